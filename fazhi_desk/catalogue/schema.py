@@ -1,0 +1,284 @@
+"""The canonical catalogue file: one JSON file per source document, diffable, validated on load.
+
+Layout (``resources/catalogues/<CODE>.json``)::
+
+    {
+      "format": "fazhi-desk-catalogue",
+      "format_version": 1,
+      "document": {
+        "code": "SZ2015",                    # 文件代码: [A-Z][A-Z0-9]{1,15}
+        "title": "…",                        # 文件名称
+        "doc_number": "苏府〔2015〕12号",     # 发文字号
+        "issuer": "苏州市人民政府",           # 发文机关
+        "date": "2015-02-01",                # 发布日期
+        "version": "1.0",                    # 版本 of this catalogue (dotted numbers)
+        "source_text": "SZ2015.txt",         # cleaned source under resources/sources/ ("" if none)
+        "notes": ["…"]                       # repairs made to the source text, remarks
+      },
+      "items": [
+        {
+          "id": "SZ2015-04-01",              # 编号: stable, unique, "<CODE>-<article:02>-<n:02>"
+          "chapter": "二、主要任务",          # 章
+          "section": "(一)…",               # 节 ("" if none)
+          "article": 4,                      # 条 number
+          "article_title": "建立学法培训长效机制",
+          "requirement": "…",                # 事项内容: short actionable sentence
+          "source_passage": "…",             # 原文: verbatim substring of the cleaned source
+          "lead_units": "…",                 # 牵头单位 or 责任单位
+          "participating_units": "…",        # 参加单位
+          "applies_to_township": true,       # 适用乡镇
+          "cycle": "每年",                    # 一次性 / 每年 / 每两年 / 按事件 / 持续
+          "target": "4",                     # 目标值: positive number or range "1~2"; "" if none
+          "unit": "次",                      # 计量单位
+          "deadline": "2025-12-31",          # 截止日期 or ""
+          "evidence": "…",                   # 佐证材料; a suggestion starts with "建议:"
+          "first_year": 2016                 # optional: first year due (biennial anchor)
+        }
+      ]
+    }
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fazhi_desk.domain.model import Cycle, Item, SourceDocument, parse_target
+from fazhi_desk.errors import ProblemList, UserError
+
+FORMAT = "fazhi-desk-catalogue"
+FORMAT_VERSION = 1
+MAX_TEXT = 5000
+DOC_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
+ITEM_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,15}-[0-9A-Za-z]{1,8}(-[0-9A-Za-z]{1,8}){0,3}$")
+VERSION_RE = re.compile(r"^\d+(\.\d+){0,3}$")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """One source document and its items, as one catalogue version has them."""
+
+    document: SourceDocument
+    items: tuple[Item, ...] = field(default_factory=tuple)
+
+    def item_map(self) -> dict[str, Item]:
+        return {i.item_id: i for i in self.items}
+
+
+def version_key(v: str) -> tuple[int, ...]:
+    """Sortable key of a dotted version string ("1.10" > "1.9")."""
+    return tuple(int(p) for p in v.split("."))
+
+
+def _text(p: ProblemList, obj: dict, key: str, place: str, *, required: bool = True) -> str:
+    v = obj.get(key, "")
+    if v is None:
+        v = ""
+    if not isinstance(v, str):
+        p.add(f"{place}.{key}", "应为文字")
+        return ""
+    if required and not v.strip():
+        p.add(f"{place}.{key}", "不能为空")
+    if len(v) > MAX_TEXT:
+        p.add(f"{place}.{key}", f"超过 {MAX_TEXT} 个字符")
+    return v.strip() if key not in ("source_passage",) else v
+
+
+def _date(p: ProblemList, value: Any, place: str, *, required: bool) -> dt.date | None:
+    if value in (None, ""):
+        if required:
+            p.add(place, "不能为空")
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        p.add(place, f"“{value}”不是有效日期(格式 YYYY-MM-DD)")
+        return None
+
+
+def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
+    """Validate a decoded JSON catalogue; every problem is listed with its JSON path."""
+    p = ProblemList()
+    if not isinstance(data, dict):
+        raise UserError(f"{origin}:不是检查目录文件(顶层应为 JSON 对象)。")
+    if data.get("format") != FORMAT:
+        p.add("format", f"应为“{FORMAT}”")
+    fv = data.get("format_version")
+    if not isinstance(fv, int) or fv > FORMAT_VERSION:
+        p.add("format_version", f"不支持的格式版本“{fv}”,请升级本程序后再导入")
+    d = data.get("document")
+    if not isinstance(d, dict):
+        p.add("document", "缺少来源文件信息")
+        d = {}
+    code = _text(p, d, "code", "document")
+    if code and not DOC_CODE_RE.match(code):
+        p.add("document.code", f"文件代码“{code}”应为大写字母开头的字母数字(如 SZ2015)")
+    version = str(d.get("version", "")).strip()
+    if not VERSION_RE.match(version):
+        p.add("document.version", f"版本“{version}”应为数字,如 1.0、1.2")
+    notes = d.get("notes", [])
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        p.add("document.notes", "应为文字列表")
+        notes = []
+    doc = SourceDocument(
+        code=code,
+        title=_text(p, d, "title", "document"),
+        doc_number=_text(p, d, "doc_number", "document", required=False),
+        issuer=_text(p, d, "issuer", "document", required=False),
+        date=_date(p, d.get("date"), "document.date", required=True) or dt.date(1970, 1, 1),
+        version=version,
+        source_text=_text(p, d, "source_text", "document", required=False),
+        notes=tuple(notes),
+    )
+    raw_items = data.get("items")
+    if not isinstance(raw_items, list):
+        p.add("items", "缺少检查事项列表")
+        raw_items = []
+    items: list[Item] = []
+    seen: dict[str, int] = {}
+    for n, it in enumerate(raw_items):
+        place = f"items[{n}]"
+        if not isinstance(it, dict):
+            p.add(place, "应为对象")
+            continue
+        item_id = _text(p, it, "id", place)
+        if item_id:
+            if not ITEM_ID_RE.match(item_id):
+                p.add(f"{place}.id", f"编号“{item_id}”格式不对(如 SZ2015-04-01)")
+            elif code and not item_id.startswith(code + "-"):
+                p.add(f"{place}.id", f"编号“{item_id}”应以文件代码“{code}-”开头")
+            if item_id in seen:
+                p.add(f"{place}.id", f"编号“{item_id}”与 items[{seen[item_id]}] 重复")
+            seen.setdefault(item_id, n)
+        cycle_s = it.get("cycle", "")
+        try:
+            cycle = Cycle.parse(str(cycle_s))
+        except ValueError:
+            p.add(f"{place}.cycle", f"周期“{cycle_s}”应为 一次性/每年/每两年/按事件/持续 之一")
+            cycle = Cycle.YEARLY
+        target: float | None = None
+        target_max: float | None = None
+        t_raw = it.get("target", "")
+        if t_raw not in (None, ""):
+            try:
+                target, target_max = parse_target(str(t_raw))
+            except ValueError:
+                p.add(f"{place}.target", f"目标值“{t_raw}”应为正数或范围(如 4、1~2)")
+        art = it.get("article", 0)
+        if not isinstance(art, int) or isinstance(art, bool) or art < 0:
+            p.add(f"{place}.article", "条应为非负整数")
+            art = 0
+        applies = it.get("applies_to_township", True)
+        if not isinstance(applies, bool):
+            p.add(f"{place}.applies_to_township", "应为 true 或 false")
+            applies = True
+        fy = it.get("first_year")
+        if fy is not None and (not isinstance(fy, int) or not 1990 <= fy <= 2100):
+            p.add(f"{place}.first_year", "应为年份")
+            fy = None
+        items.append(
+            Item(
+                item_id=item_id,
+                doc_code=code,
+                chapter=_text(p, it, "chapter", place, required=False),
+                section=_text(p, it, "section", place, required=False),
+                article_no=art,
+                article_title=_text(p, it, "article_title", place, required=False),
+                requirement=_text(p, it, "requirement", place),
+                source_passage=_text(p, it, "source_passage", place, required=False),
+                lead_units=_text(p, it, "lead_units", place, required=False),
+                participating_units=_text(p, it, "participating_units", place, required=False),
+                applies_to_township=applies,
+                cycle=cycle,
+                target=target,
+                target_max=target_max,
+                unit=_text(p, it, "unit", place, required=False),
+                deadline=_date(p, it.get("deadline"), f"{place}.deadline", required=False),
+                evidence_hint=_text(p, it, "evidence", place, required=False),
+                first_year=fy,
+            )
+        )
+    p.raise_if_any(f"检查目录“{origin or code}”有错误,未导入")
+    return Catalogue(document=doc, items=tuple(items))
+
+
+def load_catalogue_json(path: Path) -> Catalogue:
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise UserError(f"无法读取文件“{path}”:{e.strerror or e}。") from e
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise UserError(f"文件“{path.name}”不是 UTF-8 编码的文本,无法作为检查目录读取。") from e
+    except json.JSONDecodeError as e:
+        raise UserError(f"文件“{path.name}”第 {e.lineno} 行第 {e.colno} 列:JSON 格式错误({e.msg})。") from e
+    return parse_catalogue_dict(data, path.name)
+
+
+def catalogue_to_dict(cat: Catalogue) -> dict[str, Any]:
+    d = cat.document
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "document": {
+            "code": d.code,
+            "title": d.title,
+            "doc_number": d.doc_number,
+            "issuer": d.issuer,
+            "date": d.date.isoformat(),
+            "version": d.version,
+            "source_text": d.source_text,
+            "notes": list(d.notes),
+        },
+        "items": [_item_to_dict(i) for i in cat.items],
+    }
+
+
+def _item_to_dict(i: Item) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": i.item_id,
+        "chapter": i.chapter,
+        "section": i.section,
+        "article": i.article_no,
+        "article_title": i.article_title,
+        "requirement": i.requirement,
+        "source_passage": i.source_passage,
+        "lead_units": i.lead_units,
+        "participating_units": i.participating_units,
+        "applies_to_township": i.applies_to_township,
+        "cycle": i.cycle.value,
+        "target": i.target_text,
+        "unit": i.unit,
+        "deadline": i.deadline.isoformat() if i.deadline else "",
+        "evidence": i.evidence_hint,
+    }
+    if i.first_year is not None:
+        out["first_year"] = i.first_year
+    return out
+
+
+def dump_catalogue_json(cat: Catalogue) -> str:
+    return json.dumps(catalogue_to_dict(cat), ensure_ascii=False, indent=2) + "\n"
+
+
+def bundled_catalogues() -> list[Catalogue]:
+    """The catalogues shipped in resources/catalogues/, in file-name order."""
+    from fazhi_desk.paths import resource_path
+
+    folder = resource_path("catalogues")
+    return [load_catalogue_json(p) for p in sorted(folder.glob("*.json"))]
+
+
+def source_text(doc: SourceDocument) -> str:
+    """The cleaned source document's full text ("" when not bundled)."""
+    from fazhi_desk.paths import resource_path
+
+    if not doc.source_text:
+        return ""
+    p = resource_path("sources", doc.source_text)
+    return p.read_text("utf-8") if p.is_file() else ""

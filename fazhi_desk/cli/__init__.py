@@ -1,0 +1,79 @@
+"""The command line: one entry point for the GUI (no subcommand) and the headless subcommands.
+
+Each feature module in this package has ``register(subparsers)`` that adds its
+subcommands; a handler takes ``(args, ctx)`` and returns an exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from dataclasses import dataclass
+from typing import Callable
+
+from fazhi_desk import APP_TITLE, __version__
+from fazhi_desk.errors import UserError
+from fazhi_desk.paths import DataDir, resolve_data_dir
+
+FEATURE_MODULES = ("checklist", "catalogue", "evidence", "report", "selftest")
+
+
+@dataclass
+class Context:
+    """What a subcommand handler gets: the data directory, and a way to open the store once."""
+
+    data: DataDir
+    _store: object = None
+
+    def store(self):
+        from fazhi_desk.store.db import open_store
+
+        if self._store is None:
+            self._store = open_store(self.data.ensure())
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()  # type: ignore[attr-defined]
+            self._store = None
+
+
+Handler = Callable[[argparse.Namespace, Context], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="fazhi-desk",
+        description=f"{APP_TITLE}(fazhi-desk)。不带子命令时打开图形界面。",
+    )
+    p.add_argument("--version", action="version", version=f"fazhi-desk {__version__}")
+    p.add_argument("--data-dir", metavar="DIR", help="数据目录(默认:环境变量 FAZHI_DESK_HOME 或系统用户数据目录)")
+    p.add_argument("--self-test", action="store_true", help="在临时目录中自检:迁移、载入目录、导出并读回报告")
+    sub = p.add_subparsers(dest="command", metavar="子命令")
+    for name in FEATURE_MODULES:
+        mod = importlib.import_module(f"fazhi_desk.cli.{name}")
+        mod.register(sub)
+    return p
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run a headless subcommand (or the self-test); returns the exit status. GUI start is in app.py."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.self_test:
+        from fazhi_desk.cli.selftest import self_test
+
+        return self_test()
+    ctx = Context(resolve_data_dir(args.data_dir))
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args, ctx)
+    except UserError as e:
+        print(f"错误:{e}", file=sys.stderr)
+        return 1
+    finally:
+        ctx.close()

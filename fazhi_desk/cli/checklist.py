@@ -1,0 +1,129 @@
+"""Subcommands for the profile, assessments and the change log: ``profile``, ``status``, ``list``, ``log``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from fazhi_desk.domain.model import Status
+from fazhi_desk.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("profile", help="查看或设置单位信息")
+    psub = p.add_subparsers(dest="profile_cmd", metavar="操作")
+    ps = psub.add_parser("set", help="设置单位信息")
+    ps.add_argument("--office", dest="office_name", help="乡镇/街道名称")
+    ps.add_argument("--county", help="所属县(市、区)")
+    ps.add_argument("--contact", help="法制办联系人")
+    ps.add_argument("--phone", help="联系电话")
+    ps.set_defaults(handler=_profile_set)
+    psh = psub.add_parser("show", help="显示单位信息")
+    psh.set_defaults(handler=_profile_show)
+    p.set_defaults(handler=_profile_show)
+
+    s = sub.add_parser("status", help="设置某事项某年度的完成情况")
+    s.add_argument("item_id", metavar="ITEM_ID", help="事项编号,如 SZ2015-04-01")
+    s.add_argument("--year", type=int, default=dt.date.today().year, help="年度(默认今年)")
+    s.add_argument("--status", help="未开始 / 进行中 / 已完成 / 不适用")
+    s.add_argument("--reason", dest="na_reason", help="不适用的原因")
+    s.add_argument("--actual", help="实际值")
+    s.add_argument("--owner", help="责任人")
+    s.add_argument("--completed-on", dest="completed_on", help="完成日期 YYYY-MM-DD")
+    s.add_argument("--note", help="工作情况说明")
+    s.set_defaults(handler=_status)
+
+    ls = sub.add_parser("list", help="列出某年度的检查事项")
+    ls.add_argument("--year", type=int, default=dt.date.today().year)
+    ls.add_argument("--all", action="store_true", help="包括不适用于乡镇的事项")
+    ls.add_argument("--status", help="只列出此状态")
+    ls.add_argument("--overdue", action="store_true", help="只列出逾期事项")
+    ls.set_defaults(handler=_list)
+
+    lg = sub.add_parser("log", help="显示变更记录")
+    lg.add_argument("--item", help="事项编号")
+    lg.add_argument("--year", type=int)
+    lg.add_argument("--limit", type=int, default=50)
+    lg.set_defaults(handler=_log)
+
+    y = sub.add_parser("carry-forward", help="把上一年的责任人(和说明)沿用到新年度(不沿用状态)")
+    y.add_argument("--from", dest="from_year", type=int, required=True)
+    y.add_argument("--to", dest="to_year", type=int, required=True)
+    y.add_argument("--notes", action="store_true", help="同时沿用工作情况说明")
+    y.set_defaults(handler=_carry)
+
+
+def _profile_set(args, ctx) -> int:
+    from fazhi_desk.services.profile import set_profile
+
+    fields = {k: getattr(args, k) for k in ("office_name", "county", "contact", "phone") if getattr(args, k) is not None}
+    if not fields:
+        raise UserError("请至少给出一项:--office、--county、--contact 或 --phone。")
+    prof = set_profile(ctx.store(), **fields)
+    print(f"已保存单位信息:{prof.office_name}({prof.county}),联系人 {prof.contact} {prof.phone}".rstrip())
+    return 0
+
+
+def _profile_show(args, ctx) -> int:
+    from fazhi_desk.services.profile import get_profile
+
+    prof = get_profile(ctx.store())
+    if not prof.is_set:
+        print("尚未设置单位信息。用 fazhi-desk profile set --office 名称 --county 县 --contact 联系人 设置。")
+        return 0
+    print(f"乡镇/街道:{prof.office_name}\n所属县:{prof.county}\n联系人:{prof.contact}\n电话:{prof.phone}")
+    return 0
+
+
+def _status(args, ctx) -> int:
+    from fazhi_desk.services.checklist import load_row, set_fields
+
+    changes = {k: getattr(args, k) for k in ("status", "na_reason", "actual", "owner", "completed_on", "note")
+               if getattr(args, k) is not None}
+    if not changes:
+        raise UserError("请至少给出一项要修改的内容,如 --status 已完成。")
+    store = ctx.store()
+    old = set_fields(store, args.item_id, args.year, changes)
+    with store.session() as s:
+        row = load_row(s, args.item_id, args.year)
+    print(f"{row.item_id} {args.year} 年:{row.status.value}" + ("" if old else "(没有变化)"))
+    return 0
+
+
+def _list(args, ctx) -> int:
+    from fazhi_desk.services.checklist import load_year
+
+    want = Status.parse(args.status) if args.status else None
+    with ctx.store().session() as s:
+        rows = load_year(s, args.year)
+    n = 0
+    for r in rows:
+        if not args.all and not r.item.applies_to_township:
+            continue
+        if want and r.status is not want:
+            continue
+        if args.overdue and not r.overdue:
+            continue
+        flag = "逾期" if r.overdue else ""
+        print(f"{r.item_id}\t{r.status.value}\t{flag}\t{r.item.requirement}")
+        n += 1
+    print(f"共 {n} 项")
+    return 0
+
+
+def _log(args, ctx) -> int:
+    from fazhi_desk.services.checklist import EDITABLE_FIELDS, change_log
+
+    with ctx.store().session() as s:
+        for c in reversed(change_log(s, args.item, args.year, args.limit)):
+            name = EDITABLE_FIELDS.get(c.field, c.field)
+            print(f"{c.at:%Y-%m-%d %H:%M:%S}\t{c.user}\t{c.item_id or ''}\t{c.year or ''}\t{name}:{c.old_value} → {c.new_value}")
+    return 0
+
+
+def _carry(args, ctx) -> int:
+    from fazhi_desk.services.checklist import carry_forward
+
+    n = carry_forward(ctx.store(), args.from_year, args.to_year, owners=True, notes=args.notes)
+    print(f"已把 {args.from_year} 年的{'责任人和说明' if args.notes else '责任人'}沿用到 {args.to_year} 年:{n} 项。")
+    return 0

@@ -1,0 +1,175 @@
+"""Plain dataclasses and enums of the domain, and the rules for due and overdue.
+
+Names follow the glossary: an *item* (检查事项) comes from a *source document*
+(来源文件); its *assessment* in a *year* has a *status*, *actual*, *owner* and
+*note*. Overdue is derived, never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+
+class Cycle(str, enum.Enum):
+    """周期: how often an item falls due. The value is the Chinese word used in files and UI."""
+
+    ONCE = "一次性"
+    YEARLY = "每年"
+    BIENNIAL = "每两年"
+    PER_EVENT = "按事件"
+    ONGOING = "持续"
+
+    @classmethod
+    def parse(cls, text: str) -> "Cycle":
+        for c in cls:
+            if c.value == text.strip():
+                return c
+        raise ValueError(text)
+
+
+class Status(str, enum.Enum):
+    """状态 of an item in a year."""
+
+    NOT_STARTED = "未开始"
+    IN_PROGRESS = "进行中"
+    DONE = "已完成"
+    NOT_APPLICABLE = "不适用"
+
+    @classmethod
+    def parse(cls, text: str) -> "Status":
+        t = text.strip()
+        for s in cls:
+            if t in (s.value, s.name, s.name.lower()):
+                return s
+        raise ValueError(text)
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """来源文件 and the catalogue metadata that comes with it."""
+
+    code: str  # 文件代码, e.g. "SZ2015"
+    title: str  # 文件名称
+    doc_number: str  # 发文字号
+    issuer: str  # 发文机关
+    date: dt.date  # 发布日期
+    version: str  # 版本 of the catalogue drawn from it, e.g. "1.0"
+    source_text: str = ""  # file name of the cleaned source under resources/sources/
+    notes: tuple[str, ...] = ()  # repairs made to the source text, remarks
+
+
+@dataclass(frozen=True)
+class Item:
+    """检查事项: one checkable obligation, as one catalogue version words it."""
+
+    item_id: str  # 编号, stable across catalogue versions, e.g. "SZ2015-10-02"
+    doc_code: str
+    chapter: str = ""  # 章, e.g. "二、主要任务"
+    section: str = ""  # 节, e.g. "(一)大力提高工作人员依法行政意识和能力"
+    article_no: int = 0  # 条 number (Suzhou 1–30, 柞水 1–31)
+    article_title: str = ""  # 条 heading, e.g. "建立学法培训长效机制"
+    requirement: str = ""  # 事项内容
+    source_passage: str = ""  # 原文 (verbatim substring of the cleaned source)
+    lead_units: str = ""  # 牵头单位 (or 责任单位)
+    participating_units: str = ""  # 参加单位
+    applies_to_township: bool = True  # 适用乡镇
+    cycle: Cycle = Cycle.YEARLY  # 周期
+    target: float | None = None  # 目标值 (minimum to meet)
+    target_max: float | None = None  # upper end of a range target such as 1~2 件
+    unit: str = ""  # 计量单位
+    deadline: dt.date | None = None  # 截止日期
+    evidence_hint: str = ""  # 佐证材料; a suggestion starts with "建议:"
+    first_year: int | None = None  # first year it falls due (biennial anchor); default: the document's year
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None:
+            return ""
+        t = _fmt_num(self.target)
+        if self.target_max is not None and self.target_max != self.target:
+            t += "~" + _fmt_num(self.target_max)
+        return t
+
+    def content_key(self) -> tuple:
+        """Everything a catalogue update can change (used to diff versions)."""
+        return (
+            self.doc_code, self.chapter, self.section, self.article_no, self.article_title,
+            self.requirement, self.source_passage, self.lead_units, self.participating_units,
+            self.applies_to_township, self.cycle, self.target, self.target_max, self.unit,
+            self.deadline, self.evidence_hint, self.first_year,
+        )
+
+
+def _fmt_num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def parse_target(text: str) -> tuple[float, float | None]:
+    """Parse a 目标值 such as ``4``, ``15``, ``0.5`` or ``1~2``; raises ValueError."""
+    t = str(text).strip().replace("~", "~").replace("-", "~").replace("—", "~")
+    if "~" in t:
+        lo_s, hi_s = t.split("~", 1)
+        lo, hi = float(lo_s), float(hi_s)
+        if not (0 < lo <= hi):
+            raise ValueError(text)
+        return lo, hi
+    v = float(t)
+    if not v > 0 or v != v or v == float("inf"):
+        raise ValueError(text)
+    return v, None
+
+
+def _first_year(item: Item, doc_year: int) -> int:
+    return item.first_year if item.first_year is not None else doc_year
+
+
+def due_in_year(item: Item, year: int, doc_year: int) -> bool:
+    """Whether the item falls due in ``year`` (biennial items only every other year)."""
+    start = _first_year(item, doc_year)
+    if year < start:
+        return False
+    if item.cycle is Cycle.BIENNIAL:
+        return (year - start) % 2 == 0
+    return True
+
+
+def year_due_date(item: Item, year: int) -> dt.date:
+    """The date by which the item must be done for ``year``.
+
+    One-time items are due by their deadline (or the end of the year when none is
+    given); recurring items by the end of the year, or by the deadline when it
+    falls inside that year.
+    """
+    end = dt.date(year, 12, 31)
+    if item.deadline is None:
+        return end
+    if item.cycle is Cycle.ONCE:
+        return item.deadline
+    return item.deadline if item.deadline.year == year else end
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    """An item's assessment for one year as the UI and reports see it."""
+
+    item_id: str
+    year: int
+    status: Status = Status.NOT_STARTED
+    actual: float | None = None
+    owner: str = ""
+    completed_on: dt.date | None = None
+    note: str = ""
+    na_reason: str = ""
+    done_in_year: int | None = None  # a one-time item done in an earlier year: that year
+    evidence_count: int = 0
+
+
+def is_overdue(item: Item, year: int, status: Status, today: dt.date, doc_year: int) -> bool:
+    """逾期: due this year, past its due date and neither done nor not applicable."""
+    if status in (Status.DONE, Status.NOT_APPLICABLE):
+        return False
+    if not due_in_year(item, year, doc_year):
+        return False
+    return today > year_due_date(item, year)

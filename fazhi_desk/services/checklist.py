@@ -1,0 +1,316 @@
+"""The year's checklist: items with their assessments, status and field edits, the change log, carrying a year forward."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status, due_in_year, is_overdue, year_due_date
+from fazhi_desk.errors import UserError
+from fazhi_desk.services import current_user
+from fazhi_desk.services.catalogue import item_from_revision
+from fazhi_desk.store.db import Store
+from fazhi_desk.store.models import (
+    Assessment,
+    ChangeLog,
+    CatalogueVersion,
+    Document,
+    EvidenceLink,
+    ItemRevision,
+    ItemRow,
+)
+
+# Fields of an assessment that a user edits, with their Chinese names (change log, messages).
+EDITABLE_FIELDS: dict[str, str] = {
+    "status": "状态",
+    "actual": "实际值",
+    "owner": "责任人",
+    "completed_on": "完成日期",
+    "note": "工作情况说明",
+    "na_reason": "不适用原因",
+}
+MAX_NOTE = 5000
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One item in one year, everything the checklist, dashboard and report show."""
+
+    item: Item
+    document: SourceDocument
+    year: int
+    status: Status
+    actual: float | None
+    owner: str
+    completed_on: dt.date | None
+    note: str
+    na_reason: str
+    evidence_count: int
+    due: bool  # falls due this year
+    due_date: dt.date
+    overdue: bool
+    done_in_year: int | None  # one-time item done in an earlier year
+    needs_review: bool  # 条文已更新,请复核
+    retired: bool
+    has_assessment: bool
+
+    @property
+    def item_id(self) -> str:
+        return self.item.item_id
+
+
+def _doc_year(doc: SourceDocument) -> int:
+    return doc.date.year
+
+
+def load_year(s: Session, year: int, today: dt.date | None = None) -> list[ChecklistRow]:
+    """Every item visible in ``year`` with its assessment, in catalogue order.
+
+    A past year shows each item in the wording its assessment was made under;
+    retired items are shown only in years up to their retirement or where they
+    have an assessment.
+    """
+    today = today or dt.date.today()
+    docs: dict[str, SourceDocument] = {}
+    for doc in s.scalars(select(Document)):
+        ver = s.get(CatalogueVersion, doc.current_version_id) if doc.current_version_id else None
+        docs[doc.code] = SourceDocument(
+            code=doc.code, title=doc.title, doc_number=doc.doc_number, issuer=doc.issuer, date=doc.date,
+            version=ver.version if ver else "", source_text=doc.source_text,
+        )
+    assessments = {a.item_id: a for a in s.scalars(select(Assessment).where(Assessment.year == year))}
+    ev_counts = dict(
+        s.execute(
+            select(Assessment.item_id, func.count(EvidenceLink.id))
+            .join(EvidenceLink, EvidenceLink.assessment_id == Assessment.id)
+            .where(Assessment.year == year)
+            .group_by(Assessment.item_id)
+        ).all()
+    )
+    # One-time items done in an earlier year stay done.
+    done_before = dict(
+        s.execute(
+            select(Assessment.item_id, func.max(Assessment.year))
+            .where(Assessment.year < year, Assessment.status == Status.DONE.value)
+            .group_by(Assessment.item_id)
+        ).all()
+    )
+    revisions_needed = {a.revision_id for a in assessments.values() if a.revision_id is not None}
+    old_revs = (
+        {r.id: r for r in s.scalars(select(ItemRevision).where(ItemRevision.id.in_(revisions_needed)))}
+        if revisions_needed else {}
+    )
+    q = (
+        select(ItemRow, ItemRevision)
+        .join(ItemRevision, ItemRevision.id == ItemRow.current_revision_id)
+        .order_by(ItemRow.doc_code, ItemRow.sort_key, ItemRow.item_id)
+    )
+    rows: list[ChecklistRow] = []
+    for item_row, cur_rev in s.execute(q):
+        a = assessments.get(item_row.item_id)
+        retired = item_row.retired_at is not None
+        if retired and a is None and year > item_row.retired_at.year:
+            continue
+        rev = old_revs.get(a.revision_id, cur_rev) if a is not None and a.revision_id else cur_rev
+        doc = docs[item_row.doc_code]
+        item = item_from_revision(rev, item_row.doc_code)
+        status = Status(a.status) if a else Status.NOT_STARTED
+        done_in = None
+        if item.cycle is Cycle.ONCE and status is not Status.DONE and item_row.item_id in done_before:
+            done_in = done_before[item_row.item_id]
+            status = Status.DONE
+        due = due_in_year(item, year, _doc_year(doc))
+        rows.append(
+            ChecklistRow(
+                item=item,
+                document=doc,
+                year=year,
+                status=status,
+                actual=a.actual if a else None,
+                owner=a.owner if a else "",
+                completed_on=a.completed_on if a else None,
+                note=a.note if a else "",
+                na_reason=a.na_reason if a else "",
+                evidence_count=ev_counts.get(item_row.item_id, 0),
+                due=due,
+                due_date=year_due_date(item, year),
+                overdue=is_overdue(item, year, status, today, _doc_year(doc)),
+                done_in_year=done_in,
+                needs_review=item_row.needs_review,
+                retired=retired,
+                has_assessment=a is not None,
+            )
+        )
+    return rows
+
+
+def load_row(s: Session, item_id: str, year: int, today: dt.date | None = None) -> ChecklistRow:
+    """One item's row (re-read after an edit)."""
+    for r in load_year_for(s, year, [item_id], today):
+        return r
+    raise UserError(f"找不到检查事项“{item_id}”。请检查编号是否正确。")
+
+
+def load_year_for(s: Session, year: int, item_ids: list[str], today: dt.date | None = None) -> list[ChecklistRow]:
+    wanted = set(item_ids)
+    return [r for r in load_year(s, year, today) if r.item_id in wanted]
+
+
+def _coerce(field: str, value: Any) -> Any:
+    """Validate and normalise one edited field; raises UserError with a Chinese message."""
+    name = EDITABLE_FIELDS.get(field)
+    if name is None:
+        raise UserError(f"不能修改字段“{field}”。")
+    if field == "status":
+        if isinstance(value, Status):
+            return value.value
+        try:
+            return Status.parse(str(value)).value
+        except ValueError:
+            raise UserError(f"状态“{value}”无效,应为 未开始/进行中/已完成/不适用 之一。") from None
+    if field == "actual":
+        if value in (None, ""):
+            return None
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise UserError(f"实际值“{value}”不是数字。") from None
+        if v < 0 or v != v:
+            raise UserError(f"实际值“{value}”不能为负数。")
+        return v
+    if field == "completed_on":
+        if value in (None, ""):
+            return None
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise UserError(f"完成日期“{value}”不是有效日期(格式 YYYY-MM-DD)。") from None
+    text = "" if value is None else str(value)
+    if len(text) > MAX_NOTE:
+        raise UserError(f"{name}超过 {MAX_NOTE} 字,请精简后再保存。")
+    return text
+
+
+def _show(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else f"{v:g}"
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def ensure_assessment(s: Session, item_id: str, year: int) -> Assessment:
+    """The assessment row of an item in a year, created (under the item's current wording) if missing."""
+    a = s.scalar(select(Assessment).where(Assessment.item_id == item_id, Assessment.year == year))
+    if a is not None:
+        return a
+    row = s.get(ItemRow, item_id)
+    if row is None:
+        raise UserError(f"找不到检查事项“{item_id}”。请检查编号是否正确。")
+    a = Assessment(item_id=item_id, year=year, revision_id=row.current_revision_id, status=Status.NOT_STARTED.value,
+                   owner="", note="", na_reason="")
+    s.add(a)
+    s.flush()
+    return a
+
+
+def set_fields(
+    store: Store, item_id: str, year: int, changes: dict[str, Any], *, user: str | None = None
+) -> dict[str, Any]:
+    """Save edits to an item's assessment for a year in one transaction; log each change.
+
+    Returns the old values of the changed fields (what an undo sets back).
+    Marking an item 不适用 requires a reason (given now or already stored).
+    """
+    if not 1990 <= year <= 2100:
+        raise UserError(f"年度“{year}”无效。")
+    clean = {f: _coerce(f, v) for f, v in changes.items()}
+    user = user or current_user()
+    now = dt.datetime.now()
+    with store.transaction() as s:
+        a = ensure_assessment(s, item_id, year)
+        new_status = clean.get("status", a.status)
+        new_reason = clean.get("na_reason", a.na_reason)
+        if new_status == Status.NOT_APPLICABLE.value and not (new_reason or "").strip():
+            raise UserError("标记为“不适用”时必须填写原因。")
+        if clean.get("status") == Status.DONE.value and "completed_on" not in clean and a.completed_on is None:
+            clean["completed_on"] = dt.date.today()
+        old: dict[str, Any] = {}
+        row = s.get(ItemRow, item_id)
+        for f, v in clean.items():
+            before = getattr(a, f)
+            if before == v:
+                continue
+            old[f] = before
+            setattr(a, f, v)
+            s.add(ChangeLog(at=now, user=user, item_id=item_id, year=year, field=f,
+                            old_value=_show(before), new_value=_show(v)))
+        if old:
+            a.updated_at = now
+            if row is not None and row.current_revision_id:
+                a.revision_id = row.current_revision_id
+    return {f: (Status(v) if f == "status" and v else v) for f, v in old.items()}
+
+
+def change_log(s: Session, item_id: str | None = None, year: int | None = None, limit: int = 500) -> list[ChangeLog]:
+    q = select(ChangeLog).order_by(ChangeLog.id.desc()).limit(limit)
+    if item_id:
+        q = q.where(ChangeLog.item_id == item_id)
+    if year:
+        q = q.where(ChangeLog.year == year)
+    return list(s.scalars(q))
+
+
+def years_with_data(s: Session) -> list[int]:
+    return list(s.scalars(select(Assessment.year).distinct().order_by(Assessment.year)))
+
+
+def carry_forward(
+    store: Store, from_year: int, to_year: int, *, owners: bool = True, notes: bool = False, user: str | None = None
+) -> int:
+    """Copy 责任人 (and optionally notes) of ``from_year`` into ``to_year`` where those are empty.
+
+    Statuses are never carried. Returns the number of assessments changed.
+    """
+    if not (owners or notes):
+        return 0
+    user = user or current_user()
+    now = dt.datetime.now()
+    n = 0
+    with store.transaction() as s:
+        src = list(s.scalars(select(Assessment).where(Assessment.year == from_year)))
+        for a in src:
+            row = s.get(ItemRow, a.item_id)
+            if row is None or row.retired_at is not None:
+                continue
+            want = {}
+            if owners and a.owner:
+                want["owner"] = a.owner
+            if notes and a.note:
+                want["note"] = a.note
+            if not want:
+                continue
+            b = ensure_assessment(s, a.item_id, to_year)
+            changed = False
+            for f, v in want.items():
+                if not getattr(b, f):
+                    setattr(b, f, v)
+                    s.add(ChangeLog(at=now, user=user, item_id=a.item_id, year=to_year, field=f,
+                                    old_value="", new_value=f"{v}(沿用 {from_year} 年)"))
+                    changed = True
+            if changed:
+                b.updated_at = now
+                n += 1
+    return n
+
+
+def with_status(row: ChecklistRow, status: Status) -> ChecklistRow:
+    return replace(row, status=status)

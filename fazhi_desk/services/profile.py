@@ -1,0 +1,50 @@
+"""The office profile (乡镇/街道 name, county, 法制办 contact)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fazhi_desk.errors import UserError
+from fazhi_desk.store.db import Store
+from fazhi_desk.store.models import Profile
+
+
+@dataclass(frozen=True)
+class OfficeProfile:
+    office_name: str = ""
+    county: str = ""
+    contact: str = ""
+    phone: str = ""
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.office_name.strip())
+
+
+def get_profile(store: Store) -> OfficeProfile:
+    with store.session() as s:
+        p = s.get(Profile, 1)
+        if p is None:
+            return OfficeProfile()
+        return OfficeProfile(p.office_name, p.county, p.contact, p.phone)
+
+
+def set_profile(store: Store, **fields: str) -> OfficeProfile:
+    allowed = {"office_name", "county", "contact", "phone"}
+    bad = set(fields) - allowed
+    if bad:
+        raise UserError(f"未知的单位信息字段:{'、'.join(sorted(bad))}")
+    for k, v in fields.items():
+        if v is not None and len(v) > 200:
+            raise UserError(f"单位信息“{k}”过长(最多 200 字)。")
+    with store.transaction() as s:
+        p = s.get(Profile, 1)
+        if p is None:
+            p = Profile(id=1, office_name="", county="", contact="", phone="")
+            s.add(p)
+        for k, v in fields.items():
+            if v is not None:
+                setattr(p, k, v.strip())
+        if not p.office_name:
+            raise UserError("乡镇/街道名称不能为空。")  # rolls the transaction back
+    return get_profile(store)

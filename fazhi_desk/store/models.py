@@ -1,0 +1,195 @@
+"""SQLAlchemy ORM models: the schema of the local store (owned by the Alembic migrations).
+
+Identity and wording are separate: an :class:`ItemRow` is the stable 编号; each
+catalogue version's wording of it is an :class:`ItemRevision`. An
+:class:`Assessment` is one item in one year, linked to the revision it was made
+under, so a past year keeps the text it was assessed against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Profile(Base):
+    """The office profile (one row, id = 1)."""
+
+    __tablename__ = "profile"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_name: Mapped[str] = mapped_column(String(200), default="")  # 乡镇/街道 name
+    county: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")  # 法制办联系人
+    phone: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Document(Base):
+    """来源文件 as currently installed (the latest imported catalogue version)."""
+
+    __tablename__ = "document"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    doc_number: Mapped[str] = mapped_column(String(100), default="")
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    date: Mapped[dt.date] = mapped_column(Date)
+    source_text: Mapped[str] = mapped_column(String(200), default="")
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("catalogue_version.id", use_alter=True), nullable=True
+    )
+
+
+class CatalogueVersion(Base):
+    """One imported version of one document's catalogue (the version history)."""
+
+    __tablename__ = "catalogue_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_code: Mapped[str] = mapped_column(ForeignKey("document.code"), index=True)
+    version: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(Text, default="")
+    doc_number: Mapped[str] = mapped_column(String(100), default="")
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")  # JSON list of strings
+    source_file: Mapped[str] = mapped_column(Text, default="")  # file it came from ("内置" for bundled)
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")  # e.g. "新增 3,修改 2,退役 1"
+
+
+class ItemRow(Base):
+    """检查事项 identity: the stable 编号 and its current state."""
+
+    __tablename__ = "item"
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    doc_code: Mapped[str] = mapped_column(ForeignKey("document.code"), index=True)
+    current_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("item_revision.id", use_alter=True), nullable=True
+    )
+    sort_key: Mapped[int] = mapped_column(Integer, default=0)
+    retired_in_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("catalogue_version.id"), nullable=True
+    )
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)  # 条文已更新,请复核
+
+    current_revision: Mapped["ItemRevision | None"] = relationship(
+        foreign_keys=[current_revision_id], post_update=True
+    )
+
+
+class ItemRevision(Base):
+    """One catalogue version's wording of an item."""
+
+    __tablename__ = "item_revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("item.item_id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("catalogue_version.id"), index=True)
+    chapter: Mapped[str] = mapped_column(Text, default="")
+    section: Mapped[str] = mapped_column(Text, default="")
+    article_no: Mapped[int] = mapped_column(Integer, default=0)
+    article_title: Mapped[str] = mapped_column(Text, default="")
+    requirement: Mapped[str] = mapped_column(Text, default="")
+    source_passage: Mapped[str] = mapped_column(Text, default="")
+    lead_units: Mapped[str] = mapped_column(Text, default="")
+    participating_units: Mapped[str] = mapped_column(Text, default="")
+    applies_to_township: Mapped[bool] = mapped_column(Boolean, default=True)
+    cycle: Mapped[str] = mapped_column(String(10))
+    target: Mapped[float | None] = mapped_column(Float, nullable=True)
+    target_max: Mapped[float | None] = mapped_column(Float, nullable=True)
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    evidence_hint: Mapped[str] = mapped_column(Text, default="")
+    first_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Assessment(Base):
+    """An item's assessment in one year (item × year)."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("item_id", "year"), Index("ix_assessment_year", "year"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("item.item_id"))
+    year: Mapped[int] = mapped_column(Integer)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("item_revision.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(10), default="未开始")
+    actual: Mapped[float | None] = mapped_column(Float, nullable=True)
+    owner: Mapped[str] = mapped_column(String(100), default="")
+    completed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    na_reason: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ChangeLog(Base):
+    """变更记录: who changed which field of which assessment (or catalogue), when."""
+
+    __tablename__ = "change_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    user: Mapped[str] = mapped_column(String(200), default="")
+    item_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+
+
+class EvidenceFile(Base):
+    """A stored evidence file, content-addressed by SHA-256."""
+
+    __tablename__ = "evidence_file"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(200), default="")
+    stored_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class EvidenceLink(Base):
+    """An evidence file attached to an assessment, under the name it had."""
+
+    __tablename__ = "evidence_link"
+    __table_args__ = (UniqueConstraint("assessment_id", "sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("evidence_file.sha256"), index=True)
+    original_name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    doc_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    file_mtime: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    added_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Setting(Base):
+    """Small key/value settings that belong with the data (not with the PC)."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
