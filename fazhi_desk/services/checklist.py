@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -67,12 +67,15 @@ def _doc_year(doc: SourceDocument) -> int:
     return doc.date.year
 
 
-def load_year(s: Session, year: int, today: dt.date | None = None) -> list[ChecklistRow]:
+def load_year(
+    s: Session, year: int, today: dt.date | None = None, item_ids: list[str] | None = None
+) -> list[ChecklistRow]:
     """Every item visible in ``year`` with its assessment, in catalogue order.
 
     A past year shows each item in the wording its assessment was made under;
     retired items are shown only in years up to their retirement or where they
-    have an assessment.
+    have an assessment. ``item_ids`` restricts the result (re-reading one row
+    after an edit).
     """
     today = today or dt.date.today()
     docs: dict[str, SourceDocument] = {}
@@ -82,21 +85,30 @@ def load_year(s: Session, year: int, today: dt.date | None = None) -> list[Check
             code=doc.code, title=doc.title, doc_number=doc.doc_number, issuer=doc.issuer, date=doc.date,
             version=ver.version if ver else "", source_text=doc.source_text,
         )
-    assessments = {a.item_id: a for a in s.scalars(select(Assessment).where(Assessment.year == year))}
+    def only(q, col):  # noqa: ANN001, ANN202
+        return q.where(col.in_(item_ids)) if item_ids is not None else q
+
+    assessments = {
+        a.item_id: a for a in s.scalars(only(select(Assessment).where(Assessment.year == year), Assessment.item_id))
+    }
     ev_counts = dict(
         s.execute(
-            select(Assessment.item_id, func.count(EvidenceLink.id))
-            .join(EvidenceLink, EvidenceLink.assessment_id == Assessment.id)
-            .where(Assessment.year == year)
-            .group_by(Assessment.item_id)
+            only(
+                select(Assessment.item_id, func.count(EvidenceLink.id))
+                .join(EvidenceLink, EvidenceLink.assessment_id == Assessment.id)
+                .where(Assessment.year == year),
+                Assessment.item_id,
+            ).group_by(Assessment.item_id)
         ).all()
     )
     # One-time items done in an earlier year stay done.
     done_before = dict(
         s.execute(
-            select(Assessment.item_id, func.max(Assessment.year))
-            .where(Assessment.year < year, Assessment.status == Status.DONE.value)
-            .group_by(Assessment.item_id)
+            only(
+                select(Assessment.item_id, func.max(Assessment.year))
+                .where(Assessment.year < year, Assessment.status == Status.DONE.value),
+                Assessment.item_id,
+            ).group_by(Assessment.item_id)
         ).all()
     )
     revisions_needed = {a.revision_id for a in assessments.values() if a.revision_id is not None}
@@ -104,10 +116,11 @@ def load_year(s: Session, year: int, today: dt.date | None = None) -> list[Check
         {r.id: r for r in s.scalars(select(ItemRevision).where(ItemRevision.id.in_(revisions_needed)))}
         if revisions_needed else {}
     )
-    q = (
+    q = only(
         select(ItemRow, ItemRevision)
         .join(ItemRevision, ItemRevision.id == ItemRow.current_revision_id)
-        .order_by(ItemRow.doc_code, ItemRow.sort_key, ItemRow.item_id)
+        .order_by(ItemRow.doc_code, ItemRow.sort_key, ItemRow.item_id),
+        ItemRow.item_id,
     )
     rows: list[ChecklistRow] = []
     for item_row, cur_rev in s.execute(q):
@@ -150,14 +163,9 @@ def load_year(s: Session, year: int, today: dt.date | None = None) -> list[Check
 
 def load_row(s: Session, item_id: str, year: int, today: dt.date | None = None) -> ChecklistRow:
     """One item's row (re-read after an edit)."""
-    for r in load_year_for(s, year, [item_id], today):
+    for r in load_year(s, year, today, [item_id]):
         return r
-    raise UserError(f"找不到检查事项“{item_id}”。请检查编号是否正确。")
-
-
-def load_year_for(s: Session, year: int, item_ids: list[str], today: dt.date | None = None) -> list[ChecklistRow]:
-    wanted = set(item_ids)
-    return [r for r in load_year(s, year, today) if r.item_id in wanted]
+    raise UserError(f"找不到检查事项“{item_id}”(或它在 {year} 年已退役)。请检查编号是否正确。")
 
 
 def _coerce(field: str, value: Any) -> Any:
@@ -310,7 +318,3 @@ def carry_forward(
                 b.updated_at = now
                 n += 1
     return n
-
-
-def with_status(row: ChecklistRow, status: Status) -> ChecklistRow:
-    return replace(row, status=status)
