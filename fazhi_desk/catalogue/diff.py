@@ -1,0 +1,255 @@
+"""What an incoming catalogue changes compared with the installed one: pure, no I/O.
+
+Items are matched by their stable 编号. For every incoming document the diff
+lists the items added, removed (to be retired), changed (old and new wording,
+with the names of the fields that differ) and unchanged, plus changes to the
+document's own metadata and whether its version goes backwards (a downgrade).
+Installed documents that the incoming file does not mention are not touched and
+do not appear in the diff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from fazhi_desk.catalogue.schema import Catalogue, version_key
+from fazhi_desk.domain.model import Item, SourceDocument
+
+# Item fields a catalogue update can change, with their Chinese names (preview, change log).
+ITEM_FIELD_LABELS: dict[str, str] = {
+    "chapter": "章",
+    "section": "节",
+    "article_no": "条",
+    "article_title": "条标题",
+    "requirement": "事项内容",
+    "source_passage": "原文",
+    "lead_units": "牵头单位",
+    "participating_units": "参加单位",
+    "applies_to_township": "适用乡镇",
+    "cycle": "周期",
+    "target": "目标值",
+    "unit": "计量单位",
+    "deadline": "截止日期",
+    "evidence_hint": "佐证材料",
+    "first_year": "首次年度",
+}
+
+DOCUMENT_FIELD_LABELS: dict[str, str] = {
+    "title": "文件名称",
+    "doc_number": "发文字号",
+    "issuer": "发文机关",
+    "date": "发布日期",
+    "version": "版本",
+    "source_text": "原文文件",
+    "notes": "说明",
+}
+
+
+def item_field_text(item: Item, name: str) -> str:
+    """One field of an item as the user reads it (preview, CLI)."""
+    if name == "target":
+        return item.target_text
+    v = getattr(item, name)
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if hasattr(v, "value"):  # Cycle
+        return str(v.value)
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def changed_item_fields(old: Item, new: Item) -> tuple[str, ...]:
+    """Names (keys of :data:`ITEM_FIELD_LABELS`) of the fields that differ."""
+    out = []
+    for name in ITEM_FIELD_LABELS:
+        if name == "target":
+            if (old.target, old.target_max) != (new.target, new.target_max):
+                out.append(name)
+        elif getattr(old, name) != getattr(new, name):
+            out.append(name)
+    return tuple(out)
+
+
+def changed_document_fields(old: SourceDocument, new: SourceDocument) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(SourceDocument) if f.name != "code" and getattr(old, f.name) != getattr(new, f.name))
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """An item whose wording changed: old and new, and which fields differ."""
+
+    old: Item
+    new: Item
+    fields: tuple[str, ...]
+
+    @property
+    def item_id(self) -> str:
+        return self.new.item_id
+
+
+@dataclass(frozen=True)
+class DocumentDiff:
+    """What an incoming catalogue changes for one source document."""
+
+    code: str
+    old: SourceDocument | None  # None: a document not installed yet
+    new: SourceDocument
+    added: tuple[Item, ...] = ()
+    removed: tuple[Item, ...] = ()
+    changed: tuple[ItemChange, ...] = ()
+    unchanged: tuple[Item, ...] = ()
+    document_fields: tuple[str, ...] = ()  # metadata fields that differ (incl. "version")
+    reordered: bool = False
+
+    @property
+    def is_new_document(self) -> bool:
+        return self.old is None
+
+    @property
+    def old_version(self) -> str:
+        return self.old.version if self.old else ""
+
+    @property
+    def is_downgrade(self) -> bool:
+        return self.old is not None and version_key(self.new.version) < version_key(self.old.version)
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            self.old is not None
+            and not (self.added or self.removed or self.changed or self.document_fields or self.reordered)
+        )
+
+    @property
+    def changes_without_new_version(self) -> bool:
+        """Items or metadata changed but the version number stayed the same."""
+        return self.old is not None and not self.is_empty and self.old.version == self.new.version
+
+    def summary(self) -> str:
+        """E.g. "新增 3,修改 2,退役 1,未变 40"."""
+        if self.is_new_document:
+            return f"新增 {len(self.added)} 项"
+        parts = [f"新增 {len(self.added)}", f"修改 {len(self.changed)}", f"退役 {len(self.removed)}",
+                 f"未变 {len(self.unchanged)}"]
+        if self.reordered:
+            parts.append("顺序调整")
+        other = [DOCUMENT_FIELD_LABELS[f] for f in self.document_fields if f != "version"]
+        if other:
+            parts.append("文件信息更新:" + "、".join(other))
+        return ",".join(parts)
+
+
+@dataclass(frozen=True)
+class CatalogueDiff:
+    """The diff of every incoming document against what is installed."""
+
+    documents: tuple[DocumentDiff, ...] = field(default_factory=tuple)
+
+    @property
+    def is_empty(self) -> bool:
+        return all(d.is_empty for d in self.documents)
+
+    @property
+    def is_downgrade(self) -> bool:
+        return any(d.is_downgrade for d in self.documents)
+
+    def count(self, kind: str) -> int:
+        """Number of items of one kind ("added", "removed", "changed", "unchanged") over all documents."""
+        return sum(len(getattr(d, kind)) for d in self.documents)
+
+
+def diff_catalogue(installed: Catalogue | None, incoming: Catalogue) -> DocumentDiff:
+    new_items = incoming.items
+    if installed is None:
+        return DocumentDiff(code=incoming.document.code, old=None, new=incoming.document, added=tuple(new_items))
+    old_map = installed.item_map()
+    new_ids = {i.item_id for i in new_items}
+    added: list[Item] = []
+    changed: list[ItemChange] = []
+    unchanged: list[Item] = []
+    for item in new_items:
+        old = old_map.get(item.item_id)
+        if old is None:
+            added.append(item)
+            continue
+        names = changed_item_fields(old, item)
+        if names:
+            changed.append(ItemChange(old=old, new=item, fields=names))
+        else:
+            unchanged.append(item)
+    removed = tuple(i for i in installed.items if i.item_id not in new_ids)
+    old_order = [i.item_id for i in installed.items if i.item_id in new_ids]
+    new_order = [i.item_id for i in new_items if i.item_id in old_map]
+    return DocumentDiff(
+        code=incoming.document.code,
+        old=installed.document,
+        new=incoming.document,
+        added=tuple(added),
+        removed=removed,
+        changed=tuple(changed),
+        unchanged=tuple(unchanged),
+        document_fields=changed_document_fields(installed.document, incoming.document),
+        reordered=old_order != new_order,
+    )
+
+
+def diff(installed: list[Catalogue], incoming: list[Catalogue]) -> CatalogueDiff:
+    """Compare incoming catalogues with the installed ones (matched by 文件代码, items by 编号)."""
+    by_code = {c.document.code: c for c in installed}
+    return CatalogueDiff(tuple(diff_catalogue(by_code.get(c.document.code), c) for c in incoming))
+
+
+def format_diff(d: CatalogueDiff, *, restored: frozenset[str] = frozenset(), limit: int = 200) -> list[str]:
+    """The diff as lines of Chinese text (command line output, logs)."""
+    if d.is_empty:
+        return ["没有变化:导入的目录与已安装的目录完全相同。"]
+    lines: list[str] = []
+    for doc in d.documents:
+        head = f"{doc.code} {doc.new.title}"
+        if doc.is_new_document:
+            lines.append(f"{head}:新的来源文件,版本 {doc.new.version},{doc.summary()}")
+        elif doc.is_empty:
+            lines.append(f"{head}:没有变化(版本 {doc.new.version})")
+            continue
+        else:
+            lines.append(f"{head}:版本 {doc.old_version} → {doc.new.version};{doc.summary()}")
+            if doc.is_downgrade:
+                lines.append(f"  注意:导入的版本 {doc.new.version} 低于已安装的版本 {doc.old_version}(降级)。")
+            if doc.changes_without_new_version:
+                lines.append(f"  注意:内容有变化,但版本号仍是 {doc.new.version}。")
+            for name in doc.document_fields:
+                if name in ("version", "notes"):
+                    continue
+                lines.append(f"  文件信息 {DOCUMENT_FIELD_LABELS[name]}:{getattr(doc.old, name)} → {getattr(doc.new, name)}")
+        shown = 0
+        for item in doc.added:
+            if shown >= limit:
+                break
+            tag = "恢复" if item.item_id in restored else "新增"
+            lines.append(f"  + {tag} {item.item_id} {item.requirement}")
+            shown += 1
+        if doc.is_new_document:
+            if len(doc.added) > shown:
+                lines.append(f"  ……另有 {len(doc.added) - shown} 项新增未列出")
+            continue
+        for item in doc.removed:
+            if shown >= limit:
+                break
+            lines.append(f"  - 退役 {item.item_id} {item.requirement}")
+            shown += 1
+        for ch in doc.changed:
+            if shown >= limit:
+                break
+            lines.append(f"  ~ 修改 {ch.item_id}")
+            for name in ch.fields:
+                lines.append(
+                    f"      {ITEM_FIELD_LABELS[name]}:{item_field_text(ch.old, name)} → {item_field_text(ch.new, name)}"
+                )
+            shown += 1
+        rest = len(doc.added) + len(doc.removed) + len(doc.changed) - shown
+        if rest > 0:
+            lines.append(f"  ……另有 {rest} 项变化未列出")
+    return lines

@@ -1,0 +1,648 @@
+"""The Excel catalogue template that county offices edit: writing it, and reading it back with full validation.
+
+One workbook holds one or more source documents:
+
+- sheet ``来源文件``: 文件代码, 文件名称, 发文字号, 发文机关, 发布日期, 版本
+  (optional: 原文文件, 说明 — one note per line);
+- sheet ``检查事项``: 编号, 文件代码, 章, 节, 条, 事项内容, 原文, 牵头单位,
+  参加单位, 适用乡镇, 周期, 目标值, 计量单位, 截止日期, 佐证材料
+  (optional: 条标题, 首次年度).
+
+Columns are found by their header, so their order is free and further columns
+are ignored. Reading builds the canonical JSON dict of each document and runs
+it through :func:`~fazhi_desk.catalogue.schema.parse_catalogue_dict`, so the
+Excel and JSON routes share one set of rules; its JSON-path problems are mapped
+back to sheet/row/column places, and every problem of the file is reported at
+once. Formulas, error values and over-long cells are refused; the container is
+checked for DTD/entity declarations and decompression bombs before openpyxl
+parses it (openpyxl itself parses through defusedxml).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from fazhi_desk.catalogue.schema import (
+    DOC_CODE_RE,
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_TEXT,
+    Catalogue,
+    parse_catalogue_dict,
+)
+from fazhi_desk.domain.model import Cycle, Item, _fmt_num
+from fazhi_desk.errors import ProblemList, UserError
+
+DOC_SHEET = "来源文件"
+ITEM_SHEET = "检查事项"
+HELP_SHEET = "填写说明"
+MAX_ROWS = 100_000
+MAX_UNCOMPRESSED = 400 * 1024 * 1024  # total of all parts inside the xlsx
+MAX_RATIO = 200  # uncompressed / compressed of one part
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # the Chinese header in row 1
+    key: str  # key in the canonical JSON dict
+    kind: str  # text, date, version, lines, int, year, bool, target
+    required: bool = True  # the column must be present
+    width: int = 12  # minimum width
+
+
+DOC_COLUMNS: tuple[Column, ...] = (
+    Column("文件代码", "code", "text", width=10),
+    Column("文件名称", "title", "text", width=30),
+    Column("发文字号", "doc_number", "text", width=16),
+    Column("发文机关", "issuer", "text", width=16),
+    Column("发布日期", "date", "date", width=12),
+    Column("版本", "version", "version", width=8),
+    Column("原文文件", "source_text", "text", required=False, width=12),
+    Column("说明", "notes", "lines", required=False, width=40),
+)
+
+ITEM_COLUMNS: tuple[Column, ...] = (
+    Column("编号", "id", "text", width=16),
+    Column("文件代码", "doc", "text", width=10),
+    Column("章", "chapter", "text", width=16),
+    Column("节", "section", "text", width=20),
+    Column("条", "article", "int", width=6),
+    Column("事项内容", "requirement", "text", width=40),
+    Column("原文", "source_passage", "text", width=50),
+    Column("牵头单位", "lead_units", "text", width=16),
+    Column("参加单位", "participating_units", "text", width=16),
+    Column("适用乡镇", "applies_to_township", "bool", width=10),
+    Column("周期", "cycle", "text", width=8),
+    Column("目标值", "target", "target", width=8),
+    Column("计量单位", "unit", "text", width=8),
+    Column("截止日期", "deadline", "date", width=12),
+    Column("佐证材料", "evidence", "text", width=30),
+    Column("条标题", "article_title", "text", required=False, width=20),
+    Column("首次年度", "first_year", "year", required=False, width=10),
+)
+
+CYCLE_WORDS = tuple(c.value for c in Cycle)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _doc_row(cat: Catalogue) -> list[Any]:
+    d = cat.document
+    return [d.code, d.title, d.doc_number, d.issuer, d.date, d.version, d.source_text, "\n".join(d.notes)]
+
+
+def _target_cell(item: Item) -> Any:
+    if item.target is None:
+        return None
+    if item.target_max is not None and item.target_max != item.target:
+        return item.target_text
+    return int(item.target) if float(item.target).is_integer() else item.target
+
+
+def _item_row(item: Item) -> list[Any]:
+    return [
+        item.item_id, item.doc_code, item.chapter, item.section, item.article_no, item.requirement,
+        item.source_passage, item.lead_units, item.participating_units, "是" if item.applies_to_township else "否",
+        item.cycle.value, _target_cell(item), item.unit, item.deadline, item.evidence_hint, item.article_title,
+        item.first_year,
+    ]
+
+
+def _fill_sheet(ws, columns: tuple[Column, ...], rows: Iterable[list[Any]]) -> int:  # noqa: ANN001
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    ws.append([c.header for c in columns])
+    widths = [max(c.width, _display_width(c.header) + 2) for c in columns]
+    risky: list[tuple[int, int]] = []
+    date_cols = [i for i, c in enumerate(columns) if c.kind == "date"]
+    n = 0
+    for n, row in enumerate(rows, start=1):
+        out = []
+        for i, v in enumerate(row):
+            if isinstance(v, str):
+                v = ILLEGAL_CHARACTERS_RE.sub("", v)
+                if v.startswith(_FORMULA_START):
+                    risky.append((n + 1, i + 1))
+                if n <= 300:
+                    first = v.split("\n", 1)[0]
+                    widths[i] = max(widths[i], min(60, _display_width(first) + 2))
+            out.append(v)
+        ws.append(out)
+    for r, c in risky:  # text that would otherwise become a formula
+        cell = ws.cell(row=r, column=c)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    for i in date_cols:
+        for (cell,) in ws.iter_rows(min_row=2, max_row=n + 1, min_col=i + 1, max_col=i + 1):
+            if cell.value is not None:
+                cell.number_format = "yyyy-mm-dd"
+    side = Side(style="thin", color="999999")
+    for i, c in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=i)
+        cell.font = Font(bold=True, color="FFFFFF" if c.required else "000000")
+        cell.fill = PatternFill("solid", fgColor="305496" if c.required else "D9E1F2")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = Border(bottom=side)
+        ws.column_dimensions[get_column_letter(i)].width = widths[i - 1]
+    ws.row_dimensions[1].height = 22
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(n + 1, 1)}"
+    return n
+
+
+def _add_list_validation(ws, col: int, words: tuple[str, ...], last_row: int, title: str) -> None:  # noqa: ANN001
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=True)
+    dv.error = f"请从下拉列表中选择:{'、'.join(words)}"
+    dv.errorTitle = f"{title}填写有误"
+    dv.prompt = f"可选:{'、'.join(words)}"
+    dv.promptTitle = title
+    dv.showErrorMessage = True
+    dv.showInputMessage = True
+    letter = get_column_letter(col)
+    dv.add(f"{letter}2:{letter}{last_row}")
+    ws.add_data_validation(dv)
+
+
+HELP_LINES = (
+    "检查目录模板填写说明",
+    "",
+    "1. “来源文件”工作表每行一个来源文件;“检查事项”工作表每行一个检查事项,用“文件代码”对应到来源文件。",
+    "2. 深蓝色表头为必填列,浅蓝色为可选列;列的顺序可以调整,可以在右侧增加其他列(导入时忽略)。",
+    "3. 编号是事项的固定标识,修订目录时不要改动已有事项的编号;新增事项请用新编号(如 SZ2015-04-03)。",
+    "4. 周期只能是:一次性、每年、每两年、按事件、持续;适用乡镇填“是”或“否”。",
+    "5. 目标值填正数或范围(如 4、1~2),没有则留空;日期填写为日期(如 2025-12-31 或 2025年12月31日)。",
+    "6. 修订目录后请把“版本”改大(如 1.0 → 1.1)。请不要在单元格中使用公式。",
+)
+
+
+def write_template(catalogues: list[Catalogue], path: Path | str) -> Path:
+    """Write ``catalogues`` (or, given none, an empty template) as the Excel template.
+
+    The file is written to a temporary name in the target directory, fsynced
+    and renamed, so an existing file is replaced whole or not at all.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    path = Path(path)
+    wb = Workbook()
+    ws_doc = wb.active
+    ws_doc.title = DOC_SHEET
+    _fill_sheet(ws_doc, DOC_COLUMNS, (_doc_row(c) for c in catalogues))
+    ws_doc.freeze_panes = "B2"
+    ver_col = [c.key for c in DOC_COLUMNS].index("version") + 1
+    for (cell,) in ws_doc.iter_rows(min_row=2, min_col=ver_col, max_col=ver_col):
+        cell.number_format = "@"
+    ws_items = wb.create_sheet(ITEM_SHEET)
+    n = _fill_sheet(ws_items, ITEM_COLUMNS, (_item_row(i) for c in catalogues for i in c.items))
+    ws_items.freeze_panes = "B2"
+    keys = [c.key for c in ITEM_COLUMNS]
+    last = n + 2000
+    _add_list_validation(ws_items, keys.index("cycle") + 1, CYCLE_WORDS, last, "周期")
+    _add_list_validation(ws_items, keys.index("applies_to_township") + 1, ("是", "否"), last, "适用乡镇")
+    ws_help = wb.create_sheet(HELP_SHEET)
+    for line in HELP_LINES:
+        ws_help.append([line])
+    ws_help["A1"].font = Font(bold=True, size=13)
+    ws_help.column_dimensions["A"].width = 110
+    _atomic_save(wb, path)
+    return path
+
+
+def _atomic_save(wb, path: Path) -> None:  # noqa: ANN001
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=folder)
+    except OSError as e:
+        raise UserError(f"无法在“{folder}”写入文件:{e.strerror or e}。请检查该目录是否存在、是否有写入权限。") from e
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            wb.save(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except PermissionError as e:
+        tmp.unlink(missing_ok=True)
+        raise UserError(
+            f"无法保存“{path}”:文件可能正在 Excel/WPS 中打开,或没有写入权限。请关闭该文件后重试。"
+        ) from e
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"无法保存“{path}”:{e.strerror or e}。请检查磁盘空间和权限。") from e
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _place(sheet: str, row: int | None = None, header: str | None = None, col: int | None = None) -> str:
+    from openpyxl.utils import get_column_letter
+
+    p = f"工作表“{sheet}”"
+    if row is not None:
+        p += f"第 {row} 行"
+    if header is not None:
+        p += f" {get_column_letter(col)} 列“{header}”" if col else f"“{header}”列"
+    return p
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0{1,2}:0{2}(?::0{2})?)?$")
+_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_YEAR_END_RE = re.compile(r"^(\d{4})\s*年\s*(?:年底|底|末|年末)前?$")
+
+
+def parse_date_text(text: str) -> dt.date:
+    """A date written as text: 2025-12-31, 2025/12/31, 2025.12.31, 2025年12月31日, 20251231, 2025年底.
+
+    Raises ValueError for text that is not one of these or not a real date.
+    """
+    t = unicodedata.normalize("NFKC", text).strip()
+    m = _DATE_RE.match(t) or _COMPACT_DATE_RE.match(t)
+    if m:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _YEAR_END_RE.match(t)
+    if m:
+        return dt.date(int(m.group(1)), 12, 31)
+    raise ValueError(text)
+
+
+class _SheetReader:
+    """Converts the cells of one sheet into JSON values, collecting problems with their places."""
+
+    def __init__(self, problems: ProblemList, sheet: str) -> None:
+        self.p = problems
+        self.sheet = sheet
+        self.reported: set[str] = set()  # places with a problem already (parse problems there are dropped)
+
+    def problem(self, row: int, col: Column, colno: int, message: str) -> None:
+        place = _place(self.sheet, row, col.header, colno)
+        self.reported.add(place)
+        self.p.add(place, message)
+
+    def convert(self, cell: Any, row: int, col: Column, colno: int) -> Any:
+        """The cell's value as the canonical JSON dict has it; ``None`` when it was reported."""
+        dtype = getattr(cell, "data_type", None)
+        v = getattr(cell, "value", None)
+        if dtype == "f":
+            shown = str(v)[:40] if isinstance(v, str) else "公式"
+            self.problem(row, col, colno, f"是公式(“{shown}”),请改为直接填写内容(复制后“选择性粘贴—数值”)")
+            return None
+        if dtype == "e":
+            self.problem(row, col, colno, f"是错误值“{v}”,请改正")
+            return None
+        if isinstance(v, str):
+            if len(v) > MAX_TEXT:
+                self.problem(row, col, colno, f"超过 {MAX_TEXT} 个字符(现有 {len(v)} 个),请精简")
+                return None
+            if not v.strip():
+                v = None
+        kind = col.kind
+        if kind == "text":
+            if v is None:
+                return ""
+            if isinstance(v, bool):
+                return "是" if v else "否"
+            if isinstance(v, float):
+                return _fmt_num(v)
+            if isinstance(v, dt.datetime):
+                return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat(sep=" ")
+            if isinstance(v, (dt.date, dt.time)):
+                return v.isoformat()
+            return str(v) if col.key == "source_passage" else str(v)
+        if kind == "date":
+            if v is None:
+                return ""
+            if isinstance(v, dt.datetime):
+                if v.time() != dt.time(0):
+                    self.problem(row, col, colno, f"“{v}”带有时刻,请只填日期")
+                    return None
+                return v.date().isoformat()
+            if isinstance(v, dt.date):
+                return v.isoformat()
+            text = _fmt_num(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+            try:
+                return parse_date_text(text).isoformat()
+            except ValueError:
+                self.problem(row, col, colno, f"“{text}”不是有效日期(应为日期,如 2025-12-31 或 2025年12月31日)")
+                return None
+        if kind == "version":
+            if v is None:
+                return ""
+            if isinstance(v, bool):
+                return str(v)
+            if isinstance(v, int):
+                return str(v)
+            if isinstance(v, float):
+                return repr(v)
+            return str(v).strip()
+        if kind == "lines":
+            if v is None:
+                return []
+            return [ln.strip() for ln in str(v).splitlines() if ln.strip()]
+        if kind in ("int", "year"):
+            if v is None:
+                return 0 if kind == "int" else None
+            n: int | None = None
+            if isinstance(v, bool):
+                n = None
+            elif isinstance(v, int):
+                n = v
+            elif isinstance(v, float) and v.is_integer():
+                n = int(v)
+            elif isinstance(v, str) and v.strip().isdigit():
+                n = int(v.strip())
+            if n is None or n < 0:
+                what = "非负整数(如 4)" if kind == "int" else "年份(如 2024)"
+                self.problem(row, col, colno, f"“{v}”应为{what}")
+                return None
+            return n
+        if kind == "bool":
+            if isinstance(v, bool):
+                return v
+            t = "" if v is None else str(v).strip()
+            if t in ("是", "Y", "y", "TRUE", "True", "true"):
+                return True
+            if t in ("否", "N", "n", "FALSE", "False", "false"):
+                return False
+            self.problem(row, col, colno, "应填“是”或“否”" if not t else f"“{t}”应为“是”或“否”")
+            return None
+        if kind == "target":
+            if v is None:
+                return ""
+            if isinstance(v, bool):
+                return str(v)
+            if isinstance(v, (int, float)):
+                return _fmt_num(float(v)) if v == v else "nan"
+            return str(v).strip()
+        raise AssertionError(kind)
+
+
+def _header_map(ws, columns: tuple[Column, ...], p: ProblemList, sheet: str) -> dict[str, int] | None:  # noqa: ANN001
+    """Column index (0-based) of each known column, found by header text."""
+    rows = ws.iter_rows(min_row=1, max_row=1)
+    header = next(rows, ())
+    found: dict[str, int] = {}
+    names = {c.header: c for c in columns}
+    for i, cell in enumerate(header):
+        v = getattr(cell, "value", None)
+        if not isinstance(v, str):
+            continue
+        h = v.strip().replace("*", "").replace("(必填)", "").replace("(必填)", "")
+        if h in names:
+            if h in found:
+                p.add(_place(sheet, 1, h, i + 1), f"“{h}”列重复出现,请删去多余的一列")
+                continue
+            found[h] = i
+    missing = [c.header for c in columns if c.required and c.header not in found]
+    if missing:
+        p.add(_place(sheet, 1), "缺少列:" + "、".join(f"“{m}”" for m in missing) + "(第 1 行应为表头)")
+        return None
+    return {names[h].key: i for h, i in found.items()}
+
+
+def _read_rows(ws, columns: tuple[Column, ...], cols: dict[str, int], reader: _SheetReader,  # noqa: ANN001
+               p: ProblemList) -> list[tuple[int, dict[str, Any]]]:
+    by_key = {c.key: c for c in columns}
+    out: list[tuple[int, dict[str, Any]]] = []
+    for r, cells in enumerate(ws.iter_rows(min_row=2), start=2):
+        if r - 1 > MAX_ROWS:
+            p.add(_place(reader.sheet), f"超过 {MAX_ROWS} 行,请拆分后分别导入")
+            break
+        values: dict[str, Any] = {}
+        blank = True
+        for key, i in cols.items():
+            cell = cells[i] if i < len(cells) else None
+            v = getattr(cell, "value", None)
+            if v is not None and not (isinstance(v, str) and not v.strip()):
+                blank = False
+            values[key] = cell
+        if blank:
+            continue
+        conv: dict[str, Any] = {}
+        for key, cell in values.items():
+            conv[key] = reader.convert(cell, r, by_key[key], cols[key] + 1)
+        out.append((r, conv))
+    return out
+
+
+def check_xlsx_container(path: Path) -> None:
+    """Refuse an xlsx whose parts declare a DTD/entities or would decompress to an absurd size."""
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED:
+                raise UserError(f"文件“{name}”解压后过大({total // (1024 * 1024)} MB),不像是检查目录模板,未导入。")
+            for info in infos:
+                if info.compress_size and info.file_size / max(info.compress_size, 1) > MAX_RATIO and info.file_size > 10_000_000:
+                    raise UserError(f"文件“{name}”中的“{info.filename}”压缩比异常,可能是恶意构造的文件,未导入。")
+                if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                with z.open(info) as f:
+                    head = f.read(8192)
+                low = head.lower()
+                if b"<!doctype" in low or b"<!entity" in low:
+                    raise UserError(
+                        f"文件“{name}”的“{info.filename}”含有 DTD/实体声明(正常的 Excel 文件不会有),"
+                        "可能是恶意构造的文件,未导入。请在 Excel/WPS 中打开后另存为新的 .xlsx 再导入。"
+                    )
+    except zipfile.BadZipFile as e:
+        raise UserError(f"文件“{name}”已损坏,不是有效的 .xlsx 文件。请在 Excel/WPS 中打开并另存为 .xlsx 后再导入。") from e
+    except OSError as e:
+        raise UserError(f"无法读取文件“{path}”:{e.strerror or e}。") from e
+
+
+def _open_workbook(path: Path):  # noqa: ANN202
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not openpyxl.DEFUSEDXML:  # pragma: no cover - a broken installation
+        raise UserError("程序缺少安全组件 defusedxml,为安全起见不导入 Excel 文件。请重新安装本程序。")
+    check_xlsx_container(path)
+    try:
+        import defusedxml
+
+        return openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except defusedxml.DefusedXmlException as e:
+        raise UserError(f"文件“{path.name}”含有不安全的 XML 内容(实体或外部引用),未导入。") from e
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as e:
+        raise UserError(
+            f"文件“{path.name}”无法作为 Excel 工作簿读取(文件已损坏或格式不对)。"
+            "请在 Excel/WPS 中打开并另存为 .xlsx 后再导入。"
+        ) from e
+
+
+def _map_json_problem(place: str, message: str, doc_row: int, item_rows: list[int],
+                      doc_cols: dict[str, int], item_cols: dict[str, int]) -> tuple[str, str]:
+    """Turn a JSON path such as ``items[3].cycle`` into a sheet/row/column place (columns 1-based)."""
+    doc_headers = {c.key: c.header for c in DOC_COLUMNS}
+    item_headers = {c.key: c.header for c in ITEM_COLUMNS}
+
+    def row_of(m: re.Match) -> str:
+        n = int(m.group(1))
+        return f"第 {item_rows[n]} 行" if n < len(item_rows) else m.group(0)
+
+    message = re.sub(r"items\[(\d+)\]", row_of, message)
+    m = re.match(r"^items\[(\d+)\](?:\.(\w+))?$", place)
+    if m:
+        n = int(m.group(1))
+        row = item_rows[n] if n < len(item_rows) else None
+        key = m.group(2)
+        if key in item_headers:
+            return _place(ITEM_SHEET, row, item_headers[key], item_cols.get(key)), message
+        return _place(ITEM_SHEET, row), message
+    m = re.match(r"^document(?:\.(\w+))?$", place)
+    if m:
+        key = m.group(1)
+        if key in doc_headers:
+            return _place(DOC_SHEET, doc_row, doc_headers[key], doc_cols.get(key)), message
+        return _place(DOC_SHEET, doc_row), message
+    if place == "items":
+        return _place(ITEM_SHEET), message
+    return place, message
+
+
+def read_template(path: Path | str) -> list[Catalogue]:
+    """Read and validate a template workbook; every problem of the file is reported at once.
+
+    Raises :class:`UserError` (with ``problems`` listing each place) when
+    anything is wrong; returns the catalogues in the order of sheet 来源文件.
+    """
+    path = Path(path)
+    wb = _open_workbook(path)
+    p = ProblemList()
+    try:
+        sheets = {ws.title.strip(): ws for ws in wb.worksheets}
+        missing = [s for s in (DOC_SHEET, ITEM_SHEET) if s not in sheets]
+        for s in missing:
+            p.add(f"工作簿“{path.name}”", f"缺少工作表“{s}”(现有:{'、'.join(sheets) or '无'})")
+        if missing:
+            p.raise_if_any(f"文件“{path.name}”不是检查目录模板,未导入")
+        doc_reader = _SheetReader(p, DOC_SHEET)
+        item_reader = _SheetReader(p, ITEM_SHEET)
+        doc_cols = _header_map(sheets[DOC_SHEET], DOC_COLUMNS, p, DOC_SHEET)
+        item_cols = _header_map(sheets[ITEM_SHEET], ITEM_COLUMNS, p, ITEM_SHEET)
+        if doc_cols is None or item_cols is None:
+            p.raise_if_any(f"文件“{path.name}”的表头不对,未导入")
+        assert doc_cols is not None and item_cols is not None
+        doc_rows = _read_rows(sheets[DOC_SHEET], DOC_COLUMNS, doc_cols, doc_reader, p)
+        item_rows = _read_rows(sheets[ITEM_SHEET], ITEM_COLUMNS, item_cols, item_reader, p)
+    finally:
+        wb.close()
+    if not doc_rows:
+        p.add(_place(DOC_SHEET), "没有任何来源文件(第 2 行起每行填写一个来源文件)")
+
+    docs: dict[str, tuple[int, dict[str, Any]]] = {}
+    order: list[str] = []
+    doc_col_no = {c.key: doc_cols[c.key] + 1 for c in DOC_COLUMNS if c.key in doc_cols}
+    for r, v in doc_rows:
+        code = v.get("code") or ""
+        if code in docs:
+            doc_reader.problem(r, DOC_COLUMNS[0], doc_col_no["code"],
+                               f"文件代码“{code}”与第 {docs[code][0]} 行重复")
+            continue
+        docs[code] = (r, v)
+        order.append(code)
+
+    grouped: dict[str, list[tuple[int, dict[str, Any]]]] = {c: [] for c in order}
+    orphans: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    item_col_no = {c.key: item_cols[c.key] + 1 for c in ITEM_COLUMNS if c.key in item_cols}
+    by_key = {c.key: c for c in ITEM_COLUMNS}
+    seen_ids: dict[str, int] = {}
+    for r, v in item_rows:
+        item_id = v.get("id") or ""
+        if item_id:
+            if item_id in seen_ids:
+                item_reader.problem(r, by_key["id"], item_col_no["id"], f"编号“{item_id}”与第 {seen_ids[item_id]} 行重复")
+            else:
+                seen_ids[item_id] = r
+        code = v.get("doc")
+        if code is None:
+            continue  # already reported
+        if not code:
+            item_reader.problem(r, by_key["doc"], item_col_no["doc"], "不能为空(应为“来源文件”工作表中的文件代码)")
+            continue
+        if code not in grouped:
+            item_reader.problem(r, by_key["doc"], item_col_no["doc"],
+                                f"文件代码“{code}”不在“来源文件”工作表中,请先在该表添加此来源文件")
+            orphans.setdefault(code, []).append((r, v))
+            continue
+        grouped[code].append((r, v))
+
+    reported = doc_reader.reported | item_reader.reported
+    cats: list[Catalogue] = []
+    # Items whose document is missing are still checked (with a stand-in document), so that
+    # every problem of the file is listed at once.
+    work = [(code, docs[code][0], docs[code][1], grouped[code], False) for code in order]
+    for code, rows_ in orphans.items():
+        stub = {"code": code if DOC_CODE_RE.match(code) else "", "title": "-", "date": "2000-01-01", "version": "1"}
+        work.append((code, 0, stub, rows_, True))
+    for code, doc_row, dv, doc_items, is_stub in work:
+        doc_dict = {k: ("" if val is None else val) for k, val in dv.items()}
+        if doc_dict.get("notes") == "":
+            doc_dict["notes"] = []
+        items = []
+        rows = []
+        for r, v in doc_items:
+            d = {k: val for k, val in v.items() if k != "doc"}
+            for k, val in list(d.items()):
+                if val is None:
+                    d[k] = 0 if k == "article" else ("" if k not in ("first_year", "applies_to_township") else None)
+            if d.get("first_year") is None:
+                d.pop("first_year", None)
+            if d.get("applies_to_township") is None:
+                d["applies_to_township"] = True
+            items.append(d)
+            rows.append(r)
+        data = {"format": FORMAT, "format_version": FORMAT_VERSION, "document": doc_dict, "items": items}
+        try:
+            cat = parse_catalogue_dict(data, f"{path.name} {code}")
+            if not is_stub:
+                cats.append(cat)
+        except UserError as e:
+            for prob in e.problems:
+                if is_stub and not prob.place.startswith("items["):
+                    continue
+                place, msg = _map_json_problem(prob.place, prob.message, doc_row, rows, doc_col_no, item_col_no)
+                if place in reported:
+                    continue
+                p.add(place, msg)
+    p.problems.sort(key=_problem_order)
+    p.raise_if_any(f"文件“{path.name}”有错误,未导入。请改正后重新导入")
+    return cats
+
+
+_PLACE_RE = re.compile(r"^工作表“([^”]*)”(?:第 (\d+) 行)?(?: ([A-Z]{1,3}) 列)?")
+
+
+def _problem_order(prob: Any) -> tuple:
+    """Problems sorted by sheet (来源文件 first), row, then column."""
+    m = _PLACE_RE.match(prob.place)
+    if not m:
+        return (0, 0, 0, "")
+    sheet = 1 if m.group(1) == DOC_SHEET else 2
+    col = m.group(3) or ""
+    return (sheet, int(m.group(2) or 0), len(col), col)
