@@ -1,0 +1,507 @@
+"""A directory of files named by the SHA-256 of their content: put, read back, check, trash.
+
+Layout under the root (``<data>/evidence``)::
+
+    <sha[:2]>/<sha>        a stored file (read-only, no extension)
+    .part-XXXX             a copy in progress (deleted when it fails; stale ones by gc)
+    .trash/<YYYYMMDD>/<sha> files garbage collection moved aside (purged after 30 days)
+
+:meth:`FileStore.put` copies and hashes in one pass into a temp file in the root,
+fsyncs it, checks that the byte count matches the source and that the source did
+not change during the copy, and only then renames it to its final name. A crash,
+a read error, a full disk or a cancel therefore never leaves a half file under a
+real name. Errors of the environment are :class:`~fazhi_desk.errors.UserError`
+subclasses with a Chinese message naming the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import hashlib
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterator, Literal
+
+from fazhi_desk.errors import UserError
+from fazhi_desk.jobs import JobContext
+
+CHUNK_SIZE = 4 << 20  # 4 MiB: large enough for disk speed, small enough for a prompt cancel
+TMP_PREFIX = ".part-"
+TRASH_DIR = ".trash"
+TRASH_KEEP_DAYS = 30
+STALE_TEMP_SECONDS = 3600
+
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+
+Opener = Callable[[str], BinaryIO]
+ByteCallback = Callable[[int], None]
+CheckResult = Literal["ok", "missing", "altered", "unreadable"]
+
+
+def os_error_text(e: OSError) -> str:
+    """A short Chinese phrase for what went wrong at the OS level."""
+    winerr = getattr(e, "winerror", None)
+    if winerr in (32, 33):
+        return "文件正被其他程序占用"
+    code = e.errno
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return "磁盘空间不足"
+    if code == errno.EROFS:
+        return "磁盘是只读的"
+    if code in (errno.EACCES, errno.EPERM):
+        return "没有访问权限"
+    if code == errno.ENOENT:
+        return "文件不存在"
+    if code == errno.ENOTDIR:
+        return "路径中有一项不是文件夹"
+    if code == errno.EISDIR:
+        return "这是一个文件夹"
+    if code == errno.EIO:
+        return "读写出错(磁盘、U 盘或网络盘故障)"
+    if code == errno.ENAMETOOLONG:
+        return "路径太长"
+    return e.strerror or str(e) or type(e).__name__
+
+
+class SourceReadError(UserError):
+    """The file to attach could not be read (vanished, unreadable, locked)."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"无法读取“{path}”:{reason}。请确认文件存在、可以打开且未被其他程序占用,然后重试。")
+
+
+class SourceChanged(UserError):
+    """The source file changed size or modification time while it was being copied."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self.reason = "复制过程中文件被修改或截断"
+        super().__init__(
+            f"“{path}”在复制过程中被修改或截断(例如仍在下载或扫描)。请等它保存完毕后重新添加。"
+        )
+
+
+class StoreWriteError(UserError):
+    """The evidence directory (or a save-as target) could not be written."""
+
+    def __init__(self, where: Path | str, e: OSError) -> None:
+        self.where = str(where)
+        self.errno = e.errno
+        self.reason = os_error_text(e)
+        if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            msg = (f"磁盘空间不足,无法写入“{where}”。请清理磁盘空间后重试;"
+                   "没有留下不完整的文件。")
+        else:
+            msg = (f"无法写入“{where}”({self.reason})。请检查该目录是否存在、是否可写,"
+                   "或请管理员开放写入权限;没有留下不完整的文件。")
+        super().__init__(msg)
+
+
+class StoredFileDamaged(UserError):
+    """A stored file is missing or no longer matches its hash."""
+
+
+@dataclass(frozen=True)
+class PutResult:
+    sha256: str
+    size: int
+    created: bool  # False: identical content was already stored
+    repaired: bool = False  # the stored copy was damaged and has been replaced by this one
+
+
+def _os_path(p: Path | str) -> str:
+    """The path to hand to the OS; on Windows long paths get the ``\\\\?\\`` prefix."""
+    s = os.fspath(p)
+    if sys.platform == "win32" and len(s) >= 240 and not s.startswith("\\\\?\\"):
+        s = os.path.abspath(s)
+        s = "\\\\?\\UNC\\" + s[2:] if s.startswith("\\\\") else "\\\\?\\" + s
+    return s
+
+
+def _fsync_dir(d: Path) -> None:
+    if sys.platform == "win32":
+        return
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _default_opener(path: str) -> BinaryIO:
+    return open(path, "rb", buffering=0)
+
+
+def _unlink_quietly(p: Path | str) -> None:
+    try:
+        os.chmod(p, stat.S_IWRITE | stat.S_IREAD)
+    except OSError:
+        pass
+    try:
+        os.unlink(p)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        pass
+
+
+def _write_all(fd: int, mv: memoryview) -> None:
+    while mv:
+        n = os.write(fd, mv)
+        mv = mv[n:]
+
+
+def is_sha256(s: str) -> bool:
+    return bool(_SHA_RE.match(s))
+
+
+class FileStore:
+    """The evidence directory; see the module docstring."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    # --- locations -------------------------------------------------------
+    def path(self, sha256: str) -> Path:
+        if not is_sha256(sha256):
+            raise ValueError(f"not a sha256: {sha256!r}")
+        return self.root / sha256[:2] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    @property
+    def trash_root(self) -> Path:
+        return self.root / TRASH_DIR
+
+    def _ensure_root(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if not self.root.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(self.root))
+        except OSError as e:
+            raise StoreWriteError(self.root, e) from e
+
+    # --- writing -----------------------------------------------------------
+    def put(
+        self,
+        ctx: JobContext,
+        src: Path | str,
+        *,
+        on_bytes: ByteCallback | None = None,
+        opener: Opener | None = None,
+        chunk_size: int | None = None,
+    ) -> PutResult:
+        """Copy ``src`` into the store (one pass: read, hash, write), or find it already there.
+
+        Raises :class:`SourceReadError`, :class:`SourceChanged`,
+        :class:`StoreWriteError` or :class:`~fazhi_desk.jobs.Cancelled`; in every
+        such case no temp file remains and no final name was created.
+        """
+        src_s = _os_path(src)
+        try:
+            st0 = os.stat(src_s)
+        except OSError as e:
+            raise SourceReadError(src, "文件不存在或快捷方式已失效" if e.errno == errno.ENOENT else os_error_text(e)) from e
+        if stat.S_ISDIR(st0.st_mode):
+            raise SourceReadError(src, "这是一个文件夹,不是文件")
+        if not stat.S_ISREG(st0.st_mode):
+            raise SourceReadError(src, "不是普通文件")
+        self._ensure_root()
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self.root)
+        except OSError as e:
+            raise StoreWriteError(self.root, e) from e
+        size = chunk_size or CHUNK_SIZE
+        try:
+            h = hashlib.sha256()
+            buf = bytearray(size)
+            mv = memoryview(buf)
+            n = 0
+            try:
+                f_in = (opener or _default_opener)(src_s)
+            except OSError as e:
+                raise SourceReadError(src, os_error_text(e)) from e
+            with f_in:
+                while True:
+                    ctx.check()
+                    try:
+                        k = f_in.readinto(buf)
+                    except OSError as e:
+                        raise SourceReadError(src, os_error_text(e)) from e
+                    if not k:
+                        break
+                    chunk = mv[:k]
+                    h.update(chunk)
+                    try:
+                        _write_all(fd, chunk)
+                    except OSError as e:
+                        raise StoreWriteError(self.root, e) from e
+                    n += k
+                    if on_bytes is not None:
+                        on_bytes(k)
+            try:
+                os.fsync(fd)
+            except OSError as e:
+                raise StoreWriteError(self.root, e) from e
+            os.close(fd)
+            fd = -1
+            ctx.check()
+            try:
+                st1 = os.stat(src_s)
+            except OSError as e:
+                raise SourceReadError(src, "复制过程中文件被删除或移走") from e
+            if n != st0.st_size or st1.st_size != n or st1.st_mtime_ns != st0.st_mtime_ns:
+                raise SourceChanged(src)
+            if os.path.getsize(tmp) != n:  # what the disk says it holds is what we read
+                raise StoreWriteError(self.root, OSError(errno.EIO, "size mismatch"))
+            sha = h.hexdigest()
+            final = self.path(sha)
+            repaired = False
+            if final.is_file():
+                if self._matches(ctx, final, sha, n):
+                    try:
+                        os.utime(final)  # fresh mtime: gc's grace period covers a dedupe in progress
+                    except OSError:
+                        pass
+                    _unlink_quietly(tmp)
+                    return PutResult(sha, n, created=False)
+                repaired = True
+            try:
+                final.parent.mkdir(exist_ok=True)
+                os.chmod(tmp, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
+                if repaired:
+                    _unlink_quietly(final)
+                os.replace(tmp, final)
+            except OSError as e:
+                if final.is_file() and not repaired:  # a concurrent put of the same content won
+                    _unlink_quietly(tmp)
+                    return PutResult(sha, n, created=False)
+                raise StoreWriteError(self.root, e) from e
+            _fsync_dir(final.parent)
+            return PutResult(sha, n, created=not repaired, repaired=repaired)
+        except BaseException:
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            _unlink_quietly(tmp)
+            raise
+
+    def _matches(self, ctx: JobContext, p: Path, sha: str, size: int) -> bool:
+        try:
+            if p.stat().st_size != size:
+                return False
+            return self.hash_path(ctx, p) == sha
+        except OSError:
+            return False
+
+    def discard(self, sha256: str) -> None:
+        """Delete a stored file outright (used to undo a put whose database row was never committed)."""
+        _unlink_quietly(self.path(sha256))
+
+    # --- reading -----------------------------------------------------------
+    def hash_path(self, ctx: JobContext, p: Path, on_bytes: ByteCallback | None = None,
+                  buf: bytearray | None = None) -> str:
+        """SHA-256 of a file, honouring cancel; raises OSError."""
+        h = hashlib.sha256()
+        buf = buf if buf is not None else bytearray(CHUNK_SIZE)
+        mv = memoryview(buf)
+        with open(p, "rb", buffering=0) as f:
+            while True:
+                ctx.check()
+                k = f.readinto(buf)
+                if not k:
+                    break
+                h.update(mv[:k])
+                if on_bytes is not None:
+                    on_bytes(k)
+        return h.hexdigest()
+
+    def check(self, ctx: JobContext, sha256: str, size: int | None = None,
+              on_bytes: ByteCallback | None = None, buf: bytearray | None = None) -> CheckResult:
+        """Whether the stored file is present and still has the content its name says."""
+        p = self.path(sha256)
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            return "missing"
+        except OSError:
+            return "unreadable"
+        if not stat.S_ISREG(st.st_mode):
+            return "missing"
+        if size is not None and st.st_size != size:
+            if on_bytes is not None:
+                on_bytes(size)
+            return "altered"
+        try:
+            actual = self.hash_path(ctx, p, on_bytes, buf)
+        except FileNotFoundError:
+            return "missing"
+        except OSError:
+            return "unreadable"
+        return "ok" if actual == sha256 else "altered"
+
+    def copy_out(self, ctx: JobContext, sha256: str, dest: Path,
+                 on_bytes: ByteCallback | None = None, *, read_only: bool = False) -> Path:
+        """Copy a stored file to ``dest`` (temp name beside it, hash checked, fsync, rename).
+
+        Refuses (:class:`StoredFileDamaged`) when the stored file is missing or altered,
+        so a damaged copy is never handed out as the evidence.
+        """
+        src = self.path(sha256)
+        dest = Path(dest)
+        try:
+            f_in = open(src, "rb", buffering=0)
+        except FileNotFoundError as e:
+            raise StoredFileDamaged(
+                f"佐证材料在存储目录中已丢失(“{src}”)。请运行“校验佐证材料”查看受影响的事项,并重新添加原始文件。"
+            ) from e
+        except OSError as e:
+            raise StoredFileDamaged(f"无法读取存储的佐证材料“{src}”:{os_error_text(e)}。") from e
+        with f_in:
+            try:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".fazhi-desk-", suffix=".part", dir=_os_path(dest.parent))
+            except OSError as e:
+                raise StoreWriteError(dest.parent, e) from e
+            try:
+                h = hashlib.sha256()
+                buf = bytearray(CHUNK_SIZE)
+                mv = memoryview(buf)
+                while True:
+                    ctx.check()
+                    try:
+                        k = f_in.readinto(buf)
+                    except OSError as e:
+                        raise StoredFileDamaged(f"无法读取存储的佐证材料“{src}”:{os_error_text(e)}。") from e
+                    if not k:
+                        break
+                    h.update(mv[:k])
+                    try:
+                        _write_all(fd, mv[:k])
+                    except OSError as e:
+                        raise StoreWriteError(dest.parent, e) from e
+                    if on_bytes is not None:
+                        on_bytes(k)
+                try:
+                    os.fsync(fd)
+                except OSError as e:
+                    raise StoreWriteError(dest.parent, e) from e
+                os.close(fd)
+                fd = -1
+                if h.hexdigest() != sha256:
+                    raise StoredFileDamaged(
+                        f"存储的佐证材料“{src}”已被改动,与添加时的内容不一致,未导出。"
+                        "请运行“校验佐证材料”查看受影响的事项,并重新添加原始文件。"
+                    )
+                if read_only:
+                    os.chmod(tmp, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
+                try:
+                    os.replace(tmp, _os_path(dest))
+                except OSError as e:
+                    raise StoreWriteError(dest, e) from e
+            except BaseException:
+                if fd >= 0:
+                    os.close(fd)
+                _unlink_quietly(tmp)
+                raise
+        return dest
+
+    # --- enumerating and garbage --------------------------------------------
+    def iter_shas(self) -> Iterator[str]:
+        """Every stored file's hash (the names under the two-letter folders)."""
+        try:
+            shards = sorted(os.scandir(self.root), key=lambda e: e.name)
+        except FileNotFoundError:
+            return
+        for shard in shards:
+            if len(shard.name) != 2 or not shard.is_dir(follow_symlinks=False):
+                continue
+            for e in os.scandir(shard.path):
+                if is_sha256(e.name) and e.name[:2] == shard.name and e.is_file(follow_symlinks=False):
+                    yield e.name
+
+    def mtime(self, sha256: str) -> float:
+        return self.path(sha256).stat().st_mtime
+
+    def trash(self, sha256: str, today: dt.date | None = None) -> Path | None:
+        """Move a stored file to ``.trash/<YYYYMMDD>/``; returns where, or None if it was not there."""
+        p = self.path(sha256)
+        if not p.exists():
+            return None
+        day = (today or dt.date.today()).strftime("%Y%m%d")
+        d = self.trash_root / day
+        d.mkdir(parents=True, exist_ok=True)
+        target = d / sha256
+        if target.exists():
+            _unlink_quietly(target)
+        os.replace(p, target)
+        return target
+
+    def restore_from_trash(self, trashed: Path) -> None:
+        """Undo :meth:`trash` (used when the database commit after it failed)."""
+        sha = trashed.name
+        final = self.path(sha)
+        final.parent.mkdir(exist_ok=True)
+        if not final.exists():
+            os.replace(trashed, final)
+
+    def clean_temps(self, older_than: float = STALE_TEMP_SECONDS) -> int:
+        """Delete copies left behind by a crash (``.part-*`` older than ``older_than`` seconds)."""
+        n = 0
+        now = time.time()
+        try:
+            entries = list(os.scandir(self.root))
+        except FileNotFoundError:
+            return 0
+        for e in entries:
+            if e.name.startswith(TMP_PREFIX) and e.is_file(follow_symlinks=False):
+                try:
+                    if now - e.stat().st_mtime >= older_than:
+                        _unlink_quietly(e.path)
+                        n += 1
+                except OSError:
+                    pass
+        return n
+
+    def temp_files(self) -> list[Path]:
+        try:
+            return [Path(e.path) for e in os.scandir(self.root) if e.name.startswith(TMP_PREFIX)]
+        except FileNotFoundError:
+            return []
+
+    def purge_trash(self, keep_days: int = TRASH_KEEP_DAYS, today: dt.date | None = None) -> int:
+        """Delete trash folders older than ``keep_days``; returns the number of files deleted."""
+        today = today or dt.date.today()
+        n = 0
+        if not self.trash_root.is_dir():
+            return 0
+        for d in self.trash_root.iterdir():
+            try:
+                day = dt.datetime.strptime(d.name, "%Y%m%d").date()
+            except ValueError:
+                continue
+            if (today - day).days <= keep_days:
+                continue
+            for f in d.iterdir():
+                _unlink_quietly(f)
+                n += 1
+            shutil.rmtree(d, ignore_errors=True)
+        return n
