@@ -1,9 +1,121 @@
-"""Subcommands for catalogue (filled in by its feature)."""
+"""Subcommands for catalogues: ``catalogue export|import|history|confirm|review``.
+
+``import`` prints the same diff the import dialog shows and applies it unless
+``--dry-run``; a refused import changes nothing and exits non-zero; importing a
+catalogue identical to the installed one says 没有变化 and exits 0.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from fazhi_desk.errors import UserError
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    pass
+    p = sub.add_parser("catalogue", help="检查目录:导出模板、导入更新、版本记录、复核确认")
+    csub = p.add_subparsers(dest="catalogue_cmd", metavar="操作")
+
+    e = csub.add_parser("export", help="把已安装的检查目录导出为 Excel 模板")
+    e.add_argument("file", metavar="FILE.xlsx", help="要写入的 .xlsx 文件")
+    e.add_argument("--empty", action="store_true", help="只导出空白模板(只有表头)")
+    e.set_defaults(handler=_export)
+
+    i = csub.add_parser("import", help="导入检查目录(.xlsx 模板或 .json),先显示变化")
+    i.add_argument("file", metavar="FILE", help=".xlsx 或 .json 文件")
+    i.add_argument("--dry-run", action="store_true", help="只显示变化,不导入")
+    i.add_argument("--allow-downgrade", action="store_true", help="允许导入比已安装版本低的目录")
+    i.set_defaults(handler=_import)
+
+    h = csub.add_parser("history", help="显示检查目录的版本记录")
+    h.set_defaults(handler=_history)
+
+    c = csub.add_parser("confirm", help="复核确认:条文已更新的事项经复核后取消提示")
+    c.add_argument("item_id", metavar="ITEM_ID", help="事项编号,如 SZ2015-04-01")
+    c.set_defaults(handler=_confirm)
+
+    r = csub.add_parser("review", help="列出条文已更新、待复核的事项")
+    r.set_defaults(handler=_review)
+
+    p.set_defaults(handler=_help(p))
+
+
+def _help(p: argparse.ArgumentParser):  # noqa: ANN202
+    def handler(args, ctx) -> int:  # noqa: ANN001
+        p.print_help()
+        return 2
+
+    return handler
+
+
+def _export(args, ctx) -> int:  # noqa: ANN001
+    from pathlib import Path
+
+    from fazhi_desk.services.catalogue import export_template
+
+    path = Path(args.file)
+    if path.suffix.lower() != ".xlsx":
+        raise UserError(f"导出文件“{path.name}”应以 .xlsx 结尾。")
+    docs, items = export_template(ctx.store(), path, empty=args.empty)
+    if args.empty:
+        print(f"已导出空白检查目录模板:{path}")
+    else:
+        print(f"已导出 {docs} 个来源文件、{items} 个检查事项:{path}")
+    return 0
+
+
+def _import(args, ctx) -> int:  # noqa: ANN001
+    from fazhi_desk.services.catalogue import apply_import, preview_import
+
+    store = ctx.store()
+    preview = preview_import(store, args.file)
+    for line in preview.lines(limit=10_000):
+        print(line)
+    if preview.is_empty:
+        return 0
+    if args.dry_run:
+        print("(--dry-run:未导入)")
+        return 0
+    result = apply_import(store, preview, allow_downgrade=args.allow_downgrade)
+    print(f"已导入:{result.summary}")
+    n_review = preview.diff.count("changed")
+    if n_review:
+        print(f"有 {n_review} 个事项条文已更新,请复核(fazhi-desk catalogue review / confirm ITEM_ID)。")
+    return 0
+
+
+def _history(args, ctx) -> int:  # noqa: ANN001
+    from fazhi_desk.services.catalogue import list_versions
+
+    versions = list_versions(ctx.store())
+    if not versions:
+        print("尚未安装任何检查目录。")
+        return 0
+    print("文件代码\t版本\t导入时间\t导入人\t来源文件\t变化\tSHA-256")
+    for v in versions:
+        cur = "(当前)" if v.is_current else ""
+        print(f"{v.doc_code}\t{v.version}{cur}\t{v.imported_at:%Y-%m-%d %H:%M}\t{v.imported_by}\t{v.source_file}\t"
+              f"{v.summary}\t{v.file_sha256[:12]}")
+    return 0
+
+
+def _confirm(args, ctx) -> int:  # noqa: ANN001
+    from fazhi_desk.services.catalogue import confirm_review
+
+    if confirm_review(ctx.store(), args.item_id):
+        print(f"{args.item_id}:已复核确认。")
+    else:
+        print(f"{args.item_id}:没有待复核的条文更新。")
+    return 0
+
+
+def _review(args, ctx) -> int:  # noqa: ANN001
+    from fazhi_desk.services.catalogue import items_needing_review
+
+    items = items_needing_review(ctx.store())
+    if not items:
+        print("没有待复核的事项。")
+        return 0
+    for item in items:
+        print(f"{item.item_id}\t{item.requirement}")
+    return 0

@@ -1,19 +1,34 @@
-"""Installing catalogues into the store, and reading items back as domain objects."""
+"""Installing catalogues into the store, importing updated ones, and reading items back as domain objects.
+
+Importing is two steps: :func:`preview_import` reads and validates a file and
+diffs it against what is installed (nothing is written); :func:`apply_import`
+applies that preview in one transaction. Items are matched by their stable
+编号: unchanged items are untouched; a changed item gets a new
+:class:`ItemRevision` and is flagged ``needs_review`` until
+:func:`confirm_review`; a removed item is retired, never deleted; a removed item
+that comes back is restored. Assessments keep the revision they were made under,
+so a past year's report keeps the wording it was assessed against.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fazhi_desk.catalogue.diff import CatalogueDiff, DocumentDiff, diff, format_diff
 from fazhi_desk.catalogue.schema import Catalogue, bundled_catalogues, dump_catalogue_json
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument
+from fazhi_desk.errors import UserError
+from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
 from fazhi_desk.store.db import Store
-from fazhi_desk.store.models import CatalogueVersion, Document, ItemRevision, ItemRow
+from fazhi_desk.store.models import Assessment, CatalogueVersion, ChangeLog, Document, ItemRevision, ItemRow
 
 BUNDLED = "内置目录"
 
@@ -164,3 +179,280 @@ def installed_catalogues(s: Session, *, include_retired: bool = False) -> list[C
         )
         cats.append(Catalogue(document=sd, items=items))
     return cats
+
+
+# ---------------------------------------------------------------- importing updated catalogues
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """A validated catalogue file and what applying it would change; nothing has been written yet."""
+
+    path: str
+    file_name: str
+    sha256: str
+    catalogues: tuple[Catalogue, ...]
+    diff: CatalogueDiff
+    restored: frozenset[str]  # added 编号 that exist as retired items (they come back)
+    fingerprint: str  # the installed catalogues' state when previewed
+
+    @property
+    def is_empty(self) -> bool:
+        return self.diff.is_empty
+
+    def lines(self, limit: int = 200) -> list[str]:
+        """The diff as Chinese text lines (command line, logs)."""
+        return format_diff(self.diff, restored=self.restored, limit=limit)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What :func:`apply_import` did."""
+
+    changed: bool
+    documents: tuple[tuple[str, str], ...]  # (文件代码, new version) of each document written
+    summary: str
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One row of the catalogue version history."""
+
+    id: int
+    doc_code: str
+    version: str
+    title: str
+    source_file: str
+    file_sha256: str
+    imported_at: dt.datetime
+    imported_by: str
+    summary: str
+    is_current: bool
+
+
+def _fingerprint(s: Session) -> str:
+    """Changes whenever a catalogue is installed or updated (every update adds a version row)."""
+    docs = s.execute(select(Document.code, Document.current_version_id).order_by(Document.code)).all()
+    max_ver = s.scalar(select(func.max(CatalogueVersion.id))) or 0
+    max_rev = s.scalar(select(func.max(ItemRevision.id))) or 0
+    return f"{docs}|{max_ver}|{max_rev}"
+
+
+def preview_import(store: Store, path: Path | str, ctx: JobContext | None = None) -> ImportPreview:
+    """Read and validate a catalogue file (.xlsx or .json) and diff it against the installed catalogues.
+
+    Raises :class:`UserError` listing every problem of the file; writes nothing.
+    """
+    from fazhi_desk.catalogue.reader import read_catalogue_file, sha256_of
+
+    ctx = ctx or JobContext()
+    path = Path(path)
+    ctx.progress(0, 3, "正在读取并检查文件……")
+    cats = read_catalogue_file(path)
+    ctx.check()
+    try:
+        sha = sha256_of(path)
+    except OSError as e:
+        raise UserError(f"无法读取文件“{path}”:{e.strerror or e}。") from e
+    ctx.progress(1, 3, "正在与已安装的目录比较……")
+    codes = [c.document.code for c in cats]
+    with store.session() as s:
+        fp = _fingerprint(s)
+        installed = [c for c in installed_catalogues(s) if c.document.code in codes]
+        retired = set(
+            s.scalars(select(ItemRow.item_id).where(ItemRow.doc_code.in_(codes), ItemRow.retired_at.is_not(None)))
+        )
+    ctx.check()
+    d = diff(installed, cats)
+    restored = frozenset(i.item_id for doc in d.documents for i in doc.added if i.item_id in retired)
+    ctx.progress(3, 3, "")
+    return ImportPreview(path=str(path), file_name=path.name, sha256=sha, catalogues=tuple(cats), diff=d,
+                         restored=restored, fingerprint=fp)
+
+
+def apply_import(
+    store: Store, preview: ImportPreview, allow_downgrade: bool = False, user: str | None = None,
+    ctx: JobContext | None = None,
+) -> ImportResult:
+    """Apply a preview in one transaction (see the module docstring); a no-op when nothing changed.
+
+    A downgrade (a version lower than the installed one) is refused unless
+    ``allow_downgrade``. If the installed catalogues changed since the preview,
+    nothing is written and the user is asked to import again.
+    """
+    ctx = ctx or JobContext()
+    d = preview.diff
+    if d.is_empty:
+        return ImportResult(changed=False, documents=(), summary="没有变化:导入的目录与已安装的目录完全相同。")
+    if d.is_downgrade and not allow_downgrade:
+        downs = [f"{x.code} 从 {x.old_version} 降为 {x.new.version}" for x in d.documents if x.is_downgrade]
+        raise UserError(
+            f"“{preview.file_name}”的版本低于已安装的目录({';'.join(downs)}),未导入。"
+            "如确需换回旧版本,请在确认后再导入(命令行加 --allow-downgrade)。"
+        )
+    user = user or current_user()
+    now = dt.datetime.now().replace(microsecond=0)
+    by_code = {c.document.code: c for c in preview.catalogues}
+    written: list[tuple[str, str]] = []
+    parts: list[str] = []
+    with store.transaction() as s:
+        if _fingerprint(s) != preview.fingerprint:
+            raise UserError("预览之后检查目录已被修改(可能刚完成了另一次导入)。本次没有导入,请重新导入该文件。")
+        todo = [x for x in d.documents if not x.is_empty]
+        for n, dd in enumerate(todo):
+            ctx.progress(n, len(todo), f"正在更新 {dd.code}……")
+            cat = by_code[dd.code]
+            if dd.is_new_document:
+                install_new_document(s, cat, source_file=preview.file_name, file_sha256=preview.sha256, user=user)
+                s.add(ChangeLog(at=now, user=user, item_id=None, year=None, field="catalogue", old_value="",
+                                new_value=f"导入 {dd.code} 版本 {dd.new.version}:{dd.summary()}"))
+                parts.append(f"{dd.code}:新增来源文件,{dd.summary()}")
+            else:
+                summary = _update_document(s, dd, cat, preview, user, now)
+                parts.append(f"{dd.code}:版本 {dd.old_version} → {dd.new.version},{summary}")
+            written.append((dd.code, dd.new.version))
+        ctx.progress(len(todo), len(todo), "")
+    return ImportResult(changed=True, documents=tuple(written), summary=";".join(parts))
+
+
+def _update_document(
+    s: Session, dd: DocumentDiff, cat: Catalogue, preview: ImportPreview, user: str, now: dt.datetime
+) -> str:
+    """Bring one installed document to the incoming catalogue; returns the version summary."""
+    code = dd.code
+    restored = [i.item_id for i in dd.added if i.item_id in preview.restored]
+    summary = dd.summary() + (f",其中恢复 {len(restored)}" if restored else "")
+    doc = s.get(Document, code)
+    assert doc is not None
+    nd = cat.document
+    doc.title, doc.doc_number, doc.issuer, doc.date, doc.source_text = (
+        nd.title, nd.doc_number, nd.issuer, nd.date, nd.source_text)
+    ver = add_version_row(s, cat, source_file=preview.file_name, file_sha256=preview.sha256, summary=summary,
+                          user=user)
+    doc.current_version_id = ver.id
+    rows = {r.item_id: r for r in s.scalars(select(ItemRow).where(ItemRow.doc_code == code))}
+    retired_revs = {
+        r.item_id: r
+        for r in s.scalars(
+            select(ItemRevision)
+            .join(ItemRow, ItemRow.current_revision_id == ItemRevision.id)
+            .where(ItemRow.doc_code == code, ItemRow.retired_at.is_not(None))
+        )
+    }
+    changed = {c.item_id: c for c in dd.changed}
+    need_revision: list[Item] = []
+    logs: list[ChangeLog] = []
+    for n, item in enumerate(cat.items):
+        row = rows.get(item.item_id)
+        if row is None:
+            s.add(ItemRow(item_id=item.item_id, doc_code=code, sort_key=n, needs_review=False))
+            need_revision.append(item)
+            continue
+        if row.sort_key != n:
+            row.sort_key = n
+        if row.retired_at is not None:
+            row.retired_at = None
+            row.retired_in_version_id = None
+            old = retired_revs.get(item.item_id)
+            differs = old is None or item_from_revision(old, code) != item
+            if differs:
+                need_revision.append(item)
+                row.needs_review = True
+            logs.append(ChangeLog(at=now, user=user, item_id=item.item_id, year=None, field="catalogue",
+                                  old_value="已退役", new_value=f"恢复(版本 {dd.new.version})"))
+        elif item.item_id in changed:
+            need_revision.append(item)
+            row.needs_review = True
+            names = "、".join(_label(f) for f in changed[item.item_id].fields)
+            logs.append(ChangeLog(at=now, user=user, item_id=item.item_id, year=None, field="catalogue",
+                                  old_value=f"版本 {dd.old_version}",
+                                  new_value=f"版本 {dd.new.version} 修改:{names}"))
+    for item in dd.removed:
+        row = rows[item.item_id]
+        row.retired_at = now
+        row.retired_in_version_id = ver.id
+        logs.append(ChangeLog(at=now, user=user, item_id=item.item_id, year=None, field="catalogue",
+                              old_value=f"版本 {dd.old_version}", new_value=f"退役(版本 {dd.new.version})"))
+    s.flush()
+    revs = [revision_from_item(item, ver.id) for item in need_revision]
+    s.add_all(revs)
+    s.flush()
+    for rev in revs:
+        rows_row = rows.get(rev.item_id) or s.get(ItemRow, rev.item_id)
+        assert rows_row is not None
+        rows_row.current_revision_id = rev.id
+    logs.append(ChangeLog(at=now, user=user, item_id=None, year=None, field="catalogue",
+                          old_value=f"{code} 版本 {dd.old_version}",
+                          new_value=f"{code} 版本 {dd.new.version}:{summary}"))
+    s.add_all(logs)
+    return summary
+
+
+def _label(name: str) -> str:
+    from fazhi_desk.catalogue.diff import ITEM_FIELD_LABELS
+
+    return ITEM_FIELD_LABELS.get(name, name)
+
+
+def list_versions(store: Store) -> list[VersionInfo]:
+    """The catalogue version history, newest first within each document."""
+    with store.session() as s:
+        current = set(s.scalars(select(Document.current_version_id)))
+        vers = s.scalars(select(CatalogueVersion).order_by(CatalogueVersion.doc_code, CatalogueVersion.id.desc()))
+        return [
+            VersionInfo(id=v.id, doc_code=v.doc_code, version=v.version, title=v.title, source_file=v.source_file,
+                        file_sha256=v.file_sha256, imported_at=v.imported_at, imported_by=v.imported_by,
+                        summary=v.summary, is_current=v.id in current)
+            for v in vers
+        ]
+
+
+def items_needing_review(store: Store) -> list[Item]:
+    """Active items whose wording changed in an import and that nobody has confirmed yet."""
+    with store.session() as s:
+        q = (
+            select(ItemRow, ItemRevision)
+            .join(ItemRevision, ItemRevision.id == ItemRow.current_revision_id)
+            .where(ItemRow.needs_review.is_(True), ItemRow.retired_at.is_(None))
+            .order_by(ItemRow.doc_code, ItemRow.sort_key)
+        )
+        return [item_from_revision(rev, row.doc_code) for row, rev in s.execute(q)]
+
+
+def confirm_review(store: Store, item_id: str, user: str | None = None) -> bool:
+    """复核确认: clear an item's 条文已更新 flag; returns False when it had none.
+
+    Assessments of the year the new wording arrived and later years move to
+    the new wording (the user has checked they still hold); earlier years keep
+    the wording they were assessed against.
+    """
+    user = user or current_user()
+    with store.transaction() as s:
+        row = s.get(ItemRow, item_id)
+        if row is None:
+            raise UserError(f"找不到检查事项“{item_id}”。请检查编号是否正确。")
+        if not row.needs_review:
+            return False
+        row.needs_review = False
+        rev = s.get(ItemRevision, row.current_revision_id) if row.current_revision_id else None
+        ver = s.get(CatalogueVersion, rev.version_id) if rev else None
+        if rev is not None and ver is not None:
+            for a in s.scalars(select(Assessment).where(Assessment.item_id == item_id,
+                                                        Assessment.year >= ver.imported_at.year)):
+                a.revision_id = rev.id
+        s.add(ChangeLog(at=dt.datetime.now(), user=user, item_id=item_id, year=None, field="review",
+                        old_value="条文已更新,待复核",
+                        new_value=f"复核确认(版本 {ver.version})" if ver else "复核确认"))
+    return True
+
+
+def export_template(store: Store, path: Path | str, *, empty: bool = False) -> tuple[int, int]:
+    """Write the installed catalogues (or an empty template) as the Excel template; returns (documents, items)."""
+    from fazhi_desk.catalogue.excel import write_template
+
+    cats: list[Catalogue] = []
+    if not empty:
+        with store.session() as s:
+            cats = installed_catalogues(s)
+    write_template(cats, Path(path))
+    return len(cats), sum(len(c.items) for c in cats)
