@@ -1,0 +1,196 @@
+"""The year at a glance: completion by document and chapter (a chart), overdue, due within 30 days, no evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fazhi_desk.services.checklist import ChecklistRow
+from fazhi_desk.services.summary import YearSummary, summarize
+
+DONE_C, PROG_C, TODO_C, OVER_C = "#2e7d32", "#f9a825", "#cfd8dc", "#c62828"
+
+
+class RowListModel(QAbstractTableModel):
+    """A short list of items (overdue, due soon, no evidence)."""
+
+    HEAD = ("编号", "事项内容", "截止", "责任人")
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self._rows: list[ChecklistRow] = []
+
+    def set_rows(self, rows: list[ChecklistRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def item_id(self, row: int) -> str:
+        return self._rows[row].item_id
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEAD)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEAD[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if not index.isValid():
+            return None
+        r = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (r.item_id, r.item.requirement, r.due_date.strftime("%Y-%m-%d"), r.owner)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return r.item.requirement
+        return None
+
+
+class Tile(QFrame):
+    def __init__(self, caption: str, color: str) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(f"Tile{{border:1px solid #ddd;border-left:5px solid {color};border-radius:4px;background:#fff}}")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 6, 12, 6)
+        self.value = QLabel("0")
+        f = self.value.font()
+        f.setPointSizeF(f.pointSizeF() * 1.9)
+        f.setBold(True)
+        self.value.setFont(f)
+        self.value.setStyleSheet(f"color:{color}")
+        self.caption = QLabel(caption)
+        self.caption.setStyleSheet("color:#555")
+        lay.addWidget(self.value)
+        lay.addWidget(self.caption)
+
+
+class Dashboard(QWidget):
+    """Summary of one year; ``item_activated`` when the user double-clicks an item in a list."""
+
+    item_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary: YearSummary | None = None
+        tiles = QHBoxLayout()
+        self.t_rate = Tile("完成率(已完成/应完成)", DONE_C)
+        self.t_done = Tile("已完成", DONE_C)
+        self.t_over = Tile("逾期", OVER_C)
+        self.t_soon = Tile("30 天内到期", PROG_C)
+        self.t_noev = Tile("尚无佐证材料", "#546e7a")
+        for t in (self.t_rate, self.t_done, self.t_over, self.t_soon, self.t_noev):
+            tiles.addWidget(t)
+
+        self.chart = QChart()
+        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumHeight(260)
+
+        self.lists = QTabWidget()
+        self.m_over, self.m_soon, self.m_noev = RowListModel(self), RowListModel(self), RowListModel(self)
+        self.v_over = self._list_view(self.m_over)
+        self.v_soon = self._list_view(self.m_soon)
+        self.v_noev = self._list_view(self.m_noev)
+        self.lists.addTab(self.v_over, "逾期事项")
+        self.lists.addTab(self.v_soon, "30 天内到期")
+        self.lists.addTab(self.v_noev, "无佐证材料")
+
+        grid = QGridLayout(self)
+        grid.addLayout(tiles, 0, 0, 1, 2)
+        grid.addWidget(self.chart_view, 1, 0)
+        grid.addWidget(self.lists, 1, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+
+    def _list_view(self, model: RowListModel) -> QTableView:
+        v = QTableView()
+        v.setModel(model)
+        v.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        v.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        v.verticalHeader().hide()
+        v.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        v.setWordWrap(False)
+        v.doubleClicked.connect(lambda idx, m=model: self.item_activated.emit(m.item_id(idx.row())))
+        return v
+
+    def update_rows(self, rows: list[ChecklistRow], year: int, today: dt.date | None = None,
+                    township_only: bool = True) -> None:
+        today = today or dt.date.today()
+        s = summarize(rows, year, today, township_only=township_only)
+        self.summary = s
+        t = s.total
+        self.t_rate.value.setText(f"{t.rate:.0%}")
+        self.t_done.value.setText(f"{t.done}/{t.applicable}")
+        self.t_over.value.setText(str(len(s.overdue)))
+        self.t_soon.value.setText(str(len(s.due_soon)))
+        self.t_noev.value.setText(str(len(s.no_evidence)))
+        self.m_over.set_rows(s.overdue)
+        self.m_soon.set_rows(s.due_soon)
+        self.m_noev.set_rows(s.no_evidence)
+        self.lists.setTabText(0, f"逾期事项({len(s.overdue)})")
+        self.lists.setTabText(1, f"30 天内到期({len(s.due_soon)})")
+        self.lists.setTabText(2, f"无佐证材料({len(s.no_evidence)})")
+        self._draw_chart(s)
+
+    def _draw_chart(self, s: YearSummary) -> None:
+        self.chart.removeAllSeries()
+        for ax in list(self.chart.axes()):
+            self.chart.removeAxis(ax)
+        self.chart.setTitle(f"{s.year} 年各章完成情况")
+        done, prog, todo = QBarSet("已完成"), QBarSet("进行中"), QBarSet("未开始")
+        for bs, c in ((done, DONE_C), (prog, PROG_C), (todo, TODO_C)):
+            bs.setColor(QColor(c))
+            bs.setBorderColor(QColor(c))
+        cats: list[str] = []
+        doc_codes = [code for code, _ in s.by_chapter]
+        multi = len(set(doc_codes)) > 1
+        for code, t in reversed(s.by_chapter):  # horizontal bars draw bottom-up
+            label = t.label if len(t.label) <= 16 else t.label[:15] + "…"
+            cats.append(f"{code} {label}" if multi else label)
+            done.append(t.done)
+            prog.append(t.in_progress)
+            todo.append(t.not_started)
+        series = QHorizontalStackedBarSeries()
+        for bs in (done, prog, todo):
+            series.append(bs)
+        self.chart.addSeries(series)
+        ay = QBarCategoryAxis()
+        ay.append(cats)
+        ax = QValueAxis()
+        ax.setLabelFormat("%d")
+        ax.setTitleText("事项数")
+        self.chart.addAxis(ay, Qt.AlignmentFlag.AlignLeft)
+        self.chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(ay)
+        series.attachAxis(ax)
+        most = max((t.items - t.not_applicable for _, t in s.by_chapter), default=1)
+        ax.setRange(0, max(most, 1))
+        ax.setTickCount(min(max(most, 1), 10) + 1)

@@ -1,0 +1,155 @@
+"""Small dialogs: office profile, about, source text, change log, carrying a year forward."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel, QTextCharFormat, QColor, QTextCursor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fazhi_desk import APP_TITLE
+from fazhi_desk.services.profile import OfficeProfile
+
+
+class ProfileDialog(QDialog):
+    """单位信息: the office's name, county and 法制办 contact."""
+
+    def __init__(self, profile: OfficeProfile, parent: QWidget | None = None, first_start: bool = False) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("单位信息")
+        lay = QVBoxLayout(self)
+        if first_start:
+            intro = QLabel(f"欢迎使用{APP_TITLE}。请先填写本单位信息,它会出现在年度报告的标题和页眉中。以后可在“设置 → 单位信息”中修改。")
+            intro.setWordWrap(True)
+            lay.addWidget(intro)
+        form = QFormLayout()
+        self.office = QLineEdit(profile.office_name)
+        self.office.setPlaceholderText("例如:乾佑街道办事处")
+        self.county = QLineEdit(profile.county)
+        self.county.setPlaceholderText("例如:柞水县")
+        self.contact = QLineEdit(profile.contact)
+        self.contact.setPlaceholderText("法制办联系人")
+        self.phone = QLineEdit(profile.phone)
+        form.addRow("乡镇/街道名称(必填):", self.office)
+        form.addRow("所属县(市、区):", self.county)
+        form.addRow("法制办联系人:", self.contact)
+        form.addRow("联系电话:", self.phone)
+        lay.addLayout(form)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.office.textChanged.connect(self._check)
+        self._check()
+        self.resize(460, self.sizeHint().height())
+
+    def _check(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.office.text().strip()))
+
+    def values(self) -> dict[str, str]:
+        return {"office_name": self.office.text().strip(), "county": self.county.text().strip(),
+                "contact": self.contact.text().strip(), "phone": self.phone.text().strip()}
+
+
+class SourceTextDialog(QDialog):
+    """The cleaned source document, scrolled to and highlighting an item's passage."""
+
+    def __init__(self, title: str, text: str, passage: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"原文 — {title}")
+        self.resize(760, 640)
+        lay = QVBoxLayout(self)
+        self.browser = QTextBrowser()
+        self.browser.setPlainText(text or "(本文件未附原文)")
+        lay.addWidget(self.browser)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self.found = False
+        if passage and text:
+            doc = self.browser.document()
+            cur = doc.find(passage.splitlines()[0] if "\n" in passage else passage)
+            if not cur.isNull():
+                fmt = QTextCharFormat()
+                fmt.setBackground(QColor("#fff59d"))
+                cur.mergeCharFormat(fmt)
+                c2 = QTextCursor(cur)
+                c2.setPosition(cur.selectionStart())
+                self.browser.setTextCursor(c2)
+                self.browser.ensureCursorVisible()
+                self.found = True
+
+
+class ChangeLogDialog(QDialog):
+    """变更记录 of one item (or all)."""
+
+    def __init__(self, entries: list[tuple[str, str, str, str, str, str, str]], title: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(820, 420)
+        self.model = QStandardItemModel(0, 7, self)
+        self.model.setHorizontalHeaderLabels(["时间", "用户", "事项", "年度", "内容", "原值", "新值"])
+        for e in entries:
+            row = []
+            for v in e:
+                it = QStandardItem(v)
+                it.setEditable(False)
+                row.append(it)
+            self.model.appendRow(row)
+        view = QTableView()
+        view.setModel(self.model)
+        view.verticalHeader().hide()
+        view.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        lay = QVBoxLayout(self)
+        lay.addWidget(view)
+        if not entries:
+            lay.addWidget(QLabel("暂无变更记录。"))
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+
+
+class CarryForwardDialog(QDialog):
+    """Opening a new year: carry last year's 责任人 / notes forward (never statuses)."""
+
+    def __init__(self, from_year: int, to_year: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"开启 {to_year} 年度")
+        lay = QVBoxLayout(self)
+        lb = QLabel(f"{to_year} 年度还没有任何记录。是否沿用 {from_year} 年的内容?\n"
+                    "(完成状态不会沿用,每年重新填写。)")
+        lb.setWordWrap(True)
+        lay.addWidget(lb)
+        self.owners = QCheckBox(f"沿用 {from_year} 年的责任人")
+        self.owners.setChecked(True)
+        self.notes = QCheckBox(f"沿用 {from_year} 年的工作情况说明(作为草稿)")
+        lay.addWidget(self.owners)
+        lay.addWidget(self.notes)
+        bb = QDialogButtonBox()
+        bb.addButton("沿用", QDialogButtonBox.ButtonRole.AcceptRole)
+        bb.addButton("不沿用", QDialogButtonBox.ButtonRole.RejectRole)
+        bb.accepted.connect(self.accept)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+
+
+def about_text(version: str, catalogues: list[tuple[str, str, str]], data_dir: str) -> str:
+    cats = "".join(f"<li>{code} {title}:目录版本 {ver}</li>" for code, title, ver in catalogues) or "<li>(无)</li>"
+    return (
+        f"<h3>{APP_TITLE}(fazhi-desk)</h3><p>版本 {version}</p>"
+        f"<p>已安装的检查目录:</p><ul>{cats}</ul>"
+        f"<p>数据目录:<br><code>{data_dir}</code></p>"
+        "<p>离线运行,不联网。支持 Windows 10(1809 及以上)和 Windows 11。</p>"
+    )

@@ -1,0 +1,268 @@
+"""The selected item: its full text and source passage, and the form for this year's assessment.
+
+The panel never writes to the store itself: it emits ``edit_requested(item_id,
+year, changes)``; the main window turns that into an undoable command.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QDoubleValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fazhi_desk.domain.model import Status
+from fazhi_desk.services.checklist import ChecklistRow
+
+EMPTY_DATE = QDate(2000, 1, 1)
+NOTE_SAVE_DELAY_MS = 800
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+class ItemDetail(QWidget):
+    """Shows one ChecklistRow and edits its assessment fields."""
+
+    edit_requested = Signal(str, int, dict)  # item_id, year, {field: value}
+    review_confirmed = Signal(str)  # item_id
+    show_source_requested = Signal(str)  # item_id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._row: ChecklistRow | None = None
+        self._loading = False
+
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        f = self.title.font()
+        f.setPointSizeF(f.pointSizeF() * 1.15)
+        f.setBold(True)
+        self.title.setFont(f)
+
+        self.review_banner = QFrame()
+        self.review_banner.setStyleSheet("QFrame{background:#fff3cd;border:1px solid #f0c36d;border-radius:4px}")
+        rb = QHBoxLayout(self.review_banner)
+        rb.setContentsMargins(8, 4, 8, 4)
+        rb.addWidget(QLabel("条文已更新,请复核本事项的要求和完成情况。"), 1)
+        self.confirm_review_btn = QPushButton("确认已复核")
+        self.confirm_review_btn.clicked.connect(lambda: self._row and self.review_confirmed.emit(self._row.item_id))
+        rb.addWidget(self.confirm_review_btn)
+
+        info = QFormLayout()
+        info.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.lbl_source = self._info_label()
+        self.lbl_units = self._info_label()
+        self.lbl_part = self._info_label()
+        self.lbl_cycle = self._info_label()
+        self.lbl_evidence_hint = self._info_label()
+        info.addRow("来源:", self.lbl_source)
+        info.addRow("牵头/责任单位:", self.lbl_units)
+        info.addRow("参加单位:", self.lbl_part)
+        info.addRow("周期与期限:", self.lbl_cycle)
+        info.addRow("佐证材料要求:", self.lbl_evidence_hint)
+
+        self.passage = QTextBrowser()
+        self.passage.setMaximumHeight(110)
+        self.passage.setOpenLinks(False)
+        self.source_btn = QPushButton("查看原文全文…")
+        self.source_btn.clicked.connect(lambda: self._row and self.show_source_requested.emit(self._row.item_id))
+        ph = QHBoxLayout()
+        ph.addWidget(QLabel("原文:"))
+        ph.addStretch(1)
+        ph.addWidget(self.source_btn)
+
+        # --- this year's assessment ---
+        self.edit_box = QGroupBox("本年度完成情况")
+        form = QFormLayout(self.edit_box)
+        self.status = QComboBox()
+        for s in Status:
+            self.status.addItem(s.value, s.value)
+        self.status.setAccessibleName("状态")
+        self.na_reason = QLineEdit()
+        self.na_reason.setPlaceholderText("选择“不适用”时填写原因")
+        self.actual = QLineEdit()
+        self.actual.setValidator(QDoubleValidator(0, 1e9, 2, self.actual))
+        self.actual.setMaximumWidth(90)
+        self.target_lbl = QLabel()
+        ah = QHBoxLayout()
+        ah.addWidget(self.actual)
+        ah.addWidget(self.target_lbl, 1)
+        self.owner = QLineEdit()
+        self.owner.setPlaceholderText("责任人姓名")
+        self.completed_on = QDateEdit()
+        self.completed_on.setCalendarPopup(True)
+        self.completed_on.setDisplayFormat("yyyy-MM-dd")
+        self.completed_on.setMinimumDate(EMPTY_DATE)
+        self.completed_on.setSpecialValueText("未填写")
+        self.completed_on.setDate(EMPTY_DATE)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("工作情况说明:做了什么、何时、成效如何(自动保存)")
+        self.note.setMinimumHeight(90)
+        form.addRow("状态:", self.status)
+        form.addRow("不适用原因:", self.na_reason)
+        form.addRow("实际值:", ah)
+        form.addRow("责任人:", self.owner)
+        form.addRow("完成日期:", self.completed_on)
+        form.addRow("工作情况说明:", self.note)
+        self.done_before_lbl = QLabel()
+        self.done_before_lbl.setStyleSheet("color:#1b7f3b")
+        form.addRow(self.done_before_lbl)
+
+        self.placeholder = QLabel("在左侧选择一个检查事项,查看要求并填写本年度完成情况。")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setStyleSheet("color:#777")
+
+        self.body = QWidget()
+        bl = QVBoxLayout(self.body)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.title)
+        bl.addWidget(self.review_banner)
+        bl.addLayout(info)
+        bl.addLayout(ph)
+        bl.addWidget(self.passage)
+        bl.addWidget(self.edit_box, 1)
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.placeholder)
+        lay.addWidget(self.body)
+        self.body.hide()
+
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(NOTE_SAVE_DELAY_MS)
+        self._note_timer.timeout.connect(self._save_note)
+
+        self.status.activated.connect(self._on_status)
+        self.na_reason.editingFinished.connect(lambda: self._emit({"na_reason": self.na_reason.text()}))
+        self.actual.editingFinished.connect(self._on_actual)
+        self.owner.editingFinished.connect(lambda: self._emit({"owner": self.owner.text()}))
+        self.completed_on.dateChanged.connect(self._on_date)
+        self.note.textChanged.connect(self._on_note_changed)
+
+    @staticmethod
+    def _info_label() -> QLabel:
+        lb = QLabel()
+        lb.setWordWrap(True)
+        lb.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return lb
+
+    # ----- showing -----
+    def current(self) -> ChecklistRow | None:
+        return self._row
+
+    def show_row(self, row: ChecklistRow | None) -> None:
+        """Show a row; flushes a pending note edit of the previous item first."""
+        self.flush()
+        self._row = row
+        self.placeholder.setVisible(row is None)
+        self.body.setVisible(row is not None)
+        if row is None:
+            return
+        self._loading = True
+        try:
+            i = row.item
+            self.title.setText(f"{i.item_id}  {i.requirement}")
+            self.review_banner.setVisible(row.needs_review)
+            pos = " / ".join(x for x in (i.chapter, i.section, f"第{i.article_no}条 {i.article_title}".strip()
+                                          if i.article_no else "") if x)
+            self.lbl_source.setText(f"{row.document.title}({row.document.doc_number})\n{pos}")
+            self.lbl_units.setText(i.lead_units or "—")
+            self.lbl_part.setText(i.participating_units or "—")
+            cyc = i.cycle.value
+            if i.target is not None:
+                cyc += f";目标 {i.target_text} {i.unit}"
+            if i.deadline:
+                cyc += f";截止 {i.deadline:%Y-%m-%d}"
+            if not row.due:
+                cyc += f"({row.year} 年不检查)"
+            self.lbl_cycle.setText(cyc)
+            self.lbl_evidence_hint.setText(i.evidence_hint or "—")
+            self.passage.setPlainText(i.source_passage or "(无原文)")
+            self.edit_box.setTitle(f"{row.year} 年度完成情况" + ("(逾期)" if row.overdue else ""))
+            shown = Status.DONE if row.done_in_year else row.status
+            self.status.setCurrentIndex(self.status.findData(shown.value))
+            self.na_reason.setText(row.na_reason)
+            self.na_reason.setEnabled(row.status is Status.NOT_APPLICABLE)
+            self.actual.setText(_fmt(row.actual))
+            self.actual.setEnabled(i.target is not None)
+            self.target_lbl.setText(f"/ 目标 {i.target_text} {i.unit}" if i.target is not None else "(本事项无数值目标)")
+            self.owner.setText(row.owner)
+            d = row.completed_on
+            self.completed_on.setDate(QDate(d.year, d.month, d.day) if d else EMPTY_DATE)
+            if self.note.toPlainText() != row.note:
+                self.note.setPlainText(row.note)
+            self.done_before_lbl.setVisible(bool(row.done_in_year))
+            self.done_before_lbl.setText(
+                f"一次性事项,已于 {row.done_in_year} 年完成,本年无需重复。" if row.done_in_year else "")
+        finally:
+            self._loading = False
+
+    # ----- editing -----
+    def _emit(self, changes: dict[str, Any]) -> None:
+        if self._loading or self._row is None:
+            return
+        r = self._row
+        current = {"status": r.status, "actual": r.actual, "owner": r.owner, "completed_on": r.completed_on,
+                   "note": r.note, "na_reason": r.na_reason}
+        real = {k: v for k, v in changes.items() if current.get(k) != v}
+        if real:
+            self.edit_requested.emit(r.item_id, r.year, real)
+
+    def _on_status(self, _index: int) -> None:
+        if self._loading or self._row is None:
+            return
+        st = Status(self.status.currentData())
+        changes: dict[str, Any] = {"status": st}
+        if st is Status.NOT_APPLICABLE and not self.na_reason.text().strip():
+            reason, ok = QInputDialog.getText(self, "不适用原因", "请说明本事项本年度不适用的原因:")
+            if not ok or not reason.strip():
+                self.show_row(self._row)  # back to the stored status
+                return
+            changes["na_reason"] = reason.strip()
+        self._emit(changes)
+
+    def _on_actual(self) -> None:
+        t = self.actual.text().strip()
+        try:
+            v = float(t) if t else None
+        except ValueError:
+            return
+        self._emit({"actual": v})
+
+    def _on_date(self, d: QDate) -> None:
+        self._emit({"completed_on": None if d == EMPTY_DATE else d.toPython()})
+
+    def _on_note_changed(self) -> None:
+        if not self._loading:
+            self._note_timer.start()
+
+    def _save_note(self) -> None:
+        self._emit({"note": self.note.toPlainText()})
+
+    def flush(self) -> None:
+        """Save a note still waiting for its timer (on selection change, close, year switch)."""
+        if self._note_timer.isActive():
+            self._note_timer.stop()
+            self._save_note()

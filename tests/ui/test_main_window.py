@@ -1,0 +1,233 @@
+"""The real main window over a real store: first start, tick, restart, undo, filter, year switch, drops."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+
+from fazhi_desk.domain.model import Status
+from fazhi_desk.paths import DataDir
+from fazhi_desk.services.catalogue import install_new_document
+from fazhi_desk.services.checklist import load_row
+from fazhi_desk.services.profile import get_profile
+from fazhi_desk.store.db import open_store
+from fazhi_desk.ui.main_window import MainWindow
+from tests.conftest import make_catalogue
+
+TODAY = dt.date(2024, 7, 1)
+YEARLY, ONCE, BIENNIAL, COUNTY, EVENT = "TT2020-01-01", "TT2020-01-02", "TT2020-02-01", "TT2020-02-02", "TT2020-03-01"
+
+
+def open_window(qtbot, store, tmp_path, year=2024):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("view/year", year)
+    win = MainWindow(store, settings, today=TODAY)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.year_loaded, timeout=10000):
+        win.start()
+    return win
+
+
+def stored(store, item_id, year):
+    with store.session() as s:
+        return load_row(s, item_id, year, TODAY)
+
+
+def type_text(widget, text):
+    """Type text key by key (QTest asserts on non-ASCII keys, so send the key events ourselves)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def set_status(win, qtbot, item_id, status: Status):
+    assert win.select_item(item_id)
+    combo = win.detail.status
+    combo.setCurrentIndex(combo.findData(status.value))
+    combo.activated.emit(combo.currentIndex())
+
+
+@pytest.fixture
+def tt_data(tmp_path):
+    d = DataDir(tmp_path / "tt").ensure()
+    s = open_store(d, load_bundled=False)
+    with s.transaction() as ses:
+        install_new_document(ses, make_catalogue(), source_file="test")
+    s.close()
+    return d
+
+
+def test_tick_an_item_and_find_it_after_restart(qtbot, tt_data, tmp_path):
+    store = open_store(tt_data)
+    win = open_window(qtbot, store, tmp_path)
+    set_status(win, qtbot, YEARLY, Status.DONE)
+    assert stored(store, YEARLY, 2024).status is Status.DONE
+    assert win.model.row_for(YEARLY).status is Status.DONE
+    win.close()
+    store.close()
+    # a new window over the same data directory
+    store2 = open_store(tt_data)
+    win2 = open_window(qtbot, store2, tmp_path)
+    assert win2.select_item(YEARLY)
+    assert win2.detail.status.currentData() == Status.DONE.value
+    assert win2.year() == 2024  # remembered
+    win2.close()
+    store2.close()
+
+
+def test_undo_and_redo_with_the_keyboard(qtbot, small_store, tmp_path):
+    win = open_window(qtbot, small_store, tmp_path)
+    set_status(win, qtbot, YEARLY, Status.IN_PROGRESS)
+    win.detail.owner.setText("张三")
+    win.detail.owner.editingFinished.emit()
+    assert stored(small_store, YEARLY, 2024).owner == "张三"
+    win.tree.setFocus()
+    qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored(small_store, YEARLY, 2024).owner == ""
+    assert stored(small_store, YEARLY, 2024).status is Status.IN_PROGRESS
+    qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored(small_store, YEARLY, 2024).status is Status.NOT_STARTED
+    assert win.detail.status.currentData() == Status.NOT_STARTED.value
+    qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert stored(small_store, YEARLY, 2024).status is Status.IN_PROGRESS
+
+
+def test_done_then_undo_clears_the_automatic_completion_date(qtbot, small_store, tmp_path):
+    win = open_window(qtbot, small_store, tmp_path)
+    set_status(win, qtbot, YEARLY, Status.DONE)
+    assert stored(small_store, YEARLY, 2024).completed_on is not None
+    win.undo_stack.undo()
+    r = stored(small_store, YEARLY, 2024)
+    assert r.status is Status.NOT_STARTED and r.completed_on is None
+
+
+def test_not_applicable_asks_for_a_reason(qtbot, small_store, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    win = open_window(qtbot, small_store, tmp_path)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("", False)))
+    set_status(win, qtbot, YEARLY, Status.NOT_APPLICABLE)
+    assert stored(small_store, YEARLY, 2024).status is Status.NOT_STARTED  # cancelled: nothing saved
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("本镇无此职能", True)))
+    set_status(win, qtbot, YEARLY, Status.NOT_APPLICABLE)
+    r = stored(small_store, YEARLY, 2024)
+    assert r.status is Status.NOT_APPLICABLE and r.na_reason == "本镇无此职能"
+
+
+def test_note_is_saved_when_switching_items(qtbot, small_store, tmp_path):
+    win = open_window(qtbot, small_store, tmp_path)
+    win.select_item(YEARLY)
+    win.detail.note.setPlainText("全年集中学法 4 次,签到表已归档")
+    win.select_item(EVENT)  # before the autosave timer fires
+    assert stored(small_store, YEARLY, 2024).note == "全年集中学法 4 次,签到表已归档"
+
+
+def test_search_and_filters(qtbot, small_store, tmp_path):
+    win = open_window(qtbot, small_store, tmp_path)
+    ids = lambda: sorted(r.item_id for r in win.model.visible_rows())  # noqa: E731
+    assert COUNTY not in ids()  # does not apply to a township: hidden by default
+    win.all_check.setChecked(True)
+    assert COUNTY in ids()
+    win.all_check.setChecked(False)
+    qtbot.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert win.search.hasFocus()
+    type_text(win.search, "备案")
+    qtbot.waitUntil(lambda: ids() == [EVENT], timeout=3000)
+    win.search.clear()
+    qtbot.waitUntil(lambda: len(ids()) == 4, timeout=3000)
+    win.overdue_check.setChecked(True)  # 2024-07-01: the one-time item (deadline 2022-06-30) is overdue
+    assert ids() == [ONCE]
+    win.overdue_check.setChecked(False)
+    set_status(win, qtbot, YEARLY, Status.IN_PROGRESS)
+    win.status_combo.setCurrentIndex(win.status_combo.findData(Status.IN_PROGRESS.value))
+    assert ids() == [YEARLY]
+    win.status_combo.setCurrentIndex(0)
+    # a note is searchable
+    win.select_item(EVENT)
+    win.detail.note.setPlainText("报送县司法局备案三件")
+    win.detail.flush()
+    win.search.setText("县司法局")
+    qtbot.waitUntil(lambda: ids() == [EVENT], timeout=3000)
+
+
+def test_year_switch_semantics(qtbot, small_store, tmp_path):
+    win = open_window(qtbot, small_store, tmp_path, year=2022)
+    set_status(win, qtbot, YEARLY, Status.DONE)
+    set_status(win, qtbot, ONCE, Status.DONE)
+    assert win.model.row_for(BIENNIAL).due  # 2022 is a due year (anchor 2020)
+    with qtbot.waitSignal(win.year_loaded, timeout=10000):
+        win.year_combo.setCurrentIndex(win.year_combo.findData(2023))
+    assert win.model.row_for(YEARLY).status is Status.NOT_STARTED  # annual: fresh
+    once = win.model.row_for(ONCE)
+    assert once.status is Status.DONE and once.done_in_year == 2022  # one-time: stays done
+    win.select_item(ONCE)
+    assert "2022" in win.detail.done_before_lbl.text()
+    assert not win.model.row_for(BIENNIAL).due  # biennial: off year
+    idx = win.model.index_for_item(BIENNIAL).siblingAtColumn(1)
+    assert idx.data() == "本年不检查"
+
+
+def test_dashboard_counts(qtbot, small_store, tmp_path):
+    win = open_window(qtbot, small_store, tmp_path)
+    s = win.dashboard.summary
+    assert s is not None and s.total.items == 4  # BIENNIAL due in 2024, COUNTY hidden
+    assert [r.item_id for r in s.overdue] == [ONCE]
+    assert len(s.no_evidence) == 4
+    set_status(win, qtbot, YEARLY, Status.DONE)
+    assert win.dashboard.summary.total.done == 1
+    assert win.dashboard.t_done.value.text() == "1/4"
+    pix = win.dashboard.grab()
+    assert not pix.isNull()
+
+
+def test_first_start_asks_for_the_profile(qtbot, small_store, tmp_path):
+    win = open_window(qtbot, small_store, tmp_path)
+
+    def fill():
+        dlg = QApplication.activeModalWidget()
+        dlg.office.setText("乾佑街道办事处")
+        dlg.county.setText("柞水县")
+        dlg.contact.setText("王法制")
+        dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(50, fill)
+    assert win.edit_profile(first_start=True)
+    p = get_profile(small_store)
+    assert (p.office_name, p.county, p.contact) == ("乾佑街道办事处", "柞水县", "王法制")
+    assert "乾佑街道办事处" in win.windowTitle()
+
+
+def test_carry_forward_offered_on_a_new_year(qtbot, small_store, tmp_path, monkeypatch):
+    from fazhi_desk.services.checklist import set_fields
+    from fazhi_desk.ui.dialogs import CarryForwardDialog
+
+    set_fields(small_store, YEARLY, 2024, {"status": "已完成", "owner": "李四", "note": "学法4次"})
+    win = open_window(qtbot, small_store, tmp_path, year=2024)
+    monkeypatch.setattr(CarryForwardDialog, "exec", lambda self: CarryForwardDialog.DialogCode.Accepted)
+    with qtbot.waitSignal(win.year_loaded, timeout=10000):
+        win.year_combo.setCurrentIndex(win.year_combo.findData(2025))
+    qtbot.waitUntil(lambda: stored(small_store, YEARLY, 2025).owner == "李四", timeout=5000)
+    r = stored(small_store, YEARLY, 2025)
+    assert r.status is Status.NOT_STARTED and r.note == ""
+
+
+def test_window_renders_chinese(qtbot, small_store, tmp_path):
+    win = open_window(qtbot, small_store, tmp_path)
+    win.select_item(YEARLY)
+    img = win.grab().toImage()
+    assert img.width() > 800 and img.height() > 500
+    out = tmp_path / "main.png"
+    assert img.save(str(out))
+    assert win.model.index_for_item(YEARLY).data().startswith(YEARLY)
+
+
+def test_checklist_model_passes_the_model_tester(qtbot, small_store, tmp_path, qtmodeltester):
+    win = open_window(qtbot, small_store, tmp_path)
+    qtmodeltester.check(win.model, force_py=True)
