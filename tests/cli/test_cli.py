@@ -1,0 +1,102 @@
+"""The command line in a real subprocess over a fresh data directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, data=None, env_home=None, check=True):
+    env = dict(os.environ)
+    env.pop("FAZHI_DESK_HOME", None)
+    if env_home:
+        env["FAZHI_DESK_HOME"] = str(env_home)
+    cmd = [sys.executable, "-m", "fazhi_desk"]
+    if data:
+        cmd += ["--data-dir", str(data)]
+    p = subprocess.run(cmd + list(args), capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+    if check:
+        assert p.returncode == 0, p.stderr
+    return p
+
+
+def test_help_lists_the_subcommands():
+    out = run("--help").stdout
+    for sub in ("profile", "status", "list", "log", "catalogue", "evidence", "report"):
+        assert sub in out
+
+
+def test_version():
+    from fazhi_desk import __version__
+
+    assert run("--version").stdout.strip() == f"fazhi-desk {__version__}"
+
+
+def test_profile_and_status_on_a_fresh_data_dir(tmp_path):
+    data = tmp_path / "fresh"
+    out = run("profile", "set", "--office", "乾佑街道办事处", "--county", "柞水县", "--contact", "张三", data=data).stdout
+    assert "乾佑街道办事处" in out
+    assert (data / "fazhi-desk.sqlite3").is_file()
+    assert "柞水县" in run("profile", "show", data=data).stdout
+    listing = run("list", "--year", "2025", data=data).stdout
+    first_id = listing.splitlines()[0].split("\t")[0]
+    out = run("status", first_id, "--year", "2025", "--status", "已完成", "--owner", "李四", "--note", "=SUM(A1)",
+              data=data).stdout
+    assert "已完成" in out
+    done = run("list", "--year", "2025", "--status", "已完成", data=data).stdout
+    assert first_id in done and "共 1 项" in done
+    log = run("log", "--item", first_id, data=data).stdout
+    assert "状态:未开始 → 已完成" in log and "责任人: → 李四" in log
+
+
+def test_env_variable_chooses_the_data_dir(tmp_path):
+    home = tmp_path / "via-env"
+    run("profile", "set", "--office", "某镇", env_home=home)
+    assert (home / "fazhi-desk.sqlite3").is_file()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("status", "XX-00-00", "--year", "2025", "--status", "已完成"), "找不到检查事项"),
+        (("status", "SZ2015-04-01", "--year", "2025", "--status", "好了"), "状态"),
+        (("status", "SZ2015-04-01", "--year", "2025", "--status", "不适用"), "原因"),
+    ],
+)
+def test_bad_input_is_a_chinese_message_not_a_traceback(tmp_path, args, message):
+    p = run(*args, data=tmp_path / "d", check=False)
+    assert p.returncode == 1
+    assert message in p.stderr and "Traceback" not in p.stderr
+
+
+def test_corrupt_database_is_refused_untouched(tmp_path):
+    data = tmp_path / "d"
+    data.mkdir()
+    db = data / "fazhi-desk.sqlite3"
+    db.write_bytes(b"\x00garbage" * 1000)
+    p = run("list", data=data, check=False)
+    assert p.returncode == 1 and "不是本程序的数据库" in p.stderr and "Traceback" not in p.stderr
+    assert db.read_bytes() == b"\x00garbage" * 1000
+
+
+def test_read_only_data_dir(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root ignores directory permissions")
+    data = tmp_path / "ro"
+    data.mkdir()
+    data.chmod(0o500)
+    try:
+        p = run("list", data=data, check=False)
+    finally:
+        data.chmod(0o700)
+    assert p.returncode == 1 and "权限" in p.stderr
+
+
+def test_data_dir_that_is_a_file(tmp_path):
+    f = tmp_path / "not-a-dir"
+    f.write_text("x")
+    p = run("list", data=f, check=False)
+    assert p.returncode == 1 and "数据目录" in p.stderr and "Traceback" not in p.stderr
