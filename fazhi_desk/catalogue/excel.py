@@ -489,6 +489,11 @@ def _open_workbook(path: Path):  # noqa: ANN202
     except defusedxml.DefusedXmlException as e:
         raise UserError(f"文件“{path.name}”含有不安全的 XML 内容(实体或外部引用),未导入。") from e
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError) as e:
+        cause: BaseException | None = e
+        while cause is not None:  # openpyxl wraps the parser's refusal in a ValueError
+            if isinstance(cause, defusedxml.DefusedXmlException):
+                raise UserError(f"文件“{path.name}”含有不安全的 XML 内容(实体或外部引用),未导入。") from e
+            cause = cause.__cause__ or cause.__context__
         raise UserError(
             f"文件“{path.name}”无法作为 Excel 工作簿读取(文件已损坏或格式不对)。"
             "请在 Excel/WPS 中打开并另存为 .xlsx 后再导入。"
@@ -531,7 +536,16 @@ def read_template(path: Path | str) -> list[Catalogue]:
     Raises :class:`UserError` (with ``problems`` listing each place) when
     anything is wrong; returns the catalogues in the order of sheet 来源文件.
     """
+    import defusedxml
+
     path = Path(path)
+    try:
+        return _read_template(path)
+    except defusedxml.DefusedXmlException as e:
+        raise UserError(f"文件“{path.name}”含有不安全的 XML 内容(实体或外部引用),未导入。") from e
+
+
+def _read_template(path: Path) -> list[Catalogue]:
     wb = _open_workbook(path)
     p = ProblemList()
     try:

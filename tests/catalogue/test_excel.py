@@ -1,0 +1,329 @@
+"""The Excel catalogue template: round trip, layout, and every kind of bad input refused with its place."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import struct
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from fazhi_desk.catalogue.excel import ITEM_COLUMNS, parse_date_text, read_template, write_template
+from fazhi_desk.catalogue.reader import read_catalogue_file
+from fazhi_desk.catalogue.schema import dump_catalogue_json
+from fazhi_desk.domain.model import Cycle
+from fazhi_desk.errors import UserError
+from tests.conftest import make_catalogue
+
+COL = {c.header: i + 1 for i, c in enumerate(ITEM_COLUMNS)}
+
+
+def catalogues():
+    a = make_catalogue()
+    items = list(a.items)
+    # Text that would become a formula, a range target, a fractional target, notes and a source text name.
+    items[0] = dataclasses.replace(items[0], requirement="=每年组织学法", source_passage="  原文保留空格 ")
+    items[1] = dataclasses.replace(items[1], target=1.0, target_max=2.0, unit="件")
+    items[2] = dataclasses.replace(items[2], target=0.5, unit="万元")
+    doc = dataclasses.replace(a.document, notes=("修正了第 3 条的错字", "删去重复段落"), source_text="TT2020.txt")
+    a = dataclasses.replace(a, document=doc, items=tuple(items))
+    b = make_catalogue("AB2021", "2.1", 2021)
+    return [a, b]
+
+
+@pytest.fixture
+def template(tmp_path) -> Path:
+    p = tmp_path / "目录.xlsx"
+    write_template(catalogues(), p)
+    return p
+
+
+def edit(path: Path, sheet: str, changes: dict[str, object]) -> Path:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    for ref, value in changes.items():
+        ws[ref] = value
+    wb.save(path)
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(UserError) as e:
+        read_catalogue_file(path)
+    return [str(p) for p in e.value.problems] or [e.value.message]
+
+
+def col(header: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(COL[header])
+
+
+# ---------------------------------------------------------------- round trip and layout
+
+
+def test_round_trip_gives_equal_catalogues(template):
+    assert read_template(template) == catalogues()
+
+
+def test_empty_template_has_headers_and_no_rows(tmp_path):
+    p = write_template([], tmp_path / "空白.xlsx")
+    wb = openpyxl.load_workbook(p)
+    assert [c.value for c in wb["检查事项"][1]][: len(ITEM_COLUMNS)] == [c.header for c in ITEM_COLUMNS]
+    assert wb["检查事项"].max_row == 1
+    assert "没有任何来源文件" in "\n".join(problems_of(p))
+
+
+def test_layout_frozen_header_validations_real_dates_numbers(template):
+    wb = openpyxl.load_workbook(template)
+    ws = wb["检查事项"]
+    assert ws.freeze_panes == "B2"
+    assert ws["A1"].font.b
+    lists = {dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert '"一次性,每年,每两年,按事件,持续"' in lists and '"是,否"' in lists
+    assert isinstance(ws[f"{col('截止日期')}3"].value, dt.datetime)  # a real date, not text
+    assert ws[f"{col('条')}2"].value == 1 and ws[f"{col('条')}2"].data_type == "n"
+    assert ws[f"{col('事项内容')}2"].data_type == "s"  # "=…" stays text
+    assert ws.column_dimensions[col("事项内容")].width >= 20  # wide enough for Chinese text
+    doc_ws = wb["来源文件"]
+    assert isinstance(doc_ws["E2"].value, dt.datetime)
+    assert doc_ws["F2"].value == "1.0"
+
+
+def test_write_replaces_existing_file_whole_and_leaves_no_temp(tmp_path):
+    p = tmp_path / "out.xlsx"
+    p.write_bytes(b"old")
+    write_template(catalogues(), p)
+    assert read_template(p) == catalogues()
+    assert [x.name for x in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+def test_columns_found_by_header_in_any_order_and_extra_columns_ignored(template):
+    wb = openpyxl.load_workbook(template)
+    ws = wb["检查事项"]
+    ws.move_range(f"A1:A{ws.max_row}", cols=ws.max_column + 1)  # 编号 moved to the far right
+    ws.cell(row=1, column=ws.max_column + 1, value="备注")
+    ws.cell(row=2, column=ws.max_column, value="县里的备注")
+    wb.save(template)
+    assert read_template(template) == catalogues()
+
+
+def test_json_catalogue_is_read_too(tmp_path):
+    p = tmp_path / "TT2020.json"
+    p.write_text(dump_catalogue_json(make_catalogue()), "utf-8")
+    assert read_catalogue_file(p) == [make_catalogue()]
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [("2025-12-31", dt.date(2025, 12, 31)), ("2025年12月31日", dt.date(2025, 12, 31)),
+     ("2025/6/1", dt.date(2025, 6, 1)), ("2025.06.01", dt.date(2025, 6, 1)), ("20250601", dt.date(2025, 6, 1)),
+     ("2022年年底前", dt.date(2022, 12, 31)), ("2025年12月31日 ", dt.date(2025, 12, 31))],
+)
+def test_text_dates_accepted_when_unambiguous(text, date):
+    assert parse_date_text(text) == date
+
+
+@pytest.mark.parametrize("text", ["2025-02-30", "12/31/2025", "明年", "2025-13-01", "25-1-1"])
+def test_impossible_or_ambiguous_text_dates_refused(text):
+    with pytest.raises(ValueError):
+        parse_date_text(text)
+
+
+def test_text_date_in_cell_is_accepted(template):
+    edit(template, "检查事项", {f"{col('截止日期')}2": "2025年12月31日"})
+    cats = read_template(template)
+    assert cats[0].items[0].deadline == dt.date(2025, 12, 31)
+
+
+# ---------------------------------------------------------------- bad input, one case each
+
+
+def test_not_an_xlsx(tmp_path):
+    p = tmp_path / "目录.xlsx"
+    p.write_text("这不是表格", "utf-8")
+    assert "既不是 Excel 工作簿" in problems_of(p)[0]
+
+
+def _cfb(stream_names: list[str]) -> bytes:
+    """A minimal OLE compound file: header sector and one directory sector naming the streams."""
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    header[0x18:0x1C] = struct.pack("<HH", 0x3E, 3)
+    header[0x1C:0x20] = struct.pack("<HH", 0xFFFE, 9)
+    directory = bytearray()
+    for name in ["Root Entry", *stream_names]:
+        raw = name.encode("utf-16-le") + b"\0\0"
+        entry = bytearray(128)
+        entry[: len(raw)] = raw
+        entry[64:66] = struct.pack("<H", len(raw))
+        entry[66] = 5 if name == "Root Entry" else 2
+        directory += entry
+    directory += bytes(512 - len(directory) % 512) if len(directory) % 512 else b""
+    return bytes(header) + bytes(directory)
+
+
+def test_old_xls_says_save_as_xlsx(tmp_path):
+    p = tmp_path / "目录.xls"
+    p.write_bytes(_cfb(["Workbook", "\x05SummaryInformation"]))
+    msg = problems_of(p)[0]
+    assert ".xls" in msg and "另存为" in msg and ".xlsx" in msg
+
+
+def test_password_protected_workbook(tmp_path):
+    p = tmp_path / "目录.xlsx"
+    p.write_bytes(_cfb(["EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"]))
+    assert "工作簿设置了密码,请取消密码后另存" in problems_of(p)[0]
+
+
+def test_file_over_50_mb(tmp_path):
+    p = tmp_path / "大.xlsx"
+    with p.open("wb") as f:
+        f.truncate(51 * 1024 * 1024)
+    assert "超过 50 MB" in problems_of(p)[0]
+
+
+def test_missing_sheet(template):
+    wb = openpyxl.load_workbook(template)
+    del wb["检查事项"]
+    wb.save(template)
+    assert any("缺少工作表“检查事项”" in m for m in problems_of(template))
+
+
+def test_missing_column(template):
+    wb = openpyxl.load_workbook(template)
+    wb["检查事项"].delete_cols(COL["周期"])
+    wb.save(template)
+    msgs = problems_of(template)
+    assert any("缺少列" in m and "“周期”" in m for m in msgs)
+
+
+def test_empty_item_id(template):
+    edit(template, "检查事项", {"A3": None})
+    assert problems_of(template) == ["工作表“检查事项”第 3 行 A 列“编号”:不能为空"]
+
+
+def test_duplicated_item_id(template):
+    edit(template, "检查事项", {"A4": "TT2020-01-01"})
+    assert problems_of(template) == ["工作表“检查事项”第 4 行 A 列“编号”:编号“TT2020-01-01”与第 2 行重复"]
+
+
+def test_unknown_document_code(template):
+    edit(template, "检查事项", {"B3": "XX2020", "A3": "XX2020-01-02"})
+    msgs = problems_of(template)
+    assert msgs == ["工作表“检查事项”第 3 行 B 列“文件代码”:文件代码“XX2020”不在“来源文件”工作表中,请先在该表添加此来源文件"]
+
+
+def test_cycle_outside_allowed_words(template):
+    edit(template, "检查事项", {f"{col('周期')}2": "每月"})
+    msgs = problems_of(template)
+    assert len(msgs) == 1 and f"第 2 行 {col('周期')} 列“周期”" in msgs[0] and "每月" in msgs[0]
+
+
+@pytest.mark.parametrize("value", [-3, 0, "很多", "2~1"])
+def test_target_not_a_positive_number(template, value):
+    edit(template, "检查事项", {f"{col('目标值')}2": value})
+    msgs = problems_of(template)
+    assert len(msgs) == 1 and "“目标值”" in msgs[0] and "应为正数" in msgs[0]
+
+
+def test_impossible_date(template):
+    edit(template, "检查事项", {f"{col('截止日期')}3": "2025-02-30"})
+    msgs = problems_of(template)
+    assert len(msgs) == 1 and "第 3 行" in msgs[0] and "“2025-02-30”不是有效日期" in msgs[0]
+
+
+def test_impossible_document_date(template):
+    edit(template, "来源文件", {"E2": "2025年2月30日"})
+    msgs = problems_of(template)
+    assert msgs and msgs[0].startswith("工作表“来源文件”第 2 行 E 列“发布日期”") and len(msgs) == 1
+
+
+def test_formula_where_text_is_expected(template):
+    edit(template, "检查事项", {f"{col('事项内容')}3": '=CONCAT("每年","学法")'})
+    msgs = problems_of(template)
+    assert len(msgs) == 1 and "是公式" in msgs[0] and "第 3 行" in msgs[0]
+
+
+def test_cell_over_5000_characters(template):
+    edit(template, "检查事项", {f"{col('原文')}2": "法" * 5001})
+    msgs = problems_of(template)
+    assert len(msgs) == 1 and "超过 5000 个字符" in msgs[0]
+
+
+def test_bad_applies_and_article(template):
+    edit(template, "检查事项", {f"{col('适用乡镇')}2": "也许", f"{col('条')}3": "第四条"})
+    msgs = problems_of(template)
+    assert len(msgs) == 2 and "“也许”应为“是”或“否”" in msgs[0] and "应为非负整数" in msgs[1]
+
+
+def test_bad_version(template):
+    edit(template, "来源文件", {"F2": "第二版"})
+    msgs = problems_of(template)
+    assert len(msgs) == 1 and "F 列“版本”" in msgs[0]
+
+
+def test_all_problems_of_a_file_listed_at_once_in_order(template):
+    edit(template, "检查事项", {
+        f"{col('周期')}2": "每月", f"{col('目标值')}3": -1, f"{col('截止日期')}4": "2025-02-30",
+        "A5": None, f"{col('事项内容')}6": "=A1",
+    })
+    edit(template, "来源文件", {"F3": "x"})
+    msgs = problems_of(template)
+    assert len(msgs) == 6
+    assert msgs[0].startswith("工作表“来源文件”第 3 行")
+    rows = [int(m.split("第 ")[1].split(" 行")[0]) for m in msgs[1:]]
+    assert rows == [2, 3, 4, 5, 6]
+
+
+def _with_sheet_xml(template: Path, out: Path, transform) -> Path:
+    with zipfile.ZipFile(template) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = transform(data)
+            zout.writestr(info, data)
+    return out
+
+
+ENTITY_DOCTYPE = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                  b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+                  b'<!ENTITY ext SYSTEM "file:///etc/passwd">]>\n')
+
+
+def _inject(data: bytes) -> bytes:
+    body = data.split(b"?>", 1)[1].lstrip() if data.startswith(b"<?xml") else data
+    return ENTITY_DOCTYPE + body
+
+
+def test_xml_entities_inside_xlsx_refused(template, tmp_path):
+    bad = _with_sheet_xml(template, tmp_path / "bomb.xlsx", _inject)
+    msg = problems_of(bad)[0]
+    assert "DTD/实体声明" in msg and "未导入" in msg
+
+
+def test_defusedxml_guards_even_without_the_prescan(template, tmp_path, monkeypatch):
+    """The second line of defence: openpyxl parses through defusedxml, and we turn its refusal into a message."""
+    import fazhi_desk.catalogue.excel as excel
+
+    bad = _with_sheet_xml(template, tmp_path / "bomb.xlsx", _inject)
+    monkeypatch.setattr(excel, "check_xlsx_container", lambda path: None)
+    with pytest.raises(UserError) as e:
+        read_template(bad)
+    assert "不安全的 XML" in e.value.message
+
+
+def test_corrupt_zip(template, tmp_path):
+    p = tmp_path / "坏.xlsx"
+    p.write_bytes(template.read_bytes()[:2000])
+    assert "已损坏" in problems_of(p)[0]
+
+
+def test_cycle_values_all_round_trip(tmp_path):
+    base = make_catalogue()
+    items = tuple(dataclasses.replace(i, cycle=c) for i, c in zip(base.items, Cycle))
+    cat = dataclasses.replace(base, items=items)
+    assert read_template(write_template([cat], tmp_path / "c.xlsx")) == [cat]
