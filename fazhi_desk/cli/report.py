@@ -1,9 +1,52 @@
-"""Subcommands for report (filled in by its feature)."""
+"""Subcommand ``report``: write the annual report workbook (and optionally the 佐证材料 zip) headless."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from fazhi_desk.jobs import JobContext
+
+
+class _ConsoleContext(JobContext):
+    """Progress on stderr, one line per stage (no Qt)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last = ""
+
+    def progress(self, done: int, total: int, text: str = "") -> None:
+        stage = text.split(" ")[0]
+        if stage and stage != self._last:
+            self._last = stage
+            print(text, file=sys.stderr)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    pass
+    p = sub.add_parser("report", help="导出年度报告(Excel),可同时导出佐证材料包(zip)")
+    p.add_argument("--year", type=int, default=dt.date.today().year, help="年度(默认今年)")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="报告文件")
+    p.add_argument("--evidence-zip", metavar="FILE.zip", help="同时导出佐证材料包")
+    p.set_defaults(handler=_report)
+
+
+def _report(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001 - cli.Context
+    from fazhi_desk.jobs import Cancelled
+    from fazhi_desk.services.report import export_report
+
+    try:
+        result = export_report(_ConsoleContext(), ctx.store(), args.year, Path(args.out),
+                               Path(args.evidence_zip) if args.evidence_zip else None)
+    except (Cancelled, KeyboardInterrupt):
+        print("已取消,没有写入任何文件。", file=sys.stderr)
+        return 130
+    print(result.summary())
+    print(f"报告:{result.path}")
+    if result.zip_path is not None:
+        print(f"佐证材料包:{result.zip_path}")
+    for label, names in (("缺失", result.missing), ("已变更", result.altered)):
+        for n in names:
+            print(f"  [{label}] {n}", file=sys.stderr)
+    return 0

@@ -1,0 +1,194 @@
+"""The 佐证材料 package: one zip with a folder per item holding that year's evidence under its original names.
+
+Folder names are ``<编号> <事项内容>`` shortened to a safe length, file names are
+the names the files had when they were added; both are made safe for Windows
+(reserved characters and names replaced, trailing dots and spaces removed) and
+name clashes within a folder get `` (2)``, `` (3)`` … before the extension.
+Each stored file (``<data>/evidence/<sha[:2]>/<sha>``) is re-hashed while it is
+packed: a missing or altered file is not packed but reported (and listed in
+``缺失或已变更的材料.txt`` inside the zip). Already-compressed types are stored,
+the rest deflated; entry names are UTF-8 (zip flag bit 11).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from fazhi_desk.errors import UserError
+from fazhi_desk.jobs import JobContext
+from fazhi_desk.reports.annual import EvidenceCheck, ReportData, ReportEvidence
+from fazhi_desk.reports.output import atomic_output, output_error
+
+STORED_TYPES = frozenset(
+    ".jpg .jpeg .png .gif .webp .heic .pdf .ofd .docx .xlsx .pptx .wps .et .dps .zip .rar .7z .gz .bz2 .xz "
+    ".mp3 .mp4 .m4a .mov .avi .wmv .mkv".split()
+)
+FOLDER_MAX = 48  # characters of a folder name
+FILE_MAX = 80  # characters of a file name (extension included)
+IN_MEMORY_MAX = 64 * 1024 * 1024  # files up to this size are read once; larger ones are hashed, then copied
+PROBLEMS_FILE = "缺失或已变更的材料.txt"
+_ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_CHUNK = 1024 * 1024
+
+
+def safe_name(name: str, limit: int) -> str:
+    """A file or folder name Windows accepts, at most ``limit`` characters, extension kept."""
+    name = _ILLEGAL.sub("_", name.replace("\n", " ").replace("\r", " ")).strip().rstrip(". ")
+    if not name:
+        name = "_"
+    stem, ext = os.path.splitext(name)
+    if len(ext) > 12 or not stem:
+        stem, ext = name, ""
+    if len(stem) + len(ext) > limit:
+        stem = stem[: max(1, limit - len(ext))].rstrip(". ")
+        name = (stem or "_") + ext
+    if name.split(".")[0].upper() in _RESERVED:
+        name = "_" + name
+    return name
+
+
+def folder_name(item_id: str, requirement: str) -> str:
+    return safe_name(f"{item_id} {requirement}".strip(), FOLDER_MAX)
+
+
+def _dedupe(name: str, taken: set[str]) -> str:
+    if name.lower() not in taken:
+        taken.add(name.lower())
+        return name
+    stem, ext = os.path.splitext(name)
+    n = 2
+    while True:
+        cand = f"{stem} ({n}){ext}"
+        if cand.lower() not in taken:
+            taken.add(cand.lower())
+            return cand
+        n += 1
+
+
+@dataclass(frozen=True)
+class PackedFile:
+    item_id: str
+    arcname: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    path: Path
+    packed: tuple[PackedFile, ...] = ()
+    missing: tuple[ReportEvidence, ...] = ()
+    altered: tuple[ReportEvidence, ...] = ()
+    checks: dict[int, EvidenceCheck] = field(default_factory=dict)  # index in data.evidence → state
+
+    def apply_to(self, data: ReportData) -> ReportData:
+        """The report data with each evidence file's hash-check state filled in."""
+        ev = tuple(replace(e, check=self.checks.get(i, e.check)) for i, e in enumerate(data.evidence))
+        return replace(data, evidence=ev, evidence_hashed=True)
+
+
+def _hash_file(path: Path, ctx: JobContext) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            ctx.check()
+            b = f.read(_CHUNK)
+            if not b:
+                break
+            h.update(b)
+    return h.hexdigest()
+
+
+def _zip_info(arcname: str, when: dt.date | None, size: int) -> zipfile.ZipInfo:
+    t = dt.datetime.combine(when, dt.time(12, 0)) if when and when.year >= 1980 else dt.datetime.now()
+    zi = zipfile.ZipInfo(arcname, date_time=t.timetuple()[:6])
+    zi.compress_type = zipfile.ZIP_STORED if PurePosixPath(arcname).suffix.lower() in STORED_TYPES else zipfile.ZIP_DEFLATED
+    zi.file_size = size
+    zi.external_attr = 0o644 << 16
+    return zi
+
+
+def write_package(ctx: JobContext, data: ReportData, evidence_dir: Path, out_path: Path) -> PackageResult:
+    """Write the year's evidence package to ``out_path`` (temp file, fsync, replace)."""
+    out_path = Path(out_path)
+    evidence_dir = Path(evidence_dir)
+    folders: dict[str, str] = {}
+    taken: dict[str, set[str]] = {}
+    packed: list[PackedFile] = []
+    missing: list[ReportEvidence] = []
+    altered: list[ReportEvidence] = []
+    checks: dict[int, EvidenceCheck] = {}
+    total = len(data.evidence)
+    with atomic_output(out_path) as tmp:
+        try:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=6) as zf:
+                for i, e in enumerate(data.evidence):
+                    ctx.check()
+                    if i % 20 == 0:
+                        ctx.progress(i, total, f"正在打包佐证材料 {i}/{total}……")
+                    src = evidence_dir / e.sha256[:2] / e.sha256
+                    folder = folders.get(e.item_id)
+                    if folder is None:
+                        folder = _dedupe(folder_name(e.item_id, e.requirement), taken.setdefault("", set()))
+                        folders[e.item_id] = folder
+                    try:
+                        size = src.stat().st_size
+                    except OSError:
+                        missing.append(e)
+                        checks[i] = EvidenceCheck.MISSING
+                        continue
+                    if size <= IN_MEMORY_MAX:
+                        try:
+                            content: bytes | None = src.read_bytes()
+                        except OSError:
+                            missing.append(e)
+                            checks[i] = EvidenceCheck.MISSING
+                            continue
+                        ok = hashlib.sha256(content).hexdigest() == e.sha256
+                    else:
+                        content = None
+                        try:
+                            ok = _hash_file(src, ctx) == e.sha256
+                        except OSError:
+                            missing.append(e)
+                            checks[i] = EvidenceCheck.MISSING
+                            continue
+                    if not ok:
+                        altered.append(e)
+                        checks[i] = EvidenceCheck.ALTERED
+                        continue
+                    name = _dedupe(safe_name(e.original_name, FILE_MAX), taken.setdefault(folder, set()))
+                    arc = f"{folder}/{name}"
+                    zi = _zip_info(arc, e.doc_date, size)
+                    if content is not None:
+                        zf.writestr(zi, content)
+                    else:
+                        h = hashlib.sha256()
+                        with open(src, "rb") as f, zf.open(zi, "w", force_zip64=size > 2**31) as dst:
+                            while b := f.read(_CHUNK):
+                                ctx.check()
+                                h.update(b)
+                                dst.write(b)
+                        if h.hexdigest() != e.sha256:  # changed between hashing and copying
+                            raise UserError(
+                                f"佐证材料“{e.original_name}”({e.item_id})在打包过程中被修改,打包已停止。请重试。"
+                            )
+                    packed.append(PackedFile(e.item_id, arc, e.sha256, size))
+                    checks[i] = EvidenceCheck.OK
+                if missing or altered:
+                    lines = [f"{data.office_name}{data.year}年度佐证材料中以下文件未能打包:", ""]
+                    for label, group in (("缺失", missing), ("已变更(内容与登记时不一致)", altered)):
+                        for e in group:
+                            lines.append(f"[{label}] {e.item_id} {e.original_name}  SHA-256 {e.sha256}")
+                    zf.writestr(PROBLEMS_FILE, "\r\n".join(lines) + "\r\n")
+        except OSError as e:
+            raise output_error(e, out_path) from e
+        ctx.progress(total, total, "佐证材料打包完成")
+    return PackageResult(out_path, tuple(packed), tuple(missing), tuple(altered), checks)
