@@ -1,0 +1,235 @@
+"""导出年度报告 dialog: pick the year and file, optionally the 佐证材料 zip, export in the background.
+
+The main window's menu action 导出年度报告… calls :func:`export_report_interactive`.
+The export runs as a :class:`~fazhi_desk.tasks.Job` (the UI thread only shows
+progress); 取消 stops it and nothing is written. When done, the dialog offers
+to open the workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fazhi_desk.errors import UserError
+from fazhi_desk.services.profile import get_profile
+from fazhi_desk.services.report import ReportResult, default_file_name, export_report
+from fazhi_desk.store.db import Store
+from fazhi_desk.tasks import Job, run_job
+from fazhi_desk.ui.messages import show_error
+
+TITLE = "导出年度报告"
+
+
+def documents_dir() -> Path:
+    loc = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    p = Path(loc) if loc else Path.home()
+    return p if p.is_dir() else Path.home()
+
+
+def zip_name_for(report: Path) -> Path:
+    stem = report.stem.replace("年度报告", "佐证材料") if "年度报告" in report.stem else report.stem + "_佐证材料"
+    return report.with_name(stem + ".zip")
+
+
+class ReportDialog(QDialog):
+    """Asks for year, file and zip option; runs the export with a progress bar."""
+
+    def __init__(self, store: Store, year: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(TITLE)
+        self.setMinimumWidth(560)
+        self.store = store
+        self.office = get_profile(store).office_name
+        self.result: ReportResult | None = None
+        self.job: Job | None = None
+        self._path_edited = False
+
+        self.year = QSpinBox()
+        self.year.setRange(1990, 2100)
+        self.year.setValue(year)
+        self.year.setSuffix(" 年")
+        self.path = QLineEdit()
+        self.browse = QPushButton("浏览…")
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(self.browse)
+        self.with_zip = QCheckBox("同时导出佐证材料包(zip,每个事项一个文件夹)")
+        self.zip_label = QLabel()
+        self.zip_label.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("年度:", self.year)
+        form.addRow("报告文件:", row)
+        form.addRow("", self.with_zip)
+        form.addRow("", self.zip_label)
+        self.buttons = QDialogButtonBox()
+        self.export_button = self.buttons.addButton("导出", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.status)
+        lay.addWidget(self.buttons)
+
+        self._set_default_path()
+        self.year.valueChanged.connect(self._year_changed)
+        self.path.textEdited.connect(self._edited)
+        self.path.textChanged.connect(self._update_zip_label)
+        self.with_zip.toggled.connect(self._update_zip_label)
+        self.browse.clicked.connect(self._browse)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.reject)
+        self._update_zip_label()
+
+    # ------------------------------------------------------------ inputs
+    def _set_default_path(self) -> None:
+        self.path.setText(str(documents_dir() / default_file_name(self.office, self.year.value())))
+
+    def _year_changed(self, _v: int) -> None:
+        if not self._path_edited:
+            self._set_default_path()
+
+    def _edited(self, _t: str) -> None:
+        self._path_edited = True
+
+    def out_path(self) -> Path:
+        p = Path(self.path.text().strip()).expanduser()
+        if p.suffix.lower() != ".xlsx":
+            p = p.with_name(p.name + ".xlsx")
+        return p
+
+    def zip_path(self) -> Path | None:
+        return zip_name_for(self.out_path()) if self.with_zip.isChecked() else None
+
+    def _update_zip_label(self, *_a: object) -> None:
+        z = self.zip_path() if self.path.text().strip() else None
+        self.zip_label.setText(f"佐证材料包:{z}" if z else "")
+        self.zip_label.setVisible(z is not None)
+
+    def _browse(self) -> None:
+        name, _f = QFileDialog.getSaveFileName(self, "保存年度报告", self.path.text(), "Excel 工作簿 (*.xlsx)")
+        if name:
+            self.path.setText(name)
+            self._path_edited = True
+
+    # ------------------------------------------------------------ running
+    def _set_running(self, running: bool) -> None:
+        for w in (self.year, self.path, self.browse, self.with_zip, self.export_button):
+            w.setEnabled(not running)
+        self.cancel_button.setText("停止" if running else "取消")
+
+    def start(self) -> None:
+        if self.job is not None:
+            return
+        if not self.path.text().strip():
+            QMessageBox.warning(self, TITLE, "请输入报告文件名。")
+            return
+        out = self.out_path()
+        if out.exists():
+            ans = QMessageBox.question(self, TITLE, f"文件“{out}”已存在,是否覆盖?")
+            if ans != QMessageBox.StandardButton.Yes:
+                return
+        self.result = None
+        self.progress.setRange(0, 0)
+        self.status.setText("正在导出……")
+        self._set_running(True)
+        job = Job(export_report, self.store, self.year.value(), out, self.zip_path())
+        job.signals.progress.connect(self._on_progress)
+        job.signals.succeeded.connect(self._on_done)
+        job.signals.failed.connect(self._on_failed)
+        job.signals.cancelled.connect(self._on_cancelled)
+        job.signals.finished.connect(self._on_finished)
+        self.job = job
+        run_job(job)
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+        else:
+            self.progress.setRange(0, 0)
+        if text:
+            self.status.setText(text)
+
+    def _on_done(self, result: ReportResult) -> None:
+        self.result = result
+        self.progress.setRange(0, 100)
+        self.progress.setValue(100)
+        self.status.setText(result.summary())
+        ans = QMessageBox.question(self, TITLE, result.summary() + "\n\n是否现在打开报告?")
+        if ans == QMessageBox.StandardButton.Yes:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.status.setText("导出失败,没有写入文件。")
+        show_error(self, "导出年度报告失败", error)
+
+    def _on_cancelled(self) -> None:
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.status.setText("已取消,没有写入文件。")
+
+    def _on_finished(self) -> None:
+        self.job = None
+        self._set_running(False)
+        if self.result is not None:
+            self.accept()
+        elif self._close_when_finished:
+            super().reject()
+
+    _close_when_finished = False
+
+    def reject(self) -> None:
+        if self.job is not None:  # 停止: ask the job to stop; close once it has
+            self.job.cancel()
+            self.status.setText("正在停止……")
+            self._close_when_finished = False
+            return
+        super().reject()
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        if self.job is not None:
+            self.job.cancel()
+            self._close_when_finished = True
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+def export_report_interactive(parent: QWidget | None, store: Store, year: int | None = None) -> ReportResult | None:
+    """The 导出年度报告… menu action: refuse without an office profile, else run the dialog."""
+    prof = get_profile(store)
+    if not prof.is_set:
+        show_error(parent, TITLE, UserError(
+            "尚未设置单位信息(乡镇/街道名称),报告无法注明报送单位。请先在“设置 → 单位信息”中填写后再导出。"))
+        return None
+    dlg = ReportDialog(store, year or dt.date.today().year, parent)
+    dlg.exec()
+    return dlg.result
