@@ -1,0 +1,428 @@
+"""导入检查目录 / 导出目录模板 / 目录版本记录: the dialogs, with all file work off the UI thread.
+
+:func:`import_catalogue_interactive` asks for a file, validates and diffs it in
+a background job, shows the preview (新增 / 修改 / 退役 / 未变, a side-by-side
+view of each change), and on 应用 applies it in another background job.
+:func:`export_template_interactive` writes the Excel template.
+:class:`VersionHistoryDialog` lists the catalogue versions. The flows return a
+small object whose ``finished`` signal says how they ended.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fazhi_desk.catalogue.diff import DOCUMENT_FIELD_LABELS, ITEM_FIELD_LABELS, ItemChange, item_field_text
+from fazhi_desk.domain.model import Item
+from fazhi_desk.jobs import JobContext
+from fazhi_desk.services.catalogue import (
+    ImportPreview,
+    ImportResult,
+    VersionInfo,
+    apply_import,
+    export_template,
+    list_versions,
+    preview_import,
+)
+from fazhi_desk.store.db import Store
+from fazhi_desk.tasks import Job, run_job
+from fazhi_desk.ui.messages import show_error
+
+IMPORT_TITLE = "导入检查目录"
+EXPORT_TITLE = "导出目录模板"
+
+
+# ---------------------------------------------------------------- jobs (run on a worker thread)
+
+
+def _preview_job(ctx: JobContext, store: Store, path: str) -> ImportPreview:
+    return preview_import(store, path, ctx=ctx)
+
+
+def _apply_job(ctx: JobContext, store: Store, preview: ImportPreview, allow_downgrade: bool) -> ImportResult:
+    return apply_import(store, preview, allow_downgrade=allow_downgrade, ctx=ctx)
+
+
+def _export_job(ctx: JobContext, store: Store, path: str, empty: bool) -> tuple[int, int]:
+    return export_template(store, path, empty=empty)
+
+
+def _versions_job(ctx: JobContext, store: Store) -> list[VersionInfo]:
+    return list_versions(store)
+
+
+# ---------------------------------------------------------------- preview dialog
+
+
+def _tree(headers: list[str], object_name: str) -> QTreeWidget:
+    t = QTreeWidget()
+    t.setObjectName(object_name)
+    t.setHeaderLabels(headers)
+    t.setRootIsDecorated(False)
+    t.setUniformRowHeights(True)
+    t.setAlternatingRowColors(True)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.header().setStretchLastSection(True)
+    t.setColumnWidth(0, 150)
+    return t
+
+
+def _item_tree(items: list[tuple[Item, str]], object_name: str) -> QTreeWidget:
+    t = _tree(["编号", "说明", "事项内容"], object_name)
+    t.setColumnWidth(1, 60)
+    t.addTopLevelItems([QTreeWidgetItem([i.item_id, tag, i.requirement]) for i, tag in items])
+    return t
+
+
+class ImportPreviewDialog(QDialog):
+    """Shows what an import would change; 应用 accepts, 取消 rejects. Writes nothing itself."""
+
+    def __init__(self, preview: ImportPreview, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.preview = preview
+        d = preview.diff
+        self.setWindowTitle(f"{IMPORT_TITLE}:{preview.file_name}")
+        self.resize(1000, 680)
+        lay = QVBoxLayout(self)
+
+        head = QLabel(self._headline())
+        head.setObjectName("summary")
+        head.setWordWrap(True)
+        head.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(head)
+        warnings = self._warnings()
+        if warnings:
+            w = QLabel("\n".join(warnings))
+            w.setObjectName("warnings")
+            w.setWordWrap(True)
+            w.setStyleSheet("color: #b00020; font-weight: bold;")
+            lay.addWidget(w)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        added = [(i, "恢复" if i.item_id in preview.restored else "新增") for x in d.documents for i in x.added]
+        removed = [(i, "退役") for x in d.documents for i in x.removed]
+        unchanged = [(i, "") for x in d.documents for i in x.unchanged]
+        self.changes: list[ItemChange] = [c for x in d.documents for c in x.changed]
+        self.tabs.addTab(_item_tree(added, "addedList"), f"新增 ({len(added)})")
+        self.tabs.addTab(self._changed_page(), f"修改 ({len(self.changes)})")
+        self.tabs.addTab(_item_tree(removed, "removedList"), f"退役 ({len(removed)})")
+        self.tabs.addTab(_item_tree(unchanged, "unchangedList"), f"未变 ({len(unchanged)})")
+        for n, count in enumerate((len(added), len(self.changes), len(removed))):
+            if count:
+                self.tabs.setCurrentIndex(n)
+                break
+        lay.addWidget(self.tabs, 1)
+
+        note = QLabel("应用后:已填写的状态、说明和佐证材料全部保留;修改过的事项标记“条文已更新,请复核”;"
+                      "退役的事项不再出现在新年度,往年记录保留。")
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        self.buttons = QDialogButtonBox()
+        self.apply_button = self.buttons.addButton(
+            "降级并应用" if d.is_downgrade else "应用", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.apply_button.setObjectName("applyButton")
+        self.cancel_button = self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.cancel_button.setObjectName("cancelButton")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+
+    def _headline(self) -> str:
+        lines = [f"文件:{self.preview.file_name}"]
+        for x in self.preview.diff.documents:
+            if x.is_new_document:
+                lines.append(f"{x.code} {x.new.title}:新的来源文件(版本 {x.new.version}),{x.summary()}")
+            elif x.is_empty:
+                lines.append(f"{x.code} {x.new.title}:没有变化")
+            else:
+                lines.append(f"{x.code} {x.new.title}:版本 {x.old_version} → {x.new.version},{x.summary()}")
+                for name in x.document_fields:
+                    if name not in ("version", "notes"):
+                        lines.append(f"    {DOCUMENT_FIELD_LABELS[name]}:{getattr(x.old, name)} → {getattr(x.new, name)}")
+        return "\n".join(lines)
+
+    def _warnings(self) -> list[str]:
+        out = []
+        for x in self.preview.diff.documents:
+            if x.is_downgrade:
+                out.append(f"注意:{x.code} 导入的版本 {x.new.version} 低于已安装的版本 {x.old_version}(降级)。")
+            if x.changes_without_new_version:
+                out.append(f"注意:{x.code} 内容有变化,但版本号仍是 {x.new.version}。请向县司法局核实。")
+        return out
+
+    def _changed_page(self) -> QWidget:
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.changed_list = _tree(["编号", "变化的内容", "事项内容"], "changedList")
+        self.changed_list.setColumnWidth(1, 160)
+        self.changed_list.addTopLevelItems([
+            QTreeWidgetItem([c.item_id, "、".join(ITEM_FIELD_LABELS[f] for f in c.fields), c.new.requirement])
+            for c in self.changes
+        ])
+        self.change_table = QTableWidget(0, 3)
+        self.change_table.setObjectName("changeTable")
+        self.change_table.setHorizontalHeaderLabels(["字段", "原内容", "新内容"])
+        self.change_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.change_table.setWordWrap(True)
+        hh = self.change_table.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.change_table.verticalHeader().setVisible(False)
+        self.changed_list.currentItemChanged.connect(self._show_change)
+        split.addWidget(self.changed_list)
+        split.addWidget(self.change_table)
+        split.setSizes([250, 250])
+        if self.changes:
+            self.changed_list.setCurrentItem(self.changed_list.topLevelItem(0))
+        return split
+
+    def _show_change(self, current: QTreeWidgetItem | None, _previous: Any = None) -> None:
+        self.change_table.setRowCount(0)
+        if current is None:
+            return
+        change = self.changes[self.changed_list.indexOfTopLevelItem(current)]
+        names = list(ITEM_FIELD_LABELS)
+        self.change_table.setRowCount(len(names))
+        bold = QFont()
+        bold.setBold(True)
+        for r, name in enumerate(names):
+            cells = [QTableWidgetItem(ITEM_FIELD_LABELS[name]),
+                     QTableWidgetItem(item_field_text(change.old, name)),
+                     QTableWidgetItem(item_field_text(change.new, name))]
+            if name in change.fields:
+                for c in cells:
+                    c.setFont(bold)
+                    c.setBackground(QColor("#fff3c4"))
+            for col, c in enumerate(cells):
+                self.change_table.setItem(r, col, c)
+        self.change_table.resizeRowsToContents()
+
+
+# ---------------------------------------------------------------- flows
+
+
+class _Flow(QObject):
+    """Keeps a multi-step interaction alive and says how it ended through ``finished``."""
+
+    finished = Signal(str)  # "applied", "unchanged", "exported", "cancelled", "failed"
+
+    def __init__(self, parent: QWidget | None, store: Store, title: str) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.store = store
+        self.title = title
+        self.job: Job | None = None
+        self.progress: QProgressDialog | None = None
+        self.outcome: str | None = None
+        _alive.add(self)
+        self.finished.connect(lambda _o: _alive.discard(self))
+
+    def _run(self, text: str, fn: Callable[..., Any], *args: Any, on_success: Callable[[Any], None]) -> None:
+        self.progress = QProgressDialog(text, "取消", 0, 0, self.parent_widget)
+        self.progress.setWindowTitle(self.title)
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(300)
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        job = Job(fn, *args)
+        self.job = job
+        self.progress.canceled.connect(job.cancel)
+        job.signals.progress.connect(self._on_progress)
+        job.signals.succeeded.connect(lambda result: (self._close_progress(), on_success(result)))
+        job.signals.failed.connect(self._on_failed)
+        job.signals.cancelled.connect(lambda: (self._close_progress(), self._end("cancelled")))
+        run_job(job)
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        if self.progress is not None:
+            self.progress.setMaximum(total)
+            self.progress.setValue(done)
+            if text:
+                self.progress.setLabelText(text)
+
+    def _close_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._close_progress()
+        show_error(self.parent_widget, self.title, error)
+        self._end("failed")
+
+    def _end(self, outcome: str) -> None:
+        self.outcome = outcome
+        self.finished.emit(outcome)
+
+
+_alive: set[_Flow] = set()
+
+
+class ImportFlow(_Flow):
+    """选择文件 → 后台检查与比较 → 预览 → 应用/取消 → 后台应用 → 提示."""
+
+    def __init__(self, parent: QWidget | None, store: Store) -> None:
+        super().__init__(parent, store, IMPORT_TITLE)
+        self.dialog: ImportPreviewDialog | None = None
+        self.preview: ImportPreview | None = None
+
+    def start_with(self, path: str) -> None:
+        self._run(f"正在检查“{Path(path).name}”……", _preview_job, self.store, path, on_success=self._previewed)
+
+    def _previewed(self, preview: ImportPreview) -> None:
+        self.preview = preview
+        if preview.is_empty:
+            QMessageBox.information(self.parent_widget, self.title,
+                                    f"没有变化:“{preview.file_name}”与已安装的检查目录完全相同,无需导入。")
+            self._end("unchanged")
+            return
+        self.dialog = ImportPreviewDialog(preview, self.parent_widget)
+        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog.accepted.connect(self._confirmed)
+        self.dialog.rejected.connect(lambda: self._end("cancelled"))
+        self.dialog.open()
+
+    def _confirmed(self) -> None:
+        assert self.preview is not None
+        allow = False
+        if self.preview.diff.is_downgrade:
+            answer = QMessageBox.question(
+                self.parent_widget, self.title,
+                "导入的目录版本低于已安装的版本。确定要换回旧版本吗?\n已填写的记录会保留,但部分事项会被退役或改回旧条文。",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                self._end("cancelled")
+                return
+            allow = True
+        self._run("正在导入……", _apply_job, self.store, self.preview, allow, on_success=self._applied)
+
+    def _applied(self, result: ImportResult) -> None:
+        assert self.preview is not None
+        n = self.preview.diff.count("changed")
+        text = f"已导入“{self.preview.file_name}”。\n{result.summary}"
+        if n:
+            text += f"\n\n有 {n} 个事项条文已更新,已标记“条文已更新,请复核”。"
+        QMessageBox.information(self.parent_widget, self.title, text)
+        self._end("applied")
+
+
+def import_catalogue_interactive(parent: QWidget | None, store: Store) -> ImportFlow | None:
+    """导入检查目录…: returns the running flow (``finished`` tells how it ended), or None if no file was picked."""
+    path, _ = QFileDialog.getOpenFileName(
+        parent, IMPORT_TITLE, "", "检查目录 (*.xlsx *.json);;Excel 工作簿 (*.xlsx);;目录文件 (*.json);;所有文件 (*)")
+    if not path:
+        return None
+    flow = ImportFlow(parent, store)
+    flow.start_with(path)
+    return flow
+
+
+class ExportFlow(_Flow):
+    def start_with(self, path: str, empty: bool) -> None:
+        self.path = path
+        self.empty = empty
+        self._run("正在导出……", _export_job, self.store, path, empty, on_success=self._exported)
+
+    def _exported(self, counts: tuple[int, int]) -> None:
+        docs, items = counts
+        what = "空白检查目录模板" if self.empty else f"{docs} 个来源文件、{items} 个检查事项"
+        QMessageBox.information(self.parent_widget, self.title, f"已导出{what}:\n{self.path}")
+        self._end("exported")
+
+
+def export_template_interactive(parent: QWidget | None, store: Store) -> ExportFlow | None:
+    """导出目录模板…: the installed catalogues, or an empty template, as the Excel template."""
+    answer = QMessageBox.question(
+        parent, EXPORT_TITLE,
+        "导出已安装的检查目录吗?\n选“是”导出全部来源文件和检查事项;选“否”只导出空白模板(只有表头)。",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Yes)
+    if answer == QMessageBox.StandardButton.Cancel:
+        return None
+    empty = answer == QMessageBox.StandardButton.No
+    path, _ = QFileDialog.getSaveFileName(parent, EXPORT_TITLE, "检查目录模板.xlsx", "Excel 工作簿 (*.xlsx)")
+    if not path:
+        return None
+    if not path.lower().endswith(".xlsx"):
+        path += ".xlsx"
+    flow = ExportFlow(parent, store, EXPORT_TITLE)
+    flow.start_with(path, empty)
+    return flow
+
+
+# ---------------------------------------------------------------- version history
+
+
+class VersionHistoryDialog(QDialog):
+    """目录版本记录: every imported version of every document (read in the background)."""
+
+    HEADERS = ["文件代码", "版本", "文件名称", "导入时间", "导入人", "来源文件", "变化", "SHA-256"]
+    loaded = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("检查目录版本记录")
+        self.resize(1000, 420)
+        lay = QVBoxLayout(self)
+        self.status = QLabel("正在读取……")
+        lay.addWidget(self.status)
+        self.table = QTableWidget(0, len(self.HEADERS))
+        self.table.setObjectName("versions")
+        self.table.setHorizontalHeaderLabels(self.HEADERS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        lay.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.job = Job(_versions_job, store)
+        self.job.signals.succeeded.connect(self._fill)
+        self.job.signals.failed.connect(self._failed)
+        run_job(self.job)
+
+    def _fill(self, versions: list[VersionInfo]) -> None:
+        self.table.setRowCount(len(versions))
+        for r, v in enumerate(versions):
+            cells = [v.doc_code, v.version + (" (当前)" if v.is_current else ""), v.title,
+                     v.imported_at.strftime("%Y-%m-%d %H:%M"), v.imported_by, v.source_file, v.summary,
+                     v.file_sha256[:16]]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 7:
+                    item.setToolTip(v.file_sha256)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        self.status.setText(f"共 {len(versions)} 个版本。" if versions else "尚未安装任何检查目录。")
+        self.loaded.emit()
+
+    def _failed(self, error: BaseException) -> None:
+        self.status.setText("读取版本记录失败。")
+        show_error(self, "检查目录版本记录", error)
+        self.loaded.emit()
