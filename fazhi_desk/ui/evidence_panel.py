@@ -1,0 +1,637 @@
+"""The evidence (佐证材料) panel of one item's year, and the background runs behind it.
+
+:class:`EvidencePanel` lists the attachments of one (item, year) in a table
+(:class:`EvidenceModel`) with an editable 说明 and 文件日期, and adds files by
+dialog or by dropping files and folders onto it. :func:`attach_paths` (also used
+for drops onto the item tree) and :func:`run_verify` run the core calls of
+:mod:`fazhi_desk.services.evidence` through :mod:`fazhi_desk.tasks` with a
+progress dialog and a cancel button; nothing slow happens on the UI thread.
+
+Opening and "在文件夹中显示" work on a read-only copy in the temp folder under the
+file's original name: programs show a sensible title and cannot alter the
+stored evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QFileInfo,
+    QModelIndex,
+    QPersistentModelIndex,
+    QProcess,
+    QStandardPaths,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFileIconProvider,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fazhi_desk.errors import UserError
+from fazhi_desk.services import evidence as ev
+from fazhi_desk.store.db import Store
+from fazhi_desk.tasks import Job, run_job
+from fazhi_desk.ui.messages import show_error
+
+COL_NAME, COL_KIND, COL_SIZE, COL_DOC_DATE, COL_DESC, COL_ADDED = range(6)
+HEADERS = ("文件名", "类型", "大小", "文件日期", "说明", "添加时间")
+LinkIdRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2
+
+PROGRESS_DELAY_MS = 400
+
+_icon_cache: dict[str, QIcon] = {}
+
+
+def _file_icon(name: str, widget: QWidget | None = None) -> QIcon:
+    ext = os.path.splitext(name)[1].lower()
+    icon = _icon_cache.get(ext)
+    if icon is None:
+        icon = QFileIconProvider().icon(QFileInfo(name))
+        if icon.isNull():
+            from PySide6.QtWidgets import QApplication
+
+            icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+        _icon_cache[ext] = icon
+    return icon
+
+
+class EvidenceModel(QAbstractTableModel):
+    """The attachments of one item's year; 说明 and 文件日期 are edited in place.
+
+    Edits are saved through ``save(link_id, field, value) -> EvidenceEntry``; a
+    refused edit emits :attr:`edit_failed` with the Chinese message.
+    """
+
+    edit_failed = Signal(object)  # the exception
+
+    def __init__(self, save: Callable[[int, str, str], ev.EvidenceEntry], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ev.EvidenceEntry] = []
+        self._save = save
+
+    # --- content --------------------------------------------------------------
+    def set_entries(self, entries: Sequence[ev.EvidenceEntry]) -> None:
+        self.beginResetModel()
+        self._rows = list(entries)
+        self.endResetModel()
+
+    def entry(self, row: int) -> ev.EvidenceEntry:
+        return self._rows[row]
+
+    def entries(self) -> list[ev.EvidenceEntry]:
+        return list(self._rows)
+
+    # --- Qt model interface ------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
+            return HEADERS[section]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() in (COL_DOC_DATE, COL_DESC):
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        e = self._rows[index.row()]
+        c = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if c == COL_NAME:
+                return e.original_name
+            if c == COL_KIND:
+                return e.kind
+            if c == COL_SIZE:
+                return ev.size_text(e.size)
+            if c == COL_DOC_DATE:
+                return e.doc_date.isoformat() if e.doc_date else ""
+            if c == COL_DESC:
+                return e.description
+            if c == COL_ADDED:
+                return e.added_at.strftime("%Y-%m-%d %H:%M")
+            return None
+        if role == Qt.ItemDataRole.EditRole:
+            if c == COL_DOC_DATE:
+                return e.doc_date.isoformat() if e.doc_date else ""
+            if c == COL_DESC:
+                return e.description
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and c == COL_NAME:
+            return _file_icon(e.original_name)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if c == COL_NAME:
+                tip = f"{e.original_name}\n{ev.size_text(e.size)},{e.added_by} 于 {e.added_at:%Y-%m-%d %H:%M} 添加"
+                if e.file_mtime:
+                    tip += f"\n原文件修改时间:{e.file_mtime:%Y-%m-%d %H:%M}"
+                if e.link_count > 1:
+                    tip += f"\n同一文件还用于其他 {e.link_count - 1} 处"
+                return tip + "\n双击打开(打开的是副本,修改不会影响存档)"
+            if c == COL_DOC_DATE:
+                return "文件上的日期(如会议日期、发文日期),格式 2023-05-01;双击修改"
+            if c == COL_DESC:
+                return "这份材料证明了什么;双击修改"
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and c == COL_SIZE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == LinkIdRole:
+            return e.link_id
+        return None
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() not in (COL_DOC_DATE, COL_DESC):
+            return False
+        e = self._rows[index.row()]
+        field = "doc_date" if index.column() == COL_DOC_DATE else "description"
+        text = "" if value is None else str(value)
+        current = self.data(index, Qt.ItemDataRole.EditRole)
+        if text.strip() == (current or "").strip():
+            return False
+        try:
+            new = self._save(e.link_id, field, text)
+        except UserError as err:
+            self.edit_failed.emit(err)
+            return False
+        self._rows[index.row()] = new
+        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(HEADERS) - 1))
+        return True
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        keys: dict[int, Callable[[ev.EvidenceEntry], Any]] = {
+            COL_NAME: lambda e: e.original_name.lower(),
+            COL_KIND: lambda e: e.kind,
+            COL_SIZE: lambda e: e.size,
+            COL_DOC_DATE: lambda e: e.doc_date or dt.date.min,
+            COL_DESC: lambda e: e.description,
+            COL_ADDED: lambda e: (e.added_at, e.link_id),
+        }
+        key = keys.get(column)
+        if key is None:
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+
+def _local_paths(mime) -> list[str]:  # noqa: ANN001
+    if mime is None or not mime.hasUrls():
+        return []
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
+
+
+class EvidencePanel(QWidget):
+    """The attachments of one item in one year: add (dialog or drop), open, show, save as, remove, edit."""
+
+    changed = Signal()  # attachments were added or removed (the main window refreshes counts)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.item_id: str | None = None
+        self.year: int = dt.date.today().year
+        self.current_job: Job | None = None  # the last background job started here (tests wait on it)
+        self.setAcceptDrops(True)
+
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.model = EvidenceModel(self._save_field, self)
+        # queued: the message box must not open inside the editor's commit
+        self.model.edit_failed.connect(self._edit_failed, Qt.ConnectionType.QueuedConnection)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(COL_ADDED, Qt.SortOrder.AscendingOrder)
+        self.view.verticalHeader().setVisible(False)
+        self.view.setWordWrap(False)
+        hh = self.view.horizontalHeader()
+        hh.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        for c in (COL_KIND, COL_SIZE, COL_DOC_DATE, COL_ADDED):
+            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(COL_DESC, QHeaderView.ResizeMode.Interactive)
+        self.view.doubleClicked.connect(self._double_clicked)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+
+        self.act_add_files = self._action("添加文件…", self.add_files_dialog, "选择一个或多个文件作为佐证材料")
+        self.act_add_folder = self._action("添加文件夹…", self.add_folder_dialog, "添加文件夹中(含子文件夹)的所有文件")
+        self.act_open = self._action("打开", self.open_selected, "用系统默认程序打开(打开的是副本)")
+        self.act_reveal = self._action("在文件夹中显示", self.reveal_selected, "在文件管理器中显示一份以原文件名命名的副本")
+        self.act_save_as = self._action("另存为…", self.save_selected_as, "把文件以原文件名另存到其他位置")
+        self.act_remove = self._action("移除", self.remove_selected, "从本事项移除(其他事项仍在使用的文件不受影响)")
+        self.act_remove.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        self.act_remove.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.act_remove)
+
+        buttons = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for act in (self.act_add_files, self.act_add_folder, self.act_open, self.act_reveal,
+                    self.act_save_as, self.act_remove):
+            b = QPushButton(act.text())
+            b.setToolTip(act.toolTip())
+            b.clicked.connect(act.trigger)
+            act.changed.connect(lambda b=b, a=act: b.setEnabled(a.isEnabled()))
+            buttons.addWidget(b)
+            self.buttons[act.text()] = b
+        buttons.addStretch(1)
+        self.hint = QLabel("可把文件或整个文件夹拖到这里添加。双击“文件日期”或“说明”可修改。")
+        self.hint.setStyleSheet("color: #666;")
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.title)
+        lay.addLayout(buttons)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.hint)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        self.set_target(None, self.year)
+
+    def _action(self, text: str, slot: Callable[[], Any], tip: str) -> QAction:
+        a = QAction(text, self)
+        a.setToolTip(tip)
+        a.triggered.connect(lambda *_: slot())
+        return a
+
+    # --- target -----------------------------------------------------------------
+    def set_target(self, item_id: str | None, year: int) -> None:
+        """Show the attachments of ``item_id`` in ``year`` (None: nothing selected)."""
+        self.item_id, self.year = item_id, year
+        if item_id is None:
+            self.title.setText("请在左侧选择一个检查事项,再添加或查看它的佐证材料。")
+            self.model.set_entries([])
+        else:
+            self.reload()
+        self._update_actions()
+
+    def reload(self) -> None:
+        if self.item_id is None:
+            return
+        try:
+            entries = ev.list_evidence(self.store, self.item_id, self.year)
+        except UserError as e:
+            show_error(self, "读取佐证材料", e)
+            entries = []
+        self.model.set_entries(entries)
+        hh = self.view.horizontalHeader()
+        self.model.sort(hh.sortIndicatorSection(), hh.sortIndicatorOrder())
+        n = len(entries)
+        self.title.setText(f"事项 {self.item_id}({self.year} 年)的佐证材料:"
+                           + (f"{n} 个文件" if n else "还没有,请添加会议纪要、签到表、照片、通知等证明材料"))
+
+    def selected_entries(self) -> list[ev.EvidenceEntry]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.entry(r) for r in rows]
+
+    def _update_actions(self) -> None:
+        has_target = self.item_id is not None
+        sel = self.selected_entries() if has_target else []
+        self.act_add_files.setEnabled(has_target)
+        self.act_add_folder.setEnabled(has_target)
+        self.act_open.setEnabled(len(sel) == 1)
+        self.act_reveal.setEnabled(len(sel) == 1)
+        self.act_save_as.setEnabled(len(sel) == 1)
+        self.act_remove.setEnabled(bool(sel))
+        self.setAcceptDrops(has_target)
+
+    # --- adding -----------------------------------------------------------------
+    def add_files_dialog(self) -> None:
+        if self.item_id is None:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "选择佐证材料", _documents_dir(),
+            "常见材料 (*.pdf *.doc *.docx *.wps *.xls *.xlsx *.et *.ofd *.jpg *.jpeg *.png *.tif *.tiff *.zip *.rar);;所有文件 (*)",
+        )
+        if paths:
+            self.attach(paths)
+
+    def add_folder_dialog(self) -> None:
+        if self.item_id is None:
+            return
+        d = QFileDialog.getExistingDirectory(self, "选择包含佐证材料的文件夹", _documents_dir())
+        if d:
+            self.attach([d])
+
+    def attach(self, paths: Sequence[str]) -> Job | None:
+        """Attach files/folders to the current item's year in the background."""
+        if self.item_id is None or not paths:
+            return None
+        item_id, year = self.item_id, self.year
+
+        def done(_summary: ev.AttachSummary) -> None:
+            if (self.item_id, self.year) == (item_id, year):
+                self.reload()
+            self.changed.emit()
+
+        self.current_job = attach_paths(self, self.store, item_id, year, list(paths), done)
+        return self.current_job
+
+    def dragEnterEvent(self, event) -> None:  # noqa: ANN001, N802
+        if self.item_id is not None and _local_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: ANN001, N802
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: ANN001, N802
+        paths = _local_paths(event.mimeData())
+        if self.item_id is None or not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.attach(paths)
+
+    # --- the selected file ----------------------------------------------------------
+    def _one(self) -> ev.EvidenceEntry | None:
+        sel = self.selected_entries()
+        return sel[0] if len(sel) == 1 else None
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.column() in (COL_DOC_DATE, COL_DESC):
+            return  # the editor opens
+        self.view.selectRow(index.row())
+        self.open_selected()
+
+    def open_selected(self) -> None:
+        e = self._one()
+        if e is not None:
+            self.current_job = _with_temp_copy(self, self.store, e, _open_path)
+
+    def reveal_selected(self) -> None:
+        e = self._one()
+        if e is not None:
+            self.current_job = _with_temp_copy(self, self.store, e, reveal_in_file_manager)
+
+    def save_selected_as(self) -> None:
+        e = self._one()
+        if e is None:
+            return
+        dest, _ = QFileDialog.getSaveFileName(self, "另存为", str(Path(_documents_dir()) / ev.safe_file_name(e.original_name)))
+        if not dest:
+            return
+        job = Job(ev.export_copy, self.store, e.link_id, dest)
+        dlg = _progress(self, "另存佐证材料", f"正在复制“{e.original_name}”……", job)
+
+        def ok(path: Path) -> None:
+            dlg.close()
+            QMessageBox.information(self, "另存为", f"已把“{e.original_name}”保存到:\n{path}")
+
+        _connect_common(job, dlg, self, "另存为")
+        job.signals.succeeded.connect(ok)
+        self.current_job = run_job(job)
+
+    def remove_selected(self) -> None:
+        sel = self.selected_entries()
+        if not sel:
+            return
+        if len(sel) == 1:
+            e = sel[0]
+            text = f"从事项 {e.item_id}({e.year} 年)移除佐证材料“{e.original_name}”?"
+        else:
+            text = f"从事项 {self.item_id}({self.year} 年)移除选中的 {len(sel)} 个佐证材料?"
+        shared = [e for e in sel if e.link_count > 1]
+        if shared:
+            text += f"\n\n其中 {len(shared)} 个文件还用于其他事项,那些事项中的材料保持不变。"
+        text += "\n\n移除后,不再被任何事项使用的文件在“清理”时移入回收目录,30 天内可找回。"
+        answer = QMessageBox.question(self, "移除佐证材料", text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            for e in sel:
+                ev.unlink(self.store, e.link_id)
+        except UserError as err:
+            show_error(self, "移除佐证材料", err)
+        self.reload()
+        self.changed.emit()
+
+    def _edit_failed(self, e: BaseException) -> None:
+        show_error(self, "修改佐证材料", e)
+
+    def _save_field(self, link_id: int, field: str, value: str) -> ev.EvidenceEntry:
+        return ev.update_link(self.store, link_id, **{field: value})
+
+    def _context_menu(self, pos) -> None:  # noqa: ANN001
+        m = QMenu(self)
+        for a in (self.act_open, self.act_reveal, self.act_save_as, None, self.act_remove, None,
+                  self.act_add_files, self.act_add_folder):
+            if a is None:
+                m.addSeparator()
+            else:
+                m.addAction(a)
+        m.popup(self.view.viewport().mapToGlobal(pos))
+
+
+# --- helpers the main window calls ------------------------------------------------
+
+
+def _documents_dir() -> str:
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+
+
+def _progress(parent: QWidget | None, title: str, label: str, job: Job) -> QProgressDialog:
+    dlg = QProgressDialog(label, "取消", 0, 1000, parent)
+    dlg.setWindowTitle(title)
+    dlg.setWindowModality(Qt.WindowModality.WindowModal)
+    dlg.setMinimumDuration(PROGRESS_DELAY_MS)
+    dlg.setAutoClose(False)
+    dlg.setAutoReset(False)
+    dlg.setValue(0)
+
+    def cancel() -> None:
+        job.cancel()
+        dlg.setLabelText("正在取消……")
+
+    dlg.canceled.connect(cancel)
+
+    def progress(done: int, total: int, text: str) -> None:
+        if dlg.wasCanceled():
+            return
+        dlg.setMaximum(max(total, 1))
+        dlg.setValue(min(done, max(total, 1)))
+        if text:
+            dlg.setLabelText(text)
+
+    job.signals.progress.connect(progress)
+    job.signals.finished.connect(dlg.deleteLater)
+    return dlg
+
+
+def _connect_common(job: Job, dlg: QProgressDialog, parent: QWidget | None, title: str) -> None:
+    def failed(e: BaseException) -> None:
+        dlg.close()
+        show_error(parent, title, e)
+
+    job.signals.failed.connect(failed)
+    job.signals.cancelled.connect(dlg.close)
+
+
+def attach_paths(
+    parent_widget: QWidget | None,
+    store: Store,
+    item_id: str,
+    year: int,
+    paths: Sequence[str],
+    on_done: Callable[[ev.AttachSummary], Any] | None = None,
+) -> Job:
+    """Attach files/folders to an item's year in the background, with progress, cancel and a summary.
+
+    ``on_done(summary)`` runs on the UI thread after the rows are committed
+    (not after a cancel, which leaves nothing behind). Returns the running job.
+    """
+    job = Job(ev.attach, store, item_id, year, list(paths))
+    dlg = _progress(parent_widget, "添加佐证材料", "正在准备……", job)
+
+    def succeeded(summary: ev.AttachSummary) -> None:
+        dlg.close()
+        if summary.ok and not summary.skipped:
+            QMessageBox.information(parent_widget, "添加佐证材料", summary.text())
+        else:
+            QMessageBox.warning(parent_widget, "添加佐证材料", summary.text())
+        if on_done is not None:
+            on_done(summary)
+
+    def cancelled() -> None:
+        dlg.close()
+        QMessageBox.information(parent_widget, "添加佐证材料", "已取消添加。本次没有保存任何文件。")
+
+    def failed(e: BaseException) -> None:
+        dlg.close()
+        show_error(parent_widget, "添加佐证材料", e)
+
+    job.signals.succeeded.connect(succeeded)
+    job.signals.cancelled.connect(cancelled)
+    job.signals.failed.connect(failed)
+    return run_job(job)
+
+
+def _with_temp_copy(parent: QWidget, store: Store, e: ev.EvidenceEntry, then: Callable[[QWidget, Path], Any]) -> Job:
+    job = Job(ev.temp_copy, store, e.link_id)
+    dlg = _progress(parent, "打开佐证材料", f"正在准备“{e.original_name}”……", job)
+
+    def ok(path: Path) -> None:
+        dlg.close()
+        then(parent, path)
+
+    _connect_common(job, dlg, parent, "打开佐证材料")
+    job.signals.succeeded.connect(ok)
+    return run_job(job)
+
+
+def _open_path(parent: QWidget, path: Path) -> None:
+    if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        QMessageBox.warning(parent, "打开佐证材料",
+                            f"没有找到能打开“{path.name}”的程序。文件副本在:\n{path}\n"
+                            "请安装相应的软件(如 WPS、PDF 阅读器),或用“另存为…”保存后再打开。")
+
+
+def reveal_in_file_manager(parent: QWidget | None, path: Path) -> None:
+    """Show ``path`` selected in Explorer (Windows), Finder (macOS) or open its folder elsewhere."""
+    native = str(path)
+    if sys.platform == "win32":
+        ok = QProcess.startDetached("explorer.exe", ["/select,", os.path.normpath(native)])
+    elif sys.platform == "darwin":
+        ok = QProcess.startDetached("open", ["-R", native])
+    else:
+        ok = QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+    if not ok:
+        QMessageBox.information(parent, "在文件夹中显示", f"文件在:\n{path}")
+
+
+# --- verify -----------------------------------------------------------------------
+
+
+class VerifyDialog(QDialog):
+    """The result of 校验佐证材料, grouped by item."""
+
+    def __init__(self, report: ev.VerifyReport, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.report = report
+        self.setWindowTitle("校验佐证材料")
+        self.resize(640, 420)
+        lay = QVBoxLayout(self)
+        self.summary = QLabel(report.text().split("\n", 1)[0])
+        self.summary.setWordWrap(True)
+        lay.addWidget(self.summary)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["事项 / 文件", "问题"])
+        for g in report.by_item():
+            top = QTreeWidgetItem([f"事项 {g.item_id}({g.year} 年)", f"{len(g.files)} 个文件"])
+            for name, what in g.files:
+                top.addChild(QTreeWidgetItem([name, what]))
+            self.tree.addTopLevelItem(top)
+        self.tree.expandAll()
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.setVisible(not report.ok)
+        lay.addWidget(self.tree, 1)
+        if not report.ok:
+            advice = QLabel("程序没有自动修复。请找到原始文件,在对应事项中移除有问题的佐证材料后重新添加。")
+            advice.setWordWrap(True)
+            lay.addWidget(advice)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = bb.addButton("复制结果", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(report.text()))
+        bb.rejected.connect(self.reject)
+        bb.accepted.connect(self.accept)
+        lay.addWidget(bb)
+
+
+def run_verify(parent: QWidget | None, store: Store,
+               on_done: Callable[[ev.VerifyReport], Any] | None = None) -> Job:
+    """Run 校验佐证材料 in the background and show the result (a :class:`VerifyDialog`)."""
+    job = Job(ev.verify, store)
+    dlg = _progress(parent, "校验佐证材料", "正在校验……", job)
+
+    def ok(report: ev.VerifyReport) -> None:
+        dlg.close()
+        box = VerifyDialog(report, parent)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        run_verify.last_dialog = box  # type: ignore[attr-defined]
+        if on_done is not None:
+            on_done(report)
+
+    _connect_common(job, dlg, parent, "校验佐证材料")
+    job.signals.succeeded.connect(ok)
+    return run_job(job)
