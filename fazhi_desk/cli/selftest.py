@@ -156,7 +156,8 @@ def check_status(st: SelfTestState) -> str:
 def _cells_text(path: Path) -> list[str]:
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True)
+    # Full (not read-only) mode: it reads every row whatever the sheet's <dimension> claims, as Excel does.
+    wb = load_workbook(path)
     try:
         return [str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r if v is not None]
     finally:

@@ -54,7 +54,7 @@ def bundle(tmp_path_factory) -> Path:
     )
     assert proc.returncode == 0, f"PyInstaller failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
     folder = tmp / "dist" / "fazhi-desk"
-    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    size = sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
     print(f"\nbuilt {folder} in {time.perf_counter() - started:.0f} s, {size / 2**20:.0f} MiB")
     return folder
 
