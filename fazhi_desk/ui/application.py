@@ -56,7 +56,8 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def start(data: DataDir, version: str) -> int:
+def open_main_window(data: DataDir, version: str):  # noqa: ANN201
+    """Everything up to a shown main window that is loading its year; returns (app, store, window) or an exit code."""
     from fazhi_desk.app import setup_logging
     from fazhi_desk.services.profile import get_profile
     from fazhi_desk.store.db import open_store
@@ -82,13 +83,21 @@ def start(data: DataDir, version: str) -> int:
 
         show_error(None, f"{APP_TITLE} 无法启动", e)
         return 1
+    win = MainWindow(store, QSettings())
+    win.show()
+    if not get_profile(store).is_set:
+        win.edit_profile(first_start=True)
+    win._update_title()
+    win.start()
+    return app, store, win
+
+
+def start(data: DataDir, version: str) -> int:
+    opened = open_main_window(data, version)
+    if isinstance(opened, int):
+        return opened
+    app, store, _win = opened
     try:
-        win = MainWindow(store, QSettings())
-        win.show()
-        if not get_profile(store).is_set:
-            win.edit_profile(first_start=True)
-        win._update_title()
-        win.start()
         return app.exec()
     finally:
         store.close()

@@ -44,7 +44,12 @@ class Filter:
     doc_code: str = ""
     show_all: bool = False  # include items that do not apply to a township
 
-    def accepts(self, r: ChecklistRow, search_text: str) -> bool:
+    def base_key(self) -> tuple:
+        """Everything but the free text: rows passing these are cached between keystrokes."""
+        return (self.status, self.overdue_only, self.no_evidence_only, self.review_only, self.lead_unit,
+                self.doc_code, self.show_all)
+
+    def accepts_base(self, r: ChecklistRow) -> bool:
         if not self.show_all and not r.item.applies_to_township:
             return False
         if self.doc_code and r.item.doc_code != self.doc_code:
@@ -59,9 +64,12 @@ class Filter:
             return False
         if self.lead_unit and self.lead_unit not in r.item.lead_units and self.lead_unit not in r.item.participating_units:
             return False
-        if self.text:
-            return all(w in search_text for w in self.text.lower().split())
         return True
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.text or self.status or self.overdue_only or self.no_evidence_only or self.review_only
+                    or self.lead_unit)
 
 
 def search_text(r: ChecklistRow) -> str:
@@ -99,6 +107,8 @@ class ChecklistModel(QAbstractItemModel):
         self._rows: list[ChecklistRow] = []
         self._search: list[str] = []
         self._filter = Filter()
+        self._base: tuple[tuple, list[int]] | None = None  # (filter base key, indices passing it)
+        self._last_text: tuple[str, list[int]] = ("", [])  # previous keystroke's matches
         self._root = Node("root", "")
         self._item_nodes: dict[str, Node] = {}
         self._bold = QFont()
@@ -109,7 +119,12 @@ class ChecklistModel(QAbstractItemModel):
     def set_rows(self, rows: list[ChecklistRow]) -> None:
         self._rows = list(rows)
         self._search = [search_text(r) for r in self._rows]
+        self._invalidate()
         self._rebuild()
+
+    def _invalidate(self) -> None:
+        self._base = None
+        self._last_text = ("", [])
 
     def set_filter(self, f: Filter) -> None:
         self._filter = f
@@ -130,6 +145,7 @@ class ChecklistModel(QAbstractItemModel):
             if r.item_id == new.item_id:
                 self._rows[k] = new
                 self._search[k] = search_text(new)
+                self._invalidate()
                 break
         node = self._item_nodes.get(new.item_id)
         if node is None:
@@ -153,6 +169,29 @@ class ChecklistModel(QAbstractItemModel):
             self.dataChanged.emit(idx, idx.siblingAtColumn(COL_EVIDENCE))
             p = p.parent
 
+    # ----- filtering -----
+    def _matching(self) -> list[int]:
+        """Indices of rows passing the filter; narrows the previous keystroke's result when typing on."""
+        f = self._filter
+        key = f.base_key()
+        if self._base is None or self._base[0] != key:
+            self._base = (key, [k for k, r in enumerate(self._rows) if f.accepts_base(r)])
+            self._last_text = ("", [])
+        base = self._base[1]
+        if not f.text:
+            return base
+        prev_text, prev = self._last_text
+        pool = prev if prev_text and f.text.startswith(prev_text) else base
+        words = f.text.split()
+        st = self._search
+        if len(words) == 1:
+            w = words[0]
+            hits = [k for k in pool if w in st[k]]
+        else:
+            hits = [k for k in pool if all(w in st[k] for w in words)]
+        self._last_text = (f.text, hits)
+        return hits
+
     # ----- tree building -----
     def _rebuild(self) -> None:
         self.beginResetModel()
@@ -169,10 +208,15 @@ class ChecklistModel(QAbstractItemModel):
                 path_nodes[key] = n
             return n
 
-        for r, st in zip(self._rows, self._search):
-            if not f.accepts(r, st):
-                continue
+        flat = bool(f.text)  # search results are a flat list: nothing to expand while typing
+        for k in self._matching():
+            r = self._rows[k]
             i = r.item
+            if flat:
+                leaf = Node("item", i.requirement, parent=root, row_in_parent=len(root.children), row=r, key=i.item_id)
+                root.children.append(leaf)
+                self._item_nodes[i.item_id] = leaf
+                continue
             doc = r.document
             node = child(root, "doc", (doc.code,), f"{doc.title}({doc.doc_number})" if doc.doc_number else doc.title)
             node.key = doc.code

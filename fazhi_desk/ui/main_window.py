@@ -174,6 +174,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.splitter, "检查清单")
         self.tabs.addTab(self.dashboard, "年度概览")
+        self.tabs.currentChanged.connect(lambda _i: self._update_dashboard())
+        self._dashboard_stale = True
         self.setCentralWidget(self.tabs)
 
         self._build_toolbar()
@@ -377,7 +379,7 @@ class MainWindow(QMainWindow):
         self.model.set_rows(rows)
         self.model.set_filter(self._current_filter())
         self._after_filter()
-        self.dashboard.update_rows(rows, year, self.today, township_only=not self.all_check.isChecked())
+        self._update_dashboard(stale=True)
         if self._pending_select:
             self.select_item(self._pending_select)
         else:
@@ -428,15 +430,15 @@ class MainWindow(QMainWindow):
         self.model.set_filter(self._current_filter())
         self._after_filter()
         if self.sender() is self.all_check:
-            self.dashboard.update_rows(self.model.rows(), self.year(), self.today,
-                                       township_only=not self.all_check.isChecked())
+            self._update_dashboard(stale=True)
         if keep:
             self.select_item(keep, switch_tab=False)
 
     def _after_filter(self) -> None:
         f = self.model.filter()
-        narrowed = bool(f.text or f.status or f.overdue_only or f.no_evidence_only or f.review_only or f.lead_unit)
-        if narrowed:
+        if f.text:
+            pass  # a flat list of hits
+        elif f.narrowed:
             self.tree.expandAll()
         else:
             self.tree.collapseAll()
@@ -444,6 +446,14 @@ class MainWindow(QMainWindow):
                 self.tree.expand(self.model.index(r, 0))
         shown = len(self.model.visible_rows())
         self.count_label.setText(f"{self.year()} 年 · 显示 {shown} / {len(self.model.rows())} 项 ")
+
+    def _update_dashboard(self, stale: bool = False) -> None:
+        """Redraw the dashboard now if it is showing, else when it is next shown."""
+        self._dashboard_stale |= stale
+        if self._dashboard_stale and self.tabs.currentWidget() is self.dashboard:
+            self.dashboard.update_rows(self.model.rows(), self.year(), self.today,
+                                       township_only=not self.all_check.isChecked())
+            self._dashboard_stale = False
 
     def _on_year_changed(self, _i: int) -> None:
         self.detail.flush()
@@ -517,7 +527,7 @@ class MainWindow(QMainWindow):
         self.model.replace_row(row)
         if self.current_item_id() == item_id:
             self.detail.show_row(row)
-        self.dashboard.update_rows(self.model.rows(), year, self.today, township_only=not self.all_check.isChecked())
+        self._update_dashboard(stale=True)
         self.statusBar().showMessage(f"已保存 {item_id}", 2500)
 
     def _refresh_current_row(self) -> None:
