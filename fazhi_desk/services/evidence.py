@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 
 from fazhi_desk.errors import UserError
 from fazhi_desk.evidence import FileStore, SourceChanged, SourceReadError, StoreWriteError
-from fazhi_desk.evidence.filestore import STALE_TEMP_SECONDS, TRASH_KEEP_DAYS, CHUNK_SIZE
+from fazhi_desk.evidence.filestore import CHUNK_SIZE, STALE_TEMP_SECONDS, TRASH_KEEP_DAYS, Staged
 from fazhi_desk.jobs import Cancelled, JobContext
 from fazhi_desk.services import current_user
 from fazhi_desk.services.checklist import ensure_assessment
@@ -53,6 +53,9 @@ from fazhi_desk.store.db import Store
 from fazhi_desk.store.models import Assessment, ChangeLog, EvidenceFile, EvidenceLink, ItemRow
 
 MAX_DESCRIPTION = 2000
+# Files are staged (copied, hashed) and then fsynced and named in groups: parallel fsyncs.
+GROUP_FILES = 64
+GROUP_BYTES = 64 << 20
 CHANGE_FIELD = "evidence"  # change_log.field for evidence added/removed/edited
 
 # Files a folder drop brings along that are never evidence.
@@ -503,6 +506,27 @@ def attach(
     created_here: list[str] = []
     n_files = len(files)
 
+    group: list[tuple[Staged, Path, str, os.stat_result]] = []  # staged, not yet fsynced and named
+    group_bytes = 0
+
+    def flush_group() -> None:
+        nonlocal group_bytes
+        results = fs.commit(ctx, [g[0] for g in group])
+        for (stg, p, name, st), r in zip(group, results):
+            if isinstance(r, StoreWriteError):
+                failed.append(FileOutcome(str(p), r.message))
+                in_batch.pop(stg.sha256, None)
+                continue
+            if r.created:
+                created_here.append(r.sha256)
+            try:
+                mtime: dt.datetime | None = dt.datetime.fromtimestamp(st.st_mtime)
+            except (OverflowError, OSError, ValueError):
+                mtime = None
+            pending.append(_Pending(p, name, r.sha256, r.size, guess_mime(name), mtime, r.created, r.repaired))
+        group.clear()
+        group_bytes = 0
+
     try:
         for i, p in enumerate(files, 1):
             ctx.check()
@@ -524,7 +548,7 @@ def attach(
                 ctx.progress(_permille(done, total), 1000, f"正在添加第 {_i}/{n_files} 个文件:{_name}")
 
             try:
-                r = fs.put(ctx, p, on_bytes=on_bytes)
+                stg = fs.stage(ctx, p, on_bytes=on_bytes)
             except (SourceReadError, SourceChanged) as e:
                 failed.append(FileOutcome(str(p), e.reason))
                 done = start + sizes.get(p, 0)
@@ -533,26 +557,28 @@ def attach(
                 failed.append(FileOutcome(str(p), e.message))
                 done = start + sizes.get(p, 0)
                 continue
-            if r.created:
-                created_here.append(r.sha256)
-            if r.sha256 in already:
-                skipped.append(FileOutcome(str(p), f"与本事项已有的“{already[r.sha256]}”内容相同,未重复添加"))
+            if stg.sha256 in already:
+                fs.abandon([stg])
+                skipped.append(FileOutcome(str(p), f"与本事项已有的“{already[stg.sha256]}”内容相同,未重复添加"))
                 continue
-            if r.sha256 in in_batch:
-                skipped.append(FileOutcome(str(p), f"与本次添加的“{in_batch[r.sha256]}”内容相同,未重复添加"))
+            if stg.sha256 in in_batch:
+                fs.abandon([stg])
+                skipped.append(FileOutcome(str(p), f"与本次添加的“{in_batch[stg.sha256]}”内容相同,未重复添加"))
                 continue
-            in_batch[r.sha256] = name
-            try:
-                mtime = dt.datetime.fromtimestamp(st.st_mtime)
-            except (OverflowError, OSError, ValueError):
-                mtime = None
-            pending.append(_Pending(p, name, r.sha256, r.size, guess_mime(name), mtime, r.created, r.repaired))
+            in_batch[stg.sha256] = name
+            group.append((stg, p, name, st))
+            group_bytes += stg.size
+            if len(group) >= GROUP_FILES or group_bytes >= GROUP_BYTES:
+                flush_group()
+        if group:
+            flush_group()
 
         ctx.check()
         if pending:
             ctx.progress(1000, 1000, "正在保存……")
             _commit_links(store, fs, item_id, year, pending, description, user)
     except BaseException:
+        fs.abandon([g[0] for g in group])
         _discard_uncommitted(store, fs, created_here)
         raise
 
