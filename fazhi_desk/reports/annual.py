@@ -35,6 +35,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
@@ -663,8 +664,7 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         chart = BarChart()
         chart.type = "bar"
         chart.style = 10
-        title = next((d.title for d in data.documents if d.code == code), code)
-        chart.title = f"{code} {title[:30]} 各章完成率"
+        chart.title = f"{code} 各章完成率"
         chart.legend = None
         chart.y_axis.title = "完成率"
         chart.y_axis.number_format = "0%"
@@ -677,7 +677,9 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         chart.add_data(Reference(ws, min_col=ncol, min_row=first, max_row=last), titles_from_data=False)
         chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=last))
         chart.width = 24
-        chart.height = max(6.0, 1.1 * n + 3)
+        chart.height = max(7.0, 1.2 * n + 4)
+        chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
+                                         showLegendKey=False, showPercent=False)
         ws.add_chart(chart, f"A{r}")
         r += int(chart.height / 0.45) + 2
         ws.row_breaks.append(Break(id=r - 1))
