@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
@@ -43,10 +43,12 @@ from fazhi_desk.ui.checklist_model import (
     Filter,
     ItemIdRole,
 )
-from fazhi_desk.ui.dashboard import Dashboard
 from fazhi_desk.ui.dialogs import CarryForwardDialog, ChangeLogDialog, ProfileDialog, SourceTextDialog, about_text
 from fazhi_desk.ui.item_detail import ItemDetail
 from fazhi_desk.ui.messages import show_error
+
+if TYPE_CHECKING:
+    from fazhi_desk.ui.dashboard import Dashboard
 
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 120
@@ -169,11 +171,12 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
 
-        self.dashboard = Dashboard()
-        self.dashboard.item_activated.connect(self.select_item)
+        self.dashboard: Dashboard | None = None  # built when first shown (QtCharts costs start-up time)
+        self.dashboard_page = QWidget()
+        QVBoxLayout(self.dashboard_page).setContentsMargins(0, 0, 0, 0)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.splitter, "检查清单")
-        self.tabs.addTab(self.dashboard, "年度概览")
+        self.tabs.addTab(self.dashboard_page, "年度概览")
         self.tabs.currentChanged.connect(lambda _i: self._update_dashboard())
         self._dashboard_stale = True
         self.setCentralWidget(self.tabs)
@@ -450,10 +453,21 @@ class MainWindow(QMainWindow):
     def _update_dashboard(self, stale: bool = False) -> None:
         """Redraw the dashboard now if it is showing, else when it is next shown."""
         self._dashboard_stale |= stale
-        if self._dashboard_stale and self.tabs.currentWidget() is self.dashboard:
+        if self._dashboard_stale and self.tabs.currentWidget() is self.dashboard_page:
+            if self.dashboard is None:
+                from fazhi_desk.ui.dashboard import Dashboard
+
+                self.dashboard = Dashboard()
+                self.dashboard.item_activated.connect(self.select_item)
+                self.dashboard_page.layout().addWidget(self.dashboard)
             self.dashboard.update_rows(self.model.rows(), self.year(), self.today,
                                        township_only=not self.all_check.isChecked())
             self._dashboard_stale = False
+
+    def show_dashboard(self) -> "Dashboard":
+        self.tabs.setCurrentWidget(self.dashboard_page)
+        assert self.dashboard is not None
+        return self.dashboard
 
     def _on_year_changed(self, _i: int) -> None:
         self.detail.flush()

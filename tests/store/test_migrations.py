@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 
 from fazhi_desk.errors import StoreLockedError, StoreTooNewError, UserError
 from fazhi_desk.paths import DataDir
-from fazhi_desk.store.db import head_revision, migrate, open_store
+from fazhi_desk.store.db import HEAD_REVISION, head_revision, migrate, open_store
 from fazhi_desk.store.models import Base
 
 
@@ -81,3 +81,22 @@ def test_backup_before_migration(tmp_path, monkeypatch):
     con.close()
     open_store(d, load_bundled=False).close()
     assert list(d.backups.glob("*.sqlite3")), "a store with a revision older than head is backed up first"
+
+
+def test_head_constant_matches_the_migrations():
+    assert HEAD_REVISION == head_revision()
+
+
+def test_bundled_catalogues_are_loaded_once(data_dir):
+    from sqlalchemy import func, select
+
+    from fazhi_desk.catalogue.schema import bundled_catalogues
+    from fazhi_desk.store.models import CatalogueVersion, ItemRow
+
+    expected = sum(len(c.items) for c in bundled_catalogues())
+    for _ in range(2):
+        s = open_store(data_dir)
+        with s.session() as ses:
+            assert ses.scalar(select(func.count()).select_from(ItemRow)) == expected
+            assert ses.scalar(select(func.count()).select_from(CatalogueVersion)) == len(bundled_catalogues())
+        s.close()

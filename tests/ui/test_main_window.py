@@ -176,15 +176,13 @@ def test_year_switch_semantics(qtbot, small_store, tmp_path):
 
 def test_dashboard_counts(qtbot, small_store, tmp_path):
     win = open_window(qtbot, small_store, tmp_path)
-    assert win.dashboard.summary is None  # drawn when first shown
-    win.tabs.setCurrentWidget(win.dashboard)
-    s = win.dashboard.summary
+    assert win.dashboard is None  # built when first shown
+    s = win.show_dashboard().summary
     assert s is not None and s.total.items == 4  # BIENNIAL due in 2024, COUNTY hidden
     assert [r.item_id for r in s.overdue] == [ONCE]
     assert len(s.no_evidence) == 4
     set_status(win, qtbot, YEARLY, Status.DONE)  # selecting switches to the checklist tab
-    win.tabs.setCurrentWidget(win.dashboard)
-    assert win.dashboard.summary.total.done == 1
+    assert win.show_dashboard().summary.total.done == 1
     assert win.dashboard.t_done.value.text() == "1/4"
     pix = win.dashboard.grab()
     assert not pix.isNull()
