@@ -13,6 +13,8 @@ def _attach_windows_console() -> None:
         import ctypes
 
         if ctypes.windll.kernel32.AttachConsole(-1):  # type: ignore[attr-defined]
+            # A Chinese console defaults to code page 936; we write UTF-8.
+            ctypes.windll.kernel32.SetConsoleOutputCP(65001)  # type: ignore[attr-defined]
             sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace")  # noqa: SIM115
             sys.stderr = open("CONOUT$", "w", encoding="utf-8", errors="replace")  # noqa: SIM115
     except Exception:  # pragma: no cover

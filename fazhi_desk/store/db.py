@@ -145,11 +145,11 @@ def backup_db(db_path: Path, backups: Path, reason: str) -> Path:
 
 def migrate(db_path: Path, backups: Path | None = None) -> None:
     """Bring the database to the head revision (backup first when it has data)."""
-    from alembic import command
-
     current = _current_revision(db_path)
     if current == HEAD_REVISION:
         return
+    from alembic import command
+
     head = head_revision()
     if current is not None and current not in known_revisions():
         raise StoreTooNewError(
