@@ -36,7 +36,7 @@ import re
 import stat
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 from fazhi_desk.errors import UserError
 from fazhi_desk.evidence import FileStore, SourceChanged, SourceReadError, StoreWriteError
 from fazhi_desk.evidence.filestore import CHUNK_SIZE, STALE_TEMP_SECONDS, TRASH_KEEP_DAYS, Staged
-from fazhi_desk.jobs import Cancelled, JobContext
+from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
 from fazhi_desk.services.checklist import ensure_assessment
 from fazhi_desk.store.db import Store

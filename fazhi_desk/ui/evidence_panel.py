@@ -69,7 +69,7 @@ PROGRESS_DELAY_MS = 400
 _icon_cache: dict[str, QIcon] = {}
 
 
-def _file_icon(name: str, widget: QWidget | None = None) -> QIcon:
+def _file_icon(name: str) -> QIcon:
     ext = os.path.splitext(name)[1].lower()
     icon = _icon_cache.get(ext)
     if icon is None:

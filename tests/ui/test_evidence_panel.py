@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import threading
 from pathlib import Path
 
@@ -34,8 +33,7 @@ def boxes(monkeypatch):
     for kind in ("information", "warning", "critical", "question"):
         monkeypatch.setattr(QMessageBox, kind, rec(kind))
     monkeypatch.setattr(QMessageBox, "exec", lambda self: seen.append(("exec", self.text())) or 0)
-    seen_answer = answer
-    return seen, seen_answer
+    return seen, answer
 
 
 @pytest.fixture
