@@ -306,7 +306,7 @@ def test_xml_entities_inside_xlsx_refused(template, tmp_path):
 
 
 def test_defusedxml_guards_even_without_the_prescan(template, tmp_path, monkeypatch):
-    """The second line of defence: openpyxl parses through defusedxml, and we turn its refusal into a message."""
+    """The second line of defence: the sheet parser itself refuses any DTD (as defusedxml does for openpyxl)."""
     import fazhi_desk.catalogue.excel as excel
 
     bad = _with_sheet_xml(template, tmp_path / "bomb.xlsx", _inject)
@@ -327,3 +327,58 @@ def test_cycle_values_all_round_trip(tmp_path):
     items = tuple(dataclasses.replace(i, cycle=c) for i, c in zip(base.items, Cycle))
     cat = dataclasses.replace(base, items=items)
     assert read_template(write_template([cat], tmp_path / "c.xlsx")) == [cat]
+
+
+def _to_shared_strings(src: Path, out: Path) -> Path:
+    """Rewrite an openpyxl-written xlsx the way Excel saves it: strings in xl/sharedStrings.xml, one with
+    rich-text runs and a phonetic guide (which is not part of the value)."""
+    import re
+    from xml.sax.saxutils import escape
+
+    table: list[str] = []
+    index: dict[str, int] = {}
+
+    def shared(m: re.Match) -> str:
+        from xml.sax.saxutils import unescape
+
+        text = unescape(m.group(3))
+        if text not in index:
+            index[text] = len(table)
+            table.append(text)
+        return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{index[text]}</v></c>'
+
+    pattern = re.compile(r'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"><is><t[^>]*>(.*?)</t></is></c>', re.S)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = pattern.sub(shared, data.decode()).encode()
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats'
+                                    b'.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                    b"</Relationships>")
+            zout.writestr(info, data)
+        sis = []
+        for text in table:
+            if len(text) > 2 and not text.startswith(" "):
+                a, b = text[:2], text[2:]
+                sis.append(f'<si><r><t>{escape(a)}</t></r><r><rPr><b/></rPr><t xml:space="preserve">{escape(b)}</t></r>'
+                           f'<rPh sb="0" eb="1"><t>ピン</t></rPh></si>')
+            else:
+                sis.append(f'<si><t xml:space="preserve">{escape(text)}</t></si>')
+        zout.writestr("xl/sharedStrings.xml",
+                      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats'
+                      f'.org/spreadsheetml/2006/main" count="{len(table)}" uniqueCount="{len(table)}">{"".join(sis)}</sst>')
+    return out
+
+
+def test_workbook_saved_with_shared_strings_and_rich_text_reads_the_same(template, tmp_path):
+    excel_like = _to_shared_strings(template, tmp_path / "excel.xlsx")
+    with zipfile.ZipFile(excel_like) as z:
+        assert b'inlineStr' not in z.read("xl/worksheets/sheet2.xml")
+    assert read_template(excel_like) == catalogues()
+    wb = openpyxl.load_workbook(excel_like)  # a valid workbook for openpyxl too
+    assert wb["检查事项"]["A2"].value == "TT2020-01-01"

@@ -422,7 +422,7 @@ def test_cli_export_then_import_is_unchanged_and_bad_file_exits_non_zero(tmp_pat
     assert cli_run(["--data-dir", data, "catalogue", "import", str(v1)]) == 0
     out = tmp_path / "导出.xlsx"
     assert cli_run(["--data-dir", data, "catalogue", "export", str(out)]) == 0
-    assert read_template(out) == [make_catalogue()]
+    assert make_catalogue() in read_template(out)
     assert cli_run(["--data-dir", data, "catalogue", "import", str(out)]) == 0
     assert "没有变化" in capsys.readouterr().out
     empty = tmp_path / "空白.xlsx"
