@@ -264,7 +264,7 @@ def write_rows_as_cells(ws: Worksheet, bulk: BulkRows, check: Callable[[], None]
             ws.row_dimensions[r].height = height
 
 
-_DIM_RE = re.compile(rb'<dimension ref="[^"]*"/>')
+_DIM_RE = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 
 def save_workbook(
@@ -326,6 +326,9 @@ def _splicing_writer_class():  # noqa: ANN202
             with open(writer.out, "rb") as f:
                 xml = f.read()
             b = self._bulk[ws.title]
+            if b.rows:  # before locating the splice point: this changes the length
+                last = f"{get_column_letter(max(b.ncols, ws.max_column))}{b.last_row}"
+                xml = _DIM_RE.sub(f'<dimension ref="A1:{last}"/>'.encode(), xml, count=1)
             end = xml.find(b"</sheetData>")
             if end < 0:
                 empty = xml.find(b"<sheetData />")
@@ -336,9 +339,6 @@ def _splicing_writer_class():  # noqa: ANN202
                 close = xml.find(b">", empty) + 1
                 xml = xml[:empty] + b"<sheetData>" + b"</sheetData>" + xml[close:]
                 end = xml.find(b"</sheetData>")
-            if b.rows:
-                last = f"{get_column_letter(max(b.ncols, ws.max_column))}{b.last_row}"
-                xml = _DIM_RE.sub(f'<dimension ref="A1:{last}"/>'.encode(), xml, count=1)
             data = xml[:end] + rows.encode("utf-8") + xml[end:]
             self._archive.writestr(ws.path[1:], data)
             self.manifest.append(ws)

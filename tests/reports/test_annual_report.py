@@ -331,3 +331,20 @@ def test_report_from_bundled_catalogues_if_present(store, tmp_path):
     res = export_report(JobContext(), store, YEAR, tmp_path / "b.xlsx", today=TODAY)
     ck = openpyxl.load_workbook(tmp_path / "b.xlsx")[SHEET_CHECKLIST]
     assert ck.max_row - 1 == res.items > 0
+
+
+def test_every_part_is_well_formed_and_streaming_readers_see_all_rows(seeded, tmp_path):
+    """Excel refuses a workbook with one malformed part; read-only openpyxl (and pandas) trust <dimension>."""
+    import xml.dom.minidom
+
+    _export(seeded, tmp_path)
+    out = tmp_path / "out" / "报告.xlsx"
+    with zipfile.ZipFile(out) as z:
+        for name in z.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                xml.dom.minidom.parseString(z.read(name))  # raises on a malformed part
+    full = openpyxl.load_workbook(out)
+    streamed = openpyxl.load_workbook(out, read_only=True)
+    for ws in full.worksheets:
+        rows = sum(1 for _ in streamed[ws.title].iter_rows())
+        assert rows == ws.max_row > 1, ws.title
