@@ -1,5 +1,6 @@
 """Catalogues: the canonical JSON format, the loader that validates it, the Excel template, diffs between versions."""
 
+from fazhi_desk.catalogue.diff import CatalogueDiff, DocumentDiff, ItemChange, diff
 from fazhi_desk.catalogue.schema import (
     Catalogue,
     bundled_catalogues,
@@ -10,8 +11,20 @@ from fazhi_desk.catalogue.schema import (
 
 __all__ = [
     "Catalogue",
+    "CatalogueDiff",
+    "DocumentDiff",
+    "ItemChange",
+    "diff",
+    "read_catalogue_file",
     "bundled_catalogues",
     "dump_catalogue_json",
     "load_catalogue_json",
     "parse_catalogue_dict",
 ]
+
+
+def read_catalogue_file(path):  # noqa: ANN001, ANN201
+    """Read and validate an .xlsx template or .json catalogue (see :mod:`fazhi_desk.catalogue.reader`)."""
+    from fazhi_desk.catalogue.reader import read_catalogue_file as read
+
+    return read(path)
