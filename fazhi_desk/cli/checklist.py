@@ -112,11 +112,11 @@ def _list(args, ctx) -> int:
 
 
 def _log(args, ctx) -> int:
-    from fazhi_desk.services.checklist import EDITABLE_FIELDS, change_log
+    from fazhi_desk.services.checklist import LOG_FIELD_NAMES, change_log
 
     with ctx.store().session() as s:
         for c in reversed(change_log(s, args.item, args.year, args.limit)):
-            name = EDITABLE_FIELDS.get(c.field, c.field)
+            name = LOG_FIELD_NAMES.get(c.field, c.field)
             print(f"{c.at:%Y-%m-%d %H:%M:%S}\t{c.user}\t{c.item_id or ''}\t{c.year or ''}\t{name}:{c.old_value} → {c.new_value}")
     return 0
 

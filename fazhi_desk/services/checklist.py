@@ -33,6 +33,8 @@ EDITABLE_FIELDS: dict[str, str] = {
     "note": "工作情况说明",
     "na_reason": "不适用原因",
 }
+# Change-log fields that are not assessment fields.
+LOG_FIELD_NAMES: dict[str, str] = {**EDITABLE_FIELDS, "evidence": "佐证材料", "review": "复核", "catalogue": "检查目录"}
 MAX_NOTE = 5000
 
 

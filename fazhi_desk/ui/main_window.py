@@ -262,6 +262,7 @@ class MainWindow(QMainWindow):
         self.act_report.setShortcut(QKeySequence("Ctrl+E"))
         m_file.addSeparator()
         self.act_verify = m_file.addAction("校验佐证材料", self._verify_evidence)
+        self.act_gc = m_file.addAction("清理不再使用的佐证文件", self._collect_evidence)
         m_file.addSeparator()
         quit_act = m_file.addAction("退出", self.close)
         quit_act.setShortcut(QKeySequence.StandardKey.Quit)
@@ -626,11 +627,11 @@ class MainWindow(QMainWindow):
         SourceTextDialog(row.document.title, source_text(row.document), row.item.source_passage, self).exec()
 
     def _log_entries(self, item_id: str | None) -> list[tuple[str, ...]]:
-        from fazhi_desk.services.checklist import EDITABLE_FIELDS
+        from fazhi_desk.services.checklist import LOG_FIELD_NAMES
 
         with self.store.session() as s:
             return [(f"{c.at:%Y-%m-%d %H:%M:%S}", c.user, c.item_id or "", str(c.year or ""),
-                     EDITABLE_FIELDS.get(c.field, c.field), c.old_value, c.new_value)
+                     LOG_FIELD_NAMES.get(c.field, c.field), c.old_value, c.new_value)
                     for c in change_log(s, item_id)]
 
     def _show_item_log(self) -> None:
@@ -669,6 +670,17 @@ class MainWindow(QMainWindow):
         from fazhi_desk.ui.evidence_panel import run_verify
 
         run_verify(self, self.store)
+
+    def _collect_evidence(self) -> None:
+        from fazhi_desk.services.evidence import gc
+
+        def job(_ctx, store: Store):  # noqa: ANN001, ANN202
+            return gc(store)
+
+        j = Job(job, self.store)
+        j.signals.succeeded.connect(lambda rep: QMessageBox.information(self, "清理佐证文件", rep.text()))
+        j.signals.failed.connect(lambda e: show_error(self, "清理佐证文件失败", e))
+        run_job(j)
 
     def _attach_dropped(self, item_id: str, paths: list[str]) -> None:
         from fazhi_desk.ui.evidence_panel import attach_paths
