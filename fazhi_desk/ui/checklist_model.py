@@ -306,7 +306,7 @@ class ChecklistModel(QAbstractItemModel):
                     return f"{r.item_id}  {n.label}"
                 return n.label
             if col == COL_PROGRESS:
-                return f"{n.done}/{n.total}" if n.total or n.kind != "item" else "—"
+                return "" if n.kind == "item" else f"{n.done}/{n.total}"
             if r is None:
                 return ""
             if col == COL_STATUS:

@@ -32,6 +32,16 @@ from fazhi_desk.services.summary import YearSummary, summarize
 DONE_C, PROG_C, TODO_C, OVER_C = "#2e7d32", "#f9a825", "#cfd8dc", "#c62828"
 
 
+def _nice_step(top: int, ticks: int = 8) -> int:
+    """A tick interval of 1, 2 or 5 × 10^k giving at most about ``ticks`` intervals."""
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            if top / (step * m) <= ticks:
+                return step * m
+        step *= 10
+
+
 class RowListModel(QAbstractTableModel):
     """A short list of items (overdue, due soon, no evidence)."""
 
@@ -192,5 +202,8 @@ class Dashboard(QWidget):
         series.attachAxis(ay)
         series.attachAxis(ax)
         most = max((t.items - t.not_applicable for _, t in s.by_chapter), default=1)
-        ax.setRange(0, max(most, 1))
-        ax.setTickCount(min(max(most, 1), 10) + 1)
+        step = _nice_step(max(most, 1))
+        ax.setTickType(QValueAxis.TickType.TicksDynamic)
+        ax.setTickAnchor(0)
+        ax.setTickInterval(step)
+        ax.setRange(0, step * -(-max(most, 1) // step))

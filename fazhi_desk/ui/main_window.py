@@ -147,7 +147,8 @@ class MainWindow(QMainWindow):
         h = self.tree.header()
         h.setStretchLastSection(False)
         h.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, w in ((COL_STATUS, 92), (COL_PROGRESS, 56), (COL_OWNER, 64), (COL_DUE, 84), (COL_EVIDENCE, 40)):
+        h.setMinimumSectionSize(30)
+        for col, w in ((COL_STATUS, 84), (COL_PROGRESS, 52), (COL_OWNER, 58), (COL_DUE, 82), (COL_EVIDENCE, 34)):
             h.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             h.resizeSection(col, w)
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
@@ -303,12 +304,14 @@ class MainWindow(QMainWindow):
         if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
         else:
-            self.resize(1280, 800)
+            screen = self.screen().availableGeometry()
+            self.resize(min(1360, int(screen.width() * 0.92)), min(860, int(screen.height() * 0.9)))
         st = self.settings.value("window/splitter")
         if isinstance(st, QByteArray) and not st.isEmpty():
             self.splitter.restoreState(st)
         else:
-            self.splitter.setSizes([760, 520])
+            w = self.width()
+            self.splitter.setSizes([int(w * 0.6), w - int(w * 0.6)])
         year = int(self.settings.value("view/year", self.today.year))
         idx = self.year_combo.findData(year)
         self.year_combo.blockSignals(True)
@@ -321,6 +324,7 @@ class MainWindow(QMainWindow):
             box.blockSignals(True)
             box.setChecked(str(self.settings.value(f"view/{key}", "false")).lower() == "true")
             box.blockSignals(False)
+        self._pending_select = str(self.settings.value("view/item", "")) or None
         self._saved_doc = str(self.settings.value("view/doc", ""))
         self._saved_unit = str(self.settings.value("view/unit", ""))
 
@@ -338,6 +342,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/splitter", self.splitter.saveState())
         s.setValue("view/year", self.year())
         s.setValue("view/search", self.search.text())
+        s.setValue("view/item", self.current_item_id() or "")
         s.setValue("view/status", self.status_combo.currentData() or "")
         s.setValue("view/doc", self.doc_combo.currentData() or "")
         s.setValue("view/unit", self.unit_combo.currentData() or "")
@@ -366,7 +371,7 @@ class MainWindow(QMainWindow):
         self._load_generation += 1
         gen = self._load_generation
         year = self.year()
-        current = select or self.current_item_id()
+        current = select or self.current_item_id() or self._pending_select
         self._pending_select = current
         self.statusBar().showMessage(f"正在载入 {year} 年度…")
         job = Job(_load_year_job, self.store, year, self.today)
@@ -647,8 +652,9 @@ class MainWindow(QMainWindow):
     def _import_catalogue(self) -> None:
         from fazhi_desk.ui.import_dialog import import_catalogue_interactive
 
-        if import_catalogue_interactive(self, self.store):
-            self.reload()
+        flow = import_catalogue_interactive(self, self.store)
+        if flow is not None:
+            flow.finished.connect(lambda outcome: outcome == "applied" and self.reload())
 
     def _export_template(self) -> None:
         from fazhi_desk.ui.import_dialog import export_template_interactive
