@@ -46,7 +46,7 @@ def report(name: str, ok: bool, detail: str) -> None:
 
 
 def make_store(root: Path):
-    store = open_store(DataDir(root).ensure(), load_bundled=False)
+    store = open_store(DataDir(root).ensure())
     doc = SourceDocument(code="BB2020", title="基准测试", doc_number="", issuer="", date=dt.date(2020, 1, 1),
                          version="1.0")
     items = tuple(Item(item_id=f"BB2020-01-{i:02d}", doc_code="BB2020", article_no=1, requirement=f"事项{i}",

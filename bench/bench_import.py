@@ -83,7 +83,7 @@ def main() -> int:
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        store = open_store(DataDir(root / "data").ensure(), load_bundled=False)
+        store = open_store(DataDir(root / "data").ensure())
         try:
             v1, v2 = big_catalogue("1.0"), None
             p1 = root / "v1.xlsx"

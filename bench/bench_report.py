@@ -108,7 +108,7 @@ def full_path_from_store(tmp: Path) -> tuple[float, float]:
     from fazhi_desk.store.db import open_store
     from fazhi_desk.store.models import Assessment, EvidenceFile, EvidenceLink
 
-    st = open_store(DataDir(tmp / "data").ensure(), load_bundled=False)
+    st = open_store(DataDir(tmp / "data").ensure())
     try:
         doc = SourceDocument("BB2020", "基准文件", "基〔2020〕1号", "基准机关", dt.date(2020, 1, 1), "1.0")
         items = tuple(Item(item_id=f"BB2020-{i:05d}", doc_code="BB2020", chapter=f"第{i % 8}章", article_no=i % 30,

@@ -41,7 +41,7 @@ def synthetic_catalogue(code: str, n: int, seed: int = 1) -> Catalogue:
 
 
 def build_store(data: DataDir, n_items: int = 10_000, years: range = range(2016, 2026), seed: int = 1) -> Store:
-    store = open_store(data.ensure(), load_bundled=False)
+    store = open_store(data.ensure())
     half = n_items // 2
     cats = [synthetic_catalogue("SYNA", half, seed), synthetic_catalogue("SYNB", n_items - half, seed + 1)]
     with store.transaction() as s:

@@ -6,16 +6,14 @@ The GUI starts when no subcommand is given (``--data-dir`` may still be).
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
-from pathlib import Path
 
 from fazhi_desk import __version__
 from fazhi_desk.errors import UserError
-from fazhi_desk.paths import DataDir, resolve_data_dir
+from fazhi_desk.logs import LOG_FILE, setup_logging
+from fazhi_desk.paths import resolve_data_dir
 
 log = logging.getLogger("fazhi_desk")
-LOG_FILE = "fazhi-desk.log"
 
 
 def is_gui_invocation(args: list[str]) -> bool:
@@ -30,31 +28,6 @@ def is_gui_invocation(args: list[str]) -> bool:
             continue
         return False
     return True
-
-
-def setup_logging(data: DataDir | None) -> Path | None:
-    """A rotating log file in the data directory (stderr if that cannot be written)."""
-    root = logging.getLogger("fazhi_desk")
-    root.setLevel(logging.INFO)
-    for h in list(root.handlers):
-        root.removeHandler(h)
-        h.close()
-    path: Path | None = None
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if data is not None:
-        try:
-            data.logs.mkdir(parents=True, exist_ok=True)
-            path = data.logs / LOG_FILE
-            h = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-            h.setFormatter(fmt)
-            root.addHandler(h)
-        except OSError:
-            path = None
-    if path is None:
-        h2 = logging.StreamHandler()
-        h2.setFormatter(fmt)
-        root.addHandler(h2)
-    return path
 
 
 def run_cli(args: list[str]) -> int:

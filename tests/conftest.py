@@ -33,9 +33,9 @@ def data_dir(tmp_path) -> DataDir:
 @pytest.fixture
 def store(data_dir):
     """A migrated store with the bundled catalogues loaded."""
-    from fazhi_desk.store.db import open_store
+    from fazhi_desk.services.workspace import open_workspace
 
-    s = open_store(data_dir)
+    s = open_workspace(data_dir)
     yield s
     s.close()
 
@@ -67,7 +67,7 @@ def small_store(tmp_path):
     from fazhi_desk.services.catalogue import install_new_document
     from fazhi_desk.store.db import open_store
 
-    s = open_store(DataDir(tmp_path / "small").ensure(), load_bundled=False)
+    s = open_store(DataDir(tmp_path / "small").ensure())
     with s.transaction() as ses:
         install_new_document(ses, make_catalogue(), source_file="test")
     yield s

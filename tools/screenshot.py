@@ -26,12 +26,12 @@ def main() -> int:
     from PySide6.QtCore import QSettings
 
     from fazhi_desk.paths import DataDir
-    from fazhi_desk.store.db import open_store
+    from fazhi_desk.services.workspace import open_workspace
     from fazhi_desk.ui.application import make_app
     from fazhi_desk.ui.main_window import MainWindow
 
     app = make_app()
-    store = open_store(DataDir(a.data_dir).ensure())
+    store = open_workspace(DataDir(a.data_dir).ensure())
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
     if a.year:
         settings.setValue("view/year", a.year)

@@ -27,10 +27,10 @@ class Context:
     _store: object = None
 
     def store(self):
-        from fazhi_desk.store.db import open_store
+        from fazhi_desk.services.workspace import open_workspace
 
         if self._store is None:
-            self._store = open_store(self.data.ensure())
+            self._store = open_workspace(self.data.ensure())
         return self._store
 
     def close(self) -> None:

@@ -72,7 +72,7 @@ def check_migrations(st: SelfTestState) -> str:
     from fazhi_desk.store.db import _current_revision, head_revision, open_store
 
     data = DataDir(st.tmp / "data").ensure()
-    st.store = open_store(data, load_bundled=False)
+    st.store = open_store(data)
     head = head_revision()
     current = _current_revision(data.db)
     if not head or current != head:

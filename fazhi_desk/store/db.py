@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from filelock import FileLock, Timeout
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from fazhi_desk.errors import StoreLockedError, StoreTooNewError, UserError
@@ -206,8 +206,11 @@ class Store:
             self._lock = None
 
 
-def open_store(data: DataDir, *, load_bundled: bool = True) -> Store:
-    """Open (creating and migrating as needed) the store in ``data``; see the module docstring."""
+def open_store(data: DataDir) -> Store:
+    """Open (creating and migrating as needed) the store in ``data``; see the module docstring.
+
+    It holds no catalogue yet: ``services.workspace.open_workspace`` also installs the bundled ones.
+    """
     data.ensure()
     lock = FileLock(str(data.lock), timeout=0)
     try:
@@ -237,30 +240,7 @@ def open_store(data: DataDir, *, load_bundled: bool = True) -> Store:
     except BaseException:
         lock.release()
         raise
-    if load_bundled and _bundled_changed(store):
-        from fazhi_desk.services.catalogue import install_bundled
-
-        install_bundled(store)
     return store
-
-
-def _bundled_changed(store: Store) -> bool:
-    """Whether any bundled catalogue file is not installed yet (cheap: file hashes, no parsing).
-
-    Bundled files are canonical (file text == its dump), so a file's SHA-256 equals the
-    ``file_sha256`` recorded when it was installed.
-    """
-    import hashlib
-
-    from fazhi_desk.paths import resource_path
-    from fazhi_desk.store.models import CatalogueVersion
-
-    with store.session() as s:
-        known = set(s.scalars(select(CatalogueVersion.file_sha256)))
-    for p in sorted(resource_path("catalogues").glob("*.json")):
-        if hashlib.sha256(p.read_bytes()).hexdigest() not in known:
-            return True
-    return False
 
 
 def _environment_error(data: DataDir, e: sqlite3.OperationalError) -> UserError:

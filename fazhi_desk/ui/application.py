@@ -58,9 +58,9 @@ def install_excepthook() -> None:
 
 def open_main_window(data: DataDir, version: str):  # noqa: ANN201
     """Everything up to a shown main window that is loading its year; returns (app, store, window) or an exit code."""
-    from fazhi_desk.app import setup_logging
+    from fazhi_desk.logs import setup_logging
     from fazhi_desk.services.profile import get_profile
-    from fazhi_desk.store.db import open_store
+    from fazhi_desk.services.workspace import open_workspace
     from fazhi_desk.ui.main_window import MainWindow
 
     app = make_app()
@@ -73,7 +73,7 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
     log.info("fazhi-desk %s starting, data dir %s, log %s", version, data.root, log_path)
     install_excepthook()
     try:
-        store = open_store(data)
+        store = open_workspace(data)
     except UserError as e:
         QMessageBox.critical(None, f"{APP_TITLE} 无法启动", str(e))
         return 1

@@ -342,7 +342,7 @@ VALUES = st.one_of(
        bump=st.booleans())
 def test_random_edits_import_correctly_or_change_nothing(tmp_path_factory, edits, bump):
     base = tmp_path_factory.mktemp("rand")
-    store = open_store(DataDir(base / "data").ensure(), load_bundled=False)
+    store = open_store(DataDir(base / "data").ensure())
     try:
         with store.transaction() as s:
             install_new_document(s, make_catalogue(), source_file="test")

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine
 
 from fazhi_desk.errors import StoreLockedError, StoreTooNewError, UserError
 from fazhi_desk.paths import DataDir
+from fazhi_desk.services.workspace import open_workspace
 from fazhi_desk.store.db import HEAD_REVISION, head_revision, migrate, open_store
 from fazhi_desk.store.models import Base
 
@@ -36,7 +37,7 @@ def test_pragmas_are_on(store):
 
 def test_newer_store_is_refused_and_untouched(tmp_path):
     d = DataDir(tmp_path / "d")
-    s = open_store(d.ensure(), load_bundled=False)
+    s = open_store(d.ensure())
     s.close()
     con = sqlite3.connect(d.db)
     con.execute("UPDATE alembic_version SET version_num='9999_future'")
@@ -64,13 +65,13 @@ def test_foreign_and_corrupt_files_are_refused(tmp_path):
 
 def test_second_instance_is_refused(tmp_path):
     d = DataDir(tmp_path / "d")
-    first = open_store(d.ensure(), load_bundled=False)
+    first = open_store(d.ensure())
     try:
         with pytest.raises(StoreLockedError, match="另一个"):
             open_store(d)
     finally:
         first.close()
-    open_store(d, load_bundled=False).close()  # free again once the first closed
+    open_store(d).close()  # free again once the first closed
 
 
 def test_backup_before_migration(tmp_path, monkeypatch):
@@ -79,7 +80,7 @@ def test_backup_before_migration(tmp_path, monkeypatch):
     con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
     con.commit()
     con.close()
-    open_store(d, load_bundled=False).close()
+    open_store(d).close()
     assert list(d.backups.glob("*.sqlite3")), "a store with a revision older than head is backed up first"
 
 
@@ -95,7 +96,7 @@ def test_bundled_catalogues_are_loaded_once(data_dir):
 
     expected = sum(len(c.items) for c in bundled_catalogues())
     for _ in range(2):
-        s = open_store(data_dir)
+        s = open_workspace(data_dir)
         with s.session() as ses:
             assert ses.scalar(select(func.count()).select_from(ItemRow)) == expected
             assert ses.scalar(select(func.count()).select_from(CatalogueVersion)) == len(bundled_catalogues())
