@@ -236,3 +236,38 @@ def test_window_renders_chinese(qtbot, small_store, tmp_path):
 def test_checklist_model_passes_the_model_tester(qtbot, small_store, tmp_path, qtmodeltester):
     win = open_window(qtbot, small_store, tmp_path)
     qtmodeltester.check(win.model, force_py=True)
+
+
+def test_files_dropped_on_an_item_in_the_tree_become_its_evidence(qtbot, small_store, tmp_path, monkeypatch):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok))
+    files = []
+    for name, body in (("学法 签到表.pdf", b"%PDF sign-in" * 100), ("会议记录.docx", b"minutes" * 100)):
+        f = tmp_path / name
+        f.write_bytes(body)
+        files.append(f)
+    win = open_window(qtbot, small_store, tmp_path)
+    win.select_item(EVENT)
+    win.tree.expandAll()
+    vp = win.tree.viewport()
+    pos = QPointF(win.tree.visualRect(win.model.index_for_item(YEARLY)).center())
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(f)) for f in files])
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(vp, QDragEnterEvent(pos.toPoint(), *args))
+    move = QDragMoveEvent(pos.toPoint(), *args)
+    QApplication.sendEvent(vp, move)
+    assert move.isAccepted()
+    QApplication.sendEvent(vp, QDropEvent(pos, *args))
+    qtbot.waitUntil(lambda: stored(small_store, YEARLY, 2024).evidence_count == 2, timeout=10000)
+    qtbot.waitUntil(lambda: win.model.row_for(YEARLY).evidence_count == 2, timeout=5000)
+    assert win.current_item_id() == YEARLY  # the drop target became the selection
+    # dropping on a chapter row (not an item) is refused
+    chapter = win.model.index(0, 0, win.model.index(0, 0))
+    pos2 = QPointF(win.tree.visualRect(chapter).center())
+    move2 = QDragMoveEvent(pos2.toPoint(), *args)
+    QApplication.sendEvent(vp, move2)
+    assert not move2.isAccepted()
