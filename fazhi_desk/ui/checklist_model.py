@@ -116,7 +116,10 @@ class ChecklistModel(QAbstractItemModel):
         self.today = dt.date.today()
 
     # ----- data in -----
-    def set_rows(self, rows: list[ChecklistRow]) -> None:
+    def set_rows(self, rows: list[ChecklistRow], f: Filter | None = None) -> None:
+        """New rows (a year loaded), optionally with a new filter: the tree is built once."""
+        if f is not None:
+            self._filter = f
         self._rows = list(rows)
         self._search = [search_text(r) for r in self._rows]
         self._invalidate()

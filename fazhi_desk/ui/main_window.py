@@ -385,8 +385,7 @@ class MainWindow(QMainWindow):
             return  # a newer load is on its way
         self._loading_job = None
         self._fill_filter_choices(rows)
-        self.model.set_rows(rows)
-        self.model.set_filter(self._current_filter())
+        self.model.set_rows(rows, self._current_filter())
         self._after_filter()
         self._update_dashboard(stale=True)
         if self._pending_select:
