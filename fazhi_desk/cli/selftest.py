@@ -210,58 +210,15 @@ def _minimal_workbook(out: Path, st: SelfTestState) -> None:
 
 
 def check_qt(st: SelfTestState) -> str:
-    from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication, QIcon
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    from fazhi_desk.ui.selfcheck import check_qt_gui
 
-    from fazhi_desk.paths import resource_path
-
-    if QApplication.instance() is None:
-        QApplication([sys.argv[0] if sys.argv else "fazhi-desk"])
-    win = QMainWindow()
-    try:
-        win.setWindowTitle(APP_TITLE)
-        chart = QChart()
-        bars = QBarSet("已完成")
-        bars.append([3.0, 5.0])
-        series = QBarSeries()
-        series.append(bars)
-        chart.addSeries(series)
-        axis = QBarCategoryAxis()
-        axis.append(["第一章", "第二章"])
-        chart.addAxis(axis, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(axis)
-        view = QChartView(chart)
-        win.setCentralWidget(view)
-        icon_path = resource_path("icons", "fazhi-desk.png")
-        icon = QIcon(str(icon_path))
-        if icon.isNull():
-            raise CheckFailed(f"无法读取图标“{icon_path}” / window icon missing")
-        win.setWindowIcon(icon)
-        win.resize(640, 400)
-        win.show()
-        image = view.grab()
-        if image.isNull() or image.width() == 0:
-            raise CheckFailed("图表无法绘制 / chart could not be painted")
-        platform = QGuiApplication.platformName()
-    finally:
-        win.close()
-        win.deleteLater()
-    return f"平台插件 {platform},主窗口与图表正常 / platform '{platform}', main window and QtCharts OK"
+    return check_qt_gui()
 
 
 def check_translation(st: SelfTestState) -> str:
-    from PySide6.QtCore import QLibraryInfo, QTranslator
+    from fazhi_desk.ui.selfcheck import check_qt_translation
 
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    tr = QTranslator()
-    if not tr.load("qtbase_zh_CN", folder):
-        raise CheckFailed(f"在“{folder}”中找不到 qtbase_zh_CN.qm / qtbase_zh_CN.qm not found in {folder}")
-    cancel = tr.translate("QPlatformTheme", "Cancel")
-    if cancel != "取消":
-        raise CheckFailed(f"“Cancel”被译为“{cancel}”,应为“取消” / 'Cancel' translated as {cancel!r}")
-    return f"Cancel → {cancel}({folder})"
+    return check_qt_translation()
 
 
 CHECKS: tuple[tuple[str, Callable[[SelfTestState], str]], ...] = (
