@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QInputDialog,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -219,6 +220,7 @@ class EvidencePanel(QWidget):
     """The attachments of one item in one year: add (dialog or drop), open, show, save as, remove, edit."""
 
     changed = Signal()  # attachments were added or removed (the main window refreshes counts)
+    linked = Signal(str)  # the selected files now also prove this other item (its count changed)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -258,6 +260,8 @@ class EvidencePanel(QWidget):
         self.act_open = self._action("打开", self.open_selected, "用系统默认程序打开(打开的是副本)")
         self.act_reveal = self._action("在文件夹中显示", self.reveal_selected, "在文件管理器中显示一份以原文件名命名的副本")
         self.act_save_as = self._action("另存为…", self.save_selected_as, "把文件以原文件名另存到其他位置")
+        self.act_link = self._action("同时用于其他事项…", self.link_selected,
+                                     "把选中的文件也作为另一个事项的佐证材料(文件只保存一份)")
         self.act_remove = self._action("移除", self.remove_selected, "从本事项移除(其他事项仍在使用的文件不受影响)")
         self.act_remove.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         self.act_remove.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -266,7 +270,7 @@ class EvidencePanel(QWidget):
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for act in (self.act_add_files, self.act_add_folder, self.act_open, self.act_reveal,
-                    self.act_save_as, self.act_remove):
+                    self.act_save_as, self.act_link, self.act_remove):
             b = QPushButton(act.text())
             b.setToolTip(act.toolTip())
             b.clicked.connect(act.trigger)
@@ -330,6 +334,7 @@ class EvidencePanel(QWidget):
         self.act_reveal.setEnabled(len(sel) == 1)
         self.act_save_as.setEnabled(len(sel) == 1)
         self.act_remove.setEnabled(bool(sel))
+        self.act_link.setEnabled(bool(sel))
         self.setAcceptDrops(has_target)
 
     # --- adding -----------------------------------------------------------------
@@ -419,6 +424,37 @@ class EvidencePanel(QWidget):
         _connect_common(job, dlg, self, "另存为")
         job.signals.succeeded.connect(ok)
         self.current_job = run_job(job)
+
+    def link_selected(self) -> None:
+        """同时用于其他事项: pick an item of the same year; the selected files are linked to it, not copied."""
+        sel = self.selected_entries()
+        if not sel or self.item_id is None:
+            return
+        from fazhi_desk.services.catalogue import installed_catalogues
+
+        with self.store.session() as s:
+            choices = [f"{i.item_id}  {i.requirement}" for c in installed_catalogues(s) for i in c.items
+                       if i.item_id != self.item_id]
+        text, ok = QInputDialog.getItem(self, "同时用于其他事项",
+                                        f"选择事项({self.year} 年),选中的 {len(sel)} 个文件也将作为它的佐证材料:",
+                                        choices, 0, True)
+        if not ok or not text.strip():
+            return
+        target = text.split()[0]
+        done, problems = 0, []
+        for e in sel:
+            try:
+                ev.link_existing(self.store, e.link_id, target, self.year)
+                done += 1
+            except UserError as err:
+                problems.append(str(err))
+        if done:
+            self.linked.emit(target)
+        msg = f"已把 {done} 个文件同时用于事项 {target}({self.year} 年),文件没有重复保存。"
+        if problems:
+            QMessageBox.warning(self, "同时用于其他事项", msg + "\n\n" + "\n".join(problems))
+        else:
+            QMessageBox.information(self, "同时用于其他事项", msg)
 
     def remove_selected(self) -> None:
         sel = self.selected_entries()

@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
             return None
         panel = EvidencePanel(self.store, self)
         panel.changed.connect(self._refresh_current_row)
+        panel.linked.connect(lambda item_id: self._refresh_row(item_id, self.year()))
         return panel
 
     def _build_toolbar(self) -> None:

@@ -271,3 +271,31 @@ def test_files_dropped_on_an_item_in_the_tree_become_its_evidence(qtbot, small_s
     move2 = QDragMoveEvent(pos2.toPoint(), *args)
     QApplication.sendEvent(vp, move2)
     assert not move2.isAccepted()
+
+
+def test_one_file_proves_two_items_and_is_stored_once(qtbot, small_store, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from fazhi_desk.jobs import JobContext
+    from fazhi_desk.services import evidence as ev
+
+    f = tmp_path / "第一季度会议纪要.pdf"
+    f.write_bytes(b"%PDF minutes of the meeting" * 50)
+    ev.attach(JobContext(), small_store, YEARLY, 2024, [str(f)])
+    win = open_window(qtbot, small_store, tmp_path)
+    win.select_item(YEARLY)
+    panel = win.evidence_panel
+    panel.view.selectRow(0)
+    offered = []
+
+    def pick(parent, title, label, items, current, editable):
+        offered.extend(items)
+        return next(i for i in items if i.startswith(EVENT)), True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok))
+    panel.act_link.trigger()
+    assert not any(i.startswith(YEARLY) for i in offered)  # not the item itself
+    assert stored(small_store, EVENT, 2024).evidence_count == 1
+    assert win.model.row_for(EVENT).evidence_count == 1  # the tree shows it at once
+    assert len([p for p in small_store.data.evidence.rglob("*") if p.is_file()]) == 1
