@@ -311,8 +311,7 @@ class MainWindow(QMainWindow):
         if isinstance(st, QByteArray) and not st.isEmpty():
             self.splitter.restoreState(st)
         else:
-            w = self.width()
-            self.splitter.setSizes([int(w * 0.6), w - int(w * 0.6)])
+            self._split_on_first_show = True
         year = int(self.settings.value("view/year", self.today.year))
         idx = self.year_combo.findData(year)
         self.year_combo.blockSignals(True)
@@ -352,6 +351,13 @@ class MainWindow(QMainWindow):
         s.setValue("view/review", self.review_check.isChecked())
         s.setValue("view/show_all", self.all_check.isChecked())
         s.sync()
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().showEvent(event)
+        if getattr(self, "_split_on_first_show", False):  # no saved layout: 60 % tree, 40 % item panel
+            self._split_on_first_show = False
+            w = self.splitter.width() or self.width()
+            self.splitter.setSizes([int(w * 0.6), w - int(w * 0.6)])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.detail.flush()
