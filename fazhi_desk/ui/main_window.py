@@ -531,30 +531,31 @@ class MainWindow(QMainWindow):
             show_error(self, "无法保存", e)
             self._refresh_row(item_id, year)
             return False
+        row = self._refresh_row(item_id, year)
         if record and old:
-            new = {k: changes[k] for k in old if k in changes}
-            new.update({k: v for k, v in changes.items() if k not in new})
-            # fields the service set by itself (completion date) are undone too
-            with self.store.session() as s:
-                fresh = load_row(s, item_id, year, self.today)
-            new_full = {k: getattr(fresh, k) for k in old}
-            self.undo_stack.push(SetFieldsCommand(self, item_id, year, new_full, old))
-        self._refresh_row(item_id, year)
+            # undo sets back every field that changed, including those the service set itself
+            # (the completion date when marking 已完成); redo sets their stored new values
+            if row is None:
+                with self.store.session() as s:
+                    row = load_row(s, item_id, year, self.today)
+            self.undo_stack.push(SetFieldsCommand(self, item_id, year, {k: getattr(row, k) for k in old}, old))
         return True
 
-    def _refresh_row(self, item_id: str, year: int) -> None:
+    def _refresh_row(self, item_id: str, year: int) -> ChecklistRow | None:
+        """Re-read one item after a change and show it; returns the row (None when another year is shown)."""
         if year != self.year():
-            return
+            return None
         try:
             with self.store.session() as s:
                 row = load_row(s, item_id, year, self.today)
         except UserError:
-            return
+            return None
         self.model.replace_row(row)
         if self.current_item_id() == item_id:
             self.detail.show_row(row)
         self._update_dashboard(stale=True)
         self.statusBar().showMessage(f"已保存 {item_id}", 2500)
+        return row
 
     def _refresh_current_row(self) -> None:
         item_id = self.current_item_id()
