@@ -109,11 +109,9 @@ def _current_revision(db_path: Path) -> str | None:
         return None
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        row = con.execute(
-            "SELECT version_num FROM alembic_version"
-        ).fetchone() if con.execute(
-            "SELECT 1 FROM sqlite_master WHERE name='alembic_version'"
-        ).fetchone() else None
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name='alembic_version'").fetchone():
+            return None
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
     finally:
         con.close()
     return row[0] if row else None
