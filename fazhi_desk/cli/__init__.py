@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from dataclasses import dataclass
 from typing import Callable
 
 from fazhi_desk import APP_TITLE, __version__
 from fazhi_desk.errors import UserError
+from fazhi_desk.logs import setup_logging
 from fazhi_desk.paths import DataDir, resolve_data_dir
+
+log = logging.getLogger("fazhi_desk")
 
 FEATURE_MODULES = ("checklist", "catalogue", "evidence", "report", "selftest")
 
@@ -58,22 +62,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run a headless subcommand (or the self-test); returns the exit status. GUI start is in app.py."""
+    """Run a headless subcommand (or the self-test); returns the exit status. GUI start is in app.py.
+
+    A UserError is printed as its Chinese message (exit 1); any other error is a bug: logged with
+    its traceback to the data directory's log, and reported with the log's path (exit 3).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
         from fazhi_desk.cli.selftest import self_test
 
         return self_test()
-    ctx = Context(resolve_data_dir(args.data_dir))
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return 2
+    ctx = Context(resolve_data_dir(args.data_dir))
+    log_path = None
     try:
+        log_path = setup_logging(ctx.data.ensure())
         return handler(args, ctx)
     except UserError as e:
         print(f"错误:{e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error in %s", argv)
+        print(f"程序内部错误,操作未完成。详细信息已写入日志:{log_path or '标准错误输出'}。请把日志发给技术支持。",
+              file=sys.stderr)
+        return 3
     finally:
         ctx.close()
