@@ -34,11 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fazhi_desk.catalogue.schema import (  # noqa: E402
-    Catalogue,
-    dump_catalogue_json,
-    load_catalogue_json,
-)
+from fazhi_desk.catalogue.schema import Catalogue, dump_catalogue_json, write_catalogue_json  # noqa: E402
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, parse_target  # noqa: E402
 
 CODE = "SZ2015"
@@ -537,18 +533,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="only compare with the committed JSON")
     args = ap.parse_args(argv)
-    out = dump_catalogue_json(build())
+    cat = build()
+    out = dump_catalogue_json(cat)
     if args.check:
         if not OUT.is_file() or OUT.read_text("utf-8") != out:
             print(f"out of date: {OUT.relative_to(ROOT)}", file=sys.stderr)
             return 1
         return 0
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    tmp = OUT.with_suffix(".json.tmp")
-    tmp.write_text(out, "utf-8", newline="\n")
-    tmp.replace(OUT)
-    cat = load_catalogue_json(OUT)
-    assert dump_catalogue_json(cat) == out
+    write_catalogue_json(cat, OUT)  # canonical: checks it reads back the same
     n_app = sum(i.applies_to_township for i in cat.items)
     print(f"wrote {OUT.relative_to(ROOT)}: {len(cat.items)} items, {n_app} apply to townships")
     return 0

@@ -25,11 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fazhi_desk.catalogue.schema import (  # noqa: E402
-    Catalogue,
-    dump_catalogue_json,
-    load_catalogue_json,
-)
+from fazhi_desk.catalogue.schema import Catalogue, dump_catalogue_json, write_catalogue_json  # noqa: E402
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, parse_target  # noqa: E402
 
 CODE = "ZS2022"
@@ -641,12 +637,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"out of date: {OUT.relative_to(ROOT)}", file=sys.stderr)
             return 1
         return 0
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    tmp = OUT.with_suffix(".json.tmp")
-    tmp.write_text(out, "utf-8", newline="\n")
-    tmp.replace(OUT)
-    back = load_catalogue_json(OUT)
-    assert dump_catalogue_json(back) == out, "not canonical"
+    write_catalogue_json(cat, OUT)  # canonical: checks it reads back the same
     arts = len({i.article_no for i in cat.items})
     town = sum(i.applies_to_township for i in cat.items)
     print(f"wrote {OUT.relative_to(ROOT)}: {len(cat.items)} items, {arts} tasks, {town} for townships")

@@ -266,6 +266,26 @@ def dump_catalogue_json(cat: Catalogue) -> str:
     return json.dumps(catalogue_to_dict(cat), ensure_ascii=False, indent=2) + "\n"
 
 
+def write_catalogue_json(cat: Catalogue, path: Path) -> str:
+    """Write ``cat`` to ``path`` in canonical form (temp name, fsync, rename) and check it reads back the same.
+
+    Returns the text written.
+    """
+    import os
+
+    text = dump_catalogue_json(cat)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    if dump_catalogue_json(load_catalogue_json(path)) != text:
+        raise UserError(f"检查目录“{path.name}”写入后读回不一致(不是规范格式)。")
+    return text
+
+
 def bundled_catalogues() -> list[Catalogue]:
     """The catalogues shipped in resources/catalogues/, in file-name order."""
     from fazhi_desk.paths import resource_path
