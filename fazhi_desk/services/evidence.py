@@ -38,7 +38,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
@@ -751,17 +751,23 @@ def safe_file_name(name: str) -> str:
     return n
 
 
-def export_copy(ctx: JobContext, store: Store, link_id: int, dest: str | os.PathLike[str]) -> Path:
-    """另存为: copy an attachment to ``dest`` (checked against its hash; temp name, fsync, rename)."""
-    e = get_entry(store, link_id)
-    total = max(e.size, 1)
+def _copy_progress(ctx: JobContext, size: int, text: str) -> Callable[[int], None]:
+    """A byte counter for copying one file out of the store that reports progress in per mille."""
+    total = max(size, 1)
     done = 0
 
     def on_bytes(k: int) -> None:
         nonlocal done
         done += k
-        ctx.progress(_permille(done, total), 1000, f"正在复制“{e.original_name}”")
+        ctx.progress(_permille(done, total), 1000, text)
 
+    return on_bytes
+
+
+def export_copy(ctx: JobContext, store: Store, link_id: int, dest: str | os.PathLike[str]) -> Path:
+    """另存为: copy an attachment to ``dest`` (checked against its hash; temp name, fsync, rename)."""
+    e = get_entry(store, link_id)
+    on_bytes = _copy_progress(ctx, e.size, f"正在复制“{e.original_name}”")
     return file_store(store).copy_out(ctx, e.sha256, Path(dest), on_bytes)
 
 
@@ -787,14 +793,7 @@ def temp_copy(ctx: JobContext, store: Store, link_id: int) -> Path:
             pass
         base.parent.mkdir(parents=True, exist_ok=True)
         dest = Path(tempfile.mkdtemp(prefix=e.sha256[:8] + "-", dir=base.parent)) / dest.name
-    total = max(e.size, 1)
-    done = 0
-
-    def on_bytes(k: int) -> None:
-        nonlocal done
-        done += k
-        ctx.progress(_permille(done, total), 1000, f"正在准备“{e.original_name}”")
-
+    on_bytes = _copy_progress(ctx, e.size, f"正在准备“{e.original_name}”")
     return fs.copy_out(ctx, e.sha256, dest, on_bytes, read_only=True)
 
 
