@@ -72,3 +72,12 @@ def small_store(tmp_path):
         install_new_document(ses, make_catalogue(), source_file="test")
     yield s
     s.close()
+
+
+def dump_db(store) -> list[str]:
+    """Every row of every table, as SQL text (to compare a store before and after a refused change)."""
+    raw = store.engine.raw_connection()
+    try:
+        return list(raw.driver_connection.iterdump())
+    finally:
+        raw.close()

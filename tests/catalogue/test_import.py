@@ -33,7 +33,7 @@ from fazhi_desk.services.catalogue import (
 from fazhi_desk.services.checklist import ensure_assessment, load_year, set_fields
 from fazhi_desk.store.db import open_store
 from fazhi_desk.store.models import Assessment, EvidenceFile, EvidenceLink, ItemRow
-from tests.conftest import make_catalogue
+from tests.conftest import dump_db as dump, make_catalogue
 
 COL = {c.header: i + 1 for i, c in enumerate(ITEM_COLUMNS)}
 HAVE_BUNDLED = any(resource_path("catalogues").glob("*.json"))
@@ -44,15 +44,6 @@ THIS_YEAR = dt.date.today().year
 def cat_store(request):
     """The bundled catalogues when they exist, else the small test catalogue."""
     return request.getfixturevalue("store" if HAVE_BUNDLED else "small_store")
-
-
-def dump(store) -> list[str]:
-    """Every row of every table, as SQL text (to compare before and after a refused import)."""
-    raw = store.engine.raw_connection()
-    try:
-        return list(raw.driver_connection.iterdump())
-    finally:
-        raw.close()
 
 
 def installed(store):

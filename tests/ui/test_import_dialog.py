@@ -20,15 +20,7 @@ from fazhi_desk.ui.import_dialog import (
     export_template_interactive,
     import_catalogue_interactive,
 )
-from tests.conftest import make_catalogue
-
-
-def dump(store) -> list[str]:
-    raw = store.engine.raw_connection()
-    try:
-        return list(raw.driver_connection.iterdump())
-    finally:
-        raw.close()
+from tests.conftest import dump_db as dump, make_catalogue
 
 
 @pytest.fixture
