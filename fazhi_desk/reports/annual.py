@@ -79,10 +79,10 @@ MAX_NAMES_IN_CELL = 6
 class RowState(str, enum.Enum):
     """What the report says about an item this year (the status, plus 本年度不检查)."""
 
-    DONE = "已完成"
-    IN_PROGRESS = "进行中"
-    NOT_STARTED = "未开始"
-    NOT_APPLICABLE = "不适用"
+    DONE = Status.DONE.value
+    IN_PROGRESS = Status.IN_PROGRESS.value
+    NOT_STARTED = Status.NOT_STARTED.value
+    NOT_APPLICABLE = Status.NOT_APPLICABLE.value
     NOT_DUE = "本年度不检查"
 
 
