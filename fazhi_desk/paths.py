@@ -22,18 +22,24 @@ ENV_HOME = "FAZHI_DESK_HOME"
 
 
 def _resources_root() -> Path:
-    if getattr(sys, "frozen", False):  # PyInstaller: data collected under _MEIPASS
-        return Path(getattr(sys, "_MEIPASS")) / "fazhi_desk" / "resources"
-    try:
-        from importlib.resources import files
+    """The folder holding ``catalogues/``, ``sources/`` and ``icons/``, wherever the program runs from.
 
-        root = Path(str(files("fazhi_desk.resources")))
-        if root.is_dir():
-            return root
-    except (ModuleNotFoundError, TypeError):
-        pass
-    # A plain source checkout that was never installed.
-    return Path(__file__).resolve().parent.parent / "resources"
+    - frozen (PyInstaller): ``_MEIPASS/fazhi_desk/resources`` (build.spec puts them there);
+    - installed from a wheel: ``site-packages/fazhi_desk/resources`` (pyproject maps the top-level
+      ``resources/`` folder to the package ``fazhi_desk.resources``);
+    - a source checkout or an editable install: ``resources/`` beside the ``fazhi_desk/`` package.
+
+    ``fazhi_desk.resources`` has no ``__init__.py`` (``resources/`` is data, not code), so
+    ``importlib.resources.files()`` gives a ``MultiplexedPath`` whose ``str()`` is not a path:
+    the lookup therefore goes by the package's own location and never through ``str(files(...))``.
+    """
+    if getattr(sys, "frozen", False):
+        return Path(getattr(sys, "_MEIPASS")) / "fazhi_desk" / "resources"
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "resources", package.parent / "resources"):
+        if (candidate / "catalogues").is_dir():
+            return candidate
+    return package / "resources"  # not found: callers report the missing file by this path
 
 
 def resource_path(*parts: str) -> Path:
