@@ -339,7 +339,7 @@ def _to_shared_strings(src: Path, out: Path) -> Path:
     index: dict[str, int] = {}
 
     def shared(m: re.Match) -> str:
-        from xml.sax.saxutils import unescape
+        from html import unescape  # numeric references too: openpyxl with lxml writes CJK as &#25991;
 
         text = unescape(m.group(3))
         if text not in index:
