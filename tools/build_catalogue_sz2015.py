@@ -68,7 +68,8 @@ NOTES = [
     "第10条每两年全面清理规范性文件:未设 first_year,按文件年份2015起算(2015、2017、2019……年应清理)。",
     "同一句中周期、目标值或佐证不同的义务分列为不同事项(如第4条4次与40学时,第10条15日备案与100%报备率,第18条6天与9天,第28条2名、1~2名、1名)。",
     "第3条对领导班子依法行政能力的考核、第14条决策责任追究由上级实施,但对象是乡镇、街道及其人员,乡镇也须对本级中层干部和责任人员落实,故标适用乡镇。",
-    "仅作原则性表述或已被其他事项涵盖的句子并入相关事项、未单列:第3条“重视提拔使用”;第5条“强化便民服务职责”(见第8条)、试点镇深化改革与赋权(见第19条);第7条“一事一议”;第8条试点镇服务中心示范引领;第9条前期调研论证、“未经……不得制发”(分见第9条各事项);第11条后评估结果运用;第18条“充实行政执法队伍”(并入18-01)、培训形式、鼓励学历继续教育;第20条妥善处理突发性、群体性事件(并入20-01);第21条社会力量参与调处(并入21-01)、村(社区)调解工作室;第22条专门监督;第24条信息公开信息化;第28条法制办其余职责(见第9、16、22条)、具体职责由各乡镇确定(并入28-01)和法制工作人员提高业务能力。",
+    "版本 1.1:对照逐句追溯表(tools/trace/SZ2015.tsv)重读全文后新增 3 项:09-06 规范性文件前期调研论证、22-05 配合审计监察等专门监督、24-04 政府信息公开信息化;1.0 的编号和措辞不变。",
+    "仅作原则性表述或已被其他事项涵盖的句子并入相关事项、未单列:第3条“重视提拔使用”;第5条“强化便民服务职责”(见第8条)、试点镇深化改革与赋权(见第19条);第7条“一事一议”;第8条试点镇服务中心示范引领;第9条“未经……不得制发”(分见第9条各事项);第11条后评估结果运用;第18条“充实行政执法队伍”(并入18-01)、培训形式、鼓励学历继续教育;第20条妥善处理突发性、群体性事件(并入20-01);第21条社会力量参与调处(并入21-01)、村(社区)调解工作室;第28条法制办其余职责(见第9、16、22条)、具体职责由各乡镇确定(并入28-01)和法制工作人员提高业务能力。",
 ]
 
 
@@ -83,11 +84,12 @@ class Row:
     target: str = ""
     unit: str = ""
     evidence: str = ""
+    no: int = 0  # explicit item number for items added after version 1.0 (0: numbered in order)
 
 
 def r(article: int, requirement: str, passage: str, cycle: str, evidence: str, *, lead: str = T,
-      part: str = "", target: str = "", unit: str = "") -> Row:
-    return Row(article, requirement, passage, cycle, lead, part, target, unit, evidence)
+      part: str = "", target: str = "", unit: str = "", no: int = 0) -> Row:
+    return Row(article, requirement, passage, cycle, lead, part, target, unit, evidence, no)
 
 
 ROWS: list[Row] = [
@@ -173,6 +175,9 @@ ROWS: list[Row] = [
     r(9, "依法定权限和程序制定规范性文件,不违法创设事项",
       "作为规范性文件制定主体的乡镇政府、街道办事处,要严格遵守法定权限和程序制定规范性文件,文件内容应当符合法律法规、规章的规定,不得创设行政许可、行政处罚、行政强制等事项",
       EVENT, "建议:起草说明、合法性审查意见"),
+    r(9, "规范性文件起草前开展调研论证",
+      "加强规范性文件前期调研论证",
+      EVENT, "建议:调研报告、起草论证材料", no=6),
     r(9, "涉及重大民生的规范性文件广泛征求、听取各方意见",
       "对涉及重大民生事项的规范性文件,要广泛征求、听取各方意见",
       EVENT, "建议:征求意见稿、意见汇总及采纳情况"),
@@ -346,6 +351,9 @@ ROWS: list[Row] = [
     r(22, "接受群众和舆论监督,及时回应处理反映的问题",
       "进一步畅通监督渠道,自觉接受人民群众和社会舆论监督,对人民群众或者新闻媒体反映的问题及时作出回应和处理",
       EVENT, "建议:问题回应和处理记录"),
+    r(22, "配合审计、监察等专门监督,落实整改",
+      "充分发挥审计、监察等专门监督的作用",
+      ONGOING, "建议:审计报告、监察建议及整改材料", no=5),
     r(23, "建立乡镇绩效评估指标体系,控制“一票否决”事项",
       "建立科学合理的乡镇、街道绩效评估指标体系,不属于乡镇、街道职能的事项不得列入考核范围,严格控制针对乡镇、街道的“一票否决”事项",
       ONGOING, "建议:绩效评估指标文件", lead=COUNTY),
@@ -364,6 +372,9 @@ ROWS: list[Row] = [
     r(24, "制定主动公开指南和公开目录,及时准确公开信息",
       "制定主动公开指南和公开目录,按照规定的程序和方式,及时准确地公开政府信息",
       ONCE, "主动公开指南、公开目录"),
+    r(24, "推进政府信息公开信息化,便于群众查阅获取",
+      "推进政府信息公开信息化,为群众查阅、获取政府信息提供便利条件",
+      ONGOING, "建议:政府信息公开网站或平台页面截图", no=4),
     # 三、保障措施
     r(25, "把乡镇依法行政作为基础性工作,加强组织领导和督查",
       "县市区政府要把加强乡镇政府、街道办事处依法行政作为一项基础性、全局性工作,加大推进力度,切实加强组织领导和督促检查",
@@ -482,6 +493,7 @@ def build() -> Catalogue:
     assert sorted(heads) == list(range(1, 31)), sorted(heads)
     items: list[Item] = []
     counts: dict[int, int] = {}
+    seen_ids: set[str] = set()
     last_art = 0
     for row in ROWS:
         assert row.article >= last_art, f"row for article {row.article} out of order"
@@ -489,13 +501,19 @@ def build() -> Catalogue:
         assert any(row.passage in ln for ln in lines), f"passage not in one source line: {row.passage}"
         assert len(row.requirement) <= 40, f"requirement too long: {row.requirement}"
         assert row.evidence, row.requirement
-        n = counts[row.article] = counts.get(row.article, 0) + 1
+        if row.no:
+            n = row.no  # added later: a new number after the article's existing ones
+        else:
+            n = counts[row.article] = counts.get(row.article, 0) + 1
+        item_id = f"{CODE}-{row.article:02d}-{n:02d}"
+        assert item_id not in seen_ids, f"duplicate id {item_id}"
+        seen_ids.add(item_id)
         h = heads[row.article]
         target, target_max = parse_target(row.target) if row.target else (None, None)
         assert bool(row.target) == bool(row.unit), row.requirement
         items.append(
             Item(
-                item_id=f"{CODE}-{row.article:02d}-{n:02d}",
+                item_id=item_id,
                 doc_code=CODE,
                 chapter=h.chapter,
                 section=h.section,
@@ -522,7 +540,7 @@ def build() -> Catalogue:
         doc_number="苏府〔2015〕12号",
         issuer="苏州市人民政府",
         date=dt.date(2015, 2, 1),
-        version="1.0",
+        version="1.1",
         source_text=f"{CODE}.txt",
         notes=tuple(NOTES),
     )

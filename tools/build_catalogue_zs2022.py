@@ -39,7 +39,7 @@ DOCUMENT = dict(
     doc_number="柞法治委发〔2022〕4号",
     issuer="中共柞水县委全面依法治县委员会",
     date=dt.date(2022, 8, 5),
-    version="1.0",
+    version="1.1",
     source_text=f"{CODE}.txt",
 )
 
@@ -60,6 +60,7 @@ NOTES: tuple[str, ...] = (
     "截止日期:原文另有时限的用原文时限(任务17“2022年年底前”、任务21“2024年年底前”),其余均为 2025-12-31。",
     "适用乡镇:仅当牵头单位或参加单位含“各镇办”时为是;任务2(2)正文虽提到“各镇办各行业的监管业务系统”,但单位未列各镇办,按单位记为否。",
     "牵头单位/参加单位/责任单位照录原文;任务20 同时列有“责任单位”和“参加单位”,分别记入牵头单位和参加单位。",
+    "版本 1.1:对照逐句追溯表(tools/trace/ZS2022.tsv)重读全文;1.0 的 13-02“完善应急处置程序,加强救援队伍建设,定期开展应急演练”一项含两个可分别核查的义务,拆为 13-02(保留编号,措辞与原文前半相符:应急处置程序和救援队伍)和新增 13-05“定期开展应急演练”(“定期”按每年至少一次,周期每年);以往年度保留 1.0 的措辞。",
     "周期:原文写明“每年”“年度”的记为每年;建立某项制度、机构的记为一次性;针对每一件文件、决策、案件的记为按事件;其余长期坚持的记为持续。",
 )
 
@@ -77,12 +78,13 @@ class Row:
     target: str = ""
     unit: str = ""
     deadline: str = PLAN_END
+    no: int = 0  # explicit item number for items added after version 1.0 (0: numbered in order)
 
 
 ROWS: list[Row] = []
 
 
-def it(article: int, sub: int, requirement: str, passage: str, cycle: str, evidence: str, **kw: str) -> None:
+def it(article: int, sub: int, requirement: str, passage: str, cycle: str, evidence: str, **kw) -> None:
     ROWS.append(Row(article, sub, requirement, passage, cycle, evidence, **kw))
 
 
@@ -274,9 +276,13 @@ it(12, 3, "建立应急物资储备机制,细化突发事件征收、征用、�
 it(13, 0, "落实防范化解重大风险责任,推进应急管理综合执法,依法分级分类施策",
    "增强风险防范意识,落实防范化解重大风险责任。推进应急管理综合执法改革,强化执法能力建设。健全各级各类应急组织,强化突发事件依法分级分类施策,增强应急处置的针对性实效性。",
    "持续", "建议:风险防控责任清单、应急组织设立文件")
-it(13, 0, "完善应急处置程序,加强救援队伍建设,定期开展应急演练",
-   "按照平战结合的原则,完善各类应急措施的处置程序和协调机制。健全突发事件应急救援体系,加强综合性消防救援队伍和专业性应急救援队伍建设,完善应急救援社会化有偿服务、物资装备征用补偿等机制。加强应急救援能力建设,定期开展应急演练,注重提升依法预防突发事件、先期处置和快速反应能力。",
-   "持续", "建议:救援队伍名册、演练方案及记录")
+# 1.1: 13-02 split; the drills are their own item (13-05), 13-02 keeps the procedures and teams.
+it(13, 0, "完善应急处置程序,加强救援队伍建设",
+   "按照平战结合的原则,完善各类应急措施的处置程序和协调机制。健全突发事件应急救援体系,加强综合性消防救援队伍和专业性应急救援队伍建设,完善应急救援社会化有偿服务、物资装备征用补偿等机制。",
+   "持续", "建议:应急处置程序文件、救援队伍名册")
+it(13, 0, "定期开展应急演练",
+   "加强应急救援能力建设,定期开展应急演练,注重提升依法预防突发事件、先期处置和快速反应能力。",
+   "每年", "建议:演练方案、演练记录和照片", no=5)
 it(13, 0, "依法打击利用突发事件扰乱秩序行为,公开突发事件期间执法信息",
    "依法严厉打击利用突发事件哄抬物价、囤积居奇、造谣滋事、制假售假等扰乱社会秩序行为。加强突发事件期间执法信息公开,遵循依法、及时、准确、客观、全面的原则,公开突发事件期间的行政执法信息,引导市场主体合法经营。",
    "按事件", "建议:案件查处记录、执法信息公开记录")
@@ -589,6 +595,7 @@ def build(text: str) -> Catalogue:
     assert not missing, f"no item for {missing}"
     items: list[Item] = []
     counter: dict[int, int] = {}
+    seen_ids: set[str] = set()
     last = (0, 0)
     for r in ROWS:
         key = (r.article, r.sub)
@@ -600,11 +607,17 @@ def build(text: str) -> Catalogue:
         assert "\n" not in r.passage
         assert r.cycle in CYCLES, r.cycle
         assert len(r.requirement) <= 42, f"requirement too long: {r.requirement}"
-        counter[r.article] = counter.get(r.article, 0) + 1
+        if r.no:
+            n = r.no  # added later: a new number after the task's existing ones
+        else:
+            n = counter[r.article] = counter.get(r.article, 0) + 1
+        item_id = f"{CODE}-{r.article:02d}-{n:02d}"
+        assert item_id not in seen_ids, f"duplicate id {item_id}"
+        seen_ids.add(item_id)
         target, target_max = parse_target(r.target) if r.target else (None, None)
         items.append(
             Item(
-                item_id=f"{CODE}-{r.article:02d}-{counter[r.article]:02d}",
+                item_id=item_id,
                 doc_code=CODE,
                 chapter=b.chapter,
                 section=b.section,

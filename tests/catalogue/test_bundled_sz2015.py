@@ -10,6 +10,7 @@ headings are parsed here independently of the build script.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import sys
 from pathlib import Path
@@ -31,6 +32,8 @@ BUILDER = ROOT / "tools" / "build_catalogue_sz2015.py"
 CLEANER = ROOT / "tools" / "clean_sources.py"
 
 ID_RE = re.compile(r"^SZ2015-(\d{2})-(\d{2})$")
+# 编号 → 事项内容 of the bundled catalogues' version 1.0 (the ids past years were assessed under)
+IDS_1_0 = json.loads((Path(__file__).parent / "data" / "item_ids_1.0.json").read_text("utf-8"))
 PINYIN_RE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 COUNTY_ACTORS = {"县市区政府", "县市区政府法制机构", "县市区行政执法机关", "委托行政机关"}
 
@@ -106,7 +109,7 @@ def test_document_block(cat):
     assert d.doc_number == "苏府〔2015〕12号"
     assert d.issuer == "苏州市人民政府"
     assert d.date.isoformat() == "2015-02-01"
-    assert d.version == "1.0"
+    assert d.version == "1.1"
     assert d.source_text == "SZ2015.txt"
 
 
@@ -152,18 +155,34 @@ def test_item_count_is_plausible(cat):
 def test_ids_unique_patterned_and_in_document_order(cat, source):
     ids = [i.item_id for i in cat.items]
     assert len(set(ids)) == len(ids)
-    expected_n: dict[int, int] = {}
+    v1 = IDS_1_0["SZ2015"]
+    last_v1: dict[int, int] = {}
     for i in cat.items:
         m = ID_RE.match(i.item_id)
         assert m, i.item_id
         assert int(m.group(1)) == i.article_no
-        expected_n[i.article_no] = expected_n.get(i.article_no, 0) + 1
-        assert int(m.group(2)) == expected_n[i.article_no], i.item_id
-    assert ids == sorted(ids)
+        if i.item_id in v1:  # version 1.0 numbered each article's items 01, 02, … in order
+            n = int(m.group(2))
+            assert n == last_v1.get(i.article_no, 0) + 1, i.item_id
+            last_v1[i.article_no] = n
+    # items added later are numbered after their article's version 1.0 items
+    for i in cat.items:
+        if i.item_id not in v1:
+            assert int(i.item_id[-2:]) > last_v1[i.article_no], i.item_id
     # and the passages follow the text: line numbers never go back
     lines = source.splitlines()
     line_of = [next(k for k, ln in enumerate(lines) if i.source_passage in ln) for i in cat.items]
     assert line_of == sorted(line_of)
+
+
+def test_version_1_0_ids_keep_their_meaning(items):
+    """Every 编号 of version 1.0 is still there with the wording assessments were made against."""
+    v1 = IDS_1_0["SZ2015"]
+    assert set(v1) <= set(items)
+    for item_id, requirement in v1.items():
+        assert items[item_id].requirement == requirement, item_id
+    added = sorted(set(items) - set(v1))
+    assert added == ["SZ2015-09-06", "SZ2015-22-05", "SZ2015-24-04"]
 
 
 def test_passages_are_verbatim_single_lines(cat, source):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ SOURCE = ROOT / "resources" / "sources" / "ZS2022.txt"
 BUILDER = ROOT / "tools" / "build_catalogue_zs2022.py"
 
 ID_RE = re.compile(r"^ZS2022-(\d{2})-(\d{2})$")
+# 编号 → 事项内容 of the bundled catalogues' version 1.0 (the ids past years were assessed under)
+IDS_1_0 = json.loads((Path(__file__).parent / "data" / "item_ids_1.0.json").read_text("utf-8"))
 PINYIN_RE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 PLAN_END = dt.date(2025, 12, 31)
 
@@ -118,7 +121,7 @@ def test_document_block(cat):
     assert d.issuer == "中共柞水县委全面依法治县委员会"
     assert d.date == dt.date(2022, 8, 5)
     assert d.title == "柞水县法治政府建设实施方案(2022—2025年)"
-    assert d.version == "1.0" and d.source_text == "ZS2022.txt"
+    assert d.version == "1.1" and d.source_text == "ZS2022.txt"
     notes = "\n".join(d.notes)
     for repair in ("乱码", "拼音", "乾佑", "着力解决", "编辑署名"):
         assert repair in notes, repair
@@ -153,18 +156,39 @@ def test_every_task_and_sub_item_has_items(cat, tasks):
 def test_ids_unique_patterned_and_in_document_order(cat, tasks, source):
     ids = [i.item_id for i in cat.items]
     assert len(set(ids)) == len(ids)
-    expected_n: dict[int, int] = {}
+    v1 = IDS_1_0["ZS2022"]
+    last_v1: dict[int, int] = {}
     last_pos = (0, 0, -1)
     for i in cat.items:
         m = ID_RE.match(i.item_id)
         assert m, i.item_id
         assert int(m.group(1)) == i.article_no
-        expected_n[i.article_no] = expected_n.get(i.article_no, 0) + 1
-        assert int(m.group(2)) == expected_n[i.article_no], i.item_id
+        if i.item_id in v1:  # version 1.0 numbered each task's items 01, 02, … in order
+            n = int(m.group(2))
+            assert n == last_v1.get(i.article_no, 0) + 1, i.item_id
+            last_v1[i.article_no] = n
         t = task_of(i, tasks)
         pos = (t.article, t.sub, source.index(i.source_passage, source.index(t.text)))
         assert pos[:2] >= last_pos[:2], i.item_id
         last_pos = pos
+    for i in cat.items:  # items added later are numbered after their task's version 1.0 items
+        if i.item_id not in v1:
+            assert int(i.item_id[-2:]) > last_v1[i.article_no], i.item_id
+
+
+def test_version_1_0_ids_keep_their_meaning(cat):
+    """Every 编号 of version 1.0 is still there; the one split item keeps the part matching its old wording."""
+    items = cat.item_map()
+    v1 = IDS_1_0["ZS2022"]
+    assert set(v1) <= set(items)
+    changed = {i for i, req in v1.items() if items[i].requirement != req}
+    assert changed == {"ZS2022-13-02"}
+    assert v1["ZS2022-13-02"].startswith(items["ZS2022-13-02"].requirement)  # the split-off rest is 13-05
+    assert "应急演练" in items["ZS2022-13-05"].requirement
+    assert items["ZS2022-13-05"].cycle is Cycle.YEARLY
+    assert sorted(set(items) - set(v1)) == ["ZS2022-13-05"]
+    notes = "\n".join(cat.document.notes)
+    assert "13-02" in notes and "13-05" in notes  # the split is recorded with the version
 
 
 def test_headings_and_units_copied_from_the_task(cat, tasks):
