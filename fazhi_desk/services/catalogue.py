@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fazhi_desk.catalogue.diff import CatalogueDiff, DocumentDiff, diff, format_diff
-from fazhi_desk.catalogue.schema import Catalogue, bundled_catalogues, dump_catalogue_json
+from fazhi_desk.catalogue.schema import Catalogue, bundled_catalogues, dump_catalogue_json, version_key
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
@@ -141,17 +141,49 @@ def install_new_document(
 
 
 def install_bundled(store: Store) -> list[str]:
-    """Install every bundled catalogue whose document the store does not have; returns their codes."""
-    installed: list[str] = []
+    """Install every bundled catalogue the store lacks, and upgrade the ones it has from an older bundle.
+
+    A document installed from the bundle (its current version's source file is
+    内置目录) whose bundled file now carries a higher version is brought to it the
+    way an imported update is: changed items get a new revision and are flagged
+    for review, removed ones are retired, added ones appear, and assessments keep
+    the revision they were made under, so past years keep their wording. A
+    document the user has since imported from a file is left alone. Returns the
+    codes installed or upgraded.
+    """
+    done: list[str] = []
+    bundled = bundled_catalogues()
+    with store.session() as s:
+        current = {
+            doc.code: s.get(CatalogueVersion, doc.current_version_id) if doc.current_version_id else None
+            for doc in s.scalars(select(Document))
+        }
+    todo = [
+        c for c in bundled
+        if c.document.code not in current
+        or (current[c.document.code] is not None and current[c.document.code].source_file == BUNDLED
+            and version_key(c.document.version) > version_key(current[c.document.code].version))
+    ]
+    if not todo:
+        return done
+    now = dt.datetime.now().replace(microsecond=0)
+    user = current_user()
     with store.transaction() as s:
-        have = set(s.scalars(select(Document.code)))
-        for cat in bundled_catalogues():
-            if cat.document.code in have:
-                continue
+        for cat in todo:
             sha = hashlib.sha256(dump_catalogue_json(cat).encode("utf-8")).hexdigest()
-            install_new_document(s, cat, source_file=BUNDLED, file_sha256=sha)
-            installed.append(cat.document.code)
-    return installed
+            code = cat.document.code
+            if code not in current:
+                install_new_document(s, cat, source_file=BUNDLED, file_sha256=sha)
+            else:
+                installed = [c for c in installed_catalogues(s) if c.document.code == code]
+                retired = set(s.scalars(select(ItemRow.item_id).where(ItemRow.doc_code == code,
+                                                                       ItemRow.retired_at.is_not(None))))
+                dd = diff(installed, [cat]).documents[0]
+                restored = frozenset(i.item_id for i in dd.added if i.item_id in retired)
+                _update_document(s, dd, cat, source_file=BUNDLED, file_sha256=sha, restored=restored,
+                                 user=user, now=now)
+            done.append(code)
+    return done
 
 
 def installed_documents(s: Session) -> list[SourceDocument]:
@@ -308,7 +340,8 @@ def apply_import(
                                 new_value=f"导入 {dd.code} 版本 {dd.new.version}:{dd.summary()}"))
                 parts.append(f"{dd.code}:新增来源文件,{dd.summary()}")
             else:
-                summary = _update_document(s, dd, cat, preview, user, now)
+                summary = _update_document(s, dd, cat, source_file=preview.file_name, file_sha256=preview.sha256,
+                                           restored=preview.restored, user=user, now=now)
                 parts.append(f"{dd.code}:版本 {dd.old_version} → {dd.new.version},{summary}")
             written.append((dd.code, dd.new.version))
         ctx.progress(len(todo), len(todo), "")
@@ -316,19 +349,19 @@ def apply_import(
 
 
 def _update_document(
-    s: Session, dd: DocumentDiff, cat: Catalogue, preview: ImportPreview, user: str, now: dt.datetime
+    s: Session, dd: DocumentDiff, cat: Catalogue, *, source_file: str, file_sha256: str,
+    restored: frozenset[str], user: str, now: dt.datetime,
 ) -> str:
     """Bring one installed document to the incoming catalogue; returns the version summary."""
     code = dd.code
-    restored = [i.item_id for i in dd.added if i.item_id in preview.restored]
+    restored = [i.item_id for i in dd.added if i.item_id in restored]
     summary = dd.summary() + (f",其中恢复 {len(restored)}" if restored else "")
     doc = s.get(Document, code)
     assert doc is not None
     nd = cat.document
     doc.title, doc.doc_number, doc.issuer, doc.date, doc.source_text = (
         nd.title, nd.doc_number, nd.issuer, nd.date, nd.source_text)
-    ver = add_version_row(s, cat, source_file=preview.file_name, file_sha256=preview.sha256, summary=summary,
-                          user=user)
+    ver = add_version_row(s, cat, source_file=source_file, file_sha256=file_sha256, summary=summary, user=user)
     doc.current_version_id = ver.id
     rows = {r.item_id: r for r in s.scalars(select(ItemRow).where(ItemRow.doc_code == code))}
     retired_revs = {
