@@ -1,28 +1,96 @@
-"""The one place with threads: run a core call off the UI thread, with progress and cancel.
+"""The one place with threads: every UI caller runs a service call through :class:`Op`.
 
-A job is a plain function ``fn(ctx, *args)`` from the core. ``ctx`` is a
-:class:`JobContext` (no Qt in it) through which the job reports progress and
-checks for cancellation; the core raises :class:`Cancelled` when asked to stop
-and cleans up after itself. Results and errors come back on the UI thread
-through :class:`Job`'s signals. Pass IDs and plain dataclasses in and out, never
-ORM objects; a job opens its own Session.
+An operation is a plain core function called on a worker thread; its result or
+its error comes back on the UI thread::
+
+    Op(ev.attach, store, item_id, year, paths) \\
+        .write(store, Changes.evidence_of((item_id, year))) \\
+        .with_progress("正在准备……") \\
+        .success(show_summary) \\
+        .run(parent, "添加佐证材料")
+
+- **Reads** run on Qt's global thread pool, beside each other and beside the
+  writer. A read started after a write waits until that write has committed,
+  so it never sees the store from before an edit the user already made.
+- **Writes** (``.write(store, changes)``) all run on one writer thread, one
+  after another, so two transactions never compete for SQLite's write lock.
+  When a write succeeds the :class:`Runner` emits ``changed(store, changes)``
+  first (the window refreshes exactly the views named in the
+  :class:`~fazhi_desk.domain.changes.Changes`), then the caller's ``success``
+  callbacks run. ``changes`` may be a function of the result.
+- **Errors** go through one place, :func:`show_error`, unless the caller
+  installs its own ``failure``: a :class:`UserError` is shown as its Chinese
+  message under the title naming the place; anything else is a bug, logged
+  with its traceback and shown as 内部错误 with the log file's path.
+- **Progress and cancel**: ``with_progress`` shows a delayed
+  :class:`QProgressDialog` whose 取消 asks the job to stop; the core raises
+  :class:`Cancelled` and leaves nothing half-done.
+
+The function receives a :class:`JobContext` if its first parameter is named
+``ctx`` (or as the keyword ``ctx=`` if it has one), and a fresh Session of the
+store as its first argument after ``in_session(store)``: each thread its own
+Session. Pass IDs and frozen dataclasses in and out, never ORM objects.
+
+:meth:`Runner.wait_for_writes` lets the window and the application wait until
+every write has committed before the store closes; nothing kills a transaction.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 import traceback
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from fazhi_desk.domain.changes import NOTHING, Changes
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import Cancelled, JobContext
 
+if TYPE_CHECKING:
+    from fazhi_desk.store.db import Store
+
 log = logging.getLogger(__name__)
 
-__all__ = ["Cancelled", "Job", "JobContext", "run_job"]
+__all__ = ["Cancelled", "Changes", "JobContext", "Op", "Runner", "runner", "show_error"]
+
+PROGRESS_DELAY_MS = 400
+LOG_HINT = "详细信息已写入日志文件:{log}。请把该文件发给技术支持。"
+
+
+# ---------------------------------------------------------------- errors: the one place
+
+
+def log_path_text() -> str:
+    for h in logging.getLogger("fazhi_desk").handlers:
+        fn = getattr(h, "baseFilename", None)
+        if fn:
+            return str(fn)
+    return "(未能写入日志)"
+
+
+def show_error(parent: QWidget | None, title: str, error: BaseException) -> None:
+    """A modal message box for a failed operation; ``title`` names the place. Never a traceback."""
+    if isinstance(error, UserError):
+        box = QMessageBox(QMessageBox.Icon.Warning, title, error.message, QMessageBox.StandardButton.Ok, parent)
+        if error.problems:
+            box.setDetailedText("\n".join(str(p) for p in error.problems))
+    else:
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            title,
+            "程序内部错误,操作未完成,已有数据未受影响。\n" + LOG_HINT.format(log=log_path_text()),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
+        box.setDetailedText(f"{type(error).__name__}: {error}")
+    box.exec()
+
+
+# ---------------------------------------------------------------- an operation
 
 
 class _Signals(QObject):
@@ -33,7 +101,7 @@ class _Signals(QObject):
     finished = Signal()
 
 
-class _Qt_Context(JobContext):
+class _QtContext(JobContext):
     def __init__(self, signals: _Signals, stop: threading.Event) -> None:
         super().__init__(stop)
         self._signals = signals
@@ -42,44 +110,276 @@ class _Qt_Context(JobContext):
         self._signals.progress.emit(done, total, text)
 
 
-class Job(QRunnable):
-    """A core call running on the global thread pool; connect to ``signals`` before :func:`run_job`."""
+def _call(fn: Callable[..., Any], ctx: JobContext, args: tuple, kwargs: dict) -> Any:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # builtins
+        return fn(*args, **kwargs)
+    names = list(params)
+    if names and names[0] == "ctx":
+        return fn(ctx, *args, **kwargs)
+    if "ctx" in params and "ctx" not in kwargs:
+        return fn(*args, ctx=ctx, **kwargs)
+    return fn(*args, **kwargs)
+
+
+class Op:
+    """One service call run off the UI thread; configure it, then :meth:`run` it.
+
+    ``signals`` (progress, succeeded, failed, cancelled, finished) and ``done``
+    (a threading.Event set when the call has returned) are there for callers
+    and tests that want to wait.
+    """
 
     def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
         self.fn, self.args, self.kwargs = fn, args, kwargs
         self.signals = _Signals()
-        self._stop = threading.Event()
         self.done = threading.Event()
+        self._stop = threading.Event()
+        self.is_write = False
+        self.store: Store | None = None  # the store a write changes (None while opening one)
+        self._changes: Changes | Callable[[Any], Changes] | None = None
+        self._session_of: Store | None = None
+        self._success: list[Callable[[Any], Any]] = []
+        self._failure: Callable[[BaseException], Any] | None = None
+        self._on_cancel: list[Callable[[], Any]] = []
+        self._finally: list[Callable[[], Any]] = []
+        self._progress_label: str | None = None
+        self._progress_delay = PROGRESS_DELAY_MS
+        self.dialog: QProgressDialog | None = None
+        self.parent: QWidget | None = None
+        self.where = ""
+        self.barrier = 0  # the writes this operation must see committed first
+        self.seq = 0  # for a write: its place in the writer's queue
+
+    # --- configuration (each returns self) ---------------------------------------------
+    def write(self, store: Store | None, changes: Changes | Callable[[Any], Changes] | None = None) -> "Op":
+        """Run on the one writer; on success the window refreshes what ``changes`` names.
+
+        ``changes`` may also be a function of the result, or None when the result has a
+        ``changes`` attribute or nothing shown changes. ``store`` is None only for opening one.
+        """
+        self.is_write = True
+        self.store = store
+        self._changes = changes
+        return self
+
+    def in_session(self, store: Store) -> "Op":
+        """Call ``fn(session, *args)`` with a Session of ``store`` opened on the worker thread."""
+        self._session_of = store
+        return self
+
+    def success(self, cb: Callable[[Any], Any]) -> "Op":
+        self._success.append(cb)
+        return self
+
+    def failure(self, cb: Callable[[BaseException], Any]) -> "Op":
+        """Handle the error yourself instead of the standard message box."""
+        self._failure = cb
+        return self
+
+    def cancelled(self, cb: Callable[[], Any]) -> "Op":
+        self._on_cancel.append(cb)
+        return self
+
+    def finally_(self, cb: Callable[[], Any]) -> "Op":
+        """Runs on the UI thread after success, failure or cancel."""
+        self._finally.append(cb)
+        return self
+
+    def with_progress(self, label: str = "正在处理……", delay_ms: int = PROGRESS_DELAY_MS) -> "Op":
+        """A window-modal progress dialog with 取消, shown if the call takes longer than ``delay_ms``."""
+        self._progress_label = label
+        self._progress_delay = delay_ms
+        return self
+
+    def run(self, parent: QWidget | None, where: str) -> "Op":
+        """Start it; ``where`` titles the error box and the progress dialog (e.g. "添加佐证材料")."""
+        self.parent, self.where = parent, where
+        runner().start(self)
+        return self
 
     def cancel(self) -> None:
         self._stop.set()
 
-    def run(self) -> None:  # worker thread
-        ctx = _Qt_Context(self.signals, self._stop)
+    def changes_for(self, result: Any) -> Changes:
+        c = self._changes
+        if callable(c):
+            c = c(result)
+        if c is None:
+            c = getattr(result, "changes", None)
+        return c if isinstance(c, Changes) else NOTHING
+
+    # --- worker thread -------------------------------------------------------------------
+    def run_in_worker(self) -> None:
+        ctx = _QtContext(self.signals, self._stop)
         try:
-            result = self.fn(ctx, *self.args, **self.kwargs)
+            runner()._wait_for(self.barrier)
+            if self._session_of is not None:
+                with self._session_of.session() as s:
+                    result = _call(self.fn, ctx, (s, *self.args), self.kwargs)
+            else:
+                result = _call(self.fn, ctx, self.args, self.kwargs)
         except Cancelled:
             self.signals.cancelled.emit()
         except UserError as e:
             self.signals.failed.emit(e)
         except Exception as e:  # a bug: keep the traceback for the log
-            log.error("job %s failed:\n%s", getattr(self.fn, "__name__", self.fn), traceback.format_exc())
+            log.error("%s (%s) failed:\n%s", self.where, getattr(self.fn, "__name__", self.fn), traceback.format_exc())
             self.signals.failed.emit(e)
         else:
             self.signals.succeeded.emit(result)
         finally:
+            if self.is_write:
+                runner()._write_done(self.seq)
             self.done.set()
             self.signals.finished.emit()
 
 
-_running: set[Job] = set()
+class _Task(QRunnable):
+    """What the pool runs: the operation's worker half."""
+
+    def __init__(self, op: Op) -> None:
+        super().__init__()
+        self.op = op
+
+    def run(self) -> None:  # worker thread
+        self.op.run_in_worker()
 
 
-def run_job(job: Job) -> Job:
-    """Start ``job`` on the global pool; keeps it alive until it finishes."""
-    _running.add(job)
-    job.signals.finished.connect(lambda: _running.discard(job))
-    QThreadPool.globalInstance().start(job)
-    return job
+# ---------------------------------------------------------------- the runner
+
+
+class Runner(QObject):
+    """Starts operations: reads on the global pool, writes on one writer thread; says what changed."""
+
+    changed = Signal(object, object)  # store, Changes: a write committed
+    writes_finished = Signal()  # no write is running or queued any more
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._writer = QThreadPool(self)
+        self._writer.setMaxThreadCount(1)
+        self._writer.setExpiryTimeout(-1)
+        self._running: set[Op] = set()
+        self._cond = threading.Condition()
+        self._submitted = 0  # writes handed to the writer
+        self._committed = 0  # writes finished (in order: the writer runs them one by one)
+
+    # --- UI thread -----------------------------------------------------------------------
+    def start(self, op: Op) -> None:
+        self._running.add(op)
+        s = op.signals
+        if op._progress_label is not None:
+            op.dialog = _progress_dialog(op)
+        s.succeeded.connect(lambda result: self._succeeded(op, result))
+        s.failed.connect(lambda error: self._failed(op, error))
+        s.cancelled.connect(lambda: self._cancelled(op))
+        s.finished.connect(lambda: self._finished(op))
+        with self._cond:
+            if op.is_write:
+                self._submitted += 1
+                op.seq = self._submitted
+            else:
+                op.barrier = self._submitted
+        if op.is_write:
+            self._writer.start(_Task(op))
+        else:
+            QThreadPool.globalInstance().start(_Task(op))
+
+    def running(self) -> list[Op]:
+        return list(self._running)
+
+    def writes_pending(self, store: Store | None = None) -> int:
+        return sum(1 for op in self._running if op.is_write and (store is None or op.store is store))
+
+    def wait_for_writes(self, timeout_ms: int = -1) -> bool:
+        """Block until every queued write has committed (application exit). True if all did."""
+        return self._writer.waitForDone(timeout_ms)
+
+    def wait_for_reads(self, timeout_ms: int = 5000) -> bool:
+        return QThreadPool.globalInstance().waitForDone(timeout_ms)
+
+    def _close_dialog(self, op: Op) -> None:
+        if op.dialog is not None:
+            op.dialog.close()
+            op.dialog.deleteLater()
+            op.dialog = None
+
+    def _succeeded(self, op: Op, result: Any) -> None:
+        self._close_dialog(op)
+        if op.is_write:
+            changes = op.changes_for(result)
+            if not changes.is_empty and op.store is not None:
+                self.changed.emit(op.store, changes)
+        for cb in op._success:
+            cb(result)
+
+    def _failed(self, op: Op, error: BaseException) -> None:
+        self._close_dialog(op)
+        if op._failure is not None:
+            op._failure(error)
+        else:
+            show_error(op.parent, op.where, error)
+
+    def _cancelled(self, op: Op) -> None:
+        self._close_dialog(op)
+        for cb in op._on_cancel:
+            cb()
+
+    def _finished(self, op: Op) -> None:
+        self._close_dialog(op)
+        for cb in op._finally:
+            cb()
+        self._running.discard(op)
+        if op.is_write and not self.writes_pending():
+            self.writes_finished.emit()
+
+    # --- worker threads --------------------------------------------------------------------
+    def _wait_for(self, seq: int) -> None:
+        if seq <= 0:
+            return
+        with self._cond:
+            self._cond.wait_for(lambda: self._committed >= seq)
+
+    def _write_done(self, seq: int) -> None:
+        with self._cond:
+            self._committed = max(self._committed, seq)
+            self._cond.notify_all()
+
+
+def _progress_dialog(op: Op) -> QProgressDialog:
+    dlg = QProgressDialog(op._progress_label or "", "取消", 0, 0, op.parent)
+    dlg.setWindowTitle(op.where)
+    dlg.setWindowModality(Qt.WindowModality.WindowModal)
+    dlg.setMinimumDuration(op._progress_delay)
+    dlg.setAutoClose(False)
+    dlg.setAutoReset(False)
+    dlg.setValue(0)
+
+    def cancel() -> None:
+        op.cancel()
+        dlg.setLabelText("正在取消……")
+
+    def progress(done: int, total: int, text: str) -> None:
+        if dlg.wasCanceled():
+            return
+        dlg.setMaximum(max(total, 0))
+        dlg.setValue(min(done, total) if total > 0 else 0)
+        if text:
+            dlg.setLabelText(text)
+
+    dlg.canceled.connect(cancel)
+    op.signals.progress.connect(progress)
+    return dlg
+
+
+_runner: Runner | None = None
+
+
+def runner() -> Runner:
+    """The process's runner (one writer for the one store a process opens)."""
+    global _runner
+    if _runner is None:
+        _runner = Runner()
+    return _runner

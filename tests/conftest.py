@@ -81,3 +81,10 @@ def dump_db(store) -> list[str]:
         return list(raw.driver_connection.iterdump())
     finally:
         raw.close()
+
+
+def wait_idle(qtbot, timeout: int = 10000) -> None:
+    """Wait until every operation started through fazhi_desk.tasks has finished and delivered its result."""
+    from fazhi_desk.tasks import runner
+
+    qtbot.waitUntil(lambda: not runner().running(), timeout=timeout)

@@ -202,28 +202,47 @@ def diff(installed: list[Catalogue], incoming: list[Catalogue]) -> CatalogueDiff
     return CatalogueDiff(tuple(diff_catalogue(by_code.get(c.document.code), c) for c in incoming))
 
 
+def document_headline(doc: DocumentDiff) -> str:
+    """One line per document: what it is and what the import does to it (CLI and import preview)."""
+    head = f"{doc.code} {doc.new.title}"
+    if doc.is_new_document:
+        return f"{head}:新的来源文件,版本 {doc.new.version},{doc.summary()}"
+    if doc.is_empty:
+        return f"{head}:没有变化(版本 {doc.new.version})"
+    return f"{head}:版本 {doc.old_version} → {doc.new.version};{doc.summary()}"
+
+
+def document_warnings(doc: DocumentDiff) -> list[str]:
+    """What the user must look at before applying: a downgrade, changes under an unchanged version."""
+    out = []
+    if doc.is_new_document or doc.is_empty:
+        return out
+    if doc.is_downgrade:
+        out.append(f"注意:{doc.code} 导入的版本 {doc.new.version} 低于已安装的版本 {doc.old_version}(降级)。")
+    if doc.changes_without_new_version:
+        out.append(f"注意:{doc.code} 内容有变化,但版本号仍是 {doc.new.version}。请向县司法局核实。")
+    return out
+
+
+def document_field_lines(doc: DocumentDiff) -> list[str]:
+    """The document's own changed fields (title, 发文字号…), one line each; not the version or notes."""
+    if doc.is_new_document or doc.is_empty:
+        return []
+    return [f"文件信息 {DOCUMENT_FIELD_LABELS[name]}:{getattr(doc.old, name)} → {getattr(doc.new, name)}"
+            for name in doc.document_fields if name not in ("version", "notes")]
+
+
 def format_diff(d: CatalogueDiff, *, restored: frozenset[str] = frozenset(), limit: int = 200) -> list[str]:
     """The diff as lines of Chinese text (command line output, logs)."""
     if d.is_empty:
         return ["没有变化:导入的目录与已安装的目录完全相同。"]
     lines: list[str] = []
     for doc in d.documents:
-        head = f"{doc.code} {doc.new.title}"
-        if doc.is_new_document:
-            lines.append(f"{head}:新的来源文件,版本 {doc.new.version},{doc.summary()}")
-        elif doc.is_empty:
-            lines.append(f"{head}:没有变化(版本 {doc.new.version})")
+        lines.append(document_headline(doc))
+        if doc.is_empty:
             continue
-        else:
-            lines.append(f"{head}:版本 {doc.old_version} → {doc.new.version};{doc.summary()}")
-            if doc.is_downgrade:
-                lines.append(f"  注意:导入的版本 {doc.new.version} 低于已安装的版本 {doc.old_version}(降级)。")
-            if doc.changes_without_new_version:
-                lines.append(f"  注意:内容有变化,但版本号仍是 {doc.new.version}。")
-            for name in doc.document_fields:
-                if name in ("version", "notes"):
-                    continue
-                lines.append(f"  文件信息 {DOCUMENT_FIELD_LABELS[name]}:{getattr(doc.old, name)} → {getattr(doc.new, name)}")
+        lines += [f"  {w}" for w in document_warnings(doc)]
+        lines += [f"  {f}" for f in document_field_lines(doc)]
         shown = 0
         for item in doc.added:
             if shown >= limit:

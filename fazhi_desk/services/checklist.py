@@ -320,3 +320,15 @@ def carry_forward(
                 b.updated_at = now
                 n += 1
     return n
+
+
+def carry_forward_candidates(s: Session, year: int) -> tuple[int, int]:
+    """(assessments already in ``year``, assessments of the year before with an owner or a note).
+
+    The window offers to carry the previous year forward when the second is
+    non-zero and the first is zero.
+    """
+    this_year = s.scalar(select(func.count()).select_from(Assessment).where(Assessment.year == year)) or 0
+    prev = s.scalar(select(func.count()).select_from(Assessment).where(
+        Assessment.year == year - 1, (Assessment.owner != "") | (Assessment.note != ""))) or 0
+    return this_year, prev

@@ -210,7 +210,8 @@ def open_store(data: DataDir) -> Store:
     It holds no catalogue yet: ``services.workspace.open_workspace`` also installs the bundled ones.
     """
     data.ensure()
-    lock = FileLock(str(data.lock), timeout=0)
+    # not thread-local: the window opens the store on a worker thread and closes it on the UI thread
+    lock = FileLock(str(data.lock), timeout=0, thread_local=False)
     try:
         lock.acquire()
     except Timeout as e:

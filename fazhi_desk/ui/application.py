@@ -1,4 +1,10 @@
-"""Starting the GUI: QApplication, Chinese translations, exception hook, store, first-start profile, main window."""
+"""Starting the GUI: QApplication, translations, exception hook, the window at once, then the store.
+
+Order: directories → logging → QApplication → the main window shown empty
+(正在载入…) → the store opened on the writer thread (this is where SQLAlchemy
+is first imported, and where a migration runs) → the profile read once → the
+year loaded on a worker. The user sees the window before any of the slow work.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,20 @@ import logging
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from fazhi_desk import APP_NAME, APP_TITLE
 from fazhi_desk.errors import UserError
 from fazhi_desk.paths import DataDir, resource_path
+
+if TYPE_CHECKING:
+    from fazhi_desk.services.profile import OfficeProfile
+    from fazhi_desk.store.db import Store
+    from fazhi_desk.ui.main_window import MainWindow
 
 log = logging.getLogger("fazhi_desk.ui")
 
@@ -47,7 +59,7 @@ def install_excepthook() -> None:
             return
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(etype, value, tb)))
         try:
-            from fazhi_desk.ui.messages import show_error
+            from fazhi_desk.tasks import show_error
 
             show_error(QApplication.activeWindow(), "出错了", value)
         except Exception:  # pragma: no cover - never let the hook itself kill the app
@@ -56,12 +68,29 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def open_main_window(data: DataDir, version: str):  # noqa: ANN201
-    """Everything up to a shown main window that is loading its year; returns (app, store, window) or an exit code."""
-    from fazhi_desk.logs import setup_logging
+def open_workspace_and_profile(data: DataDir) -> tuple[Store, OfficeProfile]:
+    """Worker half of the start: open (migrate, install catalogues) the store and read the profile once."""
     from fazhi_desk.services.profile import get_profile
     from fazhi_desk.services.workspace import open_workspace
-    from fazhi_desk.ui.main_window import MainWindow
+
+    store = open_workspace(data)
+    try:
+        return store, get_profile(store)
+    except BaseException:
+        store.close()
+        raise
+
+
+def open_main_window(data: DataDir, version: str):  # noqa: ANN201
+    """Show the main window at once and open the store behind it; returns (app, window) or an exit code.
+
+    The window emits ``store_attached`` when the store is open and ``year_loaded``
+    when the tree is filled. If the store cannot be opened, the error is shown and
+    the event loop ends with exit code 1.
+    """
+    from fazhi_desk.logs import setup_logging
+    from fazhi_desk.tasks import Op, show_error
+    from fazhi_desk.ui.main_window import MainWindow, window_settings
 
     app = make_app()
     try:
@@ -72,32 +101,45 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
         return 1
     log.info("fazhi-desk %s starting, data dir %s, log %s", version, data.root, log_path)
     install_excepthook()
-    try:
-        store = open_workspace(data)
-    except UserError as e:
-        QMessageBox.critical(None, f"{APP_TITLE} 无法启动", str(e))
-        return 1
-    except Exception as e:
-        log.exception("opening the store failed")
-        from fazhi_desk.ui.messages import show_error
-
-        show_error(None, f"{APP_TITLE} 无法启动", e)
-        return 1
-    win = MainWindow(store, QSettings())
+    win = MainWindow(None, window_settings(data.root))
     win.show()
-    if not get_profile(store).is_set:
-        win.edit_profile(first_start=True)
-    win._update_title()
-    win.start()
-    return app, store, win
+
+    def opened(result: tuple[Store, OfficeProfile]) -> None:
+        store, profile = result
+        win.set_store(store, profile)
+        win.start()
+        if not profile.is_set:
+            QTimer.singleShot(0, lambda: win.edit_profile(first_start=True))
+
+    def failed(e: BaseException) -> None:
+        if not isinstance(e, UserError):
+            log.error("opening the store failed: %r", e)
+        show_error(win, f"{APP_TITLE} 无法启动", e)
+        win.close()
+        app.exit(1)
+
+    Op(open_workspace_and_profile, data).write(None).success(opened).failure(failed).run(win, APP_TITLE)
+    return app, win
+
+
+def close_store(win: MainWindow) -> None:
+    """After the event loop: let every write commit, then close the store (releases the lock)."""
+    from fazhi_desk.tasks import runner
+
+    runner().wait_for_writes()
+    runner().wait_for_reads()
+    store = win.store
+    if store is not None:
+        win.store = None
+        store.close()
 
 
 def start(data: DataDir, version: str) -> int:
     opened = open_main_window(data, version)
     if isinstance(opened, int):
         return opened
-    app, store, _win = opened
+    app, win = opened
     try:
         return app.exec()
     finally:
-        store.close()
+        close_store(win)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from fazhi_desk.domain.model import Status
-from fazhi_desk.services.checklist import ChecklistRow
+
+if TYPE_CHECKING:  # the store is imported after the window is shown
+    from fazhi_desk.services.checklist import ChecklistRow
 
 COL_TITLE, COL_STATUS, COL_PROGRESS, COL_OWNER, COL_DUE, COL_EVIDENCE = range(6)
 HEADERS = ("检查事项", "状态", "进度", "责任人", "截止", "佐证")

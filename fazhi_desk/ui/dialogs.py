@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel, QTextCharFormat, QColor, QTextCursor
 from PySide6.QtWidgets import (
@@ -19,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from fazhi_desk import APP_TITLE
-from fazhi_desk.services.profile import OfficeProfile
+
+if TYPE_CHECKING:  # the store is imported after the window is shown
+    from fazhi_desk.services.profile import OfficeProfile
 
 
 class ProfileDialog(QDialog):

@@ -2,10 +2,13 @@
 
 :class:`EvidencePanel` lists the attachments of one (item, year) in a table
 (:class:`EvidenceModel`) with an editable 说明 and 文件日期, and adds files by
-dialog or by dropping files and folders onto it. :func:`attach_paths` (also used
-for drops onto the item tree) and :func:`run_verify` run the core calls of
-:mod:`fazhi_desk.services.evidence` through :mod:`fazhi_desk.tasks` with a
-progress dialog and a cancel button; nothing slow happens on the UI thread.
+dialog or by dropping files and folders onto it. Every call into
+:mod:`fazhi_desk.services.evidence` runs as a :class:`~fazhi_desk.tasks.Op`
+(writes on the one writer, with a progress dialog and 取消 where it can take
+long); nothing slow happens on the UI thread. The panel reloads itself when a
+write says the shown item's evidence changed (``Runner.changed``), whoever
+started it: :func:`attach_paths` (also used for drops onto the item tree),
+remove, link or an inline edit.
 
 Opening and "在文件夹中显示" work on a read-only copy in the temp folder under the
 file's original name: programs show a sensible title and cannot alter the
@@ -44,7 +47,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QInputDialog,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QStyle,
     QTableView,
@@ -54,18 +56,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fazhi_desk.domain.changes import Changes
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import evidence as ev
 from fazhi_desk.store.db import Store
-from fazhi_desk.tasks import Job, run_job
-from fazhi_desk.ui.messages import show_error
+from fazhi_desk.tasks import Op, runner, show_error
+from fazhi_desk.ui.drops import dropped_paths
 
 COL_NAME, COL_KIND, COL_SIZE, COL_DOC_DATE, COL_DESC, COL_ADDED = range(6)
 HEADERS = ("文件名", "类型", "大小", "文件日期", "说明", "添加时间")
 LinkIdRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
-
-PROGRESS_DELAY_MS = 400
 
 _icon_cache: dict[str, QIcon] = {}
 
@@ -86,13 +87,12 @@ def _file_icon(name: str) -> QIcon:
 class EvidenceModel(QAbstractTableModel):
     """The attachments of one item's year; 说明 and 文件日期 are edited in place.
 
-    Edits are saved through ``save(link_id, field, value) -> EvidenceEntry``; a
-    refused edit emits :attr:`edit_failed` with the Chinese message.
+    Edits are handed to ``save(link_id, field, value)``, which saves them in the
+    background; the rows are read again when the write has committed (a refused
+    edit is shown by the runner and the row keeps its stored value).
     """
 
-    edit_failed = Signal(object)  # the exception
-
-    def __init__(self, save: Callable[[int, str, str], ev.EvidenceEntry], parent: Any = None) -> None:
+    def __init__(self, save: Callable[[int, str, str], Any], parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[ev.EvidenceEntry] = []
         self._save = save
@@ -184,13 +184,7 @@ class EvidenceModel(QAbstractTableModel):
         current = self.data(index, Qt.ItemDataRole.EditRole)
         if text.strip() == (current or "").strip():
             return False
-        try:
-            new = self._save(e.link_id, field, text)
-        except UserError as err:
-            self.edit_failed.emit(err)
-            return False
-        self._rows[index.row()] = new
-        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(HEADERS) - 1))
+        self._save(e.link_id, field, text)
         return True
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -210,12 +204,6 @@ class EvidenceModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
 
-def _local_paths(mime) -> list[str]:  # noqa: ANN001
-    if mime is None or not mime.hasUrls():
-        return []
-    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
-
-
 class EvidencePanel(QWidget):
     """The attachments of one item in one year: add (dialog or drop), open, show, save as, remove, edit."""
 
@@ -227,14 +215,13 @@ class EvidencePanel(QWidget):
         self.store = store
         self.item_id: str | None = None
         self.year: int = dt.date.today().year
-        self.current_job: Job | None = None  # the last background job started here (tests wait on it)
+        self.current_job: Op | None = None  # the last operation started here (tests wait on it)
         self.setAcceptDrops(True)
 
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.model = EvidenceModel(self._save_field, self)
-        # queued: the message box must not open inside the editor's commit
-        self.model.edit_failed.connect(self._edit_failed, Qt.ConnectionType.QueuedConnection)
+        runner().changed.connect(self._on_store_changed)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -321,6 +308,11 @@ class EvidencePanel(QWidget):
         self.title.setText(f"事项 {self.item_id}({self.year} 年)的佐证材料:"
                            + (f"{n} 个文件" if n else "还没有,请添加会议纪要、签到表、照片、通知等证明材料"))
 
+    def _on_store_changed(self, store: Store, changes: Changes) -> None:
+        if store is self.store and self.item_id is not None and (self.item_id, self.year) in changes.evidence:
+            self.reload()
+            self.changed.emit()
+
     def selected_entries(self) -> list[ev.EvidenceEntry]:
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
         return [self.model.entry(r) for r in rows]
@@ -355,22 +347,15 @@ class EvidencePanel(QWidget):
         if d:
             self.attach([d])
 
-    def attach(self, paths: Sequence[str]) -> Job | None:
+    def attach(self, paths: Sequence[str]) -> Op | None:
         """Attach files/folders to the current item's year in the background."""
         if self.item_id is None or not paths:
             return None
-        item_id, year = self.item_id, self.year
-
-        def done(_summary: ev.AttachSummary) -> None:
-            if (self.item_id, self.year) == (item_id, year):
-                self.reload()
-            self.changed.emit()
-
-        self.current_job = attach_paths(self, self.store, item_id, year, list(paths), done)
+        self.current_job = attach_paths(self, self.store, self.item_id, self.year, list(paths))
         return self.current_job
 
     def dragEnterEvent(self, event) -> None:  # noqa: ANN001, N802
-        if self.item_id is not None and _local_paths(event.mimeData()):
+        if self.item_id is not None and dropped_paths(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -379,7 +364,7 @@ class EvidencePanel(QWidget):
         self.dragEnterEvent(event)
 
     def dropEvent(self, event) -> None:  # noqa: ANN001, N802
-        paths = _local_paths(event.mimeData())
+        paths = dropped_paths(event.mimeData())
         if self.item_id is None or not paths:
             event.ignore()
             return
@@ -414,16 +399,12 @@ class EvidencePanel(QWidget):
         dest, _ = QFileDialog.getSaveFileName(self, "另存为", str(Path(_documents_dir()) / ev.safe_file_name(e.original_name)))
         if not dest:
             return
-        job = Job(ev.export_copy, self.store, e.link_id, dest)
-        dlg = _progress(self, "另存佐证材料", f"正在复制“{e.original_name}”……", job)
-
-        def ok(path: Path) -> None:
-            dlg.close()
-            QMessageBox.information(self, "另存为", f"已把“{e.original_name}”保存到:\n{path}")
-
-        _connect_common(job, dlg, self, "另存为")
-        job.signals.succeeded.connect(ok)
-        self.current_job = run_job(job)
+        self.current_job = (
+            Op(ev.export_copy, self.store, e.link_id, dest)
+            .with_progress(f"正在复制“{e.original_name}”……")
+            .success(lambda path: QMessageBox.information(self, "另存为", f"已把“{e.original_name}”保存到:\n{path}"))
+            .run(self, "另存为")
+        )
 
     def link_selected(self) -> None:
         """同时用于其他事项: pick an item of the same year; the selected files are linked to it, not copied."""
@@ -440,21 +421,24 @@ class EvidencePanel(QWidget):
                                         choices, 0, True)
         if not ok or not text.strip():
             return
-        target = text.split()[0]
-        done, problems = 0, []
-        for e in sel:
-            try:
-                ev.link_existing(self.store, e.link_id, target, self.year)
-                done += 1
-            except UserError as err:
-                problems.append(str(err))
-        if done:
-            self.linked.emit(target)
-        msg = f"已把 {done} 个文件同时用于事项 {target}({self.year} 年),文件没有重复保存。"
-        if problems:
-            QMessageBox.warning(self, "同时用于其他事项", msg + "\n\n" + "\n".join(problems))
-        else:
-            QMessageBox.information(self, "同时用于其他事项", msg)
+        target, year = text.split()[0], self.year
+
+        def shown(result: tuple[int, list[str]]) -> None:
+            done, problems = result
+            if done:
+                self.linked.emit(target)
+            msg = f"已把 {done} 个文件同时用于事项 {target}({year} 年),文件没有重复保存。"
+            if problems:
+                QMessageBox.warning(self, "同时用于其他事项", msg + "\n\n" + "\n".join(problems))
+            else:
+                QMessageBox.information(self, "同时用于其他事项", msg)
+
+        self.current_job = (
+            Op(_link_all, self.store, [e.link_id for e in sel], target, year)
+            .write(self.store, lambda r: Changes.evidence_of((target, year)) if r[0] else Changes())
+            .success(shown)
+            .run(self, "同时用于其他事项")
+        )
 
     def remove_selected(self) -> None:
         sel = self.selected_entries()
@@ -474,19 +458,19 @@ class EvidencePanel(QWidget):
                                       QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            for e in sel:
-                ev.unlink(self.store, e.link_id)
-        except UserError as err:
-            show_error(self, "移除佐证材料", err)
-        self.reload()
-        self.changed.emit()
+        self.current_job = (
+            Op(_unlink_all, self.store, [e.link_id for e in sel])
+            .write(self.store, Changes.evidence_of(*{(e.item_id, e.year) for e in sel}))
+            .run(self, "移除佐证材料")
+        )
 
-    def _edit_failed(self, e: BaseException) -> None:
-        show_error(self, "修改佐证材料", e)
-
-    def _save_field(self, link_id: int, field: str, value: str) -> ev.EvidenceEntry:
-        return ev.update_link(self.store, link_id, **{field: value})
+    def _save_field(self, link_id: int, field: str, value: str) -> None:
+        target = (self.item_id or "", self.year)
+        self.current_job = (
+            Op(ev.update_link, self.store, link_id, **{field: value})
+            .write(self.store, Changes(evidence=frozenset({target})))
+            .run(self, "修改佐证材料")
+        )
 
     def _context_menu(self, pos) -> None:  # noqa: ANN001
         m = QMenu(self)
@@ -506,41 +490,22 @@ def _documents_dir() -> str:
     return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
 
 
-def _progress(parent: QWidget | None, title: str, label: str, job: Job) -> QProgressDialog:
-    dlg = QProgressDialog(label, "取消", 0, 1000, parent)
-    dlg.setWindowTitle(title)
-    dlg.setWindowModality(Qt.WindowModality.WindowModal)
-    dlg.setMinimumDuration(PROGRESS_DELAY_MS)
-    dlg.setAutoClose(False)
-    dlg.setAutoReset(False)
-    dlg.setValue(0)
-
-    def cancel() -> None:
-        job.cancel()
-        dlg.setLabelText("正在取消……")
-
-    dlg.canceled.connect(cancel)
-
-    def progress(done: int, total: int, text: str) -> None:
-        if dlg.wasCanceled():
-            return
-        dlg.setMaximum(max(total, 1))
-        dlg.setValue(min(done, max(total, 1)))
-        if text:
-            dlg.setLabelText(text)
-
-    job.signals.progress.connect(progress)
-    job.signals.finished.connect(dlg.deleteLater)
-    return dlg
+def _unlink_all(store: Store, link_ids: list[int]) -> int:
+    for link_id in link_ids:
+        ev.unlink(store, link_id)
+    return len(link_ids)
 
 
-def _connect_common(job: Job, dlg: QProgressDialog, parent: QWidget | None, title: str) -> None:
-    def failed(e: BaseException) -> None:
-        dlg.close()
-        show_error(parent, title, e)
-
-    job.signals.failed.connect(failed)
-    job.signals.cancelled.connect(dlg.close)
+def _link_all(store: Store, link_ids: list[int], item_id: str, year: int) -> tuple[int, list[str]]:
+    """Link each file to ``item_id``'s year; a refused one is reported, the others still link."""
+    done, problems = 0, []
+    for link_id in link_ids:
+        try:
+            ev.link_existing(store, link_id, item_id, year)
+            done += 1
+        except UserError as err:
+            problems.append(str(err))
+    return done, problems
 
 
 def attach_paths(
@@ -550,17 +515,15 @@ def attach_paths(
     year: int,
     paths: Sequence[str],
     on_done: Callable[[ev.AttachSummary], Any] | None = None,
-) -> Job:
+) -> Op:
     """Attach files/folders to an item's year in the background, with progress, cancel and a summary.
 
-    ``on_done(summary)`` runs on the UI thread after the rows are committed
-    (not after a cancel, which leaves nothing behind). Returns the running job.
+    The write names the item's evidence as changed, so the tree and the evidence
+    panel refresh themselves; ``on_done(summary)`` runs afterwards on the UI
+    thread (not after a cancel, which leaves nothing behind). Returns the operation.
     """
-    job = Job(ev.attach, store, item_id, year, list(paths))
-    dlg = _progress(parent_widget, "添加佐证材料", "正在准备……", job)
 
-    def succeeded(summary: ev.AttachSummary) -> None:
-        dlg.close()
+    def summary_box(summary: ev.AttachSummary) -> None:
         if summary.ok and not summary.skipped:
             QMessageBox.information(parent_widget, "添加佐证材料", summary.text())
         else:
@@ -568,31 +531,23 @@ def attach_paths(
         if on_done is not None:
             on_done(summary)
 
-    def cancelled() -> None:
-        dlg.close()
-        QMessageBox.information(parent_widget, "添加佐证材料", "已取消添加。本次没有保存任何文件。")
-
-    def failed(e: BaseException) -> None:
-        dlg.close()
-        show_error(parent_widget, "添加佐证材料", e)
-
-    job.signals.succeeded.connect(succeeded)
-    job.signals.cancelled.connect(cancelled)
-    job.signals.failed.connect(failed)
-    return run_job(job)
+    return (
+        Op(ev.attach, store, item_id, year, list(paths))
+        .write(store, Changes.evidence_of((item_id, year)))
+        .with_progress("正在准备……")
+        .success(summary_box)
+        .cancelled(lambda: QMessageBox.information(parent_widget, "添加佐证材料", "已取消添加。本次没有保存任何文件。"))
+        .run(parent_widget, "添加佐证材料")
+    )
 
 
-def _with_temp_copy(parent: QWidget, store: Store, e: ev.EvidenceEntry, then: Callable[[QWidget, Path], Any]) -> Job:
-    job = Job(ev.temp_copy, store, e.link_id)
-    dlg = _progress(parent, "打开佐证材料", f"正在准备“{e.original_name}”……", job)
-
-    def ok(path: Path) -> None:
-        dlg.close()
-        then(parent, path)
-
-    _connect_common(job, dlg, parent, "打开佐证材料")
-    job.signals.succeeded.connect(ok)
-    return run_job(job)
+def _with_temp_copy(parent: QWidget, store: Store, e: ev.EvidenceEntry, then: Callable[[QWidget, Path], Any]) -> Op:
+    return (
+        Op(ev.temp_copy, store, e.link_id)
+        .with_progress(f"正在准备“{e.original_name}”……")
+        .success(lambda path: then(parent, path))
+        .run(parent, "打开佐证材料")
+    )
 
 
 def _open_path(parent: QWidget, path: Path) -> None:
@@ -654,13 +609,10 @@ class VerifyDialog(QDialog):
 
 
 def run_verify(parent: QWidget | None, store: Store,
-               on_done: Callable[[ev.VerifyReport], Any] | None = None) -> Job:
+               on_done: Callable[[ev.VerifyReport], Any] | None = None) -> Op:
     """Run 校验佐证材料 in the background and show the result (a :class:`VerifyDialog`)."""
-    job = Job(ev.verify, store)
-    dlg = _progress(parent, "校验佐证材料", "正在校验……", job)
 
     def ok(report: ev.VerifyReport) -> None:
-        dlg.close()
         box = VerifyDialog(report, parent)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
@@ -668,6 +620,4 @@ def run_verify(parent: QWidget | None, store: Store,
         if on_done is not None:
             on_done(report)
 
-    _connect_common(job, dlg, parent, "校验佐证材料")
-    job.signals.succeeded.connect(ok)
-    return run_job(job)
+    return Op(ev.verify, store).with_progress("正在校验……").success(ok).run(parent, "校验佐证材料")

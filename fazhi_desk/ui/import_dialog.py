@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -34,9 +33,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fazhi_desk.catalogue.diff import DOCUMENT_FIELD_LABELS, ITEM_FIELD_LABELS, ItemChange, item_field_text
+from fazhi_desk.catalogue.diff import (
+    ITEM_FIELD_LABELS,
+    ItemChange,
+    document_field_lines,
+    document_headline,
+    document_warnings,
+    item_field_text,
+)
 from fazhi_desk.domain.model import Item
-from fazhi_desk.jobs import JobContext
 from fazhi_desk.services.catalogue import (
     ImportPreview,
     ImportResult,
@@ -46,31 +51,12 @@ from fazhi_desk.services.catalogue import (
     list_versions,
     preview_import,
 )
+from fazhi_desk.domain.changes import Changes
 from fazhi_desk.store.db import Store
-from fazhi_desk.tasks import Job, run_job
-from fazhi_desk.ui.messages import show_error
+from fazhi_desk.tasks import Op, show_error
 
 IMPORT_TITLE = "导入检查目录"
 EXPORT_TITLE = "导出目录模板"
-
-
-# ---------------------------------------------------------------- jobs (run on a worker thread)
-
-
-def _preview_job(ctx: JobContext, store: Store, path: str) -> ImportPreview:
-    return preview_import(store, path, ctx=ctx)
-
-
-def _apply_job(ctx: JobContext, store: Store, preview: ImportPreview, allow_downgrade: bool) -> ImportResult:
-    return apply_import(store, preview, allow_downgrade=allow_downgrade, ctx=ctx)
-
-
-def _export_job(ctx: JobContext, store: Store, path: str, empty: bool) -> tuple[int, int]:
-    return export_template(store, path, empty=empty)
-
-
-def _versions_job(ctx: JobContext, store: Store) -> list[VersionInfo]:
-    return list_versions(store)
 
 
 # ---------------------------------------------------------------- preview dialog
@@ -153,25 +139,12 @@ class ImportPreviewDialog(QDialog):
     def _headline(self) -> str:
         lines = [f"文件:{self.preview.file_name}"]
         for x in self.preview.diff.documents:
-            if x.is_new_document:
-                lines.append(f"{x.code} {x.new.title}:新的来源文件(版本 {x.new.version}),{x.summary()}")
-            elif x.is_empty:
-                lines.append(f"{x.code} {x.new.title}:没有变化")
-            else:
-                lines.append(f"{x.code} {x.new.title}:版本 {x.old_version} → {x.new.version},{x.summary()}")
-                for name in x.document_fields:
-                    if name not in ("version", "notes"):
-                        lines.append(f"    {DOCUMENT_FIELD_LABELS[name]}:{getattr(x.old, name)} → {getattr(x.new, name)}")
+            lines.append(document_headline(x))
+            lines += [f"    {f}" for f in document_field_lines(x)]
         return "\n".join(lines)
 
     def _warnings(self) -> list[str]:
-        out = []
-        for x in self.preview.diff.documents:
-            if x.is_downgrade:
-                out.append(f"注意:{x.code} 导入的版本 {x.new.version} 低于已安装的版本 {x.old_version}(降级)。")
-            if x.changes_without_new_version:
-                out.append(f"注意:{x.code} 内容有变化,但版本号仍是 {x.new.version}。请向县司法局核实。")
-        return out
+        return [w for x in self.preview.diff.documents for w in document_warnings(x)]
 
     def _changed_page(self) -> QWidget:
         split = QSplitter(Qt.Orientation.Vertical)
@@ -234,43 +207,21 @@ class _Flow(QObject):
         self.parent_widget = parent
         self.store = store
         self.title = title
-        self.job: Job | None = None
-        self.progress: QProgressDialog | None = None
+        self.job: Op | None = None
         self.outcome: str | None = None
         _alive.add(self)
         self.finished.connect(lambda _o: _alive.discard(self))
 
-    def _run(self, text: str, fn: Callable[..., Any], *args: Any, on_success: Callable[[Any], None]) -> None:
-        self.progress = QProgressDialog(text, "取消", 0, 0, self.parent_widget)
-        self.progress.setWindowTitle(self.title)
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(300)
-        self.progress.setAutoClose(False)
-        self.progress.setAutoReset(False)
-        job = Job(fn, *args)
-        self.job = job
-        self.progress.canceled.connect(job.cancel)
-        job.signals.progress.connect(self._on_progress)
-        job.signals.succeeded.connect(lambda result: (self._close_progress(), on_success(result)))
-        job.signals.failed.connect(self._on_failed)
-        job.signals.cancelled.connect(lambda: (self._close_progress(), self._end("cancelled")))
-        run_job(job)
-
-    def _on_progress(self, done: int, total: int, text: str) -> None:
-        if self.progress is not None:
-            self.progress.setMaximum(total)
-            self.progress.setValue(done)
-            if text:
-                self.progress.setLabelText(text)
-
-    def _close_progress(self) -> None:
-        if self.progress is not None:
-            self.progress.close()
-            self.progress.deleteLater()
-            self.progress = None
+    def _run(self, text: str, op: Op, on_success: Callable[[Any], None]) -> None:
+        self.job = (
+            op.with_progress(text, delay_ms=300)
+            .success(on_success)
+            .failure(self._on_failed)
+            .cancelled(lambda: self._end("cancelled"))
+            .run(self.parent_widget, self.title)
+        )
 
     def _on_failed(self, error: BaseException) -> None:
-        self._close_progress()
         show_error(self.parent_widget, self.title, error)
         self._end("failed")
 
@@ -291,7 +242,7 @@ class ImportFlow(_Flow):
         self.preview: ImportPreview | None = None
 
     def start_with(self, path: str) -> None:
-        self._run(f"正在检查“{Path(path).name}”……", _preview_job, self.store, path, on_success=self._previewed)
+        self._run(f"正在检查“{Path(path).name}”……", Op(preview_import, self.store, path), self._previewed)
 
     def _previewed(self, preview: ImportPreview) -> None:
         self.preview = preview
@@ -318,7 +269,8 @@ class ImportFlow(_Flow):
                 self._end("cancelled")
                 return
             allow = True
-        self._run("正在导入……", _apply_job, self.store, self.preview, allow, on_success=self._applied)
+        op = Op(apply_import, self.store, self.preview, allow_downgrade=allow).write(self.store, Changes(catalogue=True))
+        self._run("正在导入……", op, self._applied)
 
     def _applied(self, result: ImportResult) -> None:
         assert self.preview is not None
@@ -345,7 +297,7 @@ class ExportFlow(_Flow):
     def start_with(self, path: str, empty: bool) -> None:
         self.path = path
         self.empty = empty
-        self._run("正在导出……", _export_job, self.store, path, empty, on_success=self._exported)
+        self._run("正在导出……", Op(export_template, self.store, path, empty=empty), self._exported)
 
     def _exported(self, counts: tuple[int, int]) -> None:
         docs, items = counts
@@ -402,10 +354,7 @@ class VersionHistoryDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.job = Job(_versions_job, store)
-        self.job.signals.succeeded.connect(self._fill)
-        self.job.signals.failed.connect(self._failed)
-        run_job(self.job)
+        self.job = Op(list_versions, store).success(self._fill).failure(self._failed).run(self, "检查目录版本记录")
 
     def _fill(self, versions: list[VersionInfo]) -> None:
         self.table.setRowCount(len(versions))

@@ -6,7 +6,7 @@ year, changes)``; the main window turns that into an undoable command.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from fazhi_desk.domain.model import Status
-from fazhi_desk.services.checklist import ChecklistRow
+
+if TYPE_CHECKING:  # the store is imported after the window is shown
+    from fazhi_desk.services.checklist import ChecklistRow
 
 EMPTY_DATE = QDate(2000, 1, 1)
 NOTE_SAVE_DELAY_MS = 800

@@ -1,7 +1,7 @@
 """导出年度报告 dialog: pick the year and file, optionally the 佐证材料 zip, export in the background.
 
 The main window's menu action 导出年度报告… calls :func:`export_report_interactive`.
-The export runs as a :class:`~fazhi_desk.tasks.Job` (the UI thread only shows
+The export runs as a :class:`~fazhi_desk.tasks.Op` (the UI thread only shows
 progress); 取消 stops it and nothing is written. When done, the dialog offers
 to open the workbook.
 """
@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from fazhi_desk.errors import UserError
-from fazhi_desk.services.profile import get_profile
+from fazhi_desk.services.profile import OfficeProfile, get_profile
 from fazhi_desk.services.report import ReportResult, default_file_name, export_report
 from fazhi_desk.store.db import Store
-from fazhi_desk.tasks import Job, run_job
-from fazhi_desk.ui.messages import show_error
+from fazhi_desk.tasks import Op, show_error
 
 TITLE = "导出年度报告"
 
@@ -54,14 +53,15 @@ def zip_name_for(report: Path) -> Path:
 class ReportDialog(QDialog):
     """Asks for year, file and zip option; runs the export with a progress bar."""
 
-    def __init__(self, store: Store, year: int, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, year: int, parent: QWidget | None = None,
+                 profile: OfficeProfile | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(TITLE)
         self.setMinimumWidth(560)
         self.store = store
-        self.office = get_profile(store).office_name
+        self.office = (profile or get_profile(store)).office_name
         self.result: ReportResult | None = None
-        self.job: Job | None = None
+        self.job: Op | None = None
         self._path_edited = False
 
         self.year = QSpinBox()
@@ -158,14 +158,11 @@ class ReportDialog(QDialog):
         self.progress.setRange(0, 0)
         self.status.setText("正在导出……")
         self._set_running(True)
-        job = Job(export_report, self.store, self.year.value(), out, self.zip_path())
-        job.signals.progress.connect(self._on_progress)
-        job.signals.succeeded.connect(self._on_done)
-        job.signals.failed.connect(self._on_failed)
-        job.signals.cancelled.connect(self._on_cancelled)
-        job.signals.finished.connect(self._on_finished)
-        self.job = job
-        run_job(job)
+        op = (Op(export_report, self.store, self.year.value(), out, self.zip_path())
+              .success(self._on_done).failure(self._on_failed).cancelled(self._on_cancelled)
+              .finally_(self._on_finished))
+        op.signals.progress.connect(self._on_progress)
+        self.job = op.run(self, TITLE)
 
     def _on_progress(self, done: int, total: int, text: str) -> None:
         if total > 0:
@@ -223,13 +220,17 @@ class ReportDialog(QDialog):
         super().closeEvent(event)
 
 
-def export_report_interactive(parent: QWidget | None, store: Store, year: int | None = None) -> ReportResult | None:
-    """The 导出年度报告… menu action: refuse without an office profile, else run the dialog."""
-    prof = get_profile(store)
+def export_report_interactive(parent: QWidget | None, store: Store, year: int | None = None,
+                              profile: OfficeProfile | None = None) -> ReportResult | None:
+    """The 导出年度报告… menu action: refuse without an office profile, else run the dialog.
+
+    ``profile`` is the one the window read at start (read from the store when not given).
+    """
+    prof = profile or get_profile(store)
     if not prof.is_set:
         show_error(parent, TITLE, UserError(
             "尚未设置单位信息(乡镇/街道名称),报告无法注明报送单位。请先在“设置 → 单位信息”中填写后再导出。"))
         return None
-    dlg = ReportDialog(store, year or dt.date.today().year, parent)
+    dlg = ReportDialog(store, year or dt.date.today().year, parent, profile=prof)
     dlg.exec()
     return dlg.result

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QLin
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import evidence as ev
 from fazhi_desk.ui.evidence_panel import COL_DESC, COL_DOC_DATE, COL_NAME, EvidencePanel, run_verify
+from tests.conftest import wait_idle
 
 A, B, Y = "TT2020-01-01", "TT2020-02-01", 2023
 
@@ -138,6 +139,7 @@ def edit_cell(panel, qtbot, row, col, text):
     type_text(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits and closes on the next event-loop turn
     qtbot.waitUntil(lambda: panel.view.state() != QAbstractItemView.State.EditingState, timeout=5000)
+    wait_idle(qtbot)  # the edit is saved by the writer in the background
 
 
 def test_inline_edit_description_and_doc_date(panel, qtbot, small_store, tmp_path, boxes):

@@ -15,7 +15,7 @@ from fazhi_desk.services.checklist import load_row
 from fazhi_desk.services.profile import get_profile
 from fazhi_desk.store.db import open_store
 from fazhi_desk.ui.main_window import MainWindow
-from tests.conftest import make_catalogue
+from tests.conftest import make_catalogue, wait_idle
 
 TODAY = dt.date(2024, 7, 1)
 YEARLY, ONCE, BIENNIAL, COUNTY, EVENT = "TT2020-01-01", "TT2020-01-02", "TT2020-02-01", "TT2020-02-02", "TT2020-03-01"
@@ -52,6 +52,7 @@ def set_status(win, qtbot, item_id, status: Status):
     combo = win.detail.status
     combo.setCurrentIndex(combo.findData(status.value))
     combo.activated.emit(combo.currentIndex())
+    wait_idle(qtbot)  # saved by the writer in the background
 
 
 @pytest.fixture
@@ -87,15 +88,19 @@ def test_undo_and_redo_with_the_keyboard(qtbot, small_store, tmp_path):
     set_status(win, qtbot, YEARLY, Status.IN_PROGRESS)
     win.detail.owner.setText("张三")
     win.detail.owner.editingFinished.emit()
+    wait_idle(qtbot)
     assert stored(small_store, YEARLY, 2024).owner == "张三"
     win.tree.setFocus()
     qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot)
     assert stored(small_store, YEARLY, 2024).owner == ""
     assert stored(small_store, YEARLY, 2024).status is Status.IN_PROGRESS
     qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot)
     assert stored(small_store, YEARLY, 2024).status is Status.NOT_STARTED
     assert win.detail.status.currentData() == Status.NOT_STARTED.value
     qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    wait_idle(qtbot)
     assert stored(small_store, YEARLY, 2024).status is Status.IN_PROGRESS
 
 
@@ -104,6 +109,7 @@ def test_done_then_undo_clears_the_automatic_completion_date(qtbot, small_store,
     set_status(win, qtbot, YEARLY, Status.DONE)
     assert stored(small_store, YEARLY, 2024).completed_on is not None
     win.undo_stack.undo()
+    wait_idle(qtbot)
     r = stored(small_store, YEARLY, 2024)
     assert r.status is Status.NOT_STARTED and r.completed_on is None
 
@@ -126,6 +132,7 @@ def test_note_is_saved_when_switching_items(qtbot, small_store, tmp_path):
     win.select_item(YEARLY)
     win.detail.note.setPlainText("全年集中学法 4 次,签到表已归档")
     win.select_item(EVENT)  # before the autosave timer fires
+    wait_idle(qtbot)
     assert stored(small_store, YEARLY, 2024).note == "全年集中学法 4 次,签到表已归档"
 
 
@@ -153,6 +160,7 @@ def test_search_and_filters(qtbot, small_store, tmp_path):
     win.select_item(EVENT)
     win.detail.note.setPlainText("报送县司法局备案三件")
     win.detail.flush()
+    wait_idle(qtbot)
     win.search.setText("县司法局")
     qtbot.waitUntil(lambda: ids() == [EVENT], timeout=3000)
 
@@ -200,6 +208,7 @@ def test_first_start_asks_for_the_profile(qtbot, small_store, tmp_path):
 
     QTimer.singleShot(50, fill)
     assert win.edit_profile(first_start=True)
+    wait_idle(qtbot)
     p = get_profile(small_store)
     assert (p.office_name, p.county, p.contact) == ("乾佑街道办事处", "柞水县", "王法制")
     assert "乾佑街道办事处" in win.windowTitle()
@@ -295,7 +304,35 @@ def test_one_file_proves_two_items_and_is_stored_once(qtbot, small_store, tmp_pa
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok))
     panel.act_link.trigger()
+    wait_idle(qtbot)
     assert not any(i.startswith(YEARLY) for i in offered)  # not the item itself
     assert stored(small_store, EVENT, 2024).evidence_count == 1
     assert win.model.row_for(EVENT).evidence_count == 1  # the tree shows it at once
     assert len([p for p in small_store.data.evidence.rglob("*") if p.is_file()]) == 1
+
+
+def test_closing_waits_for_a_running_write_and_never_cuts_it(qtbot, small_store, tmp_path):
+    import threading
+
+    from fazhi_desk.domain.changes import Changes
+    from fazhi_desk.services.checklist import set_fields
+    from fazhi_desk.tasks import Op
+
+    win = open_window(qtbot, small_store, tmp_path)
+    gate = threading.Event()
+    inside = threading.Event()
+
+    def slow_write() -> dict:
+        inside.set()
+        assert gate.wait(20)
+        return set_fields(small_store, YEARLY, 2024, {"owner": "赵六"})
+
+    op = Op(slow_write).write(small_store, Changes.item(YEARLY, 2024)).run(win, "保存")
+    assert inside.wait(5)
+    win.close()
+    assert win.isVisible()  # still open: the write has not committed yet
+    assert not op.done.is_set()
+    gate.set()
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=10000)
+    assert stored(small_store, YEARLY, 2024).owner == "赵六"
+    assert win.settings.value("view/year") == 2024  # the layout was saved when it did close

@@ -1,0 +1,46 @@
+"""What a write changed: the description a write hands back so each view refreshes exactly that.
+
+A write run from the UI (``tasks.Op.write``) ends with a :class:`Changes`; the
+main window reads it and reloads only the views it names: single rows of the
+checklist, a whole year, an item's evidence list, everything after a catalogue
+import, the title after the office profile changed. Plain data, no Qt, safe to
+pass between threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Changes:
+    items: frozenset[tuple[str, int]] = frozenset()  # (item_id, year) whose assessment changed
+    years: frozenset[int] = frozenset()  # years in which many items changed (read the whole year again)
+    evidence: frozenset[tuple[str, int]] = frozenset()  # (item_id, year) whose attachments changed
+    catalogue: bool = False  # documents or items were installed or changed: every view reloads
+    profile: bool = False  # the office profile changed
+
+    @classmethod
+    def item(cls, item_id: str, year: int) -> "Changes":
+        return cls(items=frozenset({(item_id, year)}))
+
+    @classmethod
+    def evidence_of(cls, *targets: tuple[str, int]) -> "Changes":
+        """Attachments of these (item, year) changed; their rows' evidence counts with them."""
+        t = frozenset(targets)
+        return cls(items=t, evidence=t)
+
+    @classmethod
+    def year(cls, year: int) -> "Changes":
+        return cls(years=frozenset({year}))
+
+    def __or__(self, other: "Changes") -> "Changes":
+        return Changes(self.items | other.items, self.years | other.years, self.evidence | other.evidence,
+                       self.catalogue or other.catalogue, self.profile or other.profile)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.items or self.years or self.evidence or self.catalogue or self.profile)
+
+
+NOTHING = Changes()

@@ -1,0 +1,399 @@
+"""The checklist: the filter bar (year, search, filters) and the item tree, with their own wiring.
+
+:class:`ChecklistPanel` owns the :class:`~fazhi_desk.ui.checklist_model.ChecklistModel`,
+the tree, the filter widgets (on a toolbar the window adds) and the
+"显示 n / m 项" label (in the window's status bar). It loads a year in the
+background (a read through :mod:`fazhi_desk.tasks`), re-reads single rows when
+a write says they changed, and remembers its filters and selection in the
+window's settings. It says what happened through signals; it does not know
+the item panel, the evidence panel or the dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from PySide6.QtCore import QModelIndex, QSettings, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fazhi_desk.domain.model import Status
+from fazhi_desk.tasks import Op
+from fazhi_desk.ui.checklist_model import (
+    COL_DUE,
+    COL_EVIDENCE,
+    COL_OWNER,
+    COL_PROGRESS,
+    COL_STATUS,
+    COL_TITLE,
+    ChecklistModel,
+    Filter,
+    ItemIdRole,
+)
+from fazhi_desk.ui.drops import dropped_paths
+
+if TYPE_CHECKING:
+    from fazhi_desk.services.checklist import ChecklistRow
+    from fazhi_desk.store.db import Store
+
+SEARCH_DELAY_MS = 120
+FIRST_YEAR = 2015
+LOADING_TEXT = "正在载入…"
+
+
+def _load_year(session, year: int, today: dt.date) -> list[ChecklistRow]:  # noqa: ANN001
+    from fazhi_desk.services.checklist import load_year
+
+    return load_year(session, year, today)
+
+
+def _load_rows(session, keys: list[str], year: int, today: dt.date) -> list[ChecklistRow]:  # noqa: ANN001
+    """The rows of these items in ``year`` (items no longer installed are left out)."""
+    from fazhi_desk.errors import UserError
+    from fazhi_desk.services.checklist import load_row
+
+    out = []
+    for item_id in keys:
+        try:
+            out.append(load_row(session, item_id, year, today))
+        except UserError:
+            pass
+    return out
+
+
+class ChecklistTree(QTreeView):
+    """The item tree; accepts files dropped onto an item (evidence)."""
+
+    files_dropped = Signal(str, list)  # item_id, paths
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+
+    def _target(self, event) -> str | None:  # noqa: ANN001
+        if not event.mimeData().hasUrls():
+            return None
+        idx = self.indexAt(event.position().toPoint())
+        return idx.data(ItemIdRole) if idx.isValid() else None
+
+    def dragEnterEvent(self, event) -> None:  # noqa: ANN001, N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: ANN001, N802
+        if self._target(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: ANN001, N802
+        item_id = self._target(event)
+        if not item_id:
+            event.ignore()
+            return
+        paths = dropped_paths(event.mimeData())
+        event.acceptProposedAction()
+        if paths:
+            self.files_dropped.emit(item_id, paths)
+
+
+class ChecklistPanel(QWidget):
+    """Year, filters and search over the item tree of one store (``store`` is None until it is open)."""
+
+    current_changed = Signal(object)  # item_id or None
+    year_changed = Signal(int)  # the user picked another year (before it loads)
+    loaded = Signal(int)  # a year's rows are shown
+    rows_changed = Signal()  # rows were replaced (an edit): the dashboard is stale
+    scope_changed = Signal()  # 显示全部事项 toggled: the dashboard counts another set
+
+    def __init__(self, settings: QSettings, today: dt.date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.today = today
+        self.store: Store | None = None
+        self.on_error: Callable[[BaseException], Any] | None = None  # a failed load (None: the standard box)
+        self._load_generation = 0
+        self._pending_select: str | None = None
+        self.loading_job: Op | None = None
+
+        self.model = ChecklistModel(self)
+        self.model.today = today
+        self.tree = ChecklistTree()
+        self.tree.setModel(self.model)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        h = self.tree.header()
+        h.setStretchLastSection(False)
+        h.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        h.setMinimumSectionSize(30)
+        for col, w in ((COL_STATUS, 84), (COL_PROGRESS, 52), (COL_OWNER, 58), (COL_DUE, 82), (COL_EVIDENCE, 34)):
+            h.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            h.resizeSection(col, w)
+        self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
+
+        self.loading_label = QLabel(LOADING_TEXT)
+        self.loading_label.setObjectName("loading")
+        self.loading_label.setContentsMargins(8, 4, 8, 4)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.loading_label)
+        lay.addWidget(self.tree, 1)
+
+        self.count_label = QLabel()
+        self.filter_bar = self._build_filter_bar()
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_filter)
+        self._restore_settings()
+
+    # ------------------------------------------------------------------ filter bar
+    def _build_filter_bar(self) -> QToolBar:
+        tb = QToolBar("筛选")
+        tb.setObjectName("filters")
+        tb.setMovable(False)
+        tb.addWidget(QLabel(" 年度 "))
+        self.year_combo = QComboBox()
+        self.year_combo.setAccessibleName("年度")
+        for y in range(FIRST_YEAR, self.today.year + 2):
+            self.year_combo.addItem(f"{y} 年", y)
+        self.year_combo.currentIndexChanged.connect(lambda _i: self.year_changed.emit(self.year()))
+        tb.addWidget(self.year_combo)
+        tb.addSeparator()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索事项、说明、原文…(Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(240)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        tb.addWidget(self.search)
+        self.status_combo = QComboBox()
+        self.status_combo.setAccessibleName("状态筛选")
+        self.status_combo.addItem("全部状态", None)
+        for s in Status:
+            self.status_combo.addItem(s.value, s.value)
+        self.status_combo.currentIndexChanged.connect(self._apply_filter)
+        tb.addWidget(self.status_combo)
+        self.doc_combo = QComboBox()
+        self.doc_combo.setAccessibleName("文件筛选")
+        self.doc_combo.addItem("全部文件", "")
+        self.doc_combo.currentIndexChanged.connect(self._apply_filter)
+        tb.addWidget(self.doc_combo)
+        self.unit_combo = QComboBox()
+        self.unit_combo.setAccessibleName("牵头单位筛选")
+        self.unit_combo.addItem("全部牵头单位", "")
+        self.unit_combo.setMaximumWidth(180)
+        self.unit_combo.currentIndexChanged.connect(self._apply_filter)
+        tb.addWidget(self.unit_combo)
+        self.overdue_check = QCheckBox("只看逾期")
+        self.noev_check = QCheckBox("无佐证")
+        self.review_check = QCheckBox("待复核")
+        self.all_check = QCheckBox("显示全部事项")
+        self.all_check.setToolTip("默认只显示适用于乡镇(街道)的事项;勾选后也显示由县级部门负责的事项")
+        for box in (self.overdue_check, self.noev_check, self.review_check, self.all_check):
+            box.toggled.connect(self._apply_filter)
+            tb.addWidget(box)
+        return tb
+
+    def step_year(self, delta: int) -> None:
+        i = self.year_combo.currentIndex() + delta
+        self.year_combo.setCurrentIndex(max(0, min(self.year_combo.count() - 1, i)))
+
+    # ------------------------------------------------------------------ settings
+    _CHECKS = (("overdue_check", "overdue"), ("noev_check", "no_evidence"), ("review_check", "review"),
+               ("all_check", "show_all"))
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        year = int(s.value("view/year", self.today.year))
+        idx = self.year_combo.findData(year)
+        self.year_combo.blockSignals(True)
+        self.year_combo.setCurrentIndex(idx if idx >= 0 else self.year_combo.findData(self.today.year))
+        self.year_combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.setText(str(s.value("view/search", "")))
+        self.search.blockSignals(False)
+        saved_status = s.value("view/status", "")
+        self.status_combo.blockSignals(True)
+        for i in range(self.status_combo.count()):
+            if (self.status_combo.itemData(i) or "") == saved_status:
+                self.status_combo.setCurrentIndex(i)
+        self.status_combo.blockSignals(False)
+        for attr, key in self._CHECKS:
+            box = getattr(self, attr)
+            box.blockSignals(True)
+            box.setChecked(str(s.value(f"view/{key}", "false")).lower() == "true")
+            box.blockSignals(False)
+        self._pending_select = str(s.value("view/item", "")) or None
+        self._saved_doc = str(s.value("view/doc", ""))
+        self._saved_unit = str(s.value("view/unit", ""))
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("view/year", self.year())
+        s.setValue("view/search", self.search.text())
+        s.setValue("view/item", self.current_item_id() or self._pending_select or "")
+        s.setValue("view/status", self.status_combo.currentData() or "")
+        s.setValue("view/doc", self.doc_combo.currentData() or self._saved_doc or "")
+        s.setValue("view/unit", self.unit_combo.currentData() or self._saved_unit or "")
+        for attr, key in self._CHECKS:
+            s.setValue(f"view/{key}", getattr(self, attr).isChecked())
+
+    # ------------------------------------------------------------------ loading
+    def year(self) -> int:
+        return int(self.year_combo.currentData())
+
+    def reload(self, select: str | None = None) -> Op | None:
+        """Read the selected year in the background; the rows replace the tree when they arrive."""
+        if self.store is None:
+            return None
+        self._load_generation += 1
+        gen = self._load_generation
+        year = self.year()
+        self._pending_select = select or self.current_item_id() or self._pending_select
+        self.loading_label.setText(f"正在载入 {year} 年度…")
+        self.loading_label.show()
+        op = Op(_load_year, year, self.today).in_session(self.store)
+        op.success(lambda rows, g=gen, y=year: self._on_loaded(g, y, rows))
+        if self.on_error is not None:
+            op.failure(self.on_error)
+        op.finally_(lambda g=gen: self._load_ended(g))
+        self.loading_job = op.run(self, "无法载入检查清单")
+        return op
+
+    def _load_ended(self, gen: int) -> None:
+        if gen == self._load_generation:
+            self.loading_job = None
+            self.loading_label.hide()
+
+    def _on_loaded(self, gen: int, year: int, rows: list[ChecklistRow]) -> None:
+        if gen != self._load_generation:
+            return  # a newer load is on its way
+        self.loading_label.hide()
+        self._fill_filter_choices(rows)
+        self.model.set_rows(rows, self.current_filter())
+        self._after_filter()
+        select = self._pending_select
+        self._pending_select = None
+        if not (select and self.select_item(select)):
+            self.current_changed.emit(None)
+        self.loaded.emit(year)
+
+    def refresh_rows(self, item_ids: Iterable[str]) -> None:
+        """Read these items of the shown year again (after a write) and show them; small: on this thread."""
+        if self.store is None:
+            return
+        keys = sorted(set(item_ids))
+        if not keys:
+            return
+        with self.store.session() as s:
+            rows = _load_rows(s, keys, self.year(), self.today)
+        for row in rows:
+            self.model.replace_row(row)
+        if rows:
+            self.rows_changed.emit()
+
+    def _fill_filter_choices(self, rows: list[ChecklistRow]) -> None:
+        docs = {}
+        units: set[str] = set()
+        for r in rows:
+            docs.setdefault(r.item.doc_code, r.document)
+            for u in r.item.lead_units.replace(",", "、").replace(",", "、").split("、"):
+                u = u.strip()
+                if u:
+                    units.add(u)
+        for combo, entries, saved_attr in (
+            (self.doc_combo, [(f"{d.code} {d.doc_number or d.title}", code) for code, d in sorted(docs.items())],
+             "_saved_doc"),
+            (self.unit_combo, [(u, u) for u in sorted(units)], "_saved_unit"),
+        ):
+            keep = combo.currentData() or getattr(self, saved_attr, "")
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for label, data in entries:
+                combo.addItem(label, data)
+            i = combo.findData(keep)
+            combo.setCurrentIndex(i if i >= 0 else 0)
+            combo.blockSignals(False)
+            setattr(self, saved_attr, "")
+
+    # ------------------------------------------------------------------ filtering
+    def current_filter(self) -> Filter:
+        return Filter(
+            text=self.search.text().strip().lower(),
+            status=Status(self.status_combo.currentData()) if self.status_combo.currentData() else None,
+            overdue_only=self.overdue_check.isChecked(),
+            no_evidence_only=self.noev_check.isChecked(),
+            review_only=self.review_check.isChecked(),
+            lead_unit=self.unit_combo.currentData() or "",
+            doc_code=self.doc_combo.currentData() or "",
+            show_all=self.all_check.isChecked(),
+        )
+
+    def township_only(self) -> bool:
+        return not self.all_check.isChecked()
+
+    def _apply_filter(self) -> None:
+        self._search_timer.stop()
+        keep = self.current_item_id()
+        self.model.set_filter(self.current_filter())
+        self._after_filter()
+        if self.sender() is self.all_check:
+            self.scope_changed.emit()
+        if keep:
+            self.select_item(keep)
+
+    def _after_filter(self) -> None:
+        f = self.model.filter()
+        if f.text:
+            pass  # a flat list of hits
+        elif f.narrowed:
+            self.tree.expandAll()
+        else:
+            self.tree.collapseAll()
+            for r in range(self.model.rowCount()):
+                self.tree.expand(self.model.index(r, 0))
+        shown = len(self.model.visible_rows())
+        self.count_label.setText(f"{self.year()} 年 · 显示 {shown} / {len(self.model.rows())} 项 ")
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # ------------------------------------------------------------------ selection
+    def current_item_id(self) -> str | None:
+        idx = self.tree.currentIndex()
+        return idx.data(ItemIdRole) if idx.isValid() else None
+
+    def current_row(self) -> ChecklistRow | None:
+        item_id = self.current_item_id()
+        return self.model.row_for(item_id) if item_id else None
+
+    def select_item(self, item_id: str) -> bool:
+        idx = self.model.index_for_item(item_id)
+        if not idx.isValid():
+            return False
+        self.tree.setCurrentIndex(idx)
+        self.tree.scrollTo(idx)
+        return True
+
+    def _on_current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        self.current_changed.emit(current.data(ItemIdRole) if current.isValid() else None)

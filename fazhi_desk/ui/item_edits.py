@@ -1,0 +1,133 @@
+"""The item panel's wiring: its edits become undoable writes, its review and source buttons act.
+
+:class:`ItemEdits` listens to :class:`~fazhi_desk.ui.item_detail.ItemDetail`
+and saves each edit as a write through :mod:`fazhi_desk.tasks` (the window
+then refreshes the row from the write's :class:`Changes`). A saved edit goes
+on the undo stack as a :class:`SetFieldsCommand` holding the old and the
+stored new values, so undo also clears what the service set by itself (the
+completion date when marking 已完成).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
+
+from fazhi_desk.domain.changes import Changes
+from fazhi_desk.tasks import Op, show_error
+
+if TYPE_CHECKING:
+    from fazhi_desk.services.checklist import ChecklistRow
+    from fazhi_desk.store.db import Store
+    from fazhi_desk.ui.checklist_panel import ChecklistPanel
+    from fazhi_desk.ui.item_detail import ItemDetail
+
+FIELD_NAMES = {"status": "状态", "actual": "实际值", "owner": "责任人", "completed_on": "完成日期",
+               "note": "说明", "na_reason": "不适用原因"}
+
+
+def _set_fields(store: Store, item_id: str, year: int, changes: dict[str, Any]) -> dict[str, Any]:
+    from fazhi_desk.services.checklist import set_fields
+
+    return set_fields(store, item_id, year, changes)
+
+
+def _stored_values(store: Store, item_id: str, year: int, names: list[str], today) -> dict[str, Any]:  # noqa: ANN001
+    from fazhi_desk.services.checklist import load_row
+
+    with store.session() as s:
+        row = load_row(s, item_id, year, today)
+    return {k: getattr(row, k) for k in names}
+
+
+def _confirm_review(store: Store, item_id: str) -> bool:
+    from fazhi_desk.services.catalogue import confirm_review
+
+    return confirm_review(store, item_id)
+
+
+class SetFieldsCommand(QUndoCommand):
+    """An edit already saved; undo sets the old values back, redo the new ones."""
+
+    def __init__(self, edits: "ItemEdits", item_id: str, year: int, new: dict[str, Any], old: dict[str, Any]) -> None:
+        super().__init__(f"修改 {item_id} 的{'、'.join(FIELD_NAMES.get(k, k) for k in new)}")
+        self.edits, self.item_id, self.year, self.new, self.old = edits, item_id, year, new, old
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        self.edits.apply_edit(self.item_id, self.year, self.new, record=False)
+
+    def undo(self) -> None:
+        self.edits.apply_edit(self.item_id, self.year, self.old, record=False)
+
+
+class ItemEdits(QObject):
+    """Saves what the item panel asks for; owns the undo stack of the shown year."""
+
+    saved = Signal(str, int)  # item_id, year: an edit was stored
+
+    def __init__(self, detail: ItemDetail, checklist: ChecklistPanel, parent_widget: QWidget,
+                 store: Callable[[], "Store | None"]) -> None:
+        super().__init__(parent_widget)
+        self.detail = detail
+        self.checklist = checklist
+        self.parent_widget = parent_widget
+        self._store = store
+        self.undo_stack = QUndoStack(self)
+        detail.edit_requested.connect(lambda item_id, year, changes: self.apply_edit(item_id, year, changes))
+        detail.review_confirmed.connect(self.confirm_review)
+        detail.show_source_requested.connect(self.show_source)
+
+    def apply_edit(self, item_id: str, year: int, changes: dict[str, Any], record: bool = True) -> Op | None:
+        """Save edits in the background; with ``record`` push them on the undo stack once stored."""
+        store = self._store()
+        if store is None:
+            return None
+
+        def stored(old: dict[str, Any]) -> None:
+            self.saved.emit(item_id, year)
+            if not (record and old):
+                return
+            # undo sets back every field that changed, including those the service set itself;
+            # redo sets their stored new values (the refreshed row, or a read of another year's)
+            row: ChecklistRow | None = self.checklist.model.row_for(item_id) if year == self.checklist.year() else None
+            new = ({k: getattr(row, k) for k in old} if row is not None
+                   else _stored_values(store, item_id, year, list(old), self.checklist.today))
+            self.undo_stack.push(SetFieldsCommand(self, item_id, year, new, old))
+
+        def refused(e: BaseException) -> None:
+            show_error(self.parent_widget, "无法保存", e)
+            if year == self.checklist.year():  # show the stored values again
+                self.checklist.refresh_rows([item_id])
+                if self.checklist.current_item_id() == item_id:
+                    self.detail.show_row(self.checklist.current_row())
+
+        return (Op(_set_fields, store, item_id, year, dict(changes))
+                .write(store, Changes.item(item_id, year))
+                .success(stored).failure(refused)
+                .run(self.parent_widget, "无法保存"))
+
+    def confirm_review(self, item_id: str) -> Op | None:
+        store = self._store()
+        if store is None:
+            return None
+        year = self.checklist.year()
+        return (Op(_confirm_review, store, item_id)
+                .write(store, Changes.item(item_id, year))
+                .run(self.parent_widget, "无法确认复核"))
+
+    def show_source(self, item_id: str) -> None:
+        from fazhi_desk.catalogue.schema import source_text
+        from fazhi_desk.ui.dialogs import SourceTextDialog
+
+        row = self.checklist.model.row_of_all(item_id)
+        if row is None:
+            return
+        SourceTextDialog(row.document.title, source_text(row.document), row.item.source_passage,
+                         self.parent_widget).exec()

@@ -1,0 +1,261 @@
+"""The main window's menus and what each entry does.
+
+Every entry that touches the store runs through :mod:`fazhi_desk.tasks` (reads
+beside the writer, writes on it); the window refreshes itself from what a
+write changed, so no entry reloads views by hand. Feature modules are imported
+when their entry is first used: they pull in the store, openpyxl or QtCharts,
+which the first paint does without.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+from fazhi_desk import __version__
+from fazhi_desk.domain.changes import Changes
+from fazhi_desk.tasks import Op
+
+if TYPE_CHECKING:
+    from fazhi_desk.ui.main_window import MainWindow
+
+WAIT_TITLE = "请稍候"
+NEED_STORE = "数据仍在载入,请稍候再试。"
+
+
+def build_menus(win: MainWindow) -> None:
+    mb = win.menuBar()
+    m_file = mb.addMenu("文件(&F)")
+    win.act_import = m_file.addAction("导入检查目录…", lambda: import_catalogue(win))
+    win.act_export_template = m_file.addAction("导出目录模板…", lambda: export_template(win))
+    m_file.addSeparator()
+    win.act_report = m_file.addAction("导出年度报告…", lambda: export_report(win))
+    win.act_report.setShortcut(QKeySequence("Ctrl+E"))
+    m_file.addSeparator()
+    win.act_verify = m_file.addAction("校验佐证材料", lambda: verify_evidence(win))
+    win.act_gc = m_file.addAction("清理不再使用的佐证文件", lambda: collect_evidence(win))
+    m_file.addSeparator()
+    quit_act = m_file.addAction("退出", win.close)
+    quit_act.setShortcut(QKeySequence.StandardKey.Quit)
+
+    m_edit = mb.addMenu("编辑(&E)")
+    win.act_undo = win.undo_stack.createUndoAction(win, "撤销")
+    win.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
+    win.act_redo = win.undo_stack.createRedoAction(win, "重做")
+    win.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    m_edit.addAction(win.act_undo)
+    m_edit.addAction(win.act_redo)
+    m_edit.addSeparator()
+    find = QAction("查找", win)
+    find.setShortcut(QKeySequence.StandardKey.Find)
+    find.triggered.connect(win.focus_search)
+    win.addAction(find)
+    m_edit.addAction(find)
+    win.act_find = find
+    m_edit.addAction("本事项变更记录…", lambda: show_item_log(win))
+    m_edit.addAction("全部变更记录…", lambda: show_all_log(win))
+
+    m_year = mb.addMenu("年度(&Y)")
+    m_year.addAction("上一年度", lambda: win.checklist.step_year(-1))
+    m_year.addAction("下一年度", lambda: win.checklist.step_year(+1))
+    m_year.addAction("沿用上一年度的责任人和说明…", lambda: offer_carry_forward(win, force=True))
+
+    m_set = mb.addMenu("设置(&S)")
+    m_set.addAction("单位信息…", lambda: edit_profile(win))
+    m_set.addAction("目录版本历史…", lambda: version_history(win))
+
+    m_help = mb.addMenu("帮助(&H)")
+    m_help.addAction("关于", lambda: show_about(win))
+
+
+def _has_store(win: MainWindow) -> bool:
+    if win.store is None:
+        QMessageBox.information(win, WAIT_TITLE, NEED_STORE)
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- 文件
+
+
+def import_catalogue(win: MainWindow) -> None:
+    from fazhi_desk.ui.import_dialog import import_catalogue_interactive
+
+    if _has_store(win):
+        import_catalogue_interactive(win, win.store)
+
+
+def export_template(win: MainWindow) -> None:
+    from fazhi_desk.ui.import_dialog import export_template_interactive
+
+    if _has_store(win):
+        export_template_interactive(win, win.store)
+
+
+def export_report(win: MainWindow) -> None:
+    from fazhi_desk.ui.report_dialog import export_report_interactive
+
+    if not _has_store(win):
+        return
+    win.detail.flush()  # the export reads after this write (reads wait for earlier writes)
+    export_report_interactive(win, win.store, win.year(), profile=win.profile)
+
+
+def verify_evidence(win: MainWindow) -> None:
+    from fazhi_desk.ui.evidence_panel import run_verify
+
+    if _has_store(win):
+        run_verify(win, win.store)
+
+
+def _gc(store):  # noqa: ANN001, ANN202
+    from fazhi_desk.services.evidence import gc
+
+    return gc(store)
+
+
+def collect_evidence(win: MainWindow) -> Op | None:
+    if not _has_store(win):
+        return None
+    return (Op(_gc, win.store).write(win.store)
+            .success(lambda rep: QMessageBox.information(win, "清理佐证文件", rep.text()))
+            .run(win, "清理佐证文件失败"))
+
+
+# ---------------------------------------------------------------- 编辑: change log
+
+
+def _log_entries(session, item_id: str | None) -> list[tuple[str, ...]]:  # noqa: ANN001
+    from fazhi_desk.services.checklist import LOG_FIELD_NAMES, change_log
+
+    return [(f"{c.at:%Y-%m-%d %H:%M:%S}", c.user, c.item_id or "", str(c.year or ""),
+             LOG_FIELD_NAMES.get(c.field, c.field), c.old_value, c.new_value)
+            for c in change_log(session, item_id)]
+
+
+def _show_log(win: MainWindow, item_id: str | None, title: str) -> None:
+    from fazhi_desk.ui.dialogs import ChangeLogDialog
+
+    if _has_store(win):
+        (Op(_log_entries, item_id).in_session(win.store)
+         .success(lambda entries: ChangeLogDialog(entries, title, win).exec())
+         .run(win, "变更记录"))
+
+
+def show_item_log(win: MainWindow) -> None:
+    item_id = win.current_item_id()
+    if not item_id:
+        QMessageBox.information(win, "变更记录", "请先在清单中选择一个事项。")
+        return
+    _show_log(win, item_id, f"变更记录 — {item_id}")
+
+
+def show_all_log(win: MainWindow) -> None:
+    _show_log(win, None, "全部变更记录(最近 500 条)")
+
+
+# ---------------------------------------------------------------- 年度: carry forward
+
+
+def _candidates(session, year: int) -> tuple[int, int]:  # noqa: ANN001
+    from fazhi_desk.services.checklist import carry_forward_candidates
+
+    return carry_forward_candidates(session, year)
+
+
+def _carry_forward(store, from_year: int, to_year: int, owners: bool, notes: bool) -> int:  # noqa: ANN001
+    from fazhi_desk.services.checklist import carry_forward
+
+    return carry_forward(store, from_year, to_year, owners=owners, notes=notes)
+
+
+def offer_carry_forward(win: MainWindow, force: bool = False) -> None:
+    """On a new year (or from the menu): offer to copy last year's 责任人 and notes."""
+    store = win.store
+    if store is None:
+        return
+    year = win.year()
+    key = f"carry/{year}"
+    if not force and win.settings.value(key):
+        return
+
+    def decide(counts: tuple[int, int]) -> None:
+        from fazhi_desk.ui.dialogs import CarryForwardDialog
+
+        this_year, prev = counts
+        if win.store is not store or win.year() != year:
+            return  # the user moved on
+        if not prev or (this_year and not force):
+            if force:
+                QMessageBox.information(win, "沿用上一年度", f"{year - 1} 年没有可沿用的责任人或说明。")
+            return
+        win.settings.setValue(key, "asked")
+        dlg = CarryForwardDialog(year - 1, year, win)
+        if dlg.exec() != CarryForwardDialog.DialogCode.Accepted:
+            return
+        (Op(_carry_forward, store, year - 1, year, dlg.owners.isChecked(), dlg.notes.isChecked())
+         .write(store, Changes.year(year))
+         .success(lambda n: win.statusBar().showMessage(f"已沿用 {year - 1} 年的内容:{n} 项", 5000))
+         .run(win, "无法沿用上一年度"))
+
+    Op(_candidates, year).in_session(store).success(decide).run(win, "沿用上一年度")
+
+
+# ---------------------------------------------------------------- 设置 and 帮助
+
+
+def _set_profile(store, values: dict[str, str]):  # noqa: ANN001, ANN202
+    from fazhi_desk.services.profile import set_profile
+
+    return set_profile(store, **values)
+
+
+def edit_profile(win: MainWindow, first_start: bool = False) -> bool:
+    """单位信息…: True when the user saved (the write runs in the background; the title follows)."""
+    from fazhi_desk.services.profile import OfficeProfile
+    from fazhi_desk.ui.dialogs import ProfileDialog
+
+    if not _has_store(win):
+        return False
+    store = win.store
+    dlg = ProfileDialog(win.profile or OfficeProfile(), win, first_start=first_start)
+    if dlg.exec() != ProfileDialog.DialogCode.Accepted:
+        return False
+    (Op(_set_profile, store, dlg.values())
+     .write(store, Changes(profile=True))
+     .success(win.set_profile)
+     .run(win, "无法保存单位信息"))
+    return True
+
+
+def version_history(win: MainWindow) -> None:
+    from fazhi_desk.ui.import_dialog import VersionHistoryDialog
+
+    if _has_store(win):
+        VersionHistoryDialog(win.store, win).exec()
+
+
+def _documents(session) -> list[tuple[str, str, str]]:  # noqa: ANN001
+    from fazhi_desk.services.catalogue import installed_documents
+
+    return [(d.code, d.title, d.version) for d in installed_documents(session)]
+
+
+def show_about(win: MainWindow) -> None:
+    from fazhi_desk.ui.dialogs import about_text
+
+    if not _has_store(win):
+        return
+    root = str(win.store.data.root)
+
+    def show(docs: list[tuple[str, str, str]]) -> None:
+        box = QMessageBox(win)
+        box.setWindowTitle("关于")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(about_text(__version__, docs, root))
+        box.exec()
+
+    Op(_documents).in_session(win.store).success(show).run(win, "关于")
