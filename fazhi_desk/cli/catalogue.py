@@ -37,6 +37,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = csub.add_parser("review", help="列出条文已更新、待复核的事项")
     r.set_defaults(handler=_review)
 
+    d = csub.add_parser("draft", help="从实施方案(.docx/.txt)或县里的考核表格(.xlsx/.xls/.ods)起草检查目录模板,供复核后导入")
+    d.add_argument("source", metavar="SOURCE", help="方案正文 .docx/.txt,或考核表格 .xlsx/.xls/.ods")
+    d.add_argument("--code", required=True, help="新目录的文件代码,如 ZS2026(大写字母开头)")
+    d.add_argument("--title", default="", help="文件名称(默认从正文中读取)")
+    d.add_argument("--number", default="", help="发文字号,如 柞法治委发〔2026〕1号")
+    d.add_argument("--issuer", default="", help="发文机关")
+    d.add_argument("--date", default="", help="发布日期 YYYY-MM-DD(默认从正文中读取)")
+    d.add_argument("--map", default="", help="表格的列对应,如 事项内容=C,牵头单位=E,分值=F")
+    d.add_argument("--out", required=True, metavar="DRAFT.xlsx", help="写出的目录模板(.xlsx)")
+    d.set_defaults(handler=_draft)
+
     p.set_defaults(handler=_help(p))
 
 
@@ -118,4 +129,39 @@ def _review(args, ctx) -> int:  # noqa: ANN001
         return 0
     for item in items:
         print(f"{item.item_id}\t{item.requirement}")
+    return 0
+
+
+def _draft(args, ctx) -> int:  # noqa: ANN001
+    """Draft a catalogue template from what the county sent; nothing is installed."""
+    import datetime as dt
+    from pathlib import Path
+
+    from fazhi_desk.services.draft import draft_to_template
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise UserError(f"起草结果“{out.name}”应以 .xlsx 结尾。")
+    date = None
+    if args.date:
+        try:
+            date = dt.date.fromisoformat(args.date.strip())
+        except ValueError:
+            raise UserError(f"--date“{args.date}”应为 YYYY-MM-DD,如 2026-03-15。") from None
+    result = draft_to_template(
+        ctx.data, Path(args.source), out, code=args.code, title=args.title, doc_number=args.number,
+        issuer=args.issuer, date=date, map_spec=args.map,
+    )
+    draft = result.draft
+    counts = "、".join(f"{k} {v}" for k, v in draft.counts().items())
+    print(f"已起草《{draft.catalogue.document.title}》:{counts}。")
+    if result.mapping_note:
+        print(result.mapping_note)
+    if draft.warnings:
+        print(f"需复核 {len(draft.warnings)} 处:")
+        for w in draft.warnings[:40]:
+            print(f"  · {w}")
+        if len(draft.warnings) > 40:
+            print(f"  ……另有 {len(draft.warnings) - 40} 处")
+    print(f"草稿已写入:{out}。请复核修改后用“fazhi-desk catalogue import {out.name}”导入。")
     return 0
