@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fazhi_desk.catalogue.schema import Catalogue, dump_catalogue_json, write_catalogue_json  # noqa: E402
-from fazhi_desk.domain.model import Cycle, Item, SourceDocument, parse_target  # noqa: E402
+from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole, parse_target  # noqa: E402
 
 CODE = "SZ2015"
 SOURCE = ROOT / "resources" / "sources" / f"{CODE}.txt"
@@ -69,6 +69,7 @@ NOTES = [
     "同一句中周期、目标值或佐证不同的义务分列为不同事项(如第4条4次与40学时,第10条15日备案与100%报备率,第18条6天与9天,第28条2名、1~2名、1名)。",
     "第3条对领导班子依法行政能力的考核、第14条决策责任追究由上级实施,但对象是乡镇、街道及其人员,乡镇也须对本级中层干部和责任人员落实,故标适用乡镇。",
     "版本 1.1:对照逐句追溯表(tools/trace/SZ2015.tsv)重读全文后新增 3 项:09-06 规范性文件前期调研论证、22-05 配合审计监察等专门监督、24-04 政府信息公开信息化;1.0 的编号和措辞不变。",
+    "版本 1.2:每项增加乡镇角色:句中责任主体是乡镇、街道或镇的为“牵头”,由县级机关牵头、乡镇街道参加的为“参加”(第15条书面委托执法协议、第19条联席会议),只涉及县级的为“仅供了解”(与适用乡镇“否”一致)。本意见未规定施行期限,施行期限留空(持续有效,直至县里导入新目录使其退役)。",
     "仅作原则性表述或已被其他事项涵盖的句子并入相关事项、未单列:第3条“重视提拔使用”;第5条“强化便民服务职责”(见第8条)、试点镇深化改革与赋权(见第19条);第7条“一事一议”;第8条试点镇服务中心示范引领;第9条“未经……不得制发”(分见第9条各事项);第11条后评估结果运用;第18条“充实行政执法队伍”(并入18-01)、培训形式、鼓励学历继续教育;第20条妥善处理突发性、群体性事件(并入20-01);第21条社会力量参与调处(并入21-01)、村(社区)调解工作室;第28条法制办其余职责(见第9、16、22条)、具体职责由各乡镇确定(并入28-01)和法制工作人员提高业务能力。",
 ]
 
@@ -478,10 +479,20 @@ def read_headings(lines: list[str]) -> dict[int, Heading]:
     return out
 
 
+def _township(units: str) -> bool:
+    return "镇" in units or "街道" in units
+
+
 def applies(lead: str, part: str) -> bool:
     """适用乡镇: a township actor (乡镇, 街道, 镇) among the lead or participating units."""
-    units = lead + "、" + part
-    return "镇" in units or "街道" in units
+    return _township(lead) or _township(part)
+
+
+def role(lead: str, part: str) -> TownshipRole:
+    """乡镇角色: 牵头 when the sentence's actor is the township, 参加 when it joins a county body, else 仅供了解."""
+    if _township(lead):
+        return TownshipRole.LEAD
+    return TownshipRole.TAKE_PART if _township(part) else TownshipRole.INFO
 
 
 def build() -> Catalogue:
@@ -524,6 +535,7 @@ def build() -> Catalogue:
                 lead_units=row.lead,
                 participating_units=row.part,
                 applies_to_township=applies(row.lead, row.part),
+                township_role=role(row.lead, row.part),
                 cycle=Cycle.parse(row.cycle),
                 target=target,
                 target_max=target_max,
@@ -540,7 +552,7 @@ def build() -> Catalogue:
         doc_number="苏府〔2015〕12号",
         issuer="苏州市人民政府",
         date=dt.date(2015, 2, 1),
-        version="1.1",
+        version="1.2",
         source_text=f"{CODE}.txt",
         notes=tuple(NOTES),
     )

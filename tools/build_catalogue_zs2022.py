@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fazhi_desk.catalogue.schema import Catalogue, dump_catalogue_json, write_catalogue_json  # noqa: E402
-from fazhi_desk.domain.model import Cycle, Item, SourceDocument, parse_target  # noqa: E402
+from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole, parse_target  # noqa: E402
 
 CODE = "ZS2022"
 SOURCE = ROOT / "resources" / "sources" / f"{CODE}.txt"
@@ -39,9 +39,13 @@ DOCUMENT = dict(
     doc_number="柞法治委发〔2022〕4号",
     issuer="中共柞水县委全面依法治县委员会",
     date=dt.date(2022, 8, 5),
-    version="1.1",
+    version="1.2",
     source_text=f"{CODE}.txt",
+    term_start=2022,  # the plan's title: (2022—2025年)
+    term_end=2025,  # "各项工作任务应在2025年年底前完成"
 )
+# 乡镇角色 牵头 where the sentence itself names 各镇办 as the actor (its units list them only as 参加单位).
+TOWNSHIP_LEADS = {"ZS2022-28-02", "ZS2022-30-01"}
 
 NOTES: tuple[str, ...] = (
     # Repairs made by tools/clean_sources.py (ZS_MOJIBAKE, PINYIN_RE, t2s, ZS_AFTER_T2S, ZS_DEBRIS).
@@ -61,6 +65,7 @@ NOTES: tuple[str, ...] = (
     "适用乡镇:仅当牵头单位或参加单位含“各镇办”时为是;任务2(2)正文虽提到“各镇办各行业的监管业务系统”,但单位未列各镇办,按单位记为否。",
     "牵头单位/参加单位/责任单位照录原文;任务20 同时列有“责任单位”和“参加单位”,分别记入牵头单位和参加单位。",
     "版本 1.1:对照逐句追溯表(tools/trace/ZS2022.tsv)重读全文;1.0 的 13-02“完善应急处置程序,加强救援队伍建设,定期开展应急演练”一项含两个可分别核查的义务,拆为 13-02(保留编号,措辞与原文前半相符:应急处置程序和救援队伍)和新增 13-05“定期开展应急演练”(“定期”按每年至少一次,周期每年);以往年度保留 1.0 的措辞。",
+    "版本 1.2:施行期限 2022—2025 年(据方案标题“(2022--2025年)”和文末“各项工作任务应在2025年年底前完成”),期满后各事项不再到期;每项增加乡镇角色:单位中列有“各镇办”的为“参加”(各镇办只在参加单位中出现),其中任务28“各镇办、各部门要加大经费投入、完善保障机制”和任务30“各镇办、各部门要加强法治机构建设”句中以各镇办为责任主体,记为“牵头”;单位未列各镇办的为“仅供了解”(与适用乡镇“否”一致)。",
     "周期:原文写明“每年”“年度”的记为每年;建立某项制度、机构的记为一次性;针对每一件文件、决策、案件的记为按事件;其余长期坚持的记为持续。",
 )
 
@@ -585,6 +590,12 @@ def township(block: Block) -> bool:
     return "各镇办" in block.lead or "各镇办" in block.participating
 
 
+def role(block: Block, item_id: str) -> TownshipRole:
+    if item_id in TOWNSHIP_LEADS or "各镇办" in block.lead:
+        return TownshipRole.LEAD
+    return TownshipRole.TAKE_PART if "各镇办" in block.participating else TownshipRole.INFO
+
+
 def build(text: str) -> Catalogue:
     blocks = parse_source(text)
     assert sorted({a for a, _ in blocks}) == list(range(1, 32)), "expected tasks 1–31"
@@ -628,6 +639,7 @@ def build(text: str) -> Catalogue:
                 lead_units=b.lead,
                 participating_units=b.participating,
                 applies_to_township=township(b),
+                township_role=role(b, item_id),
                 cycle=Cycle.parse(r.cycle),
                 target=target,
                 target_max=target_max,

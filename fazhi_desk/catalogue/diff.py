@@ -32,6 +32,7 @@ ITEM_FIELD_LABELS: dict[str, str] = {
     "deadline": "截止日期",
     "evidence_hint": "佐证材料",
     "first_year": "首次年度",
+    "township_role": "乡镇角色",
 }
 
 DOCUMENT_FIELD_LABELS: dict[str, str] = {
@@ -42,6 +43,8 @@ DOCUMENT_FIELD_LABELS: dict[str, str] = {
     "version": "版本",
     "source_text": "原文文件",
     "notes": "说明",
+    "term_start": "施行起始年份",
+    "term_end": "施行截止年份",
 }
 
 

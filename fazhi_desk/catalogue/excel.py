@@ -3,10 +3,10 @@
 One workbook holds one or more source documents:
 
 - sheet ``来源文件``: 文件代码, 文件名称, 发文字号, 发文机关, 发布日期, 版本
-  (optional: 原文文件, 说明 — one note per line);
+  (optional: 原文文件, 说明 — one note per line, 施行起始年份, 施行截止年份);
 - sheet ``检查事项``: 编号, 文件代码, 章, 节, 条, 事项内容, 原文, 牵头单位,
   参加单位, 适用乡镇, 周期, 目标值, 计量单位, 截止日期, 佐证材料
-  (optional: 条标题, 首次年度).
+  (optional: 条标题, 首次年度, 乡镇角色 — 牵头/参加/仅供了解).
 
 Columns are found by their header, so their order is free and further columns
 are ignored. Reading builds the canonical JSON dict of each document and runs
@@ -39,7 +39,7 @@ from fazhi_desk.catalogue.schema import (
     Catalogue,
     parse_catalogue_dict,
 )
-from fazhi_desk.domain.model import Cycle, Item, _fmt_num
+from fazhi_desk.domain.model import Cycle, Item, TownshipRole, _fmt_num
 from fazhi_desk.errors import ProblemList, UserError
 
 DOC_SHEET = "来源文件"
@@ -68,6 +68,8 @@ DOC_COLUMNS: tuple[Column, ...] = (
     Column("版本", "version", "version", width=8),
     Column("原文文件", "source_text", "text", required=False, width=12),
     Column("说明", "notes", "lines", required=False, width=40),
+    Column("施行起始年份", "term_start", "year", required=False, width=10),
+    Column("施行截止年份", "term_end", "year", required=False, width=10),
 )
 
 ITEM_COLUMNS: tuple[Column, ...] = (
@@ -88,7 +90,9 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     Column("佐证材料", "evidence", "text", width=30),
     Column("条标题", "article_title", "text", required=False, width=20),
     Column("首次年度", "first_year", "year", required=False, width=10),
+    Column("乡镇角色", "township_role", "text", required=False, width=10),
 )
+ROLE_WORDS = tuple(r.value for r in TownshipRole)
 
 CYCLE_WORDS = tuple(c.value for c in Cycle)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -103,7 +107,8 @@ def _display_width(text: str) -> int:
 
 def _doc_row(cat: Catalogue) -> list[Any]:
     d = cat.document
-    return [d.code, d.title, d.doc_number, d.issuer, d.date, d.version, d.source_text, "\n".join(d.notes)]
+    return [d.code, d.title, d.doc_number, d.issuer, d.date, d.version, d.source_text, "\n".join(d.notes),
+            d.term_start, d.term_end]
 
 
 def _target_cell(item: Item) -> Any:
@@ -119,7 +124,7 @@ def _item_row(item: Item) -> list[Any]:
         item.item_id, item.doc_code, item.chapter, item.section, item.article_no, item.requirement,
         item.source_passage, item.lead_units, item.participating_units, "是" if item.applies_to_township else "否",
         item.cycle.value, _target_cell(item), item.unit, item.deadline, item.evidence_hint, item.article_title,
-        item.first_year,
+        item.first_year, item.township_role.value,
     ]
 
 
@@ -221,6 +226,7 @@ def write_template(catalogues: list[Catalogue], path: Path | str) -> Path:
     last = n + 2000
     _add_list_validation(ws_items, keys.index("cycle") + 1, CYCLE_WORDS, last, "周期")
     _add_list_validation(ws_items, keys.index("applies_to_township") + 1, ("是", "否"), last, "适用乡镇")
+    _add_list_validation(ws_items, keys.index("township_role") + 1, ROLE_WORDS, last, "乡镇角色")
     ws_help = wb.create_sheet(HELP_SHEET)
     for line in HELP_LINES:
         ws_help.append([line])

@@ -13,7 +13,9 @@ Layout (``resources/catalogues/<CODE>.json``)::
         "date": "2015-02-01",                # 发布日期
         "version": "1.0",                    # 版本 of this catalogue (dotted numbers)
         "source_text": "SZ2015.txt",         # cleaned source under resources/sources/ ("" if none)
-        "notes": ["…"]                       # repairs made to the source text, remarks
+        "notes": ["…"],                      # repairs made to the source text, remarks
+        "term_start": 2022,                  # optional: 施行期限, first year in force
+        "term_end": 2025                     # optional: last year in force (none: until retired)
       },
       "items": [
         {
@@ -27,6 +29,8 @@ Layout (``resources/catalogues/<CODE>.json``)::
           "lead_units": "…",                 # 牵头单位 or 责任单位
           "participating_units": "…",        # 参加单位
           "applies_to_township": true,       # 适用乡镇
+          "township_role": "参加",            # 乡镇角色: 牵头 / 参加 / 仅供了解 (仅供了解 iff not 适用乡镇;
+                                             #   absent: 牵头 where it applies, else 仅供了解)
           "cycle": "每年",                    # 一次性 / 每年 / 每两年 / 按事件 / 持续
           "target": "4",                     # 目标值: positive number or range "1~2"; "" if none
           "unit": "次",                      # 计量单位
@@ -47,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fazhi_desk.domain.model import Cycle, Item, SourceDocument, parse_target
+from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole, parse_target
 from fazhi_desk.errors import ProblemList, UserError
 
 FORMAT = "fazhi-desk-catalogue"
@@ -124,6 +128,18 @@ def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
         p.add("document.notes", "应为文字列表")
         notes = []
+    term: dict[str, int | None] = {}
+    for key in ("term_start", "term_end"):
+        v = d.get(key)
+        if v in (None, ""):
+            term[key] = None
+        elif isinstance(v, int) and not isinstance(v, bool) and 1990 <= v <= 2100:
+            term[key] = v
+        else:
+            p.add(f"document.{key}", f"施行期限年份“{v}”应为 1990—2100 之间的年份")
+            term[key] = None
+    if term["term_start"] and term["term_end"] and term["term_start"] > term["term_end"]:
+        p.add("document.term_end", f"施行截止年份 {term['term_end']} 早于起始年份 {term['term_start']}")
     doc = SourceDocument(
         code=code,
         title=_text(p, d, "title", "document"),
@@ -133,6 +149,8 @@ def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
         version=version,
         source_text=_text(p, d, "source_text", "document", required=False),
         notes=tuple(notes),
+        term_start=term["term_start"],
+        term_end=term["term_end"],
     )
     raw_items = data.get("items")
     if not isinstance(raw_items, list):
@@ -176,6 +194,19 @@ def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
         if not isinstance(applies, bool):
             p.add(f"{place}.applies_to_township", "应为 true 或 false")
             applies = True
+        role_s = it.get("township_role", "")
+        if role_s in (None, ""):
+            role = TownshipRole.default_for(applies)
+        else:
+            try:
+                role = TownshipRole.parse(str(role_s))
+            except ValueError:
+                p.add(f"{place}.township_role", f"乡镇角色“{role_s}”应为 牵头/参加/仅供了解 之一")
+                role = TownshipRole.default_for(applies)
+            if (role is TownshipRole.INFO) == applies:
+                p.add(f"{place}.township_role",
+                      f"乡镇角色“{role.value}”与适用乡镇“{'是' if applies else '否'}”矛盾"
+                      "(仅供了解的事项适用乡镇应为“否”,牵头或参加的应为“是”)")
         fy = it.get("first_year")
         if fy is not None and (not isinstance(fy, int) or not 1990 <= fy <= 2100):
             p.add(f"{place}.first_year", "应为年份")
@@ -200,6 +231,7 @@ def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
                 deadline=_date(p, it.get("deadline"), f"{place}.deadline", required=False),
                 evidence_hint=_text(p, it, "evidence", place, required=False),
                 first_year=fy,
+                township_role=role,
             )
         )
     p.raise_if_any(f"检查目录“{origin or code}”有错误,未导入")
@@ -234,6 +266,8 @@ def catalogue_to_dict(cat: Catalogue) -> dict[str, Any]:
             "version": d.version,
             "source_text": d.source_text,
             "notes": list(d.notes),
+            **({"term_start": d.term_start} if d.term_start is not None else {}),
+            **({"term_end": d.term_end} if d.term_end is not None else {}),
         },
         "items": [_item_to_dict(i) for i in cat.items],
     }
@@ -251,6 +285,7 @@ def _item_to_dict(i: Item) -> dict[str, Any]:
         "lead_units": i.lead_units,
         "participating_units": i.participating_units,
         "applies_to_township": i.applies_to_township,
+        "township_role": i.township_role.value,
         "cycle": i.cycle.value,
         "target": i.target_text,
         "unit": i.unit,

@@ -46,6 +46,29 @@ class Status(str, enum.Enum):
         raise ValueError(text)
 
 
+class TownshipRole(str, enum.Enum):
+    """乡镇角色: what the township itself must do for an item, read from the text."""
+
+    LEAD = "牵头"  # the township leads (the text names it as the actor or 牵头单位)
+    TAKE_PART = "参加"  # the township takes part (参加单位 / 配合): it shows its own part
+    INFO = "仅供了解"  # no township action: shown for information, never counted
+
+    @classmethod
+    def parse(cls, text: str) -> "TownshipRole":
+        t = text.strip()
+        if t == "配合":
+            return cls.TAKE_PART
+        for r in cls:
+            if t in (r.value, r.name, r.name.lower()):
+                return r
+        raise ValueError(text)
+
+    @classmethod
+    def default_for(cls, applies_to_township: bool) -> "TownshipRole":
+        """The role of an item whose catalogue gives none: 牵头 where it applies, else 仅供了解."""
+        return cls.LEAD if applies_to_township else cls.INFO
+
+
 @dataclass(frozen=True)
 class SourceDocument:
     """来源文件 and the catalogue metadata that comes with it."""
@@ -58,6 +81,19 @@ class SourceDocument:
     version: str  # 版本 of the catalogue drawn from it, e.g. "1.0"
     source_text: str = ""  # file name of the cleaned source under resources/sources/
     notes: tuple[str, ...] = ()  # repairs made to the source text, remarks
+    term_start: int | None = None  # 施行期限: first year in force (None: from its date)
+    term_end: int | None = None  # last year in force (None: until retired)
+
+    def in_force(self, year: int) -> bool:
+        """Whether ``year`` lies inside the term (a document without an end year stays in force)."""
+        return self.term_end is None or year <= self.term_end
+
+    @property
+    def term_text(self) -> str:
+        """施行期限 as written in the UI: "2022—2025年", "2022年起", or ""."""
+        if self.term_end is not None:
+            return f"{self.term_start or self.date.year}—{self.term_end}年"
+        return f"{self.term_start}年起" if self.term_start else ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +118,12 @@ class Item:
     deadline: dt.date | None = None  # 截止日期
     evidence_hint: str = ""  # 佐证材料; a suggestion starts with "建议:"
     first_year: int | None = None  # first year it falls due (biennial anchor); default: the document's year
+    # 乡镇角色; 仅供了解 iff not applies_to_township. None (not given) becomes 牵头 or 仅供了解 from the flag.
+    township_role: TownshipRole = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.township_role is None:
+            object.__setattr__(self, "township_role", TownshipRole.default_for(self.applies_to_township))
 
     @property
     def target_text(self) -> str:
@@ -98,8 +140,13 @@ class Item:
             self.doc_code, self.chapter, self.section, self.article_no, self.article_title,
             self.requirement, self.source_passage, self.lead_units, self.participating_units,
             self.applies_to_township, self.cycle, self.target, self.target_max, self.unit,
-            self.deadline, self.evidence_hint, self.first_year,
+            self.deadline, self.evidence_hint, self.first_year, self.township_role,
         )
+
+    @property
+    def counted(self) -> bool:
+        """Whether the item counts toward a township's completion (仅供了解 items never do)."""
+        return self.township_role is not TownshipRole.INFO and self.applies_to_township
 
 
 def _fmt_num(x: float) -> str:
@@ -125,10 +172,16 @@ def _first_year(item: Item, doc_year: int) -> int:
     return item.first_year if item.first_year is not None else doc_year
 
 
-def due_in_year(item: Item, year: int, doc_year: int) -> bool:
-    """Whether the item falls due in ``year`` (biennial items only every other year)."""
+def due_in_year(item: Item, year: int, doc_year: int, term_end: int | None = None) -> bool:
+    """Whether the item falls due in ``year`` (biennial items only every other year).
+
+    Nothing falls due after the document's term (``term_end``, the last year its
+    plan is in force).
+    """
     start = _first_year(item, doc_year)
     if year < start:
+        return False
+    if term_end is not None and year > term_end:
         return False
     if item.cycle is Cycle.BIENNIAL:
         return (year - start) % 2 == 0
@@ -166,10 +219,11 @@ class AssessmentView:
     evidence_count: int = 0
 
 
-def is_overdue(item: Item, year: int, status: Status, today: dt.date, doc_year: int) -> bool:
+def is_overdue(item: Item, year: int, status: Status, today: dt.date, doc_year: int,
+               term_end: int | None = None) -> bool:
     """逾期: due this year, past its due date and neither done nor not applicable."""
     if status in (Status.DONE, Status.NOT_APPLICABLE):
         return False
-    if not due_in_year(item, year, doc_year):
+    if not due_in_year(item, year, doc_year, term_end):
         return False
     return today > year_due_date(item, year)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from fazhi_desk.catalogue.diff import CatalogueDiff, DocumentDiff, diff, format_diff
 from fazhi_desk.catalogue.schema import Catalogue, bundled_catalogues, dump_catalogue_json, version_key
-from fazhi_desk.domain.model import Cycle, Item, SourceDocument
+from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
@@ -31,6 +31,9 @@ from fazhi_desk.store.db import Store
 from fazhi_desk.store.models import Assessment, CatalogueVersion, ChangeLog, Document, ItemRevision, ItemRow
 
 BUNDLED = "内置目录"
+# A change only to these fields gives the item a new revision but does not ask the office to review it:
+# the obligation's wording is the same.
+NO_REVIEW_FIELDS = frozenset({"township_role"})
 
 
 def revision_from_item(item: Item, version_id: int) -> ItemRevision:
@@ -53,6 +56,7 @@ def revision_from_item(item: Item, version_id: int) -> ItemRevision:
         deadline=item.deadline,
         evidence_hint=item.evidence_hint,
         first_year=item.first_year,
+        township_role=item.township_role.value,
     )
 
 
@@ -76,6 +80,8 @@ def item_from_revision(rev: ItemRevision, doc_code: str) -> Item:
         deadline=rev.deadline,
         evidence_hint=rev.evidence_hint,
         first_year=rev.first_year,
+        township_role=(TownshipRole(rev.township_role) if rev.township_role
+                       else TownshipRole.default_for(rev.applies_to_township)),
     )
 
 
@@ -89,6 +95,8 @@ def document_from_row(doc: Document, ver: CatalogueVersion | None) -> SourceDocu
         version=ver.version if ver else "",
         source_text=doc.source_text,
         notes=tuple(json.loads(ver.notes)) if ver and ver.notes else (),
+        term_start=doc.term_start,
+        term_end=doc.term_end,
     )
 
 
@@ -121,7 +129,7 @@ def install_new_document(
     """Install the catalogue of a document the store does not have yet."""
     d = cat.document
     doc = Document(code=d.code, title=d.title, doc_number=d.doc_number, issuer=d.issuer, date=d.date,
-                   source_text=d.source_text)
+                   source_text=d.source_text, term_start=d.term_start, term_end=d.term_end)
     s.add(doc)
     s.flush()
     ver = add_version_row(s, cat, source_file=source_file, file_sha256=file_sha256,
@@ -359,8 +367,8 @@ def _update_document(
     doc = s.get(Document, code)
     assert doc is not None
     nd = cat.document
-    doc.title, doc.doc_number, doc.issuer, doc.date, doc.source_text = (
-        nd.title, nd.doc_number, nd.issuer, nd.date, nd.source_text)
+    doc.title, doc.doc_number, doc.issuer, doc.date, doc.source_text, doc.term_start, doc.term_end = (
+        nd.title, nd.doc_number, nd.issuer, nd.date, nd.source_text, nd.term_start, nd.term_end)
     ver = add_version_row(s, cat, source_file=source_file, file_sha256=file_sha256, summary=summary, user=user)
     doc.current_version_id = ver.id
     rows = {r.item_id: r for r in s.scalars(select(ItemRow).where(ItemRow.doc_code == code))}
@@ -395,7 +403,8 @@ def _update_document(
                                   old_value="已退役", new_value=f"恢复(版本 {dd.new.version})"))
         elif item.item_id in changed:
             need_revision.append(item)
-            row.needs_review = True
+            if set(changed[item.item_id].fields) - NO_REVIEW_FIELDS:
+                row.needs_review = True
             names = "、".join(_label(f) for f in changed[item.item_id].fields)
             logs.append(ChangeLog(at=now, user=user, item_id=item.item_id, year=None, field="catalogue",
                                   old_value=f"版本 {dd.old_version}",

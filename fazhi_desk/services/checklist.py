@@ -86,6 +86,7 @@ def load_year(
         docs[doc.code] = SourceDocument(
             code=doc.code, title=doc.title, doc_number=doc.doc_number, issuer=doc.issuer, date=doc.date,
             version=ver.version if ver else "", source_text=doc.source_text,
+            term_start=doc.term_start, term_end=doc.term_end,
         )
     def only(q, col):  # noqa: ANN001, ANN202
         return q.where(col.in_(item_ids)) if item_ids is not None else q
@@ -138,7 +139,7 @@ def load_year(
         if item.cycle is Cycle.ONCE and status is not Status.DONE and item_row.item_id in done_before:
             done_in = done_before[item_row.item_id]
             status = Status.DONE
-        due = due_in_year(item, year, _doc_year(doc))
+        due = due_in_year(item, year, _doc_year(doc), doc.term_end)
         rows.append(
             ChecklistRow(
                 item=item,
@@ -153,7 +154,7 @@ def load_year(
                 evidence_count=ev_counts.get(item_row.item_id, 0),
                 due=due,
                 due_date=year_due_date(item, year),
-                overdue=is_overdue(item, year, status, today, _doc_year(doc)),
+                overdue=is_overdue(item, year, status, today, _doc_year(doc), doc.term_end),
                 done_in_year=done_in,
                 needs_review=item_row.needs_review,
                 retired=retired,

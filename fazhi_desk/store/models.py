@@ -47,6 +47,8 @@ class Profile(Base):
     county: Mapped[str] = mapped_column(String(200), default="")
     contact: Mapped[str] = mapped_column(String(200), default="")  # 法制办联系人
     phone: Mapped[str] = mapped_column(String(100), default="")
+    # 适用文件: JSON list of the 文件代码 that bind this office; "" = not chosen yet (every document counts)
+    binding_documents: Mapped[str] = mapped_column(Text, default="")
 
 
 class Document(Base):
@@ -59,6 +61,8 @@ class Document(Base):
     issuer: Mapped[str] = mapped_column(String(200), default="")
     date: Mapped[dt.date] = mapped_column(Date)
     source_text: Mapped[str] = mapped_column(String(200), default="")
+    term_start: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 施行期限 (current version's)
+    term_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("catalogue_version.id", use_alter=True), nullable=True
     )
@@ -127,6 +131,7 @@ class ItemRevision(Base):
     deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     evidence_hint: Mapped[str] = mapped_column(Text, default="")
     first_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    township_role: Mapped[str] = mapped_column(String(10), default="")  # 乡镇角色; "" = from applies_to_township
 
 
 class Assessment(Base):

@@ -23,7 +23,7 @@ from fazhi_desk.catalogue.schema import (
     dump_catalogue_json,
     load_catalogue_json,
 )
-from fazhi_desk.domain.model import Cycle, Item
+from fazhi_desk.domain.model import Cycle, Item, TownshipRole
 
 ROOT = Path(__file__).resolve().parents[2]
 JSON = ROOT / "resources" / "catalogues" / "SZ2015.json"
@@ -109,7 +109,7 @@ def test_document_block(cat):
     assert d.doc_number == "苏府〔2015〕12号"
     assert d.issuer == "苏州市人民政府"
     assert d.date.isoformat() == "2015-02-01"
-    assert d.version == "1.1"
+    assert d.version == "1.2"
     assert d.source_text == "SZ2015.txt"
 
 
@@ -317,3 +317,13 @@ def test_cycles_are_sensible(items):
     for i in items.values():
         if "每年" in i.requirement:
             assert i.cycle is Cycle.YEARLY, i.item_id
+
+
+def test_no_term_and_township_role_from_the_actor(cat, items):
+    assert (cat.document.term_start, cat.document.term_end) == (None, None)  # in force until retired
+    for i in cat.items:
+        assert (i.township_role is TownshipRole.INFO) == (not i.applies_to_township), i.item_id
+    take_part = {i for i, it in items.items() if it.township_role is TownshipRole.TAKE_PART}
+    assert take_part == {"SZ2015-15-02", "SZ2015-19-05"}  # a county body leads, the township joins
+    assert items["SZ2015-17-01"].township_role is TownshipRole.LEAD  # the township leads, the county joins
+    assert items["SZ2015-25-01"].township_role is TownshipRole.INFO

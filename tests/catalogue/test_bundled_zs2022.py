@@ -24,7 +24,7 @@ from fazhi_desk.catalogue.schema import (
     dump_catalogue_json,
     load_catalogue_json,
 )
-from fazhi_desk.domain.model import Cycle, Item
+from fazhi_desk.domain.model import Cycle, Item, TownshipRole
 
 ROOT = Path(__file__).resolve().parents[2]
 JSON = ROOT / "resources" / "catalogues" / "ZS2022.json"
@@ -121,7 +121,7 @@ def test_document_block(cat):
     assert d.issuer == "中共柞水县委全面依法治县委员会"
     assert d.date == dt.date(2022, 8, 5)
     assert d.title == "柞水县法治政府建设实施方案(2022—2025年)"
-    assert d.version == "1.1" and d.source_text == "ZS2022.txt"
+    assert d.version == "1.2" and d.source_text == "ZS2022.txt"
     notes = "\n".join(d.notes)
     for repair in ("乱码", "拼音", "乾佑", "着力解决", "编辑署名"):
         assert repair in notes, repair
@@ -313,3 +313,24 @@ def test_no_traditional_characters(cat, source):
 def test_listed_among_bundled_catalogues():
     codes = {c.document.code: len(c.items) for c in bundled_catalogues()}
     assert codes.get("ZS2022") == len(load_catalogue_json(JSON).items)
+
+
+def test_term_from_the_plan_title_and_closing_sentence(cat):
+    d = cat.document
+    assert (d.term_start, d.term_end) == (2022, 2025)
+    assert d.term_text == "2022—2025年"
+    assert "2022--2025年" in d.title.replace("—", "--") and PLAN_END.year == d.term_end
+
+
+def test_township_role_follows_the_units_and_the_text(cat):
+    m = cat.item_map()
+    for i in cat.items:
+        assert (i.township_role is TownshipRole.INFO) == (not i.applies_to_township), i.item_id
+    assert m["ZS2022-01-01"].township_role is TownshipRole.TAKE_PART  # 参加单位:…、各镇办
+    assert m["ZS2022-09-01"].township_role is TownshipRole.INFO  # 责任单位: county bodies only
+    assert m["ZS2022-02-04"].township_role is TownshipRole.INFO  # text names 各镇办, the units do not
+    # the sentence itself makes 各镇办 the actor
+    assert m["ZS2022-28-02"].township_role is TownshipRole.LEAD
+    assert m["ZS2022-30-01"].township_role is TownshipRole.LEAD
+    leads = {i.item_id for i in cat.items if i.township_role is TownshipRole.LEAD}
+    assert leads == {"ZS2022-28-02", "ZS2022-30-01"}

@@ -14,7 +14,7 @@ import pytest
 from fazhi_desk.catalogue.excel import ITEM_COLUMNS, parse_date_text, read_template, write_template
 from fazhi_desk.catalogue.reader import read_catalogue_file
 from fazhi_desk.catalogue.schema import dump_catalogue_json
-from fazhi_desk.domain.model import Cycle
+from fazhi_desk.domain.model import Cycle, TownshipRole
 from fazhi_desk.errors import UserError
 from tests.conftest import make_catalogue
 
@@ -28,7 +28,9 @@ def catalogues():
     items[0] = dataclasses.replace(items[0], requirement="=每年组织学法", source_passage="  原文保留空格 ")
     items[1] = dataclasses.replace(items[1], target=1.0, target_max=2.0, unit="件")
     items[2] = dataclasses.replace(items[2], target=0.5, unit="万元")
-    doc = dataclasses.replace(a.document, notes=("修正了第 3 条的错字", "删去重复段落"), source_text="TT2020.txt")
+    items[4] = dataclasses.replace(items[4], township_role=TownshipRole.TAKE_PART)  # 各镇办 take part
+    doc = dataclasses.replace(a.document, notes=("修正了第 3 条的错字", "删去重复段落"), source_text="TT2020.txt",
+                              term_start=2020, term_end=2023)
     a = dataclasses.replace(a, document=doc, items=tuple(items))
     b = make_catalogue("AB2021", "2.1", 2021)
     return [a, b]
@@ -199,6 +201,36 @@ def test_missing_column(template):
     wb.save(template)
     msgs = problems_of(template)
     assert any("缺少列" in m and "“周期”" in m for m in msgs)
+
+
+def test_term_and_township_role_round_trip(template):
+    a = read_template(template)[0]
+    assert (a.document.term_start, a.document.term_end) == (2020, 2023)
+    roles = [i.township_role for i in a.items]
+    assert roles == [TownshipRole.LEAD, TownshipRole.LEAD, TownshipRole.LEAD, TownshipRole.INFO,
+                     TownshipRole.TAKE_PART]
+    ws = openpyxl.load_workbook(template)["来源文件"]
+    assert [c.value for c in ws[1]][-2:] == ["施行起始年份", "施行截止年份"]
+
+
+def test_template_without_role_column_takes_the_role_from_applies(template):
+    wb = openpyxl.load_workbook(template)
+    wb["检查事项"].delete_cols(COL["乡镇角色"])
+    wb.save(template)
+    roles = [i.township_role for i in read_template(template)[0].items]
+    assert roles == [TownshipRole.LEAD] * 3 + [TownshipRole.INFO, TownshipRole.LEAD]
+
+
+def test_bad_township_role_and_term(template):
+    edit(template, "检查事项", {f"{col('乡镇角色')}2": "主办", f"{col('乡镇角色')}3": "仅供了解"})
+    from openpyxl.utils import get_column_letter
+
+    end_col = get_column_letter(10)
+    edit(template, "来源文件", {f"{end_col}2": 2019})
+    msgs = problems_of(template)
+    assert any(f"第 2 行 {end_col} 列“施行截止年份”" in m and "早于起始年份" in m for m in msgs), msgs
+    assert any(f"第 2 行 {col('乡镇角色')} 列“乡镇角色”" in m and "主办" in m for m in msgs), msgs
+    assert any(f"第 3 行 {col('乡镇角色')} 列“乡镇角色”" in m and "矛盾" in m for m in msgs), msgs
 
 
 def test_empty_item_id(template):

@@ -1,0 +1,30 @@
+"""A plan's term: after its last year nothing of it falls due or is overdue; a plan without an end stays in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status, due_in_year, is_overdue
+
+ONCE = Item("ZS2022-17-01", "ZS2022", requirement="2022年年底前基本形成行政复议体制", cycle=Cycle.ONCE,
+            deadline=dt.date(2022, 12, 31))
+YEARLY = Item("ZS2022-27-02", "ZS2022", requirement="执行法治政府建设年度报告制度", cycle=Cycle.YEARLY,
+              deadline=dt.date(2025, 12, 31))
+
+
+def test_nothing_falls_due_after_the_term():
+    for item in (ONCE, YEARLY):
+        assert due_in_year(item, 2025, 2022, term_end=2025)
+        assert not due_in_year(item, 2026, 2022, term_end=2025)
+        assert due_in_year(item, 2026, 2022)  # without a term it would
+    assert is_overdue(ONCE, 2025, Status.NOT_STARTED, dt.date(2026, 3, 1), 2022, term_end=2025)
+    assert not is_overdue(ONCE, 2026, Status.NOT_STARTED, dt.date(2026, 3, 1), 2022, term_end=2025)
+    assert not is_overdue(YEARLY, 2026, Status.NOT_STARTED, dt.date(2027, 1, 2), 2022, term_end=2025)
+
+
+def test_in_force_and_term_text():
+    doc = SourceDocument("ZS2022", "方案", "", "", dt.date(2022, 8, 5), "1.2", term_start=2022, term_end=2025)
+    assert doc.in_force(2025) and not doc.in_force(2026)
+    assert doc.term_text == "2022—2025年"
+    open_ended = SourceDocument("SZ2015", "意见", "", "", dt.date(2015, 2, 1), "1.2")
+    assert open_ended.in_force(2040) and open_ended.term_text == ""
