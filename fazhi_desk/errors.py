@@ -61,3 +61,79 @@ class StoreLockedError(UserError):
 
 class StoreTooNewError(UserError):
     """The store was written by a newer version of the program."""
+
+
+def _mb(n: int) -> str:
+    return f"{max(n, 0) / (1 << 20):.1f} MB" if n < (1 << 30) else f"{n / (1 << 30):.1f} GB"
+
+
+def free_bytes(path) -> int | None:  # noqa: ANN001 - str or Path
+    """Free space on the disk holding ``path`` (its nearest existing parent), or None if unknown."""
+    import os
+    import shutil
+
+    p = os.fspath(path)
+    while p and not os.path.exists(p):
+        parent = os.path.dirname(p)
+        if parent == p:
+            break
+        p = parent
+    try:
+        return shutil.disk_usage(p or ".").free
+    except OSError:
+        return None
+
+
+class DiskFullError(UserError):
+    """The disk (or a size limit) refused a write; nothing was changed."""
+
+    def __init__(self, message: str, *, where: str = "", needed: int | None = None, free: int | None = None) -> None:
+        super().__init__(message)
+        self.where = where
+        self.needed = needed
+        self.free = free
+
+    @classmethod
+    def for_path(cls, path, needed: int | None = None, what: str = "") -> "DiskFullError":  # noqa: ANN001
+        """"磁盘空间不足" for a write to ``path``, saying how much is needed and that nothing changed."""
+        free = free_bytes(path)
+        need = max(needed or 0, 10 << 20)  # SQLite and the file system need some room of their own
+        have = f"(当前可用 {_mb(free)})" if free is not None else ""
+        what = what or f"写入“{path}”"
+        return cls(
+            f"磁盘空间不足,无法{what}。请在该磁盘上至少腾出 {_mb(need)} 的空间{have}后重试。"
+            "本次操作没有改动任何数据。",
+            where=str(path), needed=need, free=free,
+        )
+
+
+class StoreError(UserError):
+    """The database could not be used (locked, read-only, damaged, I/O error): see the message."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code  # SQLite's extended result code name, e.g. "SQLITE_READONLY_DBMOVED"
+
+
+class WorkspaceDamagedError(UserError):
+    """A data directory that was used before has no usable database (missing, empty, damaged, not ours).
+
+    The program must not start it as a new install. ``data_dir`` and ``backups``
+    (newest first) are what a restore offers the user; nothing was changed.
+    """
+
+    def __init__(self, message: str, *, data_dir, backups=(), reason: str = "") -> None:  # noqa: ANN001
+        from pathlib import Path
+
+        self.data_dir = Path(data_dir)
+        self.backups: list[Path] = [Path(b) for b in backups]
+        self.reason = reason
+        super().__init__(message)
+
+    @property
+    def newest_backup(self):  # noqa: ANN201 - Path | None
+        return self.backups[0] if self.backups else None
+
+
+class StaleJournalError(WorkspaceDamagedError):
+    """A ``-wal`` beside the database belongs to another copy of it (e.g. a file restored by hand)."""

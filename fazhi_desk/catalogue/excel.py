@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -237,30 +236,13 @@ def write_template(catalogues: list[Catalogue], path: Path | str) -> Path:
 
 
 def _atomic_save(wb, path: Path) -> None:  # noqa: ANN001
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=folder)
-    except OSError as e:
-        raise UserError(f"无法在“{folder}”写入文件:{e.strerror or e}。请检查该目录是否存在、是否有写入权限。") from e
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            wb.save(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except PermissionError as e:
-        tmp.unlink(missing_ok=True)
-        raise UserError(
-            f"无法保存“{path}”:文件可能正在 Excel/WPS 中打开,或没有写入权限。请关闭该文件后重试。"
-        ) from e
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"无法保存“{path}”:{e.strerror or e}。请检查磁盘空间和权限。") from e
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    from fazhi_desk.fileio import atomic_write, write_error
+
+    with atomic_write(path) as tmp:
+        try:
+            wb.save(tmp)
+        except OSError as e:
+            raise write_error(e, path) from e
 
 
 # ---------------------------------------------------------------- reading

@@ -306,16 +306,11 @@ def write_catalogue_json(cat: Catalogue, path: Path) -> str:
 
     Returns the text written.
     """
-    import os
+    from fazhi_desk.fileio import write_bytes_atomic
 
     text = dump_catalogue_json(cat)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_bytes_atomic(path, text.encode("utf-8"))
     if dump_catalogue_json(load_catalogue_json(path)) != text:
         raise UserError(f"检查目录“{path.name}”写入后读回不一致(不是规范格式)。")
     return text

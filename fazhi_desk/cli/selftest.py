@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import tempfile
 import traceback
@@ -202,11 +201,10 @@ def _minimal_workbook(out: Path, st: SelfTestState) -> None:
     ws.title = f"{st.year}年度"
     ws.append(["事项编号", "状态", "单位"])
     ws.append([st.item_id, "已完成", SELF_TEST_OFFICE])
-    tmp = out.with_name(out.name + ".tmp")
-    wb.save(tmp)
-    with tmp.open("rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, out)
+    from fazhi_desk.fileio import atomic_write
+
+    with atomic_write(out) as tmp:
+        wb.save(tmp)
 
 
 def check_qt(st: SelfTestState) -> str:

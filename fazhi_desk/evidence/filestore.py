@@ -3,7 +3,9 @@
 Layout under the root (``<data>/evidence``)::
 
     <sha[:2]>/<sha>        a stored file (read-only, no extension)
-    .part-XXXX             a copy in progress (deleted when it fails; stale ones by gc)
+    part.~fazhi-desk-<pid>-<random>.tmp
+                           a copy in progress (deleted when it fails; one whose process
+                           has ended by the next attach, gc and the start-up)
     .trash/<YYYYMMDD>/<sha> files garbage collection moved aside (purged after 30 days)
 
 :meth:`FileStore.put` copies and hashes in one pass into a temp file in the root,
@@ -26,17 +28,18 @@ import re
 import shutil
 import stat
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator, Literal, Sequence
 
 from fazhi_desk.errors import UserError
+from fazhi_desk.fileio import is_own_temp, remove_stale_temps, temp_path
 from fazhi_desk.jobs import JobContext
 
 CHUNK_SIZE = 4 << 20  # 4 MiB: large enough for disk speed, small enough for a prompt cancel
-TMP_PREFIX = ".part-"
+LEGACY_TMP_PREFIX = ".part-"  # temp names of earlier versions
+PART_NAME = "part"  # copies in progress are temp files of this name (see fazhi_desk.fileio.temp_path)
 TRASH_DIR = ".trash"
 TRASH_KEEP_DAYS = 30
 STALE_TEMP_SECONDS = 3600
@@ -282,8 +285,9 @@ class FileStore:
         if not stat.S_ISREG(st0.st_mode):
             raise SourceReadError(src, "不是普通文件")
         self._ensure_root()
+        tmp = str(temp_path(self.root / PART_NAME))
         try:
-            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self.root)
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_RDWR | getattr(os, "O_BINARY", 0), 0o600)
         except OSError as e:
             raise StoreWriteError(self.root, e) from e
         size = chunk_size or CHUNK_SIZE
@@ -484,7 +488,9 @@ class FileStore:
         with f_in:
             try:
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=".fazhi-desk-", suffix=".part", dir=_os_path(dest.parent))
+                remove_stale_temps(dest.parent, dest.name)
+                tmp = _os_path(temp_path(dest))
+                fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_RDWR | getattr(os, "O_BINARY", 0), 0o600)
             except OSError as e:
                 raise StoreWriteError(dest.parent, e) from e
             try:
@@ -570,15 +576,16 @@ class FileStore:
             os.replace(trashed, final)
 
     def clean_temps(self, older_than: float = STALE_TEMP_SECONDS) -> int:
-        """Delete copies left behind by a crash (``.part-*`` older than ``older_than`` seconds)."""
-        n = 0
+        """Delete copies left behind by a crash: those whose process has ended, and old-style ``.part-*``
+        older than ``older_than`` seconds."""
+        n = len(remove_stale_temps(self.root, PART_NAME))
         now = time.time()
         try:
             entries = list(os.scandir(self.root))
         except FileNotFoundError:
             return 0
         for e in entries:
-            if e.name.startswith(TMP_PREFIX) and e.is_file(follow_symlinks=False):
+            if e.name.startswith(LEGACY_TMP_PREFIX) and e.is_file(follow_symlinks=False):
                 try:
                     if now - e.stat().st_mtime >= older_than:
                         _unlink_quietly(e.path)
@@ -589,7 +596,8 @@ class FileStore:
 
     def temp_files(self) -> list[Path]:
         try:
-            return [Path(e.path) for e in os.scandir(self.root) if e.name.startswith(TMP_PREFIX)]
+            return [Path(e.path) for e in os.scandir(self.root)
+                    if e.name.startswith(LEGACY_TMP_PREFIX) or is_own_temp(e.name)]
         except FileNotFoundError:
             return []
 

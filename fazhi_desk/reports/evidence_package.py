@@ -15,12 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from fazhi_desk.errors import UserError
+from fazhi_desk.fileio import safe_file_name
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.reports.annual import EvidenceCheck, ReportData, ReportEvidence
 from fazhi_desk.reports.output import atomic_output, output_error
@@ -33,25 +33,12 @@ FOLDER_MAX = 48  # characters of a folder name
 FILE_MAX = 80  # characters of a file name (extension included)
 IN_MEMORY_MAX = 64 * 1024 * 1024  # files up to this size are read once; larger ones are hashed, then copied
 PROBLEMS_FILE = "缺失或已变更的材料.txt"
-_ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _CHUNK = 1024 * 1024
 
 
 def safe_name(name: str, limit: int) -> str:
     """A file or folder name Windows accepts, at most ``limit`` characters, extension kept."""
-    name = _ILLEGAL.sub("_", name.replace("\n", " ").replace("\r", " ")).strip().rstrip(". ")
-    if not name:
-        name = "_"
-    stem, ext = os.path.splitext(name)
-    if len(ext) > 12 or not stem:
-        stem, ext = name, ""
-    if len(stem) + len(ext) > limit:
-        stem = stem[: max(1, limit - len(ext))].rstrip(". ")
-        name = (stem or "_") + ext
-    if name.split(".")[0].upper() in _RESERVED:
-        name = "_" + name
-    return name
+    return safe_file_name(name, limit=limit, max_bytes=None)
 
 
 def folder_name(item_id: str, requirement: str) -> str:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from fazhi_desk.evidence import FileStore, SourceChanged, SourceReadError, StoredFileDamaged, StoreWriteError
-from fazhi_desk.evidence.filestore import TMP_PREFIX, os_error_text
+from fazhi_desk.evidence.filestore import LEGACY_TMP_PREFIX, os_error_text
+from fazhi_desk.fileio import is_own_temp
 from fazhi_desk.jobs import Cancelled, JobContext
 
 
@@ -52,12 +53,12 @@ class FailingReader(io.RawIOBase):
 
 
 def final_names(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file() and not p.name.startswith(TMP_PREFIX)]
+    return [p for p in root.rglob("*") if p.is_file() and not is_own_temp(p.name)]
 
 
 def assert_empty(root: Path) -> None:
     assert final_names(root) == []
-    assert [p for p in root.rglob(TMP_PREFIX + "*")] == []
+    assert [p for p in root.rglob("*") if is_own_temp(p.name) or p.name.startswith(".")] == []
 
 
 def test_put_stores_under_hash_and_dedupes(tmp_path):
@@ -203,7 +204,7 @@ def test_trash_purge_and_stale_temps(tmp_path):
     assert fs.purge_trash(30, today=dt.date(2024, 1, 20)) == 0
     assert fs.purge_trash(30, today=dt.date(2024, 3, 1)) == 1
     assert not t.exists()
-    stale = fs.root / (TMP_PREFIX + "crashed")
+    stale = fs.root / (LEGACY_TMP_PREFIX + "crashed")  # the name earlier versions used
     stale.write_bytes(b"half")
     assert fs.clean_temps(older_than=3600) == 0
     os.utime(stale, (1, 1))
