@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,12 +22,27 @@ from sqlalchemy.orm import Session
 
 from fazhi_desk.catalogue.diff import CatalogueDiff, DocumentDiff, diff, format_diff
 from fazhi_desk.catalogue.schema import Catalogue, bundled_catalogues, dump_catalogue_json, version_key
-from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole
+from fazhi_desk.domain.model import Item, SourceDocument
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
 from fazhi_desk.store.db import Store
+from fazhi_desk.store.mapping import (
+    document_from_row,
+    document_row,
+    item_from_revision,
+    revision_from_item,
+    update_document_row,
+    version_row,
+)
 from fazhi_desk.store.models import Assessment, CatalogueVersion, ChangeLog, Document, ItemRevision, ItemRow
+
+__all__ = [  # the mapping is re-exported for callers that still import it from here
+    "BUNDLED", "ImportPreview", "ImportResult", "VersionInfo", "apply_import", "confirm_review",
+    "document_from_row", "export_template", "install_bundled", "install_new_document", "installed_catalogues",
+    "installed_documents", "item_from_revision", "items_needing_review", "list_versions", "preview_import",
+    "revision_from_item",
+]
 
 BUNDLED = "内置目录"
 # A change only to these fields gives the item a new revision but does not ask the office to review it:
@@ -36,82 +50,11 @@ BUNDLED = "内置目录"
 NO_REVIEW_FIELDS = frozenset({"township_role"})
 
 
-def revision_from_item(item: Item, version_id: int) -> ItemRevision:
-    return ItemRevision(
-        item_id=item.item_id,
-        version_id=version_id,
-        chapter=item.chapter,
-        section=item.section,
-        article_no=item.article_no,
-        article_title=item.article_title,
-        requirement=item.requirement,
-        source_passage=item.source_passage,
-        lead_units=item.lead_units,
-        participating_units=item.participating_units,
-        applies_to_township=item.applies_to_township,
-        cycle=item.cycle.value,
-        target=item.target,
-        target_max=item.target_max,
-        unit=item.unit,
-        deadline=item.deadline,
-        evidence_hint=item.evidence_hint,
-        first_year=item.first_year,
-        township_role=item.township_role.value,
-    )
-
-
-def item_from_revision(rev: ItemRevision, doc_code: str) -> Item:
-    return Item(
-        item_id=rev.item_id,
-        doc_code=doc_code,
-        chapter=rev.chapter,
-        section=rev.section,
-        article_no=rev.article_no,
-        article_title=rev.article_title,
-        requirement=rev.requirement,
-        source_passage=rev.source_passage,
-        lead_units=rev.lead_units,
-        participating_units=rev.participating_units,
-        applies_to_township=rev.applies_to_township,
-        cycle=Cycle(rev.cycle),
-        target=rev.target,
-        target_max=rev.target_max,
-        unit=rev.unit,
-        deadline=rev.deadline,
-        evidence_hint=rev.evidence_hint,
-        first_year=rev.first_year,
-        township_role=(TownshipRole(rev.township_role) if rev.township_role
-                       else TownshipRole.default_for(rev.applies_to_township)),
-    )
-
-
-def document_from_row(doc: Document, ver: CatalogueVersion | None) -> SourceDocument:
-    return SourceDocument(
-        code=doc.code,
-        title=doc.title,
-        doc_number=doc.doc_number,
-        issuer=doc.issuer,
-        date=doc.date,
-        version=ver.version if ver else "",
-        source_text=doc.source_text,
-        notes=tuple(json.loads(ver.notes)) if ver and ver.notes else (),
-        term_start=doc.term_start,
-        term_end=doc.term_end,
-    )
-
-
 def add_version_row(
     s: Session, cat: Catalogue, *, source_file: str, file_sha256: str, summary: str, user: str | None = None
 ) -> CatalogueVersion:
-    d = cat.document
-    ver = CatalogueVersion(
-        doc_code=d.code,
-        version=d.version,
-        title=d.title,
-        doc_number=d.doc_number,
-        issuer=d.issuer,
-        date=d.date,
-        notes=json.dumps(list(d.notes), ensure_ascii=False),
+    ver = version_row(
+        cat.document,
         source_file=source_file,
         file_sha256=file_sha256,
         imported_at=dt.datetime.now().replace(microsecond=0),
@@ -128,8 +71,7 @@ def install_new_document(
 ) -> CatalogueVersion:
     """Install the catalogue of a document the store does not have yet."""
     d = cat.document
-    doc = Document(code=d.code, title=d.title, doc_number=d.doc_number, issuer=d.issuer, date=d.date,
-                   source_text=d.source_text, term_start=d.term_start, term_end=d.term_end)
+    doc = document_row(d)
     s.add(doc)
     s.flush()
     ver = add_version_row(s, cat, source_file=source_file, file_sha256=file_sha256,
@@ -366,9 +308,7 @@ def _update_document(
     summary = dd.summary() + (f",其中恢复 {len(restored)}" if restored else "")
     doc = s.get(Document, code)
     assert doc is not None
-    nd = cat.document
-    doc.title, doc.doc_number, doc.issuer, doc.date, doc.source_text, doc.term_start, doc.term_end = (
-        nd.title, nd.doc_number, nd.issuer, nd.date, nd.source_text, nd.term_start, nd.term_end)
+    update_document_row(doc, cat.document)
     ver = add_version_row(s, cat, source_file=source_file, file_sha256=file_sha256, summary=summary, user=user)
     doc.current_version_id = ver.id
     rows = {r.item_id: r for r in s.scalars(select(ItemRow).where(ItemRow.doc_code == code))}

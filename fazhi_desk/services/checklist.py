@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status, due_in_year, is_overdue, year_due_date
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import current_user
-from fazhi_desk.services.catalogue import item_from_revision
+from fazhi_desk.store.mapping import item_from_revision
 from fazhi_desk.store.db import Store
 from fazhi_desk.store.models import (
     Assessment,
