@@ -94,6 +94,16 @@ class DataDir:
     def lock(self) -> Path:
         return self.root / "fazhi-desk.lock"
 
+    @property
+    def marker(self) -> Path:
+        """The workspace marker: this directory's workspace id and whether its last session closed cleanly."""
+        return self.root / "fazhi-desk.workspace.json"
+
+    @property
+    def evidence_id(self) -> Path:
+        """The workspace id beside the evidence folder, written once: proves which database the evidence belongs to."""
+        return self.root / "evidence.workspace-id"
+
     def ensure(self) -> "DataDir":
         if _is_network_path(self.root):
             raise UserError(

@@ -34,7 +34,7 @@ class Context:
         from fazhi_desk.services.workspace import open_workspace
 
         if self._store is None:
-            self._store = open_workspace(self.data.ensure())
+            self._store = open_workspace(self.data)
         return self._store
 
     def close(self) -> None:

@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 from fazhi_desk.errors import UserError
 from fazhi_desk.evidence import FileStore, SourceChanged, SourceReadError, StoreWriteError
 from fazhi_desk.evidence.filestore import CHUNK_SIZE, STALE_TEMP_SECONDS, TRASH_KEEP_DAYS, Staged
+from fazhi_desk.fileio import safe_file_name as _safe_file_name
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
 from fazhi_desk.services.checklist import ensure_assessment
@@ -123,8 +124,8 @@ def size_text(n: int) -> str:
 
 
 def file_store(store: Store) -> FileStore:
-    """The evidence file store of an open store's data directory."""
-    return FileStore(store.data.evidence)
+    """The evidence file store of an open store."""
+    return FileStore(store.evidence_root)
 
 
 # --- dataclasses crossing layers -------------------------------------------------
@@ -590,34 +591,24 @@ def attach(
 def _commit_links(store: Store, fs: FileStore, item_id: str, year: int, pending: list[_Pending],
                   description: str, user: str) -> None:
     now = dt.datetime.now()
-    try:
-        with store.transaction() as s:
-            a = ensure_assessment(s, item_id, year)
-            for x in pending:
-                f = s.get(EvidenceFile, x.sha256)
-                if f is None:
-                    s.add(EvidenceFile(sha256=x.sha256, size=x.size, mime=x.mime, stored_at=now))
-                s.add(EvidenceLink(assessment_id=a.id, sha256=x.sha256, original_name=x.name,
-                                   description=description, doc_date=None, file_mtime=x.mtime,
-                                   added_at=now, added_by=user))
-                _log(s, a, user, now, "", f"添加佐证材料“{x.name}”")
-            a.updated_at = now
-            s.flush()  # holds the write lock from here: a concurrent gc can no longer move files
-            for x in pending:
-                if not fs.exists(x.sha256):
-                    raise UserError(
-                        f"“{x.name}”保存后被同时运行的清理操作移走。请重新添加这些文件;本次没有添加任何文件。"
-                    )
-    except UserError:
-        raise
-    except Exception as e:
-        orig = getattr(e, "orig", e)
-        msg = str(orig).lower()
-        if "readonly" in msg or "read-only" in msg:
-            raise UserError(f"数据库“{store.data.db}”是只读的,佐证材料未添加。请检查数据目录的写入权限。") from e
-        if "full" in msg:
-            raise UserError("磁盘已满,佐证材料未添加。请清理磁盘空间后重试。") from e
-        raise
+    # store.transaction() turns SQLite's refusals (disk full, read-only...) into Chinese messages.
+    with store.transaction() as s:
+        a = ensure_assessment(s, item_id, year)
+        for x in pending:
+            f = s.get(EvidenceFile, x.sha256)
+            if f is None:
+                s.add(EvidenceFile(sha256=x.sha256, size=x.size, mime=x.mime, stored_at=now))
+            s.add(EvidenceLink(assessment_id=a.id, sha256=x.sha256, original_name=x.name,
+                               description=description, doc_date=None, file_mtime=x.mtime,
+                               added_at=now, added_by=user))
+            _log(s, a, user, now, "", f"添加佐证材料“{x.name}”")
+        a.updated_at = now
+        s.flush()  # holds the write lock from here: a concurrent gc can no longer move files
+        for x in pending:
+            if not fs.exists(x.sha256):
+                raise UserError(
+                    f"“{x.name}”保存后被同时运行的清理操作移走。请重新添加这些文件;本次没有添加任何文件。"
+                )
 
 
 def _discard_uncommitted(store: Store, fs: FileStore, shas: list[str]) -> None:
@@ -731,24 +722,9 @@ def update_link(store: Store, link_id: int, *, description: object = _UNSET, doc
 
 # --- copies out -------------------------------------------------------------------
 
-_BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
 def safe_file_name(name: str) -> str:
     """A name every Windows and Linux file system accepts, as close to ``name`` as possible."""
-    n = _BAD_CHARS.sub("_", unicodedata.normalize("NFC", name)).strip().rstrip(". ")
-    if not n:
-        n = "佐证材料"
-    stem = n.split(".", 1)[0].upper()
-    if stem in _RESERVED:
-        n = "_" + n
-    if len(n.encode("utf-8")) > 200:
-        stem, ext = os.path.splitext(n)
-        while len((stem + ext).encode("utf-8")) > 200 and stem:
-            stem = stem[:-1]
-        n = stem + ext
-    return n
+    return _safe_file_name(name, fallback="佐证材料")
 
 
 def _copy_progress(ctx: JobContext, size: int, text: str) -> Callable[[int], None]:

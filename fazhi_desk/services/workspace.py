@@ -1,4 +1,10 @@
-"""Opening a data directory for work: the store, with the bundled catalogues installed."""
+"""Opening a data directory for work: the store, with the bundled catalogues installed; close and reopen.
+
+:class:`Workspace` is what the window and the command line hold. Restore uses
+:meth:`Workspace.close` and :meth:`Workspace.open` (or :meth:`Workspace.reopen`):
+the :class:`~fazhi_desk.store.db.Store` object stays the same, so whoever holds it
+keeps a valid reference; between the two calls its sessions are refused.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +14,47 @@ from sqlalchemy import select
 
 from fazhi_desk.paths import DataDir, resource_path
 from fazhi_desk.services.catalogue import install_bundled
-from fazhi_desk.store.db import Store, open_store
+from fazhi_desk.store.db import Store, list_backups
 from fazhi_desk.store.models import CatalogueVersion
+
+
+class Workspace:
+    """One data directory: its store (opened, closed, reopened in place) and where its files live."""
+
+    def __init__(self, data: DataDir) -> None:
+        self.data = data
+        self.store = Store.for_data_dir(data)
+
+    def open(self) -> Store:
+        """Open the store (creating and migrating it) and install any bundled catalogue it lacks."""
+        self.store.open()
+        try:
+            if _bundled_changed(self.store):
+                install_bundled(self.store)
+        except BaseException:
+            self.store.close()
+            raise
+        return self.store
+
+    def close(self) -> None:
+        self.store.close()
+
+    def reopen(self) -> Store:
+        self.close()
+        return self.open()
+
+    @property
+    def is_open(self) -> bool:
+        return self.store.is_open
+
+    def backups(self) -> list:
+        """The database backups of this data directory, newest first."""
+        return list_backups(self.data.backups)
 
 
 def open_workspace(data: DataDir) -> Store:
     """Open the store in ``data`` (creating and migrating it) and install any bundled catalogue it lacks."""
-    store = open_store(data)
-    try:
-        if _bundled_changed(store):
-            install_bundled(store)
-    except BaseException:
-        store.close()
-        raise
-    return store
+    return Workspace(data).open()
 
 
 def _bundled_changed(store: Store) -> bool:

@@ -1,29 +1,68 @@
-"""Opening the store: lock, integrity check, backup, migrate, engine with pragmas.
+"""Opening and closing the store: lock, workspace checks, migration on a copy, one connection.
 
-Order of :func:`open_store`: take the data directory's lock (a second instance
-is refused), check the file is a SQLite database of ours, refuse one written by a
-newer program, back it up and migrate it with foreign keys off (Alembic batch
-migrations on SQLite would otherwise cascade-delete child rows), then check
-foreign keys and hand out sessions with ``foreign_keys=ON``, WAL and
-``synchronous=FULL``.
+A :class:`Store` is made from a SQLAlchemy URL and an evidence root and can be
+closed and opened again while the program runs (restore closes it, puts files
+back, and opens it again). SQLite is the default and the only store we test;
+everything SQLite-specific lives in this package.
+
+Opening a SQLite data directory, in order:
+
+1. Take the data directory's lock (a second instance is refused) and remove
+   temp files that killed runs left behind (the lock proves they are stale).
+2. A data directory used before (workspace marker, evidence, backups, a log of
+   an opened store) whose database is missing, empty or damaged is a *damaged
+   workspace* (:class:`~fazhi_desk.errors.WorkspaceDamagedError`, naming the
+   backups), never a new install.
+3. A ``-wal`` left by a session that did not close is applied only when it
+   belongs to this database file: each session starts by writing its sequence
+   number into the database and checkpointing, and records the number in the
+   workspace marker; a database file with another number (an older copy put
+   back by hand) next to a ``-wal`` is refused
+   (:class:`~fazhi_desk.errors.StaleJournalError`). After an unclean session the
+   file gets ``integrity_check`` (indexes against tables), not only ``quick_check``.
+4. Migrations run on a copy: SQLite's backup API into a temp file, Alembic on
+   the copy with foreign keys off, ``integrity_check`` and
+   ``foreign_key_check``, then an atomic rename over the original. A failure or
+   a kill leaves the original untouched and the next start retries. The
+   database is backed up to ``backups/`` first (one backup per pending
+   migration, however many starts fail; rotation keeps the newest backup taken
+   before a migration).
+5. One connection, ``locking_mode=EXCLUSIVE``, WAL, ``synchronous=FULL``,
+   foreign keys on. Exclusive locking keeps SQLite's WAL index in heap memory:
+   no ``-shm`` file is memory-mapped, so a full disk cannot kill the process
+   with SIGBUS. Sessions on other threads wait for the connection in turn.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import os
+import shutil
 import sqlite3
+import threading
+import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
-from fazhi_desk.errors import StoreLockedError, StoreTooNewError, UserError
+from fazhi_desk.errors import (
+    StaleJournalError,
+    StoreLockedError,
+    StoreTooNewError,
+    UserError,
+    WorkspaceDamagedError,
+)
+from fazhi_desk.fileio import fsync_dir, fsync_file, remove_stale_temps, temp_path, write_bytes_atomic
 from fazhi_desk.paths import DataDir
+from fazhi_desk.store.errors import sqlite_errors, translate
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +71,20 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # loading Alembic keeps a normal start-up from importing Alembic at all (~0.2 s).
 HEAD_REVISION = "0002"
 KEEP_BACKUPS = 10
+OPENED_LOG_LINE = "opened store"  # written to the log on every successful open (a sign of earlier use)
+SEQ_KEY = "store.session_seq"
+ID_KEY = "store.workspace_id"
+BACKUP_SEQ = -1  # the session number stamped into backups: a backup never matches a live -wal
+POOL_TIMEOUT = 120  # seconds a session waits for the one connection
+
+
+# ----------------------------------------------------------------------------- engine
 
 
 def _set_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
     cur = dbapi_conn.cursor()
+    # Before the first access in WAL mode: the WAL index then lives in heap memory, no -shm is mapped.
+    cur.execute("PRAGMA locking_mode=EXCLUSIVE")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
@@ -43,8 +92,37 @@ def _set_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
     cur.close()
 
 
-def make_engine(db_path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{db_path}", future=True)
+class OneConnectionPool(QueuePool):
+    """The store's one connection, taken by one session at a time (other threads wait their turn).
+
+    A second checkout on the thread that already holds it could only deadlock; it
+    fails at once instead, naming the bug.
+    """
+
+    def __init__(self, *a, **kw) -> None:  # noqa: ANN002, ANN003
+        kw.update(pool_size=1, max_overflow=0)
+        super().__init__(*a, **kw)
+        self._holder: int | None = None
+
+    def _do_get(self):  # noqa: ANN202
+        me = threading.get_ident()
+        if self._holder == me:
+            raise RuntimeError("a second session on the thread that already holds the store's connection")
+        rec = super()._do_get()
+        self._holder = me
+        return rec
+
+    def _do_return_conn(self, record) -> None:  # noqa: ANN001
+        self._holder = None
+        super()._do_return_conn(record)
+
+
+def make_engine(db_path: Path | str) -> Engine:
+    """The engine of a SQLite store file: one exclusive connection that sessions take in turn."""
+    engine = create_engine(
+        f"sqlite:///{db_path}", future=True, poolclass=OneConnectionPool,
+        pool_timeout=POOL_TIMEOUT, connect_args={"check_same_thread": False},
+    )
     event.listen(engine, "connect", _set_pragmas)
     return engine
 
@@ -69,45 +147,64 @@ def known_revisions() -> set[str]:
     return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
-def _check_file(db_path: Path) -> None:
-    if not db_path.exists() or db_path.stat().st_size == 0:
-        return
-    with db_path.open("rb") as f:
-        magic = f.read(16)
-    if magic != SQLITE_MAGIC:
-        raise UserError(
-            f"数据文件“{db_path}”不是本程序的数据库(文件已损坏或被其他文件替换)。"
-            f"程序没有改动它。请从“{db_path.parent / 'backups'}”中的备份恢复,"
-            "或另选一个数据目录(--data-dir)。"
-        )
+# ----------------------------------------------------------------------------- files
+
+
+def wal_path(db: Path) -> Path:
+    return db.with_name(db.name + "-wal")
+
+
+def shm_path(db: Path) -> Path:
+    return db.with_name(db.name + "-shm")
+
+
+def _size(p: Path) -> int:
     try:
-        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            ok = con.execute("PRAGMA quick_check").fetchone()[0]
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as e:
-        raise UserError(
-            f"数据文件“{db_path}”已损坏,无法打开({e})。程序没有改动它。"
-            f"请从“{db_path.parent / 'backups'}”中的备份恢复。"
-        ) from e
-    if ok != "ok":
-        raise UserError(
-            f"数据文件“{db_path}”完整性检查未通过({ok})。程序没有改动它。"
-            f"请从“{db_path.parent / 'backups'}”中的备份恢复。"
-        )
-    if tables and "alembic_version" not in tables:
-        raise UserError(
-            f"数据文件“{db_path}”是其他程序的 SQLite 数据库,不是法治政府建设检查台的数据。"
-            "程序没有改动它。请另选一个数据目录(--data-dir)。"
-        )
+        return p.stat().st_size
+    except OSError:
+        return 0
+
+
+def list_backups(backups: Path, stem: str = "fazhi-desk") -> list[Path]:
+    """The database backups in ``backups``, newest first."""
+    try:
+        found = [p for p in backups.glob(f"{stem}-*.sqlite3") if p.is_file()]
+    except OSError:
+        return []
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def _immutable(db: Path) -> sqlite3.Connection:
+    """The database file alone, read-only, ignoring any -wal (and creating no file)."""
+    return sqlite3.connect(f"{db.resolve().as_uri()}?immutable=1", uri=True)
+
+
+def _read_only(db: Path) -> sqlite3.Connection:
+    """A read-only connection that creates no -wal/-shm when the database has no -wal (the usual case)."""
+    if _size(wal_path(db)) == 0:
+        return _immutable(db)
+    return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+
+
+def _setting(con: sqlite3.Connection, key: str) -> str | None:
+    try:
+        row = con.execute("SELECT value FROM setting WHERE key=?", (key,)).fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row else None
+
+
+def _int(v: str | None, default: int = 0) -> int:
+    try:
+        return int(v) if v is not None else default
+    except ValueError:
+        return default
 
 
 def _current_revision(db_path: Path) -> str | None:
     if not db_path.exists() or db_path.stat().st_size == 0:
         return None
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    con = _read_only(db_path)
     try:
         if not con.execute("SELECT 1 FROM sqlite_master WHERE name='alembic_version'").fetchone():
             return None
@@ -117,37 +214,138 @@ def _current_revision(db_path: Path) -> str | None:
     return row[0] if row else None
 
 
-def backup_db(db_path: Path, backups: Path, reason: str) -> Path:
-    """Copy the database with SQLite's backup API to ``backups/`` (temp name, fsync, rename)."""
-    import os
+def _check_file(db_path: Path, *, full: bool = False, backups: Path | None = None) -> None:
+    """Refuse a file that is not our SQLite database or fails its check (``integrity_check`` when ``full``)."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return
+    backups = backups or db_path.parent / "backups"
+    _check_magic(db_path, backups)
+    pragma = "integrity_check" if full else "quick_check"
+    try:
+        con = _read_only(db_path)
+        try:
+            rows = [r[0] for r in con.execute(f"PRAGMA {pragma}").fetchmany(20)]
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as e:
+        raise _damaged(db_path, backups, f"数据文件“{db_path}”已损坏,无法打开({e})。程序没有改动它。", "corrupt") from e
+    if rows != ["ok"]:
+        log.error("%s of %s failed: %s", pragma, db_path, rows)
+        raise _damaged(db_path, backups,
+                       f"数据文件“{db_path}”完整性检查未通过({rows[0] if rows else '无结果'})。程序没有改动它。",
+                       "integrity")
+    if tables and "alembic_version" not in tables:
+        raise UserError(
+            f"数据文件“{db_path}”是其他程序的 SQLite 数据库,不是法治政府建设检查台的数据。"
+            "程序没有改动它。请另选一个数据目录(--data-dir)。"
+        )
 
-    backups.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    final = backups / f"{db_path.stem}-{stamp}-{reason}.sqlite3"
-    tmp = final.with_suffix(".tmp")
-    src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    dst = sqlite3.connect(tmp)
+
+def _damaged(db_path: Path, backups: Path, msg: str, reason: str) -> WorkspaceDamagedError:
+    return WorkspaceDamagedError(msg + _restore_hint(backups), data_dir=db_path.parent,
+                                 backups=list_backups(backups), reason=reason)
+
+
+def _check_magic(db_path: Path, backups: Path) -> None:
+    with db_path.open("rb") as f:
+        magic = f.read(16)
+    if magic != SQLITE_MAGIC:
+        raise _damaged(db_path, backups,
+                       f"数据文件“{db_path}”不是本程序的数据库(文件已损坏或被其他文件替换)。程序没有改动它。", "notadb")
+
+
+def _restore_hint(backups: Path) -> str:
+    found = list_backups(backups)
+    if found:
+        return f"请从备份恢复:最新的备份是“{found[0]}”(共 {len(found)} 个备份,在“{backups}”)。"
+    return f"“{backups}”中没有备份;请找回数据文件的副本,或联系技术支持。"
+
+
+def _sqlite_backup(src_path: Path, dst_path: Path) -> None:
+    """Copy a database with SQLite's backup API (a consistent copy, whatever the source's journal)."""
+    src = _read_only(src_path)
+    dst = sqlite3.connect(dst_path)
     try:
         src.backup(dst)
     finally:
         dst.close()
         src.close()
-    with tmp.open("rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, final)
-    old = sorted(backups.glob(f"{db_path.stem}-*.sqlite3"))
-    for p in old[:-KEEP_BACKUPS]:
-        p.unlink(missing_ok=True)
+
+
+def backup_db(db_path: Path, backups: Path, reason: str) -> Path:
+    """Copy the database with SQLite's backup API to ``backups/`` (temp name, fsync, rename), then rotate.
+
+    The copy's session number is stamped so that it never passes for the live
+    file next to a ``-wal`` (see the module docstring). Rotation keeps the
+    :data:`KEEP_BACKUPS` newest backups and, always, the newest one taken before a migration.
+    """
+    backups.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(backups)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    final = backups / f"{db_path.stem}-{stamp}-{reason}.sqlite3"
+    n = 1
+    while final.exists():
+        n += 1
+        final = backups / f"{db_path.stem}-{stamp}-{reason}-{n}.sqlite3"
+    tmp = temp_path(final)
+    try:
+        _sqlite_backup(db_path, tmp)
+        con = sqlite3.connect(tmp)
+        try:
+            con.execute("PRAGMA journal_mode=DELETE")
+            if con.execute("SELECT 1 FROM sqlite_master WHERE name='setting'").fetchone():
+                con.execute("INSERT OR REPLACE INTO setting(key, value) VALUES (?, ?)", (SEQ_KEY, str(BACKUP_SEQ)))
+                con.commit()
+        finally:
+            con.close()
+        fsync_file(tmp)
+        os.replace(tmp, final)
+        fsync_dir(backups)
+    except BaseException:
+        for p in (tmp, tmp.with_name(tmp.name + "-journal")):
+            p.unlink(missing_ok=True)
+        raise
+    rotate_backups(backups, db_path.stem)
     return final
 
 
+def rotate_backups(backups: Path, stem: str = "fazhi-desk", keep: int = KEEP_BACKUPS) -> list[Path]:
+    """Delete all but the ``keep`` newest backups, never the newest one taken before a migration."""
+    found = list_backups(backups, stem)
+    protected = next((p for p in found if "-before-" in p.name), None)
+    removed = []
+    for p in found[keep:]:
+        if p != protected:
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
+# ----------------------------------------------------------------------------- migration
+
+
+def _pending_backup(db_path: Path, backups: Path, head: str) -> Path | None:
+    """A backup taken before migrating to ``head`` that is newer than the database file (a failed earlier try)."""
+    try:
+        db_mtime = db_path.stat().st_mtime
+    except OSError:
+        return None
+    for p in list_backups(backups, db_path.stem):
+        if p.name.endswith(f"-before-{head}.sqlite3") or f"-before-{head}-" in p.name:
+            try:
+                if p.stat().st_mtime >= db_mtime:
+                    return p
+            except OSError:
+                continue
+    return None
+
+
 def migrate(db_path: Path, backups: Path | None = None) -> None:
-    """Bring the database to the head revision (backup first when it has data)."""
+    """Bring the database to the head revision, on a copy that replaces the original only when it is sound."""
     current = _current_revision(db_path)
     if current == HEAD_REVISION:
         return
-    from alembic import command
-
     head = head_revision()
     if current is not None and current not in known_revisions():
         raise StoreTooNewError(
@@ -158,11 +356,33 @@ def migrate(db_path: Path, backups: Path | None = None) -> None:
         return
     has_data = db_path.exists() and db_path.stat().st_size > 0
     if has_data and backups is not None:
-        where = backup_db(db_path, backups, f"before-{head}")
-        log.info("backed up %s to %s before migrating", db_path, where)
-    engine = create_engine(f"sqlite:///{db_path}", future=True)
+        where = _pending_backup(db_path, backups, head)
+        if where is None:
+            where = backup_db(db_path, backups, f"before-{head}")
+        log.info("backup before migrating %s to %s: %s", db_path, head, where)
+    tmp = temp_path(db_path)
+    leftovers = [tmp.with_name(tmp.name + x) for x in ("-journal", "-wal", "-shm")]
+    try:
+        if has_data:
+            _sqlite_backup(db_path, tmp)
+        _migrate_file(tmp, head, backups)
+        fsync_file(tmp)
+        os.replace(tmp, db_path)
+        fsync_dir(db_path.parent)
+        log.info("migrated %s from %s to %s", db_path, current, head)
+    finally:
+        for p in [tmp, *leftovers]:
+            p.unlink(missing_ok=True)
+
+
+def _migrate_file(path: Path, head: str, backups: Path | None) -> None:
+    """Run the migrations on ``path`` (a private copy) and check the result."""
+    from alembic import command
+
+    engine = create_engine(f"sqlite:///{path}", future=True, poolclass=QueuePool, pool_size=1, max_overflow=0)
     try:
         with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.commit()
             cfg = _alembic_config()
@@ -171,83 +391,352 @@ def migrate(db_path: Path, backups: Path | None = None) -> None:
             conn.commit()
             bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if bad:
-                raise UserError(f"数据库迁移后发现 {len(bad)} 处外键不一致。请把日志发给技术支持;迁移前的备份在“{backups}”。")
+                raise UserError(
+                    f"数据库升级后发现 {len(bad)} 处外键不一致,升级没有生效,原数据文件未被改动。"
+                    f"请把日志发给技术支持;升级前的备份在“{backups}”。")
+            ok = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchmany(20)]
+            if ok != ["ok"]:
+                log.error("integrity_check after migrating: %s", ok)
+                raise UserError("数据库升级后完整性检查未通过,升级没有生效,原数据文件未被改动。请把日志发给技术支持。")
             conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            conn.commit()
     finally:
         engine.dispose()
 
 
-@dataclass
+# ----------------------------------------------------------------------------- workspace marker
+
+
+def read_marker(data: DataDir) -> dict | None:
+    try:
+        return json.loads(data.marker.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_marker(data: DataDir, **values: object) -> None:
+    write_bytes_atomic(data.marker, json.dumps(values, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def read_evidence_id(data: DataDir) -> str | None:
+    try:
+        return data.evidence_id.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def used_before(data: DataDir) -> list[str]:
+    """Signs that ``data`` held a workspace before (empty for a new data directory)."""
+    signs: list[str] = []
+    if data.marker.exists():
+        signs.append("工作区标记文件")
+    if data.evidence_id.exists():
+        signs.append("佐证材料目录的工作区编号")
+    try:
+        for shard in os.scandir(data.evidence):
+            if shard.is_dir(follow_symlinks=False) and any(True for _ in os.scandir(shard.path)):
+                signs.append("佐证材料文件")
+                break
+    except OSError:
+        pass
+    if list_backups(data.backups):
+        signs.append("备份")
+    try:
+        for p in data.logs.glob("*.log*"):
+            with p.open("rb") as f:
+                if OPENED_LOG_LINE.encode() in f.read(4 << 20):
+                    signs.append("日志")
+                    break
+    except OSError:
+        pass
+    return signs
+
+
+# ----------------------------------------------------------------------------- the store
+
+
 class Store:
-    """An open store: the data directory, its engine and session factory, and the held lock."""
+    """A store made from a SQLAlchemy URL and an evidence root; open, close and open again.
 
-    data: DataDir
-    engine: Engine
-    _lock: FileLock | None = field(default=None, repr=False)
+    Services take a :class:`Store` and ask it for sessions; they never see the
+    URL, SQLite or its errors. ``data`` is the data directory of a SQLite store
+    (its database, evidence, backups and logs).
+    """
 
-    def __post_init__(self) -> None:
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False, future=True)
+    def __init__(self, url: str, evidence_root: Path | str, *, data: DataDir | None = None) -> None:
+        self.url = str(url)
+        self.evidence_root = Path(evidence_root)
+        u = make_url(self.url)
+        self._sqlite_file: Path | None = (
+            Path(u.database) if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") else None
+        )
+        if data is None and self._sqlite_file is not None:
+            data = DataDir(self._sqlite_file.parent)
+        self.data = data
+        self.engine: Engine | None = None
+        self.workspace_id: str | None = None
+        self._sessions: sessionmaker | None = None
+        self._lock: FileLock | None = None
+        self._seq: int | None = None
+        self._guard = threading.Lock()
 
+    @classmethod
+    def for_data_dir(cls, data: DataDir) -> "Store":
+        return cls(f"sqlite:///{data.db}", data.evidence, data=data)
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r}, open={self.is_open})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.engine is not None
+
+    @property
+    def db_path(self) -> Path | None:
+        """The database file of a SQLite store (None for other URLs)."""
+        return self._sqlite_file
+
+    # --- sessions ---------------------------------------------------------------------------
     def session(self) -> Session:
+        if self._sessions is None:
+            raise UserError("数据库已关闭(正在恢复或退出)。请稍候重试。")
         return self._sessions()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed together, or rolled back on any error."""
-        with self._sessions() as s, s.begin():
-            yield s
+        """A session whose work is committed together, or rolled back on any error.
+
+        SQLite's refusals (disk full, read-only, locked, damaged) become Chinese
+        :class:`UserError` messages; nothing of the transaction is kept.
+        """
+        try:
+            with self.session() as s, s.begin():
+                yield s
+        except UserError:
+            raise
+        except Exception as e:
+            t = translate(e, self._sqlite_file or self.url)
+            if t is e:
+                raise
+            raise t from e
+
+    # --- open / close -------------------------------------------------------------------------
+    def open(self) -> "Store":
+        """Open the store (see the module docstring); returns self. Opening an open store does nothing."""
+        with self._guard:
+            if self.engine is not None:
+                return self
+            if self._sqlite_file is None or self.data is None:
+                self._open_url()
+            else:
+                self._open_sqlite(self.data)
+            log.info("%s %s (workspace %s, session %s)", OPENED_LOG_LINE, self.url, self.workspace_id, self._seq)
+            return self
 
     def close(self) -> None:
-        self.engine.dispose()
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        """Close cleanly: checkpoint the WAL into the database, record the clean close, release the lock."""
+        with self._guard:
+            engine, self.engine, self._sessions = self.engine, None, None
+            try:
+                if engine is not None:
+                    try:
+                        with engine.connect() as c:
+                            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    except Exception as e:  # a full disk may refuse the checkpoint: the WAL then stays, which is safe
+                        log.warning("checkpoint at close failed: %s", e)
+                    engine.dispose()
+                    if self.data is not None and self._seq is not None:
+                        try:
+                            _write_marker(self.data, workspace_id=self.workspace_id, session=self._seq,
+                                          state="closed", closed_at=dt.datetime.now().isoformat(timespec="seconds"))
+                        except (OSError, UserError) as e:
+                            log.warning("could not record the clean close: %s", e)
+            finally:
+                self._seq = None
+                if self._lock is not None:
+                    self._lock.release()
+                    self._lock = None
+
+    def reopen(self) -> "Store":
+        """Close and open again on the same data (restore uses this after putting files back)."""
+        self.close()
+        return self.open()
+
+    # --- SQLite data directory ------------------------------------------------------------------
+    def _open_url(self) -> None:
+        """Any other SQLAlchemy URL: migrate in place and hand out sessions (not used by the program today)."""
+        from alembic import command
+
+        engine = create_engine(self.url, future=True)
+        with engine.begin() as conn:
+            cfg = _alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        self._start(engine)
+
+    def _open_sqlite(self, data: DataDir) -> None:
+        if not data.root.is_dir():
+            data.ensure()
+        # not thread-local: the window opens the store on a worker thread and closes it on the UI thread
+        lock = FileLock(str(data.lock), timeout=0, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout as e:
+            raise StoreLockedError(
+                f"数据目录“{data.root}”已被另一个正在运行的法治政府建设检查台打开。"
+                "请切换到已打开的窗口;若确认没有其他窗口,请稍候重试。"
+            ) from e
+        except OSError as e:
+            raise UserError(f"无法在数据目录“{data.root}”创建锁文件:{e.strerror or e}。请检查该目录的写入权限。") from e
+        try:
+            for folder in (data.root, data.backups, data.evidence):
+                for p in remove_stale_temps(folder, all_but_ours=True):
+                    log.info("removed a temp file a killed run left: %s", p)
+            with sqlite_errors(data.db):
+                self._prepare(data)
+                migrate(data.db, data.backups)
+                engine = make_engine(data.db)
+                try:
+                    self._start(engine)
+                except BaseException:
+                    engine.dispose()
+                    raise
+            self._lock = lock
+        except BaseException:
+            self.engine, self._sessions = None, None
+            lock.release()
+            raise
+
+    def _prepare(self, data: DataDir) -> None:
+        """Steps 2 and 3 of the module docstring: a damaged workspace and a foreign -wal are refused."""
+        db, wal, shm = data.db, wal_path(data.db), shm_path(data.db)
+        marker = read_marker(data)
+        if _size(db) == 0:
+            signs = used_before(data)
+            if signs:
+                what = "不存在" if not db.exists() else "是空文件(0 字节)"
+                raise WorkspaceDamagedError(
+                    f"数据目录“{data.root}”以前使用过(有{'、'.join(signs)}),但数据文件“{db.name}”{what}。"
+                    f"程序不会把它当作新安装,也没有改动任何文件。{_restore_hint(data.backups)}",
+                    data_dir=data.root, backups=list_backups(data.backups), reason="missing" if not db.exists() else "empty")
+            for p in (wal, shm):  # a journal without its database belongs to nothing
+                p.unlink(missing_ok=True)
+            return
+        _check_magic(db, data.backups)
+        unclean = bool(marker) and marker.get("state") == "open"
+        if _size(wal) > 0:
+            self._check_wal_belongs(data, marker)
+            unclean = True
+            self._fold_wal(db)
+        shm.unlink(missing_ok=True)  # with no -wal (and the lock held) a -shm is stale; a read-only one blocks writes
+        _check_file(db, full=unclean, backups=data.backups)
+
+    def _check_wal_belongs(self, data: DataDir, marker: dict | None) -> None:
+        """Refuse a -wal that another copy of the database wrote (see the module docstring)."""
+        db = data.db
+        try:
+            con = _immutable(db)
+            try:
+                file_seq = _int(_setting(con, SEQ_KEY), default=-2)
+                file_id = _setting(con, ID_KEY)
+            finally:
+                con.close()
+        except sqlite3.DatabaseError:
+            return  # not a readable database: _check_file says so
+        if marker and marker.get("session") is not None:
+            if marker.get("workspace_id") == file_id and _int(str(marker.get("session")), -3) == file_seq:
+                return
+            reason = (f"数据文件属于第 {file_seq} 次使用,而“{db.name}-wal”是第 {marker.get('session')} 次使用留下的"
+                      if marker.get("workspace_id") == file_id else "数据文件与“-wal”属于不同的工作区")
+        else:
+            if self._combined_is_sound(db):
+                return
+            reason = "数据文件与“-wal”合并后完整性检查未通过"
+        raise StaleJournalError(
+            f"数据文件“{db}”旁边有上次未正常关闭时留下的“{db.name}-wal”,但它不属于这个数据文件({reason};"
+            "例如数据文件被手工换成了旧的副本)。程序没有应用它,也没有改动任何文件,以免数据错乱。"
+            f"请用“从备份恢复”恢复数据(恢复会删除这个旧的“-wal”);{_restore_hint(data.backups)}",
+            data_dir=data.root, backups=list_backups(data.backups), reason="stale-wal")
+
+    def _combined_is_sound(self, db: Path) -> bool:
+        """integrity_check of the database with its -wal applied, on a private copy (the originals stay as they are)."""
+        tmp = temp_path(db)
+        tmp_wal = tmp.with_name(tmp.name + "-wal")
+        try:
+            shutil.copyfile(db, tmp)
+            shutil.copyfile(wal_path(db), tmp_wal)
+            con = sqlite3.connect(tmp)
+            try:
+                con.execute("PRAGMA locking_mode=EXCLUSIVE")
+                rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchmany(20)]
+            finally:
+                con.close()
+            if rows != ["ok"]:
+                log.error("database + -wal fail integrity_check: %s", rows)
+            return rows == ["ok"]
+        except sqlite3.DatabaseError as e:
+            log.error("database + -wal cannot be read: %s", e)
+            return False
+        finally:
+            for p in (tmp, tmp_wal, tmp.with_name(tmp.name + "-shm")):
+                p.unlink(missing_ok=True)
+
+    @staticmethod
+    def _fold_wal(db: Path) -> None:
+        """Checkpoint a -wal that belongs to ``db`` into it, so migration and the checks see one file."""
+        con = sqlite3.connect(db)
+        try:
+            con.execute("PRAGMA locking_mode=EXCLUSIVE")
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            con.close()
+
+    def _start(self, engine: Engine) -> None:
+        """Begin a session of use: workspace id in the database and beside the evidence, session number."""
+        with engine.connect() as c:
+            c.execute(text("SELECT 1"))
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False, future=True)
+        if self.data is None or self._sqlite_file is None:
+            return
+        data = self.data
+        marker = read_marker(data) or {}
+        with engine.connect() as c:
+            rows = dict(c.execute(text("SELECT key, value FROM setting WHERE key IN (:a, :b)"),
+                                  {"a": ID_KEY, "b": SEQ_KEY}).all())
+        ws_id = rows.get(ID_KEY) or marker.get("workspace_id") or read_evidence_id(data) or uuid.uuid4().hex
+        seq = max(_int(rows.get(SEQ_KEY)), _int(str(marker.get("session", 0)), 0)) + 1
+        try:
+            with engine.begin() as c:
+                for k, v in ((ID_KEY, ws_id), (SEQ_KEY, str(seq))):
+                    c.execute(text("INSERT OR REPLACE INTO setting(key, value) VALUES (:k, :v)"), {"k": k, "v": v})
+            with engine.connect() as c:
+                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            _write_marker(data, workspace_id=ws_id, session=seq, state="open", pid=os.getpid(),
+                          opened_at=dt.datetime.now().isoformat(timespec="seconds"))
+            if read_evidence_id(data) is None and not data.evidence_id.exists():
+                data.evidence.mkdir(parents=True, exist_ok=True)
+                write_bytes_atomic(data.evidence_id, (ws_id + "\n").encode("ascii"))
+            self._seq = seq
+        except Exception as e:  # a full disk must not keep the user from reading the data
+            t = translate(e, data.db)
+            if t is e and not isinstance(e, (OSError, UserError)):
+                raise
+            log.warning("could not record the session start (continuing read-mostly): %s", e)
+        self.workspace_id = ws_id
+
+    def evidence_belongs(self) -> bool:
+        """Whether the evidence folder provably belongs to this database (same workspace id on both)."""
+        if self.data is None or self.workspace_id is None:
+            return False
+        return read_evidence_id(self.data) == self.workspace_id
 
 
 def open_store(data: DataDir) -> Store:
-    """Open (creating and migrating as needed) the store in ``data``; see the module docstring.
+    """Open (creating and migrating as needed) the SQLite store in ``data``; see the module docstring.
 
     It holds no catalogue yet: ``services.workspace.open_workspace`` also installs the bundled ones.
     """
-    data.ensure()
-    # not thread-local: the window opens the store on a worker thread and closes it on the UI thread
-    lock = FileLock(str(data.lock), timeout=0, thread_local=False)
-    try:
-        lock.acquire()
-    except Timeout as e:
-        raise StoreLockedError(
-            f"数据目录“{data.root}”已被另一个正在运行的法治政府建设检查台打开。"
-            "请切换到已打开的窗口;若确认没有其他窗口,请稍候重试。"
-        ) from e
-    except OSError as e:
-        raise UserError(f"无法在数据目录“{data.root}”创建锁文件:{e.strerror or e}。请检查该目录的写入权限。") from e
-    try:
-        _check_file(data.db)
-        try:
-            migrate(data.db, data.backups)
-        except sqlite3.OperationalError as e:
-            raise _environment_error(data, e) from e
-        except Exception as e:  # SQLAlchemy wraps sqlite3 errors
-            orig = getattr(e, "orig", None)
-            if isinstance(orig, sqlite3.OperationalError):
-                raise _environment_error(data, orig) from e
-            raise
-        engine = make_engine(data.db)
-        with engine.connect() as c:
-            c.execute(text("SELECT 1"))
-        store = Store(data=data, engine=engine, _lock=lock)
-    except BaseException:
-        lock.release()
-        raise
-    return store
-
-
-def _environment_error(data: DataDir, e: sqlite3.OperationalError) -> UserError:
-    msg = str(e).lower()
-    if "readonly" in msg or "read-only" in msg:
-        return UserError(
-            f"数据目录“{data.root}”是只读的,无法保存数据。请换一个可写的目录(--data-dir),或请管理员开放写入权限。"
-        )
-    if "disk is full" in msg or "full" in msg:
-        return UserError(f"磁盘已满,无法写入“{data.db}”。请清理磁盘空间后重试;已有数据未受影响。")
-    return UserError(f"无法打开数据文件“{data.db}”:{e}。请检查磁盘和权限。")
+    return Store.for_data_dir(data).open()

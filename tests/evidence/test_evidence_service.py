@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from fazhi_desk.cli import run as cli_run
 from fazhi_desk.errors import UserError
-from fazhi_desk.evidence.filestore import TMP_PREFIX
+from fazhi_desk.fileio import is_own_temp
 from fazhi_desk.jobs import Cancelled, JobContext
 from fazhi_desk.services import evidence as ev
 from fazhi_desk.services.checklist import load_year
@@ -65,7 +65,8 @@ def test_attach_folder_with_chinese_names_and_list(small_store, tmp_path):
     for e in entries:
         p = ev.file_store(small_store).path(e.sha256)
         assert hashlib.sha256(p.read_bytes()).hexdigest() == e.sha256
-    rows = {r.item_id: r for r in load_year(small_store.session(), Y)}
+    with small_store.session() as ses:
+        rows = {r.item_id: r for r in load_year(ses, Y)}
     assert rows[A].evidence_count == 2 and rows[B].evidence_count == 0
     with small_store.session() as ses:
         assert ses.scalar(select(func.count()).select_from(ChangeLog).where(ChangeLog.field == "evidence")) == 2
@@ -282,4 +283,4 @@ def test_cli_add_list_remove_verify_gc(small_store, tmp_path, capsys):
     assert rc == 1 and "没有序号或文件名" in out
     rc, out = run("gc")
     assert rc == 0 and "回收目录" in out
-    assert not any(p.name.startswith(TMP_PREFIX) for p in ev_root.iterdir())
+    assert not any(is_own_temp(p.name) for p in ev_root.iterdir())

@@ -1,0 +1,151 @@
+"""SQLite's refusals as Chinese messages: the one place that knows SQLite's error codes.
+
+Errors are classified by SQLite's extended result code (``sqlite3.Error.sqlite_errorcode``
+and ``sqlite_errorname``, Python 3.11), never by the message text: busy or locked
+by another program, read-only (file, folder, or a read-only ``-shm`` left behind),
+disk full (or a file-size limit), I/O error, damaged file, not a database.
+Everything above ``store/`` calls :func:`user_error` (or :func:`translate`) and
+never sees a ``sqlite3`` exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from fazhi_desk.errors import DiskFullError, StoreError, UserError
+
+log = logging.getLogger(__name__)
+
+# Primary result codes (the low byte of an extended code).
+SQLITE_PERM = 3
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_NOMEM = 7
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_PROTOCOL = 15
+SQLITE_TOOBIG = 18
+SQLITE_NOTADB = 26
+
+NOTHING_CHANGED = "本次操作没有改动任何数据。"
+
+
+def sqlite_error_of(exc: BaseException | None) -> sqlite3.Error | None:
+    """The ``sqlite3`` error inside ``exc`` (itself, SQLAlchemy's ``.orig``, or a cause), if any."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, sqlite3.Error):
+            return exc
+        orig = getattr(exc, "orig", None)
+        if isinstance(orig, sqlite3.Error):
+            return orig
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def error_code(exc: BaseException) -> tuple[int, str]:
+    """(extended result code, its name) of a sqlite3 error; (0, "") when SQLite gave none."""
+    e = sqlite_error_of(exc)
+    if e is None:
+        return 0, ""
+    return int(getattr(e, "sqlite_errorcode", 0) or 0), str(getattr(e, "sqlite_errorname", "") or "")
+
+
+def _disk_full(db: Path) -> DiskFullError:
+    size = 0
+    for p in (db, db.with_name(db.name + "-wal")):
+        try:
+            size += p.stat().st_size
+        except OSError:
+            pass
+    # A write may need room for the WAL to grow and for SQLite's temp files: a tenth of the store, 10 MB at least.
+    return DiskFullError.for_path(db, needed=max(10 << 20, size // 10), what=f"保存到数据文件“{db}”")
+
+
+def user_error(exc: BaseException, db: Path | str) -> UserError | None:
+    """A Chinese message for a SQLite error about the store file ``db``; None if ``exc`` is not one we know."""
+    db = Path(db)
+    code, name = error_code(exc)
+    if not code:
+        return None
+    primary = code & 0xFF
+    if primary == SQLITE_FULL:
+        return _disk_full(db)
+    if primary in (SQLITE_BUSY, SQLITE_LOCKED):
+        return StoreError(
+            f"数据文件“{db}”正被其他程序占用(例如另一个数据库工具或备份软件正在读写它)。"
+            f"请关闭那个程序后重试。{NOTHING_CHANGED}", code=name)
+    if primary == SQLITE_READONLY:
+        if name in ("SQLITE_READONLY_DBMOVED",):
+            return StoreError(
+                f"数据文件“{db}”在程序运行期间被移动、改名或替换。请关闭程序后重新打开。{NOTHING_CHANGED}", code=name)
+        if name in ("SQLITE_READONLY_CANTINIT", "SQLITE_READONLY_RECOVERY", "SQLITE_READONLY_CANTLOCK"):
+            return StoreError(
+                f"数据文件“{db}”旁的辅助文件(“{db.name}-shm”或“{db.name}-wal”)是只读的,数据无法保存。"
+                "请关闭程序,确认这两个文件和所在文件夹可写(或删除只读的“-shm”文件)后重新打开。"
+                f"{NOTHING_CHANGED}", code=name)
+        return StoreError(
+            f"数据文件“{db}”或它所在的文件夹是只读的,数据无法保存。请取消该文件的“只读”属性或开放文件夹的写入权限,"
+            f"然后关闭程序重新打开;也可以换一个可写的数据目录(--data-dir)。{NOTHING_CHANGED}", code=name)
+    if primary == SQLITE_IOERR:
+        if name in ("SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_TRUNCATE",
+                    "SQLITE_IOERR_SHMSIZE", "SQLITE_IOERR_SHMMAP") and _looks_full(db):
+            return _disk_full(db)
+        return StoreError(
+            f"读写数据文件“{db}”时磁盘出错({name})。请检查磁盘(或 U 盘、移动硬盘)是否连接正常、空间是否充足,"
+            f"然后重试;若反复出现,请从“备份”恢复。{NOTHING_CHANGED}", code=name)
+    if primary == SQLITE_CORRUPT:
+        return StoreError(
+            f"数据文件“{db}”已损坏({name}),程序不能继续使用它。程序没有改动它。"
+            f"请从“{db.parent / 'backups'}”中的备份恢复。", code=name)
+    if primary == SQLITE_NOTADB:
+        return StoreError(
+            f"数据文件“{db}”不是本程序的数据库(文件已损坏或被其他文件替换)。程序没有改动它。"
+            f"请从“{db.parent / 'backups'}”中的备份恢复,或另选一个数据目录(--data-dir)。", code=name)
+    if primary in (SQLITE_CANTOPEN, SQLITE_PERM):
+        return StoreError(
+            f"无法打开数据文件“{db}”({name}):文件或所在文件夹不存在、没有访问权限,或被其他程序锁定。"
+            "请检查数据目录的权限后重试。", code=name)
+    if primary == SQLITE_PROTOCOL:
+        return StoreError(f"数据文件“{db}”正被其他程序频繁读写,暂时无法使用。请稍候重试。{NOTHING_CHANGED}", code=name)
+    return None
+
+
+def _looks_full(db: Path) -> bool:
+    from fazhi_desk.errors import free_bytes
+
+    free = free_bytes(db.parent)
+    return free is not None and free < (1 << 20)
+
+
+def translate(exc: BaseException, db: Path | str) -> BaseException:
+    """The :class:`UserError` for a SQLite error, else ``exc`` itself (a bug)."""
+    if isinstance(exc, UserError):
+        return exc
+    ue = user_error(exc, db)
+    if ue is None:
+        return exc
+    log.warning("SQLite error on %s: %s (%s)", db, sqlite_error_of(exc), error_code(exc)[1])
+    return ue
+
+
+@contextmanager
+def sqlite_errors(db: Path | str) -> Iterator[None]:
+    """Turn SQLite's errors raised inside the block into Chinese :class:`UserError` messages."""
+    try:
+        yield
+    except UserError:
+        raise
+    except Exception as e:
+        t = translate(e, db)
+        if t is e:
+            raise
+        raise t from e
