@@ -15,7 +15,7 @@ Opening a SQLite data directory, in order:
    backups), never a new install.
 3. A ``-wal`` left by a session that did not close is applied only when it
    belongs to this database file: each session starts by writing its sequence
-   number into the database and checkpointing, and records the number in the
+   number into the database header (``PRAGMA user_version``) and checkpointing, and records the number in the
    workspace marker; a database file with another number (an older copy put
    back by hand) next to a ``-wal`` is refused
    (:class:`~fazhi_desk.errors.StaleJournalError`). After an unclean session the
@@ -72,7 +72,6 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 HEAD_REVISION = "0002"
 KEEP_BACKUPS = 10
 OPENED_LOG_LINE = "opened store"  # written to the log on every successful open (a sign of earlier use)
-SEQ_KEY = "store.session_seq"
 ID_KEY = "store.workspace_id"
 BACKUP_SEQ = -1  # the session number stamped into backups: a backup never matches a live -wal
 POOL_TIMEOUT = 120  # seconds a session waits for the one connection
@@ -294,9 +293,8 @@ def backup_db(db_path: Path, backups: Path, reason: str) -> Path:
         con = sqlite3.connect(tmp)
         try:
             con.execute("PRAGMA journal_mode=DELETE")
-            if con.execute("SELECT 1 FROM sqlite_master WHERE name='setting'").fetchone():
-                con.execute("INSERT OR REPLACE INTO setting(key, value) VALUES (?, ?)", (SEQ_KEY, str(BACKUP_SEQ)))
-                con.commit()
+            con.execute(f"PRAGMA user_version={BACKUP_SEQ}")
+            con.commit()
         finally:
             con.close()
         fsync_file(tmp)
@@ -639,7 +637,7 @@ class Store:
         try:
             con = _immutable(db)
             try:
-                file_seq = _int(_setting(con, SEQ_KEY), default=-2)
+                file_seq = int(con.execute("PRAGMA user_version").fetchone()[0])
                 file_id = _setting(con, ID_KEY)
             finally:
                 con.close()
@@ -704,14 +702,15 @@ class Store:
         data = self.data
         marker = read_marker(data) or {}
         with engine.connect() as c:
-            rows = dict(c.execute(text("SELECT key, value FROM setting WHERE key IN (:a, :b)"),
-                                  {"a": ID_KEY, "b": SEQ_KEY}).all())
-        ws_id = rows.get(ID_KEY) or marker.get("workspace_id") or read_evidence_id(data) or uuid.uuid4().hex
-        seq = max(_int(rows.get(SEQ_KEY)), _int(str(marker.get("session", 0)), 0)) + 1
+            stored_id = c.execute(text("SELECT value FROM setting WHERE key = :k"), {"k": ID_KEY}).scalar()
+            stored_seq = int(c.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+        ws_id = stored_id or marker.get("workspace_id") or read_evidence_id(data) or uuid.uuid4().hex
+        seq = max(stored_seq, _int(str(marker.get("session", 0)), 0)) + 1
         try:
             with engine.begin() as c:
-                for k, v in ((ID_KEY, ws_id), (SEQ_KEY, str(seq))):
-                    c.execute(text("INSERT OR REPLACE INTO setting(key, value) VALUES (:k, :v)"), {"k": k, "v": v})
+                if stored_id is None:
+                    c.execute(text("INSERT INTO setting(key, value) VALUES (:k, :v)"), {"k": ID_KEY, "v": ws_id})
+                c.exec_driver_sql(f"PRAGMA user_version={int(seq)}")
             with engine.connect() as c:
                 c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             _write_marker(data, workspace_id=ws_id, session=seq, state="open", pid=os.getpid(),
