@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fazhi_desk.domain.completion import YEAR_MAX, YEAR_MIN
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole, parse_target
 from fazhi_desk.errors import ProblemList, UserError
 
@@ -208,7 +209,7 @@ def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
                       f"乡镇角色“{role.value}”与适用乡镇“{'是' if applies else '否'}”矛盾"
                       "(仅供了解的事项适用乡镇应为“否”,牵头或参加的应为“是”)")
         fy = it.get("first_year")
-        if fy is not None and (not isinstance(fy, int) or not 1990 <= fy <= 2100):
+        if fy is not None and (not isinstance(fy, int) or not YEAR_MIN <= fy <= YEAR_MAX):
             p.add(f"{place}.first_year", "应为年份")
             fy = None
         items.append(

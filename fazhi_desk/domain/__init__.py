@@ -1,5 +1,17 @@
-"""Domain types and rules: items, cycles, statuses, what is due and what is overdue. No I/O."""
+"""Domain types and rules: items, cycles, statuses, what is due, done and overdue, how a year counts. No I/O."""
 
+from fazhi_desk.domain.completion import (
+    YEAR_MAX,
+    YEAR_MIN,
+    Completion,
+    Standing,
+    Tally,
+    below_target_reason,
+    check_year,
+    judge,
+    meets_target,
+    status_allowed,
+)
 from fazhi_desk.domain.model import (
     AssessmentView,
     Cycle,
@@ -14,12 +26,22 @@ from fazhi_desk.domain.model import (
 
 __all__ = [
     "AssessmentView",
+    "Completion",
     "Cycle",
     "Item",
     "SourceDocument",
+    "Standing",
     "Status",
+    "Tally",
     "TownshipRole",
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "below_target_reason",
+    "check_year",
     "due_in_year",
     "is_overdue",
+    "judge",
+    "meets_target",
+    "status_allowed",
     "year_due_date",
 ]

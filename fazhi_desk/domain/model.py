@@ -36,6 +36,7 @@ class Status(str, enum.Enum):
     IN_PROGRESS = "进行中"
     DONE = "已完成"
     NOT_APPLICABLE = "不适用"
+    NO_EVENT = "本年度未发生"  # a per-event item whose event did not occur this year
 
     @classmethod
     def parse(cls, text: str) -> "Status":
@@ -221,8 +222,8 @@ class AssessmentView:
 
 def is_overdue(item: Item, year: int, status: Status, today: dt.date, doc_year: int,
                term_end: int | None = None) -> bool:
-    """逾期: due this year, past its due date and neither done nor not applicable."""
-    if status in (Status.DONE, Status.NOT_APPLICABLE):
+    """逾期: due this year, past its due date and neither done, not applicable nor without event."""
+    if status in (Status.DONE, Status.NOT_APPLICABLE, Status.NO_EVENT):
         return False
     if not due_in_year(item, year, doc_year, term_end):
         return False

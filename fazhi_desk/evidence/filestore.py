@@ -468,6 +468,50 @@ class FileStore:
             return "unreadable"
         return "ok" if actual == sha256 else "altered"
 
+    def read_checked(self, sha256: str) -> tuple[CheckResult, bytes | None]:
+        """Read a stored file whole and check it against its name: ``("ok", content)``, else ``(state, None)``."""
+        try:
+            content = self.path(sha256).read_bytes()
+        except FileNotFoundError:
+            return "missing", None
+        except IsADirectoryError:
+            return "missing", None
+        except OSError:
+            return "unreadable", None
+        if hashlib.sha256(content).hexdigest() != sha256:
+            return "altered", None
+        return "ok", content
+
+    def copy_into(self, ctx: JobContext, sha256: str, dst: BinaryIO) -> int:
+        """Write a stored file to an open stream, checking its hash on the way; returns the byte count.
+
+        Raises :class:`StoredFileDamaged` when it is missing or its content no longer matches
+        (the caller discards what was written).
+        """
+        src = self.path(sha256)
+        h = hashlib.sha256()
+        n = 0
+        try:
+            with open(src, "rb", buffering=0) as f:
+                buf = bytearray(CHUNK_SIZE)
+                mv = memoryview(buf)
+                while True:
+                    ctx.check()
+                    try:
+                        k = f.readinto(buf)
+                    except OSError as e:
+                        raise StoredFileDamaged(f"无法读取存储的佐证材料“{src}”:{os_error_text(e)}。") from e
+                    if not k:
+                        break
+                    h.update(mv[:k])
+                    dst.write(mv[:k])  # an error here is the destination's: it propagates as OSError
+                    n += k
+        except FileNotFoundError as e:
+            raise StoredFileDamaged(f"佐证材料在存储目录中已丢失(“{src}”)。") from e
+        if h.hexdigest() != sha256:
+            raise StoredFileDamaged(f"存储的佐证材料“{src}”在读取过程中被改动,与添加时的内容不一致。")
+        return n
+
     def copy_out(self, ctx: JobContext, sha256: str, dest: Path,
                  on_bytes: ByteCallback | None = None, *, read_only: bool = False) -> Path:
         """Copy a stored file to ``dest`` (temp name beside it, hash checked, fsync, rename).

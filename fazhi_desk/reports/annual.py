@@ -1,10 +1,8 @@
-"""The annual report (年度报告): gather a year's checklist and evidence into dataclasses, write the workbook.
+"""The annual report (年度报告) workbook, written from plain dataclasses.
 
-:func:`gather_report` reads the store once (through
-:func:`fazhi_desk.services.checklist.load_year`, so a past year shows each item
-in the wording its assessment was made under) and returns a :class:`ReportData`
-of plain dataclasses; :func:`write_report` turns that into one xlsx workbook
-without touching the ORM:
+:func:`fazhi_desk.services.report.gather_report` reads the store and hands a
+:class:`ReportData` of frozen dataclasses to :func:`write_report`, which turns
+it into one xlsx workbook; nothing here touches the store or the services:
 
 * 汇总 — office, county, year, date, overall completion, a table per document
   and chapter, and a bar chart of completion rate per chapter (one per document);
@@ -13,12 +11,10 @@ without touching the ORM:
 * 未完成事项 — what is not done (overdue first) and the office's notes on why;
 * 说明全文 — notes too long for a printable cell, in full, in numbered parts.
 
-Counting rules (stated in the summary sheet too): items marked 不适用 and items
-that do not fall due this year (e.g. a biennial item in its off year, listed
-with 状态 “本年度不检查”) are shown but left out of the completion rate. An
-off-year item the office nevertheless worked on (status other than 未开始)
-counts like any other. A one-time item done in an earlier year shows as
-“已完成(2022年)” and counts as done.
+Each row's state is the completion rule's :class:`~fazhi_desk.domain.completion.Standing`
+(stated in the summary sheet too, :data:`~fazhi_desk.domain.completion.RATE_RULE`),
+and every count is its :class:`~fazhi_desk.domain.completion.Tally`, so the
+report, the dashboard and the tree give the same numbers.
 
 Every sheet prints on A4 landscape, fitted to the page width, with the header
 row repeated on each page, the office and year in the page header and
@@ -40,10 +36,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from fazhi_desk.domain.model import Status
+from fazhi_desk.domain.completion import RATE_RULE, Standing, Tally, standing_text
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.reports.output import atomic_output, output_error
 from fazhi_desk.reports.xlsx import (
@@ -76,14 +70,7 @@ NOTE_PART = 900  # characters per row in 说明全文 (keeps each row under Exce
 MAX_NAMES_IN_CELL = 6
 
 
-class RowState(str, enum.Enum):
-    """What the report says about an item this year (the status, plus 本年度不检查)."""
-
-    DONE = Status.DONE.value
-    IN_PROGRESS = Status.IN_PROGRESS.value
-    NOT_STARTED = Status.NOT_STARTED.value
-    NOT_APPLICABLE = Status.NOT_APPLICABLE.value
-    NOT_DUE = "本年度不检查"
+RowState = Standing  # what the report says about an item this year: the completion rule's standing
 
 
 class EvidenceCheck(str, enum.Enum):
@@ -110,7 +97,7 @@ class ReportRow:
     target: str  # 目标值 with its unit, e.g. "4次"
     unit: str
     actual: float | None
-    state: RowState
+    state: Standing
     overdue: bool
     due_date: dt.date
     completed_on: dt.date | None
@@ -119,19 +106,18 @@ class ReportRow:
     na_reason: str
     done_in_year: int | None = None
     evidence_names: tuple[str, ...] = ()
+    shown_status: str = ""  # the status as every view says it (Completion.text); derived from state when empty
+    retired_version: str = ""  # the catalogue version that retired the item (state 已退役)
+    remark: str = ""  # why the state is what it is (e.g. the 未达标 reason)
 
     @property
     def counted(self) -> bool:
         """Whether the item counts towards the completion rate."""
-        return self.state not in (RowState.NOT_APPLICABLE, RowState.NOT_DUE)
+        return self.state.counted
 
     @property
     def status_text(self) -> str:
-        if self.state is RowState.DONE and self.done_in_year is not None:
-            return f"已完成({self.done_in_year}年)"
-        if self.overdue:
-            return f"{self.state.value}(逾期)"
-        return self.state.value
+        return self.shown_status or standing_text(self.state, self.overdue, self.done_in_year, self.retired_version)
 
     @property
     def position(self) -> str:
@@ -145,7 +131,9 @@ class ReportRow:
     def note_text(self) -> str:
         """工作情况说明, with the reason when the item is not applicable."""
         parts = []
-        if self.state is RowState.NOT_APPLICABLE and self.na_reason:
+        if self.remark:
+            parts.append(self.remark)
+        if self.state is Standing.NOT_APPLICABLE and self.na_reason:
             parts.append(f"不适用原因:{self.na_reason}")
         if self.note:
             parts.append(self.note)
@@ -174,38 +162,19 @@ class DocumentInfo:
     version: str
 
 
-@dataclass(frozen=True)
-class Counts:
-    """Item counts of a chapter, a document or the whole year."""
+@dataclass
+class Counts(Tally):
+    """The completion rule's tally of a chapter, a document or the whole year, with its row labels."""
 
-    label_doc: str
-    label_chapter: str
-    items: int = 0
-    done: int = 0
-    in_progress: int = 0
-    not_started: int = 0
-    not_applicable: int = 0
-    not_due: int = 0
-    overdue: int = 0
-
-    @property
-    def applicable(self) -> int:
-        return self.items - self.not_applicable - self.not_due
-
-    @property
-    def rate(self) -> float | None:
-        return self.done / self.applicable if self.applicable else None
+    label_doc: str = ""
+    label_chapter: str = ""
 
 
 def count_rows(rows: list[ReportRow], label_doc: str = "", label_chapter: str = "") -> Counts:
-    c = dict(items=len(rows), done=0, in_progress=0, not_started=0, not_applicable=0, not_due=0, overdue=0)
-    key = {RowState.DONE: "done", RowState.IN_PROGRESS: "in_progress", RowState.NOT_STARTED: "not_started",
-           RowState.NOT_APPLICABLE: "not_applicable", RowState.NOT_DUE: "not_due"}
+    c = Counts(label_doc=label_doc, label_chapter=label_chapter)
     for r in rows:
-        c[key[r.state]] += 1
-        if r.overdue:
-            c["overdue"] += 1
-    return Counts(label_doc, label_chapter, **c)
+        c.add(r.state, r.overdue)
+    return c
 
 
 @dataclass(frozen=True)
@@ -238,103 +207,24 @@ class ReportData:
 
     def outstanding(self) -> list[ReportRow]:
         """Items due and not done, overdue first (catalogue order within each group)."""
-        out = [r for r in self.rows if r.state in (RowState.NOT_STARTED, RowState.IN_PROGRESS)]
+        out = [r for r in self.rows if r.state.outstanding]
         return sorted(out, key=lambda r: not r.overdue)
 
     def evidence_problems(self) -> list[ReportEvidence]:
         return [e for e in self.evidence if e.check is not EvidenceCheck.OK]
 
 
-# ---------------------------------------------------------------- gathering
-
-
-def _state(status: Status, due: bool) -> RowState:
-    if status is Status.NOT_APPLICABLE:
-        return RowState.NOT_APPLICABLE
-    if not due and status is Status.NOT_STARTED:
-        return RowState.NOT_DUE
-    return RowState(status.value)
-
-
-def gather_report(
-    s: Session,
-    year: int,
-    *,
-    office_name: str,
-    county: str = "",
-    today: dt.date | None = None,
-    evidence_dir: Path | None = None,
-    ctx: JobContext | None = None,
-) -> ReportData:
-    """Read the year's checklist and evidence from the store.
-
-    When ``evidence_dir`` is given, each evidence file is checked for presence
-    and size (缺失 / 已变更); the evidence package re-hashes them fully.
-    """
-    from fazhi_desk.services.checklist import load_year
-    from fazhi_desk.store.models import Assessment, EvidenceFile, EvidenceLink
-
-    ctx = ctx or JobContext()
-    today = today or dt.date.today()
-    rows = load_year(s, year, today)
-    ctx.check()
-    order = {r.item_id: n for n, r in enumerate(rows)}
-    requirement = {r.item_id: r.item.requirement for r in rows}
-    q = (
-        select(Assessment.item_id, EvidenceLink.original_name, EvidenceLink.description, EvidenceLink.doc_date,
-               EvidenceFile.size, EvidenceLink.sha256, EvidenceLink.added_at, EvidenceLink.id)
-        .join(Assessment, Assessment.id == EvidenceLink.assessment_id)
-        .join(EvidenceFile, EvidenceFile.sha256 == EvidenceLink.sha256)
-        .where(Assessment.year == year)
-    )
-    links = sorted(s.execute(q).all(), key=lambda t: (order.get(t[0], len(order)), t[0], t[6], t[7]))
-    evidence: list[ReportEvidence] = []
-    names: dict[str, list[str]] = {}
-    for n, (item_id, name, desc, doc_date, size, sha, _added, _id) in enumerate(links):
-        if n % 1000 == 0:
-            ctx.check()
-        check = EvidenceCheck.OK
-        if evidence_dir is not None:
-            p = Path(evidence_dir) / sha[:2] / sha
-            try:
-                st = p.stat()
-            except OSError:
-                check = EvidenceCheck.MISSING
-            else:
-                if st.st_size != size:
-                    check = EvidenceCheck.ALTERED
-        evidence.append(ReportEvidence(item_id, requirement.get(item_id, ""), name, desc or "", doc_date, size,
-                                       sha, check))
-        names.setdefault(item_id, []).append(name)
-    documents: dict[str, DocumentInfo] = {}
-    out: list[ReportRow] = []
-    for r in rows:
-        if not r.item.applies_to_township:
-            continue
-        d = r.document
-        documents.setdefault(d.code, DocumentInfo(d.code, d.title, d.doc_number, d.version))
-        it = r.item
-        out.append(ReportRow(
-            item_id=it.item_id, doc_code=it.doc_code, chapter=it.chapter, section=it.section,
-            article_no=it.article_no, article_title=it.article_title, requirement=it.requirement,
-            lead_units=it.lead_units, cycle=it.cycle.value,
-            target=(it.target_text + it.unit) if it.target_text else "", unit=it.unit, actual=r.actual,
-            state=_state(r.status, r.due), overdue=r.overdue, due_date=r.due_date, completed_on=r.completed_on,
-            owner=r.owner, note=r.note, na_reason=r.na_reason, done_in_year=r.done_in_year,
-            evidence_names=tuple(names.get(it.item_id, ())),
-        ))
-    return ReportData(office_name=office_name, county=county, year=year, generated_on=today,
-                      documents=tuple(documents.values()), rows=tuple(out), evidence=tuple(evidence))
-
-
 # ---------------------------------------------------------------- styles
 
 _FILLS = {
-    RowState.DONE: PatternFill("solid", fgColor="C6EFCE"),
-    RowState.IN_PROGRESS: PatternFill("solid", fgColor="FFEB9C"),
-    RowState.NOT_STARTED: None,
-    RowState.NOT_APPLICABLE: PatternFill("solid", fgColor="D9D9D9"),
-    RowState.NOT_DUE: PatternFill("solid", fgColor="EDEDED"),
+    Standing.DONE: PatternFill("solid", fgColor="C6EFCE"),
+    Standing.BELOW_TARGET: PatternFill("solid", fgColor="F8CBAD"),
+    Standing.IN_PROGRESS: PatternFill("solid", fgColor="FFEB9C"),
+    Standing.NOT_STARTED: None,
+    Standing.NOT_APPLICABLE: PatternFill("solid", fgColor="D9D9D9"),
+    Standing.NO_EVENT: PatternFill("solid", fgColor="DDEBF7"),
+    Standing.NOT_DUE: PatternFill("solid", fgColor="EDEDED"),
+    Standing.RETIRED: PatternFill("solid", fgColor="D9D9D9"),
 }
 OVERDUE_FILL = PatternFill("solid", fgColor="FFC7CE")
 _RED_BOLD = Font(name=BODY_FONT.name, size=10, bold=True, color="9C0006")
@@ -541,12 +431,13 @@ def _notes(wb: Workbook, data: ReportData) -> BulkRows | None:
     return bulk
 
 
-SUMMARY_HEADERS = ["文件", "章", "事项数", "已完成", "进行中", "未开始", "不适用", "本年度不检查", "逾期", "完成率"]
-SUMMARY_WIDTHS = [12, 34, 8, 8, 8, 8, 8, 13, 8, 9]
+SUMMARY_HEADERS = ["文件", "章", "事项数", "应完成", "已完成", "未达标", "进行中", "未开始", "不适用", "本年度未发生",
+                   "本年度不检查", "已退役", "逾期", "完成率"]
+SUMMARY_WIDTHS = [12, 30, 7, 7, 7, 7, 7, 7, 7, 8, 8, 7, 7, 9]
 
 
 def _rate_text(c: Counts) -> str:
-    return "—" if c.rate is None else f"{c.rate:.1%}"
+    return c.rate_text(1)
 
 
 def _summary(ws: Worksheet, data: ReportData) -> None:
@@ -575,11 +466,12 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         ("生成日期", f"{data.generated_on:%Y-%m-%d}"),
         ("总体完成情况",
          f"应完成 {total.applicable} 项,已完成 {total.done} 项,完成率 {_rate_text(total)};"
-         f"进行中 {total.in_progress} 项,未开始 {total.not_started} 项,其中逾期 {total.overdue} 项"),
-        ("其他事项", f"不适用 {total.not_applicable} 项,本年度不检查 {total.not_due} 项(均不计入完成率)"),
+         f"未达标 {total.below_target} 项,进行中 {total.in_progress} 项,未开始 {total.not_started} 项,"
+         f"其中逾期 {total.overdue} 项"),
+        ("其他事项", f"不适用 {total.not_applicable} 项,本年度未发生 {total.no_event} 项,"
+                 f"本年度不检查 {total.not_due} 项,已退役 {total.retired} 项(均不计入完成率)"),
         ("佐证材料", ev_text),
-        ("统计口径", "完成率 = 已完成 ÷(事项数 − 不适用 − 本年度不检查)。每两年一次的事项在非检查年度列为"
-                 "“本年度不检查”;以前年度已完成的一次性事项计为已完成。"),
+        ("统计口径", RATE_RULE),
     ]
     r = 3
     for label, value in info:
@@ -603,8 +495,8 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
     r += 1
 
     def put_counts(row: int, c: Counts, bold: bool) -> None:
-        values = [c.label_doc, c.label_chapter, c.items, c.done, c.in_progress, c.not_started, c.not_applicable,
-                  c.not_due, c.overdue, c.rate]
+        values = [c.label_doc, c.label_chapter, c.items, c.applicable, c.done, c.below_target, c.in_progress,
+                  c.not_started, c.not_applicable, c.no_event, c.not_due, c.retired, c.overdue, c.rate]
         for col, v in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col)
             if isinstance(v, str):
@@ -724,5 +616,5 @@ def write_report(ctx: JobContext, data: ReportData, out_path: Path, *, fast: boo
 
 __all__ = [
     "Counts", "DocumentInfo", "EvidenceCheck", "ReportData", "ReportEvidence", "ReportRow", "RowState",
-    "build_workbook", "gather_report", "write_report",
+    "SUMMARY_HEADERS", "build_workbook", "count_rows", "write_report",
 ]

@@ -4,8 +4,9 @@ Folder names are ``<编号> <事项内容>`` shortened to a safe length, file na
 the names the files had when they were added; both are made safe for Windows
 (reserved characters and names replaced, trailing dots and spaces removed) and
 name clashes within a folder get `` (2)``, `` (3)`` … before the extension.
-Each stored file (``<data>/evidence/<sha[:2]>/<sha>``) is re-hashed while it is
-packed: a missing or altered file is not packed but reported (and listed in
+Each stored file is read and re-hashed through the evidence
+:class:`~fazhi_desk.evidence.FileStore` while it is packed: a missing or altered
+file is not packed but reported (and listed in
 ``缺失或已变更的材料.txt`` inside the zip). Already-compressed types are stored,
 the rest deflated; entry names are UTF-8 (zip flag bit 11).
 """
@@ -13,13 +14,13 @@ the rest deflated; entry names are UTF-8 (zip flag bit 11).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from fazhi_desk.errors import UserError
+from fazhi_desk.evidence.filestore import FileStore, StoredFileDamaged
 from fazhi_desk.fileio import safe_file_name
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.reports.annual import EvidenceCheck, ReportData, ReportEvidence
@@ -33,7 +34,6 @@ FOLDER_MAX = 48  # characters of a folder name
 FILE_MAX = 80  # characters of a file name (extension included)
 IN_MEMORY_MAX = 64 * 1024 * 1024  # files up to this size are read once; larger ones are hashed, then copied
 PROBLEMS_FILE = "缺失或已变更的材料.txt"
-_CHUNK = 1024 * 1024
 
 
 def safe_name(name: str, limit: int) -> str:
@@ -81,18 +81,6 @@ class PackageResult:
         return replace(data, evidence=ev, evidence_hashed=True)
 
 
-def _hash_file(path: Path, ctx: JobContext) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while True:
-            ctx.check()
-            b = f.read(_CHUNK)
-            if not b:
-                break
-            h.update(b)
-    return h.hexdigest()
-
-
 def _zip_info(arcname: str, when: dt.date | None, size: int) -> zipfile.ZipInfo:
     t = dt.datetime.combine(when, dt.time(12, 0)) if when and when.year >= 1980 else dt.datetime.now()
     zi = zipfile.ZipInfo(arcname, date_time=t.timetuple()[:6])
@@ -102,10 +90,9 @@ def _zip_info(arcname: str, when: dt.date | None, size: int) -> zipfile.ZipInfo:
     return zi
 
 
-def write_package(ctx: JobContext, data: ReportData, evidence_dir: Path, out_path: Path) -> PackageResult:
+def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path: Path) -> PackageResult:
     """Write the year's evidence package to ``out_path`` (temp file, fsync, replace)."""
     out_path = Path(out_path)
-    evidence_dir = Path(evidence_dir)
     folders: dict[str, str] = {}
     taken: dict[str, set[str]] = {}
     packed: list[PackedFile] = []
@@ -120,34 +107,26 @@ def write_package(ctx: JobContext, data: ReportData, evidence_dir: Path, out_pat
                     ctx.check()
                     if i % 20 == 0:
                         ctx.progress(i, total, f"正在打包佐证材料 {i}/{total}……")
-                    src = evidence_dir / e.sha256[:2] / e.sha256
                     folder = folders.get(e.item_id)
                     if folder is None:
                         folder = _dedupe(folder_name(e.item_id, e.requirement), taken.setdefault("", set()))
                         folders[e.item_id] = folder
                     try:
-                        size = src.stat().st_size
+                        size = files.path(e.sha256).stat().st_size
                     except OSError:
+                        size = -1
+                    content: bytes | None = None
+                    if size < 0:
+                        state = "missing"
+                    elif size <= IN_MEMORY_MAX:
+                        state, content = files.read_checked(e.sha256)
+                    else:
+                        state = files.check(ctx, e.sha256, e.size)
+                    if state in ("missing", "unreadable"):
                         missing.append(e)
                         checks[i] = EvidenceCheck.MISSING
                         continue
-                    if size <= IN_MEMORY_MAX:
-                        try:
-                            content: bytes | None = src.read_bytes()
-                        except OSError:
-                            missing.append(e)
-                            checks[i] = EvidenceCheck.MISSING
-                            continue
-                        ok = hashlib.sha256(content).hexdigest() == e.sha256
-                    else:
-                        content = None
-                        try:
-                            ok = _hash_file(src, ctx) == e.sha256
-                        except OSError:
-                            missing.append(e)
-                            checks[i] = EvidenceCheck.MISSING
-                            continue
-                    if not ok:
+                    if state != "ok":
                         altered.append(e)
                         checks[i] = EvidenceCheck.ALTERED
                         continue
@@ -157,16 +136,13 @@ def write_package(ctx: JobContext, data: ReportData, evidence_dir: Path, out_pat
                     if content is not None:
                         zf.writestr(zi, content)
                     else:
-                        h = hashlib.sha256()
-                        with open(src, "rb") as f, zf.open(zi, "w", force_zip64=size > 2**31) as dst:
-                            while b := f.read(_CHUNK):
-                                ctx.check()
-                                h.update(b)
-                                dst.write(b)
-                        if h.hexdigest() != e.sha256:  # changed between hashing and copying
+                        try:
+                            with zf.open(zi, "w", force_zip64=size > 2**31) as dst:
+                                files.copy_into(ctx, e.sha256, dst)
+                        except StoredFileDamaged:  # changed between checking and copying
                             raise UserError(
                                 f"佐证材料“{e.original_name}”({e.item_id})在打包过程中被修改,打包已停止。请重试。"
-                            )
+                            ) from None
                     packed.append(PackedFile(e.item_id, arc, e.sha256, size))
                     checks[i] = EvidenceCheck.OK
                 if missing or altered:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status, due_in_year, is_overdue, year_due_date
+from fazhi_desk.domain.completion import Completion, check_year, judge, meets_target, status_allowed
+from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import current_user
 from fazhi_desk.store.mapping import item_from_revision
@@ -45,24 +47,54 @@ class ChecklistRow:
     item: Item
     document: SourceDocument
     year: int
-    status: Status
+    status: Status  # as stored (已完成 for a one-time item done in an earlier year)
     actual: float | None
     owner: str
     completed_on: dt.date | None
     note: str
     na_reason: str
     evidence_count: int
-    due: bool  # falls due this year
-    due_date: dt.date
-    overdue: bool
-    done_in_year: int | None  # one-time item done in an earlier year
+    completion: Completion  # the completion rule's verdict for this year (domain.completion.judge)
     needs_review: bool  # 条文已更新,请复核
-    retired: bool
+    retired: bool  # retired by a catalogue import (in any year)
     has_assessment: bool
+    retired_version: str = ""  # the catalogue version that retired it ("" when live)
 
     @property
     def item_id(self) -> str:
         return self.item.item_id
+
+    @property
+    def due(self) -> bool:
+        """Falls due this year."""
+        return self.completion.due
+
+    @property
+    def due_date(self) -> dt.date:
+        return self.completion.due_date
+
+    @property
+    def overdue(self) -> bool:
+        return self.completion.overdue
+
+    @property
+    def done_in_year(self) -> int | None:
+        """A one-time item done in an earlier year: that year."""
+        return self.completion.done_in_year
+
+    @property
+    def status_text(self) -> str:
+        """The status as every view says it (已完成(2022年), 进行中(逾期), 未达标, 已完成(已退役,版本 2.0)…)."""
+        return self.completion.text
+
+
+def has_substance(status: str, note: str, actual: float | None, evidence_count: int) -> bool:
+    """An assessment of substance: a status other than 未开始, a note, an actual value or evidence.
+
+    An owner alone (carried forward from last year) is not.
+    """
+    return status != Status.NOT_STARTED.value or bool((note or "").strip()) or actual is not None \
+        or evidence_count > 0
 
 
 def _doc_year(doc: SourceDocument) -> int:
@@ -74,10 +106,11 @@ def load_year(
 ) -> list[ChecklistRow]:
     """Every item visible in ``year`` with its assessment, in catalogue order.
 
-    A past year shows each item in the wording its assessment was made under;
-    retired items are shown only in years up to their retirement or where they
-    have an assessment. ``item_ids`` restricts the result (re-reading one row
-    after an edit).
+    A past year shows each item in the wording its assessment was made under.
+    A retired item is shown as it was in the years before the year it was
+    retired in; from that year on only where it has an assessment of substance
+    (:func:`has_substance`), judged 已退役. ``item_ids`` restricts the result
+    (re-reading one row after an edit).
     """
     today = today or dt.date.today()
     docs: dict[str, SourceDocument] = {}
@@ -119,6 +152,7 @@ def load_year(
         {r.id: r for r in s.scalars(select(ItemRevision).where(ItemRevision.id.in_(revisions_needed)))}
         if revisions_needed else {}
     )
+    version_names = dict(s.execute(select(CatalogueVersion.id, CatalogueVersion.version)).all())
     q = only(
         select(ItemRow, ItemRevision)
         .join(ItemRevision, ItemRevision.id == ItemRow.current_revision_id)
@@ -128,9 +162,16 @@ def load_year(
     rows: list[ChecklistRow] = []
     for item_row, cur_rev in s.execute(q):
         a = assessments.get(item_row.item_id)
+        n_ev = ev_counts.get(item_row.item_id, 0)
         retired = item_row.retired_at is not None
-        if retired and a is None and year > item_row.retired_at.year:
-            continue
+        retired_version = ""
+        retired_now: str | None = None  # the retiring version, from the year of the import on
+        if retired:
+            retired_version = version_names.get(item_row.retired_in_version_id, "")
+            if year >= item_row.retired_at.year:
+                if a is None or not has_substance(a.status, a.note, a.actual, n_ev):
+                    continue
+                retired_now = retired_version
         rev = old_revs.get(a.revision_id, cur_rev) if a is not None and a.revision_id else cur_rev
         doc = docs[item_row.doc_code]
         item = item_from_revision(rev, item_row.doc_code)
@@ -139,26 +180,25 @@ def load_year(
         if item.cycle is Cycle.ONCE and status is not Status.DONE and item_row.item_id in done_before:
             done_in = done_before[item_row.item_id]
             status = Status.DONE
-        due = due_in_year(item, year, _doc_year(doc), doc.term_end)
+        actual = a.actual if a else None
         rows.append(
             ChecklistRow(
                 item=item,
                 document=doc,
                 year=year,
                 status=status,
-                actual=a.actual if a else None,
+                actual=actual,
                 owner=a.owner if a else "",
                 completed_on=a.completed_on if a else None,
                 note=a.note if a else "",
                 na_reason=a.na_reason if a else "",
-                evidence_count=ev_counts.get(item_row.item_id, 0),
-                due=due,
-                due_date=year_due_date(item, year),
-                overdue=is_overdue(item, year, status, today, _doc_year(doc), doc.term_end),
-                done_in_year=done_in,
+                evidence_count=n_ev,
+                completion=judge(item, year, _doc_year(doc), status, actual, today, done_in_year=done_in,
+                                 retired_version=retired_now, term_end=doc.term_end),
                 needs_review=item_row.needs_review,
                 retired=retired,
                 has_assessment=a is not None,
+                retired_version=retired_version,
             )
         )
     return rows
@@ -182,7 +222,7 @@ def _coerce(field: str, value: Any) -> Any:
         try:
             return Status.parse(str(value)).value
         except ValueError:
-            raise UserError(f"状态“{value}”无效,应为 未开始/进行中/已完成/不适用 之一。") from None
+            raise UserError(status_error(value)) from None
     if field == "actual":
         if value in (None, ""):
             return None
@@ -190,7 +230,9 @@ def _coerce(field: str, value: Any) -> Any:
             v = float(value)
         except (TypeError, ValueError):
             raise UserError(f"实际值“{value}”不是数字。") from None
-        if v < 0 or v != v:
+        if not math.isfinite(v):
+            raise UserError(f"实际值“{value}”不是有效的数字,请填写具体数值(如 4)。")
+        if v < 0:
             raise UserError(f"实际值“{value}”不能为负数。")
         return v
     if field == "completed_on":
@@ -233,29 +275,105 @@ def ensure_assessment(s: Session, item_id: str, year: int) -> Assessment:
     return a
 
 
+def status_error(value: Any) -> str:
+    """The message for a status word we do not know (the window, ``status`` and ``list --status`` share it)."""
+    return f"状态“{value}”无效,应为 {'/'.join(x.value for x in Status)} 之一。"
+
+
+def resolve_item_id(s: Session, text: str) -> str:
+    """The stored 编号 matching ``text`` (case-insensitive, spaces trimmed); refuses an unknown one."""
+    t = (text or "").strip()
+    if t and s.get(ItemRow, t) is not None:
+        return t
+    found = list(s.scalars(select(ItemRow.item_id).where(func.upper(ItemRow.item_id) == t.upper()).limit(2)))
+    if len(found) == 1:
+        return found[0]
+    raise UserError(f"找不到检查事项“{text}”。请检查编号是否正确(可用 fazhi-desk list 查看全部编号)。")
+
+
+def current_item(s: Session, item_id: str) -> tuple[ItemRow, Item, SourceDocument]:
+    """An item's row, its current wording and its document (with the current version)."""
+    row = s.get(ItemRow, item_id)
+    if row is None or row.current_revision_id is None:
+        raise UserError(f"找不到检查事项“{item_id}”。请检查编号是否正确。")
+    rev = s.get(ItemRevision, row.current_revision_id)
+    doc = s.get(Document, row.doc_code)
+    assert rev is not None and doc is not None
+    ver = s.get(CatalogueVersion, doc.current_version_id) if doc.current_version_id else None
+    sd = SourceDocument(code=doc.code, title=doc.title, doc_number=doc.doc_number, issuer=doc.issuer, date=doc.date,
+                        version=ver.version if ver else "", source_text=doc.source_text)
+    return row, item_from_revision(rev, row.doc_code), sd
+
+
+def check_item_year(item_id: str, doc: SourceDocument, year: int, today: dt.date | None = None) -> None:
+    """Refuse a year outside the document's span: before its year, or after next year."""
+    check_year(year)
+    last = (today or dt.date.today()).year + 1
+    first = doc.date.year
+    if not first <= year <= last:
+        raise UserError(f"{year} 年不在《{doc.title}》的检查年度内({first}—{last} 年),"
+                        f"{item_id} 在该年度不能填写。请检查 --year。")
+
+
+def retired_refusal(s: Session, row: ItemRow, year: int) -> str:
+    """Why new data for a retired item in ``year`` is refused ("" when it may be saved).
+
+    From the year of the import that retired it on, only an assessment of substance may still be edited.
+    """
+    if row.retired_at is None or year < row.retired_at.year:
+        return ""
+    a = s.scalar(select(Assessment).where(Assessment.item_id == row.item_id, Assessment.year == year))
+    if a is not None:
+        n_ev = s.scalar(select(func.count(EvidenceLink.id)).where(EvidenceLink.assessment_id == a.id)) or 0
+        if has_substance(a.status, a.note, a.actual, n_ev):
+            return ""
+    ver = s.get(CatalogueVersion, row.retired_in_version_id) if row.retired_in_version_id else None
+    by = f"{row.doc_code} 目录版本 {ver.version}" if ver else f"{row.doc_code} 的新版目录"
+    return (f"检查事项“{row.item_id}”已在 {by}({row.retired_at:%Y-%m-%d} 导入)中退役,{year} 年没有它的完成情况记录,"
+            "不能再填写新的内容。以前年度的记录仍保留;如县里恢复了该事项,请导入新版目录。")
+
+
 def set_fields(
-    store: Store, item_id: str, year: int, changes: dict[str, Any], *, user: str | None = None
+    store: Store, item_id: str, year: int, changes: dict[str, Any], *, user: str | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Save edits to an item's assessment for a year in one transaction; log each change.
 
     Returns the old values of the changed fields (what an undo sets back).
-    Marking an item 不适用 requires a reason (given now or already stored).
+    Marking an item 不适用 requires a reason (given now or already stored); a reason is
+    refused for any other status; 本年度未发生 is only for per-event items; an actual
+    value only for items with a numeric target. A retired item takes new data only
+    where it still has an assessment of substance (:func:`retired_refusal`).
     """
-    if not 1990 <= year <= 2100:
-        raise UserError(f"年度“{year}”无效。")
+    check_year(year)
     clean = {f: _coerce(f, v) for f, v in changes.items()}
     user = user or current_user()
     now = dt.datetime.now()
     with store.transaction() as s:
+        item_id = resolve_item_id(s, item_id)
+        row, item, doc = current_item(s, item_id)
+        check_item_year(item_id, doc, year, today)
+        why = retired_refusal(s, row, year)
+        if why:
+            raise UserError(why)
         a = ensure_assessment(s, item_id, year)
         new_status = clean.get("status", a.status)
         new_reason = clean.get("na_reason", a.na_reason)
+        if "status" in clean:
+            why = status_allowed(item, Status(clean["status"]))
+            if why and clean["status"] != a.status:
+                raise UserError(why)
         if new_status == Status.NOT_APPLICABLE.value and not (new_reason or "").strip():
             raise UserError("标记为“不适用”时必须填写原因。")
+        if (clean.get("na_reason") or "").strip() and new_status != Status.NOT_APPLICABLE.value \
+                and clean["na_reason"] != a.na_reason:
+            raise UserError(f"不适用原因只能在状态为“不适用”时填写({item_id} {year} 年的状态是“{new_status}”),"
+                            "原有内容未改动。如确属不适用,请同时把状态改为“不适用”。")
+        if clean.get("actual") is not None and item.target is None:
+            raise UserError(f"{item_id} 没有数值目标值,不能填写实际值。请把完成情况写在工作情况说明中。")
         if clean.get("status") == Status.DONE.value and "completed_on" not in clean and a.completed_on is None:
             clean["completed_on"] = dt.date.today()
         old: dict[str, Any] = {}
-        row = s.get(ItemRow, item_id)
         for f, v in clean.items():
             before = getattr(a, f)
             if before == v:
@@ -266,7 +384,7 @@ def set_fields(
                             old_value=_show(before), new_value=_show(v)))
         if old:
             a.updated_at = now
-            if row is not None and row.current_revision_id:
+            if row.current_revision_id:
                 a.revision_id = row.current_revision_id
     return {f: (Status(v) if f == "status" and v else v) for f, v in old.items()}
 

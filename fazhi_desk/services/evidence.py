@@ -43,6 +43,7 @@ from typing import Callable, Iterable, Sequence
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
+from fazhi_desk.domain.completion import check_year
 from fazhi_desk.errors import UserError
 from fazhi_desk.evidence import FileStore, SourceChanged, SourceReadError, StoreWriteError
 from fazhi_desk.evidence.filestore import CHUNK_SIZE, STALE_TEMP_SECONDS, TRASH_KEEP_DAYS, Staged
@@ -301,8 +302,7 @@ class GcReport:
 
 
 def _check_year(year: int) -> None:
-    if not 1990 <= int(year) <= 2100:
-        raise UserError(f"年度“{year}”无效,应为 1990–2100 之间的年份。")
+    check_year(year)
 
 
 def _require_item(s: Session, item_id: str) -> None:

@@ -29,6 +29,22 @@ def get_profile(store: Store) -> OfficeProfile:
         return OfficeProfile(p.office_name, p.county, p.contact, p.phone)
 
 
+NO_PROFILE = ("尚未设置单位信息(乡镇/街道名称),报告无法注明报送单位。"
+              "请先在“设置 → 单位信息”中填写(命令行:fazhi-desk profile set --office 名称 --county 县)。")
+
+
+def check_profile(prof: OfficeProfile) -> OfficeProfile:
+    """The one profile check before a report: the profile, or a UserError saying how to set it."""
+    if not prof.is_set:
+        raise UserError(NO_PROFILE)
+    return prof
+
+
+def require_profile(store: Store) -> OfficeProfile:
+    """The stored office profile, checked (:func:`check_profile`)."""
+    return check_profile(get_profile(store))
+
+
 def set_profile(store: Store, **fields: str) -> OfficeProfile:
     allowed = {"office_name", "county", "contact", "phone"}
     bad = set(fields) - allowed

@@ -1,5 +1,9 @@
 """Exporting the annual report (and optionally the 佐证材料 package): what the CLI and the report dialog call.
 
+:func:`gather_report` reads a year's checklist (through :func:`load_year`, so a
+past year shows each item in the wording its assessment was made under, judged
+by the completion rule) and its evidence into the plain dataclasses of
+:mod:`fazhi_desk.reports.annual`, which only writes files.
 :func:`export_report` reads the store in one session, builds the evidence
 package first when asked (so the report can say which files were missing or
 altered), then writes the workbook. Both files are written to temp names and
@@ -14,11 +18,27 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fazhi_desk.domain.completion import Standing, below_target_reason, check_year
 from fazhi_desk.errors import UserError
+from fazhi_desk.evidence.filestore import FileStore
 from fazhi_desk.jobs import JobContext
-from fazhi_desk.reports.annual import ReportData, RowState, gather_report, write_report
+from fazhi_desk.reports.annual import (
+    DocumentInfo,
+    EvidenceCheck,
+    ReportData,
+    ReportEvidence,
+    ReportRow,
+    RowState,
+    write_report,
+)
 from fazhi_desk.reports.output import atomic_output, check_writable
+from fazhi_desk.services.checklist import load_year
+from fazhi_desk.services.profile import require_profile
 from fazhi_desk.store.db import Store
+from fazhi_desk.store.models import Assessment, EvidenceFile, EvidenceLink
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
@@ -32,12 +52,15 @@ class ReportResult:
     items: int  # items listed (apply to a township office)
     applicable: int  # counted towards the completion rate
     done: int
+    below_target: int
     in_progress: int
     not_started: int
     overdue: int
     not_applicable: int
     not_due: int
     evidence_files: int
+    no_event: int = 0
+    retired: int = 0
     zip_path: Path | None = None
     packed_files: int = 0
     missing: tuple[str, ...] = ()  # "编号 文件名" of evidence files missing from the store
@@ -50,8 +73,9 @@ class ReportResult:
     def summary(self) -> str:
         """One or two Chinese sentences for a message box or the console."""
         rate = "—" if self.rate is None else f"{self.rate:.1%}"
+        below = f"未达标 {self.below_target} 项," if self.below_target else ""
         text = (f"{self.year}年度报告已保存:应完成 {self.applicable} 项,已完成 {self.done} 项(完成率 {rate}),"
-                f"逾期 {self.overdue} 项;佐证材料 {self.evidence_files} 个。")
+                f"{below}逾期 {self.overdue} 项;佐证材料 {self.evidence_files} 个。")
         if self.zip_path is not None:
             text += f"佐证材料包已保存,共 {self.packed_files} 个文件。"
         if self.missing or self.altered:
@@ -66,21 +90,83 @@ def default_file_name(office_name: str, year: int) -> str:
     return f"{office}_{year}年法治政府建设年度报告.xlsx"
 
 
+def gather_report(
+    s: Session,
+    year: int,
+    *,
+    office_name: str,
+    county: str = "",
+    today: dt.date | None = None,
+    files: FileStore | None = None,
+    ctx: JobContext | None = None,
+) -> ReportData:
+    """Read the year's checklist and evidence from the store into the report's dataclasses.
+
+    When ``files`` is given, each evidence file is checked for presence and size
+    (缺失 / 已变更); the evidence package re-hashes them fully.
+    """
+    ctx = ctx or JobContext()
+    today = today or dt.date.today()
+    rows = load_year(s, year, today)
+    ctx.check()
+    order = {r.item_id: n for n, r in enumerate(rows)}
+    requirement = {r.item_id: r.item.requirement for r in rows}
+    q = (
+        select(Assessment.item_id, EvidenceLink.original_name, EvidenceLink.description, EvidenceLink.doc_date,
+               EvidenceFile.size, EvidenceLink.sha256, EvidenceLink.added_at, EvidenceLink.id)
+        .join(Assessment, Assessment.id == EvidenceLink.assessment_id)
+        .join(EvidenceFile, EvidenceFile.sha256 == EvidenceLink.sha256)
+        .where(Assessment.year == year)
+    )
+    links = sorted(s.execute(q).all(), key=lambda t: (order.get(t[0], len(order)), t[0], t[6], t[7]))
+    evidence: list[ReportEvidence] = []
+    names: dict[str, list[str]] = {}
+    for n, (item_id, name, desc, doc_date, size, sha, _added, _id) in enumerate(links):
+        if n % 1000 == 0:
+            ctx.check()
+        check = EvidenceCheck.OK
+        if files is not None:
+            try:
+                st = files.path(sha).stat()
+            except OSError:
+                check = EvidenceCheck.MISSING
+            else:
+                if st.st_size != size:
+                    check = EvidenceCheck.ALTERED
+        evidence.append(ReportEvidence(item_id, requirement.get(item_id, ""), name, desc or "", doc_date, size,
+                                       sha, check))
+        names.setdefault(item_id, []).append(name)
+    documents: dict[str, DocumentInfo] = {}
+    out: list[ReportRow] = []
+    for r in rows:
+        if not r.item.applies_to_township:
+            continue
+        d = r.document
+        documents.setdefault(d.code, DocumentInfo(d.code, d.title, d.doc_number, d.version))
+        it = r.item
+        c = r.completion
+        remark = below_target_reason(it, r.actual) if c.standing is Standing.BELOW_TARGET else ""
+        out.append(ReportRow(
+            item_id=it.item_id, doc_code=it.doc_code, chapter=it.chapter, section=it.section,
+            article_no=it.article_no, article_title=it.article_title, requirement=it.requirement,
+            lead_units=it.lead_units, cycle=it.cycle.value,
+            target=(it.target_text + it.unit) if it.target_text else "", unit=it.unit, actual=r.actual,
+            state=c.standing, overdue=c.overdue, due_date=c.due_date, completed_on=r.completed_on,
+            owner=r.owner, note=r.note, na_reason=r.na_reason, done_in_year=c.done_in_year,
+            evidence_names=tuple(names.get(it.item_id, ())), shown_status=c.text,
+            retired_version=c.retired_version, remark=remark,
+        ))
+    return ReportData(office_name=office_name, county=county, year=year, generated_on=today,
+                      documents=tuple(documents.values()), rows=tuple(out), evidence=tuple(evidence))
+
+
 def load_report_data(store: Store, year: int, today: dt.date | None = None, ctx: JobContext | None = None) -> ReportData:
     """The year's report data (plain dataclasses), with the office profile."""
-    from fazhi_desk.services.profile import get_profile
-
-    if not 1990 <= year <= 2100:
-        raise UserError(f"年度“{year}”无效,请输入 1990–2100 之间的年份。")
-    prof = get_profile(store)
-    if not prof.is_set:
-        raise UserError(
-            "尚未设置单位信息(乡镇/街道名称),报告无法注明报送单位。"
-            "请先在“设置 → 单位信息”中填写(命令行:fazhi-desk profile set --office 名称 --county 县)。"
-        )
+    check_year(year)
+    prof = require_profile(store)
     with store.session() as s:
         return gather_report(s, year, office_name=prof.office_name, county=prof.county, today=today,
-                             evidence_dir=store.data.evidence, ctx=ctx)
+                             files=FileStore(store.data.evidence), ctx=ctx)
 
 
 def export_report(
@@ -113,19 +199,20 @@ def export_report(
     else:
         # The package goes to a temp name until the workbook is written too: a failure leaves neither.
         with atomic_output(zip_path) as zip_tmp:
-            package = write_package(ctx, data, store.data.evidence, zip_tmp)
+            package = write_package(ctx, data, FileStore(store.data.evidence), zip_tmp)
             data = package.apply_to(data)
             ctx.check()
             write_report(ctx, data, out_path)
     t = data.total()
     return ReportResult(
-        path=out_path, year=year, items=t.items, applicable=t.applicable, done=t.done,
+        path=out_path, year=year, items=t.items, applicable=t.applicable, done=t.done, below_target=t.below_target,
         in_progress=t.in_progress, not_started=t.not_started, overdue=t.overdue,
         not_applicable=t.not_applicable, not_due=t.not_due, evidence_files=len(data.evidence),
+        no_event=t.no_event, retired=t.retired,
         zip_path=zip_path, packed_files=len(package.packed) if package else 0,
         missing=tuple(f"{e.item_id} {e.original_name}" for e in (package.missing if package else ())),
         altered=tuple(f"{e.item_id} {e.original_name}" for e in (package.altered if package else ())),
     )
 
 
-__all__ = ["ReportResult", "default_file_name", "export_report", "load_report_data", "RowState"]
+__all__ = ["ReportResult", "default_file_name", "export_report", "gather_report", "load_report_data", "RowState"]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from fazhi_desk.domain.completion import Standing
 from fazhi_desk.domain.model import Status
 
 if TYPE_CHECKING:  # the store is imported after the window is shown
@@ -24,11 +25,15 @@ HEADERS = ("检查事项", "状态", "进度", "责任人", "截止", "佐证")
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
 KindRole = Qt.ItemDataRole.UserRole + 2
 
-STATUS_COLORS = {
-    Status.DONE: QColor("#1b7f3b"),
-    Status.IN_PROGRESS: QColor("#b26a00"),
-    Status.NOT_STARTED: QColor("#555555"),
-    Status.NOT_APPLICABLE: QColor("#8a8a8a"),
+STANDING_COLORS = {
+    Standing.DONE: QColor("#1b7f3b"),
+    Standing.BELOW_TARGET: QColor("#d84315"),
+    Standing.IN_PROGRESS: QColor("#b26a00"),
+    Standing.NOT_STARTED: QColor("#555555"),
+    Standing.NOT_APPLICABLE: QColor("#8a8a8a"),
+    Standing.NO_EVENT: QColor("#8a8a8a"),
+    Standing.NOT_DUE: QColor("#8a8a8a"),
+    Standing.RETIRED: QColor("#8a8a8a"),
 }
 OVERDUE_COLOR = QColor("#c62828")
 
@@ -84,7 +89,12 @@ def search_text(r: ChecklistRow) -> str:
 
 
 def counts_toward_progress(r: ChecklistRow) -> bool:
-    return r.due and r.status is not Status.NOT_APPLICABLE
+    """Whether the row counts in its nodes' done/total (the completion rule's "counted")."""
+    return r.completion.counted
+
+
+def counts_as_done(r: ChecklistRow) -> bool:
+    return r.completion.done
 
 
 @dataclass(eq=False)
@@ -157,15 +167,14 @@ class ChecklistModel(QAbstractItemModel):
             return
         old = node.row
         node.row = new
-        d_done = int(new.status is Status.DONE and counts_toward_progress(new)) - int(
-            old is not None and old.status is Status.DONE and counts_toward_progress(old))
+        d_done = int(counts_as_done(new)) - int(old is not None and counts_as_done(old))
         d_total = int(counts_toward_progress(new)) - int(old is not None and counts_toward_progress(old))
         d_over = int(new.overdue) - int(old is not None and old.overdue)
         p = node
         while p is not None and p.kind != "root":
             if p.kind == "item":
-                p.done, p.total, p.overdue = (int(new.status is Status.DONE and counts_toward_progress(new)),
-                                              int(counts_toward_progress(new)), int(new.overdue))
+                p.done, p.total, p.overdue = (int(counts_as_done(new)), int(counts_toward_progress(new)),
+                                              int(new.overdue))
             else:
                 p.done += d_done
                 p.total += d_total
@@ -239,7 +248,7 @@ class ChecklistModel(QAbstractItemModel):
             node.children.append(leaf)
             self._item_nodes[i.item_id] = leaf
             prog = counts_toward_progress(r)
-            done = int(prog and r.status is Status.DONE)
+            done = int(counts_as_done(r))
             p: Node | None = leaf
             while p is not None:
                 p.done += done
@@ -315,11 +324,7 @@ class ChecklistModel(QAbstractItemModel):
             if r is None:
                 return ""
             if col == COL_STATUS:
-                if r.done_in_year:
-                    return f"已完成({r.done_in_year}年)"
-                if not r.due:
-                    return "本年不检查"
-                return r.status.value + ("·逾期" if r.overdue else "")
+                return r.status_text
             if col == COL_OWNER:
                 return r.owner
             if col == COL_DUE:
@@ -329,11 +334,11 @@ class ChecklistModel(QAbstractItemModel):
             return ""
         if role == Qt.ItemDataRole.ForegroundRole:
             if r is not None and col == COL_STATUS:
-                return QBrush(OVERDUE_COLOR if r.overdue else STATUS_COLORS[r.status])
+                return QBrush(OVERDUE_COLOR if r.overdue else STANDING_COLORS[r.completion.standing])
             if r is None and col == COL_PROGRESS and n.overdue:
                 return QBrush(OVERDUE_COLOR)
-            if r is not None and not r.due and col == COL_TITLE:
-                return QBrush(STATUS_COLORS[Status.NOT_APPLICABLE])
+            if r is not None and not r.completion.counted and col == COL_TITLE:
+                return QBrush(STANDING_COLORS[Standing.NOT_DUE])
             return None
         if role == Qt.ItemDataRole.FontRole and n.kind in ("doc", "chapter"):
             return self._bold
@@ -342,6 +347,8 @@ class ChecklistModel(QAbstractItemModel):
                 tip = r.item.requirement
                 if r.needs_review:
                     tip += "\n(条文已更新,请复核)"
+                if r.retired:
+                    tip += f"\n(已退役:{r.item.doc_code} 目录版本 {r.retired_version} 起不再检查)"
                 return tip
             return n.label
         if role == Qt.ItemDataRole.DecorationRole and col == COL_TITLE and r is not None and r.needs_review:

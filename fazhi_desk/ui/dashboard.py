@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from fazhi_desk.services.checklist import ChecklistRow
 from fazhi_desk.services.summary import YearSummary, summarize
 
-DONE_C, PROG_C, TODO_C, OVER_C = "#2e7d32", "#f9a825", "#cfd8dc", "#c62828"
+DONE_C, PROG_C, TODO_C, OVER_C, BELOW_C = "#2e7d32", "#f9a825", "#cfd8dc", "#c62828", "#ef6c00"
 
 
 def _nice_step(top: int, ticks: int = 8) -> int:
@@ -157,8 +157,9 @@ class Dashboard(QWidget):
         s = summarize(rows, year, today, township_only=township_only)
         self.summary = s
         t = s.total
-        self.t_rate.value.setText(f"{t.rate:.0%}")
+        self.t_rate.value.setText(t.rate_text(0))
         self.t_done.value.setText(f"{t.done}/{t.applicable}")
+        self.t_done.caption.setText(f"已完成(未达标 {t.below_target} 项)" if t.below_target else "已完成")
         self.t_over.value.setText(str(len(s.overdue)))
         self.t_soon.value.setText(str(len(s.due_soon)))
         self.t_noev.value.setText(str(len(s.no_evidence)))
@@ -175,8 +176,8 @@ class Dashboard(QWidget):
         for ax in list(self.chart.axes()):
             self.chart.removeAxis(ax)
         self.chart.setTitle(f"{s.year} 年各章完成情况")
-        done, prog, todo = QBarSet("已完成"), QBarSet("进行中"), QBarSet("未开始")
-        for bs, c in ((done, DONE_C), (prog, PROG_C), (todo, TODO_C)):
+        done, below, prog, todo = QBarSet("已完成"), QBarSet("未达标"), QBarSet("进行中"), QBarSet("未开始")
+        for bs, c in ((done, DONE_C), (below, BELOW_C), (prog, PROG_C), (todo, TODO_C)):
             bs.setColor(QColor(c))
             bs.setBorderColor(QColor(c))
         cats: list[str] = []
@@ -186,10 +187,11 @@ class Dashboard(QWidget):
             label = t.label if len(t.label) <= 16 else t.label[:15] + "…"
             cats.append(f"{code} {label}" if multi else label)
             done.append(t.done)
+            below.append(t.below_target)
             prog.append(t.in_progress)
             todo.append(t.not_started)
         series = QHorizontalStackedBarSeries()
-        for bs in (done, prog, todo):
+        for bs in (done, below, prog, todo):
             series.append(bs)
         self.chart.addSeries(series)
         ay = QBarCategoryAxis()
@@ -201,7 +203,7 @@ class Dashboard(QWidget):
         self.chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(ay)
         series.attachAxis(ax)
-        most = max((t.items - t.not_applicable for _, t in s.by_chapter), default=1)
+        most = max((t.applicable for _, t in s.by_chapter), default=1)
         step = _nice_step(max(most, 1))
         ax.setTickType(QValueAxis.TickType.TicksDynamic)
         ax.setTickAnchor(0)

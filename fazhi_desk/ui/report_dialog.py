@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fazhi_desk.domain.completion import YEAR_MAX, YEAR_MIN
 from fazhi_desk.errors import UserError
-from fazhi_desk.services.profile import OfficeProfile, get_profile
+from fazhi_desk.services.profile import OfficeProfile, check_profile, get_profile
 from fazhi_desk.services.report import ReportResult, default_file_name, export_report
 from fazhi_desk.store.db import Store
 from fazhi_desk.tasks import Op, show_error
@@ -65,7 +66,7 @@ class ReportDialog(QDialog):
         self._path_edited = False
 
         self.year = QSpinBox()
-        self.year.setRange(1990, 2100)
+        self.year.setRange(YEAR_MIN, YEAR_MAX)
         self.year.setValue(year)
         self.year.setSuffix(" 年")
         self.path = QLineEdit()
@@ -226,10 +227,10 @@ def export_report_interactive(parent: QWidget | None, store: Store, year: int | 
 
     ``profile`` is the one the window read at start (read from the store when not given).
     """
-    prof = profile or get_profile(store)
-    if not prof.is_set:
-        show_error(parent, TITLE, UserError(
-            "尚未设置单位信息(乡镇/街道名称),报告无法注明报送单位。请先在“设置 → 单位信息”中填写后再导出。"))
+    try:
+        prof = check_profile(profile or get_profile(store))
+    except UserError as e:
+        show_error(parent, TITLE, e)
         return None
     dlg = ReportDialog(store, year or dt.date.today().year, parent, profile=prof)
     dlg.exec()

@@ -179,7 +179,7 @@ def test_year_switch_semantics(qtbot, small_store, tmp_path):
     assert "2022" in win.detail.done_before_lbl.text()
     assert not win.model.row_for(BIENNIAL).due  # biennial: off year
     idx = win.model.index_for_item(BIENNIAL).siblingAtColumn(1)
-    assert idx.data() == "本年不检查"
+    assert idx.data() == "本年度不检查"  # the report's words
 
 
 def test_dashboard_counts(qtbot, small_store, tmp_path):
@@ -189,7 +189,7 @@ def test_dashboard_counts(qtbot, small_store, tmp_path):
     assert s is not None and s.total.items == 4  # BIENNIAL due in 2024, COUNTY hidden
     assert [r.item_id for r in s.overdue] == [ONCE]
     assert len(s.no_evidence) == 4
-    set_status(win, qtbot, YEARLY, Status.DONE)  # selecting switches to the checklist tab
+    set_status(win, qtbot, BIENNIAL, Status.DONE)  # selecting switches to the checklist tab
     assert win.show_dashboard().summary.total.done == 1
     assert win.dashboard.t_done.value.text() == "1/4"
     pix = win.dashboard.grab()

@@ -1,0 +1,260 @@
+"""The completion rule: what an item's assessment means for a year, and how a year is counted.
+
+One rule, used by the dashboard, the checklist tree, the annual report and the
+command line, so they can never disagree. :func:`judge` turns an item, a year
+and the stored status into a :class:`Completion`; :class:`Tally` adds those up.
+
+The rule, in the words the summary sheet of the report uses:
+
+* 不适用 and 本年度未发生 (a per-event item whose event did not occur) are shown
+  but left out of the completion rate.
+* An item that does not fall due this year (a biennial item in its off year, an
+  item before its first year) and that nobody worked on is 本年度不检查, also
+  left out. Off-year work (any status other than 未开始) counts like any other.
+* 已完成 counts as done, except where the item has a numeric target and the
+  actual value misses it (or none was entered): that is 未达标, counted towards
+  the rate but not as done. A one-time item done in an earlier year counts as done.
+* 逾期 (overdue): due this year, past its due date, and 未开始 or 进行中.
+* An item retired by a catalogue import is, from the year of that import on,
+  已退役: shown only where it has an assessment of substance, never counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from dataclasses import dataclass
+
+from fazhi_desk.domain.model import Cycle, Item, Status, due_in_year, year_due_date
+from fazhi_desk.errors import UserError
+
+YEAR_MIN = 1990
+YEAR_MAX = 2100
+
+
+def check_year(year: int) -> int:
+    """The one year range check: an assessment year must lie in 1990–2100."""
+    try:
+        y = int(year)
+    except (TypeError, ValueError):
+        raise UserError(f"年度“{year}”无效,应为 {YEAR_MIN}–{YEAR_MAX} 之间的年份。") from None
+    if not YEAR_MIN <= y <= YEAR_MAX:
+        raise UserError(f"年度“{year}”无效,应为 {YEAR_MIN}–{YEAR_MAX} 之间的年份。")
+    return y
+
+
+class Standing(str, enum.Enum):
+    """What the rule says about an item in a year: its status, refined by due, target and retirement."""
+
+    DONE = "已完成"
+    BELOW_TARGET = "未达标"
+    IN_PROGRESS = "进行中"
+    NOT_STARTED = "未开始"
+    NOT_APPLICABLE = "不适用"
+    NO_EVENT = "本年度未发生"
+    NOT_DUE = "本年度不检查"
+    RETIRED = "已退役"
+
+    @property
+    def counted(self) -> bool:
+        """Whether an item in this standing counts towards the completion rate."""
+        return self in _COUNTED
+
+    @property
+    def outstanding(self) -> bool:
+        """Due and not (fully) done: what the office still owes for the year."""
+        return self in (Standing.NOT_STARTED, Standing.IN_PROGRESS, Standing.BELOW_TARGET)
+
+
+_COUNTED = frozenset({Standing.DONE, Standing.BELOW_TARGET, Standing.IN_PROGRESS, Standing.NOT_STARTED})
+
+# "15日内", "15个工作日以内", "不超过15日", "不得超过 3 天": the target is a ceiling, not a minimum.
+_CEILING_AFTER = "{n}\\s*(?:个)?(?:工作)?{u}\\s*(?:以)?内"
+_CEILING_BEFORE = "(?:不超过|不得超过|不多于|最多|至多)\\s*{n}"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def target_is_ceiling(item: Item) -> bool:
+    """Whether the item's 目标值 is an upper limit (e.g. 15日内报送备案) rather than a minimum."""
+    if item.target is None:
+        return False
+    n = re.escape(_num(item.target_max if item.target_max is not None else item.target))
+    u = re.escape(item.unit) if item.unit else ""
+    text = item.requirement
+    return bool(re.search(_CEILING_AFTER.format(n=n, u=u), text) or re.search(_CEILING_BEFORE.format(n=n), text))
+
+
+def meets_target(item: Item, actual: float | None) -> bool | None:
+    """Whether ``actual`` meets the item's numeric target; None when the item has none.
+
+    No actual value means the target is not shown to be met.
+    """
+    if item.target is None:
+        return None
+    if actual is None:
+        return False
+    if target_is_ceiling(item):
+        return actual <= (item.target_max if item.target_max is not None else item.target)
+    return actual >= item.target
+
+
+def below_target_reason(item: Item, actual: float | None) -> str:
+    """Why 已完成 would be 未达标 (a sentence for the warning), or "" when the target is met or there is none."""
+    if meets_target(item, actual) is not False:
+        return ""
+    target = item.target_text + item.unit
+    if actual is None:
+        return f"目标值为 {target},尚未填写实际值:按“未达标”统计,不计入已完成。"
+    kind = "超过上限" if target_is_ceiling(item) else "低于目标值"
+    return f"实际值 {_num(actual)}{item.unit} {kind} {target}:按“未达标”统计,不计入已完成。"
+
+
+@dataclass(frozen=True)
+class Completion:
+    """An item's standing in a year, with the dates the rule used."""
+
+    standing: Standing
+    due: bool  # falls due this year
+    due_date: dt.date
+    overdue: bool = False
+    done_in_year: int | None = None  # a one-time item done in an earlier year: that year
+    retired_version: str = ""  # the catalogue version that retired it (only when RETIRED)
+    status: Status = Status.NOT_STARTED  # the stored status it was judged from
+
+    @property
+    def counted(self) -> bool:
+        return self.standing.counted
+
+    @property
+    def done(self) -> bool:
+        return self.standing is Standing.DONE
+
+    @property
+    def text(self) -> str:
+        """The status as the tree, the report and the command line say it."""
+        return standing_text(self.standing, self.overdue, self.done_in_year, self.retired_version, self.status)
+
+
+def standing_text(standing: Standing, overdue: bool = False, done_in_year: int | None = None,
+                  retired_version: str = "", status: Status | None = None) -> str:
+    """``已完成(2022年)``, ``进行中(逾期)``, ``已完成(已退役,版本 2.0)``…"""
+    if standing is Standing.RETIRED:
+        mark = f"已退役,版本 {retired_version}" if retired_version else "已退役"
+        if status is not None and status is not Status.NOT_STARTED:
+            return f"{status.value}({mark})"
+        return f"已退役(版本 {retired_version})" if retired_version else "已退役"
+    if standing is Standing.DONE and done_in_year is not None:
+        return f"已完成({done_in_year}年)"
+    if overdue:
+        return f"{standing.value}(逾期)"
+    return standing.value
+
+
+def judge(
+    item: Item,
+    year: int,
+    doc_year: int,
+    status: Status,
+    actual: float | None,
+    today: dt.date,
+    *,
+    done_in_year: int | None = None,
+    retired_version: str | None = None,
+    term_end: int | None = None,
+) -> Completion:
+    """Apply the completion rule (see the module docstring) to one item in one year.
+
+    ``retired_version`` is the version that retired the item, given only when
+    ``year`` is the year of that import or later; ``done_in_year`` is the
+    earlier year a one-time item was done in; nothing falls due after ``term_end``,
+    the last year of the document's term.
+    """
+    due = due_in_year(item, year, doc_year, term_end)
+    due_date = year_due_date(item, year)
+
+    def c(standing: Standing, **kw: object) -> Completion:
+        return Completion(standing, due, due_date, status=status, **kw)  # type: ignore[arg-type]
+
+    if retired_version is not None:
+        return c(Standing.RETIRED, retired_version=retired_version)
+    if status is Status.NOT_APPLICABLE:
+        return c(Standing.NOT_APPLICABLE)
+    if status is Status.NO_EVENT:
+        return c(Standing.NO_EVENT)
+    if done_in_year is not None:
+        return c(Standing.DONE, done_in_year=done_in_year)
+    if status is Status.DONE:
+        return c(Standing.BELOW_TARGET if meets_target(item, actual) is False else Standing.DONE)
+    if not due:
+        if status is Status.NOT_STARTED:
+            return c(Standing.NOT_DUE)
+        return c(Standing(status.value))  # off-year work counts like any other
+    return c(Standing(status.value), overdue=today > due_date)
+
+
+def status_allowed(item: Item, status: Status) -> str:
+    """Why ``status`` cannot be chosen for ``item`` ("" when it can)."""
+    if status is Status.NO_EVENT and item.cycle is not Cycle.PER_EVENT:
+        return (f"只有周期为“按事件”的事项可以标记为“本年度未发生”;{item.item_id} 的周期是“{item.cycle.value}”。"
+                "如本年度确实不需要做,请选“不适用”并填写原因。")
+    return ""
+
+
+@dataclass
+class Tally:
+    """Counts of one group (a chapter, a document, the whole year) under the completion rule."""
+
+    label: str = ""
+    items: int = 0
+    done: int = 0
+    below_target: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    not_applicable: int = 0
+    no_event: int = 0
+    not_due: int = 0
+    retired: int = 0
+    overdue: int = 0
+
+    _FIELD = {
+        Standing.DONE: "done", Standing.BELOW_TARGET: "below_target", Standing.IN_PROGRESS: "in_progress",
+        Standing.NOT_STARTED: "not_started", Standing.NOT_APPLICABLE: "not_applicable",
+        Standing.NO_EVENT: "no_event", Standing.NOT_DUE: "not_due", Standing.RETIRED: "retired",
+    }
+
+    def add(self, standing: Standing, overdue: bool = False) -> "Tally":
+        self.items += 1
+        setattr(self, self._FIELD[standing], getattr(self, self._FIELD[standing]) + 1)
+        self.overdue += int(overdue)
+        return self
+
+    def add_completion(self, c: Completion) -> "Tally":
+        return self.add(c.standing, c.overdue)
+
+    @property
+    def applicable(self) -> int:
+        """应完成: the items counted towards the rate."""
+        return self.done + self.below_target + self.in_progress + self.not_started
+
+    @property
+    def excluded(self) -> int:
+        """Shown but not counted: 不适用, 本年度未发生, 本年度不检查, 已退役."""
+        return self.not_applicable + self.no_event + self.not_due + self.retired
+
+    @property
+    def rate(self) -> float | None:
+        """已完成 ÷ 应完成; None when nothing is counted."""
+        return self.done / self.applicable if self.applicable else None
+
+    def rate_text(self, digits: int = 1) -> str:
+        return "—" if self.rate is None else f"{self.rate:.{digits}%}"
+
+
+RATE_RULE = ("完成率 = 已完成 ÷ 应完成;应完成 = 事项数 − 不适用 − 本年度未发生 − 本年度不检查 − 已退役。"
+             "未达标(已完成但实际值未达到目标值或未填写)计入应完成,不计入已完成。"
+             "每两年一次的事项在非检查年度列为“本年度不检查”,但当年已开展的工作照常统计;"
+             "以前年度已完成的一次性事项计为已完成。")

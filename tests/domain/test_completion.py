@@ -1,0 +1,145 @@
+"""The completion rule (domain/completion.py): due, done, not applicable, no event, overdue, off-year work,
+below target, retired, and how a year is tallied. Pure: no store, no files, no Qt."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from fazhi_desk.domain.completion import (
+    Standing,
+    Tally,
+    below_target_reason,
+    check_year,
+    judge,
+    meets_target,
+    status_allowed,
+    target_is_ceiling,
+)
+from fazhi_desk.domain.model import Cycle, Item, Status
+from fazhi_desk.errors import UserError
+
+DOC_YEAR = 2020
+END_2024 = dt.date(2024, 12, 31)
+
+
+def item(cycle=Cycle.YEARLY, **kw) -> Item:
+    return Item(item_id="T-01", doc_code="T", cycle=cycle, **kw)
+
+
+def j(it, status=Status.NOT_STARTED, year=2024, actual=None, today=dt.date(2024, 7, 1), **kw):
+    return judge(it, year, DOC_YEAR, status, actual, today, **kw)
+
+
+def test_yearly_item_each_status():
+    it = item()
+    assert j(it).standing is Standing.NOT_STARTED and j(it).counted and not j(it).done
+    assert j(it, Status.IN_PROGRESS).standing is Standing.IN_PROGRESS
+    assert j(it, Status.DONE).done and j(it, Status.DONE).counted
+    na = j(it, Status.NOT_APPLICABLE)
+    assert na.standing is Standing.NOT_APPLICABLE and not na.counted
+
+
+def test_overdue_only_past_the_due_date_and_not_done():
+    it = item()
+    assert not j(it, today=END_2024).overdue  # the last day is still in time
+    late = dt.date(2025, 1, 1)
+    assert j(it, today=late).overdue and j(it, Status.IN_PROGRESS, today=late).overdue
+    for st in (Status.DONE, Status.NOT_APPLICABLE):
+        assert not j(it, st, today=late).overdue
+    assert j(it, today=late).text == "未开始(逾期)"
+
+
+def test_one_time_item_due_by_its_deadline_and_done_earlier_counts_as_done():
+    it = item(Cycle.ONCE, deadline=dt.date(2022, 6, 30))
+    assert j(it, year=2022, today=dt.date(2022, 7, 1)).overdue
+    c = j(it, Status.DONE, done_in_year=2022)
+    assert c.done and c.counted and c.done_in_year == 2022 and c.text == "已完成(2022年)"
+
+
+def test_biennial_on_year_off_year_and_off_year_work():
+    it = item(Cycle.BIENNIAL, first_year=2020)
+    on = j(it, year=2024)
+    assert on.due and on.standing is Standing.NOT_STARTED and on.counted
+    off = j(it, year=2023, today=dt.date(2024, 7, 1))
+    assert not off.due and off.standing is Standing.NOT_DUE and not off.counted and not off.overdue
+    assert off.text == "本年度不检查"
+    # work done in an off year counts like any other (the old dashboard said 0 %, the report 50 %)
+    worked = j(it, Status.DONE, year=2023)
+    assert worked.done and worked.counted
+    started = j(it, Status.IN_PROGRESS, year=2023, today=dt.date(2030, 1, 1))
+    assert started.counted and not started.overdue  # never overdue in a year it is not due
+
+
+def test_before_the_first_year_nothing_is_due():
+    it = item(first_year=2022)
+    assert j(it, year=2021).standing is Standing.NOT_DUE
+
+
+def test_per_event_no_event_is_left_out_like_not_applicable():
+    it = item(Cycle.PER_EVENT)
+    c = j(it, Status.NO_EVENT, today=dt.date(2030, 1, 1))
+    assert c.standing is Standing.NO_EVENT and not c.counted and not c.overdue and c.text == "本年度未发生"
+    assert status_allowed(it, Status.NO_EVENT) == ""
+    assert "按事件" in status_allowed(item(Cycle.YEARLY), Status.NO_EVENT)
+
+
+def test_below_target_is_counted_but_not_done():
+    it = item(target=6, unit="天", requirement="每年组织执法人员参加公共法律知识培训不少于6天")
+    assert meets_target(it, 6) is True and meets_target(it, 7.5) is True
+    assert meets_target(it, 2) is False and meets_target(it, None) is False
+    c = j(it, Status.DONE, actual=2)
+    assert c.standing is Standing.BELOW_TARGET and c.counted and not c.done and not c.overdue
+    assert "低于目标值 6天" in below_target_reason(it, 2)
+    assert "尚未填写实际值" in below_target_reason(it, None)
+    assert below_target_reason(it, 6) == ""
+    assert j(it, Status.DONE, actual=6).done
+    assert meets_target(item(), None) is None  # no numeric target: nothing to miss
+    assert j(item(), Status.DONE).done
+
+
+def test_a_ceiling_target_is_met_by_staying_under_it():
+    it = item(Cycle.PER_EVENT, target=15, unit="日", requirement="规范性文件自发布之日起15日内报县市区政府备案")
+    assert target_is_ceiling(it)
+    assert meets_target(it, 10) is True and meets_target(it, 15) is True
+    assert meets_target(it, 20) is False
+    assert "超过上限" in below_target_reason(it, 20)
+    assert not target_is_ceiling(item(target=4, unit="次", requirement="每年安排领导干部集中学法不少于4次"))
+
+
+def test_retired_is_never_counted_nor_overdue():
+    it = item()
+    c = j(it, Status.IN_PROGRESS, retired_version="2.0", today=dt.date(2030, 1, 1))
+    assert c.standing is Standing.RETIRED and not c.counted and not c.overdue
+    assert c.text == "进行中(已退役,版本 2.0)"
+    assert j(it, retired_version="2.0").text == "已退役(版本 2.0)"
+
+
+def test_tally_counts_and_rate():
+    t = Tally("x")
+    for st in (Standing.DONE, Standing.DONE, Standing.BELOW_TARGET, Standing.IN_PROGRESS, Standing.NOT_STARTED,
+               Standing.NOT_APPLICABLE, Standing.NO_EVENT, Standing.NOT_DUE, Standing.RETIRED):
+        t.add(st)
+    t.add(Standing.NOT_STARTED, overdue=True)
+    assert (t.items, t.applicable, t.excluded, t.done, t.below_target, t.overdue) == (10, 6, 4, 2, 1, 1)
+    assert t.rate == pytest.approx(2 / 6) and t.rate_text(0) == "33%"
+    assert Tally().rate is None and Tally().rate_text() == "—"
+
+
+def test_outstanding_states():
+    assert {s for s in Standing if s.outstanding} == {Standing.NOT_STARTED, Standing.IN_PROGRESS,
+                                                       Standing.BELOW_TARGET}
+
+
+def test_one_year_range_check():
+    assert check_year(2024) == 2024
+    for bad in (1989, 2101, "abc"):
+        with pytest.raises(UserError, match="1990–2100"):
+            check_year(bad)
+
+
+def test_status_words_parse_including_no_event():
+    assert Status.parse("本年度未发生") is Status.NO_EVENT
+    with pytest.raises(ValueError):
+        Status.parse("完成")

@@ -1,0 +1,115 @@
+"""The dashboard, the annual report (read back from the xlsx) and the checklist tree give the same numbers.
+
+Before the completion rule moved into domain/, a biennial item done in its off year gave the dashboard
+0 % and the report 50 % for the same year; each view counted in its own way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+from PySide6.QtCore import QSettings
+
+from fazhi_desk.catalogue.schema import Catalogue
+from fazhi_desk.domain.model import Cycle, Item, SourceDocument
+from fazhi_desk.jobs import JobContext
+from fazhi_desk.paths import DataDir
+from fazhi_desk.reports.annual import SHEET_CHECKLIST, SHEET_SUMMARY
+from fazhi_desk.services.catalogue import install_new_document
+from fazhi_desk.services.checklist import set_fields
+from fazhi_desk.services.profile import set_profile
+from fazhi_desk.services.report import export_report
+from fazhi_desk.store.db import open_store
+from fazhi_desk.ui.main_window import MainWindow
+
+YEAR = 2024
+TODAY = dt.date(2025, 1, 15)  # the year is over: what is not done is overdue
+
+
+def _catalogue() -> Catalogue:
+    doc = SourceDocument(code="RR2020", title="规则测试文件", doc_number="测〔2020〕2号", issuer="测试机关",
+                         date=dt.date(2020, 3, 1), version="1.0")
+
+    def it(n: str, chapter: str, cycle: Cycle, **kw) -> Item:
+        return Item(item_id=f"RR2020-{n}", doc_code="RR2020", chapter=chapter, article_no=int(n[:2]),
+                    article_title="条", requirement=f"事项{n}", cycle=cycle, **kw)
+
+    return Catalogue(document=doc, items=(
+        it("01-01", "一、每年", Cycle.YEARLY),  # done
+        it("01-02", "一、每年", Cycle.YEARLY),  # not started → overdue
+        it("01-03", "一、每年", Cycle.YEARLY),  # not applicable
+        it("02-01", "二、每两年", Cycle.BIENNIAL, first_year=2020),  # on year, in progress → overdue
+        it("02-02", "二、每两年", Cycle.BIENNIAL, first_year=2021),  # off year, done anyway
+        it("02-03", "二、每两年", Cycle.BIENNIAL, first_year=2021),  # off year, untouched → not due
+        it("03-01", "三、一次性", Cycle.ONCE, deadline=dt.date(2022, 6, 30)),  # done in 2022
+        it("04-01", "四、按事件", Cycle.PER_EVENT),  # done
+        it("04-02", "四、按事件", Cycle.PER_EVENT),  # not applicable
+    ))
+
+
+def _seed(tmp_path):
+    st = open_store(DataDir(tmp_path / "d").ensure())
+    with st.transaction() as s:
+        install_new_document(s, _catalogue(), source_file="test")
+    set_profile(st, office_name="营盘镇", county="柞水县")
+    done = {"status": "已完成", "completed_on": "2024-10-08"}
+    set_fields(st, "RR2020-01-01", YEAR, done)
+    set_fields(st, "RR2020-01-03", YEAR, {"status": "不适用", "na_reason": "本镇无此职能"})
+    set_fields(st, "RR2020-02-01", YEAR, {"status": "进行中"})
+    set_fields(st, "RR2020-02-02", YEAR, done)
+    set_fields(st, "RR2020-03-01", 2022, {"status": "已完成", "completed_on": "2022-05-01"})
+    set_fields(st, "RR2020-04-01", YEAR, done)
+    set_fields(st, "RR2020-04-02", YEAR, {"status": "不适用", "na_reason": "本年度未制定规范性文件"})
+    return st
+
+
+def test_dashboard_report_and_tree_agree(qtbot, tmp_path):
+    st = _seed(tmp_path)
+    try:
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("view/year", YEAR)
+        win = MainWindow(st, settings, today=TODAY)
+        qtbot.addWidget(win)
+        win.show()
+        with qtbot.waitSignal(win.year_loaded, timeout=10000):
+            win.start()
+
+        # the tree: the document node's done/total
+        doc_node = win.model.top_nodes()[0]
+        tree = (doc_node.done, doc_node.total, doc_node.overdue)
+
+        # the dashboard, as shown
+        dash = win.show_dashboard()
+        t = dash.summary.total
+        board = (t.done, t.applicable, t.overdue)
+        assert dash.t_done.value.text() == f"{t.done}/{t.applicable}"
+
+        # the report, read back from the file
+        out = tmp_path / "报告.xlsx"
+        export_report(JobContext(), st, YEAR, out, today=TODAY)
+        wb = openpyxl.load_workbook(out)
+        sm = wb[SHEET_SUMMARY]
+        rows = list(sm.iter_rows(values_only=True))
+        head = next(r for r in rows if r[0] == "文件" and r[1] == "章")
+        total = dict(zip(head, next(r for r in rows if r[0] == "总计")))
+        report = (total["已完成"], total["应完成"], total["逾期"])
+
+        # done: 01-01, 02-02 (off-year work), 03-01 (done in 2022), 04-01; counted: those + 01-02, 02-01
+        assert tree == board == report == (4, 6, 2)
+        assert total["完成率"] == dash.summary.total.rate
+        assert dash.t_rate.value.text() == "67%"
+        assert (total["不适用"], total["本年度不检查"]) == (2, 1)
+
+        ck = wb[SHEET_CHECKLIST]
+        heads = [c.value for c in ck[1]]
+        status = {r[0]: r[heads.index("状态")] for r in ck.iter_rows(min_row=2, values_only=True)}
+        assert status["RR2020-02-02"] == "已完成"
+        assert status["RR2020-02-03"] == "本年度不检查"
+        assert status["RR2020-03-01"] == "已完成(2022年)"
+        assert status["RR2020-02-01"] == "进行中(逾期)"
+        # the tree says each state in the same words
+        for item_id, text in status.items():
+            assert win.model.index_for_item(item_id).siblingAtColumn(1).data() == text
+    finally:
+        st.close()
