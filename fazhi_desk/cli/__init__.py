@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from typing import Callable
@@ -88,6 +89,14 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`… | head`): stop quietly; point stdout at nothing so the exit flush is silent.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 0
     except Exception:
         log.exception("unexpected error in %s", argv)
         print(f"程序内部错误,操作未完成。详细信息已写入日志:{log_path or '标准错误输出'}。请把日志发给技术支持。",

@@ -1,4 +1,7 @@
-"""Subcommands for the profile, assessments and the change log: ``profile``, ``status``, ``list``, ``log``."""
+"""Subcommands for the profile, assessments and the change log: ``profile``, ``status``, ``list``, ``show``, ``log``.
+
+Item ids are matched case-insensitively and an unknown one is refused (never an empty listing).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("status", help="设置某事项某年度的完成情况")
     s.add_argument("item_id", metavar="ITEM_ID", help="事项编号,如 SZ2015-04-01")
     s.add_argument("--year", type=int, default=dt.date.today().year, help="年度(默认今年)")
-    s.add_argument("--status", help="未开始 / 进行中 / 已完成 / 不适用")
+    s.add_argument("--status", help="未开始 / 进行中 / 已完成 / 不适用 / 本年度未发生(按事件的事项)")
     s.add_argument("--reason", dest="na_reason", help="不适用的原因")
     s.add_argument("--actual", help="实际值")
     s.add_argument("--owner", help="责任人")
@@ -36,9 +39,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = sub.add_parser("list", help="列出某年度的检查事项")
     ls.add_argument("--year", type=int, default=dt.date.today().year)
     ls.add_argument("--all", action="store_true", help="包括不适用于乡镇的事项")
-    ls.add_argument("--status", help="只列出此状态")
+    ls.add_argument("--status", help="只列出此状态(也可用 未达标、本年度不检查、已退役)")
     ls.add_argument("--overdue", action="store_true", help="只列出逾期事项")
     ls.set_defaults(handler=_list)
+
+    sh = sub.add_parser("show", help="显示某事项某年度的完整记录")
+    sh.add_argument("item_id", metavar="ITEM_ID", help="事项编号,如 SZ2015-04-01")
+    sh.add_argument("--year", type=int, default=dt.date.today().year, help="年度(默认今年)")
+    sh.set_defaults(handler=_show)
 
     lg = sub.add_parser("log", help="显示变更记录")
     lg.add_argument("--item", help="事项编号")
@@ -75,7 +83,16 @@ def _profile_show(args, ctx) -> int:
     return 0
 
 
+def resolve(ctx, item_id: str) -> str:  # noqa: ANN001
+    """The stored 编号 for what the user typed (any case); refuses an unknown one."""
+    from fazhi_desk.services.checklist import resolve_item_id
+
+    with ctx.store().session() as s:
+        return resolve_item_id(s, item_id)
+
+
 def _status(args, ctx) -> int:
+    from fazhi_desk.domain.completion import Standing, below_target_reason
     from fazhi_desk.services.checklist import load_row, set_fields
 
     changes = {k: getattr(args, k) for k in ("status", "na_reason", "actual", "owner", "completed_on", "note")
@@ -83,39 +100,76 @@ def _status(args, ctx) -> int:
     if not changes:
         raise UserError("请至少给出一项要修改的内容,如 --status 已完成。")
     store = ctx.store()
-    old = set_fields(store, args.item_id, args.year, changes)
+    item_id = resolve(ctx, args.item_id)
+    old = set_fields(store, item_id, args.year, changes)
     with store.session() as s:
-        row = load_row(s, args.item_id, args.year)
-    print(f"{row.item_id} {args.year} 年:{row.status.value}" + ("" if old else "(没有变化)"))
+        row = load_row(s, item_id, args.year)
+    print(f"{row.item_id} {args.year} 年:{row.status_text}" + ("" if old else "(没有变化)"))
+    if row.completion.standing is Standing.BELOW_TARGET:
+        print(f"注意:{below_target_reason(row.item, row.actual)}")
     return 0
 
 
+def _wanted(text: str):  # noqa: ANN202
+    """``list --status``: a status, or one of the rule's other words (未达标, 本年度不检查, 已退役)."""
+    from fazhi_desk.domain.completion import Standing
+    from fazhi_desk.services.checklist import status_error
+
+    t = text.strip()
+    try:
+        return Status.parse(t)
+    except ValueError:
+        pass
+    for st in (Standing.BELOW_TARGET, Standing.NOT_DUE, Standing.RETIRED):
+        if t == st.value:
+            return st
+    raise UserError(status_error(text) + "(也可用 未达标、本年度不检查、已退役)")
+
+
 def _list(args, ctx) -> int:
+    from fazhi_desk.domain.completion import Standing, check_year
     from fazhi_desk.services.checklist import load_year
 
-    want = Status.parse(args.status) if args.status else None
+    check_year(args.year)
+    want = _wanted(args.status) if args.status else None
     with ctx.store().session() as s:
         rows = load_year(s, args.year)
     n = 0
     for r in rows:
         if not args.all and not r.item.applies_to_township:
             continue
-        if want and r.status is not want:
+        if isinstance(want, Status) and (r.status is not want or r.completion.standing in (Standing.RETIRED,
+                                                                                          Standing.BELOW_TARGET)):
+            continue  # 已完成 lists what counts as done; 未达标 and 已退役 are asked for by name
+        if isinstance(want, Standing) and r.completion.standing is not want:
             continue
         if args.overdue and not r.overdue:
             continue
-        flag = "逾期" if r.overdue else ""
-        print(f"{r.item_id}\t{r.status.value}\t{flag}\t{r.item.requirement}")
+        c = r.completion
+        flag = ("逾期" if c.overdue else "未达标" if c.standing is Standing.BELOW_TARGET
+                else "已退役" if c.standing is Standing.RETIRED else "")
+        print(f"{r.item_id}\t{r.status_text}\t{flag}\t{r.item.requirement}")
         n += 1
     print(f"共 {n} 项")
+    return 0
+
+
+def _show(args, ctx) -> int:
+    from fazhi_desk.services.checklist import item_record
+
+    store = ctx.store()
+    item_id = resolve(ctx, args.item_id)
+    for line in item_record(store, item_id, args.year):
+        print(line)
     return 0
 
 
 def _log(args, ctx) -> int:
     from fazhi_desk.services.checklist import LOG_FIELD_NAMES, change_log
 
+    item_id = resolve(ctx, args.item) if args.item else None
     with ctx.store().session() as s:
-        for c in reversed(change_log(s, args.item, args.year, args.limit)):
+        for c in reversed(change_log(s, item_id, args.year, args.limit)):
             name = LOG_FIELD_NAMES.get(c.field, c.field)
             print(f"{c.at:%Y-%m-%d %H:%M:%S}\t{c.user}\t{c.item_id or ''}\t{c.year or ''}\t{name}:{c.old_value} → {c.new_value}")
     return 0

@@ -11,6 +11,8 @@ import argparse
 import datetime as dt
 import sys
 
+from fazhi_desk.cli.checklist import resolve
+from fazhi_desk.domain.completion import check_year
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
 
@@ -81,7 +83,8 @@ def _add(args, ctx) -> int:
 
     jc = _ConsoleContext()
     try:
-        summary = attach(jc, ctx.store(), args.item_id, args.year, args.files, description=args.description)
+        summary = attach(jc, ctx.store(), resolve(ctx, args.item_id), args.year, args.files,
+                         description=args.description)
     finally:
         jc.finish()
     print(summary.text())
@@ -91,6 +94,8 @@ def _add(args, ctx) -> int:
 def _list(args, ctx) -> int:
     from fazhi_desk.services.evidence import list_evidence, size_text
 
+    check_year(args.year)
+    args.item_id = resolve(ctx, args.item_id)
     entries = list_evidence(ctx.store(), args.item_id, args.year)
     if not entries:
         print(f"事项 {args.item_id}({args.year} 年)还没有佐证材料。")
@@ -126,6 +131,7 @@ def _remove(args, ctx) -> int:
     from fazhi_desk.services.evidence import unlink
 
     store = ctx.store()
+    args.item_id = resolve(ctx, args.item_id)
     picked = [_pick(store, args.item_id, args.year, w) for w in args.which]
     for e in picked:
         r = unlink(store, e.link_id)
@@ -138,6 +144,7 @@ def _link(args, ctx) -> int:
     from fazhi_desk.services.evidence import link_existing
 
     store = ctx.store()
+    args.item_id, args.to_item = resolve(ctx, args.item_id), resolve(ctx, args.to_item)
     e = _pick(store, args.item_id, args.year, args.which)
     to_year = args.to_year or args.year
     link_existing(store, e.link_id, args.to_item, to_year)

@@ -196,6 +196,16 @@ def judge(
     return c(Standing(status.value), overdue=today > due_date)
 
 
+def has_substance(status: Status | str, note: str, actual: float | None, evidence_count: int) -> bool:
+    """An assessment of substance: a status other than 未开始, a note, an actual value or evidence.
+
+    An owner alone (carried forward from last year) is not. A retired item is listed,
+    from the year it was retired in, only where it has one.
+    """
+    st = status.value if isinstance(status, Status) else status
+    return st != Status.NOT_STARTED.value or bool((note or "").strip()) or actual is not None or evidence_count > 0
+
+
 def status_allowed(item: Item, status: Status) -> str:
     """Why ``status`` cannot be chosen for ``item`` ("" when it can)."""
     if status is Status.NO_EVENT and item.cycle is not Cycle.PER_EVENT:

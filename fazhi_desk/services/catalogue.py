@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from fazhi_desk.catalogue.diff import CatalogueDiff, DocumentDiff, diff, format_diff
 from fazhi_desk.catalogue.schema import Catalogue, bundled_catalogues, dump_catalogue_json, version_key
+from fazhi_desk.domain.completion import has_substance
 from fazhi_desk.domain.model import Item, SourceDocument
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
@@ -35,7 +36,15 @@ from fazhi_desk.store.mapping import (
     update_document_row,
     version_row,
 )
-from fazhi_desk.store.models import Assessment, CatalogueVersion, ChangeLog, Document, ItemRevision, ItemRow
+from fazhi_desk.store.models import (
+    Assessment,
+    CatalogueVersion,
+    ChangeLog,
+    Document,
+    EvidenceLink,
+    ItemRevision,
+    ItemRow,
+)
 
 __all__ = [  # the mapping is re-exported for callers that still import it from here
     "BUNDLED", "ImportPreview", "ImportResult", "VersionInfo", "apply_import", "confirm_review",
@@ -355,6 +364,7 @@ def _update_document(
         row.retired_in_version_id = ver.id
         logs.append(ChangeLog(at=now, user=user, item_id=item.item_id, year=None, field="catalogue",
                               old_value=f"版本 {dd.old_version}", new_value=f"退役(版本 {dd.new.version})"))
+        logs.extend(_drop_empty_assessments(s, item.item_id, now, user, dd.new.version))
     s.flush()
     revs = [revision_from_item(item, ver.id) for item in need_revision]
     s.add_all(revs)
@@ -368,6 +378,25 @@ def _update_document(
                           new_value=f"{code} 版本 {dd.new.version}:{summary}"))
     s.add_all(logs)
     return summary
+
+
+def _drop_empty_assessments(s: Session, item_id: str, now: dt.datetime, user: str, version: str) -> list[ChangeLog]:
+    """Delete a retired item's rows from the import year on that hold nothing of substance.
+
+    Those are owners carried forward into a year the item will no longer be due in; they
+    would bring it back as 未开始. Rows with a status, note, actual value or evidence stay.
+    Runs in the import's transaction, so undoing the import restores them; each is logged.
+    """
+    logs: list[ChangeLog] = []
+    for a in s.scalars(select(Assessment).where(Assessment.item_id == item_id, Assessment.year >= now.year)):
+        n_ev = s.scalar(select(func.count(EvidenceLink.id)).where(EvidenceLink.assessment_id == a.id)) or 0
+        if has_substance(a.status, a.note, a.actual, n_ev):
+            continue
+        what = f"责任人 {a.owner}" if a.owner else "空记录"
+        logs.append(ChangeLog(at=now, user=user, item_id=item_id, year=a.year, field="catalogue",
+                              old_value=what, new_value=f"随退役删除(版本 {version})"))
+        s.delete(a)
+    return logs
 
 
 def _label(name: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fazhi_desk.domain.completion import Completion, check_year, judge, meets_target, status_allowed
+from fazhi_desk.domain.completion import Completion, check_year, has_substance, judge, status_allowed
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import current_user
@@ -86,15 +86,6 @@ class ChecklistRow:
     def status_text(self) -> str:
         """The status as every view says it (已完成(2022年), 进行中(逾期), 未达标, 已完成(已退役,版本 2.0)…)."""
         return self.completion.text
-
-
-def has_substance(status: str, note: str, actual: float | None, evidence_count: int) -> bool:
-    """An assessment of substance: a status other than 未开始, a note, an actual value or evidence.
-
-    An owner alone (carried forward from last year) is not.
-    """
-    return status != Status.NOT_STARTED.value or bool((note or "").strip()) or actual is not None \
-        or evidence_count > 0
 
 
 def _doc_year(doc: SourceDocument) -> int:
@@ -387,6 +378,73 @@ def set_fields(
             if row.current_revision_id:
                 a.revision_id = row.current_revision_id
     return {f: (Status(v) if f == "status" and v else v) for f, v in old.items()}
+
+
+def _fmt(v: float | None) -> str:
+    return "" if v is None else (str(int(v)) if float(v).is_integer() else f"{v:g}")
+
+
+def item_record(store: Store, item_id: str, year: int, today: dt.date | None = None) -> list[str]:
+    """One item's full record for a year, as Chinese lines (``fazhi-desk show``): its text, target,
+    status, actual, owner, date, note, evidence, review and retirement state."""
+    from fazhi_desk.domain.completion import Standing, below_target_reason
+
+    check_year(year)
+    with store.session() as s:
+        item_id = resolve_item_id(s, item_id)
+        row_db, current, doc = current_item(s, item_id)
+        rows = load_year(s, year, today, [item_id])
+        r = rows[0] if rows else None
+        it = r.item if r is not None else current
+        names = list(s.scalars(
+            select(EvidenceLink.original_name).join(Assessment, Assessment.id == EvidenceLink.assessment_id)
+            .where(Assessment.item_id == item_id, Assessment.year == year).order_by(EvidenceLink.added_at,
+                                                                                    EvidenceLink.id)))
+        retired_ver = (s.get(CatalogueVersion, row_db.retired_in_version_id)
+                       if row_db.retired_in_version_id else None)
+    art = f"第{it.article_no}条 {it.article_title}".strip() if it.article_no else it.article_title
+    target = f"{it.target_text}{it.unit}" if it.target_text else "(无数值目标)"
+    lines = [
+        f"编号:{it.item_id}",
+        f"文件:{doc.title}({doc.doc_number}),目录版本 {doc.version}",
+        f"位置:{' / '.join(p for p in (it.chapter, it.section, art) if p)}",
+        f"事项内容:{it.requirement}",
+        f"原文:{it.source_passage}",
+        f"牵头单位:{it.lead_units}",
+        f"参加单位:{it.participating_units}",
+        f"适用乡镇:{'是' if it.applies_to_township else '否'}",
+        f"周期:{it.cycle.value}",
+        f"目标值:{target}",
+        f"截止日期:{it.deadline.isoformat() if it.deadline else ''}",
+        f"—— {year} 年 ——",
+    ]
+    if r is None:
+        lines.append(f"状态:已退役({year} 年没有该事项的完成情况记录)")
+    else:
+        c = r.completion
+        lines += [
+            f"状态:{r.status_text}" + (f"(已登记为“{r.status.value}”)" if c.standing is Standing.BELOW_TARGET else ""),
+        ]
+        if c.standing is Standing.BELOW_TARGET:
+            lines.append(f"未达标原因:{below_target_reason(r.item, r.actual)}")
+        lines += [
+            f"应完成日期:{c.due_date.isoformat() if c.due else '本年度不检查'}",
+            f"实际值:{_fmt(r.actual)}{r.item.unit if r.actual is not None else ''}",
+            f"责任人:{r.owner}",
+            f"完成日期:{r.completed_on.isoformat() if r.completed_on else ''}",
+        ]
+        if r.status is Status.NOT_APPLICABLE or r.na_reason:
+            lines.append(f"不适用原因:{r.na_reason}")
+        lines.append(f"工作情况说明:{r.note}")
+    lines.append(f"佐证材料:{len(names)} 个" + ("" if not names else ":" + "、".join(names)))
+    lines.append("复核:" + ("条文已更新,待复核" if row_db.needs_review else "无需复核"))
+    if row_db.retired_at is not None:
+        v = f"{row_db.doc_code} 目录版本 {retired_ver.version}" if retired_ver else "新版目录"
+        lines.append(f"退役:已退役({v},{row_db.retired_at:%Y-%m-%d} 导入);"
+                     f"{row_db.retired_at.year} 年起不再检查,以前年度的记录保留")
+    else:
+        lines.append("退役:否")
+    return lines
 
 
 def change_log(s: Session, item_id: str | None = None, year: int | None = None, limit: int = 500) -> list[ChangeLog]:

@@ -50,7 +50,7 @@ from fazhi_desk.evidence.filestore import CHUNK_SIZE, STALE_TEMP_SECONDS, TRASH_
 from fazhi_desk.fileio import safe_file_name as _safe_file_name
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
-from fazhi_desk.services.checklist import ensure_assessment
+from fazhi_desk.services.checklist import check_item_year, current_item, ensure_assessment, retired_refusal
 from fazhi_desk.store.db import Store
 from fazhi_desk.store.models import Assessment, ChangeLog, EvidenceFile, EvidenceLink, ItemRow
 
@@ -305,9 +305,13 @@ def _check_year(year: int) -> None:
     check_year(year)
 
 
-def _require_item(s: Session, item_id: str) -> None:
-    if s.get(ItemRow, item_id) is None:
-        raise UserError(f"找不到检查事项“{item_id}”。请检查编号是否正确。")
+def _require_item(s: Session, item_id: str, year: int) -> None:
+    """Refuse an unknown item, and new evidence for a retired item in a year where it has no record."""
+    row, _item, doc = current_item(s, item_id)
+    check_item_year(item_id, doc, year)
+    why = retired_refusal(s, row, year)
+    if why:
+        raise UserError(why)
 
 
 def _is_ignored(entry: os.DirEntry) -> bool:
@@ -483,7 +487,7 @@ def attach(
         raise UserError(f"说明超过 {MAX_DESCRIPTION} 字,请精简后再保存。")
     user = user or current_user()
     with store.session() as s:
-        _require_item(s, item_id)
+        _require_item(s, item_id, year)
         a_id = s.scalar(select(Assessment.id).where(Assessment.item_id == item_id, Assessment.year == year))
         already: dict[str, str] = {}
         if a_id is not None:
@@ -632,7 +636,7 @@ def link_existing(store: Store, link_id: int, item_id: str, year: int, *, user: 
     now = dt.datetime.now()
     with store.transaction() as s:
         src = _get_link(s, link_id)
-        _require_item(s, item_id)
+        _require_item(s, item_id, year)
         a = ensure_assessment(s, item_id, year)
         dup = s.scalar(select(EvidenceLink).where(EvidenceLink.assessment_id == a.id,
                                                   EvidenceLink.sha256 == src.sha256))

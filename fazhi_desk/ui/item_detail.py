@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fazhi_desk.domain.completion import Standing, below_target_reason, status_allowed
 from fazhi_desk.domain.model import Status
 
 if TYPE_CHECKING:  # the store is imported after the window is shown
@@ -122,6 +123,11 @@ class ItemDetail(QWidget):
         self.note.setPlaceholderText("工作情况说明:做了什么、何时、成效如何(自动保存)")
         self.note.setMinimumHeight(90)
         form.addRow("状态:", self.status)
+        self.standing_lbl = QLabel()  # 未达标 and why, 已退役 and by which version
+        self.standing_lbl.setWordWrap(True)
+        self.standing_lbl.setStyleSheet("color:#d84315")
+        self.standing_lbl.hide()
+        form.addRow(self.standing_lbl)
         form.addRow("不适用原因:", self.na_reason)
         form.addRow("实际值:", ah)
         form.addRow("责任人:", self.owner)
@@ -215,6 +221,17 @@ class ItemDetail(QWidget):
             self.completed_on.setDate(QDate(d.year, d.month, d.day) if d else EMPTY_DATE)
             if self.note.toPlainText() != row.note:
                 self.note.setPlainText(row.note)
+            for k, st in enumerate(Status):  # 本年度未发生 only for per-event items
+                self.status.model().item(k).setEnabled(not status_allowed(i, st))
+            c = row.completion
+            state = ""
+            if c.standing is Standing.BELOW_TARGET:
+                state = "未达标:" + below_target_reason(i, row.actual) + "仍已保存。"
+            elif row.retired:
+                v = f"{i.doc_code} 目录版本 {row.retired_version}" if row.retired_version else "新版目录"
+                state = f"已退役:本事项已在 {v} 中删除,不再检查;这里保留的是已有的记录。"
+            self.standing_lbl.setText(state)
+            self.standing_lbl.setVisible(bool(state))
             self.done_before_lbl.setVisible(bool(row.done_in_year))
             self.done_before_lbl.setText(
                 f"一次性事项,已于 {row.done_in_year} 年完成,本年无需重复。" if row.done_in_year else "")
