@@ -292,18 +292,22 @@ def current_item(s: Session, item_id: str) -> tuple[ItemRow, Item, SourceDocumen
     assert rev is not None and doc is not None
     ver = s.get(CatalogueVersion, doc.current_version_id) if doc.current_version_id else None
     sd = SourceDocument(code=doc.code, title=doc.title, doc_number=doc.doc_number, issuer=doc.issuer, date=doc.date,
-                        version=ver.version if ver else "", source_text=doc.source_text)
+                        version=ver.version if ver else "", source_text=doc.source_text,
+                        term_start=doc.term_start, term_end=doc.term_end)
     return row, item_from_revision(rev, row.doc_code), sd
 
 
 def check_item_year(item_id: str, doc: SourceDocument, year: int, today: dt.date | None = None) -> None:
-    """Refuse a year outside the document's span: before its year, or after next year."""
+    """Refuse a year outside the document's span: before its term (or its date), after its term, or after next year."""
     check_year(year)
+    first = doc.term_start or doc.date.year
     last = (today or dt.date.today()).year + 1
-    first = doc.date.year
+    if doc.term_end is not None:
+        last = min(last, doc.term_end)
     if not first <= year <= last:
-        raise UserError(f"{year} 年不在《{doc.title}》的检查年度内({first}—{last} 年),"
-                        f"{item_id} 在该年度不能填写。请检查 --year。")
+        span = f"施行期限 {doc.term_text}" if doc.term_end is not None else f"{first}—{last} 年"
+        raise UserError(f"{year} 年不在《{doc.title}》的检查年度内({span}),"
+                        f"{item_id} 在该年度不能填写。请检查年度(命令行:--year)。")
 
 
 def retired_refusal(s: Session, row: ItemRow, year: int) -> str:
