@@ -14,7 +14,7 @@ from fazhi_desk.domain.completion import Completion, check_year, has_substance, 
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import current_user
-from fazhi_desk.store.mapping import item_from_revision
+from fazhi_desk.store.mapping import document_from_row, item_from_revision
 from fazhi_desk.store.db import Store
 from fazhi_desk.store.models import (
     Assessment,
@@ -107,11 +107,7 @@ def load_year(
     docs: dict[str, SourceDocument] = {}
     for doc in s.scalars(select(Document)):
         ver = s.get(CatalogueVersion, doc.current_version_id) if doc.current_version_id else None
-        docs[doc.code] = SourceDocument(
-            code=doc.code, title=doc.title, doc_number=doc.doc_number, issuer=doc.issuer, date=doc.date,
-            version=ver.version if ver else "", source_text=doc.source_text,
-            term_start=doc.term_start, term_end=doc.term_end,
-        )
+        docs[doc.code] = document_from_row(doc, ver)
     def only(q, col):  # noqa: ANN001, ANN202
         return q.where(col.in_(item_ids)) if item_ids is not None else q
 
@@ -291,10 +287,7 @@ def current_item(s: Session, item_id: str) -> tuple[ItemRow, Item, SourceDocumen
     doc = s.get(Document, row.doc_code)
     assert rev is not None and doc is not None
     ver = s.get(CatalogueVersion, doc.current_version_id) if doc.current_version_id else None
-    sd = SourceDocument(code=doc.code, title=doc.title, doc_number=doc.doc_number, issuer=doc.issuer, date=doc.date,
-                        version=ver.version if ver else "", source_text=doc.source_text,
-                        term_start=doc.term_start, term_end=doc.term_end)
-    return row, item_from_revision(rev, row.doc_code), sd
+    return row, item_from_revision(rev, row.doc_code), document_from_row(doc, ver)
 
 
 def check_item_year(item_id: str, doc: SourceDocument, year: int, today: dt.date | None = None) -> None:

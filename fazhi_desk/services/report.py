@@ -166,7 +166,7 @@ def load_report_data(store: Store, year: int, today: dt.date | None = None, ctx:
     prof = require_profile(store)
     with store.session() as s:
         return gather_report(s, year, office_name=prof.office_name, county=prof.county, today=today,
-                             files=FileStore(store.data.evidence), ctx=ctx)
+                             files=FileStore(store.evidence_root), ctx=ctx)
 
 
 def export_report(
@@ -199,7 +199,7 @@ def export_report(
     else:
         # The package goes to a temp name until the workbook is written too: a failure leaves neither.
         with atomic_output(zip_path) as zip_tmp:
-            package = write_package(ctx, data, FileStore(store.data.evidence), zip_tmp)
+            package = write_package(ctx, data, FileStore(store.evidence_root), zip_tmp)
             data = package.apply_to(data)
             ctx.check()
             write_report(ctx, data, out_path)
