@@ -33,6 +33,7 @@ ITEM_FIELD_LABELS: dict[str, str] = {
     "evidence_hint": "佐证材料",
     "first_year": "首次年度",
     "township_role": "乡镇角色",
+    "score": "分值",
 }
 
 DOCUMENT_FIELD_LABELS: dict[str, str] = {
@@ -57,6 +58,8 @@ def item_field_text(item: Item, name: str) -> str:
         return ""
     if isinstance(v, bool):
         return "是" if v else "否"
+    if isinstance(v, float):
+        return f"{v:g}"
     if hasattr(v, "value"):  # Cycle
         return str(v.value)
     if hasattr(v, "isoformat"):

@@ -90,6 +90,7 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     Column("条标题", "article_title", "text", required=False, width=20),
     Column("首次年度", "first_year", "year", required=False, width=10),
     Column("乡镇角色", "township_role", "text", required=False, width=10),
+    Column("分值", "score", "score", required=False, width=8),
 )
 ROLE_WORDS = tuple(r.value for r in TownshipRole)
 
@@ -124,6 +125,7 @@ def _item_row(item: Item) -> list[Any]:
         item.source_passage, item.lead_units, item.participating_units, "是" if item.applies_to_township else "否",
         item.cycle.value, _target_cell(item), item.unit, item.deadline, item.evidence_hint, item.article_title,
         item.first_year, item.township_role.value,
+        None if item.score is None else (int(item.score) if float(item.score).is_integer() else item.score),
     ]
 
 
@@ -387,6 +389,16 @@ class _SheetReader:
             if isinstance(v, (int, float)):
                 return _fmt_num(float(v)) if v == v else "nan"
             return str(v).strip()
+        if kind == "score":
+            if v is None or (isinstance(v, str) and not v.strip()):
+                return None
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                return v
+            try:
+                return float(str(v).strip())
+            except ValueError:
+                self.problem(row, col, colno, f"“{v}”应为数字(如 5)")
+                return None
         raise AssertionError(kind)
 
 

@@ -36,7 +36,8 @@ Layout (``resources/catalogues/<CODE>.json``)::
           "unit": "次",                      # 计量单位
           "deadline": "2025-12-31",          # 截止日期 or ""
           "evidence": "…",                   # 佐证材料; a suggestion starts with "建议:"
-          "first_year": 2016                 # optional: first year due (biennial anchor)
+          "first_year": 2016,                # optional: first year due (biennial anchor)
+          "score": 5                         # optional: 分值 of the item in a 考核 table
         }
       ]
     }
@@ -208,6 +209,15 @@ def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
                 p.add(f"{place}.township_role",
                       f"乡镇角色“{role.value}”与适用乡镇“{'是' if applies else '否'}”矛盾"
                       "(仅供了解的事项适用乡镇应为“否”,牵头或参加的应为“是”)")
+        score = it.get("score")
+        if score in ("", None):
+            score = None
+        elif isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1000 \
+                or score != score:
+            p.add(f"{place}.score", f"分值“{score}”应为 0 到 1000 之间的数")
+            score = None
+        else:
+            score = float(score)
         fy = it.get("first_year")
         if fy is not None and (not isinstance(fy, int) or not YEAR_MIN <= fy <= YEAR_MAX):
             p.add(f"{place}.first_year", "应为年份")
@@ -233,6 +243,7 @@ def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
                 evidence_hint=_text(p, it, "evidence", place, required=False),
                 first_year=fy,
                 township_role=role,
+                score=score,
             )
         )
     p.raise_if_any(f"检查目录“{origin or code}”有错误,未导入")
@@ -295,6 +306,8 @@ def _item_to_dict(i: Item) -> dict[str, Any]:
     }
     if i.first_year is not None:
         out["first_year"] = i.first_year
+    if i.score is not None:
+        out["score"] = int(i.score) if float(i.score).is_integer() else i.score
     return out
 
 

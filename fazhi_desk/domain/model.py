@@ -121,6 +121,7 @@ class Item:
     first_year: int | None = None  # first year it falls due (biennial anchor); default: the document's year
     # 乡镇角色; 仅供了解 iff not applies_to_township. None (not given) becomes 牵头 or 仅供了解 from the flag.
     township_role: TownshipRole = None  # type: ignore[assignment]
+    score: float | None = None  # 分值: the item's weight in a 考核 table (None: the document has no scores)
 
     def __post_init__(self) -> None:
         if self.township_role is None:
@@ -141,7 +142,7 @@ class Item:
             self.doc_code, self.chapter, self.section, self.article_no, self.article_title,
             self.requirement, self.source_passage, self.lead_units, self.participating_units,
             self.applies_to_township, self.cycle, self.target, self.target_max, self.unit,
-            self.deadline, self.evidence_hint, self.first_year, self.township_role,
+            self.deadline, self.evidence_hint, self.first_year, self.township_role, self.score,
         )
 
     @property

@@ -7,7 +7,6 @@ in ``draft-mappings.json`` and used again for the next file with the same header
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import logging
@@ -51,18 +50,6 @@ def remember_mapping(data: DataDir, signature: str, mapping: dict[str, int]) -> 
         tmp.write_text(json.dumps(known, ensure_ascii=False, indent=1), "utf-8")
 
 
-def with_scores(draft: Draft) -> Draft:
-    """Carry a 考核 table's 分值 into each item's 佐证材料 hint, where the reviewer sees it in the template."""
-    if not draft.scores:
-        return draft
-    items = tuple(
-        dataclasses.replace(i, evidence_hint=f"分值:{draft.scores[i.item_id]:g};{i.evidence_hint}".rstrip(";"))
-        if i.item_id in draft.scores else i
-        for i in draft.catalogue.items
-    )
-    return dataclasses.replace(draft, catalogue=dataclasses.replace(draft.catalogue, items=items))
-
-
 def draft_to_template(data: DataDir, source: Path, out: Path | None, *, code: str, title: str = "",
                       doc_number: str = "", issuer: str = "", date: dt.date | None = None,
                       map_spec: str = "") -> DraftResult:
@@ -82,7 +69,6 @@ def draft_to_template(data: DataDir, source: Path, out: Path | None, *, code: st
         note = (note + f"列对应:{cols}(可用 --map 修改)。").strip()
         if explicit is not None:
             remember_mapping(data, draft.signature, draft.mapping)
-    draft = with_scores(draft)
     if out is not None:
         write_template([draft.catalogue], out)
     return DraftResult(draft, out, note)

@@ -132,6 +132,7 @@ class ItemRevision(Base):
     evidence_hint: Mapped[str] = mapped_column(Text, default="")
     first_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     township_role: Mapped[str] = mapped_column(String(10), default="")  # 乡镇角色; "" = from applies_to_township
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)  # 分值 in a 考核 table
 
 
 class Assessment(Base):

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from fazhi_desk.domain.model import Cycle, Item
+from fazhi_desk.domain.model import Cycle, Item, TownshipRole
 
 CN_NUM = "一二三四五六七八九十"
 CHAPTER_RE = re.compile(rf"^([{CN_NUM}]{{1,3}})\s*[、,,.．]\s*(.*)$")
@@ -143,6 +143,17 @@ def read_inline_units(text: str) -> tuple[str, str]:
     return "", ""
 
 
+def township_role(lead: str, participating: str) -> TownshipRole:
+    """牵头 when the text names a township as lead (or names no one), 参加 when only among the participants."""
+    if not lead and not participating:
+        return TownshipRole.LEAD
+    if TOWNSHIP_RE.search(lead):
+        return TownshipRole.LEAD
+    if TOWNSHIP_RE.search(participating):
+        return TownshipRole.TAKE_PART
+    return TownshipRole.INFO
+
+
 def _split_heading(rest: str) -> tuple[str, str]:
     """A heading line may carry its body after the first 。: return (title, body).
 
@@ -260,14 +271,13 @@ def draft_items(text: str, code: str, plan_year: int) -> tuple[list[Item], list[
             part = p.units.get("participating", "") or inline_part
             requirement, cut = _short_requirement(s)
             source = s.rstrip(";;")
-            applies = True
-            if lead or part:
-                applies = bool(TOWNSHIP_RE.search(lead + part))
+            role = township_role(lead, part)
+            applies = role is not TownshipRole.INFO
             items.append(Item(
                 item_id=item_id, doc_code=code, chapter=p.chapter, section=p.section,
                 article_no=p.article_no, article_title=p.article_title, requirement=requirement,
                 source_passage=source, lead_units=lead, participating_units=part,
-                applies_to_township=applies, cycle=cycle, target=target, unit=unit,
+                applies_to_township=applies, township_role=role, cycle=cycle, target=target, unit=unit,
                 deadline=deadline,
             ))
             if not lead:
@@ -277,7 +287,7 @@ def draft_items(text: str, code: str, plan_year: int) -> tuple[list[Item], list[
             if target is not None and not unit:
                 warnings.append(Warning(item_id, "目标值没有计量单位"))
             if lead and not applies:
-                warnings.append(Warning(item_id, "责任单位中没有乡镇/街道,已标为“不适用乡镇”,请确认"))
+                warnings.append(Warning(item_id, "牵头和参加单位中都没有乡镇/街道,已标为“仅供了解”,请确认"))
             if in_preamble:
                 warnings.append(Warning(item_id, "出自总体要求/目标部分,请确认是否为可检查的任务"))
     return items, warnings

@@ -10,6 +10,7 @@ overrides the guess.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,13 +203,14 @@ def draft_table(path: Path, code: str, plan_year: int, mapping: dict[str, int] |
             applies_to_township=True, cycle=read_cycle(content, deadline), target=target, unit=unit,
             deadline=deadline, evidence_hint=("评分标准:" + standard if standard else evidence),
         )
-        items.append(item)
         score_text = get(row, "分值")
         if score_text:
             try:
                 scores[item_id] = float(score_text)
+                item = dataclasses.replace(item, score=scores[item_id])
             except ValueError:
                 warnings.append(Warning(item_id, f"第 {rno + 1} 行分值“{score_text}”不是数字"))
+        items.append(item)
         if not lead:
             warnings.append(Warning(item_id, "未找到责任单位,请填写"))
         if target is not None and not unit:
