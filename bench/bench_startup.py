@@ -1,13 +1,22 @@
-"""Start-up: fazhi-desk to a usable main window (bundled catalogue loaded) vs a bare PySide6 window.
+"""Start-up: how soon fazhi-desk's window is painted and its tree filled, against a bare PySide6 window.
 
-Target (issue 2): median start-up within 1.5× of a bare PySide6 window with an empty tree view,
-measured in the same run, each in a fresh process. Run: ``python bench/bench_startup.py [--runs N]``.
+Each start is a fresh process, timed from spawn to the line it prints: ``PAINTED`` at
+the window's first paint, ``READY`` when the year's tree is filled and usable (the
+app prints them when ``FAZHI_DESK_STARTUP_PROBE`` is set). The bare reference is a
+QMainWindow with an empty QTreeView, painted. Targets (issue 11 §6), measured in the
+same run: window painted ≤ 1.3× bare, tree filled ≤ 2.5× bare.
+
+``--frozen`` also builds the PyInstaller folder (build.spec) and a bare PySide6 window
+frozen the same way (one folder), and measures both the same way.
+
+Run: ``python bench/bench_startup.py [--runs N] [--frozen]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -16,64 +25,115 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PAINT_TARGET, READY_TARGET = 1.3, 2.5
 
 BARE = """
 import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QTreeView
-from PySide6.QtCore import QTimer
+
+class FirstPaint(QObject):
+    done = False
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and not self.done:
+            self.done = True
+            print("PAINTED", flush=True)
+            QTimer.singleShot(0, app.quit)
+        return False
+
 app = QApplication(sys.argv)
-w = QMainWindow(); w.setCentralWidget(QTreeView()); w.resize(1280, 800); w.show()
-QTimer.singleShot(0, lambda: (print("READY", flush=True), app.quit()))
+w = QMainWindow(); w.setCentralWidget(QTreeView()); w.resize(1280, 800)
+probe = FirstPaint()
+for o in [w, *w.findChildren(QObject)]:
+    o.installEventFilter(probe)
+w.show()
 app.exec()
 """
 
-OURS = """
-import sys
-from pathlib import Path
-from fazhi_desk import __version__
-from fazhi_desk.paths import DataDir
-from fazhi_desk.ui.application import open_main_window
-app, store, win = open_main_window(DataDir(Path(sys.argv[1])), __version__)
-win.year_loaded.connect(lambda _y: (print("READY", flush=True), app.quit()))
-app.exec()
-store.close()
-"""
+
+def timed(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Seconds from spawn to each marker line the process prints."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    marks: dict[str, float] = {}
+    assert p.stdout is not None
+    for line in p.stdout:
+        word = line.strip()
+        if word in ("PAINTED", "READY") and word not in marks:
+            marks[word] = time.perf_counter() - t0
+    err = p.stderr.read() if p.stderr else ""
+    if p.wait(120) != 0 or "PAINTED" not in marks:
+        raise SystemExit(f"run failed: {' '.join(cmd)}\n{err}")
+    return marks
 
 
-def once(code: str, *args: str) -> float:
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+def prepare(data: Path, fazhi: list[str], env: dict[str, str]) -> None:
+    """A data directory that has seen a first start (store created, catalogues installed, profile set)."""
+    subprocess.run([*fazhi, "--data-dir", str(data), "profile", "set", "--office", "基准测试镇"],
+                   check=True, capture_output=True, env=env, cwd=ROOT)
+
+
+def measure(label: str, bare: list[str], ours: list[str], runs: int, env: dict[str, str]) -> bool:
+    b_paint, o_paint, o_ready = [], [], []
+    for _ in range(runs):  # interleaved, so machine load hits both alike
+        b_paint.append(timed(bare, env)["PAINTED"])
+        m = timed(ours, dict(env, FAZHI_DESK_STARTUP_PROBE="1"))
+        if "READY" not in m:
+            raise SystemExit(f"{label}: the tree was never filled")
+        o_paint.append(m["PAINTED"])
+        o_ready.append(m["READY"])
+    b, p, r = (statistics.median(x) for x in (b_paint, o_paint, o_ready))
+    print(f"[{label}] bare PySide6 window + empty tree, painted: median {b * 1000:.0f} ms over {runs} runs")
+    print(f"[{label}] fazhi-desk window painted:                median {p * 1000:.0f} ms ({p / b:.2f}×)")
+    print(f"[{label}] fazhi-desk tree filled and usable:        median {r * 1000:.0f} ms ({r / b:.2f}×)")
+    ok = True
+    for name, ratio, target in (("window painted", p / b, PAINT_TARGET), ("tree filled", r / b, READY_TARGET)):
+        good = ratio <= target
+        ok &= good
+        print(f"{'PASS' if good else 'FAIL'}  [{label}] {name}: {ratio:.2f}× bare (target ≤ {target}×)")
+    return ok
+
+
+def build_frozen(work: Path, env: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The app from build.spec and a bare window, both one-folder PyInstaller builds."""
+    dist, build = work / "dist", work / "build"
     t = time.perf_counter()
-    p = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=120)
-    dt = time.perf_counter() - t
-    if "READY" not in p.stdout:
-        raise SystemExit(f"run failed:\n{p.stdout}\n{p.stderr}")
-    return dt
+    subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--distpath", str(dist), "--workpath",
+                    str(build), str(ROOT / "build.spec")], check=True, capture_output=True, env=env, cwd=ROOT)
+    print(f"frozen build of build.spec: {time.perf_counter() - t:.0f} s")
+    hello = work / "bare_window.py"
+    hello.write_text(BARE, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--onedir", "--windowed", "--distpath",
+                    str(dist), "--workpath", str(build), "--specpath", str(work), str(hello)],
+                   check=True, capture_output=True, env=env, cwd=work)
+    exe = ".exe" if sys.platform == "win32" else ""
+    return [str(dist / "bare_window" / f"bare_window{exe}")], [str(dist / "fazhi-desk" / f"fazhi-desk{exe}")]
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--frozen", action="store_true", help="also build and measure the PyInstaller folder")
     args = ap.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="fazhi-start-")) / "data"
-    subprocess.run([sys.executable, "-m", "fazhi_desk", "--data-dir", str(data), "profile", "set", "--office",
-                    "基准测试镇"], check=True, capture_output=True, cwd=ROOT)
-    t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "fazhi_desk", "--data-dir", str(Path(tempfile.mkdtemp()) / "fresh"),
-                    "list"], check=True, capture_output=True, cwd=ROOT)
-    first = time.perf_counter() - t  # not compared: creating the store once
-    bare, ours = [], []
-    for _ in range(args.runs):  # interleaved, so machine load hits both alike
-        bare.append(once(BARE))
-        ours.append(once(OURS, str(data)))
-    b, o = statistics.median(bare), statistics.median(ours)
-    ratio = o / b
-    print(f"bare PySide6 window + empty tree view: median {b * 1000:.0f} ms over {args.runs} runs")
-    print(f"fazhi-desk to usable main window:     median {o * 1000:.0f} ms over {args.runs} runs")
-    print(f"first use of a fresh data directory (CLI: create, migrate, load catalogue, list): {first * 1000:.0f} ms")
-    ok = ratio <= 1.5
-    print(f"{'PASS' if ok else 'FAIL'}  start-up ratio {ratio:.2f}× (target ≤ 1.5×)")
-    return 0 if ok else 1
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    work = Path(tempfile.mkdtemp(prefix="fazhi-start-"))
+    try:
+        source = [sys.executable, "-m", "fazhi_desk"]
+        data = work / "data"
+        t = time.perf_counter()
+        prepare(data, source, env)
+        print(f"first use of a fresh data directory (CLI: create, migrate, install catalogues): "
+              f"{(time.perf_counter() - t) * 1000:.0f} ms")
+        ok = measure("source", [sys.executable, "-c", BARE], [*source, "--data-dir", str(data)], args.runs, env)
+        if args.frozen:
+            bare, app = build_frozen(work, env)
+            fdata = work / "frozen-data"
+            prepare(fdata, app, env)
+            ok &= measure("frozen", bare, [*app, "--data-dir", str(fdata)], args.runs, env)
+        return 0 if ok else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

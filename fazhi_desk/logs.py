@@ -1,14 +1,35 @@
-"""The log: a rotating file in the data directory (stderr when that cannot be written)."""
+"""The log: a file in the data directory, rotated at start (stderr when that cannot be written).
+
+Rotation happens when the log is opened (``fazhi-desk.log`` → ``.1`` … ``.5`` once it
+exceeds 2 MB) rather than through ``logging.handlers``, whose import (sockets,
+pickle, queues) costs the window's first paint more than the rotation is worth.
+"""
 
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
 from pathlib import Path
 
 from fazhi_desk.paths import DataDir
 
 LOG_FILE = "fazhi-desk.log"
+MAX_BYTES = 2_000_000
+BACKUPS = 5
+
+
+def _rotate(path: Path) -> None:
+    """Keep the last BACKUPS logs: shift ``.n`` to ``.n+1`` and the current file to ``.1``."""
+    try:
+        if path.stat().st_size <= MAX_BYTES:
+            return
+    except OSError:
+        return
+    for n in range(BACKUPS - 1, 0, -1):
+        older = path.with_name(f"{path.name}.{n}")
+        if older.exists():
+            os.replace(older, path.with_name(f"{path.name}.{n + 1}"))
+    os.replace(path, path.with_name(f"{path.name}.1"))
 
 
 def setup_logging(data: DataDir | None) -> Path | None:
@@ -24,7 +45,8 @@ def setup_logging(data: DataDir | None) -> Path | None:
         try:
             data.logs.mkdir(parents=True, exist_ok=True)
             path = data.logs / LOG_FILE
-            h = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+            _rotate(path)
+            h = logging.FileHandler(path, encoding="utf-8")
             h.setFormatter(fmt)
             root.addHandler(h)
         except OSError:

@@ -16,7 +16,7 @@ its error comes back on the UI thread::
   after another, so two transactions never compete for SQLite's write lock.
   When a write succeeds the :class:`Runner` emits ``changed(store, changes)``
   first (the window refreshes exactly the views named in the
-  :class:`~fazhi_desk.domain.changes.Changes`), then the caller's ``success``
+  :class:`~fazhi_desk.changes.Changes`), then the caller's ``success``
   callbacks run. ``changes`` may be a function of the result.
 - **Errors** go through one place, :func:`show_error`, unless the caller
   installs its own ``failure``: a :class:`UserError` is shown as its Chinese
@@ -37,16 +37,15 @@ every write has committed before the store closes; nothing kills a transaction.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from fazhi_desk.domain.changes import NOTHING, Changes
+from fazhi_desk.changes import NOTHING, Changes
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import Cancelled, JobContext
 
@@ -111,6 +110,8 @@ class _QtContext(JobContext):
 
 
 def _call(fn: Callable[..., Any], ctx: JobContext, args: tuple, kwargs: dict) -> Any:
+    import inspect  # on the worker: the first paint does without it
+
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):  # builtins
@@ -349,6 +350,8 @@ class Runner(QObject):
 
 
 def _progress_dialog(op: Op) -> QProgressDialog:
+    from PySide6.QtCore import Qt  # the Qt namespace costs start-up time: not before the first paint
+
     dlg = QProgressDialog(op._progress_label or "", "取消", 0, 0, op.parent)
     dlg.setWindowTitle(op.where)
     dlg.setWindowModality(Qt.WindowModality.WindowModal)

@@ -8,7 +8,7 @@ import time
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from fazhi_desk.domain.changes import Changes
+from fazhi_desk.changes import Changes
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import Cancelled
 from fazhi_desk.tasks import Op, runner

@@ -1,7 +1,7 @@
 """Starting the GUI: QApplication, translations, exception hook, the window at once, then the store.
 
 Order: directories → logging → QApplication → the main window shown empty
-(正在载入…) → the store opened on the writer thread (this is where SQLAlchemy
+(正在载入…) and painted → the store opened on the writer thread (this is where SQLAlchemy
 is first imported, and where a migration runs) → the profile read once → the
 year loaded on a worker. The user sees the window before any of the slow work.
 """
@@ -9,12 +9,13 @@ year loaded on a worker. The user sees the window before any of the slow work.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from fazhi_desk.ui.main_window import MainWindow
 
 log = logging.getLogger("fazhi_desk.ui")
+
+# bench/bench_startup.py sets this to time a real start (also of the frozen build): the window prints
+# PAINTED at its first paint and READY when the year's tree is filled, then closes.
+STARTUP_PROBE = "FAZHI_DESK_STARTUP_PROBE"
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -102,6 +107,8 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
     log.info("fazhi-desk %s starting, data dir %s, log %s", version, data.root, log_path)
     install_excepthook()
     win = MainWindow(None, window_settings(data.root))
+    if os.environ.get(STARTUP_PROBE):
+        _install_startup_probe(win)
     win.show()
 
     def opened(result: tuple[Store, OfficeProfile]) -> None:
@@ -118,8 +125,41 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
         win.close()
         app.exit(1)
 
-    Op(open_workspace_and_profile, data).write(None).success(opened).failure(failed).run(win, APP_TITLE)
+    def open_store() -> None:
+        if getattr(win, "_opening", False):
+            return
+        win._opening = True  # type: ignore[attr-defined]
+        Op(open_workspace_and_profile, data).write(None).success(opened).failure(failed).run(win, APP_TITLE)
+
+    # the store is opened once the window has painted (or after a second, should no paint come)
+    win.first_painted.connect(open_store)
+    QTimer.singleShot(1000, open_store)
     return app, win
+
+
+class _FirstPaint(QObject):
+    def __init__(self, win: MainWindow) -> None:
+        super().__init__(win)
+        self.painted = False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint and not self.painted:
+            self.painted = True
+            print("PAINTED", flush=True)
+        return False
+
+
+def _install_startup_probe(win: MainWindow) -> None:
+    probe = _FirstPaint(win)
+    for w in [win, *win.findChildren(QObject)]:
+        if w is not probe:
+            w.installEventFilter(probe)
+
+    def ready(_year: int) -> None:
+        print("READY", flush=True)
+        QTimer.singleShot(0, win.close)
+
+    win.year_loaded.connect(ready)
 
 
 def close_store(win: MainWindow) -> None:

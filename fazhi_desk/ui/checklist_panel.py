@@ -7,6 +7,9 @@ background (a read through :mod:`fazhi_desk.tasks`), re-reads single rows when
 a write says they changed, and remembers its filters and selection in the
 window's settings. It says what happened through signals; it does not know
 the item panel, the evidence panel or the dashboard.
+
+The model (and with it Qt's large ``Qt`` namespace of enums) is made when first
+needed, after the window's first paint: the empty tree needs no model.
 """
 
 from __future__ import annotations
@@ -28,24 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fazhi_desk.domain.model import Status
 from fazhi_desk.tasks import Op
-from fazhi_desk.ui.checklist_model import (
-    COL_DUE,
-    COL_EVIDENCE,
-    COL_OWNER,
-    COL_PROGRESS,
-    COL_STATUS,
-    COL_TITLE,
-    ChecklistModel,
-    Filter,
-    ItemIdRole,
-)
 from fazhi_desk.ui.drops import dropped_paths
 
 if TYPE_CHECKING:
     from fazhi_desk.services.checklist import ChecklistRow
     from fazhi_desk.store.db import Store
+    from fazhi_desk.ui.checklist_model import ChecklistModel, Filter
 
 SEARCH_DELAY_MS = 120
 FIRST_YEAR = 2015
@@ -84,7 +76,9 @@ class ChecklistTree(QTreeView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
 
     def _target(self, event) -> str | None:  # noqa: ANN001
-        if not event.mimeData().hasUrls():
+        from fazhi_desk.ui.checklist_model import ItemIdRole
+
+        if not event.mimeData().hasUrls() or self.model() is None:
             return None
         idx = self.indexAt(event.position().toPoint())
         return idx.data(ItemIdRole) if idx.isValid() else None
@@ -131,22 +125,12 @@ class ChecklistPanel(QWidget):
         self._pending_select: str | None = None
         self.loading_job: Op | None = None
 
-        self.model = ChecklistModel(self)
-        self.model.today = today
+        self._model: ChecklistModel | None = None
         self.tree = ChecklistTree()
-        self.tree.setModel(self.model)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        h = self.tree.header()
-        h.setStretchLastSection(False)
-        h.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        h.setMinimumSectionSize(30)
-        for col, w in ((COL_STATUS, 84), (COL_PROGRESS, 52), (COL_OWNER, 58), (COL_DUE, 82), (COL_EVIDENCE, 34)):
-            h.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            h.resizeSection(col, w)
-        self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
 
         self.loading_label = QLabel(LOADING_TEXT)
         self.loading_label.setObjectName("loading")
@@ -164,6 +148,33 @@ class ChecklistPanel(QWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_filter)
         self._restore_settings()
+
+    @property
+    def model(self) -> ChecklistModel:
+        """The tree's model, made on first use (after the first paint at start-up)."""
+        if self._model is None:
+            from fazhi_desk.ui.checklist_model import (
+                COL_DUE,
+                COL_EVIDENCE,
+                COL_OWNER,
+                COL_PROGRESS,
+                COL_STATUS,
+                COL_TITLE,
+                ChecklistModel,
+            )
+
+            self._model = ChecklistModel(self)
+            self._model.today = self.today
+            self.tree.setModel(self._model)
+            h = self.tree.header()
+            h.setStretchLastSection(False)
+            h.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+            h.setMinimumSectionSize(30)
+            for col, w in ((COL_STATUS, 84), (COL_PROGRESS, 52), (COL_OWNER, 58), (COL_DUE, 82), (COL_EVIDENCE, 34)):
+                h.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+                h.resizeSection(col, w)
+            self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
+        return self._model
 
     # ------------------------------------------------------------------ filter bar
     def _build_filter_bar(self) -> QToolBar:
@@ -186,9 +197,7 @@ class ChecklistPanel(QWidget):
         tb.addWidget(self.search)
         self.status_combo = QComboBox()
         self.status_combo.setAccessibleName("状态筛选")
-        self.status_combo.addItem("全部状态", None)
-        for s in Status:
-            self.status_combo.addItem(s.value, s.value)
+        self.status_combo.addItem("全部状态", None)  # the statuses follow in complete()
         self.status_combo.currentIndexChanged.connect(self._apply_filter)
         tb.addWidget(self.status_combo)
         self.doc_combo = QComboBox()
@@ -212,6 +221,20 @@ class ChecklistPanel(QWidget):
             tb.addWidget(box)
         return tb
 
+    def complete(self) -> None:
+        """What the first paint does without: the status choices (the domain model) and the tree's model."""
+        if self.status_combo.count() > 1:
+            return
+        from fazhi_desk.domain.model import Status
+
+        self.status_combo.blockSignals(True)
+        for st in Status:
+            self.status_combo.addItem(st.value, st.value)
+            if st.value == self._saved_status:
+                self.status_combo.setCurrentIndex(self.status_combo.count() - 1)
+        self.status_combo.blockSignals(False)
+        self.model  # noqa: B018 - made now
+
     def step_year(self, delta: int) -> None:
         i = self.year_combo.currentIndex() + delta
         self.year_combo.setCurrentIndex(max(0, min(self.year_combo.count() - 1, i)))
@@ -230,12 +253,7 @@ class ChecklistPanel(QWidget):
         self.search.blockSignals(True)
         self.search.setText(str(s.value("view/search", "")))
         self.search.blockSignals(False)
-        saved_status = s.value("view/status", "")
-        self.status_combo.blockSignals(True)
-        for i in range(self.status_combo.count()):
-            if (self.status_combo.itemData(i) or "") == saved_status:
-                self.status_combo.setCurrentIndex(i)
-        self.status_combo.blockSignals(False)
+        self._saved_status = str(s.value("view/status", "") or "")
         for attr, key in self._CHECKS:
             box = getattr(self, attr)
             box.blockSignals(True)
@@ -250,7 +268,7 @@ class ChecklistPanel(QWidget):
         s.setValue("view/year", self.year())
         s.setValue("view/search", self.search.text())
         s.setValue("view/item", self.current_item_id() or self._pending_select or "")
-        s.setValue("view/status", self.status_combo.currentData() or "")
+        s.setValue("view/status", self.status_combo.currentData() or self._saved_status or "")
         s.setValue("view/doc", self.doc_combo.currentData() or self._saved_doc or "")
         s.setValue("view/unit", self.unit_combo.currentData() or self._saved_unit or "")
         for attr, key in self._CHECKS:
@@ -264,6 +282,7 @@ class ChecklistPanel(QWidget):
         """Read the selected year in the background; the rows replace the tree when they arrive."""
         if self.store is None:
             return None
+        self.complete()
         self._load_generation += 1
         gen = self._load_generation
         year = self.year()
@@ -337,6 +356,9 @@ class ChecklistPanel(QWidget):
 
     # ------------------------------------------------------------------ filtering
     def current_filter(self) -> Filter:
+        from fazhi_desk.domain.model import Status
+        from fazhi_desk.ui.checklist_model import Filter
+
         return Filter(
             text=self.search.text().strip().lower(),
             status=Status(self.status_combo.currentData()) if self.status_combo.currentData() else None,
@@ -380,6 +402,10 @@ class ChecklistPanel(QWidget):
 
     # ------------------------------------------------------------------ selection
     def current_item_id(self) -> str | None:
+        if self._model is None:
+            return None
+        from fazhi_desk.ui.checklist_model import ItemIdRole
+
         idx = self.tree.currentIndex()
         return idx.data(ItemIdRole) if idx.isValid() else None
 
@@ -396,4 +422,6 @@ class ChecklistPanel(QWidget):
         return True
 
     def _on_current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        from fazhi_desk.ui.checklist_model import ItemIdRole
+
         self.current_changed.emit(current.data(ItemIdRole) if current.isValid() else None)

@@ -56,7 +56,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fazhi_desk.domain.changes import Changes
+from fazhi_desk.changes import Changes
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import evidence as ev
 from fazhi_desk.store.db import Store

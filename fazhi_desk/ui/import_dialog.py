@@ -51,7 +51,7 @@ from fazhi_desk.services.catalogue import (
     list_versions,
     preview_import,
 )
-from fazhi_desk.domain.changes import Changes
+from fazhi_desk.changes import Changes
 from fazhi_desk.store.db import Store
 from fazhi_desk.tasks import Op, show_error
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from fazhi_desk.domain.changes import Changes
+from fazhi_desk.changes import Changes
 from fazhi_desk.tasks import Op, show_error
 
 if TYPE_CHECKING:
@@ -73,13 +73,13 @@ class ItemEdits(QObject):
     saved = Signal(str, int)  # item_id, year: an edit was stored
 
     def __init__(self, detail: ItemDetail, checklist: ChecklistPanel, parent_widget: QWidget,
-                 store: Callable[[], "Store | None"]) -> None:
+                 store: Callable[[], "Store | None"], undo_stack: QUndoStack | None = None) -> None:
         super().__init__(parent_widget)
         self.detail = detail
         self.checklist = checklist
         self.parent_widget = parent_widget
         self._store = store
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         detail.edit_requested.connect(lambda item_id, year, changes: self.apply_edit(item_id, year, changes))
         detail.review_confirmed.connect(self.confirm_review)
         detail.show_source_requested.connect(self.show_source)

@@ -8,8 +8,10 @@ with :class:`~fazhi_desk.ui.item_edits.ItemEdits` (edits, undo, review),
 they do are in :mod:`fazhi_desk.ui.menus`. The window itself:
 
 - shows at once without a store (menus, filter bar, an empty tree saying
-  正在载入…); :meth:`set_store` attaches the opened store and loads the year.
-  Nothing here imports SQLAlchemy before that: the store is opened on a worker.
+  正在载入…) and emits :attr:`first_painted`; the item panel, the model and the
+  overview are built right after that paint (or at once when a store is given).
+  :meth:`set_store` attaches the opened store and loads the year. Nothing here
+  imports SQLAlchemy before that: the store is opened on a worker.
 - listens to :attr:`fazhi_desk.tasks.Runner.changed` and refreshes exactly the
   views a write names (:meth:`apply_changes`);
 - on close, waits for running writes to commit (never cancels one) and saves
@@ -22,24 +24,25 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from fazhi_desk import APP_TITLE
-from fazhi_desk.domain.changes import Changes
+from fazhi_desk.changes import Changes
 from fazhi_desk.tasks import Op, runner
 from fazhi_desk.ui.checklist_panel import ChecklistPanel, ChecklistTree  # noqa: F401 - ChecklistTree: public name
-from fazhi_desk.ui.item_detail import ItemDetail
-from fazhi_desk.ui.item_edits import ItemEdits, SetFieldsCommand  # noqa: F401 - public names
-from fazhi_desk.ui.menus import build_menus
+from fazhi_desk.ui.menus import add_shortcuts, build_menus
 from fazhi_desk.ui.overview import OverviewPage
 
 if TYPE_CHECKING:
     from fazhi_desk.services.profile import OfficeProfile
     from fazhi_desk.store.db import Store
+    from fazhi_desk.ui.checklist_model import ChecklistModel
     from fazhi_desk.ui.dashboard import Dashboard
     from fazhi_desk.ui.evidence_panel import EvidencePanel
+    from fazhi_desk.ui.item_detail import ItemDetail
+    from fazhi_desk.ui.item_edits import ItemEdits
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ class MainWindow(QMainWindow):
     year_loaded = Signal(int)
     changes_applied = Signal(object)  # the Changes the views were refreshed from
     store_attached = Signal()
+    first_painted = Signal()
 
     def __init__(self, store: Store | None, settings: QSettings, today: dt.date | None = None,
                  parent: QWidget | None = None, profile: OfficeProfile | None = None) -> None:
@@ -74,19 +78,20 @@ class MainWindow(QMainWindow):
         self.checklist.loaded.connect(self._on_loaded)
         self.checklist.tree.files_dropped.connect(self._attach_dropped)
         self.addToolBar(self.checklist.filter_bar)
+        self.undo_stack = QUndoStack(self)
 
-        self.detail = ItemDetail()
-        self.edits = ItemEdits(self.detail, self.checklist, self, lambda: self.store)
-        self.undo_stack = self.edits.undo_stack
-
+        self.detail: ItemDetail | None = None  # built after the first paint (_build_panels)
+        self.edits: ItemEdits | None = None
         self.evidence_panel: EvidencePanel | None = None  # built with the store (it imports the evidence service)
+        self.detail_page = QWidget()
+        QVBoxLayout(self.detail_page).setContentsMargins(0, 0, 0, 0)
         self.evidence_page = QWidget()
         QVBoxLayout(self.evidence_page).setContentsMargins(0, 0, 0, 0)
         self.right_tabs = QTabWidget()
-        self.right_tabs.addTab(self.detail, "事项与完成情况")
+        self.right_tabs.addTab(self.detail_page, "事项与完成情况")
         self.right_tabs.addTab(self.evidence_page, "佐证材料")
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QSplitter()  # horizontal
         self.splitter.addWidget(self.checklist)
         self.splitter.addWidget(self.right_tabs)
         self.splitter.setStretchFactor(0, 3)
@@ -105,12 +110,38 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.checklist.count_label)
         self._restore_geometry()
         runner().changed.connect(self.apply_changes)
+        self._painted = False
+        self.installEventFilter(self)
         if store is not None:
             self.set_store(store, profile)
 
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self._after_first_paint)
+        return False
+
+    def _after_first_paint(self) -> None:
+        self.first_painted.emit()
+        self._build_panels()
+
+    def _build_panels(self) -> None:
+        """The item panel and its wiring; at start-up this runs right after the first paint."""
+        if self.detail is not None:
+            return
+        from fazhi_desk.ui.item_detail import ItemDetail
+        from fazhi_desk.ui.item_edits import ItemEdits
+
+        self.detail = ItemDetail()
+        self.detail_page.layout().addWidget(self.detail)
+        self.edits = ItemEdits(self.detail, self.checklist, self, lambda: self.store, self.undo_stack)
+        self.checklist.complete()
+        add_shortcuts(self)
+
     # ------------------------------------------------------------------ public names the tests and tools use
     @property
-    def model(self):  # noqa: ANN201
+    def model(self) -> ChecklistModel:
         return self.checklist.model
 
     @property
@@ -145,6 +176,7 @@ class MainWindow(QMainWindow):
         return self.overview.dashboard
 
     def apply_edit(self, item_id: str, year: int, changes: dict[str, Any], record: bool = True) -> Op | None:
+        self._build_panels()
         return self.edits.apply_edit(item_id, year, changes, record)
 
     # ------------------------------------------------------------------ the store
@@ -154,6 +186,7 @@ class MainWindow(QMainWindow):
             from fazhi_desk.services.profile import get_profile
 
             profile = get_profile(store)
+        self._build_panels()
         self.store = store
         self.checklist.store = store
         self.undo_stack.clear()
@@ -170,7 +203,7 @@ class MainWindow(QMainWindow):
 
     def detach_store(self) -> Store | None:
         """Let go of the store (before it is closed or replaced): saves the open note, waits for writes."""
-        self.detail.flush()
+        self._flush()
         runner().wait_for_writes()
         store, self.store = self.store, None
         self.checklist.store = None
@@ -215,7 +248,7 @@ class MainWindow(QMainWindow):
             if ids:
                 self.checklist.refresh_rows(ids)
                 current = self.current_item_id()
-                if current in ids:
+                if current in ids and self.detail is not None:
                     self.detail.show_row(self.checklist.current_row())
                 self.statusBar().showMessage(f"已保存 {'、'.join(sorted(ids)[:3])}", 2500)
         self.changes_applied.emit(changes)
@@ -223,12 +256,18 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ panels talking
     def _on_current_changed(self, item_id: str | None) -> None:
         row = self.checklist.model.row_for(item_id) if item_id else None
-        self.detail.show_row(row)
+        if self.detail is not None:
+            self.detail.show_row(row)
         if self.evidence_panel is not None:
             self.evidence_panel.set_target(item_id, self.year())
 
+    def _flush(self) -> None:
+        """Save what the item panel still holds (a note being typed)."""
+        if self.detail is not None:
+            self.detail.flush()
+
     def _on_year_changed(self, _year: int) -> None:
-        self.detail.flush()
+        self._flush()
         self.undo_stack.clear()  # edits of another year are not undone from here
         self.reload()
         from fazhi_desk.ui.menus import offer_carry_forward
@@ -281,7 +320,7 @@ class MainWindow(QMainWindow):
         return runner().writes_pending(self.store) if self.store is not None else 0
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self.detail.flush()
+        self._flush()
         if self.writes_pending():
             # a write is committing: close when it has (never cancel a transaction half-way)
             event.ignore()

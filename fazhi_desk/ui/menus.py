@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from fazhi_desk import __version__
-from fazhi_desk.domain.changes import Changes
+from fazhi_desk.changes import Changes
 from fazhi_desk.tasks import Op
 
 if TYPE_CHECKING:
@@ -33,24 +32,19 @@ def build_menus(win: MainWindow) -> None:
     win.act_export_template = m_file.addAction("导出目录模板…", lambda: export_template(win))
     m_file.addSeparator()
     win.act_report = m_file.addAction("导出年度报告…", lambda: export_report(win))
-    win.act_report.setShortcut(QKeySequence("Ctrl+E"))
     m_file.addSeparator()
     win.act_verify = m_file.addAction("校验佐证材料", lambda: verify_evidence(win))
     win.act_gc = m_file.addAction("清理不再使用的佐证文件", lambda: collect_evidence(win))
     m_file.addSeparator()
-    quit_act = m_file.addAction("退出", win.close)
-    quit_act.setShortcut(QKeySequence.StandardKey.Quit)
+    win.act_quit = m_file.addAction("退出", win.close)
 
     m_edit = mb.addMenu("编辑(&E)")
     win.act_undo = win.undo_stack.createUndoAction(win, "撤销")
-    win.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
     win.act_redo = win.undo_stack.createRedoAction(win, "重做")
-    win.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     m_edit.addAction(win.act_undo)
     m_edit.addAction(win.act_redo)
     m_edit.addSeparator()
     find = QAction("查找", win)
-    find.setShortcut(QKeySequence.StandardKey.Find)
     find.triggered.connect(win.focus_search)
     win.addAction(find)
     m_edit.addAction(find)
@@ -69,6 +63,15 @@ def build_menus(win: MainWindow) -> None:
 
     m_help = mb.addMenu("帮助(&H)")
     m_help.addAction("关于", lambda: show_about(win))
+
+
+def add_shortcuts(win: MainWindow) -> None:
+    """Key sequences for the menu entries; set after the first paint (making them loads Qt's key enums)."""
+    win.act_report.setShortcut(QKeySequence("Ctrl+E"))
+    win.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
+    win.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
+    win.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    win.act_find.setShortcut(QKeySequence.StandardKey.Find)
 
 
 def _has_store(win: MainWindow) -> bool:
@@ -100,7 +103,7 @@ def export_report(win: MainWindow) -> None:
 
     if not _has_store(win):
         return
-    win.detail.flush()  # the export reads after this write (reads wait for earlier writes)
+    win._flush()  # the export reads after this write (reads wait for earlier writes)
     export_report_interactive(win, win.store, win.year(), profile=win.profile)
 
 
@@ -245,6 +248,8 @@ def _documents(session) -> list[tuple[str, str, str]]:  # noqa: ANN001
 
 
 def show_about(win: MainWindow) -> None:
+    from PySide6.QtCore import Qt
+
     from fazhi_desk.ui.dialogs import about_text
 
     if not _has_store(win):

@@ -314,7 +314,7 @@ def test_one_file_proves_two_items_and_is_stored_once(qtbot, small_store, tmp_pa
 def test_closing_waits_for_a_running_write_and_never_cuts_it(qtbot, small_store, tmp_path):
     import threading
 
-    from fazhi_desk.domain.changes import Changes
+    from fazhi_desk.changes import Changes
     from fazhi_desk.services.checklist import set_fields
     from fazhi_desk.tasks import Op
 

@@ -1,5 +1,8 @@
 """What a write changed: the description a write hands back so each view refreshes exactly that.
 
+(A top-level module, not in ``domain/``: the window imports it before its first paint, and the
+domain package brings its dataclasses with it.)
+
 A write run from the UI (``tasks.Op.write``) ends with a :class:`Changes`; the
 main window reads it and reloads only the views it names: single rows of the
 checklist, a whole year, an item's evidence list, everything after a catalogue
