@@ -29,6 +29,7 @@ def build_menus(win: MainWindow) -> None:
     mb = win.menuBar()
     m_file = mb.addMenu("文件(&F)")
     win.act_import = m_file.addAction("导入检查目录…", lambda: import_catalogue(win))
+    win.act_draft = m_file.addAction("从文件起草检查目录…", lambda: draft_catalogue(win))
     win.act_export_template = m_file.addAction("导出目录模板…", lambda: export_template(win))
     m_file.addSeparator()
     win.act_report = m_file.addAction("导出年度报告…", lambda: export_report(win))
@@ -89,6 +90,17 @@ def import_catalogue(win: MainWindow) -> None:
 
     if _has_store(win):
         import_catalogue_interactive(win, win.store)
+
+
+def draft_catalogue(win: MainWindow) -> None:
+    """从文件起草检查目录…: a plan or a county's table drafted, reviewed in a grid, then imported."""
+    from fazhi_desk.ui.draft_dialog import DraftDialog
+
+    if _has_store(win):
+        dlg = DraftDialog(win.store, win)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        win.draft_dialog = dlg
 
 
 def export_template(win: MainWindow) -> None:

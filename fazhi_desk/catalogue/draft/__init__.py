@@ -50,6 +50,7 @@ class Draft:
     kind: str = "plan"  # "plan" or "table"
     mapping: dict[str, int] = field(default_factory=dict)
     signature: str = ""
+    columns: list[str] = field(default_factory=list)  # a table's header, column by column
 
     def counts(self) -> dict[str, int]:
         items = self.catalogue.items
@@ -92,6 +93,7 @@ def draft_catalogue(source: Path | str, meta: DraftMeta, *, pasted: bool = False
     if not DOC_CODE_RE.match(code):
         raise UserError(f"文件代码“{meta.code}”应为大写字母开头的 2–16 位字母数字,如 ZS2026。")
     kind = "plan"
+    columns: list[str] = []
     scores: dict[str, float] = {}
     cols: dict[str, int] = {}
     signature = ""
@@ -121,6 +123,7 @@ def draft_catalogue(source: Path | str, meta: DraftMeta, *, pasted: bool = False
     if kind == "table":
         _sheet, td = draft_table(Path(source), code, date.year, mapping)
         items, warnings, scores, cols, signature = td.items, td.warnings, td.scores, td.mapping, td.signature
+        columns = td.headers
     else:
         items, warnings = draft_items(text, code, date.year)
         if not items:
@@ -133,4 +136,4 @@ def draft_catalogue(source: Path | str, meta: DraftMeta, *, pasted: bool = False
         version=meta.version, source_text="",
         notes=(f"由程序从“{name}”起草,事项的拆分、周期、目标值和责任单位须经人工复核。",),
     )
-    return Draft(Catalogue(document=doc, items=tuple(items)), text, warnings, scores, kind, cols, signature)
+    return Draft(Catalogue(document=doc, items=tuple(items)), text, warnings, scores, kind, cols, signature, columns)

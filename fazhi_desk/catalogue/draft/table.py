@@ -46,6 +46,7 @@ class TableDraft:
     header_row: int  # 1-based
     scores: dict[str, float]  # item_id → 分值
     signature: str  # the header's words, to remember the mapping for files of the same shape
+    headers: list[str]  # the header row's text, column by column (for choosing a mapping)
 
 
 def col_letter(i: int) -> str:
@@ -218,4 +219,5 @@ def draft_table(path: Path, code: str, plan_year: int, mapping: dict[str, int] |
     if not items:
         raise UserError(f"表格“{path.name}”工作表“{sheet}”第 {header + 1} 行是表头,但其下没有任何考核内容。")
     signature = "|".join(re.sub(r"\s+", "", c) for c in rows[header] if c.strip())
-    return sheet, TableDraft(items, warnings, cols, header + 1, scores, signature)
+    headers = [re.sub(r"\s+", "", c) for c in rows[header]]
+    return sheet, TableDraft(items, warnings, cols, header + 1, scores, signature, headers)
