@@ -24,6 +24,7 @@ from fazhi_desk import APP_TITLE
 
 if TYPE_CHECKING:  # the store is imported after the window is shown
     from fazhi_desk.services.profile import OfficeProfile
+from fazhi_desk.ui.help import Section, install_help
 
 
 class ProfileDialog(QDialog):
@@ -53,6 +54,7 @@ class ProfileDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        install_help(self, Section.PROFILE, self.buttons)
         lay.addWidget(self.buttons)
         self.office.textChanged.connect(self._check)
         self._check()
@@ -79,6 +81,7 @@ class SourceTextDialog(QDialog):
         lay.addWidget(self.browser)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         bb.rejected.connect(self.reject)
+        install_help(self, Section.SOURCE, bb)
         lay.addWidget(bb)
         self.found = False
         if passage and text:
@@ -122,6 +125,7 @@ class ChangeLogDialog(QDialog):
             lay.addWidget(QLabel("暂无变更记录。"))
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         bb.rejected.connect(self.reject)
+        install_help(self, Section.CHANGELOG, bb)
         lay.addWidget(bb)
 
 
@@ -146,6 +150,7 @@ class CarryForwardDialog(QDialog):
         bb.addButton("不沿用", QDialogButtonBox.ButtonRole.RejectRole)
         bb.accepted.connect(self.accept)
         bb.rejected.connect(self.reject)
+        install_help(self, Section.YEAR, bb)
         lay.addWidget(bb)
 
 

@@ -62,6 +62,7 @@ from fazhi_desk.services import evidence as ev
 from fazhi_desk.store.db import Store
 from fazhi_desk.tasks import Op, runner, show_error
 from fazhi_desk.ui.drops import dropped_paths
+from fazhi_desk.ui.help import Section, install_help
 
 COL_NAME, COL_KIND, COL_SIZE, COL_DOC_DATE, COL_DESC, COL_ADDED = range(6)
 HEADERS = ("文件名", "类型", "大小", "文件日期", "说明", "添加时间")
@@ -605,6 +606,7 @@ class VerifyDialog(QDialog):
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(report.text()))
         bb.rejected.connect(self.reject)
         bb.accepted.connect(self.accept)
+        install_help(self, Section.VERIFY, bb)
         lay.addWidget(bb)
 
 

@@ -54,6 +54,7 @@ from fazhi_desk.services.catalogue import (
 from fazhi_desk.changes import Changes
 from fazhi_desk.store.db import Store
 from fazhi_desk.tasks import Op, show_error
+from fazhi_desk.ui.help import Section, install_help
 
 IMPORT_TITLE = "导入检查目录"
 EXPORT_TITLE = "导出目录模板"
@@ -134,6 +135,7 @@ class ImportPreviewDialog(QDialog):
         self.cancel_button.setObjectName("cancelButton")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        install_help(self, Section.IMPORT, self.buttons)
         lay.addWidget(self.buttons)
 
     def _headline(self) -> str:
@@ -353,6 +355,7 @@ class VersionHistoryDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         buttons.rejected.connect(self.reject)
+        install_help(self, Section.IMPORT, buttons)
         lay.addWidget(buttons)
         self.job = Op(list_versions, store).success(self._fill).failure(self._failed).run(self, "检查目录版本记录")
 

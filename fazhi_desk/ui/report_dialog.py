@@ -36,6 +36,7 @@ from fazhi_desk.services.profile import OfficeProfile, check_profile, get_profil
 from fazhi_desk.services.report import ReportResult, default_file_name, export_report
 from fazhi_desk.store.db import Store
 from fazhi_desk.tasks import Op, show_error
+from fazhi_desk.ui.help import Section, install_help
 
 TITLE = "导出年度报告"
 
@@ -91,6 +92,7 @@ class ReportDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("导出", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        install_help(self, Section.REPORT, self.buttons)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.progress)
