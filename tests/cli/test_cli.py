@@ -100,3 +100,14 @@ def test_data_dir_that_is_a_file(tmp_path):
     f.write_text("x")
     p = run("list", data=f, check=False)
     assert p.returncode == 1 and "数据目录" in p.stderr and "Traceback" not in p.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="only X11/Wayland systems need a display server")
+def test_window_without_a_display_says_so_in_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    p = subprocess.run([sys.executable, "-m", "fazhi_desk", "--data-dir", str(tmp_path / "d")], capture_output=True,
+                       text=True, encoding="utf-8", env=env, timeout=120)
+    assert p.returncode == 2, p.stderr  # not Qt's abort (134)
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and "没有可用的图形显示" in lines[0], p.stderr
+    assert not (tmp_path / "d").exists()  # nothing created
