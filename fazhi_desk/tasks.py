@@ -71,10 +71,25 @@ def log_path_text() -> str:
     return "(未能写入日志)"
 
 
+SHOWN_PROBLEMS = 5  # a refused file's first problems go in the message itself; all of them behind 显示详情
+
+
+def user_error_text(error: UserError) -> str:
+    """The message of ``error`` with its first problems (where, what) listed under it."""
+    if not error.problems:
+        return error.message
+    lines = [error.message] + [f"  · {p}" for p in error.problems[:SHOWN_PROBLEMS]]
+    more = len(error.problems) - SHOWN_PROBLEMS
+    if more > 0:
+        lines.append(f"  ……另有 {more} 个问题,点“显示详情”查看全部。")
+    return "\n".join(lines)
+
+
 def show_error(parent: QWidget | None, title: str, error: BaseException) -> None:
     """A modal message box for a failed operation; ``title`` names the place. Never a traceback."""
     if isinstance(error, UserError):
-        box = QMessageBox(QMessageBox.Icon.Warning, title, error.message, QMessageBox.StandardButton.Ok, parent)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, user_error_text(error), QMessageBox.StandardButton.Ok,
+                          parent)
         if error.problems:
             box.setDetailedText("\n".join(str(p) for p in error.problems))
     else:

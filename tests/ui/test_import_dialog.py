@@ -117,13 +117,17 @@ def test_bad_file_shows_every_problem_and_writes_nothing(qtbot, parent, small_st
     wb.save(p)
     before = dump(small_store)
     details: list[str] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: details.append(self.detailedText()) or 0)
+    texts: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec",
+                        lambda self: details.append(self.detailedText()) or texts.append(self.text()) or 0)
     pick(monkeypatch, p)
     flow = import_catalogue_interactive(parent, small_store)
     with qtbot.waitSignal(flow.finished, timeout=10000) as blocker:
         pass
     assert blocker.args == ["failed"]
     assert "第 2 行 K 列“周期”" in details[-1] and "第 3 行 N 列“截止日期”" in details[-1]
+    # the first problems are in the message itself, not only behind 显示详情
+    assert "第 2 行 K 列“周期”" in texts[-1] and "第 3 行 N 列“截止日期”" in texts[-1]
     assert dump(small_store) == before
 
 
