@@ -1,0 +1,22 @@
+"""The progress dialog writes its percentage under the text; the bar draws none over it."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QProgressBar
+
+from fazhi_desk.tasks import ProgressDialog
+
+
+def test_percentage_is_a_line_of_the_label_not_text_inside_the_bar(qtbot):
+    dlg = ProgressDialog("正在复制“签到表.pdf”……", "取消", 0, 1000)
+    qtbot.addWidget(dlg)
+    bar = dlg.findChild(QProgressBar)
+    assert not bar.isTextVisible()  # Fusion would draw "52%" in the middle, half covered by the chunk
+    label = dlg.findChild(QLabel)
+    assert label.text().endswith("请稍候……") or label.text().endswith("已完成 0%")
+    dlg.setValue(520)
+    assert label.text() == "正在复制“签到表.pdf”……\n已完成 52%"
+    dlg.setLabelText("正在校验……")
+    assert label.text() == "正在校验……\n已完成 52%" and dlg.labelText() == "正在校验……"
+    dlg.setRange(0, 0)  # total not known yet
+    assert label.text().endswith("请稍候……")
