@@ -1,4 +1,4 @@
-"""The year at a glance: completion by document and chapter (a chart), overdue, due within 30 days, no evidence."""
+"""The year at a glance: completion by document and chapter (a chart), overdue, days left and unfinished, no evidence."""
 
 from __future__ import annotations
 
@@ -40,6 +40,14 @@ def _nice_step(top: int, ticks: int = 8) -> int:
             if top / (step * m) <= ticks:
                 return step * m
         step *= 10
+
+
+def days_left_in_year(year: int, today: dt.date) -> int:
+    """Days from ``today`` to the end of ``year`` (31 December counts as a day left); 0 once the year is over."""
+    if today.year > year:
+        return 0
+    start = max(today, dt.date(year, 1, 1))
+    return (dt.date(year, 12, 31) - start).days + 1
 
 
 class RowListModel(QAbstractTableModel):
@@ -112,9 +120,9 @@ class Dashboard(QWidget):
         self.t_rate = Tile("完成率(已完成/应完成)", DONE_C)
         self.t_done = Tile("已完成", DONE_C)
         self.t_over = Tile("逾期", OVER_C)
-        self.t_soon = Tile("30 天内到期", PROG_C)
+        self.t_left = Tile("未完成", PROG_C)
         self.t_noev = Tile("尚无佐证材料", "#546e7a")
-        for t in (self.t_rate, self.t_done, self.t_over, self.t_soon, self.t_noev):
+        for t in (self.t_rate, self.t_done, self.t_over, self.t_left, self.t_noev):
             tiles.addWidget(t)
 
         self.chart = QChart()
@@ -130,7 +138,7 @@ class Dashboard(QWidget):
         self.v_soon = self._list_view(self.m_soon)
         self.v_noev = self._list_view(self.m_noev)
         self.lists.addTab(self.v_over, "逾期事项")
-        self.lists.addTab(self.v_soon, "30 天内到期")
+        self.lists.addTab(self.v_soon, "年底前到期")
         self.lists.addTab(self.v_noev, "无佐证材料")
 
         grid = QGridLayout(self)
@@ -154,20 +162,23 @@ class Dashboard(QWidget):
     def update_rows(self, rows: list[ChecklistRow], year: int, today: dt.date | None = None,
                     township_only: bool = True) -> None:
         today = today or dt.date.today()
-        s = summarize(rows, year, today, township_only=township_only)
+        days_left = days_left_in_year(year, today)
+        # "due soon" is everything still open that falls due before the year ends (year-end deadlines included)
+        s = summarize(rows, year, today, township_only=township_only, soon_days=max(days_left, 0))
         self.summary = s
         t = s.total
         self.t_rate.value.setText(t.rate_text(0))
         self.t_done.value.setText(f"{t.done}/{t.applicable}")
         self.t_done.caption.setText(f"已完成(未达标 {t.below_target} 项)" if t.below_target else "已完成")
         self.t_over.value.setText(str(len(s.overdue)))
-        self.t_soon.value.setText(str(len(s.due_soon)))
+        self.t_left.value.setText(str(t.applicable - t.done))
+        self.t_left.caption.setText(f"未完成,本年度剩余 {days_left} 天" if days_left > 0 else "未完成,本年度已结束")
         self.t_noev.value.setText(str(len(s.no_evidence)))
         self.m_over.set_rows(s.overdue)
         self.m_soon.set_rows(s.due_soon)
         self.m_noev.set_rows(s.no_evidence)
         self.lists.setTabText(0, f"逾期事项({len(s.overdue)})")
-        self.lists.setTabText(1, f"30 天内到期({len(s.due_soon)})")
+        self.lists.setTabText(1, f"年底前到期({len(s.due_soon)})")
         self.lists.setTabText(2, f"无佐证材料({len(s.no_evidence)})")
         self._draw_chart(s)
 
