@@ -29,7 +29,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QProcess,
-    QStandardPaths,
     Qt,
     QUrl,
     Signal,
@@ -62,6 +61,7 @@ from fazhi_desk.services import evidence as ev
 from fazhi_desk.store.db import Store
 from fazhi_desk.tasks import Op, runner, show_error
 from fazhi_desk.ui.drops import dropped_paths
+from fazhi_desk.ui import filedialogs
 from fazhi_desk.ui.help import Section, install_help
 
 COL_NAME, COL_KIND, COL_SIZE, COL_DOC_DATE, COL_DESC, COL_ADDED = range(6)
@@ -335,17 +335,20 @@ class EvidencePanel(QWidget):
         if self.item_id is None:
             return
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "选择佐证材料", _documents_dir(),
+            self, "选择佐证材料", filedialogs.start_dir(filedialogs.EVIDENCE),
             "常见材料 (*.pdf *.doc *.docx *.wps *.xls *.xlsx *.et *.ofd *.jpg *.jpeg *.png *.tif *.tiff *.zip *.rar);;所有文件 (*)",
         )
         if paths:
+            filedialogs.remember(filedialogs.EVIDENCE, paths[0])
             self.attach(paths)
 
     def add_folder_dialog(self) -> None:
         if self.item_id is None:
             return
-        d = QFileDialog.getExistingDirectory(self, "选择包含佐证材料的文件夹", _documents_dir())
+        d = QFileDialog.getExistingDirectory(self, "选择包含佐证材料的文件夹",
+                                             filedialogs.start_dir(filedialogs.EVIDENCE))
         if d:
+            filedialogs.remember(filedialogs.EVIDENCE, Path(d).parent)
             self.attach([d])
 
     def attach(self, paths: Sequence[str]) -> Op | None:
@@ -397,7 +400,8 @@ class EvidencePanel(QWidget):
         e = self._one()
         if e is None:
             return
-        dest, _ = QFileDialog.getSaveFileName(self, "另存为", str(Path(_documents_dir()) / ev.safe_file_name(e.original_name)))
+        dest, _ = QFileDialog.getSaveFileName(
+            self, "另存为", filedialogs.start_path(filedialogs.EVIDENCE_SAVE, ev.safe_file_name(e.original_name)))
         if not dest:
             return
         self.current_job = (
@@ -406,6 +410,7 @@ class EvidencePanel(QWidget):
             .success(lambda path: QMessageBox.information(self, "另存为", f"已把“{e.original_name}”保存到:\n{path}"))
             .run(self, "另存为")
         )
+        filedialogs.remember(filedialogs.EVIDENCE_SAVE, dest)
 
     def link_selected(self) -> None:
         """同时用于其他事项: pick an item of the same year; the selected files are linked to it, not copied."""
@@ -485,10 +490,6 @@ class EvidencePanel(QWidget):
 
 
 # --- helpers the main window calls ------------------------------------------------
-
-
-def _documents_dir() -> str:
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
 
 
 def _unlink_all(store: Store, link_ids: list[int]) -> int:

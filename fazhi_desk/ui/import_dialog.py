@@ -54,6 +54,7 @@ from fazhi_desk.services.catalogue import (
 from fazhi_desk.changes import Changes
 from fazhi_desk.store.db import Store
 from fazhi_desk.tasks import Op, show_error
+from fazhi_desk.ui import filedialogs
 from fazhi_desk.ui.help import Section, install_help
 
 IMPORT_TITLE = "导入检查目录"
@@ -287,9 +288,11 @@ class ImportFlow(_Flow):
 def import_catalogue_interactive(parent: QWidget | None, store: Store) -> ImportFlow | None:
     """导入检查目录…: returns the running flow (``finished`` tells how it ended), or None if no file was picked."""
     path, _ = QFileDialog.getOpenFileName(
-        parent, IMPORT_TITLE, "", "检查目录 (*.xlsx *.json);;Excel 工作簿 (*.xlsx);;目录文件 (*.json);;所有文件 (*)")
+        parent, IMPORT_TITLE, filedialogs.start_dir(filedialogs.IMPORT),
+        "检查目录 (*.xlsx *.json);;Excel 工作簿 (*.xlsx);;目录文件 (*.json);;所有文件 (*)")
     if not path:
         return None
+    filedialogs.remember(filedialogs.IMPORT, path)
     flow = ImportFlow(parent, store)
     flow.start_with(path)
     return flow
@@ -318,9 +321,11 @@ def export_template_interactive(parent: QWidget | None, store: Store) -> ExportF
     if answer == QMessageBox.StandardButton.Cancel:
         return None
     empty = answer == QMessageBox.StandardButton.No
-    path, _ = QFileDialog.getSaveFileName(parent, EXPORT_TITLE, "检查目录模板.xlsx", "Excel 工作簿 (*.xlsx)")
+    path, _ = QFileDialog.getSaveFileName(parent, EXPORT_TITLE, filedialogs.start_path(filedialogs.TEMPLATE, "检查目录模板.xlsx"),
+                                          "Excel 工作簿 (*.xlsx)")
     if not path:
         return None
+    filedialogs.remember(filedialogs.TEMPLATE, path)
     if not path.lower().endswith(".xlsx"):
         path += ".xlsx"
     flow = ExportFlow(parent, store, EXPORT_TITLE)

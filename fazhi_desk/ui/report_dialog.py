@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,15 +36,10 @@ from fazhi_desk.services.profile import OfficeProfile, check_profile, get_profil
 from fazhi_desk.services.report import ReportResult, default_file_name, export_report
 from fazhi_desk.store.db import Store
 from fazhi_desk.tasks import Op, show_error
+from fazhi_desk.ui import filedialogs
 from fazhi_desk.ui.help import Section, install_help
 
 TITLE = "导出年度报告"
-
-
-def documents_dir() -> Path:
-    loc = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    p = Path(loc) if loc else Path.home()
-    return p if p.is_dir() else Path.home()
 
 
 def zip_name_for(report: Path) -> Path:
@@ -111,7 +106,7 @@ class ReportDialog(QDialog):
 
     # ------------------------------------------------------------ inputs
     def _set_default_path(self) -> None:
-        self.path.setText(str(documents_dir() / default_file_name(self.office, self.year.value())))
+        self.path.setText(filedialogs.start_path(filedialogs.REPORT, default_file_name(self.office, self.year.value())))
 
     def _year_changed(self, _v: int) -> None:
         if not self._path_edited:
@@ -139,6 +134,7 @@ class ReportDialog(QDialog):
         if name:
             self.path.setText(name)
             self._path_edited = True
+            filedialogs.remember(filedialogs.REPORT, name)
 
     # ------------------------------------------------------------ running
     def _set_running(self, running: bool) -> None:
@@ -181,6 +177,7 @@ class ReportDialog(QDialog):
         self.progress.setRange(0, 100)
         self.progress.setValue(100)
         self.status.setText(result.summary())
+        filedialogs.remember(filedialogs.REPORT, result.path)
         ans = QMessageBox.question(self, TITLE, result.summary() + "\n\n是否现在打开报告?")
         if ans == QMessageBox.StandardButton.Yes:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
