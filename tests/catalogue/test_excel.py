@@ -414,3 +414,36 @@ def test_workbook_saved_with_shared_strings_and_rich_text_reads_the_same(templat
     assert read_template(excel_like) == catalogues()
     wb = openpyxl.load_workbook(excel_like)  # a valid workbook for openpyxl too
     assert wb["检查事项"]["A2"].value == "TT2020-01-01"
+
+
+def test_help_sheet_and_bundled_notes_speak_plain_chinese(tmp_path):
+    """A county clerk reads 填写说明 and the 说明 cells: no field names, no true/false, no example id already taken."""
+    import re
+
+    from fazhi_desk.catalogue.schema import ITEM_ID_RE
+    from fazhi_desk.services.catalogue import installed_catalogues
+    from fazhi_desk.services.workspace import open_workspace
+    from fazhi_desk.paths import DataDir
+
+    store = open_workspace(DataDir(tmp_path / "d").ensure())
+    try:
+        with store.session() as s:
+            bundled = installed_catalogues(s)
+        p = tmp_path / "模板.xlsx"
+        write_template(bundled, p)
+    finally:
+        store.close()
+    wb = openpyxl.load_workbook(p)
+    help_text = "\n".join(str(r[0]) for r in wb["填写说明"].iter_rows(values_only=True) if r[0])
+    notes_col = [c.value for c in wb["来源文件"][1]].index("说明") + 1
+    notes = "\n".join(str(r[notes_col - 1]) for r in wb["来源文件"].iter_rows(min_row=2, values_only=True) if r[notes_col - 1])
+    english = re.compile(r"\b(true|false|[a-z]+_[a-z_]+|title|notes)\b")
+    assert not english.findall(help_text), english.findall(help_text)
+    assert not english.findall(notes), english.findall(notes)
+    for col_header in [c.header for c in ITEM_COLUMNS]:
+        assert col_header in help_text, col_header  # every column is explained
+    taken = {i.item_id for c in bundled for i in c.items}
+    examples = set(re.findall(r"[A-Z][A-Z0-9]+-\d+-\d+", help_text))
+    new_example = re.search(r"新增事项[^。]*?([A-Z][A-Z0-9]+-\d+-\d+)", help_text).group(1)
+    assert ITEM_ID_RE.match(new_example) and new_example not in taken, new_example
+    assert examples
