@@ -44,7 +44,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
-    QInputDialog,
     QMessageBox,
     QPushButton,
     QStyle,
@@ -417,17 +416,18 @@ class EvidencePanel(QWidget):
         sel = self.selected_entries()
         if not sel or self.item_id is None:
             return
-        from fazhi_desk.services.catalogue import installed_catalogues
+        from fazhi_desk.services.checklist import load_year
+        from fazhi_desk.ui.item_picker import ItemPickerDialog
 
         with self.store.session() as s:
-            choices = [f"{i.item_id}  {i.requirement}" for c in installed_catalogues(s) for i in c.items
-                       if i.item_id != self.item_id]
-        text, ok = QInputDialog.getItem(self, "同时用于其他事项",
-                                        f"选择事项({self.year} 年),选中的 {len(sel)} 个文件也将作为它的佐证材料:",
-                                        choices, 0, True)
-        if not ok or not text.strip():
+            rows = load_year(s, self.year, dt.date.today())
+        choices = [(r.item_id, r.item.requirement) for r in rows if r.item_id != self.item_id]
+        target = ItemPickerDialog.choose(self, "同时用于其他事项",
+                                         f"查找并选择 {self.year} 年的另一个事项,选中的 {len(sel)} 个文件也将作为它的佐证材料"
+                                         "(文件只保存一份):", choices)
+        if not target:
             return
-        target, year = text.split()[0], self.year
+        year = self.year
 
         def shown(result: tuple[int, list[str]]) -> None:
             done, problems = result

@@ -283,10 +283,9 @@ def test_files_dropped_on_an_item_in_the_tree_become_its_evidence(qtbot, small_s
 
 
 def test_one_file_proves_two_items_and_is_stored_once(qtbot, small_store, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QInputDialog
-
     from fazhi_desk.jobs import JobContext
     from fazhi_desk.services import evidence as ev
+    from fazhi_desk.ui.item_picker import ItemPickerDialog
 
     f = tmp_path / "第一季度会议纪要.pdf"
     f.write_bytes(b"%PDF minutes of the meeting" * 50)
@@ -297,11 +296,11 @@ def test_one_file_proves_two_items_and_is_stored_once(qtbot, small_store, tmp_pa
     panel.view.selectRow(0)
     offered = []
 
-    def pick(parent, title, label, items, current, editable):
-        offered.extend(items)
-        return next(i for i in items if i.startswith(EVENT)), True
+    def pick(parent, title, label, items):
+        offered.extend(item_id for item_id, _text in items)
+        return EVENT
 
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    monkeypatch.setattr(ItemPickerDialog, "choose", staticmethod(pick))
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok))
     panel.act_link.trigger()
     wait_idle(qtbot)
