@@ -59,6 +59,7 @@ class ChecklistRow:
     retired: bool  # retired by a catalogue import (in any year)
     has_assessment: bool
     retired_version: str = ""  # the catalogue version that retired it ("" when live)
+    evidence_text: str = ""  # the year's evidence file names and descriptions (searched, not shown)
 
     @property
     def item_id(self) -> str:
@@ -114,16 +115,19 @@ def load_year(
     assessments = {
         a.item_id: a for a in s.scalars(only(select(Assessment).where(Assessment.year == year), Assessment.item_id))
     }
-    ev_counts = dict(
-        s.execute(
-            only(
-                select(Assessment.item_id, func.count(EvidenceLink.id))
-                .join(EvidenceLink, EvidenceLink.assessment_id == Assessment.id)
-                .where(Assessment.year == year),
-                Assessment.item_id,
-            ).group_by(Assessment.item_id)
-        ).all()
-    )
+    ev_counts: dict[str, int] = {}
+    ev_texts: dict[str, str] = {}  # file names and descriptions, for the search
+    for item_id, count, text in s.execute(
+        only(
+            select(Assessment.item_id, func.count(EvidenceLink.id),
+                   func.group_concat(EvidenceLink.original_name + " " + EvidenceLink.description, "\n"))
+            .join(EvidenceLink, EvidenceLink.assessment_id == Assessment.id)
+            .where(Assessment.year == year),
+            Assessment.item_id,
+        ).group_by(Assessment.item_id)
+    ):
+        ev_counts[item_id] = count
+        ev_texts[item_id] = text or ""
     # One-time items done in an earlier year stay done.
     done_before = dict(
         s.execute(
@@ -186,6 +190,7 @@ def load_year(
                 retired=retired,
                 has_assessment=a is not None,
                 retired_version=retired_version,
+                evidence_text=ev_texts.get(item_row.item_id, ""),
             )
         )
     return rows

@@ -80,11 +80,11 @@ class Filter:
 
 
 def search_text(r: ChecklistRow) -> str:
-    """What free-text search looks in: item text, notes, source passage, IDs and units."""
+    """What free-text search looks in: item text, notes, source passage, IDs, units, evidence names and descriptions."""
     i = r.item
     return " ".join(
         (i.item_id, i.requirement, i.source_passage, i.article_title, i.lead_units, i.participating_units,
-         r.note, r.owner, r.na_reason)
+         r.note, r.owner, r.na_reason, r.evidence_text)
     ).lower()
 
 

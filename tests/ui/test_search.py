@@ -1,0 +1,32 @@
+"""The checklist search also finds an item by its evidence files' names and descriptions."""
+
+from __future__ import annotations
+
+from fazhi_desk.jobs import JobContext
+from fazhi_desk.services import evidence as ev
+from fazhi_desk.ui.checklist_model import Filter
+from tests.ui.test_main_window import EVENT, YEARLY, open_window
+
+
+def visible_ids(win) -> set[str]:
+    return {r.item_id for r in win.model.visible_rows()}
+
+
+def test_search_finds_evidence_names_and_descriptions(qtbot, small_store, tmp_path):
+    f = tmp_path / "第一季度学法签到表.pdf"
+    f.write_bytes(b"%PDF sign-in" * 40)
+    ev.attach(JobContext(), small_store, YEARLY, 2024, [str(f)])
+    win = open_window(qtbot, small_store, tmp_path)
+    win.model.set_filter(Filter(text="签到表"))
+    assert visible_ids(win) == {YEARLY}
+    # a description typed in the evidence panel is found at once, without reloading the year
+    win.model.set_filter(Filter())
+    assert win.select_item(EVENT)
+    g = tmp_path / "备案报告.docx"
+    g.write_bytes(b"PK docx" * 40)
+    ev.attach(JobContext(), small_store, EVENT, 2024, [str(g)])
+    win.evidence_panel.set_target(EVENT, 2024)
+    idx = win.evidence_panel.model.index(0, 4)  # 说明
+    assert win.evidence_panel.model.setData(idx, "县司法局回执")
+    win.model.set_filter(Filter(text="回执"))
+    assert visible_ids(win) == {EVENT}
