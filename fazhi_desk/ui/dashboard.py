@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from fazhi_desk.services.checklist import ChecklistRow
 from fazhi_desk.services.summary import YearSummary, summarize
+from fazhi_desk.ui.textsize import set_relative_font
 
 DONE_C, PROG_C, TODO_C, OVER_C, BELOW_C = "#2e7d32", "#f9a825", "#cfd8dc", "#c62828", "#ef6c00"
 
@@ -97,10 +98,7 @@ class Tile(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 6, 12, 6)
         self.value = QLabel("0")
-        f = self.value.font()
-        f.setPointSizeF(f.pointSizeF() * 1.9)
-        f.setBold(True)
-        self.value.setFont(f)
+        set_relative_font(self.value, 1.9, bold=True)  # follows 查看 → 放大/缩小
         self.value.setStyleSheet(f"color:{color}")
         self.caption = QLabel(caption)
         self.caption.setStyleSheet("color:#555")

@@ -153,3 +153,12 @@ def test_bundle_leaves_out_what_a_widgets_app_never_loads(bundle):
                      "QtNetwork"):
         hits = [n for n in names if unwanted.lower() in n.lower()]
         assert not hits, f"{unwanted}: {hits[:5]}"
+
+
+def test_install_guide_lies_beside_the_exe(bundle):
+    guide = bundle / "安装说明.txt"
+    data = guide.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    text = data.decode("utf-8-sig")
+    for words in ("fazhi-desk.exe", "桌面快捷方式", "仍要运行", "%LOCALAPPDATA%", "升级"):
+        assert words in text, words
