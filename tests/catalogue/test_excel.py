@@ -440,7 +440,9 @@ def test_help_sheet_and_bundled_notes_speak_plain_chinese(tmp_path):
     english = re.compile(r"\b(true|false|[a-z]+_[a-z_]+|title|notes)\b")
     assert not english.findall(help_text), english.findall(help_text)
     assert not english.findall(notes), english.findall(notes)
-    for col_header in [c.header for c in ITEM_COLUMNS]:
+    from fazhi_desk.catalogue.excel import DOC_COLUMNS
+
+    for col_header in [c.header for c in (*DOC_COLUMNS, *ITEM_COLUMNS)]:
         assert col_header in help_text, col_header  # every column is explained
     taken = {i.item_id for c in bundled for i in c.items}
     examples = set(re.findall(r"[A-Z][A-Z0-9]+-\d+-\d+", help_text))
