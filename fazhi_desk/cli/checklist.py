@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ps.add_argument("--county", help="所属县(市、区)")
     ps.add_argument("--contact", help="法制办联系人")
     ps.add_argument("--phone", help="联系电话")
+    ps.add_argument("--leader", help="单位负责人(年度报告签署栏)")
+    ps.add_argument("--deputy", help="分管领导(年度报告签署栏)")
+    ps.add_argument("--preparer", help="填报人(年度报告签署栏)")
     ps.set_defaults(handler=_profile_set)
     psh = psub.add_parser("show", help="显示单位信息")
     psh.set_defaults(handler=_profile_show)
@@ -64,9 +67,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _profile_set(args, ctx) -> int:
     from fazhi_desk.services.profile import set_profile
 
-    fields = {k: getattr(args, k) for k in ("office_name", "county", "contact", "phone") if getattr(args, k) is not None}
+    fields = {k: getattr(args, k) for k in ("office_name", "county", "contact", "phone", "leader", "deputy", "preparer") if getattr(args, k) is not None}
     if not fields:
-        raise UserError("请至少给出一项:--office、--county、--contact 或 --phone。")
+        raise UserError("请至少给出一项:--office、--county、--contact、--phone、--leader、--deputy 或 --preparer。")
     prof = set_profile(ctx.store(), **fields)
     print(f"已保存单位信息:{prof.office_name}({prof.county}),联系人 {prof.contact} {prof.phone}".rstrip())
     return 0
@@ -79,7 +82,10 @@ def _profile_show(args, ctx) -> int:
     if not prof.is_set:
         print("尚未设置单位信息。用 fazhi-desk profile set --office 名称 --county 县 --contact 联系人 设置。")
         return 0
-    print(f"乡镇/街道:{prof.office_name}\n所属县:{prof.county}\n联系人:{prof.contact}\n电话:{prof.phone}")
+    from fazhi_desk.services.profile import FIELD_NAMES
+
+    for key, name in FIELD_NAMES.items():
+        print(f"{name}:{getattr(prof, key)}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The office profile (乡镇/街道 name, county, 法制办 contact)."""
+"""The office profile (乡镇/街道 name, county, 法制办 contact, and the sign-off names of the annual report)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,25 @@ class OfficeProfile:
     county: str = ""
     contact: str = ""
     phone: str = ""
+    leader: str = ""  # 单位负责人
+    deputy: str = ""  # 分管领导
+    preparer: str = ""  # 填报人
 
     @property
     def is_set(self) -> bool:
         return bool(self.office_name.strip())
+
+
+# Every profile field with its Chinese name (messages, forms, the report's sign-off block).
+FIELD_NAMES: dict[str, str] = {
+    "office_name": "乡镇/街道名称",
+    "county": "所属县(市、区)",
+    "contact": "联系人",
+    "phone": "联系电话",
+    "leader": "单位负责人",
+    "deputy": "分管领导",
+    "preparer": "填报人",
+}
 
 
 def get_profile(store: Store) -> OfficeProfile:
@@ -26,7 +41,7 @@ def get_profile(store: Store) -> OfficeProfile:
         p = s.get(Profile, 1)
         if p is None:
             return OfficeProfile()
-        return OfficeProfile(p.office_name, p.county, p.contact, p.phone)
+        return OfficeProfile(p.office_name, p.county, p.contact, p.phone, p.leader, p.deputy, p.preparer)
 
 
 NO_PROFILE = ("尚未设置单位信息(乡镇/街道名称),报告无法注明报送单位。"
@@ -46,17 +61,17 @@ def require_profile(store: Store) -> OfficeProfile:
 
 
 def set_profile(store: Store, **fields: str) -> OfficeProfile:
-    allowed = {"office_name", "county", "contact", "phone"}
+    allowed = set(FIELD_NAMES)
     bad = set(fields) - allowed
     if bad:
         raise UserError(f"未知的单位信息字段:{'、'.join(sorted(bad))}")
     for k, v in fields.items():
         if v is not None and len(v) > 200:
-            raise UserError(f"单位信息“{k}”过长(最多 200 字)。")
+            raise UserError(f"单位信息“{FIELD_NAMES[k]}”过长(最多 200 字)。")
     with store.transaction() as s:
         p = s.get(Profile, 1)
         if p is None:
-            p = Profile(id=1, office_name="", county="", contact="", phone="")
+            p = Profile(id=1, **{k: "" for k in FIELD_NAMES})
             s.add(p)
         for k, v in fields.items():
             if v is not None:

@@ -69,7 +69,7 @@ log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The newest migration in store/migrations/versions (a test keeps the two equal). Knowing it without
 # loading Alembic keeps a normal start-up from importing Alembic at all (~0.2 s).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 KEEP_BACKUPS = 10
 OPENED_LOG_LINE = "opened store"  # written to the log on every successful open (a sign of earlier use)
 ID_KEY = "store.workspace_id"

@@ -49,6 +49,9 @@ class Profile(Base):
     phone: Mapped[str] = mapped_column(String(100), default="")
     # 适用文件: JSON list of the 文件代码 that bind this office; "" = not chosen yet (every document counts)
     binding_documents: Mapped[str] = mapped_column(Text, default="")
+    leader: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 单位负责人
+    deputy: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 分管领导
+    preparer: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 填报人
 
 
 class Document(Base):
@@ -199,3 +202,47 @@ class Setting(Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class AnnualReport(Base):
+    """A year's written report (年度报告): its 报送日期 (the sections are :class:`AnnualSection`)."""
+
+    __tablename__ = "annual_report"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submit_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # 报送日期
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class AnnualSection(Base):
+    """One section of a year's written report: the user's text and the draft the program last assembled."""
+
+    __tablename__ = "annual_section"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    draft: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class IndicatorRow(Base):
+    """A statistics indicator defined by a catalogue file (the default set lives in domain.statistics)."""
+
+    __tablename__ = "indicator"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    doc_code: Mapped[str] = mapped_column(String(16), default="")  # the catalogue that defined it
+    name: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    category: Mapped[str] = mapped_column(String(100), default="")
+    items: Mapped[str] = mapped_column(Text, default="")  # item ids it proves, comma-separated
+    linked_item: Mapped[str] = mapped_column(String(64), default="")  # item whose 实际值 is this figure
+    sort_key: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatisticValue(Base):
+    """An indicator's figure in a year (a linked indicator keeps its figure in the item's 实际值 instead)."""
+
+    __tablename__ = "statistic_value"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

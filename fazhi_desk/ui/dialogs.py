@@ -46,10 +46,18 @@ class ProfileDialog(QDialog):
         self.contact = QLineEdit(profile.contact)
         self.contact.setPlaceholderText("法制办联系人")
         self.phone = QLineEdit(profile.phone)
+        self.leader = QLineEdit(profile.leader)
+        self.deputy = QLineEdit(profile.deputy)
+        self.preparer = QLineEdit(profile.preparer)
         form.addRow("乡镇/街道名称(必填):", self.office)
         form.addRow("所属县(市、区):", self.county)
         form.addRow("法制办联系人:", self.contact)
         form.addRow("联系电话:", self.phone)
+        sign = QLabel("年度报告签署栏:")
+        form.addRow(sign)
+        form.addRow("单位负责人:", self.leader)
+        form.addRow("分管领导:", self.deputy)
+        form.addRow("填报人:", self.preparer)
         lay.addLayout(form)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
@@ -65,7 +73,9 @@ class ProfileDialog(QDialog):
 
     def values(self) -> dict[str, str]:
         return {"office_name": self.office.text().strip(), "county": self.county.text().strip(),
-                "contact": self.contact.text().strip(), "phone": self.phone.text().strip()}
+                "contact": self.contact.text().strip(), "phone": self.phone.text().strip(),
+                "leader": self.leader.text().strip(), "deputy": self.deputy.text().strip(),
+                "preparer": self.preparer.text().strip()}
 
 
 class SourceTextDialog(QDialog):
