@@ -39,6 +39,16 @@ Layout (``resources/catalogues/<CODE>.json``)::
           "first_year": 2016,                # optional: first year due (biennial anchor)
           "score": 5                         # optional: 分值 of the item in a 考核 table
         }
+      ],
+      "indicators": [                        # optional: statistics indicators this catalogue adds
+        {
+          "code": "XK_PERMITS",              # stable code: [A-Z][A-Z0-9_]{1,39}
+          "category": "行政许可",             # 类别
+          "name": "办理件数",                 # 指标名称
+          "unit": "件",                       # 计量单位
+          "items": ["ZS2022-05-01"],         # the items this figure proves
+          "linked_item": ""                  # an item whose 实际值 is this same figure ("" if none)
+        }
       ]
     }
 """
@@ -54,6 +64,8 @@ from typing import Any
 
 from fazhi_desk.domain.completion import YEAR_MAX, YEAR_MIN
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole, parse_target
+from fazhi_desk.domain.statistics import CODE_RE as INDICATOR_CODE_RE
+from fazhi_desk.domain.statistics import Indicator
 from fazhi_desk.errors import ProblemList, UserError
 
 FORMAT = "fazhi-desk-catalogue"
@@ -70,6 +82,7 @@ class Catalogue:
 
     document: SourceDocument
     items: tuple[Item, ...] = field(default_factory=tuple)
+    indicators: tuple[Indicator, ...] = field(default_factory=tuple)  # statistics indicators it defines
 
     def item_map(self) -> dict[str, Item]:
         return {i.item_id: i for i in self.items}
@@ -246,8 +259,43 @@ def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
                 score=score,
             )
         )
+    indicators = _indicators(p, data.get("indicators", []), code, set(seen))
     p.raise_if_any(f"检查目录“{origin or code}”有错误,未导入")
-    return Catalogue(document=doc, items=tuple(items))
+    return Catalogue(document=doc, items=tuple(items), indicators=indicators)
+
+
+def _indicators(p: ProblemList, raw: Any, code: str, item_ids: set[str]) -> tuple[Indicator, ...]:
+    if raw in (None, ""):
+        return ()
+    if not isinstance(raw, list):
+        p.add("indicators", "应为统计指标列表")
+        return ()
+    out: list[Indicator] = []
+    seen: set[str] = set()
+    for n, d in enumerate(raw):
+        place = f"indicators[{n}]"
+        if not isinstance(d, dict):
+            p.add(place, "应为对象")
+            continue
+        icode = _text(p, d, "code", place)
+        if icode and not INDICATOR_CODE_RE.match(icode):
+            p.add(f"{place}.code", f"指标编码“{icode}”应为大写字母开头的字母、数字或下划线")
+        if icode in seen:
+            p.add(f"{place}.code", f"指标编码“{icode}”重复")
+        seen.add(icode)
+        items = d.get("items", [])
+        if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+            p.add(f"{place}.items", "应为事项编号列表")
+            items = []
+        for x in items:
+            if x not in item_ids:
+                p.add(f"{place}.items", f"事项“{x}”不在本目录中")
+        linked = _text(p, d, "linked_item", place, required=False)
+        if linked and linked not in item_ids:
+            p.add(f"{place}.linked_item", f"事项“{linked}”不在本目录中")
+        out.append(Indicator(icode, _text(p, d, "name", place), _text(p, d, "unit", place, required=False),
+                             _text(p, d, "category", place, required=False), tuple(items), linked, code))
+    return tuple(out)
 
 
 def load_catalogue_json(path: Path) -> Catalogue:
@@ -282,7 +330,13 @@ def catalogue_to_dict(cat: Catalogue) -> dict[str, Any]:
             **({"term_end": d.term_end} if d.term_end is not None else {}),
         },
         "items": [_item_to_dict(i) for i in cat.items],
+        **({"indicators": [_indicator_to_dict(i) for i in cat.indicators]} if cat.indicators else {}),
     }
+
+
+def _indicator_to_dict(i: Indicator) -> dict[str, Any]:
+    return {"code": i.code, "category": i.category, "name": i.name, "unit": i.unit, "items": list(i.items),
+            "linked_item": i.linked_item}
 
 
 def _item_to_dict(i: Item) -> dict[str, Any]:

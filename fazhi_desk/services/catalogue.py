@@ -96,7 +96,14 @@ def install_new_document(
     by_id = {r.item_id: r for r in revs}
     for row in s.scalars(select(ItemRow).where(ItemRow.doc_code == d.code)):
         row.current_revision_id = by_id[row.item_id].id
+    _install_indicators(s, cat)
     return ver
+
+
+def _install_indicators(s: Session, cat: Catalogue) -> None:
+    from fazhi_desk.services.statistics import install_indicators
+
+    install_indicators(s, cat.document.code, cat.indicators)
 
 
 def install_bundled(store: Store) -> list[str]:
@@ -377,6 +384,7 @@ def _update_document(
                           old_value=f"{code} 版本 {dd.old_version}",
                           new_value=f"{code} 版本 {dd.new.version}:{summary}"))
     s.add_all(logs)
+    _install_indicators(s, cat)
     return summary
 
 
