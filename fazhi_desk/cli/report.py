@@ -25,17 +25,34 @@ class _ConsoleContext(JobContext):
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="导出年度报告(Excel),可同时导出佐证材料包(zip)")
+    p = sub.add_parser("report", help="导出年度报告:表格(Excel)、文字报告(Word)和佐证材料包(zip)")
     p.add_argument("--year", type=int, default=dt.date.today().year, help="年度(默认今年)")
-    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="报告文件")
-    p.add_argument("--evidence-zip", metavar="FILE.zip", help="同时导出佐证材料包")
+    p.add_argument("--out", metavar="FILE.xlsx", help="报告表格文件")
+    p.add_argument("--docx", metavar="FILE.docx", help="文字报告(法治政府建设情况报告,Word 公文格式)")
+    p.add_argument("--evidence-zip", metavar="FILE.zip", help="同时导出佐证材料包(需同时给出 --out)")
     p.set_defaults(handler=_report)
 
 
 def _report(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001 - cli.Context
+    from fazhi_desk.errors import UserError
     from fazhi_desk.jobs import Cancelled
     from fazhi_desk.services.report import export_report
 
+    if not args.out and not args.docx:
+        raise UserError("请给出 --out 报告表格.xlsx 或 --docx 文字报告.docx(或两者)。")
+    if args.evidence_zip and not args.out:
+        raise UserError("佐证材料包与报告表格一起导出:请同时给出 --out 报告表格.xlsx。")
+    if args.docx:
+        from fazhi_desk.services.annual_text import export_docx
+
+        try:
+            path = export_docx(_ConsoleContext(), ctx.store(), args.year, Path(args.docx))
+        except (Cancelled, KeyboardInterrupt):
+            print("已取消,没有写入任何文件。", file=sys.stderr)
+            return 130
+        print(f"文字报告:{path}")
+        if not args.out:
+            return 0
     try:
         result = export_report(_ConsoleContext(), ctx.store(), args.year, Path(args.out),
                                Path(args.evidence_zip) if args.evidence_zip else None)

@@ -1,0 +1,145 @@
+"""The written annual report: sections in the store, drafts that never overwrite the user, the .docx read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import pytest
+from docx import Document
+from docx.shared import Pt
+
+from fazhi_desk.domain.annual import SECTIONS
+from fazhi_desk.jobs import JobContext
+from fazhi_desk.services.annual_text import (
+    export_docx,
+    load_annual_text,
+    regenerate,
+    save_section,
+    set_submit_date,
+)
+from fazhi_desk.services.checklist import change_log, set_fields
+from fazhi_desk.services.profile import set_profile
+from fazhi_desk.services.statistics import set_statistic
+
+TODAY = dt.date(2026, 1, 15)
+
+
+@pytest.fixture
+def office(store):
+    set_profile(store, office_name="乾佑街道办事处", county="柞水县", contact="王敏", phone="0914-1234567",
+                leader="赵一", deputy="钱二", preparer="孙三")
+    set_fields(store, "SZ2015-04-01", 2025, {"status": "已完成", "actual": 4, "completed_on": "2025-12-01",
+                                             "note": "全年组织领导干部集中学法4次,邀请县司法局讲解行政处罚法。"})
+    set_fields(store, "SZ2015-04-02", 2025, {"status": "进行中", "note": "因疫情推迟一次培训。"})
+    set_statistic(store, 2025, "MEDIATION", 57)
+    set_statistic(store, 2025, "LEADER_MEETINGS", 4)
+    return store
+
+
+def test_drafts_are_assembled_from_the_years_data(office):
+    regenerate(office, 2025, today=TODAY)
+    t = load_annual_text(office, 2025)
+    assert [s.key for s in t.sections] == [k for k, _ in SECTIONS]
+    measures = t.section("measures").text
+    assert "全年组织领导干部集中学法4次" in measures and "(实际完成 4次)" in measures
+    assert "人民调解调解件数 57 件" in measures
+    short = t.section("shortcomings").text
+    assert "每年组织工作人员法律培训不少于40学时" in short and "因疫情推迟一次培训" in short
+    assert "专题研究法治建设 4 次" in t.section("responsibility").text
+    assert "【请填写出庭应诉件数】" in t.section("responsibility").text
+    assert "2026年" in t.section("next_year").text
+    assert not any(s.edited for s in t.sections)
+
+
+def test_regenerating_never_overwrites_what_the_user_wrote_unless_told(office):
+    regenerate(office, 2025, today=TODAY)
+    save_section(office, 2025, "measures", "我们自己写的总结。")
+    set_statistic(office, 2025, "MEDIATION", 60)  # the data change: a fresh draft would differ
+    r = regenerate(office, 2025, today=TODAY)
+    assert r.kept_edited == ("measures",)
+    assert load_annual_text(office, 2025).section("measures").text == "我们自己写的总结。"
+    r = regenerate(office, 2025, ("measures",), overwrite=("measures",), today=TODAY)
+    assert r.replaced == ("measures",)
+    assert "人民调解调解件数 60 件" in load_annual_text(office, 2025).section("measures").text
+    with office.session() as s:
+        fields = [c.field for c in change_log(s, year=2025)]
+    assert "年度报告·主要举措和成效" in fields
+
+
+def test_submit_date_is_stored_and_checked(office):
+    set_submit_date(office, 2025, dt.date(2026, 1, 10))
+    assert load_annual_text(office, 2025).submit_date == dt.date(2026, 1, 10)
+    from fazhi_desk.errors import UserError
+
+    with pytest.raises(UserError, match="报送日期"):
+        set_submit_date(office, 2025, dt.date(2030, 1, 1))
+
+
+def _fonts(run) -> tuple[str | None, str | None]:
+    f = run._element.rPr.rFonts
+    from docx.oxml.ns import qn
+
+    return f.get(qn("w:eastAsia")), f.get(qn("w:ascii"))
+
+
+def test_docx_is_laid_out_as_an_official_document(office, tmp_path):
+    regenerate(office, 2025, today=TODAY)
+    save_section(office, 2025, "other", "(一)关于机构调整\n本年度法制办新增专职人员1名。")
+    set_submit_date(office, 2025, dt.date(2026, 1, 10))
+    out = export_docx(JobContext(), office, 2025, tmp_path / "报告.docx", today=TODAY)
+    doc = Document(str(out))
+    sec = doc.sections[0]
+    mm = lambda v: round(v.mm, 1)  # noqa: E731 - stored in twips
+    assert (mm(sec.page_width), mm(sec.page_height)) == (210, 297)
+    assert tuple(map(mm, (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin))) == (37, 35, 28, 26)
+    paras = [p for p in doc.paragraphs if p.text.strip()]
+    title = paras[0]
+    assert title.text == "乾佑街道办事处关于2025年度\n法治政府建设情况的报告"
+    assert _fonts(title.runs[0])[0] == "方正小标宋简体" and title.runs[0].font.size == Pt(22)
+    texts = [p.text for p in paras]
+    assert texts[1] == "中共柞水县委全面依法治县委员会办公室:"
+    heads = [p for p in paras if p.text[:2] in ("一、", "二、", "三、", "四、", "五、")]
+    assert [h.text[2:] for h in heads] == [t for _k, t in SECTIONS]
+    assert all(_fonts(h.runs[0])[0] == "黑体" for h in heads)
+    h2 = next(p for p in paras if p.text == "(一)关于机构调整")
+    assert _fonts(h2.runs[0])[0] == "楷体_GB2312"
+    body = next(p for p in paras if p.text == "本年度法制办新增专职人员1名。")
+    assert _fonts(body.runs[0]) == ("仿宋_GB2312", "Times New Roman") and body.runs[0].font.size == Pt(16)
+    assert body.paragraph_format.first_line_indent == Pt(32)
+    # 署名 and 成文日期 after the body, then the statistics as 附件
+    i = texts.index("2026年1月10日")
+    assert texts[i - 1] == "乾佑街道办事处"
+    assert texts[i + 1] == "附件"
+    assert any("附件:乾佑街道办事处2025年度法治政府建设主要统计数据" == t for t in texts)
+    table = doc.tables[0]
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[0] == ["序号", "类别", "指标", "计量单位", "数值"]
+    assert ["人民调解", "调解件数", "件", "57"] in [r[1:] for r in rows]
+    # page numbers on odd and even pages, as fields
+    assert doc.settings.odd_and_even_pages_header_footer
+    for footer in (sec.footer, sec.even_page_footer):
+        assert "PAGE" in footer._element.xml and footer.paragraphs[0].text.startswith("— ")
+    # fonts missing on the PC fall back cleanly: the font table names the substitutes
+    with zipfile.ZipFile(out) as z:
+        table_xml = z.read("word/fontTable.xml").decode("utf-8")
+    assert 'w:name="仿宋_GB2312"' in table_xml and 'w:altName w:val="仿宋"' in table_xml
+    assert 'w:altName w:val="楷体"' in table_xml and 'w:charset w:val="86"' in table_xml
+
+
+def test_a_year_never_drafted_exports_fresh_drafts(office, tmp_path):
+    out = export_docx(JobContext(), office, 2025, tmp_path / "r.docx", today=TODAY)
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "全年组织领导干部集中学法4次" in text
+    assert load_annual_text(office, 2025).section("measures").text == ""  # exporting stores nothing
+
+
+def test_cli_report_docx(office, tmp_path):
+    from tests.cli.test_cli import run
+
+    office.close()
+    out = tmp_path / "r.docx"
+    p = run("report", "--year", "2025", "--docx", str(out), data=office.data.root)
+    assert out.exists() and "文字报告" in p.stdout
+    p = run("report", "--year", "2025", "--docx", str(tmp_path / "r.txt"), data=office.data.root, check=False)
+    assert p.returncode == 1 and ".docx" in p.stderr
