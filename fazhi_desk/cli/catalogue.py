@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("file", metavar="FILE", help=".xlsx 或 .json 文件")
     i.add_argument("--dry-run", action="store_true", help="只显示变化,不导入")
     i.add_argument("--allow-downgrade", action="store_true", help="允许导入比已安装版本低的目录")
+    b = i.add_mutually_exclusive_group()
+    b.add_argument("--binds", dest="binds", action="store_const", const=True, default=None,
+                   help="新增的来源文件约束本单位(加入适用文件,计入清单和年度报告)")
+    b.add_argument("--not-binding", dest="binds", action="store_const", const=False,
+                   help="新增的来源文件不约束本单位(仅安装,不计入)")
     i.set_defaults(handler=_import)
 
     h = csub.add_parser("history", help="显示检查目录的版本记录")
@@ -92,7 +97,30 @@ def _import(args, ctx) -> int:  # noqa: ANN001
     n_review = preview.diff.count("changed")
     if n_review:
         print(f"有 {n_review} 个事项条文已更新,请复核(fazhi-desk catalogue review / confirm ITEM_ID)。")
+    from fazhi_desk.services.profile import get_profile
+
+    chosen = get_profile(store).binding_documents is not None  # until the office chooses, every document counts
+    for dd in preview.diff.documents:
+        if dd.is_new_document and (chosen or args.binds is not None):
+            _ask_binding(store, dd.new, args.binds)
     return 0
+
+
+def _ask_binding(store, doc, binds: bool | None) -> None:  # noqa: ANN001
+    """A newly imported document: does it bind this office? (--binds / --not-binding, or asked on a terminal)."""
+    import sys
+
+    from fazhi_desk.services.profile import set_binding
+
+    if binds is None and sys.stdin.isatty():
+        answer = input(f"《{doc.title}》是否约束本单位(加入适用文件,计入清单和年度报告)?[y/N] ")
+        binds = answer.strip().lower() in ("y", "yes", "是")
+    if binds is None:
+        print(f"《{doc.title}》({doc.code})是否约束本单位?加 --binds 或 --not-binding 再导入一次可设定,"
+              f"或运行 fazhi-desk profile set --documents …。")
+        return
+    prof = set_binding(store, doc.code, binds)
+    print(f"《{doc.title}》{'已加入' if binds else '未加入'}适用文件;适用文件:{'、'.join(prof.binding_documents or ()) or '(无)'}")
 
 
 def _history(args, ctx) -> int:  # noqa: ANN001

@@ -6,6 +6,7 @@ Item ids are matched case-insensitively and an unknown one is refused (never an 
 from __future__ import annotations
 
 import argparse
+import re
 import datetime as dt
 
 from fazhi_desk.domain.model import Status
@@ -23,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ps.add_argument("--leader", help="单位负责人(年度报告签署栏)")
     ps.add_argument("--deputy", help="分管领导(年度报告签署栏)")
     ps.add_argument("--preparer", help="填报人(年度报告签署栏)")
+    ps.add_argument("--documents", help="适用文件:约束本单位的来源文件代码,逗号分隔(如 ZS2022);"
+                    "“auto”按所属县选取;其他文件仍已安装,list --all 可查看")
     ps.set_defaults(handler=_profile_set)
     psh = psub.add_parser("show", help="显示单位信息")
     psh.set_defaults(handler=_profile_show)
@@ -41,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ls = sub.add_parser("list", help="列出某年度的检查事项")
     ls.add_argument("--year", type=int, default=dt.date.today().year)
-    ls.add_argument("--all", action="store_true", help="包括不适用于乡镇的事项")
+    ls.add_argument("--all", action="store_true", help="包括不适用于乡镇(仅供了解)的事项和不属于本单位适用文件的事项")
     ls.add_argument("--status", help="只列出此状态(也可用 未达标、本年度不检查、已退役)")
     ls.add_argument("--overdue", action="store_true", help="只列出逾期事项")
     ls.set_defaults(handler=_list)
@@ -68,11 +71,32 @@ def _profile_set(args, ctx) -> int:
     from fazhi_desk.services.profile import set_profile
 
     fields = {k: getattr(args, k) for k in ("office_name", "county", "contact", "phone", "leader", "deputy", "preparer") if getattr(args, k) is not None}
+    if args.documents is not None:
+        fields["binding_documents"] = _documents_arg(args.documents, ctx, fields.get("county"))
     if not fields:
-        raise UserError("请至少给出一项:--office、--county、--contact、--phone、--leader、--deputy 或 --preparer。")
+        raise UserError("请至少给出一项:--office、--county、--contact、--phone、--leader、--deputy、--preparer 或 --documents。")
     prof = set_profile(ctx.store(), **fields)
     print(f"已保存单位信息:{prof.office_name}({prof.county}),联系人 {prof.contact} {prof.phone}".rstrip())
+    if prof.binding_documents is not None:
+        print(f"适用文件:{'、'.join(prof.binding_documents) or '(无)'}")
     return 0
+
+
+def _documents_arg(value: str, ctx, county: str | None) -> list[str]:  # noqa: ANN001
+    """--documents: codes separated by commas, or "auto" for those issued in the office's county."""
+    from fazhi_desk.services.catalogue import installed_documents
+    from fazhi_desk.services.profile import get_profile, propose_binding_documents
+
+    if value.strip().lower() != "auto":
+        return [c for c in re.split(r"[,,、\s]+", value) if c]
+    county = county if county is not None else get_profile(ctx.store()).county
+    with ctx.store().session() as s:
+        docs = installed_documents(s)
+    codes, matched = propose_binding_documents(county, docs)
+    if not matched:
+        raise UserError(f"没有找到与所属县“{county}”同一地区发布的来源文件,请用 --documents 写出文件代码"
+                        f"(已安装:{'、'.join(d.code for d in docs)})。")
+    return list(codes)
 
 
 def _profile_show(args, ctx) -> int:
@@ -86,6 +110,8 @@ def _profile_show(args, ctx) -> int:
 
     for key, name in FIELD_NAMES.items():
         print(f"{name}:{getattr(prof, key)}")
+    docs = "全部已安装的文件(尚未选择)" if prof.binding_documents is None else ("、".join(prof.binding_documents) or "(无)")
+    print(f"适用文件:{docs}")
     return 0
 
 
@@ -142,7 +168,7 @@ def _list(args, ctx) -> int:
         rows = load_year(s, args.year)
     n = 0
     for r in rows:
-        if not args.all and not r.item.applies_to_township:
+        if not args.all and not r.in_scope:
             continue
         if isinstance(want, Status) and (r.status is not want or r.completion.standing in (Standing.RETIRED,
                                                                                           Standing.BELOW_TARGET)):
@@ -154,7 +180,7 @@ def _list(args, ctx) -> int:
         c = r.completion
         flag = ("逾期" if c.overdue else "未达标" if c.standing is Standing.BELOW_TARGET
                 else "已退役" if c.standing is Standing.RETIRED else "")
-        print(f"{r.item_id}\t{r.status_text}\t{flag}\t{r.item.requirement}")
+        print(f"{r.item_id}\t{r.status_text}\t{flag}\t{r.item.township_role.value}\t{r.item.requirement}")
         n += 1
     print(f"共 {n} 项")
     return 0

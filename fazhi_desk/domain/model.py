@@ -146,8 +146,8 @@ class Item:
         )
 
     @property
-    def counted(self) -> bool:
-        """Whether the item counts toward a township's completion (仅供了解 items never do)."""
+    def township_acts(self) -> bool:
+        """Whether the township has something to do (牵头 or 参加): 仅供了解 items never count toward its rate."""
         return self.township_role is not TownshipRole.INFO and self.applies_to_township
 
 

@@ -109,6 +109,7 @@ class ReportRow:
     shown_status: str = ""  # the status as every view says it (Completion.text); derived from state when empty
     retired_version: str = ""  # the catalogue version that retired the item (state 已退役)
     remark: str = ""  # why the state is what it is (e.g. the 未达标 reason)
+    township_role: str = ""  # 乡镇角色: 牵头 / 参加
 
     @property
     def counted(self) -> bool:
@@ -313,8 +314,8 @@ def _height(cells: list[tuple[str, float]]) -> float:
 
 # ---------------------------------------------------------------- sheets
 
-CHECKLIST_HEADERS = ["编号", "文件", "章/节/条", "事项内容", "牵头单位", "周期", "目标值", "实际值", "状态",
-                     "完成日期", "责任人", "工作情况说明", "佐证材料"]
+CHECKLIST_HEADERS = ["编号", "文件", "章/节/条", "事项内容", "牵头单位", "乡镇角色", "周期", "目标值", "实际值",
+                     "状态", "完成日期", "责任人", "工作情况说明", "佐证材料"]
 
 
 def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
@@ -326,6 +327,7 @@ def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
         20,
         34,
         column_width((r.lead_units for r in rows), "牵头单位", 8, 14),
+        column_width((r.township_role for r in rows), "乡镇角色", 6, 8),
         column_width((r.cycle for r in rows), "周期", 6, 8),
         column_width((r.target for r in rows), "目标值", 6, 10),
         7,
@@ -343,11 +345,11 @@ def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
         bulk.add(
             [
                 (r.item_id, TEXT), (r.doc_code, MID), (pos, TEXT), (r.requirement, TEXT), (r.lead_units, TEXT),
-                (r.cycle, MID), (r.target, MID), (r.actual, NUM), (r.status_text, status_style(r)),
-                (r.completed_on, DATE), (r.owner, MID), (note, TEXT), (ev, TEXT),
+                (r.township_role, MID), (r.cycle, MID), (r.target, MID), (r.actual, NUM),
+                (r.status_text, status_style(r)), (r.completed_on, DATE), (r.owner, MID), (note, TEXT), (ev, TEXT),
             ],
             _height([(pos, widths[2]), (r.requirement, widths[3]), (r.lead_units, widths[4]),
-                     (note, widths[11]), (ev, widths[12])]),
+                     (note, widths[12]), (ev, widths[13])]),
         )
     _table_sheet(ws, data, SHEET_CHECKLIST, CHECKLIST_HEADERS, widths, bulk)
     return bulk

@@ -60,6 +60,7 @@ class ChecklistRow:
     has_assessment: bool
     retired_version: str = ""  # the catalogue version that retired it ("" when live)
     evidence_text: str = ""  # the year's evidence file names and descriptions (searched, not shown)
+    binding: bool = True  # its document is among the office's 适用文件
 
     @property
     def item_id(self) -> str:
@@ -88,6 +89,12 @@ class ChecklistRow:
         """The status as every view says it (已完成(2022年), 进行中(逾期), 未达标, 已完成(已退役,版本 2.0)…)."""
         return self.completion.text
 
+    @property
+    def in_scope(self) -> bool:
+        """Whether the row is this office's work: its document binds the office and the township has a part in it
+        (not 仅供了解). Rows out of scope are shown on demand and never counted."""
+        return self.binding and self.item.township_acts
+
 
 def _doc_year(doc: SourceDocument) -> int:
     return doc.date.year
@@ -109,6 +116,12 @@ def load_year(
     for doc in s.scalars(select(Document)):
         ver = s.get(CatalogueVersion, doc.current_version_id) if doc.current_version_id else None
         docs[doc.code] = document_from_row(doc, ver)
+    from fazhi_desk.services.profile import parse_binding
+    from fazhi_desk.store.models import Profile
+
+    prof = s.get(Profile, 1)
+    binding = parse_binding(prof.binding_documents) if prof is not None else None
+
     def only(q, col):  # noqa: ANN001, ANN202
         return q.where(col.in_(item_ids)) if item_ids is not None else q
 
@@ -191,6 +204,7 @@ def load_year(
                 has_assessment=a is not None,
                 retired_version=retired_version,
                 evidence_text=ev_texts.get(item_row.item_id, ""),
+                binding=binding is None or item_row.doc_code in binding,
             )
         )
     return rows

@@ -1,8 +1,14 @@
-"""The office profile (乡镇/街道 name, county, 法制办 contact, and the sign-off names of the annual report)."""
+"""The office profile (乡镇/街道 name, county, 法制办 contact, the sign-off names of the annual report) and the
+documents that bind the office (适用文件)."""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from fazhi_desk.domain.model import SourceDocument
 
 from fazhi_desk.errors import UserError
 from fazhi_desk.store.db import Store
@@ -18,10 +24,66 @@ class OfficeProfile:
     leader: str = ""  # 单位负责人
     deputy: str = ""  # 分管领导
     preparer: str = ""  # 填报人
+    binding_documents: tuple[str, ...] | None = None  # 适用文件 (文件代码); None: not chosen, every document binds
 
     @property
     def is_set(self) -> bool:
         return bool(self.office_name.strip())
+
+    def binds(self, doc_code: str) -> bool:
+        """Whether the document counts for this office (every document does until the office chooses)."""
+        return self.binding_documents is None or doc_code in self.binding_documents
+
+
+def parse_binding(text: str) -> tuple[str, ...] | None:
+    """The stored 适用文件 ("" = not chosen)."""
+    if not text:
+        return None
+    try:
+        codes = json.loads(text)
+    except ValueError:
+        return None
+    return tuple(str(c) for c in codes) if isinstance(codes, list) else None
+
+
+_AREA_SUFFIX = re.compile(r"(自治县|自治旗|县|市|区|旗|特区|林区)$")
+
+
+def area_stem(county: str) -> str:
+    """"柞水县" → "柞水", "苏州市吴中区" → "吴中", "苏州市" → "苏州": the name an issuing body of that area carries."""
+    c = re.sub(r"\s+", "", county)
+    c = re.sub(r"^.*?(?:省|自治区)", "", c)
+    for sep in ("市", "州", "盟"):  # the last level named: 苏州市吴中区 → 吴中区
+        k = c.rfind(sep, 0, len(c) - 1)
+        if k >= 0 and len(c) - k - 1 >= 2:
+            c = c[k + 1:]
+    return _AREA_SUFFIX.sub("", c)
+
+
+def area_stems(county: str) -> list[str]:
+    """The office's area and the areas above it that issue documents: "苏州市吴中区" → ["吴中", "苏州"]."""
+    c = re.sub(r"\s+", "", county)
+    c = re.sub(r"^.*?(?:省|自治区)", "", c)
+    out = [area_stem(c)]
+    for sep in ("市", "州", "盟"):
+        k = c.find(sep)
+        if 2 <= k < len(c) - 1:
+            out.append(c[:k])
+    return [x for x in dict.fromkeys(out) if len(x) >= 2]
+
+
+def propose_binding_documents(county: str, documents: Sequence[SourceDocument]) -> tuple[tuple[str, ...], bool]:
+    """The documents whose issuing area matches the office's county, and whether any matched.
+
+    A document matches when its 发文机关 or 文件名称 names the county or the city
+    above it (柞水县 → 中共柞水县委…; 苏州市吴中区 → 苏州市人民政府). When none matches, every document is
+    proposed and the second value is False, so the dialog can say so.
+    """
+    stems = area_stems(county)
+    hit = tuple(d.code for d in documents if any(x in d.issuer or x in d.title for x in stems))
+    if hit:
+        return hit, True
+    return tuple(d.code for d in documents), False
 
 
 # Every profile field with its Chinese name (messages, forms, the report's sign-off block).
@@ -41,7 +103,8 @@ def get_profile(store: Store) -> OfficeProfile:
         p = s.get(Profile, 1)
         if p is None:
             return OfficeProfile()
-        return OfficeProfile(p.office_name, p.county, p.contact, p.phone, p.leader, p.deputy, p.preparer)
+        return OfficeProfile(p.office_name, p.county, p.contact, p.phone, p.leader, p.deputy, p.preparer,
+                             binding_documents=parse_binding(p.binding_documents))
 
 
 NO_PROFILE = ("尚未设置单位信息(乡镇/街道名称),报告无法注明报送单位。"
@@ -61,21 +124,56 @@ def require_profile(store: Store) -> OfficeProfile:
 
 
 def set_profile(store: Store, **fields: str) -> OfficeProfile:
-    allowed = set(FIELD_NAMES)
+    allowed = set(FIELD_NAMES) | {"binding_documents"}
     bad = set(fields) - allowed
     if bad:
         raise UserError(f"未知的单位信息字段:{'、'.join(sorted(bad))}")
+    binding = fields.pop("binding_documents", None)
     for k, v in fields.items():
         if v is not None and len(v) > 200:
             raise UserError(f"单位信息“{FIELD_NAMES[k]}”过长(最多 200 字)。")
     with store.transaction() as s:
         p = s.get(Profile, 1)
         if p is None:
-            p = Profile(id=1, **{k: "" for k in FIELD_NAMES})
+            p = Profile(id=1, binding_documents="", **{k: "" for k in FIELD_NAMES})
             s.add(p)
         for k, v in fields.items():
             if v is not None:
                 setattr(p, k, v.strip())
+        if binding is not None:
+            p.binding_documents = _binding_json(s, binding)
         if not p.office_name:
             raise UserError("乡镇/街道名称不能为空。")  # rolls the transaction back
+    return get_profile(store)
+
+
+def _binding_json(s, codes: Iterable[str]) -> str:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from fazhi_desk.store.models import Document
+
+    installed = list(s.scalars(select(Document.code).order_by(Document.code)))
+    chosen = [c.strip().upper() for c in codes if c.strip()]
+    unknown = [c for c in chosen if c not in installed]
+    if unknown:
+        raise UserError(f"没有安装文件代码为“{'、'.join(unknown)}”的来源文件(已安装:{'、'.join(installed) or '无'})。")
+    return json.dumps([c for c in installed if c in chosen], ensure_ascii=False)
+
+
+def set_binding(store: Store, code: str, binds: bool) -> OfficeProfile:
+    """Add a document to the office's 适用文件 (or take it out); choosing starts from every document."""
+    from sqlalchemy import select
+
+    from fazhi_desk.store.models import Document
+
+    with store.transaction() as s:
+        p = s.get(Profile, 1)
+        if p is None:
+            p = Profile(id=1, binding_documents="", **{k: "" for k in FIELD_NAMES})
+            s.add(p)
+        current = parse_binding(p.binding_documents)
+        if current is None:
+            current = tuple(s.scalars(select(Document.code)))
+        codes = set(current) | {code} if binds else set(current) - {code}
+        p.binding_documents = _binding_json(s, codes)
     return get_profile(store)

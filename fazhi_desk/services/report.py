@@ -139,7 +139,7 @@ def gather_report(
     documents: dict[str, DocumentInfo] = {}
     out: list[ReportRow] = []
     for r in rows:
-        if not r.item.applies_to_township:
+        if not r.in_scope:  # another area's document, or 仅供了解
             continue
         d = r.document
         documents.setdefault(d.code, DocumentInfo(d.code, d.title, d.doc_number, d.version))
@@ -154,7 +154,7 @@ def gather_report(
             state=c.standing, overdue=c.overdue, due_date=c.due_date, completed_on=r.completed_on,
             owner=r.owner, note=r.note, na_reason=r.na_reason, done_in_year=c.done_in_year,
             evidence_names=tuple(names.get(it.item_id, ())), shown_status=c.text,
-            retired_version=c.retired_version, remark=remark,
+            retired_version=c.retired_version, remark=remark, township_role=it.township_role.value,
         ))
     return ReportData(office_name=office_name, county=county, year=year, generated_on=today,
                       documents=tuple(documents.values()), rows=tuple(out), evidence=tuple(evidence))

@@ -34,7 +34,7 @@ def summarize(rows: list[ChecklistRow], year: int, today: dt.date, *, township_o
     s = YearSummary(year=year, total=total)
     horizon = today + dt.timedelta(days=soon_days)
     for r in rows:
-        if township_only and not r.item.applies_to_township:
+        if township_only and not r.in_scope:
             continue
         c = r.completion
         total.add_completion(c)

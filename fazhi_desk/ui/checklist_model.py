@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from fazhi_desk.domain.completion import Standing
-from fazhi_desk.domain.model import Status
+from fazhi_desk.domain.model import Status, TownshipRole
 
 if TYPE_CHECKING:  # the store is imported after the window is shown
     from fazhi_desk.services.checklist import ChecklistRow
@@ -49,15 +49,22 @@ class Filter:
     review_only: bool = False
     lead_unit: str = ""
     doc_code: str = ""
-    show_all: bool = False  # include items that do not apply to a township
+    show_all: bool = False  # include items that do not apply to a township (仅供了解)
+    role: str = ""  # 乡镇角色 (牵头 / 参加 / 仅供了解); "" = any
+    other_documents: bool = False  # include documents that do not bind this office (not among 适用文件)
 
     def base_key(self) -> tuple:
         """Everything but the free text: rows passing these are cached between keystrokes."""
         return (self.status, self.overdue_only, self.no_evidence_only, self.review_only, self.lead_unit,
-                self.doc_code, self.show_all)
+                self.doc_code, self.show_all, self.role, self.other_documents)
 
     def accepts_base(self, r: ChecklistRow) -> bool:
-        if not self.show_all and not r.item.applies_to_township:
+        # a document outside the office's 适用文件 is shown on demand: picked in the document filter, or all of them
+        if not r.binding and not self.other_documents and self.doc_code != r.item.doc_code:
+            return False
+        if self.role and r.item.township_role.value != self.role:
+            return False
+        if not self.show_all and not r.item.township_acts and self.role != TownshipRole.INFO.value:
             return False
         if self.doc_code and r.item.doc_code != self.doc_code:
             return False
@@ -76,7 +83,7 @@ class Filter:
     @property
     def narrowed(self) -> bool:
         return bool(self.text or self.status or self.overdue_only or self.no_evidence_only or self.review_only
-                    or self.lead_unit)
+                    or self.lead_unit or self.role)
 
 
 def search_text(r: ChecklistRow) -> str:

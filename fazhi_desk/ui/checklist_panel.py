@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from PySide6.QtCore import QModelIndex, QSettings, QTimer, Signal
 from PySide6.QtWidgets import (
+    QPushButton,
+    QHBoxLayout,
+    QFrame,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
@@ -114,6 +117,7 @@ class ChecklistPanel(QWidget):
     loaded = Signal(int)  # a year's rows are shown
     rows_changed = Signal()  # rows were replaced (an edit): the dashboard is stale
     scope_changed = Signal()  # 显示全部事项 toggled: the dashboard counts another set
+    import_requested = Signal()  # 导入新的方案… pressed on the expired-term notice
 
     def __init__(self, settings: QSettings, today: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -139,6 +143,19 @@ class ChecklistPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addWidget(self.loading_label)
+        self.term_notice = QFrame()
+        self.term_notice.setObjectName("termNotice")
+        self.term_notice.setStyleSheet("#termNotice { background: #fff4e5; border-bottom: 1px solid #e0b36a; }")
+        notice_lay = QHBoxLayout(self.term_notice)
+        notice_lay.setContentsMargins(8, 4, 8, 4)
+        self.term_label = QLabel()
+        self.term_label.setWordWrap(True)
+        self.term_import = QPushButton("导入新的方案…")
+        self.term_import.clicked.connect(self.import_requested.emit)
+        notice_lay.addWidget(self.term_label, 1)
+        notice_lay.addWidget(self.term_import)
+        self.term_notice.hide()
+        lay.addWidget(self.term_notice)
         lay.addWidget(self.tree, 1)
 
         self.count_label = QLabel()
@@ -211,12 +228,22 @@ class ChecklistPanel(QWidget):
         self.unit_combo.setMaximumWidth(180)
         self.unit_combo.currentIndexChanged.connect(self._apply_filter)
         tb.addWidget(self.unit_combo)
+        self.role_combo = QComboBox()
+        self.role_combo.setAccessibleName("乡镇角色筛选")
+        self.role_combo.setToolTip("乡镇角色:牵头(本乡镇负责)、参加(配合县级部门,只需说明本单位承担的部分)、"
+                                   "仅供了解(无需本乡镇办理,不计入完成率)")
+        self.role_combo.addItem("全部角色", "")  # the roles follow in complete()
+        self.role_combo.currentIndexChanged.connect(self._apply_filter)
+        tb.addWidget(self.role_combo)
         self.overdue_check = QCheckBox("只看逾期")
         self.noev_check = QCheckBox("无佐证")
         self.review_check = QCheckBox("待复核")
         self.all_check = QCheckBox("显示全部事项")
         self.all_check.setToolTip("默认只显示适用于乡镇(街道)的事项;勾选后也显示由县级部门负责的事项")
-        for box in (self.overdue_check, self.noev_check, self.review_check, self.all_check):
+        self.other_docs_check = QCheckBox("显示其他文件")
+        self.other_docs_check.setToolTip("默认只显示本单位适用文件(设置 → 单位信息)中的事项;"
+                                         "勾选后也显示已安装的其他文件,它们不计入完成率和年度报告")
+        for box in (self.overdue_check, self.noev_check, self.review_check, self.all_check, self.other_docs_check):
             box.toggled.connect(self._apply_filter)
             tb.addWidget(box)
         return tb
@@ -225,7 +252,7 @@ class ChecklistPanel(QWidget):
         """What the first paint does without: the status choices (the domain model) and the tree's model."""
         if self.status_combo.count() > 1:
             return
-        from fazhi_desk.domain.model import Status
+        from fazhi_desk.domain.model import Status, TownshipRole
 
         self.status_combo.blockSignals(True)
         for st in Status:
@@ -233,6 +260,10 @@ class ChecklistPanel(QWidget):
             if st.value == self._saved_status:
                 self.status_combo.setCurrentIndex(self.status_combo.count() - 1)
         self.status_combo.blockSignals(False)
+        self.role_combo.blockSignals(True)
+        for role in TownshipRole:
+            self.role_combo.addItem(role.value, role.value)
+        self.role_combo.blockSignals(False)
         self.model  # noqa: B018 - made now
 
     def step_year(self, delta: int) -> None:
@@ -241,7 +272,7 @@ class ChecklistPanel(QWidget):
 
     # ------------------------------------------------------------------ settings
     _CHECKS = (("overdue_check", "overdue"), ("noev_check", "no_evidence"), ("review_check", "review"),
-               ("all_check", "show_all"))
+               ("all_check", "show_all"), ("other_docs_check", "other_documents"))
 
     def _restore_settings(self) -> None:
         s = self.settings
@@ -306,6 +337,7 @@ class ChecklistPanel(QWidget):
         if gen != self._load_generation:
             return  # a newer load is on its way
         self.loading_label.hide()
+        self._show_term_notice(year, rows)
         self._fill_filter_choices(rows)
         self.model.set_rows(rows, self.current_filter())
         self._after_filter()
@@ -314,6 +346,17 @@ class ChecklistPanel(QWidget):
         if not (select and self.select_item(select)):
             self.current_changed.emit(None)
         self.loaded.emit(year)
+
+    def _show_term_notice(self, year: int, rows: list[ChecklistRow]) -> None:
+        """A binding plan whose term ended before ``year``: its items are not due; say so and offer the import."""
+        ended = {}
+        for r in rows:
+            d = r.document
+            if r.binding and d.term_end is not None and year > d.term_end:
+                ended.setdefault(d.code, d)
+        lines = [f"《{d.title}》施行期限已于{d.term_end}年届满,请导入新的方案。" for d in ended.values()]
+        self.term_label.setText("\n".join(lines) + ("\n其事项本年度不再到期;以往年度的记录不变。" if lines else ""))
+        self.term_notice.setVisible(bool(lines))
 
     def refresh_rows(self, item_ids: Iterable[str]) -> None:
         """Read these items of the shown year again (after a write) and show them; small: on this thread."""
@@ -368,6 +411,8 @@ class ChecklistPanel(QWidget):
             lead_unit=self.unit_combo.currentData() or "",
             doc_code=self.doc_combo.currentData() or "",
             show_all=self.all_check.isChecked(),
+            role=self.role_combo.currentData() or "",
+            other_documents=self.other_docs_check.isChecked(),
         )
 
     def township_only(self) -> bool:

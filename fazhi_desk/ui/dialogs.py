@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel, QTextCharFormat, QColor, QTextCursor
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -23,14 +24,21 @@ from PySide6.QtWidgets import (
 from fazhi_desk import APP_TITLE
 
 if TYPE_CHECKING:  # the store is imported after the window is shown
+    from fazhi_desk.domain.model import SourceDocument
     from fazhi_desk.services.profile import OfficeProfile
 from fazhi_desk.ui.help import Section, install_help
 
 
 class ProfileDialog(QDialog):
-    """单位信息: the office's name, county and 法制办 contact."""
+    """单位信息: the office's name, county and 法制办 contact, and its 适用文件 (the documents that bind it).
 
-    def __init__(self, profile: OfficeProfile, parent: QWidget | None = None, first_start: bool = False) -> None:
+    Until the office has chosen, the documents issued in its county are proposed
+    (and re-proposed as the county is typed, as long as the user has not ticked
+    a box by hand).
+    """
+
+    def __init__(self, profile: OfficeProfile, parent: QWidget | None = None, first_start: bool = False,
+                 documents: Sequence[SourceDocument] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle("单位信息")
         lay = QVBoxLayout(self)
@@ -59,6 +67,27 @@ class ProfileDialog(QDialog):
         form.addRow("分管领导:", self.deputy)
         form.addRow("填报人:", self.preparer)
         lay.addLayout(form)
+        self.documents = list(documents)
+        self.doc_checks: dict[str, QCheckBox] = {}
+        self._docs_touched = profile.binding_documents is not None
+        self.docs_hint = QLabel()
+        self.docs_hint.setWordWrap(True)
+        if self.documents:
+            box = QGroupBox("适用文件(约束本单位的来源文件;只有勾选的文件计入清单、概览、年度报告和统计)")
+            box_lay = QVBoxLayout(box)
+            for d in self.documents:
+                cb = QCheckBox(f"{d.doc_number or d.code} {d.title}({d.issuer})" if d.issuer else f"{d.code} {d.title}")
+                cb.setProperty("doc_code", d.code)
+                cb.toggled.connect(self._doc_toggled)
+                self.doc_checks[d.code] = cb
+                box_lay.addWidget(cb)
+            box_lay.addWidget(self.docs_hint)
+            lay.addWidget(box)
+            if profile.binding_documents is not None:
+                self._set_docs(profile.binding_documents)
+            else:
+                self._propose()
+            self.county.textChanged.connect(lambda _t: self._propose())
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -71,11 +100,43 @@ class ProfileDialog(QDialog):
     def _check(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.office.text().strip()))
 
-    def values(self) -> dict[str, str]:
-        return {"office_name": self.office.text().strip(), "county": self.county.text().strip(),
-                "contact": self.contact.text().strip(), "phone": self.phone.text().strip(),
-                "leader": self.leader.text().strip(), "deputy": self.deputy.text().strip(),
-                "preparer": self.preparer.text().strip()}
+    def _set_docs(self, codes: Sequence[str]) -> None:
+        self._setting = True
+        for code, cb in self.doc_checks.items():
+            cb.setChecked(code in codes)
+        self._setting = False
+
+    def _propose(self) -> None:
+        from fazhi_desk.services.profile import propose_binding_documents
+
+        if self._docs_touched:
+            return
+        codes, matched = propose_binding_documents(self.county.text(), self.documents)
+        self._set_docs(codes)
+        county = self.county.text().strip()
+        if matched:
+            self.docs_hint.setText(f"已按所属县“{county}”选出该地区发布的文件,可以修改。")
+        elif county:
+            self.docs_hint.setText(f"没有找到“{county}”发布的文件,暂按全部文件选取;请只勾选约束本单位的文件。")
+        else:
+            self.docs_hint.setText("填写所属县后,会自动选出该县发布的文件。")
+
+    def _doc_toggled(self, _on: bool) -> None:
+        if not getattr(self, "_setting", False):
+            self._docs_touched = True
+            self.docs_hint.setText("")
+
+    def chosen_documents(self) -> list[str]:
+        return [code for code, cb in self.doc_checks.items() if cb.isChecked()]
+
+    def values(self) -> dict:
+        out: dict = {"office_name": self.office.text().strip(), "county": self.county.text().strip(),
+                     "contact": self.contact.text().strip(), "phone": self.phone.text().strip(),
+                     "leader": self.leader.text().strip(), "deputy": self.deputy.text().strip(),
+                     "preparer": self.preparer.text().strip()}
+        if self.doc_checks:
+            out["binding_documents"] = self.chosen_documents()
+        return out
 
 
 class SourceTextDialog(QDialog):

@@ -43,6 +43,13 @@ def _fmt(x: float | None) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+ROLE_TEXT = {
+    "牵头": "牵头(本乡镇负责办理)",
+    "参加": "参加(配合县级牵头单位,说明和证明本单位承担的部分)",
+    "仅供了解": "仅供了解(无需本乡镇办理,不计入完成率)",
+}
+
+
 class ItemDetail(QWidget):
     """Shows one ChecklistRow and edits its assessment fields."""
 
@@ -77,11 +84,13 @@ class ItemDetail(QWidget):
         self.lbl_source = self._info_label()
         self.lbl_units = self._info_label()
         self.lbl_part = self._info_label()
+        self.lbl_role = self._info_label()
         self.lbl_cycle = self._info_label()
         self.lbl_evidence_hint = self._info_label()
         info.addRow("来源:", self.lbl_source)
         info.addRow("牵头/责任单位:", self.lbl_units)
         info.addRow("参加单位:", self.lbl_part)
+        info.addRow("乡镇角色:", self.lbl_role)
         info.addRow("周期与期限:", self.lbl_cycle)
         info.addRow("佐证材料要求:", self.lbl_evidence_hint)
 
@@ -198,6 +207,8 @@ class ItemDetail(QWidget):
             self.lbl_source.setText(f"{row.document.title}({row.document.doc_number})\n{pos}")
             self.lbl_units.setText(i.lead_units or "—")
             self.lbl_part.setText(i.participating_units or "—")
+            self.lbl_role.setText(ROLE_TEXT.get(i.township_role.value, i.township_role.value)
+                                  + ("" if row.binding else ";本单位适用文件之外,不计入"))
             cyc = i.cycle.value
             if i.target is not None:
                 cyc += f";目标 {i.target_text} {i.unit}"

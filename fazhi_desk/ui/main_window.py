@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.checklist.current_changed.connect(self._on_current_changed)
         self.checklist.year_changed.connect(self._on_year_changed)
         self.checklist.loaded.connect(self._on_loaded)
+        self.checklist.import_requested.connect(self._import_new_plan)
         self.checklist.tree.files_dropped.connect(self._attach_dropped)
         self.addToolBar(self.checklist.filter_bar)
         self.undo_stack = QUndoStack(self)
@@ -138,6 +139,11 @@ class MainWindow(QMainWindow):
         self.edits = ItemEdits(self.detail, self.checklist, self, lambda: self.store, self.undo_stack)
         self.checklist.complete()
         add_shortcuts(self)
+
+    def _import_new_plan(self) -> None:
+        from fazhi_desk.ui.menus import import_catalogue
+
+        import_catalogue(self)
 
     # ------------------------------------------------------------------ public names the tests and tools use
     @property

@@ -236,14 +236,25 @@ def edit_profile(win: MainWindow, first_start: bool = False) -> bool:
     if not _has_store(win):
         return False
     store = win.store
-    dlg = ProfileDialog(win.profile or OfficeProfile(), win, first_start=first_start)
+    with store.session() as s:  # two or three rows: the document choices
+        documents = _installed_documents(s)
+    profile = win.profile or OfficeProfile()
+    dlg = ProfileDialog(profile, win, first_start=first_start, documents=documents)
     if dlg.exec() != ProfileDialog.DialogCode.Accepted:
         return False
-    (Op(_set_profile, store, dlg.values())
-     .write(store, Changes(profile=True))
+    values = dlg.values()
+    binding_changed = tuple(values.get("binding_documents", ())) != (profile.binding_documents or ())
+    (Op(_set_profile, store, values)
+     .write(store, Changes(profile=True, catalogue=binding_changed))
      .success(win.set_profile)
      .run(win, "无法保存单位信息"))
     return True
+
+
+def _installed_documents(session):  # noqa: ANN001, ANN202
+    from fazhi_desk.services.catalogue import installed_documents
+
+    return installed_documents(session)
 
 
 def version_history(win: MainWindow) -> None:

@@ -111,3 +111,33 @@ def test_window_without_a_display_says_so_in_one_line(tmp_path):
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and "没有可用的图形显示" in lines[0], p.stderr
     assert not (tmp_path / "d").exists()  # nothing created
+
+
+def test_binding_documents_count_in_list_and_new_documents_ask(tmp_path):
+    from fazhi_desk.catalogue.schema import dump_catalogue_json
+    from tests.conftest import make_catalogue
+
+    data = tmp_path / "d"
+    out = run("profile", "set", "--office", "乾佑街道办事处", "--county", "柞水县", "--documents", "auto",
+              data=data).stdout
+    assert "适用文件:ZS2022" in out
+    assert "适用文件:ZS2022" in run("profile", "show", data=data).stdout
+    listing = run("list", "--year", "2025", data=data).stdout.splitlines()
+    ids = [ln.split("\t")[0] for ln in listing[:-1]]
+    assert listing[-1] == "共 88 项" and all(i.startswith("ZS2022-") for i in ids)  # 仅供了解 and Suzhou left out
+    assert "\t参加\t" in listing[0]
+    everything = run("list", "--year", "2025", "--all", data=data).stdout
+    assert "SZ2015-04-01" in everything and "ZS2022-09-01\t" in everything
+    assert run("list", "--year", "2026", "--overdue", data=data).stdout.strip() == "共 0 项"  # the term ended
+    # a document imported later: does it bind the office?
+    for code, flag in (("AA2024", "--not-binding"), ("BB2024", "--binds"), ("CC2024", None)):
+        f = tmp_path / f"{code}.json"
+        f.write_text(dump_catalogue_json(make_catalogue(code, "1.0", 2024)), "utf-8")
+        out = run("catalogue", "import", str(f), *([flag] if flag else []), data=data).stdout
+        if flag == "--not-binding":
+            assert "未加入适用文件" in out
+        elif flag == "--binds":
+            assert "已加入适用文件;适用文件:BB2024、ZS2022" in out
+        else:
+            assert "--binds 或 --not-binding" in out  # not asked on a pipe: told how to decide
+    assert "适用文件:BB2024、ZS2022" in run("profile", "show", data=data).stdout

@@ -51,7 +51,7 @@ def test_workbook_sheets_totals_and_statuses(seeded, tmp_path):
     assert (res.overdue, res.not_due, res.not_applicable, res.evidence_files) == (2, 1, 0, 5)
 
     ck = wb[SHEET_CHECKLIST]
-    assert [c.value for c in ck[1]] == ["编号", "文件", "章/节/条", "事项内容", "牵头单位", "周期", "目标值",
+    assert [c.value for c in ck[1]] == ["编号", "文件", "章/节/条", "事项内容", "牵头单位", "乡镇角色", "周期", "目标值",
                                         "实际值", "状态", "完成日期", "责任人", "工作情况说明", "佐证材料"]
     rows = {r[0]: r for r in _rows(ck)}
     assert set(rows) == {"TT2020-01-01", "TT2020-01-02", "TT2020-02-01", "TT2020-03-01"}  # not TT2020-02-02
@@ -69,7 +69,7 @@ def test_workbook_sheets_totals_and_statuses(seeded, tmp_path):
     assert ck.cell(by_id["TT2020-01-01"], st + 1).fill.fgColor.rgb.endswith("C6EFCE")
     assert ck.cell(by_id["TT2020-01-02"], st + 1).fill.fgColor.rgb.endswith("FFC7CE")
     assert ck.freeze_panes == "A2"
-    assert ck.auto_filter.ref == f"A1:M{ck.max_row}"
+    assert ck.auto_filter.ref == f"A1:N{ck.max_row}"
 
     # Summary: the total row agrees with the store.
     sm = wb[SHEET_SUMMARY]
