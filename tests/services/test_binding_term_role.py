@@ -71,7 +71,7 @@ def test_only_binding_documents_count_and_info_items_never(zs_store):
     zs = bundled_catalogues()[1]
     assert len(counted) == sum(1 for i in zs.items if i.township_role is not TownshipRole.INFO) == 88
     total = summarize(rows, 2025, TODAY).total
-    assert total.items == len([r for r in counted if r.due])
+    assert total.items == len(counted) and total.applicable == len([r for r in counted if r.due])
     assert [t.label for t in summarize(rows, 2025, TODAY).by_document] == [zs.document.title]
 
 
@@ -105,4 +105,5 @@ def test_after_the_term_the_year_has_no_due_or_overdue_items(zs_store):
     assert any(r.overdue for r in rows_2025 if r.in_scope)  # 2025's one-time items are overdue in 2026 …
     assert not any(r.due or r.overdue for r in rows_2026 if r.item.doc_code == "ZS2022")  # … 2026 has none
     assert all(r.due for r in rows_2026 if r.item.doc_code == "SZ2015" and r.item.cycle.value == "每年")
-    assert summarize(rows_2026, 2026, dt.date(2026, 3, 1)).total.items == 0
+    total = summarize(rows_2026, 2026, dt.date(2026, 3, 1)).total
+    assert total.items == total.not_due == 88 and total.applicable == 0 and total.overdue == 0
