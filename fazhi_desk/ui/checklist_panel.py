@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from PySide6.QtCore import QModelIndex, QSettings, QTimer, Signal
 from PySide6.QtWidgets import (
-    QPushButton,
-    QHBoxLayout,
-    QFrame,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QToolBar,
     QTreeView,
     QVBoxLayout,
