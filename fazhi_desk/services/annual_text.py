@@ -128,10 +128,10 @@ def draft_input(store: Store, year: int, today: dt.date | None = None) -> DraftI
     today = today or dt.date.today()
     office = get_profile(store).office_name or "本单位"
     with store.session() as s:
-        rows = [r for r in load_year(s, year, today) if r.item.applies_to_township]
+        rows = [r for r in load_year(s, year, today) if r.in_scope]
         figures = tuple(DraftFigure(e.indicator.code, e.indicator.category, e.indicator.name, e.indicator.unit,
                                     e.value) for e in load_statistics(s, year))
-        nxt = [r for r in load_year(s, year + 1, today) if r.item.applies_to_township]
+        nxt = [r for r in load_year(s, year + 1, today) if r.in_scope]
     docs: dict[str, tuple[str, str]] = {}
     out: list[DraftRow] = []
     for r in rows:

@@ -5,7 +5,10 @@ plus those installed catalogues define (table ``indicator``). A linked
 indicator's figure *is* its item's 实际值: reading it reads the assessment,
 writing it writes the assessment through :func:`services.checklist.set_fields`
 (same validation, same change log), so the item and the statistic never
-disagree. Other figures live in ``statistic_value``.
+disagree (as long as the item's document binds the office: a default
+indicator linked to another area's item keeps its own figure). Other figures
+live in ``statistic_value``. Indicators a document defines are listed only
+while the document is among the office's 适用文件.
 """
 
 from __future__ import annotations
@@ -35,12 +38,33 @@ class StatisticEntry:
     linked: bool  # the figure is the linked item's 实际值 (the item is installed)
 
 
+def _binding(s: Session) -> tuple[str, ...] | None:
+    from fazhi_desk.services.profile import parse_binding
+    from fazhi_desk.store.models import Profile
+
+    p = s.get(Profile, 1)
+    return parse_binding(p.binding_documents) if p is not None else None
+
+
+def _live_links(s: Session, item_ids: list[str]) -> set[str]:
+    """The linked items that are installed and whose document binds the office (适用文件)."""
+    if not item_ids:
+        return set()
+    binding = _binding(s)
+    rows = s.execute(select(ItemRow.item_id, ItemRow.doc_code).where(ItemRow.item_id.in_(item_ids))).all()
+    return {i for i, doc in rows if binding is None or doc in binding}
+
+
 def indicators(s: Session) -> list[Indicator]:
-    """The default set, then catalogue-defined indicators (a catalogue may not redefine a default code)."""
+    """The default set, then catalogue-defined indicators (a catalogue may not redefine a default code).
+
+    Indicators a document defines are listed only while that document binds the office (适用文件).
+    """
     out = list(DEFAULT_INDICATORS)
     known = {i.code for i in out}
+    binding = _binding(s)
     for r in s.scalars(select(IndicatorRow).order_by(IndicatorRow.doc_code, IndicatorRow.sort_key)):
-        if r.code in known:
+        if r.code in known or (binding is not None and r.doc_code not in binding):
             continue
         items = tuple(x for x in r.items.split(",") if x)
         out.append(Indicator(r.code, r.name, r.unit, r.category, items, r.linked_item, r.doc_code))
@@ -51,8 +75,7 @@ def load_statistics(s: Session, year: int) -> list[StatisticEntry]:
     """Every indicator with its figure for ``year`` (None where nothing was entered)."""
     inds = indicators(s)
     stored = {v.code: v.value for v in s.scalars(select(StatisticValue).where(StatisticValue.year == year))}
-    linked_ids = [i.linked_item for i in inds if i.linked_item]
-    live = set(s.scalars(select(ItemRow.item_id).where(ItemRow.item_id.in_(linked_ids)))) if linked_ids else set()
+    live = _live_links(s, [i.linked_item for i in inds if i.linked_item])
     actual = dict(s.execute(select(Assessment.item_id, Assessment.actual)
                             .where(Assessment.year == year, Assessment.item_id.in_(live))).all()) if live else {}
     out = []
@@ -96,7 +119,7 @@ def set_statistic(store: Store, year: int, code: str, value: object, *, user: st
         ind = by_code.get(code)
         if ind is None:
             raise UserError(f"没有编码为“{code}”的统计指标。")
-        linked = bool(ind.linked_item) and s.get(ItemRow, ind.linked_item) is not None
+        linked = bool(ind.linked_item) and ind.linked_item in _live_links(s, [ind.linked_item])
     v = _coerce(ind, value)
     if linked:
         set_fields(store, ind.linked_item, year, {"actual": v}, user=user)

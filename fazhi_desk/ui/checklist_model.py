@@ -96,8 +96,8 @@ def search_text(r: ChecklistRow) -> str:
 
 
 def counts_toward_progress(r: ChecklistRow) -> bool:
-    """Whether the row counts in its nodes' done/total (the completion rule's "counted")."""
-    return r.completion.counted
+    """Whether the row counts in its nodes' done/total (the completion rule's "counted"; never 仅供了解)."""
+    return r.completion.counted and r.item.township_acts
 
 
 def counts_as_done(r: ChecklistRow) -> bool:
@@ -344,7 +344,7 @@ class ChecklistModel(QAbstractItemModel):
                 return QBrush(OVERDUE_COLOR if r.overdue else STANDING_COLORS[r.completion.standing])
             if r is None and col == COL_PROGRESS and n.overdue:
                 return QBrush(OVERDUE_COLOR)
-            if r is not None and not r.completion.counted and col == COL_TITLE:
+            if r is not None and not counts_toward_progress(r) and col == COL_TITLE:
                 return QBrush(STANDING_COLORS[Standing.NOT_DUE])
             return None
         if role == Qt.ItemDataRole.FontRole and n.kind in ("doc", "chapter"):

@@ -87,3 +87,30 @@ def test_a_catalogue_naming_an_unknown_item_is_refused(store, tmp_path):
     path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     with pytest.raises(UserError, match=r"indicators\[0\].items"):
         preview_import(store, path)
+
+
+def test_statistics_follow_the_binding_documents(store, tmp_path):
+    """Only the chosen documents count: their indicators are listed and only their items are linked."""
+    from fazhi_desk.catalogue.schema import catalogue_to_dict
+    from fazhi_desk.services.profile import set_profile
+    from tests.conftest import make_catalogue
+
+    data = catalogue_to_dict(make_catalogue("XK2024", year=2024))
+    data["indicators"] = [{"code": "XK_PERMITS", "category": "行政许可", "name": "办理件数", "unit": "件",
+                           "items": ["XK2024-01-01"], "linked_item": ""}]
+    path = tmp_path / "xk.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    apply_import(store, preview_import(store, path))
+    set_fields(store, "SZ2015-04-01", 2025, {"status": "进行中", "actual": 3})
+    assert "XK_PERMITS" in figures(store, 2025) and figures(store, 2025)["STUDY_SESSIONS"].value == 3
+    set_profile(store, office_name="乾佑街道办事处", county="柞水县", binding_documents=["ZS2022"])
+    f = figures(store, 2025)
+    assert "XK_PERMITS" not in f  # another document's indicator
+    # 集中学法次数 is no longer Suzhou's item's 实际值 for a 柞水 township: it is the office's own figure
+    assert not f["STUDY_SESSIONS"].linked and f["STUDY_SESSIONS"].value is None
+    set_statistic(store, 2025, "STUDY_SESSIONS", 5)
+    with store.session() as s:
+        assert load_row(s, "SZ2015-04-01", 2025).actual == 3
+    assert figures(store, 2025)["STUDY_SESSIONS"].value == 5
+    with pytest.raises(UserError, match="XK_PERMITS"):
+        set_statistic(store, 2025, "XK_PERMITS", 1)
