@@ -117,6 +117,10 @@ def main() -> int:
     args = ap.parse_args()
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    # measure as installed: with compiled bytecode (pip and PyInstaller ship it), even where the
+    # environment asks Python not to write any
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "fazhi_desk")], check=True, env=env)
     work = Path(tempfile.mkdtemp(prefix="fazhi-start-"))
     try:
         source = [sys.executable, "-m", "fazhi_desk"]

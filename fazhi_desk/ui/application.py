@@ -21,12 +21,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from fazhi_desk import APP_NAME, APP_TITLE
 from fazhi_desk.errors import UserError
+from fazhi_desk.logs import setup_logging
 from fazhi_desk.paths import DataDir, resource_path
+from fazhi_desk.tasks import Op, runner, show_error
+from fazhi_desk.ui.main_window import MainWindow, window_settings
 
 if TYPE_CHECKING:
     from fazhi_desk.services.profile import OfficeProfile
     from fazhi_desk.store.db import Store
-    from fazhi_desk.ui.main_window import MainWindow
 
 log = logging.getLogger("fazhi_desk.ui")
 
@@ -35,13 +37,17 @@ log = logging.getLogger("fazhi_desk.ui")
 STARTUP_PROBE = "FAZHI_DESK_STARTUP_PROBE"
 
 
-def make_app(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with our names, icon and the qtbase_zh_CN translation (确定/取消)."""
+def make_app(argv: list[str] | None = None, icon: bool = True) -> QApplication:
+    """The QApplication with our names, icon and the qtbase_zh_CN translation (确定/取消).
+
+    ``icon=False`` leaves the icon to :func:`set_app_icon` (the start-up sets it after the first paint:
+    making a QIcon loads PySide's large icon enums).
+    """
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    QLocale.setDefault(QLocale("zh_CN"))
     if not getattr(app, "_fazhi_translator", None):
         tr = QTranslator(app)
         if tr.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
@@ -49,10 +55,15 @@ def make_app(argv: list[str] | None = None) -> QApplication:
             app._fazhi_translator = tr  # type: ignore[attr-defined]
         else:
             log.warning("qtbase_zh_CN translation not found; Qt's own dialogs will be in English")
-    icon = resource_path("icons", "fazhi-desk.png")
-    if icon.is_file():
-        app.setWindowIcon(QIcon(str(icon)))
+    if icon:
+        set_app_icon(app)
     return app
+
+
+def set_app_icon(app: QApplication) -> None:
+    path = resource_path("icons", "fazhi-desk.png")
+    if path.is_file():
+        app.setWindowIcon(QIcon(str(path)))
 
 
 def install_excepthook() -> None:
@@ -64,8 +75,6 @@ def install_excepthook() -> None:
             return
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(etype, value, tb)))
         try:
-            from fazhi_desk.tasks import show_error
-
             show_error(QApplication.activeWindow(), "出错了", value)
         except Exception:  # pragma: no cover - never let the hook itself kill the app
             pass
@@ -74,7 +83,10 @@ def install_excepthook() -> None:
 
 
 def open_workspace_and_profile(data: DataDir) -> tuple[Store, OfficeProfile]:
-    """Worker half of the start: open (migrate, install catalogues) the store and read the profile once."""
+    """Worker half of the start: open (migrate, install catalogues) the store and read the profile once.
+
+    Imported here, on the worker, after the first paint: this is where SQLAlchemy is first loaded.
+    """
     from fazhi_desk.services.profile import get_profile
     from fazhi_desk.services.workspace import open_workspace
 
@@ -93,11 +105,7 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
     when the tree is filled. If the store cannot be opened, the error is shown and
     the event loop ends with exit code 1.
     """
-    from fazhi_desk.logs import setup_logging
-    from fazhi_desk.tasks import Op, show_error
-    from fazhi_desk.ui.main_window import MainWindow, window_settings
-
-    app = make_app()
+    app = make_app(icon=False)
     try:
         data.ensure()
         log_path = setup_logging(data)
@@ -131,6 +139,7 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
         win._opening = True  # type: ignore[attr-defined]
         Op(open_workspace_and_profile, data).write(None).success(opened).failure(failed).run(win, APP_TITLE)
 
+    win.first_painted.connect(lambda: set_app_icon(app))
     # the store is opened once the window has painted (or after a second, should no paint come)
     win.first_painted.connect(open_store)
     QTimer.singleShot(1000, open_store)
@@ -164,8 +173,6 @@ def _install_startup_probe(win: MainWindow) -> None:
 
 def close_store(win: MainWindow) -> None:
     """After the event loop: let every write commit, then close the store (releases the lock)."""
-    from fazhi_desk.tasks import runner
-
     runner().wait_for_writes()
     runner().wait_for_reads()
     store = win.store

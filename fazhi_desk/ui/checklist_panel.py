@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fazhi_desk.errors import UserError
 from fazhi_desk.tasks import Op
 from fazhi_desk.ui.drops import dropped_paths
 
@@ -55,7 +56,6 @@ def _load_year(session, year: int, today: dt.date) -> list[ChecklistRow]:  # noq
 
 def _load_rows(session, keys: list[str], year: int, today: dt.date) -> list[ChecklistRow]:  # noqa: ANN001
     """The rows of these items in ``year`` (items no longer installed are left out)."""
-    from fazhi_desk.errors import UserError
     from fazhi_desk.services.checklist import load_row
 
     out = []

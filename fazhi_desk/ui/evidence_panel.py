@@ -36,6 +36,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -57,9 +58,11 @@ from PySide6.QtWidgets import (
 from fazhi_desk.changes import Changes
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import evidence as ev
+from fazhi_desk.services.checklist import load_year
 from fazhi_desk.store.db import Store
 from fazhi_desk.tasks import Op, runner, show_error
 from fazhi_desk.ui.drops import dropped_paths
+from fazhi_desk.ui.item_picker import ItemPickerDialog
 from fazhi_desk.ui import filedialogs
 from fazhi_desk.ui.help import Section, install_help
 
@@ -77,8 +80,6 @@ def _file_icon(name: str) -> QIcon:
     if icon is None:
         icon = QFileIconProvider().icon(QFileInfo(name))
         if icon.isNull():
-            from PySide6.QtWidgets import QApplication
-
             icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         _icon_cache[ext] = icon
     return icon
@@ -416,9 +417,6 @@ class EvidencePanel(QWidget):
         sel = self.selected_entries()
         if not sel or self.item_id is None:
             return
-        from fazhi_desk.services.checklist import load_year
-        from fazhi_desk.ui.item_picker import ItemPickerDialog
-
         with self.store.session() as s:
             rows = load_year(s, self.year, dt.date.today())
         choices = [(r.item_id, r.item.requirement) for r in rows if r.item_id != self.item_id]

@@ -6,6 +6,10 @@ then refreshes the row from the write's :class:`Changes`). A saved edit goes
 on the undo stack as a :class:`SetFieldsCommand` holding the old and the
 stored new values, so undo also clears what the service set by itself (the
 completion date when marking 已完成).
+
+The services are imported inside the functions that call them: this module is
+built right after the window's first paint, while the writer is still importing
+the store; importing them here would make the UI thread wait for that import.
 """
 
 from __future__ import annotations

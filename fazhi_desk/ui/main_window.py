@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal
@@ -32,7 +33,7 @@ from fazhi_desk import APP_TITLE
 from fazhi_desk.changes import Changes
 from fazhi_desk.tasks import Op, runner
 from fazhi_desk.ui.checklist_panel import ChecklistPanel, ChecklistTree  # noqa: F401 - ChecklistTree: public name
-from fazhi_desk.ui.menus import add_shortcuts, build_menus
+from fazhi_desk.ui.menus import add_shortcuts, build_menus, edit_profile, offer_carry_forward, show_about
 from fazhi_desk.ui.overview import OverviewPage
 
 if TYPE_CHECKING:
@@ -49,8 +50,6 @@ log = logging.getLogger(__name__)
 
 def window_settings(root: Any) -> QSettings:
     """The window's settings for one data directory: ``window.ini`` inside it (``--data-dir`` scopes the layout)."""
-    from pathlib import Path
-
     return QSettings(str(Path(root) / "window.ini"), QSettings.Format.IniFormat)
 
 
@@ -187,7 +186,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ the store
     def set_store(self, store: Store, profile: OfficeProfile | None = None) -> None:
-        """Attach an open store (at start, or a restored one) and load the selected year."""
+        """Attach an open store (at start, or a restored one after :meth:`detach_store`); then call :meth:`start`."""
         if profile is None:
             from fazhi_desk.services.profile import get_profile
 
@@ -213,6 +212,9 @@ class MainWindow(QMainWindow):
         runner().wait_for_writes()
         store, self.store = self.store, None
         self.checklist.store = None
+        self.checklist.model.set_rows([], self.checklist.current_filter())
+        if self.evidence_panel is not None:
+            self.evidence_panel.set_target(None, self.year())
         self.undo_stack.clear()
         return store
 
@@ -232,13 +234,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_TITLE} — {p.office_name}" if p is not None and p.is_set else APP_TITLE)
 
     def edit_profile(self, first_start: bool = False) -> bool:
-        from fazhi_desk.ui.menus import edit_profile
-
         return edit_profile(self, first_start=first_start)
 
     def show_about(self) -> None:
-        from fazhi_desk.ui.menus import show_about
-
         show_about(self)
 
     # ------------------------------------------------------------------ refreshing from what changed
@@ -276,8 +274,6 @@ class MainWindow(QMainWindow):
         self._flush()
         self.undo_stack.clear()  # edits of another year are not undone from here
         self.reload()
-        from fazhi_desk.ui.menus import offer_carry_forward
-
         QTimer.singleShot(0, lambda: offer_carry_forward(self))
 
     def _on_loaded(self, year: int) -> None:

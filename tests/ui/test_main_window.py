@@ -335,3 +335,22 @@ def test_closing_waits_for_a_running_write_and_never_cuts_it(qtbot, small_store,
     qtbot.waitUntil(lambda: not win.isVisible(), timeout=10000)
     assert stored(small_store, YEARLY, 2024).owner == "赵六"
     assert win.settings.value("view/year") == 2024  # the layout was saved when it did close
+
+
+def test_the_store_can_be_let_go_and_another_attached(qtbot, small_store, tt_data, tmp_path):
+    win = open_window(qtbot, small_store, tmp_path)
+    set_status(win, qtbot, YEARLY, Status.IN_PROGRESS)
+    assert win.detach_store() is small_store
+    assert win.store is None and win.model.rows() == []
+    other = open_store(tt_data)
+    try:
+        win.set_store(other)
+        with qtbot.waitSignal(win.year_loaded, timeout=10000):
+            win.start()
+        assert win.model.row_for(YEARLY).status is Status.NOT_STARTED  # the other store's data
+        set_status(win, qtbot, YEARLY, Status.DONE)
+        assert stored(other, YEARLY, 2024).status is Status.DONE
+        assert stored(small_store, YEARLY, 2024).status is Status.IN_PROGRESS
+    finally:
+        win.close()
+        other.close()
