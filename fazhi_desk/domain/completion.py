@@ -229,6 +229,9 @@ class Tally:
     not_due: int = 0
     retired: int = 0
     overdue: int = 0
+    score_total: float = 0.0  # 分值 of the counted items that carry one (a 考核 table's weights)
+    score_earned: float = 0.0  # 得分: 分值 of those done
+    scored: int = 0  # counted items that carry a 分值
 
     _FIELD = {
         Standing.DONE: "done", Standing.BELOW_TARGET: "below_target", Standing.IN_PROGRESS: "in_progress",
@@ -236,14 +239,24 @@ class Tally:
         Standing.NO_EVENT: "no_event", Standing.NOT_DUE: "not_due", Standing.RETIRED: "retired",
     }
 
-    def add(self, standing: Standing, overdue: bool = False) -> "Tally":
+    def add(self, standing: Standing, overdue: bool = False, score: float | None = None) -> "Tally":
+        """Count one item; ``score`` is its 分值, if its document has scores.
+
+        得分: a done item earns its score; 未达标 and unfinished items earn none; items not counted
+        (不适用, 本年度未发生, 本年度不检查, 已退役) leave the total as well.
+        """
         self.items += 1
         setattr(self, self._FIELD[standing], getattr(self, self._FIELD[standing]) + 1)
         self.overdue += int(overdue)
+        if score is not None and standing.counted:
+            self.scored += 1
+            self.score_total += score
+            if standing is Standing.DONE:
+                self.score_earned += score
         return self
 
-    def add_completion(self, c: Completion) -> "Tally":
-        return self.add(c.standing, c.overdue)
+    def add_completion(self, c: Completion, score: float | None = None) -> "Tally":
+        return self.add(c.standing, c.overdue, score)
 
     @property
     def applicable(self) -> int:
@@ -263,8 +276,15 @@ class Tally:
     def rate_text(self, digits: int = 1) -> str:
         return "—" if self.rate is None else f"{self.rate:.{digits}%}"
 
+    def score_text(self) -> str:
+        """``得分 37/45``, or "" when no counted item carries a 分值."""
+        if not self.scored:
+            return ""
+        return f"得分 {_num(self.score_earned)}/{_num(self.score_total)}"
+
 
 RATE_RULE = ("完成率 = 已完成 ÷ 应完成;应完成 = 事项数 − 不适用 − 本年度未发生 − 本年度不检查 − 已退役。"
              "未达标(已完成但实际值未达到目标值或未填写)计入应完成,不计入已完成。"
              "每两年一次的事项在非检查年度列为“本年度不检查”,但当年已开展的工作照常统计;"
-             "以前年度已完成的一次性事项计为已完成。")
+             "以前年度已完成的一次性事项计为已完成。"
+             "有分值的事项:已完成得该项分值,未达标和未完成不得分,不计入完成率的事项不计入总分。")

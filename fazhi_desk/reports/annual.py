@@ -110,6 +110,7 @@ class ReportRow:
     retired_version: str = ""  # the catalogue version that retired the item (state 已退役)
     remark: str = ""  # why the state is what it is (e.g. the 未达标 reason)
     township_role: str = ""  # 乡镇角色: 牵头 / 参加
+    score: float | None = None  # 分值 of the item, where its document has scores
 
     @property
     def counted(self) -> bool:
@@ -174,7 +175,7 @@ class Counts(Tally):
 def count_rows(rows: list[ReportRow], label_doc: str = "", label_chapter: str = "") -> Counts:
     c = Counts(label_doc=label_doc, label_chapter=label_chapter)
     for r in rows:
-        c.add(r.state, r.overdue)
+        c.add(r.state, r.overdue, r.score)
     return c
 
 
@@ -469,7 +470,8 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         ("总体完成情况",
          f"应完成 {total.applicable} 项,已完成 {total.done} 项,完成率 {_rate_text(total)};"
          f"未达标 {total.below_target} 项,进行中 {total.in_progress} 项,未开始 {total.not_started} 项,"
-         f"其中逾期 {total.overdue} 项"),
+         f"其中逾期 {total.overdue} 项" + (f";{total.score_text()}(有分值的 {total.scored} 项)"
+                                         if total.scored else "")),
         ("其他事项", f"不适用 {total.not_applicable} 项,本年度未发生 {total.no_event} 项,"
                  f"本年度不检查 {total.not_due} 项,已退役 {total.retired} 项(均不计入完成率)"),
         ("佐证材料", ev_text),

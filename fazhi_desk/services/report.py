@@ -155,6 +155,7 @@ def gather_report(
             owner=r.owner, note=r.note, na_reason=r.na_reason, done_in_year=c.done_in_year,
             evidence_names=tuple(names.get(it.item_id, ())), shown_status=c.text,
             retired_version=c.retired_version, remark=remark, township_role=it.township_role.value,
+            score=it.score,
         ))
     return ReportData(office_name=office_name, county=county, year=year, generated_on=today,
                       documents=tuple(documents.values()), rows=tuple(out), evidence=tuple(evidence))

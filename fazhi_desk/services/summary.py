@@ -37,10 +37,11 @@ def summarize(rows: list[ChecklistRow], year: int, today: dt.date, *, township_o
         if township_only and not r.in_scope:
             continue
         c = r.completion
-        total.add_completion(c)
-        docs.setdefault(r.item.doc_code, Tally(r.document.title)).add_completion(c)
+        score = r.item.score
+        total.add_completion(c, score)
+        docs.setdefault(r.item.doc_code, Tally(r.document.title)).add_completion(c, score)
         chapters.setdefault((r.item.doc_code, r.item.chapter or "(未分章)"),
-                            Tally(r.item.chapter or "(未分章)")).add_completion(c)
+                            Tally(r.item.chapter or "(未分章)")).add_completion(c, score)
         if not c.counted:
             continue
         if c.overdue:

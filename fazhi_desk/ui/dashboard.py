@@ -120,7 +120,10 @@ class Dashboard(QWidget):
         self.t_over = Tile("逾期", OVER_C)
         self.t_left = Tile("未完成", PROG_C)
         self.t_noev = Tile("尚无佐证材料", "#546e7a")
-        for t in (self.t_rate, self.t_done, self.t_over, self.t_left, self.t_noev):
+        # 得分 beside the rate where the office's documents weigh their items (a county's 考核 table)
+        self.t_score = Tile("得分(已完成事项的分值/总分)", DONE_C)
+        self.t_score.setVisible(False)
+        for t in (self.t_rate, self.t_score, self.t_done, self.t_over, self.t_left, self.t_noev):
             tiles.addWidget(t)
 
         self.chart = QChart()
@@ -166,6 +169,8 @@ class Dashboard(QWidget):
         self.summary = s
         t = s.total
         self.t_rate.value.setText(t.rate_text(0))
+        self.t_score.setVisible(bool(t.scored))
+        self.t_score.value.setText(t.score_text().removeprefix("得分 "))
         self.t_done.value.setText(f"{t.done}/{t.applicable}")
         self.t_done.caption.setText(f"已完成(未达标 {t.below_target} 项)" if t.below_target else "已完成")
         self.t_over.value.setText(str(len(s.overdue)))
