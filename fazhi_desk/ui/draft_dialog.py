@@ -55,6 +55,7 @@ from fazhi_desk.tasks import Op, show_error
 TITLE = "从文件起草检查目录"
 FILTER = "方案或考核表 (*.docx *.txt *.xlsx *.xls *.ods);;Word 文档 (*.docx);;文本 (*.txt);;表格 (*.xlsx *.xls *.ods)"
 WARN_BG = QColor("#fff4d6")
+SHOWN_CHARS = 80  # a cell shows at most this much (the full text is in the editor and the tooltip)
 UNUSED = "(不用)"
 
 
@@ -62,6 +63,10 @@ UNUSED = "(不用)"
 
 
 Rows = list[DraftRow]
+_READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_FLAGS = [_READ_ONLY if name in ("item_id", "warnings") else _READ_ONLY | Qt.ItemFlag.ItemIsEditable
+          for name, _h in COLUMNS]  # computed once: flags() is asked for every cell painted
+_NAMES = [name for name, _h in COLUMNS]
 
 
 class DraftModel(QAbstractTableModel):
@@ -72,6 +77,7 @@ class DraftModel(QAbstractTableModel):
         self.rows: Rows = []
         self.undo = QUndoStack(self)
         self.code = ""
+        self._warn_brush = QBrush(WARN_BG)
 
     # -- Qt model API
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
@@ -91,20 +97,20 @@ class DraftModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
-        name = COLUMNS[index.column()][0]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+        name = _NAMES[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = getattr(row, name)
+            return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+        if role == Qt.ItemDataRole.EditRole:
             return getattr(row, name)
         if role == Qt.ItemDataRole.ToolTipRole and name in ("requirement", "source_passage", "warnings"):
             return getattr(row, name) or None
         if role == Qt.ItemDataRole.BackgroundRole and row.warnings:
-            return QBrush(WARN_BG)
+            return self._warn_brush
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if COLUMNS[index.column()][0] not in ("item_id", "warnings"):
-            base |= Qt.ItemFlag.ItemIsEditable
-        return base
+        return _FLAGS[index.column()]
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
