@@ -52,7 +52,7 @@ def sha256_of(path: Path) -> str:
 
 def read_catalogue_file(path: Path | str) -> list[Catalogue]:
     """Read and validate the catalogues in an .xlsx template or a .json catalogue file."""
-    from fazhi_desk.catalogue.excel import read_template
+    from fazhi_desk.catalogue.excel_reader import read_template
 
     path = Path(path)
     try:

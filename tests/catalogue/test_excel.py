@@ -11,7 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from fazhi_desk.catalogue.excel import ITEM_COLUMNS, parse_date_text, read_template, write_template
+from fazhi_desk.catalogue.excel import ITEM_COLUMNS, write_template
+from fazhi_desk.catalogue.excel_reader import parse_date_text, read_template
 from fazhi_desk.catalogue.reader import read_catalogue_file
 from fazhi_desk.catalogue.schema import dump_catalogue_json
 from fazhi_desk.domain.model import Cycle, TownshipRole
@@ -339,7 +340,7 @@ def test_xml_entities_inside_xlsx_refused(template, tmp_path):
 
 def test_defusedxml_guards_even_without_the_prescan(template, tmp_path, monkeypatch):
     """The second line of defence: the sheet parser itself refuses any DTD (as defusedxml does for openpyxl)."""
-    import fazhi_desk.catalogue.excel as excel
+    import fazhi_desk.catalogue.excel_reader as excel
 
     bad = _with_sheet_xml(template, tmp_path / "bomb.xlsx", _inject)
     monkeypatch.setattr(excel, "check_xlsx_container", lambda path: None)

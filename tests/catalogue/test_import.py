@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from fazhi_desk.catalogue.excel import ITEM_COLUMNS, read_template, write_template
+from fazhi_desk.catalogue.excel import ITEM_COLUMNS, write_template
+from fazhi_desk.catalogue.excel_reader import read_template
 from fazhi_desk.catalogue.schema import dump_catalogue_json
 from fazhi_desk.cli import run as cli_run
 from fazhi_desk.domain.model import Status

@@ -8,7 +8,8 @@ import dataclasses
 import openpyxl
 import pytest
 
-from fazhi_desk.catalogue.excel import ITEM_COLUMNS, read_template, write_template
+from fazhi_desk.catalogue.excel import ITEM_COLUMNS, write_template
+from fazhi_desk.catalogue.excel_reader import read_template
 from fazhi_desk.catalogue.schema import dump_catalogue_json, parse_catalogue_dict
 from fazhi_desk.errors import UserError
 from fazhi_desk.paths import DataDir

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTableView
 
-from fazhi_desk.catalogue.excel import read_template
+from fazhi_desk.catalogue.excel_reader import read_template
 from fazhi_desk.services.catalogue import installed_catalogues
 from fazhi_desk.ui.draft_dialog import DraftDialog
 from tests.catalogue.test_draft import CITY_2009, TABLE_ROWS, _write_xlsx

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from sqlalchemy import select
 
-from fazhi_desk.catalogue.excel import read_template, write_template
+from fazhi_desk.catalogue.excel import write_template
+from fazhi_desk.catalogue.excel_reader import read_template
 from fazhi_desk.catalogue.schema import dump_catalogue_json
 from fazhi_desk.services.catalogue import installed_catalogues
 from fazhi_desk.store.models import ItemRow
