@@ -13,6 +13,7 @@ test needs no network; the program itself comes only from the wheel (checked by 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -42,8 +43,13 @@ def installed(tmp_path_factory) -> Path:
     """A fresh virtualenv with the wheel built from this checkout installed in it; returns its python."""
     tmp = tmp_path_factory.mktemp("wheel")
     dist = tmp / "dist"
+    # Build from a clean copy: setuptools reuses an in-tree build/lib, so a module deleted from the
+    # source (or one left by an old build) could otherwise ship; the copy also leaves the checkout as it was.
+    src = tmp / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
+        ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis", "bench"))
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(dist), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(dist), str(src)],
         capture_output=True, text=True, cwd=tmp,
     )
     assert build.returncode == 0, build.stdout + build.stderr
