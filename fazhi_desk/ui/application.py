@@ -146,6 +146,11 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
     return app, win
 
 
+def _say(word: str) -> None:
+    if sys.stdout is not None:  # a windowed Windows exe has no stdout unless started from a console
+        print(word, flush=True)
+
+
 class _FirstPaint(QObject):
     def __init__(self, win: MainWindow) -> None:
         super().__init__(win)
@@ -154,7 +159,7 @@ class _FirstPaint(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.Paint and not self.painted:
             self.painted = True
-            print("PAINTED", flush=True)
+            _say("PAINTED")
         return False
 
 
@@ -165,7 +170,7 @@ def _install_startup_probe(win: MainWindow) -> None:
             w.installEventFilter(probe)
 
     def ready(_year: int) -> None:
-        print("READY", flush=True)
+        _say("READY")
         QTimer.singleShot(0, win.close)
 
     win.year_loaded.connect(ready)
