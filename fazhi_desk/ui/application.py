@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from fazhi_desk.store.db import Store
 
 log = logging.getLogger("fazhi_desk.ui")
+START_FAILED_TITLE = "无法启动"
 
 # bench/bench_startup.py sets this to time a real start (also of the frozen build): the window prints
 # PAINTED at its first paint and READY when the year's tree is filled, then closes.
@@ -129,7 +130,7 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
     def failed(e: BaseException) -> None:
         if not isinstance(e, UserError):
             log.error("opening the store failed: %r", e)
-        show_error(win, f"{APP_TITLE} 无法启动", e)
+        show_error(win, START_FAILED_TITLE, e)  # Qt appends the program's name: not in the title twice
         win.close()
         app.exit(1)
 

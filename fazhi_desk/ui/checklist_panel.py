@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from PySide6.QtCore import QModelIndex, QSettings, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
     QToolBar,
     QTreeView,
     QVBoxLayout,
@@ -44,6 +45,14 @@ if TYPE_CHECKING:
     from fazhi_desk.ui.checklist_model import ChecklistModel, Filter
 
 SEARCH_DELAY_MS = 120
+# The widest text each narrow column (by header) normally shows: it gets that much, the requirement the rest.
+NARROW_COLUMN_SAMPLES = {
+    "状态": ("本年度未发生", "进行中(逾期)", "已完成(2022年)"),
+    "进度": ("888/888",),
+    "责任人": ("王小明",),
+    "截止": ("2025-12-31",),
+    "佐证": ("88",),
+}
 FIRST_YEAR = 2015
 LOADING_TEXT = "正在载入…"
 
@@ -65,6 +74,31 @@ def _load_rows(session, keys: list[str], year: int, today: dt.date) -> list[Chec
         except UserError:
             pass
     return out
+
+
+class TitleDelegate(QStyledItemDelegate):
+    """The 检查事项 column: the 编号 always whole, the requirement elided in its middle when the column is narrow."""
+
+    def initStyleOption(self, option, index) -> None:  # noqa: ANN001, N802
+        super().initStyleOption(option, index)
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QStyle
+
+        from fazhi_desk.ui.checklist_model import ItemIdRole
+
+        style = option.widget.style() if option.widget is not None else None
+        if style is None or option.rect.width() <= 0:  # measuring the row (sizeHint): the text stays whole
+            return
+        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, option.widget)
+        room = text_rect.width() - 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        fm = option.fontMetrics
+        text = option.text
+        if fm.horizontalAdvance(text) <= room:
+            return
+        head, sep, rest = text.partition("  ") if index.data(ItemIdRole) else ("", "", text)
+        keep = fm.horizontalAdvance(head + sep)
+        option.text = head + sep + fm.elidedText(rest, Qt.TextElideMode.ElideMiddle, max(room - keep, 0))
+        option.textElideMode = Qt.TextElideMode.ElideRight  # only if even the 编号 does not fit
 
 
 class ChecklistTree(QTreeView):
@@ -118,6 +152,8 @@ class ChecklistPanel(QWidget):
     rows_changed = Signal()  # rows were replaced (an edit): the dashboard is stale
     scope_changed = Signal()  # 显示全部事项 toggled: the dashboard counts another set
     import_requested = Signal()  # 导入新的方案… pressed on the expired-term notice
+    open_requested = Signal(str)  # Enter on an item (in the tree or from the search box): edit it
+    selection_hidden = Signal(str)  # a filter hid the selected item (the item panel lets go of it)
 
     def __init__(self, settings: QSettings, today: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +163,7 @@ class ChecklistPanel(QWidget):
         self.on_error: Callable[[BaseException], Any] | None = None  # a failed load (None: the standard box)
         self._load_generation = 0
         self._pending_select: str | None = None
+        self._hidden_item: str | None = None  # selected, then hidden by a filter
         self.loading_job: Op | None = None
 
         self._model: ChecklistModel | None = None
@@ -157,6 +194,7 @@ class ChecklistPanel(QWidget):
         self.term_notice.hide()
         lay.addWidget(self.term_notice)
         lay.addWidget(self.tree, 1)
+        self.tree.installEventFilter(self)
 
         self.count_label = QLabel()
         self.filter_bar = self._build_filter_bar()
@@ -183,15 +221,99 @@ class ChecklistPanel(QWidget):
             self._model = ChecklistModel(self)
             self._model.today = self.today
             self.tree.setModel(self._model)
+            from PySide6.QtCore import Qt
+
+            # a long requirement loses its middle, not its 编号 or its end (the tooltip has it whole)
+            self.tree.setItemDelegateForColumn(COL_TITLE, TitleDelegate(self.tree))
             h = self.tree.header()
             h.setStretchLastSection(False)
             h.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
-            h.setMinimumSectionSize(30)
-            for col, w in ((COL_STATUS, 84), (COL_PROGRESS, 52), (COL_OWNER, 58), (COL_DUE, 82), (COL_EVIDENCE, 34)):
+            for col in (COL_STATUS, COL_PROGRESS, COL_OWNER, COL_DUE, COL_EVIDENCE):
                 h.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-                h.resizeSection(col, w)
+            self.fit_columns()
             self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         return self._model
+
+    # ------------------------------------------------------------------ columns
+    def fit_columns(self) -> None:
+        """Size the narrow columns to their usual content in the current font; the requirement gets the rest."""
+        if self._model is None:
+            return
+        from PySide6.QtCore import Qt
+
+        fm = self.tree.fontMetrics()
+        h = self.tree.header()
+        hfm = h.fontMetrics()
+        pad = fm.horizontalAdvance("M") + 8  # cell margins and the header's section padding
+        for col in range(self._model.columnCount()):
+            head = str(self._model.headerData(col, Qt.Orientation.Horizontal))
+            samples = NARROW_COLUMN_SAMPLES.get(head)
+            if samples:
+                need = max([fm.horizontalAdvance(t) for t in samples] + [hfm.horizontalAdvance(head)]) + pad
+                h.resizeSection(col, need)
+        h.setMinimumSectionSize(fm.horizontalAdvance("88") + pad // 2)
+        self.tree.setIndentation(max(12, int(fm.height() * 0.9)))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # 查看 → 放大/缩小
+            self.fit_columns()
+
+    # ------------------------------------------------------------------ keys
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and self._model is not None:
+            from PySide6.QtCore import Qt
+
+            key = event.key()  # type: ignore[attr-defined]
+            plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)  # type: ignore[attr-defined]
+            if watched is self.search and plain:
+                if key == Qt.Key.Key_Down:
+                    self._enter_results()
+                    return True
+                if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                    self._apply_filter()
+                    if self._enter_results():
+                        self.open_requested.emit(self.current_item_id())
+                    return True
+                if key == Qt.Key.Key_Escape and self.search.text():
+                    self.search.clear()
+                    self._apply_filter()
+                    return True
+            if watched is self.tree and plain and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if self.current_item_id():
+                    self.open_requested.emit(self.current_item_id())
+                    return True
+        return super().eventFilter(watched, event)
+
+    def _enter_results(self) -> bool:
+        """Focus the tree on the current item if it is shown, else on the first shown item; False if none."""
+        ids = self.visible_item_ids()
+        if not ids:
+            return False
+        if self.current_item_id() not in ids:
+            self.select_item(ids[0])
+        self.tree.setFocus()
+        return True
+
+    def visible_item_ids(self) -> list[str]:
+        """The items shown, in tree order."""
+        return [r.item_id for r in self.model.visible_rows()]
+
+    def step_unfinished(self, delta: int) -> str | None:
+        """Select the next (``delta`` 1) or previous (-1) shown item still owed this year; wraps around."""
+        rows = self.model.visible_rows()
+        if not rows:
+            return None
+        ids = [r.item_id for r in rows]
+        cur = self.current_item_id()
+        start = ids.index(cur) if cur in ids else (-1 if delta > 0 else len(ids))
+        n = len(rows)
+        for k in range(1, n + 1):
+            r = rows[(start + delta * k) % n]
+            if r.completion.standing.outstanding:
+                self.select_item(r.item_id)
+                return r.item_id
+        return None
 
     # ------------------------------------------------------------------ filter bar
     def _build_filter_bar(self) -> QToolBar:
@@ -209,7 +331,9 @@ class ChecklistPanel(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索事项、说明、原文…(Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(240)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("搜索事项、说明、原文…") + 40)
+        self.search.setToolTip("↓ 进入结果,Enter 打开事项,Esc 清空搜索")
+        self.search.installEventFilter(self)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         tb.addWidget(self.search)
         self.status_combo = QComboBox()
@@ -420,13 +544,19 @@ class ChecklistPanel(QWidget):
 
     def _apply_filter(self) -> None:
         self._search_timer.stop()
-        keep = self.current_item_id()
+        keep = self.current_item_id() or self._hidden_item
         self.model.set_filter(self.current_filter())
         self._after_filter()
         if self.sender() is self.all_check:
             self.scope_changed.emit()
-        if keep:
-            self.select_item(keep)
+        self._hidden_item = None
+        if keep and not self.select_item(keep):
+            # the selected item is filtered out: nobody should go on editing what the tree no longer shows;
+            # it comes back when a later filter shows it again
+            self._hidden_item = keep
+            self.tree.setCurrentIndex(QModelIndex())
+            self.current_changed.emit(None)
+            self.selection_hidden.emit(keep)
 
     def _after_filter(self) -> None:
         f = self.model.filter()
@@ -467,6 +597,8 @@ class ChecklistPanel(QWidget):
         return True
 
     def _on_current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        if current.isValid():
+            self._hidden_item = None
         from fazhi_desk.ui.checklist_model import ItemIdRole
 
         self.current_changed.emit(current.data(ItemIdRole) if current.isValid() else None)

@@ -255,17 +255,22 @@ class EvidencePanel(QWidget):
         self.act_remove.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(self.act_remove)
 
-        buttons = QHBoxLayout()
+        # two rows (adding; the selected files): one row of seven buttons made the item panel so wide
+        # that the checklist beside it showed only a few characters of each requirement
+        buttons = QVBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for act in (self.act_add_files, self.act_add_folder, self.act_open, self.act_reveal,
-                    self.act_save_as, self.act_link, self.act_remove):
-            b = QPushButton(act.text())
-            b.setToolTip(act.toolTip())
-            b.clicked.connect(act.trigger)
-            act.changed.connect(lambda b=b, a=act: b.setEnabled(a.isEnabled()))
-            buttons.addWidget(b)
-            self.buttons[act.text()] = b
-        buttons.addStretch(1)
+        for row_actions in ((self.act_add_files, self.act_add_folder, self.act_open, self.act_reveal),
+                            (self.act_save_as, self.act_link, self.act_remove)):
+            row = QHBoxLayout()
+            for act in row_actions:
+                b = QPushButton(act.text())
+                b.setToolTip(act.toolTip())
+                b.clicked.connect(act.trigger)
+                act.changed.connect(lambda b=b, a=act: b.setEnabled(a.isEnabled()))
+                row.addWidget(b)
+                self.buttons[act.text()] = b
+            row.addStretch(1)
+            buttons.addLayout(row)
         self.hint = QLabel("可把文件或整个文件夹拖到这里添加。双击“文件日期”或“说明”可修改。")
         self.hint.setStyleSheet("color: #666;")
 

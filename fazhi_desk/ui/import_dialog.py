@@ -92,7 +92,8 @@ class ImportPreviewDialog(QDialog):
         self.preview = preview
         d = preview.diff
         self.setWindowTitle(f"{IMPORT_TITLE}:{preview.file_name}")
-        self.resize(1000, 680)
+        avail = self.screen().availableGeometry()  # on a 150 % screen 680 would leave no room for the title bar
+        self.resize(min(1000, int(avail.width() * 0.92)), min(680, int(avail.height() * 0.88)))
         lay = QVBoxLayout(self)
 
         head = QLabel(self._headline())

@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from fazhi_desk import APP_TITLE
 from fazhi_desk.changes import Changes
 from fazhi_desk.tasks import Op, runner
 from fazhi_desk.ui.checklist_panel import ChecklistPanel, ChecklistTree  # noqa: F401 - ChecklistTree: public name
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
     from fazhi_desk.ui.item_edits import ItemEdits
 
 log = logging.getLogger(__name__)
+TREE_SHARE_REST = 0.36  # the item panel's share of the first split; the tree gets the rest
 
 
 def window_settings(root: Any) -> QSettings:
@@ -69,7 +69,12 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.today = today or dt.date.today()
         self._closing = False
-        self.setWindowTitle(APP_TITLE)
+        self.setWindowTitle("")  # Qt adds the program's name (the application display name) itself
+        from fazhi_desk.ui.textsize import apply_step, base_point_size, current_step
+
+        base_point_size()  # the system's size, before any step
+        if current_step(settings):
+            apply_step(current_step(settings))
 
         self.checklist = ChecklistPanel(settings, self.today, self)
         self.checklist.current_changed.connect(self._on_current_changed)
@@ -77,6 +82,10 @@ class MainWindow(QMainWindow):
         self.checklist.loaded.connect(self._on_loaded)
         self.checklist.import_requested.connect(self._import_new_plan)
         self.checklist.tree.files_dropped.connect(self._attach_dropped)
+        self.checklist.open_requested.connect(self.open_item)
+        self.checklist.selection_hidden.connect(
+            lambda item_id: self.statusBar().showMessage(
+                f"事项 {item_id} 不符合当前的筛选条件,已隐藏;右侧不再显示它。清除筛选后会重新选中。", 8000))
         self.addToolBar(self.checklist.filter_bar)
         self.undo_stack = QUndoStack(self)
 
@@ -85,10 +94,15 @@ class MainWindow(QMainWindow):
         self.evidence_panel: EvidencePanel | None = None  # built with the store (it imports the evidence service)
         self.detail_page = QWidget()
         QVBoxLayout(self.detail_page).setContentsMargins(0, 0, 0, 0)
+        # the form scrolls rather than making the window taller than a 1366×768 or 150 % screen
+        self.detail_scroll = QScrollArea()
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setWidget(self.detail_page)
         self.evidence_page = QWidget()
         QVBoxLayout(self.evidence_page).setContentsMargins(0, 0, 0, 0)
         self.right_tabs = QTabWidget()
-        self.right_tabs.addTab(self.detail_page, "事项与完成情况")
+        self.right_tabs.addTab(self.detail_scroll, "事项与完成情况")
         self.right_tabs.addTab(self.evidence_page, "佐证材料")
 
         self.splitter = QSplitter()  # horizontal
@@ -230,8 +244,46 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _update_title(self) -> None:
+        """The office's name; Qt appends the program's name (application display name), so it is not repeated."""
         p = self.profile
-        self.setWindowTitle(f"{APP_TITLE} — {p.office_name}" if p is not None and p.is_set else APP_TITLE)
+        self.setWindowTitle(p.office_name if p is not None and p.is_set else "")
+
+    def open_item(self, item_id: str | None = None) -> None:
+        """Edit the selected item: its form, with the focus on 状态 (Enter in the tree or search box, F2)."""
+        if item_id:
+            self.select_item(item_id)
+        if self.current_item_id() is None:
+            return
+        self.tabs.setCurrentIndex(0)
+        self.right_tabs.setCurrentWidget(self.detail_scroll)
+        if self.detail is not None:
+            self.detail.status.setFocus()
+
+    def set_status_of_current(self, status: Any) -> None:
+        """设为 未开始/进行中/已完成 for the selected item (an undoable edit like the form's)."""
+        item_id = self.current_item_id()
+        if item_id is None or self.store is None:
+            self.statusBar().showMessage("请先在清单中选择一个事项。", 4000)
+            return
+        if self.detail is not None:
+            self.detail.flush()
+        from fazhi_desk.domain.model import Status
+
+        self.apply_edit(item_id, self.year(), {"status": Status(status)})
+
+    def step_unfinished(self, delta: int) -> None:
+        self.tabs.setCurrentIndex(0)
+        if self.checklist.step_unfinished(delta) is None:
+            self.statusBar().showMessage("当前显示的事项中没有未完成的事项。", 4000)
+        else:
+            self.checklist.tree.setFocus()
+
+    def change_text_size(self, delta: int | None) -> None:
+        """查看 → 放大 (+1) / 缩小 (-1) / 默认 (None): the whole program's text, remembered."""
+        from fazhi_desk.ui.textsize import change_step
+
+        change_step(self.settings, delta)
+        self.settings.sync()
 
     def edit_profile(self, first_start: bool = False) -> bool:
         return edit_profile(self, first_start=first_start)
@@ -293,12 +345,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout and closing
     def _restore_geometry(self) -> None:
+        avail = self.screen().availableGeometry()
         geo = self.settings.value("window/geometry")
         if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
+            # saved on a larger screen (or before the text grew): keep it on this one
+            if self.width() > avail.width() or self.height() > avail.height():
+                self.resize(min(self.width(), avail.width()), min(self.height(), avail.height()))
+            if not avail.intersects(self.frameGeometry()):
+                self.move(avail.topLeft())
         else:
-            screen = self.screen().availableGeometry()
-            self.resize(min(1360, int(screen.width() * 0.92)), min(860, int(screen.height() * 0.9)))
+            self.fit_to_screen()
         st = self.settings.value("window/splitter")
         self._split_on_first_show = not (isinstance(st, QByteArray) and not st.isEmpty())
         if not self._split_on_first_show:
@@ -311,12 +368,30 @@ class MainWindow(QMainWindow):
         self.checklist.save_settings()
         s.sync()
 
+    def fit_to_screen(self) -> None:
+        """First start: on an office screen (up to 1600×900 logical pixels) the whole available screen,
+        on a larger one 1360×860; never larger than the screen, taskbar excluded."""
+        from PySide6.QtCore import Qt
+
+        avail = self.screen().availableGeometry()
+        if avail.width() <= 1600 or avail.height() <= 900:
+            self.resize(avail.size())
+            self.move(avail.topLeft())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        else:
+            self.resize(min(1360, avail.width()), min(860, avail.height()))
+
+    def split_default(self) -> None:
+        """The first split favours the tree (its requirement column); the item panel keeps what its form needs."""
+        w = self.splitter.width() or self.width()
+        right = max(int(w * TREE_SHARE_REST), min(self.right_tabs.minimumSizeHint().width(), w // 2))
+        self.splitter.setSizes([w - right, right])
+
     def showEvent(self, event) -> None:  # noqa: ANN001, N802
         super().showEvent(event)
-        if self._split_on_first_show:  # no saved layout: 60 % tree, 40 % item panel
+        if self._split_on_first_show:  # no saved layout
             self._split_on_first_show = False
-            w = self.splitter.width() or self.width()
-            self.splitter.setSizes([int(w * 0.6), w - int(w * 0.6)])
+            self.split_default()
 
     def writes_pending(self) -> int:
         return runner().writes_pending(self.store) if self.store is not None else 0

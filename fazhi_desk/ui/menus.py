@@ -26,44 +26,67 @@ NEED_STORE = "数据仍在载入,请稍候再试。"
 
 
 def build_menus(win: MainWindow) -> None:
+    """Every entry has an Alt letter (菜单(&F) then the entry's letter); shortcuts are shown beside them."""
     mb = win.menuBar()
     m_file = mb.addMenu("文件(&F)")
-    win.act_import = m_file.addAction("导入检查目录…", lambda: import_catalogue(win))
-    win.act_draft = m_file.addAction("从文件起草检查目录…", lambda: draft_catalogue(win))
-    win.act_export_template = m_file.addAction("导出目录模板…", lambda: export_template(win))
+    win.act_import = m_file.addAction("导入检查目录(&I)…", lambda: import_catalogue(win))
+    win.act_draft = m_file.addAction("从文件起草检查目录(&D)…", lambda: draft_catalogue(win))
+    win.act_export_template = m_file.addAction("导出目录模板(&T)…", lambda: export_template(win))
     m_file.addSeparator()
-    win.act_report = m_file.addAction("导出年度报告…", lambda: export_report(win))
+    win.act_report = m_file.addAction("导出年度报告(&R)…", lambda: export_report(win))
     m_file.addSeparator()
-    win.act_verify = m_file.addAction("校验佐证材料", lambda: verify_evidence(win))
-    win.act_gc = m_file.addAction("清理不再使用的佐证文件", lambda: collect_evidence(win))
+    win.act_verify = m_file.addAction("校验佐证材料(&V)", lambda: verify_evidence(win))
+    win.act_gc = m_file.addAction("清理不再使用的佐证文件(&C)", lambda: collect_evidence(win))
     m_file.addSeparator()
-    win.act_quit = m_file.addAction("退出", win.close)
+    win.act_quit = m_file.addAction("退出(&X)", win.close)
 
     m_edit = mb.addMenu("编辑(&E)")
-    win.act_undo = win.undo_stack.createUndoAction(win, "撤销")
-    win.act_redo = win.undo_stack.createRedoAction(win, "重做")
+    win.act_undo = win.undo_stack.createUndoAction(win, "撤销(&U)")
+    win.act_redo = win.undo_stack.createRedoAction(win, "重做(&R)")
     m_edit.addAction(win.act_undo)
     m_edit.addAction(win.act_redo)
     m_edit.addSeparator()
-    find = QAction("查找", win)
+    find = QAction("查找(&F)", win)
     find.triggered.connect(win.focus_search)
     win.addAction(find)
     m_edit.addAction(find)
     win.act_find = find
-    m_edit.addAction("本事项变更记录…", lambda: show_item_log(win))
-    m_edit.addAction("全部变更记录…", lambda: show_all_log(win))
+    m_edit.addAction("本事项变更记录(&L)…", lambda: show_item_log(win))
+    m_edit.addAction("全部变更记录(&A)…", lambda: show_all_log(win))
+
+    m_item = mb.addMenu("事项(&I)")
+    win.act_next_open = m_item.addAction("下一个未完成事项(&N)", lambda: win.step_unfinished(+1))
+    win.act_prev_open = m_item.addAction("上一个未完成事项(&P)", lambda: win.step_unfinished(-1))
+    m_item.addSeparator()
+    win.act_open_item = m_item.addAction("修改状态(&S)", lambda: win.open_item())
+    win.act_set_status = []
+    for n, (text, status) in enumerate((("设为未开始(&1)", "未开始"), ("设为进行中(&2)", "进行中"),
+                                        ("设为已完成(&3)", "已完成")), start=1):
+        act = m_item.addAction(text, lambda st=status: win.set_status_of_current(st))
+        win.act_set_status.append(act)
+    for act in (win.act_next_open, win.act_prev_open, win.act_open_item, *win.act_set_status):
+        win.addAction(act)  # the keys work wherever the focus is in the window
+
+    m_view = mb.addMenu("查看(&V)")
+    win.act_zoom_in = m_view.addAction("放大(&I)", lambda: win.change_text_size(+1))
+    win.act_zoom_out = m_view.addAction("缩小(&O)", lambda: win.change_text_size(-1))
+    win.act_zoom_reset = m_view.addAction("默认字号(&D)", lambda: win.change_text_size(None))
+    for act in (win.act_zoom_in, win.act_zoom_out, win.act_zoom_reset):
+        win.addAction(act)
 
     m_year = mb.addMenu("年度(&Y)")
-    m_year.addAction("上一年度", lambda: win.checklist.step_year(-1))
-    m_year.addAction("下一年度", lambda: win.checklist.step_year(+1))
-    m_year.addAction("沿用上一年度的责任人和说明…", lambda: offer_carry_forward(win, force=True))
+    m_year.addAction("上一年度(&P)", lambda: win.checklist.step_year(-1))
+    m_year.addAction("下一年度(&N)", lambda: win.checklist.step_year(+1))
+    m_year.addAction("沿用上一年度的责任人和说明(&C)…", lambda: offer_carry_forward(win, force=True))
 
     m_set = mb.addMenu("设置(&S)")
-    m_set.addAction("单位信息…", lambda: edit_profile(win))
-    m_set.addAction("目录版本历史…", lambda: version_history(win))
+    m_set.addAction("单位信息(&O)…", lambda: edit_profile(win))
+    m_set.addAction("目录版本历史(&H)…", lambda: version_history(win))
 
     m_help = mb.addMenu("帮助(&H)")
-    m_help.addAction("关于", lambda: show_about(win))
+    win.act_guide = m_help.addAction("使用说明(&G)", lambda: show_guide(win))
+    win.addAction(win.act_guide)
+    m_help.addAction("关于(&A)", lambda: show_about(win))
 
 
 def add_shortcuts(win: MainWindow) -> None:
@@ -73,6 +96,25 @@ def add_shortcuts(win: MainWindow) -> None:
     win.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
     win.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     win.act_find.setShortcut(QKeySequence.StandardKey.Find)
+    win.act_next_open.setShortcut(QKeySequence("F8"))
+    win.act_prev_open.setShortcut(QKeySequence("Shift+F8"))
+    win.act_open_item.setShortcut(QKeySequence("F2"))
+    for n, act in enumerate(win.act_set_status, start=1):
+        act.setShortcut(QKeySequence(f"Ctrl+{n}"))
+    # Ctrl+= is what a Chinese keyboard gives for "Ctrl and the +/= key"; Ctrl++ comes from the keypad
+    win.act_zoom_in.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+    win.act_zoom_out.setShortcut(QKeySequence("Ctrl+-"))
+    win.act_zoom_reset.setShortcut(QKeySequence("Ctrl+0"))
+    win.act_guide.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+
+
+def show_guide(win: MainWindow) -> None:
+    """帮助 → 使用说明 (F1): the guide, at the section of what the window shows."""
+    from fazhi_desk.ui.help import Section, show_help
+
+    section = Section.DASHBOARD if win.tabs.currentIndex() == 1 else (
+        Section.EVIDENCE if win.right_tabs.currentIndex() == 1 else Section.ROUTINE)
+    show_help(win, section)
 
 
 def _has_store(win: MainWindow) -> bool:

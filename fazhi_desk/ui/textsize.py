@@ -62,6 +62,7 @@ def apply_step(step: int) -> float:
     for w in app.allWidgets():  # type: ignore[union-attr]
         if w.property(_SCALE) is not None:
             _apply_relative(w, f)
+    QApplication.sendPostedEvents()  # the font changes reach every widget now (columns are refitted on them)
     return size
 
 
