@@ -147,7 +147,7 @@ class EvidenceModel(QAbstractTableModel):
             if c == COL_DESC:
                 return e.description
             if c == COL_ADDED:
-                return e.added_at.strftime("%Y-%m-%d %H:%M")
+                return e.added_at.strftime("%Y-%m-%d")  # the time is in the tooltip
             return None
         if role == Qt.ItemDataRole.EditRole:
             if c == COL_DOC_DATE:
@@ -168,7 +168,9 @@ class EvidenceModel(QAbstractTableModel):
             if c == COL_DOC_DATE:
                 return "文件上的日期(如会议日期、发文日期),格式 2023-05-01;双击修改"
             if c == COL_DESC:
-                return "这份材料证明了什么;双击修改"
+                return (e.description + "\n" if e.description else "") + "这份材料证明了什么;双击修改"
+            if c == COL_ADDED:
+                return f"{e.added_by} 于 {e.added_at:%Y-%m-%d %H:%M} 添加"
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and c == COL_SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -235,10 +237,16 @@ class EvidencePanel(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.setWordWrap(False)
         hh = self.view.horizontalHeader()
+        # the file name gets the room; the others their usual width (the panel is narrow beside the tree)
         hh.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        for c in (COL_KIND, COL_SIZE, COL_DOC_DATE, COL_ADDED):
-            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(COL_DESC, QHeaderView.ResizeMode.Interactive)
+        fm = self.view.fontMetrics()
+        pad = fm.horizontalAdvance("M") + 8
+        for c, sample in ((COL_KIND, "Word 文档"), (COL_SIZE, "88.8 MB"), (COL_DOC_DATE, "文件日期"),
+                          (COL_DESC, "会议记录"), (COL_ADDED, "2025-12-31")):
+            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
+            hh.resizeSection(c, fm.horizontalAdvance(sample) + pad)
+        self.view.setColumnHidden(COL_KIND, True)  # the icon and the name's extension say it already
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a long name keeps its end and extension
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
