@@ -1,6 +1,10 @@
 """The 佐证材料 package: one zip with a folder per item holding that year's evidence under its original names.
 
-Folder names are ``<编号> <事项内容>`` shortened to a safe length, file names are
+Everything sits under one top folder ``<单位>_<年度>_佐证材料/`` (extracted beside
+the workbook, the 佐证材料 sheet's relative links open the files), which also
+holds ``目录.csv``: every member with its item, original name, size and SHA-256.
+The exact path each file got is handed back (:attr:`PackageResult.members`) and
+written into the workbook, so the two always agree. Folder names are ``<编号> <事项内容>`` shortened to a safe length, file names are
 the names the files had when they were added; both are made safe for Windows
 (reserved characters and names replaced, trailing dots and spaces removed) and
 name clashes within a folder get `` (2)``, `` (3)`` … before the extension.
@@ -74,11 +78,34 @@ class PackageResult:
     missing: tuple[ReportEvidence, ...] = ()
     altered: tuple[ReportEvidence, ...] = ()
     checks: dict[int, EvidenceCheck] = field(default_factory=dict)  # index in data.evidence → state
+    members: dict[int, str] = field(default_factory=dict)  # index in data.evidence → path in the zip
+    root: str = ""  # the top folder
 
     def apply_to(self, data: ReportData) -> ReportData:
-        """The report data with each evidence file's hash-check state filled in."""
-        ev = tuple(replace(e, check=self.checks.get(i, e.check)) for i, e in enumerate(data.evidence))
-        return replace(data, evidence=ev, evidence_hashed=True)
+        """The report data with each evidence file's hash-check state and path in the zip filled in."""
+        ev = tuple(replace(e, check=self.checks.get(i, e.check), member=self.members.get(i, ""))
+                   for i, e in enumerate(data.evidence))
+        return replace(data, evidence=ev, evidence_hashed=True, package_root=self.root)
+
+
+INDEX_FILE = "目录.csv"
+INDEX_COLUMNS = ("包内路径", "编号", "事项内容", "原文件名", "说明", "文件日期", "字节数", "SHA-256")
+
+
+def package_root(office_name: str, year: int) -> str:
+    """The zip's one top folder: ``<单位>_<年度>_佐证材料``."""
+    return safe_name(f"{office_name.strip() or '本单位'}_{year}_佐证材料", FOLDER_MAX + 20)
+
+
+def _index_csv(rows: list[tuple]) -> bytes:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(INDEX_COLUMNS)
+    w.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
 
 def _zip_info(arcname: str, when: dt.date | None, size: int) -> zipfile.ZipInfo:
@@ -99,6 +126,9 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
     missing: list[ReportEvidence] = []
     altered: list[ReportEvidence] = []
     checks: dict[int, EvidenceCheck] = {}
+    members: dict[int, str] = {}
+    index: list[tuple] = []
+    root = package_root(data.office_name, data.year)
     total = len(data.evidence)
     with atomic_output(out_path) as tmp:
         try:
@@ -131,7 +161,7 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
                         checks[i] = EvidenceCheck.ALTERED
                         continue
                     name = _dedupe(safe_name(e.original_name, FILE_MAX), taken.setdefault(folder, set()))
-                    arc = f"{folder}/{name}"
+                    arc = f"{root}/{folder}/{name}"
                     zi = _zip_info(arc, e.doc_date, size)
                     if content is not None:
                         zf.writestr(zi, content)
@@ -145,13 +175,17 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
                             ) from None
                     packed.append(PackedFile(e.item_id, arc, e.sha256, size))
                     checks[i] = EvidenceCheck.OK
+                    members[i] = arc
+                    index.append((arc, e.item_id, e.requirement, e.original_name, e.description,
+                                  e.doc_date.isoformat() if e.doc_date else "", size, e.sha256))
+                zf.writestr(_zip_info(f"{root}/{INDEX_FILE}", None, 0), _index_csv(index))
                 if missing or altered:
                     lines = [f"{data.office_name}{data.year}年度佐证材料中以下文件未能打包:", ""]
                     for label, group in (("缺失", missing), ("已变更(内容与登记时不一致)", altered)):
                         for e in group:
                             lines.append(f"[{label}] {e.item_id} {e.original_name}  SHA-256 {e.sha256}")
-                    zf.writestr(PROBLEMS_FILE, "\r\n".join(lines) + "\r\n")
+                    zf.writestr(f"{root}/{PROBLEMS_FILE}", "\r\n".join(lines) + "\r\n")
         except OSError as e:
             raise output_error(e, out_path) from e
         ctx.progress(total, total, "佐证材料打包完成")
-    return PackageResult(out_path, tuple(packed), tuple(missing), tuple(altered), checks)
+    return PackageResult(out_path, tuple(packed), tuple(missing), tuple(altered), checks, members, root)

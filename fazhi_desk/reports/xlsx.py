@@ -166,7 +166,24 @@ class CellStyle:
         return q
 
 
-# A cell of a bulk row: (value, style). Value: str, int, float, date or None.
+@dataclass(frozen=True)
+class Link:
+    """A cell that shows ``text`` and opens ``target`` (a relative path): written as a HYPERLINK formula.
+
+    A formula keeps the link in the cell itself (no relationship part per row), and Excel, WPS and
+    LibreOffice resolve a relative target against the workbook's folder. Readers without formulas
+    see ``text`` as the cached value.
+    """
+
+    target: str
+    text: str
+
+    def formula(self) -> str:
+        q = lambda v: clean_text(v).replace('"', '""')  # noqa: E731
+        return f'HYPERLINK("{q(self.target)}","{q(self.text)}")'
+
+
+# A cell of a bulk row: (value, style). Value: str, int, float, date, Link or None.
 BulkCell = tuple[Any, CellStyle]
 
 
@@ -239,6 +256,9 @@ def render_rows(bulk: BulkRows, style_id: Callable[[CellStyle], int], check: Cal
                 )
             elif isinstance(value, dt.date):
                 append(f'<c r="{ref}" s="{style_id(style)}" t="n"><v>{excel_date(value)}</v></c>')
+            elif isinstance(value, Link):
+                append(f'<c r="{ref}" s="{style_id(style)}" t="str"><f>{escape(value.formula())}</f>'
+                       f"<v>{escape(value.text)}</v></c>")
             else:
                 append(f'<c r="{ref}" s="{style_id(style)}" t="n"><v>{_num(value)}</v></c>')
         append("</row>")
@@ -255,6 +275,8 @@ def write_rows_as_cells(ws: Worksheet, bulk: BulkRows, check: Callable[[], None]
             cell = ws.cell(row=r, column=c)
             if isinstance(value, str):
                 put_text(cell, value)
+            elif isinstance(value, Link):
+                cell.value = "=" + value.formula()
             elif value is not None:
                 cell.value = value
             style.apply(cell)

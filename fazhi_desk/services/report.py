@@ -65,6 +65,7 @@ class ReportResult:
     packed_files: int = 0
     missing: tuple[str, ...] = ()  # "编号 文件名" of evidence files missing from the store
     altered: tuple[str, ...] = ()  # … whose content no longer matches its SHA-256
+    docx_path: Path | None = None  # the written report, when it was exported with the workbook
 
     @property
     def rate(self) -> float | None:
@@ -78,6 +79,8 @@ class ReportResult:
                 f"{below}逾期 {self.overdue} 项;佐证材料 {self.evidence_files} 个。")
         if self.zip_path is not None:
             text += f"佐证材料包已保存,共 {self.packed_files} 个文件。"
+        if self.docx_path is not None:
+            text += "文字报告(Word)已保存。"
         if self.missing or self.altered:
             text += (f"注意:{len(self.missing)} 个佐证材料缺失、{len(self.altered)} 个已变更,未打包,"
                      "已在报告“佐证材料”表中标出。")
@@ -155,19 +158,49 @@ def gather_report(
             owner=r.owner, note=r.note, na_reason=r.na_reason, done_in_year=c.done_in_year,
             evidence_names=tuple(names.get(it.item_id, ())), shown_status=c.text,
             retired_version=c.retired_version, remark=remark, township_role=it.township_role.value,
-            score=it.score,
+            score=it.score, target_value=it.target,
         ))
     return ReportData(office_name=office_name, county=county, year=year, generated_on=today,
                       documents=tuple(documents.values()), rows=tuple(out), evidence=tuple(evidence))
 
 
+def binding_documents(s: Session) -> frozenset[str]:
+    """适用文件: the documents that bind the office, as chosen in the profile (empty: not chosen, all count)."""
+    import json
+
+    from fazhi_desk.store.models import Profile
+
+    p = s.get(Profile, 1)
+    raw = getattr(p, "binding_documents", "") if p is not None else ""
+    try:
+        codes = json.loads(raw) if raw else []
+    except ValueError:
+        codes = []
+    return frozenset(c for c in codes if isinstance(c, str))
+
+
 def load_report_data(store: Store, year: int, today: dt.date | None = None, ctx: JobContext | None = None) -> ReportData:
-    """The year's report data (plain dataclasses), with the office profile."""
+    """The year's report data (plain dataclasses), with the office profile, sign-off and statistics."""
+    from dataclasses import replace
+
+    from fazhi_desk import __version__
+    from fazhi_desk.reports.workbook_format import SignOff, StatRow
+    from fazhi_desk.services.annual_text import load_annual_text
+    from fazhi_desk.services.statistics import load_statistics
+
     check_year(year)
     prof = require_profile(store)
+    submit = load_annual_text(store, year).submit_date
     with store.session() as s:
-        return gather_report(s, year, office_name=prof.office_name, county=prof.county, today=today,
+        data = gather_report(s, year, office_name=prof.office_name, county=prof.county, today=today,
                              files=FileStore(store.evidence_root), ctx=ctx)
+        stats = tuple(StatRow(e.indicator.code, e.indicator.category, e.indicator.name, e.indicator.unit, e.value,
+                              "、".join(e.indicator.items)) for e in load_statistics(s, year))
+    now = dt.datetime.now().replace(microsecond=0)
+    if today is not None and today != now.date():
+        now = dt.datetime.combine(today, now.time())
+    return replace(data, sign_off=SignOff(prof.leader, prof.deputy, prof.preparer, prof.contact, prof.phone, submit),
+                   statistics=stats, generated_at=now, program_version=__version__)
 
 
 def export_report(

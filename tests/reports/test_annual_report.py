@@ -21,7 +21,8 @@ from fazhi_desk.reports.annual import (
     SHEET_SUMMARY,
     write_report,
 )
-from fazhi_desk.reports.evidence_package import PROBLEMS_FILE, safe_name
+from fazhi_desk.reports import workbook_format as F
+from fazhi_desk.reports.evidence_package import INDEX_FILE, PROBLEMS_FILE, safe_name
 from fazhi_desk.reports.output import check_writable, output_error
 from fazhi_desk.services.report import export_report, load_report_data
 from tests.reports.conftest import INJECTION, LONG_NOTE, TODAY, YEAR
@@ -45,35 +46,35 @@ def _col(ws, header):
 
 def test_workbook_sheets_totals_and_statuses(seeded, tmp_path):
     res, wb = _export(seeded, tmp_path)
-    assert wb.sheetnames == [SHEET_SUMMARY, SHEET_CHECKLIST, SHEET_EVIDENCE, SHEET_OUTSTANDING, SHEET_NOTES]
+    assert wb.sheetnames == list(F.SHEETS)  # every year the same sheets, empty ones included
     # 4 items apply to a township; the biennial one is not due in 2025 and the one-time one is overdue.
     assert (res.items, res.applicable, res.done, res.in_progress, res.not_started) == (4, 3, 1, 1, 1)
     assert (res.overdue, res.not_due, res.not_applicable, res.evidence_files) == (2, 1, 0, 5)
 
     ck = wb[SHEET_CHECKLIST]
-    assert [c.value for c in ck[1]] == ["编号", "文件", "章/节/条", "事项内容", "牵头单位", "乡镇角色", "周期", "目标值",
-                                        "实际值", "状态", "完成日期", "责任人", "工作情况说明", "佐证材料"]
+    assert tuple(c.value for c in ck[1]) == F.CHECKLIST_COLUMNS
     rows = {r[0]: r for r in _rows(ck)}
     assert set(rows) == {"TT2020-01-01", "TT2020-01-02", "TT2020-02-01", "TT2020-03-01"}  # not TT2020-02-02
     st = _col(ck, "状态")
     assert rows["TT2020-01-01"][st] == "已完成"
-    assert rows["TT2020-01-02"][st] == "未开始(逾期)"
+    assert rows["TT2020-01-02"][st] == "未开始" and rows["TT2020-01-02"][_col(ck, "逾期")] == "是"
     assert rows["TT2020-02-01"][st] == "本年度不检查"
-    assert rows["TT2020-03-01"][st] == "进行中(逾期)"
+    assert rows["TT2020-03-01"][st] == "进行中" and rows["TT2020-03-01"][_col(ck, "逾期")] == "是"
+    assert rows["TT2020-01-01"][_col(ck, "逾期")] is None
     assert rows["TT2020-01-01"][_col(ck, "完成日期")] == dt.datetime(2025, 11, 20)
     assert rows["TT2020-01-01"][_col(ck, "实际值")] == 4
-    assert rows["TT2020-01-01"][_col(ck, "目标值")] == "4次"
-    assert rows["TT2020-01-01"][_col(ck, "佐证材料")].startswith("3 个:\n学法通知.pdf")
+    assert rows["TT2020-01-01"][_col(ck, "目标值")] == 4 and rows["TT2020-01-01"][_col(ck, "计量单位")] == "次"
+    assert rows["TT2020-01-01"][_col(ck, "佐证材料")] == "3 个"
     # Colours: done green, overdue red.
     by_id = {ck.cell(r, 1).value: r for r in range(2, ck.max_row + 1)}
     assert ck.cell(by_id["TT2020-01-01"], st + 1).fill.fgColor.rgb.endswith("C6EFCE")
-    assert ck.cell(by_id["TT2020-01-02"], st + 1).fill.fgColor.rgb.endswith("FFC7CE")
-    assert ck.freeze_panes == "A2"
-    assert ck.auto_filter.ref == f"A1:N{ck.max_row}"
+    assert ck.cell(by_id["TT2020-01-02"], _col(ck, "逾期") + 1).fill.fgColor.rgb.endswith("FFC7CE")
+    assert ck.freeze_panes == "B2"
+    assert ck.auto_filter.ref == f"A1:U{ck.max_row}"
 
     # Summary: the total row agrees with the store.
     sm = wb[SHEET_SUMMARY]
-    head = [r for r in sm.iter_rows(values_only=True) if r[0] == "文件" and r[1] == "章"][0]
+    head = [r for r in sm.iter_rows(values_only=True) if r[0] == "文件" and r[1] == "章 / 节"][0]
     total = dict(zip(head, [r for r in sm.iter_rows(values_only=True) if r[0] == "总计"][0]))
     assert [total[h] for h in ("事项数", "应完成", "已完成", "进行中", "未开始", "不适用", "本年度不检查", "逾期")] == \
         [4, 3, 1, 1, 1, 0, 1, 2]
@@ -99,18 +100,26 @@ def test_user_text_is_never_a_formula(seeded, tmp_path):
     ev = wb[SHEET_EVIDENCE]
     desc = [ev.cell(r, 4) for r in range(2, ev.max_row + 1) if str(ev.cell(r, 4).value).startswith("=")]
     assert len(desc) == 1 and desc[0].data_type == "s" and desc[0].quotePrefix
-    # No formula anywhere in the workbook.
+    # No formula anywhere in the workbook (the package links are ours: checked with the package below).
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
                 assert c.data_type != "f", (ws.title, c.coordinate)
+    zpath = tmp_path / "out" / "z.zip"
+    _res, wb = _export(seeded, tmp_path, evidence_zip=zpath)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f":
+                    assert ws.title == SHEET_EVIDENCE and c.value.startswith('=HYPERLINK("营盘镇_2025_佐证材料/')
 
 
 def test_long_note_is_shortened_in_tables_and_complete_in_notes_sheet(seeded, tmp_path):
     _res, wb = _export(seeded, tmp_path)
     ck = wb[SHEET_CHECKLIST]
     note = next(r[_col(ck, "工作情况说明")] for r in _rows(ck) if r[0] == "TT2020-03-01")
-    assert note.startswith(LONG_NOTE[:400]) and "全文共 5000 字" in note
+    assert note.startswith(LONG_NOTE[:200]) and "全文共 5000 字" in note
+    assert note.split("……")[0].endswith("。")  # cut at a sentence end
     notes = wb[SHEET_NOTES]
     parts = [r[3] for r in _rows(notes) if r[0] == "TT2020-03-01"]
     assert "".join(parts) == LONG_NOTE
@@ -121,7 +130,8 @@ def test_evidence_sheet_lists_the_years_files(seeded, tmp_path):
     _res, wb = _export(seeded, tmp_path)
     rows = _rows(wb[SHEET_EVIDENCE])
     want = sorted((i, n, hashlib.sha256(c).hexdigest(), len(c)) for i, n, c in seeded.evidence)
-    got = sorted((r[0], r[2], r[6], r[5]) for r in rows)
+    got = sorted((r[0], r[2], r[_col(wb[SHEET_EVIDENCE], "SHA-256")], r[_col(wb[SHEET_EVIDENCE], "字节数")])
+                 for r in rows)
     assert got == want  # the 2024 file is not listed
     assert {r[7] for r in rows} == {"正常"}
     assert all(r[4] == dt.datetime(2025, 3, 2) for r in rows)
@@ -135,7 +145,8 @@ def test_print_settings_on_every_sheet(seeded, tmp_path):
         assert int(ps.paperSize) == 9
         assert int(ps.fitToWidth) == 1 and int(ps.fitToHeight) == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.print_title_rows == "$1:$1"
+        if ws.title != SHEET_SUMMARY:  # 汇总 is a page of its own, not a table
+            assert ws.print_title_rows == "$1:$1"
         assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
         assert ws.oddHeader.center.text.startswith("营盘镇 2025年度法治政府建设年度报告")
         assert ws.title in ws.oddHeader.center.text
@@ -170,9 +181,12 @@ def test_evidence_zip_holds_exactly_the_years_files(seeded, tmp_path):
         got = {i.filename: zf.read(i) for i in infos}
         assert zf.testzip() is None
     want = {hashlib.sha256(c).hexdigest() for _i, _n, c in seeded.evidence}
-    assert {hashlib.sha256(b).hexdigest() for b in got.values()} == want
-    assert len(got) == 5
-    names = sorted(got)
+    root = "营盘镇_2025_佐证材料"
+    assert {hashlib.sha256(b).hexdigest() for n, b in got.items() if not n.endswith(INDEX_FILE)} == want
+    assert f"{root}/{INDEX_FILE}" in got and len(got) == 6
+    names = sorted(n for n in got if not n.endswith(INDEX_FILE))
+    assert all(n.startswith(root + "/") for n in got)
+    names = [n[len(root) + 1:] for n in names]
     assert all(n.count("/") == 1 for n in names)
     assert all(not set('<>:"\\|?*').intersection(n) for n in names)
     folders = {n.split("/")[0] for n in names}
@@ -202,9 +216,10 @@ def test_missing_and_altered_evidence_are_reported(seeded, tmp_path):
     assert checks["签到表.docx"] == "正常"
     with zipfile.ZipFile(zpath) as zf:
         names = zf.namelist()
-        assert PROBLEMS_FILE in names
+        problems = f"营盘镇_2025_佐证材料/{PROBLEMS_FILE}"
+        assert problems in names
         assert not any(n.endswith("学法通知.pdf") or n.endswith("/备案报告.txt") for n in names)
-        assert "学法通知.pdf" in zf.read(PROBLEMS_FILE).decode("utf-8")
+        assert "学法通知.pdf" in zf.read(problems).decode("utf-8")
     # Without the package the size check still finds the missing file (the altered one has the same size).
     _res2, wb2 = _export(seeded, tmp_path)
     checks2 = {r[2]: r[7] for r in _rows(wb2[SHEET_EVIDENCE])}
@@ -307,7 +322,7 @@ def test_cli_report(seeded, tmp_path, capsys):
     assert "2025年度报告已保存" in capsys.readouterr().out
     assert openpyxl.load_workbook(out).sheetnames[0] == SHEET_SUMMARY
     with zipfile.ZipFile(z) as zf:
-        assert len(zf.namelist()) == 5
+        assert len(zf.namelist()) == 6  # five files and 目录.csv
 
 
 def test_cli_report_bad_year_is_a_message(seeded, tmp_path, capsys):

@@ -91,7 +91,7 @@ def test_dashboard_report_and_tree_agree(qtbot, tmp_path):
         wb = openpyxl.load_workbook(out)
         sm = wb[SHEET_SUMMARY]
         rows = list(sm.iter_rows(values_only=True))
-        head = next(r for r in rows if r[0] == "文件" and r[1] == "章")
+        head = next(r for r in rows if r[0] == "文件" and r[1] == "章 / 节")
         total = dict(zip(head, next(r for r in rows if r[0] == "总计")))
         report = (total["已完成"], total["应完成"], total["逾期"])
 
@@ -103,13 +103,17 @@ def test_dashboard_report_and_tree_agree(qtbot, tmp_path):
 
         ck = wb[SHEET_CHECKLIST]
         heads = [c.value for c in ck[1]]
-        status = {r[0]: r[heads.index("状态")] for r in ck.iter_rows(min_row=2, values_only=True)}
+        rows = {r[0]: r for r in ck.iter_rows(min_row=2, values_only=True)}
+        status = {k: r[heads.index("状态")] for k, r in rows.items()}  # one word; 逾期 has its own column
         assert status["RR2020-02-02"] == "已完成"
         assert status["RR2020-02-03"] == "本年度不检查"
-        assert status["RR2020-03-01"] == "已完成(2022年)"
-        assert status["RR2020-02-01"] == "进行中(逾期)"
-        # the tree says each state in the same words
+        assert status["RR2020-03-01"] == "已完成" and "2022年已完成" in rows["RR2020-03-01"][heads.index("工作情况说明")]
+        assert status["RR2020-02-01"] == "进行中" and rows["RR2020-02-01"][heads.index("逾期")] == "是"
+        # the tree says each state in the same words (the report's 逾期 column is the tree's “(逾期)”)
         for item_id, text in status.items():
-            assert win.model.index_for_item(item_id).siblingAtColumn(1).data() == text
+            shown = text + ("(逾期)" if rows[item_id][heads.index("逾期")] == "是" else "")
+            if item_id == "RR2020-03-01":
+                shown = "已完成(2022年)"
+            assert win.model.index_for_item(item_id).siblingAtColumn(1).data() == shown
     finally:
         st.close()

@@ -1,0 +1,575 @@
+"""The annual report workbook: a return the county can read, print, and stack with other offices' returns.
+
+Sheets, always all of them and always with the same columns
+(:mod:`fazhi_desk.reports.workbook_format`):
+
+* 汇总 — the office, the year, overall completion, a table down to 节 (section) with
+  已完成, 未达标, 已完成但无佐证材料 and 逾期, the source documents, the sign-off
+  block (报送单位(盖章), 单位负责人, 分管领导, 填报人, 联系人, 联系电话, 报送日期), and
+  on a page of its own a stacked chart of each chapter's items;
+* 汇总数据 — one machine-readable row (fixed columns) a roll-up stacks;
+* 检查清单 — one row per item: a compact 章节条 path, 文件 as its 文号, 状态 as one
+  word with separate 逾期 and 未达标 columns, 目标值 a number with 计量单位 beside
+  it; 单位/县/年度/目录版本 on every row, after the printed columns;
+* 统计数据 — the year's indicator figures;
+* 佐证材料 — every evidence file, with its exact path in the evidence package and a
+  relative link that opens it when the package is extracted beside the workbook;
+* 未完成事项 — what is still owed, overdue first;
+* 说明全文 — long notes in full, split at sentence boundaries.
+
+Counting is the completion rule's (:class:`~fazhi_desk.domain.completion.Tally`);
+nothing here counts its own way. Every sheet prints on A4 landscape, fitted to
+the width, the header row repeated, page numbers in the footer; machine
+columns (单位, 县, 年度, 目录版本, 字节数, SHA-256) are outside the print area.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from fazhi_desk.domain.annual import strip_number
+from fazhi_desk.domain.completion import RATE_RULE, Standing
+from fazhi_desk.reports import workbook_format as F
+from fazhi_desk.reports.annual import Counts, EvidenceCheck, ReportData, ReportRow, count_rows
+from fazhi_desk.reports.xlsx import (
+    BODY_FONT,
+    BOLD_FONT,
+    BORDER,
+    CENTER,
+    HEADER_ALIGN,
+    HEADER_FILL,
+    HEADER_FONT,
+    TITLE_FONT,
+    WRAP_TOP,
+    BulkRows,
+    CellStyle,
+    Link,
+    put_text,
+    row_height,
+    wrapped_lines,
+)
+
+NOTE_EXCERPT = 300  # longer notes are cut at a sentence end in the tables, given in full in 说明全文
+NOTE_PART = 600  # characters per row of 说明全文 at most
+_SENTENCE_ENDS = "。!?;!?;\n"
+_SOFT_BREAKS = ",,、 :"
+
+_FILLS = {
+    Standing.DONE: PatternFill("solid", fgColor="C6EFCE"),
+    Standing.BELOW_TARGET: PatternFill("solid", fgColor="F8CBAD"),
+    Standing.IN_PROGRESS: PatternFill("solid", fgColor="FFEB9C"),
+    Standing.NOT_APPLICABLE: PatternFill("solid", fgColor="D9D9D9"),
+    Standing.NO_EVENT: PatternFill("solid", fgColor="DDEBF7"),
+    Standing.NOT_DUE: PatternFill("solid", fgColor="EDEDED"),
+    Standing.RETIRED: PatternFill("solid", fgColor="D9D9D9"),
+}
+_RED = Font(name=BODY_FONT.name, size=10, bold=True, color="9C0006")
+_LINK_FONT = Font(name=BODY_FONT.name, size=10, color="0563C1", underline="single")
+
+TEXT = CellStyle()
+MID = CellStyle(alignment=CENTER)
+DATE = CellStyle(alignment=CENTER, number_format="yyyy-mm-dd")
+NUM = CellStyle(alignment=CENTER, number_format="0.##")
+INT = CellStyle(alignment=Alignment(vertical="top", horizontal="right"), number_format="#,##0")
+MONO = CellStyle(font=Font(name="Consolas", size=8), alignment=WRAP_TOP)
+LINK = CellStyle(font=_LINK_FONT, alignment=WRAP_TOP)
+FLAG = CellStyle(alignment=CENTER, font=_RED, fill=PatternFill("solid", fgColor="FFC7CE"))
+STATUS = {s: CellStyle(alignment=CENTER, fill=_FILLS.get(s)) for s in Standing}
+CHECK_STYLE = {EvidenceCheck.OK: MID, EvidenceCheck.MISSING: FLAG, EvidenceCheck.ALTERED: FLAG}
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def compact_path(r: ReportRow) -> str:
+    """章/节/条 in one short line: “二(一)第4条”."""
+    def lead(text: str) -> str:
+        m = re.match(r"\s*([一二三四五六七八九十]+)、", text)
+        if m:
+            return m.group(1)
+        m = re.match(r"\s*([((][一二三四五六七八九十]+[))])", text)
+        return m.group(1) if m else ""
+
+    art = f"第{r.article_no}条" if r.article_no else ""
+    return f"{lead(r.chapter)}{lead(r.section)}{art}" or strip_number(r.chapter)[:8]
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """``text`` in parts of at most ``limit`` characters, cut after a sentence end where there is one.
+
+    Never cuts inside a run of Latin letters or digits (a number, a file name); the parts joined
+    give back the text (line breaks at the cuts aside).
+    """
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind(c) for c in _SENTENCE_ENDS)
+        if cut < limit // 3:
+            cut = max(window.rfind(c) for c in _SOFT_BREAKS)
+        if cut < limit // 3:
+            cut = limit - 1
+            while cut > limit // 2 and _word(rest[cut]) and _word(rest[cut + 1]):
+                cut -= 1
+        parts.append(rest[: cut + 1].rstrip("\n"))
+        rest = rest[cut + 1:].lstrip("\n")
+    if rest or not parts:
+        parts.append(rest)
+    return parts
+
+
+def _word(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def excerpt(text: str) -> str:
+    if len(text) <= NOTE_EXCERPT:
+        return text
+    return split_text(text, NOTE_EXCERPT)[0] + f"……(全文共 {len(text)} 字,见“{F.SHEET_NOTES}”表)"
+
+
+def human_size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    if n < 1024 ** 3:
+        return f"{n / 1024 / 1024:.1f} MB"
+    return f"{n / 1024 ** 3:.2f} GB"
+
+
+def _state_remark(r: ReportRow) -> str:
+    """What the one-word 状态 leaves out: the version that retired an item, the year a one-time item was done."""
+    if r.state is Standing.RETIRED:
+        return r.status_text  # e.g. 进行中(已退役,版本 1.1)
+    if r.done_in_year is not None:
+        return f"{r.done_in_year}年已完成"
+    return ""
+
+
+def _height(cells: list[tuple[str, float]]) -> float:
+    """A row height that holds the tallest cell even in a reader's wider fallback font (one spare line)."""
+    lines = max((wrapped_lines(t, w) for t, w in cells if t), default=1)
+    return row_height(lines + 1 if lines > 1 else 1)
+
+
+def catalogue_versions(data: ReportData) -> str:
+    return ";".join(f"{d.code} {d.version}" for d in data.documents)
+
+
+def _hf(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _page_setup(ws: Worksheet, data: ReportData, sheet: str, title_rows: str | None, print_cols: int | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if print_cols:
+        ws.print_area = f"A1:{get_column_letter(print_cols)}{max(ws.max_row, 1)}"
+    ws.oddHeader.center.text = _hf(f"{data.office_name} {data.year}年度法治政府建设年度报告 · {sheet}")
+    ws.oddHeader.center.size = 9
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.size = 9
+
+
+def _header(ws: Worksheet, row: int, headers, widths) -> None:  # noqa: ANN001
+    for c, (h, w) in enumerate(zip(headers, widths), start=1):
+        cell = ws.cell(row=row, column=c, value=h)
+        cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, BORDER, HEADER_ALIGN
+        ws.column_dimensions[get_column_letter(c)].width = w
+    ws.row_dimensions[row].height = 30
+
+
+def _table_sheet(wb: Workbook, data: ReportData, name: str, headers, widths, printed: int) -> tuple[Worksheet, BulkRows]:  # noqa: ANN001
+    ws = wb.create_sheet(name)
+    _header(ws, 1, headers, widths)
+    ws.freeze_panes = "B2"
+    bulk = BulkRows(first_row=2, ncols=len(headers))
+    return ws, bulk
+
+
+def _finish_table(ws: Worksheet, data: ReportData, name: str, bulk: BulkRows, ncols: int, printed: int) -> None:
+    last = max(bulk.last_row, 1)
+    ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{last}"
+    _page_setup(ws, data, name, "1:1", None)
+    ws.print_area = f"A1:{get_column_letter(printed)}{last}"
+
+
+# ---------------------------------------------------------------- data sheets
+
+
+def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
+    widths = [12, 12, 9, 30, 10, 5, 5, 5, 5, 7, 4, 5, 10, 6, 30, 8, 14, 10, 6, 14]
+    ws, bulk = _table_sheet(wb, data, F.SHEET_CHECKLIST, F.CHECKLIST_COLUMNS, widths, F.CHECKLIST_PRINTED)
+    versions = {d.code: d.version for d in data.documents}
+    numbers = {d.code: d.doc_number or d.code for d in data.documents}
+    office, county, year = data.office_name, data.county, data.year
+    for r in data.rows:
+        note = excerpt("\n".join(t for t in (_state_remark(r), r.note_text) if t))
+        doc = numbers.get(r.doc_code, r.doc_code)
+        n_ev = len(r.evidence_names)
+        ev = f"{n_ev} 个" if n_ev else ("无" if r.state is Standing.DONE else "")
+        bulk.add(
+            [
+                (r.item_id, TEXT), (doc, MID), (compact_path(r), MID), (r.requirement, TEXT),
+                (r.lead_units, TEXT), (r.cycle, MID), (r.target_value, NUM), (r.unit, MID), (r.actual, NUM),
+                (r.state.value, STATUS[r.state]),
+                (F.YES if r.overdue else "", FLAG if r.overdue else MID),
+                (F.YES if r.state is Standing.BELOW_TARGET else "",
+                 FLAG if r.state is Standing.BELOW_TARGET else MID),
+                (r.completed_on, DATE), (r.owner, MID), (note, TEXT), (ev, FLAG if ev == "无" else MID),
+                (office, TEXT), (county, TEXT), (year, MID), (versions.get(r.doc_code, ""), MID),
+            ],
+            _height([(doc, widths[1]), (r.requirement, widths[3]), (r.lead_units, widths[4]), (note, widths[14])]),
+        )
+    _finish_table(ws, data, F.SHEET_CHECKLIST, bulk, len(widths), F.CHECKLIST_PRINTED)
+    return bulk
+
+
+def _statistics(wb: Workbook, data: ReportData) -> BulkRows:
+    widths = [20, 14, 40, 8, 10, 30, 14, 10, 6]
+    ws, bulk = _table_sheet(wb, data, F.SHEET_STATISTICS, F.STATISTICS_COLUMNS, widths, F.STATISTICS_PRINTED)
+    for s in data.statistics:
+        bulk.add([(s.code, TEXT), (s.category, TEXT), (s.name, TEXT), (s.unit, MID), (s.value, NUM), (s.items, TEXT),
+                  (data.office_name, TEXT), (data.county, TEXT), (data.year, MID)],
+                 _height([(s.name, widths[2]), (s.items, widths[5])]))
+    _finish_table(ws, data, F.SHEET_STATISTICS, bulk, len(widths), F.STATISTICS_PRINTED)
+    return bulk
+
+
+def _evidence(wb: Workbook, data: ReportData) -> BulkRows:
+    widths = [12, 28, 28, 20, 10, 9, 40, 7, 10, 36, 14, 10, 6, 14]
+    ws, bulk = _table_sheet(wb, data, F.SHEET_EVIDENCE, F.EVIDENCE_COLUMNS, widths, F.EVIDENCE_PRINTED)
+    versions = {r.item_id: r.doc_code for r in data.rows}
+    doc_version = {d.code: d.version for d in data.documents}
+    for e in data.evidence:
+        member = (Link(e.member, e.member), LINK) if e.member else ("", TEXT)
+        bulk.add(
+            [
+                (e.item_id, TEXT), (e.requirement, TEXT), (e.original_name, TEXT), (e.description, TEXT),
+                (e.doc_date, DATE), (human_size(e.size), MID), member, (e.check.value, CHECK_STYLE[e.check]),
+                (e.size, INT), (e.sha256, MONO), (data.office_name, TEXT), (data.county, TEXT), (data.year, MID),
+                (doc_version.get(versions.get(e.item_id, ""), ""), MID),
+            ],
+            _height([(e.requirement, widths[1]), (e.original_name, widths[2]), (e.description, widths[3]),
+                     (e.member, widths[6])]),
+        )
+    _finish_table(ws, data, F.SHEET_EVIDENCE, bulk, len(widths), F.EVIDENCE_PRINTED)
+    return bulk
+
+
+OUTSTANDING_COLUMNS = ("编号", "文件", "事项内容", "牵头单位", "应完成日期", "状态", "逾期", "责任人", "工作情况说明",
+                       "佐证材料")
+
+
+def _outstanding(wb: Workbook, data: ReportData) -> BulkRows:
+    widths = [12, 12, 36, 12, 10, 7, 5, 7, 40, 8]
+    ws, bulk = _table_sheet(wb, data, F.SHEET_OUTSTANDING, OUTSTANDING_COLUMNS, widths, len(widths))
+    numbers = {d.code: d.doc_number or d.code for d in data.documents}
+    for r in data.outstanding():
+        note = excerpt(r.note_text) or "(未填写说明)"
+        doc = numbers.get(r.doc_code, r.doc_code)
+        bulk.add(
+            [
+                (r.item_id, TEXT), (doc, MID), (r.requirement, TEXT), (r.lead_units, TEXT), (r.due_date, DATE),
+                (r.state.value, STATUS[r.state]), (F.YES if r.overdue else "", FLAG if r.overdue else MID),
+                (r.owner, MID), (note, TEXT), (f"{len(r.evidence_names)} 个" if r.evidence_names else "无", MID),
+            ],
+            _height([(doc, widths[1]), (r.requirement, widths[2]), (r.lead_units, widths[3]), (note, widths[8])]),
+        )
+    _finish_table(ws, data, F.SHEET_OUTSTANDING, bulk, len(widths), len(widths))
+    return bulk
+
+
+NOTES_COLUMNS = ("编号", "事项内容", "部分", "工作情况说明(全文)")
+
+
+def _notes(wb: Workbook, data: ReportData) -> BulkRows:
+    widths = [12, 30, 6, 90]
+    ws, bulk = _table_sheet(wb, data, F.SHEET_NOTES, NOTES_COLUMNS, widths, len(widths))
+    for r in data.rows:
+        text = r.note_text
+        if len(text) <= NOTE_EXCERPT:
+            continue
+        parts = split_text(text, NOTE_PART)
+        for n, part in enumerate(parts, start=1):
+            req = r.requirement if n == 1 else ""
+            bulk.add([(r.item_id, TEXT), (req, TEXT), (f"{n}/{len(parts)}", MID), (part, TEXT)],
+                     _height([(part, widths[3]), (req, widths[1])]))
+    _finish_table(ws, data, F.SHEET_NOTES, bulk, len(widths), len(widths))
+    return bulk
+
+
+def _summary_data(wb: Workbook, data: ReportData) -> None:
+    ws = wb.create_sheet(F.SHEET_SUMMARY_DATA)
+    t = data.total()
+    done_no_ev = sum(1 for r in data.rows if r.state is Standing.DONE and not r.evidence_names)
+    generated = (data.generated_at or dt.datetime.combine(data.generated_on, dt.time())).strftime("%Y-%m-%d %H:%M:%S")
+    values = [data.office_name, data.county, data.year, t.applicable, t.done, t.below_target, t.rate, t.overdue,
+              done_no_ev, data.program_version, catalogue_versions(data), generated, F.FORMAT_VERSION]
+    _header(ws, 1, F.SUMMARY_DATA_COLUMNS, [16, 10, 6, 8, 8, 8, 8, 6, 12, 10, 24, 20, 8])
+    for c, v in enumerate(values, start=1):
+        cell = ws.cell(row=2, column=c)
+        if isinstance(v, str):
+            put_text(cell, v)
+        else:
+            cell.value = v
+        cell.font, cell.border = BODY_FONT, BORDER
+    ws.cell(row=2, column=7).number_format = "0.0000"
+    _page_setup(ws, data, F.SHEET_SUMMARY_DATA, "1:1", None)
+
+
+# ---------------------------------------------------------------- 汇总
+
+
+SUMMARY_COLUMNS = ("文件", "章 / 节", "事项数", "应完成", "已完成", "未达标", "进行中", "未开始", "已完成但无佐证材料",
+                   "逾期", "不适用", "本年度未发生", "本年度不检查", "已退役", "完成率")
+SUMMARY_WIDTHS = (12, 40, 6, 6, 6, 6, 6, 6, 9, 5, 6, 7, 7, 6, 7)
+
+
+def _no_evidence(rows: list[ReportRow]) -> int:
+    return sum(1 for r in rows if r.state is Standing.DONE and not r.evidence_names)
+
+
+def section_groups(data: ReportData) -> list[tuple[str, str, str, list[ReportRow]]]:
+    """(doc code, chapter, section, rows) in catalogue order; section "" for a chapter's rows outside any 节."""
+    out: dict[tuple[str, str, str], list[ReportRow]] = {}
+    for r in data.rows:
+        out.setdefault((r.doc_code, r.chapter, r.section), []).append(r)
+    return [(d, c, s, rows) for (d, c, s), rows in out.items()]
+
+
+def _put(ws: Worksheet, row: int, col: int, value, *, bold: bool = False, align=CENTER, fmt: str | None = None,  # noqa: ANN001
+         border: bool = True) -> None:
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        put_text(cell, value)
+    else:
+        cell.value = value
+    cell.font = BOLD_FONT if bold else BODY_FONT
+    cell.alignment = align
+    if border:
+        cell.border = BORDER
+    if fmt:
+        cell.number_format = fmt
+
+
+def _counts_row(ws: Worksheet, row: int, doc: str, label: str, c: Counts, no_ev: int, *, bold: bool,
+                indent: int = 0) -> None:
+    values = [doc, label, c.items, c.applicable, c.done, c.below_target, c.in_progress, c.not_started, no_ev,
+              c.overdue, c.not_applicable, c.no_event, c.not_due, c.retired, "—" if c.rate is None else c.rate]
+    for col, v in enumerate(values, start=1):
+        align = Alignment(wrap_text=True, vertical="top", horizontal="left", indent=indent) if col == 2 else CENTER
+        _put(ws, row, col, v, bold=bold, align=align, fmt="0.0%" if col == len(values) and v != "—" else None)
+    ws.row_dimensions[row].height = _height([(label, SUMMARY_WIDTHS[1] - indent)])
+
+
+def _summary(ws: Worksheet, data: ReportData) -> None:
+    ncol = len(SUMMARY_COLUMNS)
+    for c, w in enumerate(SUMMARY_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = w
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    put_text(ws["A1"], f"{data.office_name}{data.year}年度法治政府建设工作检查情况汇总")
+    ws["A1"].font = TITLE_FONT
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 32
+    t = data.total()
+    no_ev = _no_evidence(list(data.rows))
+    problems = data.evidence_problems()
+    checked = "已逐一核对 SHA-256" if data.evidence_hashed else "已核对文件是否存在及大小"
+    ev = f"{len(data.evidence)} 个文件({checked}"
+    if problems:
+        missing = sum(1 for e in problems if e.check is EvidenceCheck.MISSING)
+        ev += f";缺失 {missing} 个,已变更 {len(problems) - missing} 个,见“{F.SHEET_EVIDENCE}”表"
+    ev += f");已完成的事项中有 {no_ev} 项没有佐证材料"
+    if data.package_root:
+        ev += f"。佐证材料包顶层文件夹“{data.package_root}”,解压到本表所在文件夹后可从“{F.SHEET_EVIDENCE}”表直接打开"
+    generated = data.generated_at or dt.datetime.combine(data.generated_on, dt.time())
+    info = [
+        ("单位", data.office_name),
+        ("所属县(市、区)", data.county),
+        ("年度", f"{data.year}年"),
+        ("总体完成情况",
+         f"应完成 {t.applicable} 项,已完成 {t.done} 项,完成率 {t.rate_text()};未达标 {t.below_target} 项,"
+         f"进行中 {t.in_progress} 项,未开始 {t.not_started} 项,其中逾期 {t.overdue} 项"),
+        ("不计入完成率",
+         f"不适用 {t.not_applicable} 项,本年度未发生 {t.no_event} 项,本年度不检查 {t.not_due} 项,已退役 {t.retired} 项"),
+        ("佐证材料", ev),
+        ("统计口径", RATE_RULE),
+        ("生成时间", f"{generated:%Y-%m-%d %H:%M}(程序版本 {data.program_version or '—'})"
+                  + (f";导出编号 {data.export_id}" if data.export_id else "")),
+    ]
+    r = 3
+    for label, value in info:
+        _put(ws, r, 1, label, bold=True, align=WRAP_TOP, border=False)
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=ncol)
+        _put(ws, r, 2, value, align=WRAP_TOP, border=False)
+        ws.row_dimensions[r].height = _height([(value, sum(SUMMARY_WIDTHS[1:]))])
+        r += 1
+    r += 1
+    _put(ws, r, 1, "一、按文件、章、节统计", bold=True, align=WRAP_TOP, border=False)
+    r += 1
+    _header(ws, r, SUMMARY_COLUMNS, SUMMARY_WIDTHS)
+    r += 1
+    chart_rows: list[tuple[str, list[ReportRow]]] = []
+    groups = section_groups(data)
+    for doc in data.documents:
+        chapters: dict[str, list[tuple[str, list[ReportRow]]]] = {}
+        for d, ch, sec, rows in groups:
+            if d == doc.code:
+                chapters.setdefault(ch, []).append((sec, rows))
+        for ch, secs in chapters.items():
+            ch_rows = [x for _s, rows in secs for x in rows]
+            _counts_row(ws, r, doc.code, ch or "(未分章)", count_rows(ch_rows), _no_evidence(ch_rows), bold=True)
+            chart_rows.append((f"{doc.code} {strip_number(ch) or '(未分章)'}", ch_rows))
+            r += 1
+            if any(sec for sec, _rows in secs):
+                for sec, rows in secs:
+                    _counts_row(ws, r, doc.code, sec or "(本章其他事项)", count_rows(rows), _no_evidence(rows),
+                                bold=False, indent=2)
+                    r += 1
+        doc_rows = [x for d, _c, _s, rows in groups if d == doc.code for x in rows]
+        _counts_row(ws, r, doc.code, "合计", count_rows(doc_rows), _no_evidence(doc_rows), bold=True)
+        r += 1
+    _counts_row(ws, r, "总计", "", t, no_ev, bold=True)
+    r += 2
+
+    _put(ws, r, 1, "二、来源文件", bold=True, align=WRAP_TOP, border=False)
+    r += 1
+    for col, h in ((1, "文件"), (2, "文件名称"), (3, "发文字号")):
+        _put(ws, r, col, h, bold=True, align=HEADER_ALIGN)
+        ws.cell(row=r, column=col).fill = HEADER_FILL
+    ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=ncol - 2)
+    for col, h in ((ncol - 1, "目录版本"),):
+        _put(ws, r, col, h, bold=True, align=HEADER_ALIGN)
+        ws.cell(row=r, column=col).fill = HEADER_FILL
+    ws.merge_cells(start_row=r, start_column=ncol - 1, end_row=r, end_column=ncol)
+    r += 1
+    for doc in data.documents:
+        _put(ws, r, 1, doc.code, align=WRAP_TOP)
+        _put(ws, r, 2, doc.title, align=WRAP_TOP)
+        _put(ws, r, 3, doc.doc_number, align=WRAP_TOP)
+        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=ncol - 2)
+        _put(ws, r, ncol - 1, doc.version)
+        ws.merge_cells(start_row=r, start_column=ncol - 1, end_row=r, end_column=ncol)
+        ws.row_dimensions[r].height = _height([(doc.title, SUMMARY_WIDTHS[1])])
+        r += 1
+    r += 1
+    r = _sign_off(ws, data, r, ncol)
+    _page_setup(ws, data, F.SHEET_SUMMARY, None, None)
+    r += 1
+    ws.row_breaks.append(Break(id=r - 1))  # the chart starts on a page of its own
+    _chart(ws, r, chart_rows)
+
+
+def _sign_off(ws: Worksheet, data: ReportData, r: int, ncol: int) -> int:
+    """报送单位(盖章) … 报送日期: label/value pairs, two to a row, with room for the seal."""
+    s = data.sign_off
+    when = s.submit_date
+    pairs = [
+        ("报送单位(盖章)", data.office_name, "报送日期", f"{when.year}年{when.month}月{when.day}日" if when else ""),
+        ("单位负责人", s.leader, "分管领导", s.deputy),
+        ("填报人", s.preparer, "联系人", s.contact),
+        ("联系电话", s.phone, "", ""),
+    ]
+    _put(ws, r, 1, "三、报送单位签署", bold=True, align=WRAP_TOP, border=False)
+    r += 1
+    half = ncol // 2
+    for n, (l1, v1, l2, v2) in enumerate(pairs):
+        _put(ws, r, 1, l1, bold=True, align=Alignment(vertical="center", horizontal="left", wrap_text=True))
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=half)
+        _put(ws, r, 2, v1, align=Alignment(vertical="center", horizontal="left"))
+        _put(ws, r, half + 1, l2, bold=True, align=Alignment(vertical="center", horizontal="left", wrap_text=True))
+        ws.merge_cells(start_row=r, start_column=half + 1, end_row=r, end_column=half + 2)
+        ws.merge_cells(start_row=r, start_column=half + 3, end_row=r, end_column=ncol)
+        _put(ws, r, half + 3, v2, align=Alignment(vertical="center", horizontal="left"))
+        ws.row_dimensions[r].height = 48 if n == 0 else 24  # room for the seal
+        r += 1
+    return r
+
+
+def _chart(ws: Worksheet, r: int, chart_rows: list[tuple[str, list[ReportRow]]]) -> None:
+    """One stacked bar per chapter: 已完成(有佐证) / 已完成(无佐证) / 未达标 / 未完成, so a bar's length is what
+    was due and its colours say how much of it is done and proven."""
+    _put(ws, r, 1, "四、各章完成情况(事项数)", bold=True, align=WRAP_TOP, border=False)
+    r += 1
+    heads = ["章", "已完成(有佐证)", "已完成(无佐证)", "未达标", "未完成"]
+    # the chart's data: chapter label in A+B (merged), the four series in C..F
+    _put(ws, r, 1, heads[0], bold=True, align=HEADER_ALIGN)
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+    for col, h in enumerate(heads[1:], start=3):
+        _put(ws, r, col, h, bold=True, align=HEADER_ALIGN)
+    ws.row_dimensions[r].height = 30
+    first = r + 1
+    for label, rows in chart_rows:
+        r += 1
+        done_ev = sum(1 for x in rows if x.state is Standing.DONE and x.evidence_names)
+        done_no = sum(1 for x in rows if x.state is Standing.DONE and not x.evidence_names)
+        below = sum(1 for x in rows if x.state is Standing.BELOW_TARGET)
+        open_ = sum(1 for x in rows if x.state in (Standing.IN_PROGRESS, Standing.NOT_STARTED))
+        _put(ws, r, 1, label, align=WRAP_TOP)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        for col, v in enumerate((done_ev, done_no, below, open_), start=3):
+            _put(ws, r, col, v)
+    last = r
+    if last < first:
+        return
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.gapWidth = 60
+    chart.title = "各章应完成事项的完成情况"
+    chart.y_axis.title = "事项数"
+    chart.y_axis.majorGridlines = None
+    chart.x_axis.scaling.orientation = "maxMin"  # first chapter on top
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.add_data(Reference(ws, min_col=3, max_col=6, min_row=first - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    colours = ("70AD47", "A9D18E", "F4B183", "D9D9D9")
+    for s, colour in zip(chart.series, colours):
+        s.graphicalProperties.solidFill = colour
+        s.graphicalProperties.line.solidFill = colour
+    chart.dataLabels = DataLabelList(showVal=False)
+    chart.legend.position = "b"
+    chart.width = 26
+    chart.height = max(8.0, 0.9 * (last - first + 1) + 4)
+    ws.add_chart(chart, f"A{last + 2}")
+
+
+def build_workbook(data: ReportData) -> tuple[Workbook, dict[str, BulkRows]]:
+    """The workbook (openpyxl parts complete) and the bulk data rows of its table sheets."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = F.SHEET_SUMMARY
+    _summary(ws, data)
+    _summary_data(wb, data)
+    bulk = {
+        F.SHEET_CHECKLIST: _checklist(wb, data),
+        F.SHEET_STATISTICS: _statistics(wb, data),
+        F.SHEET_EVIDENCE: _evidence(wb, data),
+        F.SHEET_OUTSTANDING: _outstanding(wb, data),
+        F.SHEET_NOTES: _notes(wb, data),
+    }
+    wb.properties.title = f"{data.office_name}{data.year}年度法治政府建设年度报告"
+    wb.properties.creator = "法治政府建设检查台"
+    return wb, bulk

@@ -1,0 +1,144 @@
+"""The workbook as a return the county stacks: fixed sheets and columns, 汇总数据, 统计数据, sign-off, 节 rows,
+print layout, and an evidence package whose every member the 佐证材料 sheet names exactly. Read back with
+openpyxl and with python-calamine."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from fazhi_desk.jobs import JobContext
+from fazhi_desk.reports import workbook_format as F
+from fazhi_desk.services.annual_text import set_submit_date
+from fazhi_desk.services.profile import set_profile
+from fazhi_desk.services.report import export_report
+from fazhi_desk.services.statistics import set_statistic
+from tests.reports.conftest import TODAY, YEAR, add_evidence
+
+
+@pytest.fixture
+def exported(seeded, tmp_path):
+    st = seeded.store
+    set_profile(st, office_name="营盘镇", county="柞水县", contact="李四", phone="0914-4321000", leader="赵一",
+                deputy="钱二", preparer="孙三")
+    set_submit_date(st, YEAR, dt.date(2026, 1, 10))
+    set_statistic(st, YEAR, "MEDIATION", 12)
+    # two files whose names the package must change: a reserved name and an over-long one
+    add_evidence(st, "TT2020-01-01", YEAR, "CON.txt", b"reserved name")
+    add_evidence(st, "TT2020-01-01", YEAR, ("很长的文件名" * 20) + ".pdf", b"long name")
+    out = tmp_path / "报告.xlsx"
+    zip_path = tmp_path / "佐证材料.zip"
+    res = export_report(JobContext(), st, YEAR, out, zip_path, today=TODAY)
+    return res, out, zip_path
+
+
+def _table(rows):
+    head = [str(h) for h in rows[0]]
+    return head, [dict(zip(head, r)) for r in rows[1:]]
+
+
+def test_every_sheet_reads_back_the_same_with_openpyxl_and_calamine(exported):
+    _res, out, _z = exported
+    wb = openpyxl.load_workbook(out, data_only=True)
+    cw = CalamineWorkbook.from_path(str(out))
+    assert wb.sheetnames == list(F.SHEETS) == cw.sheet_names
+    for name in F.SHEETS:
+        ws = wb[name]
+        a = [[c for c in r] for r in ws.iter_rows(values_only=True)]
+        b = cw.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        assert len(b) == len(a), name
+        for ra, rb in zip(a, b):
+            norm = lambda v: "" if v is None else (v.date() if isinstance(v, dt.datetime) else v)  # noqa: E731
+            assert [norm(x) for x in ra][: len(rb)] == [norm(x) for x in rb][: len(ra)], name
+
+
+def test_summary_row_and_stacking_columns(exported):
+    res, out, _z = exported
+    cw = CalamineWorkbook.from_path(str(out))
+    head, rows = _table(cw.get_sheet_by_name(F.SHEET_SUMMARY_DATA).to_python())
+    assert tuple(head) == F.SUMMARY_DATA_COLUMNS and len(rows) == 1
+    row = rows[0]
+    assert (row["单位"], row["县"], row["年度"]) == ("营盘镇", "柞水县", YEAR)
+    assert (row["应完成"], row["已完成"], row["逾期"]) == (res.applicable, res.done, res.overdue)
+    assert row["完成率"] == pytest.approx(res.done / res.applicable)
+    assert row["格式版本"] == F.FORMAT_VERSION and row["目录版本"] == "TT2020 1.0"
+
+    head, rows = _table(cw.get_sheet_by_name(F.SHEET_CHECKLIST).to_python())
+    assert tuple(head) == F.CHECKLIST_COLUMNS
+    assert all((r["单位"], r["县"], r["年度"], r["目录版本"]) == ("营盘镇", "柞水县", YEAR, "1.0") for r in rows)
+    by_id = {r["编号"]: r for r in rows}
+    assert by_id["TT2020-01-01"]["状态"] == "已完成" and by_id["TT2020-01-01"]["目标值"] == 4
+    assert by_id["TT2020-01-01"]["计量单位"] == "次" and by_id["TT2020-01-01"]["文件"] == "测〔2020〕1号"
+    assert by_id["TT2020-01-02"]["状态"] == "未开始" and by_id["TT2020-01-02"]["逾期"] == "是"
+    assert by_id["TT2020-01-01"]["章节条"] == "一第1条"
+    assert all(" " not in r["状态"] and "(" not in r["状态"] for r in rows)  # one word
+
+    head, rows = _table(cw.get_sheet_by_name(F.SHEET_STATISTICS).to_python())
+    assert tuple(head) == F.STATISTICS_COLUMNS
+    med = next(r for r in rows if r["编码"] == "MEDIATION")
+    assert med["数值"] == 12 and med["单位"] == "营盘镇"
+
+
+def test_summary_goes_down_to_sections_and_carries_the_sign_off(exported):
+    _res, out, _z = exported
+    ws = openpyxl.load_workbook(out)[F.SHEET_SUMMARY]
+    text = [[c.value for c in r] for r in ws.iter_rows()]
+    flat = [str(v) for r in text for v in r if v is not None]
+    for label, value in (("单位负责人", "赵一"), ("分管领导", "钱二"), ("填报人", "孙三"), ("联系人", "李四"),
+                         ("联系电话", "0914-4321000"), ("报送日期", "2026年1月10日")):
+        row = next(r for r in text if label in [str(v) for v in r])
+        assert value in [str(v) for v in row]
+    assert "报送单位(盖章)" in flat
+    head = next(r for r in text if r[0] == "文件" and r[1] == "章 / 节")
+    assert {"已完成", "未达标", "已完成但无佐证材料", "逾期"} <= set(head)
+    assert any("没有佐证材料" in v for v in flat)
+    assert ws._charts and ws._charts[0].grouping == "stacked"
+
+
+def test_checklist_prints_on_a4_landscape_without_the_machine_columns(exported):
+    _res, out, _z = exported
+    wb = openpyxl.load_workbook(out)
+    ws = wb[F.SHEET_CHECKLIST]
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.print_area.replace("$", "").split("!")[-1].startswith("A1:P")
+    assert ws.print_title_rows.replace("$", "") == "1:1"
+    ev = wb[F.SHEET_EVIDENCE]
+    assert ev.print_area.replace("$", "").split("!")[-1].startswith("A1:H")  # SHA-256 not printed
+
+
+def test_every_evidence_row_names_a_member_of_the_zip(exported):
+    _res, out, zip_path = exported
+    cw = CalamineWorkbook.from_path(str(out))
+    _head, rows = _table(cw.get_sheet_by_name(F.SHEET_EVIDENCE).to_python())
+    with zipfile.ZipFile(zip_path) as z:
+        names = z.namelist()
+        tops = {n.split("/")[0] for n in names}
+        assert tops == {"营盘镇_2025_佐证材料"}
+        for r in rows:
+            assert r["包内路径"] in names, r["包内路径"]
+            assert z.read(r["包内路径"]) and len(z.read(r["包内路径"])) == r["字节数"]
+        index = z.read("营盘镇_2025_佐证材料/目录.csv").decode("utf-8-sig")
+    listed = list(csv.DictReader(io.StringIO(index)))
+    assert {r["包内路径"] for r in listed} == {r["包内路径"] for r in rows}
+    assert all(r["编号"] for r in listed)
+    # the link is relative and opens the member when the zip is extracted beside the workbook
+    ws = openpyxl.load_workbook(out)[F.SHEET_EVIDENCE]
+    col = [c.value for c in ws[1]].index("包内路径") + 1
+    for r in range(2, ws.max_row + 1):
+        f = ws.cell(r, col).value
+        assert f.startswith('=HYPERLINK("营盘镇_2025_佐证材料/')
+
+
+def test_an_empty_year_has_every_sheet_and_column(seeded, tmp_path):
+    out = tmp_path / "空.xlsx"
+    export_report(JobContext(), seeded.store, 2019, out, today=TODAY)
+    cw = CalamineWorkbook.from_path(str(out))
+    assert cw.sheet_names == list(F.SHEETS)
+    assert tuple(cw.get_sheet_by_name(F.SHEET_EVIDENCE).to_python()[0]) == F.EVIDENCE_COLUMNS
+    assert tuple(cw.get_sheet_by_name(F.SHEET_NOTES).to_python()[0])[:2] == ("编号", "事项内容")
