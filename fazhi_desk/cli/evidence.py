@@ -47,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("item_id", metavar="ITEM_ID", help="事项编号,如 SZ2015-04-01")
     a.add_argument("--year", type=int, default=year, help="年度(默认今年)")
     a.add_argument("--description", default="", help="说明(用于本次添加的所有文件)")
+    a.add_argument("--date", dest="doc_date", metavar="YYYY-MM-DD", help="文件日期(用于本次添加的所有文件)")
     a.add_argument("files", metavar="FILE", nargs="+", help="文件或文件夹")
     a.set_defaults(handler=_add)
 
@@ -84,7 +85,7 @@ def _add(args, ctx) -> int:
     jc = _ConsoleContext()
     try:
         summary = attach(jc, ctx.store(), resolve(ctx, args.item_id), args.year, args.files,
-                         description=args.description)
+                         description=args.description, doc_date=args.doc_date)
     finally:
         jc.finish()
     print(summary.text())

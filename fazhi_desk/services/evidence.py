@@ -474,6 +474,7 @@ def attach(
     *,
     recursive: bool = True,
     description: str = "",
+    doc_date: str | dt.date | None = None,
     user: str | None = None,
 ) -> AttachSummary:
     """Copy files (folders: recursively) into the evidence store and attach them to an item's year.
@@ -483,6 +484,7 @@ def attach(
     for problems of the whole batch (unknown item, bad year, commit failed).
     """
     _check_year(year)
+    when = parse_doc_date(doc_date)  # 文件日期 of every file added now (refused before anything is copied)
     if len(description) > MAX_DESCRIPTION:
         raise UserError(f"说明超过 {MAX_DESCRIPTION} 字,请精简后再保存。")
     user = user or current_user()
@@ -581,7 +583,7 @@ def attach(
         ctx.check()
         if pending:
             ctx.progress(1000, 1000, "正在保存……")
-            _commit_links(store, fs, item_id, year, pending, description, user)
+            _commit_links(store, fs, item_id, year, pending, description, user, when)
     except BaseException:
         fs.abandon([g[0] for g in group])
         _discard_uncommitted(store, fs, created_here)
@@ -593,7 +595,7 @@ def attach(
 
 
 def _commit_links(store: Store, fs: FileStore, item_id: str, year: int, pending: list[_Pending],
-                  description: str, user: str) -> None:
+                  description: str, user: str, doc_date: dt.date | None = None) -> None:
     now = dt.datetime.now()
     # store.transaction() turns SQLite's refusals (disk full, read-only...) into Chinese messages.
     with store.transaction() as s:
@@ -603,7 +605,7 @@ def _commit_links(store: Store, fs: FileStore, item_id: str, year: int, pending:
             if f is None:
                 s.add(EvidenceFile(sha256=x.sha256, size=x.size, mime=x.mime, stored_at=now))
             s.add(EvidenceLink(assessment_id=a.id, sha256=x.sha256, original_name=x.name,
-                               description=description, doc_date=None, file_mtime=x.mtime,
+                               description=description, doc_date=doc_date, file_mtime=x.mtime,
                                added_at=now, added_by=user))
             _log(s, a, user, now, "", f"添加佐证材料“{x.name}”")
         a.updated_at = now
