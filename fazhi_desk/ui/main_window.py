@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QSplitter, QTabW
 from fazhi_desk.changes import Changes
 from fazhi_desk.tasks import Op, runner
 from fazhi_desk.ui.checklist_panel import ChecklistPanel, ChecklistTree  # noqa: F401 - ChecklistTree: public name
+from fazhi_desk.ui.annual_pages import add_annual_pages
 from fazhi_desk.ui.menus import add_shortcuts, build_menus, edit_profile, offer_carry_forward, show_about
 from fazhi_desk.ui.overview import OverviewPage
 
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.splitter, "检查清单")
         self.tabs.addTab(self.overview, "年度概览")
+        add_annual_pages(self)  # 年度报告, 统计数据
         self.setCentralWidget(self.tabs)
 
         build_menus(self)

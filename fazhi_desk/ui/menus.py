@@ -34,6 +34,7 @@ def build_menus(win: MainWindow) -> None:
     win.act_export_template = m_file.addAction("导出目录模板(&T)…", lambda: export_template(win))
     m_file.addSeparator()
     win.act_report = m_file.addAction("导出年度报告(&R)…", lambda: export_report(win))
+    win.act_rollup = m_file.addAction("汇总各单位报告(&U)…", lambda: rollup_reports(win))
     m_file.addSeparator()
     win.act_verify = m_file.addAction("校验佐证材料(&V)", lambda: verify_evidence(win))
     win.act_gc = m_file.addAction("清理不再使用的佐证文件(&C)", lambda: collect_evidence(win))
@@ -159,6 +160,13 @@ def export_report(win: MainWindow) -> None:
         return
     win._flush()  # the export reads after this write (reads wait for earlier writes)
     export_report_interactive(win, win.store, win.year(), profile=win.profile)
+
+
+def rollup_reports(win: MainWindow) -> None:
+    """文件 → 汇总各单位报告…: for the county; reads workbooks only, the store is not needed."""
+    from fazhi_desk.ui.rollup_dialog import RollupDialog
+
+    RollupDialog(win).exec()
 
 
 def verify_evidence(win: MainWindow) -> None:

@@ -42,6 +42,28 @@ from fazhi_desk.ui.help import Section, install_help
 TITLE = "导出年度报告"
 
 
+def docx_name_for(report: Path) -> Path:
+    stem = report.stem.replace("年度报告", "情况报告") if "年度报告" in report.stem else report.stem + "_文字报告"
+    return report.with_name(stem + ".docx")
+
+
+def _export(ctx, store: Store, year: int, out: Path, zip_path: Path | None, docx_path: Path | None):  # noqa: ANN001, ANN202
+    """The workbook (and package), then the written report when asked: what 导出 runs off the UI thread."""
+    from dataclasses import replace
+
+    from fazhi_desk.services.annual_text import export_docx
+
+    if docx_path is not None:
+        from fazhi_desk.reports.output import check_writable
+
+        check_writable(docx_path)  # refuse before the long part
+    result = export_report(ctx, store, year, out, zip_path)
+    if docx_path is not None:
+        export_docx(ctx, store, year, docx_path)
+        result = replace(result, docx_path=docx_path)
+    return result
+
+
 def zip_name_for(report: Path) -> Path:
     stem = report.stem.replace("年度报告", "佐证材料") if "年度报告" in report.stem else report.stem + "_佐证材料"
     return report.with_name(stem + ".zip")
@@ -83,6 +105,9 @@ class ReportDialog(QDialog):
         form.addRow("年度:", self.year)
         form.addRow("报告文件:", row)
         form.addRow("", self.with_zip)
+        self.with_docx = QCheckBox("同时导出文字报告(Word,法治政府建设情况报告)")
+        self.with_docx.setChecked(True)
+        form.addRow("", self.with_docx)
         form.addRow("", self.zip_label)
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("导出", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -138,7 +163,7 @@ class ReportDialog(QDialog):
 
     # ------------------------------------------------------------ running
     def _set_running(self, running: bool) -> None:
-        for w in (self.year, self.path, self.browse, self.with_zip, self.export_button):
+        for w in (self.year, self.path, self.browse, self.with_zip, self.with_docx, self.export_button):
             w.setEnabled(not running)
         self.cancel_button.setText("停止" if running else "取消")
 
@@ -157,7 +182,8 @@ class ReportDialog(QDialog):
         self.progress.setRange(0, 0)
         self.status.setText("正在导出……")
         self._set_running(True)
-        op = (Op(export_report, self.store, self.year.value(), out, self.zip_path())
+        docx = docx_name_for(out) if self.with_docx.isChecked() else None
+        op = (Op(_export, self.store, self.year.value(), out, self.zip_path(), docx)
               .success(self._on_done).failure(self._on_failed).cancelled(self._on_cancelled)
               .finally_(self._on_finished))
         op.signals.progress.connect(self._on_progress)

@@ -1,0 +1,128 @@
+"""The 年度报告 and 统计数据 tabs, the report dialog's Word choice and 汇总各单位报告… in the real window."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from fazhi_desk.services.annual_text import load_annual_text
+from fazhi_desk.services.profile import set_profile
+from fazhi_desk.services.statistics import load_statistics, set_statistic
+from fazhi_desk.store.db import open_store
+from tests.conftest import wait_idle
+from tests.ui.test_main_window import YEARLY, open_window, stored, tt_data, type_text  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def win(qtbot, tt_data, tmp_path):
+    store = open_store(tt_data)
+    set_profile(store, office_name="营盘镇", county="柞水县")
+    w = open_window(qtbot, store, tmp_path)
+    yield w
+    w.close()
+    wait_idle(qtbot)
+    store.close()
+
+
+def test_annual_text_is_drafted_edited_and_never_overwritten_silently(qtbot, win, monkeypatch):
+    tab = win.annual_text
+    win.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: "2024年" in tab.editors["measures"].toPlainText(), timeout=10000)
+    wait_idle(qtbot)
+    assert load_annual_text(win.store, 2024).section("measures").text  # drafted and stored
+    ed = tab.editors["other"]
+    ed.setFocus()
+    ed.selectAll()
+    type_text(ed, "本年度无其他情况。")
+    with qtbot.waitSignal(tab.saved, timeout=10000):
+        pass
+    wait_idle(qtbot)
+    assert load_annual_text(win.store, 2024).section("other").text.endswith("本年度无其他情况。")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    tab.redraft.click()
+    wait_idle(qtbot)
+    assert asked and "其他情况" in asked[0]
+    assert load_annual_text(win.store, 2024).section("other").text.endswith("本年度无其他情况。")
+    assert tab.editors["other"].toPlainText().endswith("本年度无其他情况。")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    tab.redraft.click()
+    wait_idle(qtbot)
+    wait_idle(qtbot)
+    assert load_annual_text(win.store, 2024).section("other").text == "无。"
+    qtbot.waitUntil(lambda: tab.editors["other"].toPlainText() == "无。", timeout=5000)
+
+
+def test_statistics_tab_saves_and_a_linked_figure_is_the_items_actual(qtbot, win):
+    from fazhi_desk.domain.statistics import DEFAULT_INDICATORS
+    from fazhi_desk.store.models import IndicatorRow
+
+    with win.store.transaction() as s:  # a catalogue-defined indicator linked to the yearly item
+        s.add(IndicatorRow(code="TT_STUDY", doc_code="TT2020", name="学法次数", unit="次", category="学法",
+                           items=YEARLY, linked_item=YEARLY, sort_key=0))
+    tab = win.statistics
+    win.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.table.rowCount() == len(DEFAULT_INDICATORS) + 1, timeout=10000)
+    codes = [e.indicator.code for e in tab.entries]
+    tab.table.item(codes.index("MEDIATION"), 3).setText("57")
+    wait_idle(qtbot)
+    tab.table.item(codes.index("TT_STUDY"), 3).setText("3")
+    wait_idle(qtbot)
+    with win.store.session() as s:
+        got = {e.indicator.code: e.value for e in load_statistics(s, 2024)}
+    assert got["MEDIATION"] == 57 and got["TT_STUDY"] == 3
+    assert stored(win.store, YEARLY, 2024).actual == 3
+    assert win.model.row_for(YEARLY).actual == 3  # the checklist row refreshed from the write
+
+
+def test_report_dialog_also_writes_the_word_report(qtbot, win, tmp_path, monkeypatch):
+    from fazhi_desk.ui.report_dialog import ReportDialog
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    dlg = ReportDialog(win.store, 2024, win)
+    qtbot.addWidget(dlg)
+    out = tmp_path / "营盘镇_2024年法治政府建设年度报告.xlsx"
+    dlg.path.setText(str(out))
+    assert dlg.with_docx.isChecked()
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.result is not None, timeout=20000)
+    assert out.exists() and (tmp_path / "营盘镇_2024年法治政府建设情况报告.docx").exists()
+    assert "文字报告" in dlg.result.summary()
+
+
+def test_rollup_dialog_from_the_file_menu(qtbot, win, tmp_path, monkeypatch):
+    from fazhi_desk.jobs import JobContext
+    from fazhi_desk.services.report import export_report
+    from fazhi_desk.ui.rollup_dialog import RollupDialog
+
+    paths = []
+    for n in range(3):
+        set_profile(win.store, office_name=f"第{n}镇")
+        set_statistic(win.store, 2024, "MEDIATION", n)
+        p = tmp_path / f"{n}.xlsx"
+        export_report(JobContext(), win.store, 2024, p)
+        paths.append(str(p))
+    assert win.act_rollup.text() == "汇总各单位报告(&U)…"
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (paths, ""))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    dlg = RollupDialog(win)
+    qtbot.addWidget(dlg)
+    dlg.add.click()
+    assert dlg.paths() == paths
+    out = tmp_path / "汇总.xlsx"
+    dlg.out.setText(str(out))
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.result is not None, timeout=20000)
+    assert out.exists() and dlg.result.offices == 3
+    # the same office twice: refused with its message, nothing written
+    errors = []
+    monkeypatch.setattr("fazhi_desk.tasks.show_error", lambda parent, title, e: errors.append(str(e)))
+    dlg2 = RollupDialog(win)
+    qtbot.addWidget(dlg2)
+    dlg2.add_paths([paths[0]])
+    dlg2.files.addItem(paths[0])
+    out2 = tmp_path / "汇总2.xlsx"
+    dlg2.out.setText(str(out2))
+    dlg2.start()
+    wait_idle(qtbot)
+    assert errors and "出现了两次" in errors[0] and not out2.exists()
