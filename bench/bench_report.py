@@ -1,9 +1,11 @@
 """Bench: the annual report for 10,000 items and 50,000 evidence rows.
 
 Targets (measured in the same run, on this machine):
-  1. writing the report from in-memory dataclasses takes ≤ 5 s;
-  2. it takes ≤ 1.5 × the time bare openpyxl needs to write the same cells (no styles);
-  3. (informative) the full path from a synthetic store: read + write.
+  1. the whole path from the store to the saved workbook (what the user waits for: read the year,
+     build every sheet, save) takes ≤ 3 s;
+  2. and ≤ 0.5 × the time bare openpyxl needs to write the same cells (the values of every data
+     row of every sheet, no styles) in the same run;
+  (informative) writing from in-memory dataclasses alone, and the plain-openpyxl fallback writer.
 
 Prints the figures and one PASS/FAIL line per target; exits 1 on any FAIL.
 Run: ``python bench/bench_report.py``
@@ -71,22 +73,21 @@ def synthetic() -> ReportData:
 
 
 def bare_openpyxl(data: ReportData, path: str) -> None:
-    """The same cells, plain values, no styles: the floor openpyxl itself sets."""
+    """The same cells our workbook's data sheets hold, as plain values, no styles: the floor openpyxl itself sets."""
+    from fazhi_desk.reports.workbook import build_workbook
+    from fazhi_desk.reports.xlsx import Link
+
+    _wb, bulk = build_workbook(data)  # only to know the cells (not timed as part of the floor's work below)
+    cells = {name: [[("=" + v.formula()) if isinstance(v, Link) else v for v, _s in row] for row, _h in b.rows]
+             for name, b in bulk.items()}
+    t = time.perf_counter()
     wb = openpyxl.Workbook()
-    ws = wb.active
-    for r in data.rows:
-        ws.append([r.item_id, r.doc_code, r.position, r.requirement, r.lead_units, r.cycle, r.target, r.actual,
-                   r.status_text, r.completed_on, r.owner, r.note_text[:400], "\n".join(r.evidence_names[:6])])
-    ws2 = wb.create_sheet()
-    for e in data.evidence:
-        ws2.append([e.item_id, e.requirement, e.original_name, e.description, e.doc_date, e.size, e.sha256,
-                    e.check.value])
-    ws3 = wb.create_sheet()
-    for r in data.rows:
-        if r.state in (RowState.NOT_STARTED, RowState.IN_PROGRESS):
-            ws3.append([r.item_id, r.doc_code, r.requirement, r.lead_units, r.due_date, r.status_text, r.owner,
-                        r.note_text[:400], len(r.evidence_names)])
+    for name, rows in cells.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
     wb.save(path)
+    bare_openpyxl.seconds = time.perf_counter() - t  # type: ignore[attr-defined]
 
 
 def timed(fn, *a, **kw) -> float:  # noqa: ANN001
@@ -95,7 +96,7 @@ def timed(fn, *a, **kw) -> float:  # noqa: ANN001
     return time.perf_counter() - t
 
 
-def full_path_from_store(tmp: Path) -> tuple[float, float]:
+def full_path_from_store(tmp: Path) -> tuple[float, float, ReportData]:
     """Build a synthetic store (not timed), then time export_report from it."""
     from sqlalchemy import insert
 
@@ -132,34 +133,35 @@ def full_path_from_store(tmp: Path) -> tuple[float, float]:
         from fazhi_desk.services.report import load_report_data
 
         t = time.perf_counter()
-        load_report_data(st, 2025, dt.date(2026, 1, 10))
+        data = load_report_data(st, 2025, dt.date(2026, 1, 10))
         read = time.perf_counter() - t
-        return total, read
+        return total, read, data
     finally:
         st.close()
 
 
 def main() -> int:
-    data = synthetic()
     ok = True
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        bare = timed(bare_openpyxl, data, os.fspath(tmp / "bare.xlsx"))
+        total, read, store_data = full_path_from_store(tmp)
+        bare_openpyxl(store_data, os.fspath(tmp / "bare.xlsx"))
+        bare = bare_openpyxl.seconds  # type: ignore[attr-defined]
+        data = synthetic()
         ours = timed(write_report, JobContext(), data, tmp / "ours.xlsx")
         plain = timed(write_report, JobContext(), data, tmp / "plain.xlsx", fast=False)
-        size = (tmp / "ours.xlsx").stat().st_size
+        size = (tmp / "store.xlsx").stat().st_size
         print(f"items {N_ITEMS}, evidence rows {N_EVIDENCE}")
-        print(f"bare openpyxl, same cells, no styles : {bare:6.2f} s")
-        print(f"report writer (fast rows)            : {ours:6.2f} s  ({size / 1e6:.1f} MB)")
-        print(f"report writer (plain openpyxl cells) : {plain:6.2f} s  (fallback path, for reference)")
+        print(f"store → saved workbook (read {read:.2f} s + build and save) : {total:6.2f} s  ({size / 1e6:.1f} MB)")
+        print(f"bare openpyxl writing the same cells, no styles        : {bare:6.2f} s")
+        print(f"writer alone, in-memory synthetic data (informative)  : {ours:6.2f} s")
+        print(f"plain-openpyxl fallback writer (informative)           : {plain:6.2f} s")
         for label, passed in (
-            (f"report ≤ 5 s: {ours:.2f} s", ours <= 5.0),
-            (f"report ≤ 1.5 × bare openpyxl: {ours:.2f} s vs {1.5 * bare:.2f} s", ours <= 1.5 * bare),
+            (f"store → workbook ≤ 3 s: {total:.2f} s", total <= 3.0),
+            (f"store → workbook ≤ 0.5 × bare openpyxl: {total:.2f} s vs {0.5 * bare:.2f} s", total <= 0.5 * bare),
         ):
             print(("PASS " if passed else "FAIL ") + label)
             ok &= passed
-        total, read = full_path_from_store(tmp)
-        print(f"full path from a store (read {read:.2f} s + write): {total:.2f} s  (informative, no target)")
     return 0 if ok else 1
 
 

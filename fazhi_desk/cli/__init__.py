@@ -21,7 +21,7 @@ from fazhi_desk.paths import DataDir, resolve_data_dir
 
 log = logging.getLogger("fazhi_desk")
 
-FEATURE_MODULES = ("checklist", "catalogue", "evidence", "report", "rollup", "selftest")
+FEATURE_MODULES = ("checklist", "catalogue", "evidence", "report", "rollup", "statistics", "selftest")
 
 
 @dataclass

@@ -31,7 +31,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator, Literal, Sequence
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Literal, Sequence
 
 from fazhi_desk.errors import UserError
 from fazhi_desk.fileio import is_own_temp, remove_stale_temps, temp_path
@@ -225,6 +225,24 @@ class FileStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
+
+    def sizes(self, sha256s: Iterable[str]) -> dict[str, int]:
+        """The stored size of each of these files that exists (absent ones are left out).
+
+        One ``os.stat`` on a string path each: a report checks 50,000 files, and building a
+        ``Path`` per file cost more than the system call.
+        """
+        root = os.fspath(self.root)
+        sep = os.sep
+        out: dict[str, int] = {}
+        for sha in sha256s:
+            if not is_sha256(sha):
+                continue
+            try:
+                out[sha] = os.stat(f"{root}{sep}{sha[:2]}{sep}{sha}").st_size
+            except OSError:
+                pass
+        return out
 
     @property
     def trash_root(self) -> Path:

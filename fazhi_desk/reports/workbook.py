@@ -30,7 +30,6 @@ import re
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
@@ -157,9 +156,9 @@ def _state_remark(r: ReportRow) -> str:
 
 
 def _height(cells: list[tuple[str, float]]) -> float:
-    """A row height that holds the tallest cell even in a reader's wider fallback font (one spare line)."""
+    """A row height that holds the tallest cell even in a reader's wider fallback font (a spare line in four)."""
     lines = max((wrapped_lines(t, w) for t, w in cells if t), default=1)
-    return row_height(lines + 1 if lines > 1 else 1)
+    return row_height(lines + lines // 4)
 
 
 def catalogue_versions(data: ReportData) -> str:
@@ -217,7 +216,7 @@ def _finish_table(ws: Worksheet, data: ReportData, name: str, bulk: BulkRows, nc
 
 
 def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
-    widths = [12, 12, 9, 30, 10, 5, 5, 5, 5, 7, 4, 5, 10, 6, 30, 8, 14, 10, 6, 14]
+    widths = [12, 14, 10, 30, 10, 5, 5, 5, 5, 7, 4, 5, 10, 6, 30, 7, 14, 10, 6, 14]
     ws, bulk = _table_sheet(wb, data, F.SHEET_CHECKLIST, F.CHECKLIST_COLUMNS, widths, F.CHECKLIST_PRINTED)
     versions = {d.code: d.version for d in data.documents}
     numbers = {d.code: d.doc_number or d.code for d in data.documents}
@@ -549,7 +548,6 @@ def _chart(ws: Worksheet, r: int, chart_rows: list[tuple[str, list[ReportRow]]])
     for s, colour in zip(chart.series, colours):
         s.graphicalProperties.solidFill = colour
         s.graphicalProperties.line.solidFill = colour
-    chart.dataLabels = DataLabelList(showVal=False)
     chart.legend.position = "b"
     chart.width = 26
     chart.height = max(8.0, 0.9 * (last - first + 1) + 4)

@@ -124,18 +124,17 @@ def gather_report(
     links = sorted(s.execute(q).all(), key=lambda t: (order.get(t[0], len(order)), t[0], t[6], t[7]))
     evidence: list[ReportEvidence] = []
     names: dict[str, list[str]] = {}
+    on_disk = files.sizes(t[5] for t in links) if files is not None else {}
     for n, (item_id, name, desc, doc_date, size, sha, _added, _id) in enumerate(links):
         if n % 1000 == 0:
             ctx.check()
         check = EvidenceCheck.OK
         if files is not None:
-            try:
-                st = files.path(sha).stat()
-            except OSError:
+            stored = on_disk.get(sha)
+            if stored is None:
                 check = EvidenceCheck.MISSING
-            else:
-                if st.st_size != size:
-                    check = EvidenceCheck.ALTERED
+            elif stored != size:
+                check = EvidenceCheck.ALTERED
         evidence.append(ReportEvidence(item_id, requirement.get(item_id, ""), name, desc or "", doc_date, size,
                                        sha, check))
         names.setdefault(item_id, []).append(name)
