@@ -216,7 +216,7 @@ def _finish_table(ws: Worksheet, data: ReportData, name: str, bulk: BulkRows, nc
 
 
 def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
-    widths = [12, 14, 10, 30, 10, 5, 5, 5, 5, 7, 4, 5, 10, 6, 30, 7, 14, 10, 6, 14]
+    widths = [12, 14, 10, 30, 10, 5, 5, 5, 5, 5, 7, 4, 5, 10, 6, 28, 7, 14, 10, 6, 14]
     ws, bulk = _table_sheet(wb, data, F.SHEET_CHECKLIST, F.CHECKLIST_COLUMNS, widths, F.CHECKLIST_PRINTED)
     versions = {d.code: d.version for d in data.documents}
     numbers = {d.code: d.doc_number or d.code for d in data.documents}
@@ -229,7 +229,8 @@ def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
         bulk.add(
             [
                 (r.item_id, TEXT), (doc, MID), (compact_path(r), MID), (r.requirement, TEXT),
-                (r.lead_units, TEXT), (r.cycle, MID), (r.target_value, NUM), (r.unit, MID), (r.actual, NUM),
+                (r.lead_units, TEXT), (r.township_role, MID), (r.cycle, MID), (r.target_value, NUM), (r.unit, MID),
+                (r.actual, NUM),
                 (r.state.value, STATUS[r.state]),
                 (F.YES if r.overdue else "", FLAG if r.overdue else MID),
                 (F.YES if r.state is Standing.BELOW_TARGET else "",
@@ -237,7 +238,7 @@ def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
                 (r.completed_on, DATE), (r.owner, MID), (note, TEXT), (ev, FLAG if ev == "无" else MID),
                 (office, TEXT), (county, TEXT), (year, MID), (versions.get(r.doc_code, ""), MID),
             ],
-            _height([(doc, widths[1]), (r.requirement, widths[3]), (r.lead_units, widths[4]), (note, widths[14])]),
+            _height([(doc, widths[1]), (r.requirement, widths[3]), (r.lead_units, widths[4]), (note, widths[15])]),
         )
     _finish_table(ws, data, F.SHEET_CHECKLIST, bulk, len(widths), F.CHECKLIST_PRINTED)
     return bulk
@@ -408,7 +409,8 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         ("年度", f"{data.year}年"),
         ("总体完成情况",
          f"应完成 {t.applicable} 项,已完成 {t.done} 项,完成率 {t.rate_text()};未达标 {t.below_target} 项,"
-         f"进行中 {t.in_progress} 项,未开始 {t.not_started} 项,其中逾期 {t.overdue} 项"),
+         f"进行中 {t.in_progress} 项,未开始 {t.not_started} 项,其中逾期 {t.overdue} 项"
+         + (f";{t.score_text()}(有分值的 {t.scored} 项)" if t.scored else "")),
         ("不计入完成率",
          f"不适用 {t.not_applicable} 项,本年度未发生 {t.no_event} 项,本年度不检查 {t.not_due} 项,已退役 {t.retired} 项"),
         ("佐证材料", ev),

@@ -27,10 +27,10 @@ SUMMARY_DATA_COLUMNS = ("单位", "县", "年度", "应完成", "已完成", "�
                         "程序版本", "目录版本", "生成时间", "格式版本")
 
 # Rows of 检查清单: the readable columns first (the print area), the stacking columns after them.
-CHECKLIST_COLUMNS = ("编号", "文件", "章节条", "事项内容", "牵头单位", "周期", "目标值", "计量单位", "实际值",
-                     "状态", "逾期", "未达标", "完成日期", "责任人", "工作情况说明", "佐证材料",
+CHECKLIST_COLUMNS = ("编号", "文件", "章节条", "事项内容", "牵头单位", "乡镇角色", "周期", "目标值", "计量单位",
+                     "实际值", "状态", "逾期", "未达标", "完成日期", "责任人", "工作情况说明", "佐证材料",
                      "单位", "县", "年度", "目录版本")
-CHECKLIST_PRINTED = 16  # columns A…P print; 单位/县/年度/目录版本 are for machines
+CHECKLIST_PRINTED = 17  # columns A…Q print; 单位/县/年度/目录版本 are for machines
 
 STATISTICS_COLUMNS = ("编码", "类别", "指标", "计量单位", "数值", "证明事项", "单位", "县", "年度")
 STATISTICS_PRINTED = 6

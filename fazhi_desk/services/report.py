@@ -163,21 +163,6 @@ def gather_report(
                       documents=tuple(documents.values()), rows=tuple(out), evidence=tuple(evidence))
 
 
-def binding_documents(s: Session) -> frozenset[str]:
-    """适用文件: the documents that bind the office, as chosen in the profile (empty: not chosen, all count)."""
-    import json
-
-    from fazhi_desk.store.models import Profile
-
-    p = s.get(Profile, 1)
-    raw = getattr(p, "binding_documents", "") if p is not None else ""
-    try:
-        codes = json.loads(raw) if raw else []
-    except ValueError:
-        codes = []
-    return frozenset(c for c in codes if isinstance(c, str))
-
-
 def load_report_data(store: Store, year: int, today: dt.date | None = None, ctx: JobContext | None = None) -> ReportData:
     """The year's report data (plain dataclasses), with the office profile, sign-off and statistics."""
     from dataclasses import replace

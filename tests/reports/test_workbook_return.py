@@ -106,7 +106,7 @@ def test_checklist_prints_on_a4_landscape_without_the_machine_columns(exported):
     wb = openpyxl.load_workbook(out)
     ws = wb[F.SHEET_CHECKLIST]
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
-    assert ws.print_area.replace("$", "").split("!")[-1].startswith("A1:P")
+    assert ws.print_area.replace("$", "").split("!")[-1].startswith("A1:Q")
     assert ws.print_title_rows.replace("$", "") == "1:1"
     ev = wb[F.SHEET_EVIDENCE]
     assert ev.print_area.replace("$", "").split("!")[-1].startswith("A1:H")  # SHA-256 not printed
