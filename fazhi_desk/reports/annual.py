@@ -30,12 +30,14 @@ from fazhi_desk.reports.workbook_format import (  # noqa: F401 - sheet names: pu
     SHEET_STATISTICS,
     SHEET_SUMMARY,
     SHEET_SUMMARY_DATA,
+    SUMMARY_COLUMNS,
     SignOff,
     StatRow,
 )
 from fazhi_desk.reports.xlsx import save_workbook
 
 
+SUMMARY_HEADERS = SUMMARY_COLUMNS  # the columns of 汇总's table
 RowState = Standing  # what the report says about an item this year: the completion rule's standing
 
 
@@ -215,5 +217,5 @@ def write_report(ctx: JobContext, data: ReportData, out_path: Path, *, fast: boo
 
 __all__ = [
     "Counts", "DocumentInfo", "EvidenceCheck", "ReportData", "ReportEvidence", "ReportRow", "RowState",
-    "build_workbook", "count_rows", "write_report",
+    "SUMMARY_HEADERS", "build_workbook", "count_rows", "write_report",
 ]

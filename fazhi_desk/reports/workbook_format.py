@@ -22,6 +22,10 @@ SHEET_NOTES = "说明全文"
 SHEETS = (SHEET_SUMMARY, SHEET_SUMMARY_DATA, SHEET_CHECKLIST, SHEET_STATISTICS, SHEET_EVIDENCE,
           SHEET_OUTSTANDING, SHEET_NOTES)
 
+# The table of 汇总, by document, chapter and section (a header row, then one row per group).
+SUMMARY_COLUMNS = ("文件", "章 / 节", "事项数", "应完成", "已完成", "未达标", "进行中", "未开始", "已完成但无佐证材料",
+                   "逾期", "不适用", "本年度未发生", "本年度不检查", "已退役", "完成率")
+
 # The one machine-readable row per office and year (header in row 1, the row in row 2).
 SUMMARY_DATA_COLUMNS = ("单位", "县", "年度", "应完成", "已完成", "未达标", "完成率", "逾期", "已完成无佐证",
                         "程序版本", "目录版本", "生成时间", "格式版本")
