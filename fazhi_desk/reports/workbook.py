@@ -157,7 +157,12 @@ def _state_remark(r: ReportRow) -> str:
 
 def _height(cells: list[tuple[str, float]]) -> float:
     """A row height that holds the tallest cell even in a reader's wider fallback font (a spare line in four)."""
-    lines = max((wrapped_lines(t, w) for t, w in cells if t), default=1)
+    lines = 1
+    for t, w in cells:
+        if t:
+            n = wrapped_lines(t, w)
+            if n > lines:
+                lines = n
     return row_height(lines + lines // 4)
 
 

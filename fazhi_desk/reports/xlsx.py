@@ -22,6 +22,7 @@ characters XML cannot hold are dropped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import unicodedata
@@ -76,6 +77,7 @@ def text_width(text: str) -> int:
     return best
 
 
+@functools.lru_cache(maxsize=65536)  # a report asks again for every repeated 事项内容 and path
 def wrapped_lines(text: str, col_width: float) -> int:
     """How many lines ``text`` takes wrapped in a column ``col_width`` characters wide (estimate)."""
     usable = max(col_width - 1.5, 1.0)
@@ -230,37 +232,49 @@ def _num(v: float | int) -> str:
 
 
 def render_rows(bulk: BulkRows, style_id: Callable[[CellStyle], int], check: Callable[[], None]) -> str:
-    """The ``<row>`` elements of ``bulk`` as SpreadsheetML text."""
+    """The ``<row>`` elements of ``bulk`` as SpreadsheetML text.
+
+    Everything after ``<c r="A1"`` depends only on the value and the style, and most of a report's
+    cells repeat (office, county, year, status words, units): that part is built once per
+    distinct (value, style) and reused.
+    """
     letters = [get_column_letter(i) for i in range(1, bulk.ncols + 1)]
     out: list[str] = []
     append = out.append
+    tails: dict[tuple[Any, CellStyle], str] = {}
+
+    def tail(value: Any, style: CellStyle) -> str:
+        if value is None or value == "":
+            return f' s="{style_id(style)}"/>'
+        if isinstance(value, str):
+            if needs_quote(value) and not style.quote:
+                style = style.quoted()
+            return (f' s="{style_id(style)}" t="inlineStr"><is><t xml:space="preserve">'
+                    f"{escape(value)}</t></is></c>")
+        if isinstance(value, dt.date):
+            return f' s="{style_id(style)}" t="n"><v>{excel_date(value)}</v></c>'
+        if isinstance(value, Link):
+            return (f' s="{style_id(style)}" t="str"><f>{escape(value.formula())}</f>'
+                    f"<v>{escape(value.text)}</v></c>")
+        return f' s="{style_id(style)}" t="n"><v>{_num(value)}</v></c>'
+
     for n, (cells, height) in enumerate(bulk.rows):
         if n % 2000 == 0:
             check()
-        r = bulk.first_row + n
-        rs = str(r)
+        rs = str(bulk.first_row + n)
         if height:
             append(f'<row r="{rs}" ht="{height}" customHeight="1">')
         else:
             append(f'<row r="{rs}">')
-        for letter, (value, style) in zip(letters, cells):
-            ref = letter + rs
-            if value is None or value == "":
-                append(f'<c r="{ref}" s="{style_id(style)}"/>')
-            elif isinstance(value, str):
-                if needs_quote(value) and not style.quote:
-                    style = style.quoted()
-                append(
-                    f'<c r="{ref}" s="{style_id(style)}" t="inlineStr"><is><t xml:space="preserve">'
-                    f"{escape(value)}</t></is></c>"
-                )
-            elif isinstance(value, dt.date):
-                append(f'<c r="{ref}" s="{style_id(style)}" t="n"><v>{excel_date(value)}</v></c>')
-            elif isinstance(value, Link):
-                append(f'<c r="{ref}" s="{style_id(style)}" t="str"><f>{escape(value.formula())}</f>'
-                       f"<v>{escape(value.text)}</v></c>")
+        for letter, cell in zip(letters, cells):
+            value = cell[0]
+            if value.__class__ is str and len(value) > 40:  # long text is rarely repeated: not kept
+                t = tail(value, cell[1])
             else:
-                append(f'<c r="{ref}" s="{style_id(style)}" t="n"><v>{_num(value)}</v></c>')
+                t = tails.get(cell)  # type: ignore[arg-type]
+                if t is None:
+                    t = tails[cell] = tail(value, cell[1])  # type: ignore[index]
+            append(f'<c r="{letter}{rs}"{t}')
         append("</row>")
     return "".join(out)
 
