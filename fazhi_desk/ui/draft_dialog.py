@@ -51,6 +51,8 @@ from fazhi_desk.catalogue.draft.rows import (
 )
 from fazhi_desk.catalogue.draft.table import col_letter
 from fazhi_desk.tasks import Op, show_error
+from fazhi_desk.ui import filedialogs
+from fazhi_desk.ui.help import Section, install_help
 
 TITLE = "从文件起草检查目录"
 FILTER = "方案或考核表 (*.docx *.txt *.xlsx *.xls *.ods);;Word 文档 (*.docx);;文本 (*.txt);;表格 (*.xlsx *.xls *.ods)"
@@ -311,14 +313,16 @@ class DraftDialog(QDialog):
         lay.addWidget(self.status)
         lay.addLayout(buttons)
         self._enable()
+        install_help(self, Section.DRAFT)
         screen = self.screen().availableGeometry() if self.screen() else None
         w, h = (min(1280, screen.width() - 40), min(800, screen.height() - 60)) if screen else (1200, 720)
         self.resize(w, h)
 
     # -- choosing the source
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, TITLE, "", FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, TITLE, filedialogs.start_dir(filedialogs.IMPORT), FILTER)
         if path:
+            filedialogs.remember(filedialogs.IMPORT, path)
             self.set_source(Path(path))
 
     def paste_text(self) -> None:
@@ -485,10 +489,12 @@ class DraftDialog(QDialog):
         except Exception as e:  # noqa: BLE001 - a UserError with the rows to fix, or a bug: one place shows both
             show_error(self, TITLE, e)
             return
-        path, _ = QFileDialog.getSaveFileName(self, "另存为检查目录模板", f"{cat.document.code}-草稿.xlsx",
-                                              "Excel 工作簿 (*.xlsx)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "另存为检查目录模板", filedialogs.start_path(filedialogs.TEMPLATE, f"{cat.document.code}-草稿.xlsx"),
+            "Excel 工作簿 (*.xlsx)")
         if not path:
             return
+        filedialogs.remember(filedialogs.TEMPLATE, path)
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         self.op = (Op(write_draft, cat, Path(path))

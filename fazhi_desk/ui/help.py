@@ -39,6 +39,7 @@ class Section:
     REPORT = "report"
     DASHBOARD = "dashboard"
     IMPORT = "import"
+    DRAFT = "draft"
     REVIEW = "review"
     CHANGELOG = "changelog"
     BACKUP = "backup"
