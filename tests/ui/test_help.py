@@ -62,7 +62,7 @@ def test_every_dialog_opens_its_section_with_f1_and_the_help_button(qtbot, small
         assert win.section == section
         win.close()
         win.section = ""
-        box = dlg.findChild(QDialogButtonBox)
+        box = dlg.findChild(QDialogButtonBox, options=Qt.FindChildOption.FindDirectChildrenOnly)
         if box is not None:  # a dialog with a button box has a 帮助 button in it
             assert box.button(QDialogButtonBox.StandardButton.Help) is not None, type(dlg).__name__
             box.button(QDialogButtonBox.StandardButton.Help).click()
