@@ -98,6 +98,7 @@ class ReportDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
+        self.progress.setTextVisible(False)  # Fusion draws it mid-bar, half covered; the percentage goes in the text
         self.status = QLabel("")
         self.status.setWordWrap(True)
 
@@ -196,7 +197,9 @@ class ReportDialog(QDialog):
         else:
             self.progress.setRange(0, 0)
         if text:
-            self.status.setText(text)
+            self._step_text = text
+        step = getattr(self, "_step_text", "")
+        self.status.setText(f"{step}(已完成 {int(100 * done / total)}%)" if total > 0 else step)
 
     def _on_done(self, result: ReportResult) -> None:
         self.result = result

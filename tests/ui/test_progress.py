@@ -20,3 +20,13 @@ def test_percentage_is_a_line_of_the_label_not_text_inside_the_bar(qtbot):
     assert label.text() == "正在校验……\n已完成 52%" and dlg.labelText() == "正在校验……"
     dlg.setRange(0, 0)  # total not known yet
     assert label.text().endswith("请稍候……")
+
+
+def test_report_dialog_bar_draws_no_text_and_the_status_says_the_percentage(qtbot, small_store):
+    from fazhi_desk.ui.report_dialog import ReportDialog
+
+    dlg = ReportDialog(small_store, 2024)
+    qtbot.addWidget(dlg)
+    assert not dlg.progress.isTextVisible()
+    dlg._on_progress(3, 4, "正在写入检查清单……")
+    assert dlg.status.text() == "正在写入检查清单……(已完成 75%)"
