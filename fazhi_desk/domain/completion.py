@@ -108,9 +108,9 @@ def below_target_reason(item: Item, actual: float | None) -> str:
         return ""
     target = item.target_text + item.unit
     if actual is None:
-        return f"目标值为 {target},尚未填写实际值:按“未达标”统计,不计入已完成。"
+        return f"目标值为 {target},尚未填写实际值,按“未达标”统计,不计入已完成。"
     kind = "超过上限" if target_is_ceiling(item) else "低于目标值"
-    return f"实际值 {_num(actual)}{item.unit} {kind} {target}:按“未达标”统计,不计入已完成。"
+    return f"实际值 {_num(actual)}{item.unit} {kind} {target},按“未达标”统计,不计入已完成。"
 
 
 @dataclass(frozen=True)

@@ -331,11 +331,14 @@ class ChecklistModel(QAbstractItemModel):
             if r is None:
                 return ""
             if col == COL_STATUS:
+                c = r.completion
+                if c.standing is Standing.RETIRED:  # short for the column; the tooltip has the rest
+                    return f"已退役·{c.retired_version}版" if c.retired_version else "已退役"
                 return r.status_text
             if col == COL_OWNER:
                 return r.owner
             if col == COL_DUE:
-                return r.due_date.strftime("%Y-%m-%d") if r.due else ""
+                return r.due_date.strftime("%Y-%m-%d") if r.due and r.completion.counted else ""
             if col == COL_EVIDENCE:
                 return str(r.evidence_count) if r.evidence_count else ""
             return ""
@@ -349,6 +352,8 @@ class ChecklistModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.FontRole and n.kind in ("doc", "chapter"):
             return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_STATUS and r is not None:
+            return r.status_text
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_TITLE:
             if r is not None:
                 tip = r.item.requirement

@@ -143,9 +143,13 @@ class Dashboard(QWidget):
         self.lists.addTab(self.v_noev, "无佐证材料")
 
         grid = QGridLayout(self)
+        self.excluded = QLabel()  # what the rate leaves out, and why (the completion rule's words)
+        self.excluded.setStyleSheet("color:#555")
+        self.excluded.setWordWrap(True)
         grid.addLayout(tiles, 0, 0, 1, 2)
-        grid.addWidget(self.chart_view, 1, 0)
-        grid.addWidget(self.lists, 1, 1)
+        grid.addWidget(self.excluded, 1, 0, 1, 2)
+        grid.addWidget(self.chart_view, 2, 0)
+        grid.addWidget(self.lists, 2, 1)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
 
@@ -183,6 +187,12 @@ class Dashboard(QWidget):
         self.lists.setTabText(0, f"逾期事项({len(s.overdue)})")
         self.lists.setTabText(1, f"年底前到期({len(s.due_soon)})")
         self.lists.setTabText(2, f"无佐证材料({len(s.no_evidence)})")
+        parts = [f"{name} {n} 项" for name, n in (("不适用", t.not_applicable), ("本年度未发生", t.no_event),
+                                                ("本年度不检查", t.not_due), ("已退役", t.retired)) if n]
+        text = f"应完成 {t.applicable} 项:已完成 {t.done},未达标 {t.below_target},进行中 {t.in_progress},未开始 {t.not_started}。"
+        if parts:
+            text += "不计入完成率:" + "、".join(parts) + "。"
+        self.excluded.setText(text)
         self._draw_chart(s)
 
     def _draw_chart(self, s: YearSummary) -> None:

@@ -237,7 +237,7 @@ class ItemDetail(QWidget):
             c = row.completion
             state = ""
             if c.standing is Standing.BELOW_TARGET:
-                state = "未达标:" + below_target_reason(i, row.actual) + "仍已保存。"
+                state = "未达标:" + below_target_reason(i, row.actual) + "(已保存)"
             elif row.retired:
                 v = f"{i.doc_code} 目录版本 {row.retired_version}" if row.retired_version else "新版目录"
                 state = f"已退役:本事项已在 {v} 中删除,不再检查;这里保留的是已有的记录。"

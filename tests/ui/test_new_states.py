@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 from fazhi_desk.catalogue.schema import dump_catalogue_json
 from fazhi_desk.domain.model import Status
@@ -71,11 +71,15 @@ def test_window_shows_below_target_no_event_and_retired(qtbot, small_store, tmp_
     assert win.select_item(EVENT) and combo.model().item(k).isEnabled()
     assert not win.detail.standing_lbl.isVisible()
 
-    assert _status_cell(win, BIENNIAL) == "进行中(已退役,版本 1.1)"
+    assert _status_cell(win, BIENNIAL) == "已退役·1.1版"
+    status_tip = win.model.index_for_item(BIENNIAL).siblingAtColumn(1).data(Qt.ItemDataRole.ToolTipRole)
+    assert status_tip == "进行中(已退役,版本 1.1)"
     assert win.select_item(BIENNIAL)
     assert "已退役" in win.detail.standing_lbl.text() and "版本 1.1" in win.detail.standing_lbl.text()
     assert not win.model.index_for_item(ONCE).isValid()  # no assessment of substance: not listed
 
     s = win.show_dashboard().summary.total
     assert (s.done, s.below_target, s.no_event, s.retired, s.applicable) == (0, 1, 1, 1, 1)
+    assert "本年度未发生 1 项、已退役 1 项" in win.dashboard.excluded.text()
+    assert "未达标 1" in win.dashboard.excluded.text()
     win.grab().save(str(tmp_path / "states.png"))
