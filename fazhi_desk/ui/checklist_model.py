@@ -331,9 +331,6 @@ class ChecklistModel(QAbstractItemModel):
             if r is None:
                 return ""
             if col == COL_STATUS:
-                c = r.completion
-                if c.standing is Standing.RETIRED:  # short for the column; the tooltip has the rest
-                    return f"已退役·{c.retired_version}版" if c.retired_version else "已退役"
                 return r.status_text
             if col == COL_OWNER:
                 return r.owner

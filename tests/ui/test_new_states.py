@@ -71,7 +71,7 @@ def test_window_shows_below_target_no_event_and_retired(qtbot, small_store, tmp_
     assert win.select_item(EVENT) and combo.model().item(k).isEnabled()
     assert not win.detail.standing_lbl.isVisible()
 
-    assert _status_cell(win, BIENNIAL) == "已退役·1.1版"
+    assert _status_cell(win, BIENNIAL) == "进行中(已退役,版本 1.1)"  # as the guide describes it
     status_tip = win.model.index_for_item(BIENNIAL).siblingAtColumn(1).data(Qt.ItemDataRole.ToolTipRole)
     assert status_tip == "进行中(已退役,版本 1.1)"
     assert win.select_item(BIENNIAL)
