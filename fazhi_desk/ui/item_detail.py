@@ -2,13 +2,23 @@
 
 The panel never writes to the store itself: it emits ``edit_requested(item_id,
 year, changes)``; the main window turns that into an undoable command.
+
+What the user typed is never lost or shown older than it is. Edits are saved in
+the background, so a row re-read after one write can arrive while later edits
+are still on their way: a note waiting for its autosave is sent before any other
+edit and whenever the note loses focus; values sent and not yet seen back in a
+row (``_inflight``) are shown instead of the row's older ones; a line the user
+is typing in is not overwritten. The mouse wheel changes a box only once the
+user has focused it, and Tab walks the form in reading order (it never types
+into the note).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,6 +60,23 @@ ROLE_TEXT = {
 }
 
 
+class _WheelOnlyWhenFocused(QObject):
+    """Lets a combo or spin box take wheel events only once it has focus; otherwise they scroll its parent."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Wheel and isinstance(obj, QWidget) and not obj.hasFocus():
+            event.ignore()  # passed on to the parent, as if the box were not there
+            return True
+        return False
+
+
+class _DateEdit(QDateEdit):
+    """A date field that Tab leaves, whichever section (or the empty text) it shows."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802
+        return QWidget.focusNextPrevChild(self, next)
+
+
 class ItemDetail(QWidget):
     """Shows one ChecklistRow and edits its assessment fields."""
 
@@ -61,6 +88,7 @@ class ItemDetail(QWidget):
         super().__init__(parent)
         self._row: ChecklistRow | None = None
         self._loading = False
+        self._inflight: dict[str, Any] = {}  # values sent for the shown item and year, not yet seen in a row
 
         self.title = QLabel()
         self.title.setWordWrap(True)
@@ -96,6 +124,8 @@ class ItemDetail(QWidget):
 
         self.passage = QTextBrowser()
         self.passage.setMaximumHeight(110)
+        self.passage.setTabChangesFocus(True)
+        self.passage.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # read-only text: Tab goes on to the form
         self.passage.setOpenLinks(False)
         self.source_btn = QPushButton("查看原文全文…")
         self.source_btn.clicked.connect(lambda: self._row and self.show_source_requested.emit(self._row.item_id))
@@ -122,7 +152,7 @@ class ItemDetail(QWidget):
         ah.addWidget(self.target_lbl, 1)
         self.owner = QLineEdit()
         self.owner.setPlaceholderText("责任人姓名")
-        self.completed_on = QDateEdit()
+        self.completed_on = _DateEdit()
         self.completed_on.setCalendarPopup(True)
         self.completed_on.setDisplayFormat("yyyy-MM-dd")
         self.completed_on.setMinimumDate(EMPTY_DATE)
@@ -131,6 +161,12 @@ class ItemDetail(QWidget):
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("工作情况说明:做了什么、何时、成效如何(自动保存)")
         self.note.setMinimumHeight(90)
+        self.note.setTabChangesFocus(True)  # a tab character in a 工作情况说明 is never meant
+        self.note.installEventFilter(self)  # leaving the note saves it
+        self._wheel_guard = _WheelOnlyWhenFocused(self)
+        for box in (self.status, self.completed_on):
+            box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not WheelFocus: a wheel notch must not take it
+            box.installEventFilter(self._wheel_guard)
         form.addRow("状态:", self.status)
         self.standing_lbl = QLabel()  # 未达标 and why, 已退役 and by which version
         self.standing_lbl.setWordWrap(True)
@@ -170,11 +206,15 @@ class ItemDetail(QWidget):
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_SAVE_DELAY_MS)
         self._note_timer.timeout.connect(self._save_note)
+        for a, b in ((self.confirm_review_btn, self.source_btn), (self.source_btn, self.status),
+                     (self.status, self.na_reason), (self.na_reason, self.actual), (self.actual, self.owner),
+                     (self.owner, self.completed_on), (self.completed_on, self.note)):
+            QWidget.setTabOrder(a, b)
 
         self.status.activated.connect(self._on_status)
-        self.na_reason.editingFinished.connect(lambda: self._emit({"na_reason": self.na_reason.text()}))
+        self.na_reason.editingFinished.connect(lambda: self._line_finished("na_reason", self.na_reason))
         self.actual.editingFinished.connect(self._on_actual)
-        self.owner.editingFinished.connect(lambda: self._emit({"owner": self.owner.text()}))
+        self.owner.editingFinished.connect(lambda: self._line_finished("owner", self.owner))
         self.completed_on.dateChanged.connect(self._on_date)
         self.note.textChanged.connect(self._on_note_changed)
 
@@ -190,8 +230,24 @@ class ItemDetail(QWidget):
         return self._row
 
     def show_row(self, row: ChecklistRow | None) -> None:
-        """Show a row; flushes a pending note edit of the previous item first."""
+        """Show a row; sends a pending note first.
+
+        For the item and year already shown, values sent and not yet in ``row``
+        stay on screen (``row`` was read before their write), and a line being
+        typed in is left alone.
+        """
         self.flush()
+        same = row is not None and self._row is not None and (row.item_id, row.year) == (self._row.item_id,
+                                                                                          self._row.year)
+        typing = {w for w in (self.na_reason, self.actual, self.owner) if same and w.isModified()}
+        if not same:
+            self._inflight.clear()
+        elif self._inflight:
+            for f, v in list(self._inflight.items()):
+                if getattr(row, f) == v:
+                    del self._inflight[f]  # the write has landed
+            if self._inflight:
+                row = dataclasses.replace(row, **self._inflight)
         self._row = row
         self.placeholder.setVisible(row is None)
         self.body.setVisible(row is not None)
@@ -222,12 +278,15 @@ class ItemDetail(QWidget):
             self.edit_box.setTitle(f"{row.year} 年度完成情况" + ("(逾期)" if row.overdue else ""))
             shown = Status.DONE if row.done_in_year else row.status
             self.status.setCurrentIndex(self.status.findData(shown.value))
-            self.na_reason.setText(row.na_reason)
+            if self.na_reason not in typing:
+                self.na_reason.setText(row.na_reason)
             self.na_reason.setEnabled(row.status is Status.NOT_APPLICABLE)
-            self.actual.setText(_fmt(row.actual))
+            if self.actual not in typing:
+                self.actual.setText(_fmt(row.actual))
             self.actual.setEnabled(i.target is not None)
             self.target_lbl.setText(f"/ 目标 {i.target_text} {i.unit}" if i.target is not None else "(本事项无数值目标)")
-            self.owner.setText(row.owner)
+            if self.owner not in typing:
+                self.owner.setText(row.owner)
             d = row.completed_on
             self.completed_on.setDate(QDate(d.year, d.month, d.day) if d else EMPTY_DATE)
             if self.note.toPlainText() != row.note:
@@ -253,17 +312,31 @@ class ItemDetail(QWidget):
     def _emit(self, changes: dict[str, Any]) -> None:
         if self._loading or self._row is None:
             return
+        if "note" not in changes:
+            self.flush()  # the note typed before this edit is saved first, as its own change
+            if self._row is None:
+                return
         r = self._row
         current = {"status": r.status, "actual": r.actual, "owner": r.owner, "completed_on": r.completed_on,
                    "note": r.note, "na_reason": r.na_reason}
         real = {k: v for k, v in changes.items() if current.get(k) != v}
         if real:
+            self._inflight.update(real)
+            self._row = dataclasses.replace(r, **real)  # what the user now sees
             self.edit_requested.emit(r.item_id, r.year, real)
+
+    def drop_pending(self, item_id: str, year: int) -> None:
+        """An edit was refused: forget what was sent, so the stored values are shown again."""
+        if self._row is not None and (self._row.item_id, self._row.year) == (item_id, year):
+            self._inflight.clear()
 
     def _on_status(self, _index: int) -> None:
         if self._loading or self._row is None:
             return
         st = Status(self.status.currentData())
+        self.flush()  # a pending note is saved first (re-showing the row resets the box: st is read above)
+        if self._row is None:
+            return
         changes: dict[str, Any] = {"status": st}
         if st is Status.NOT_APPLICABLE and not self.na_reason.text().strip():
             reason, ok = QInputDialog.getText(self, "不适用原因", "请说明本事项本年度不适用的原因:")
@@ -273,7 +346,12 @@ class ItemDetail(QWidget):
             changes["na_reason"] = reason.strip()
         self._emit(changes)
 
+    def _line_finished(self, field: str, edit: QLineEdit) -> None:
+        edit.setModified(False)
+        self._emit({field: edit.text()})
+
     def _on_actual(self) -> None:
+        self.actual.setModified(False)
         t = self.actual.text().strip()
         try:
             v = float(t) if t else None
@@ -291,8 +369,16 @@ class ItemDetail(QWidget):
     def _save_note(self) -> None:
         self._emit({"note": self.note.toPlainText()})
 
-    def flush(self) -> None:
-        """Save a note still waiting for its timer (on selection change, close, year switch)."""
+    def flush(self) -> bool:
+        """Save a note still waiting for its timer (before any other edit, on leaving the note, on
+        selection change, close, year switch). Returns whether there was one."""
         if self._note_timer.isActive():
             self._note_timer.stop()
             self._save_note()
+            return True
+        return False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if obj is self.note and event.type() == QEvent.Type.FocusOut:
+            self.flush()
+        return super().eventFilter(obj, event)

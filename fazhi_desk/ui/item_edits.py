@@ -106,6 +106,7 @@ class ItemEdits(QObject):
             self.undo_stack.push(SetFieldsCommand(self, item_id, year, new, old))
 
         def refused(e: BaseException) -> None:
+            self.detail.drop_pending(item_id, year)
             show_error(self.parent_widget, "无法保存", e)
             if year == self.checklist.year():  # show the stored values again
                 self.checklist.refresh_rows([item_id])

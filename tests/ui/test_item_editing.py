@@ -1,0 +1,173 @@
+"""Editing an item in the real window over a real store: nothing typed is lost, shown stale or changed by accident."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from fazhi_desk.domain.model import Status
+from fazhi_desk.services.checklist import change_log
+from fazhi_desk.tasks import runner
+from tests.conftest import wait_idle
+from tests.ui.test_main_window import YEARLY, open_window, set_status, stored, type_text
+
+FIRST, SECOND = "一月召开学法会。", "六月再学一次。"
+
+
+def focused_window(qtbot, store, tmp_path, year=2024):
+    win = open_window(qtbot, store, tmp_path, year=year)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=3000)
+    assert win.select_item(YEARLY)
+    return win
+
+
+def click(qtbot, widget):
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+
+
+def note_log(store):
+    with store.session() as s:
+        return [(c.old_value, c.new_value) for c in reversed(change_log(s, YEARLY)) if c.field == "note"]
+
+
+def choose_status_with_keyboard(qtbot, win):
+    """Click the 状态 box (it takes focus) and step to the next status with the Down key."""
+    combo = win.detail.status
+    combo.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(combo.hasFocus, timeout=2000)
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+
+
+@pytest.mark.parametrize("how", ["status", "status_no_focus_change", "owner", "actual"])
+@pytest.mark.parametrize("delay_ms", [0, 100, 300, 600])
+def test_a_note_typed_just_before_another_edit_is_kept_on_screen_and_in_the_store(
+        qtbot, small_store, tmp_path, delay_ms, how):
+    win = focused_window(qtbot, small_store, tmp_path)
+    d = win.detail
+    click(qtbot, d.note.viewport())
+    type_text(d.note, FIRST)
+    qtbot.wait(delay_ms)
+    if how == "status":
+        choose_status_with_keyboard(qtbot, win)
+    elif how == "status_no_focus_change":  # the note keeps focus (the box chosen without taking it)
+        combo = d.status
+        combo.setCurrentIndex(combo.findData(Status.IN_PROGRESS.value))
+        combo.activated.emit(combo.currentIndex())
+    else:
+        field = d.owner if how == "owner" else d.actual
+        click(qtbot, field)
+        type_text(field, "王敏" if how == "owner" else "3")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    # while the writes are on their way, and after, the screen never shows less than was typed
+    seen = []
+    qtbot.waitUntil(lambda: seen.append(d.note.toPlainText()) or not runner().running(), timeout=10000)
+    wait_idle(qtbot)
+    assert set(seen) == {FIRST}
+    r = stored(small_store, YEARLY, 2024)
+    if how.startswith("status"):
+        assert r.status is Status.IN_PROGRESS
+    else:
+        assert (r.owner if how == "owner" else r.actual) == ("王敏" if how == "owner" else 3)
+    # the note is on screen and saved, and the row shown is the stored one
+    assert d.note.toPlainText() == FIRST
+    assert r.note == FIRST
+    assert d.current() == r
+    # typing on saves both sentences: nothing is overwritten
+    click(qtbot, d.note.viewport())
+    d.note.moveCursor(d.note.textCursor().MoveOperation.End)
+    type_text(d.note, SECOND)
+    qtbot.waitUntil(lambda: stored(small_store, YEARLY, 2024).note == FIRST + SECOND, timeout=3000)
+    wait_idle(qtbot)
+    assert d.note.toPlainText() == FIRST + SECOND
+    assert note_log(small_store) == [("", FIRST), (FIRST, FIRST + SECOND)]
+
+
+def test_a_pending_note_is_saved_when_the_note_loses_focus(qtbot, small_store, tmp_path):
+    win = focused_window(qtbot, small_store, tmp_path)
+    click(qtbot, win.detail.note.viewport())
+    type_text(win.detail.note, FIRST)
+    click(qtbot, win.detail.owner)  # no edit yet, only the focus moves
+    wait_idle(qtbot)
+    assert stored(small_store, YEARLY, 2024).note == FIRST
+
+
+def wheel(widget, notches=1):
+    """Turn the mouse wheel over a widget (down = negative angle), as Qt delivers it."""
+    pos = QPointF(widget.rect().center())
+    for _ in range(notches):
+        ev = QWheelEvent(pos, QPointF(widget.mapToGlobal(pos.toPoint())), QPoint(0, 0), QPoint(0, -120),
+                         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(widget, ev)
+
+
+def test_the_wheel_over_an_unfocused_status_box_changes_nothing(qtbot, small_store, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("", False)))  # 不适用 asks why
+    win = focused_window(qtbot, small_store, tmp_path)
+    d = win.detail
+    click(qtbot, d.owner)  # focus somewhere else in the form
+    wheel(d.status, notches=3)
+    wait_idle(qtbot)
+    assert d.status.currentData() == Status.NOT_STARTED.value
+    r = stored(small_store, YEARLY, 2024)
+    assert r.status is Status.NOT_STARTED and not r.has_assessment
+    with small_store.session() as s:
+        assert change_log(s) == []
+    assert not d.status.hasFocus()  # the wheel does not take focus either
+    # once the user has focused the box, the wheel works as usual
+    d.status.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(d.status.hasFocus, timeout=2000)
+    wheel(d.status)
+    wait_idle(qtbot)
+    assert stored(small_store, YEARLY, 2024).status is Status.IN_PROGRESS
+
+
+def test_the_wheel_over_an_unfocused_date_changes_nothing(qtbot, small_store, tmp_path):
+    win = focused_window(qtbot, small_store, tmp_path)
+    set_status(win, qtbot, YEARLY, Status.DONE)
+    d = win.detail
+    before = stored(small_store, YEARLY, 2024)
+    assert before.completed_on is not None
+    click(qtbot, d.owner)
+    wheel(d.completed_on, notches=2)
+    wait_idle(qtbot)
+    assert stored(small_store, YEARLY, 2024).completed_on == before.completed_on
+    assert d.completed_on.date().toPython() == before.completed_on
+
+
+def tab_chain(qtbot, start, steps):
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(start.hasFocus, timeout=2000)
+    seen = [start]
+    for _ in range(steps):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        w = QApplication.focusWidget()
+        while w is not None and w not in seen and w.focusProxy() is not None:
+            w = w.focusProxy()
+        seen.append(w)
+    return seen
+
+
+def test_tab_walks_the_form_in_reading_order_and_leaves_the_note(qtbot, small_store, tmp_path):
+    win = focused_window(qtbot, small_store, tmp_path)
+    set_status(win, qtbot, YEARLY, Status.DONE)
+    d = win.detail
+    d.completed_on.setDate(d.completed_on.minimumDate())  # an empty 完成日期 must not trap Tab
+    chain = tab_chain(qtbot, d.status, 4)
+    assert chain[:5] == [d.status, d.actual, d.owner, d.completed_on, d.note]  # 不适用原因 is disabled
+    # Tab in the note moves on: no tab character is typed or saved
+    click(qtbot, d.note.viewport())
+    type_text(d.note, FIRST)
+    qtbot.keyClick(d.note, Qt.Key.Key_Tab)
+    assert not d.note.hasFocus()
+    assert "\t" not in d.note.toPlainText()
+    wait_idle(qtbot)
+    assert stored(small_store, YEARLY, 2024).note == FIRST
+    # Shift+Tab from the note goes back to the date, and on to the owner
+    click(qtbot, d.note.viewport())
+    qtbot.keyClick(d.note, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() in (d.completed_on, d.completed_on.findChild(type(d.owner)))
