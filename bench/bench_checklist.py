@@ -74,7 +74,7 @@ def main() -> int:
     commits = []
     for n, item_id in enumerate(ids[:100]):
         t = time.perf_counter()
-        set_fields(store, item_id, 2025, {"status": "进行中" if n % 2 else "已完成"})
+        set_fields(store, item_id, 2025, {"status": "进行中"} if n % 2 else {"status": "已完成", "completed_on": "2025-06-30"})
         commits.append(time.perf_counter() - t)
     ui_edits = []
     for n, item_id in enumerate(ids[100:160]):

@@ -38,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--reason", dest="na_reason", help="不适用的原因")
     s.add_argument("--actual", help="实际值")
     s.add_argument("--owner", help="责任人")
-    s.add_argument("--completed-on", dest="completed_on", help="完成日期 YYYY-MM-DD")
+    s.add_argument("--completed-on", dest="completed_on",
+                   help="完成日期 YYYY-MM-DD,须在该年度内且不晚于今天;以前年度标记为已完成时必须给出")
     s.add_argument("--note", help="工作情况说明")
     s.set_defaults(handler=_status)
 
@@ -125,6 +126,7 @@ def resolve(ctx, item_id: str) -> str:  # noqa: ANN001
 
 def _status(args, ctx) -> int:
     from fazhi_desk.domain.completion import Standing, below_target_reason
+    from fazhi_desk.domain.dates import CompletionDateRequired
     from fazhi_desk.services.checklist import load_row, set_fields
 
     changes = {k: getattr(args, k) for k in ("status", "na_reason", "actual", "owner", "completed_on", "note")
@@ -133,7 +135,11 @@ def _status(args, ctx) -> int:
         raise UserError("请至少给出一项要修改的内容,如 --status 已完成。")
     store = ctx.store()
     item_id = resolve(ctx, args.item_id)
-    old = set_fields(store, item_id, args.year, changes)
+    try:
+        old = set_fields(store, item_id, args.year, changes)
+    except CompletionDateRequired as e:
+        raise UserError(f"{e.message}请用 --completed-on YYYY-MM-DD 给出,记不清具体日期时可用年末:"
+                        f"--completed-on {e.year}-12-31。") from None
     with store.session() as s:
         row = load_row(s, item_id, args.year)
     print(f"{row.item_id} {args.year} 年:{row.status_text}" + ("" if old else "(没有变化)"))

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fazhi_desk.domain.dates import check_completion_date, default_completion_date
 from fazhi_desk.domain.completion import Completion, check_year, has_substance, judge, status_allowed
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status
 from fazhi_desk.errors import UserError
@@ -351,10 +352,15 @@ def set_fields(
     refused for any other status; 本年度未发生 is only for per-event items; an actual
     value only for items with a numeric target. A retired item takes new data only
     where it still has an assessment of substance (:func:`retired_refusal`).
+    完成日期 follows :mod:`fazhi_desk.domain.dates`: marking 已完成 dates it today in
+    the current year and needs a date for a past year; a date outside the year or
+    after ``today`` is refused; only an item that is 已完成 has one, and leaving
+    已完成 clears it (returned with the old values, so an undo brings it back).
     """
     check_year(year)
     clean = {f: _coerce(f, v) for f, v in changes.items()}
     user = user or current_user()
+    today = today or dt.date.today()
     now = dt.datetime.now()
     with store.transaction() as s:
         item_id = resolve_item_id(s, item_id)
@@ -378,8 +384,17 @@ def set_fields(
                             "原有内容未改动。如确属不适用,请同时把状态改为“不适用”。")
         if clean.get("actual") is not None and item.target is None:
             raise UserError(f"{item_id} 没有数值目标值,不能填写实际值。请把完成情况写在工作情况说明中。")
-        if clean.get("status") == Status.DONE.value and "completed_on" not in clean and a.completed_on is None:
-            clean["completed_on"] = dt.date.today()
+        if new_status == Status.DONE.value:
+            if clean.get("status") == Status.DONE.value and a.status != Status.DONE.value \
+                    and "completed_on" not in clean and a.completed_on is None:
+                clean["completed_on"] = default_completion_date(year, today)
+        elif clean.get("completed_on") is not None:
+            raise UserError(f"只有“已完成”的事项才填写完成日期:{item_id} {year} 年的状态是“{new_status}”。"
+                            "如确已完成,请同时把状态改为“已完成”。")
+        elif "status" in clean and clean["status"] != a.status and a.completed_on is not None:
+            clean["completed_on"] = None  # the date goes with 已完成 (an undo brings it back)
+        if clean.get("completed_on") is not None:
+            check_completion_date(clean["completed_on"], year, today)
         old: dict[str, Any] = {}
         for f, v in clean.items():
             before = getattr(a, f)

@@ -16,6 +16,7 @@ into the note).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
@@ -23,6 +24,8 @@ from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -33,12 +36,15 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from fazhi_desk.domain.completion import Standing, below_target_reason, status_allowed
+from fazhi_desk.domain.dates import check_completion_date, proposed_completion_date, year_bounds
 from fazhi_desk.domain.model import Status
+from fazhi_desk.errors import UserError
 
 if TYPE_CHECKING:  # the store is imported after the window is shown
     from fazhi_desk.services.checklist import ChecklistRow
@@ -77,6 +83,40 @@ class _DateEdit(QDateEdit):
         return QWidget.focusNextPrevChild(self, next)
 
 
+class CompletionDateDialog(QDialog):
+    """Asks for the completion date when a past year's item is marked 已完成 (proposing the year's last day)."""
+
+    def __init__(self, item_id: str, year: int, today: dt.date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("完成日期")
+        lay = QVBoxLayout(self)
+        lb = QLabel(f"{year} 年度已经过去。{item_id} 是哪一天完成的?\n请填写 {year} 年内的日期"
+                    f"(记不清具体日期时,可用年末 {year}-12-31)。")
+        lb.setWordWrap(True)
+        lay.addWidget(lb)
+        first, last = year_bounds(year, today)
+        self.date_edit = _DateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setDateRange(QDate(first.year, first.month, first.day), QDate(last.year, last.month, last.day))
+        d = proposed_completion_date(year, today)
+        self.date_edit.setDate(QDate(d.year, d.month, d.day))
+        lay.addWidget(self.date_edit)
+        self.buttons = QDialogButtonBox()
+        self.buttons.addButton("标记为已完成", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+
+    @classmethod
+    def ask(cls, parent: QWidget, item_id: str, year: int, today: dt.date) -> dt.date | None:
+        dlg = cls(item_id, year, today, parent)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dlg.date_edit.date().toPython()
+
+
 class ItemDetail(QWidget):
     """Shows one ChecklistRow and edits its assessment fields."""
 
@@ -89,6 +129,8 @@ class ItemDetail(QWidget):
         self._row: ChecklistRow | None = None
         self._loading = False
         self._inflight: dict[str, Any] = {}  # values sent for the shown item and year, not yet seen in a row
+        self.today = dt.date.today()  # the window sets its own (fixed in tests)
+        self._refused = False  # the next show_row puts the stored values back in every field
 
         self.title = QLabel()
         self.title.setWordWrap(True)
@@ -156,8 +198,20 @@ class ItemDetail(QWidget):
         self.completed_on.setCalendarPopup(True)
         self.completed_on.setDisplayFormat("yyyy-MM-dd")
         self.completed_on.setMinimumDate(EMPTY_DATE)
-        self.completed_on.setSpecialValueText("未填写")
+        self.completed_on.setSpecialValueText("未填写")  # shown at the minimum date: no date
         self.completed_on.setDate(EMPTY_DATE)
+        self.clear_date_btn = QToolButton()
+        self.clear_date_btn.setText("清除")
+        self.clear_date_btn.setToolTip("清除完成日期")
+        self.clear_date_btn.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.clear_date_btn.clicked.connect(self._clear_date)
+        self.date_warning = QLabel()
+        self.date_warning.setStyleSheet("color:#b00020")
+        self.date_warning.setWordWrap(True)
+        dh = QHBoxLayout()
+        dh.addWidget(self.completed_on)
+        dh.addWidget(self.clear_date_btn)
+        dh.addWidget(self.date_warning, 1)
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("工作情况说明:做了什么、何时、成效如何(自动保存)")
         self.note.setMinimumHeight(90)
@@ -176,7 +230,7 @@ class ItemDetail(QWidget):
         form.addRow("不适用原因:", self.na_reason)
         form.addRow("实际值:", ah)
         form.addRow("责任人:", self.owner)
-        form.addRow("完成日期:", self.completed_on)
+        form.addRow("完成日期:", dh)
         form.addRow("工作情况说明:", self.note)
         self.done_before_lbl = QLabel()
         self.done_before_lbl.setStyleSheet("color:#1b7f3b")
@@ -208,14 +262,18 @@ class ItemDetail(QWidget):
         self._note_timer.timeout.connect(self._save_note)
         for a, b in ((self.confirm_review_btn, self.source_btn), (self.source_btn, self.status),
                      (self.status, self.na_reason), (self.na_reason, self.actual), (self.actual, self.owner),
-                     (self.owner, self.completed_on), (self.completed_on, self.note)):
+                     (self.owner, self.completed_on), (self.completed_on, self.clear_date_btn),
+                     (self.clear_date_btn, self.note)):
             QWidget.setTabOrder(a, b)
 
         self.status.activated.connect(self._on_status)
         self.na_reason.editingFinished.connect(lambda: self._line_finished("na_reason", self.na_reason))
         self.actual.editingFinished.connect(self._on_actual)
         self.owner.editingFinished.connect(lambda: self._line_finished("owner", self.owner))
-        self.completed_on.dateChanged.connect(self._on_date)
+        # a date typed in the field is saved when the user leaves it (not at every digit); one picked
+        # in the calendar (the field has no focus then) at once
+        self.completed_on.editingFinished.connect(self._on_date)
+        self.completed_on.dateChanged.connect(lambda _d: self.completed_on.hasFocus() or self._on_date())
         self.note.textChanged.connect(self._on_note_changed)
 
     @staticmethod
@@ -239,7 +297,11 @@ class ItemDetail(QWidget):
         self.flush()
         same = row is not None and self._row is not None and (row.item_id, row.year) == (self._row.item_id,
                                                                                           self._row.year)
-        typing = {w for w in (self.na_reason, self.actual, self.owner) if same and w.isModified()}
+        if self._refused:  # an edit was refused: every field shows what is stored
+            self._refused, same_typing = False, False
+        else:
+            same_typing = same
+        typing = {w for w in (self.na_reason, self.actual, self.owner) if same_typing and w.isModified()}
         if not same:
             self._inflight.clear()
         elif self._inflight:
@@ -287,8 +349,7 @@ class ItemDetail(QWidget):
             self.target_lbl.setText(f"/ 目标 {i.target_text} {i.unit}" if i.target is not None else "(本事项无数值目标)")
             if self.owner not in typing:
                 self.owner.setText(row.owner)
-            d = row.completed_on
-            self.completed_on.setDate(QDate(d.year, d.month, d.day) if d else EMPTY_DATE)
+            self._show_date(row, keep=same_typing and self.completed_on.hasFocus())
             if self.note.toPlainText() != row.note:
                 self.note.setPlainText(row.note)
             for k, st in enumerate(Status):  # 本年度未发生 only for per-event items
@@ -307,6 +368,35 @@ class ItemDetail(QWidget):
                 f"一次性事项,已于 {row.done_in_year} 年完成,本年无需重复。" if row.done_in_year else "")
         finally:
             self._loading = False
+
+    def _show_date(self, row: ChecklistRow, keep: bool) -> None:
+        """The date field offers the assessed year only; the day before it is the empty value (未填写).
+
+        ``keep``: the user is in the field; what it shows is left as it is.
+        """
+        d = row.completed_on
+        done_here = row.status is Status.DONE and not row.done_in_year
+        self.completed_on.setEnabled(done_here)
+        self.clear_date_btn.setEnabled(done_here and d is not None)
+        self.completed_on.setToolTip(f"{row.year} 年内的日期,不晚于今天;只有“已完成”的事项填写")
+        warning = ""
+        if d is not None:
+            try:
+                check_completion_date(d, row.year, self.today)
+            except UserError as e:  # stored before the rule existed: say so, never hide or alter it
+                warning = e.message + "请更正。"
+            if row.status is not Status.DONE:
+                warning = "只有“已完成”的事项才有完成日期,请清除。"
+                self.clear_date_btn.setEnabled(True)
+        self.date_warning.setText(warning)
+        self.date_warning.setVisible(bool(warning))
+        if keep:
+            return
+        first, last = dt.date(row.year, 1, 1), dt.date(row.year, 12, 31)
+        low = (min(first, d) if d else first) - dt.timedelta(days=1)
+        high = max(last, d) if d else last
+        self.completed_on.setDateRange(QDate(low.year, low.month, low.day), QDate(high.year, high.month, high.day))
+        self.completed_on.setDate(QDate(d.year, d.month, d.day) if d else self.completed_on.minimumDate())
 
     # ----- editing -----
     def _emit(self, changes: dict[str, Any]) -> None:
@@ -329,6 +419,7 @@ class ItemDetail(QWidget):
         """An edit was refused: forget what was sent, so the stored values are shown again."""
         if self._row is not None and (self._row.item_id, self._row.year) == (item_id, year):
             self._inflight.clear()
+            self._refused = True
 
     def _on_status(self, _index: int) -> None:
         if self._loading or self._row is None:
@@ -338,6 +429,14 @@ class ItemDetail(QWidget):
         if self._row is None:
             return
         changes: dict[str, Any] = {"status": st}
+        r = self._row
+        if st is Status.DONE and r.status is not Status.DONE and r.completed_on is None \
+                and r.year < self.today.year:
+            d = CompletionDateDialog.ask(self, r.item_id, r.year, self.today)
+            if d is None:
+                self.show_row(r)  # back to the stored status
+                return
+            changes["completed_on"] = d
         if st is Status.NOT_APPLICABLE and not self.na_reason.text().strip():
             reason, ok = QInputDialog.getText(self, "不适用原因", "请说明本事项本年度不适用的原因:")
             if not ok or not reason.strip():
@@ -359,8 +458,12 @@ class ItemDetail(QWidget):
             return
         self._emit({"actual": v})
 
-    def _on_date(self, d: QDate) -> None:
-        self._emit({"completed_on": None if d == EMPTY_DATE else d.toPython()})
+    def _on_date(self) -> None:
+        d = self.completed_on.date()
+        self._emit({"completed_on": None if d == self.completed_on.minimumDate() else d.toPython()})
+
+    def _clear_date(self) -> None:
+        self._emit({"completed_on": None})
 
     def _on_note_changed(self) -> None:
         if not self._loading:

@@ -33,10 +33,10 @@ FIELD_NAMES = {"status": "状态", "actual": "实际值", "owner": "责任人", 
                "note": "说明", "na_reason": "不适用原因"}
 
 
-def _set_fields(store: Store, item_id: str, year: int, changes: dict[str, Any]) -> dict[str, Any]:
+def _set_fields(store: Store, item_id: str, year: int, changes: dict[str, Any], today) -> dict[str, Any]:  # noqa: ANN001
     from fazhi_desk.services.checklist import set_fields
 
-    return set_fields(store, item_id, year, changes)
+    return set_fields(store, item_id, year, changes, today=today)
 
 
 def _stored_values(store: Store, item_id: str, year: int, names: list[str], today) -> dict[str, Any]:  # noqa: ANN001
@@ -113,7 +113,7 @@ class ItemEdits(QObject):
                 if self.checklist.current_item_id() == item_id:
                     self.detail.show_row(self.checklist.current_row())
 
-        return (Op(_set_fields, store, item_id, year, dict(changes))
+        return (Op(_set_fields, store, item_id, year, dict(changes), self.checklist.today)
                 .write(store, Changes.item(item_id, year))
                 .success(stored).failure(refused)
                 .run(self.parent_widget, "无法保存"))

@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         from fazhi_desk.ui.item_edits import ItemEdits
 
         self.detail = ItemDetail()
+        self.detail.today = self.today
         self.detail_page.layout().addWidget(self.detail)
         self.edits = ItemEdits(self.detail, self.checklist, self, lambda: self.store, self.undo_stack)
         self.checklist.complete()

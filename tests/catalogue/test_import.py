@@ -121,7 +121,8 @@ def test_revised_template_preview_and_migration(cat_store, tmp_path):
     # A year's work recorded before the update.
     for iid, status in ((rv.reworded, "已完成"), (rv.target_changed, "进行中"), (rv.removed, "已完成"),
                         (rv.kept, "进行中")):
-        set_fields(store, iid, 2023, {"status": status, "note": f"{iid} 的说明", "owner": "张三"})
+        set_fields(store, iid, 2023, {"status": status, "note": f"{iid} 的说明", "owner": "张三",
+                                      **({"completed_on": "2023-12-01"} if status == "已完成" else {})})
     link_id = add_evidence(store, rv.reworded, 2023, "学法记录.pdf")
     kept_link = add_evidence(store, rv.kept, 2023, "台账.xlsx")
     set_fields(store, rv.reworded, THIS_YEAR, {"status": "进行中"})
@@ -203,7 +204,7 @@ def test_revised_template_preview_and_migration(cat_store, tmp_path):
 def test_removed_then_re_added_item_is_restored_with_its_history(cat_store, tmp_path):
     store = cat_store
     rv = Revision(store, tmp_path)
-    set_fields(store, rv.removed, 2023, {"status": "已完成", "note": "做过"})
+    set_fields(store, rv.removed, 2023, {"status": "已完成", "note": "做过", "completed_on": "2023-12-01"})
     apply_import(store, preview_import(store, rv.write()))
     # The county restores the old list under a newer version number.
     wb = openpyxl.load_workbook(rv.path)
@@ -338,7 +339,7 @@ def test_random_edits_import_correctly_or_change_nothing(tmp_path_factory, edits
     try:
         with store.transaction() as s:
             install_new_document(s, make_catalogue(), source_file="test")
-        set_fields(store, "TT2020-01-01", 2023, {"status": "已完成", "note": "n"})
+        set_fields(store, "TT2020-01-01", 2023, {"status": "已完成", "note": "n", "completed_on": "2023-12-01"})
         path = base / "t.xlsx"
         write_template([make_catalogue()], path)
         wb = openpyxl.load_workbook(path)

@@ -43,7 +43,8 @@ def test_profile_and_status_on_a_fresh_data_dir(tmp_path):
     assert "柞水县" in run("profile", "show", data=data).stdout
     listing = run("list", "--year", "2025", data=data).stdout
     first_id = listing.splitlines()[0].split("\t")[0]
-    out = run("status", first_id, "--year", "2025", "--status", "已完成", "--owner", "李四", "--note", "=SUM(A1)",
+    out = run("status", first_id, "--year", "2025", "--status", "已完成", "--completed-on", "2025-12-31",
+              "--owner", "李四", "--note", "=SUM(A1)",
               data=data).stdout
     assert "已完成" in out
     done = run("list", "--year", "2025", "--status", "已完成", data=data).stdout
@@ -141,3 +142,32 @@ def test_binding_documents_count_in_list_and_new_documents_ask(tmp_path):
         else:
             assert "--binds 或 --not-binding" in out  # not asked on a pipe: told how to decide
     assert "适用文件:BB2024、ZS2022" in run("profile", "show", data=data).stdout
+
+
+def test_completion_date_rule_on_the_command_line(tmp_path):
+    import datetime as dt
+
+    data = tmp_path / "dates"
+    past = dt.date.today().year - 1
+    first_id = run("list", "--year", str(past), data=data).stdout.splitlines()[0].split("\t")[0]
+
+    def status(*extra):
+        return run("status", first_id, "--year", str(past), *extra, data=data, check=False)
+
+    p = status("--status", "已完成")  # a past year: the date is required, nothing is written
+    assert p.returncode == 1 and "--completed-on" in p.stderr and f"{past} 年内" in p.stderr
+    assert "Traceback" not in p.stderr
+    assert run("log", "--item", first_id, data=data).stdout == ""
+    p = status("--status", "已完成", "--completed-on", f"{past - 1}-12-31")
+    assert p.returncode == 1 and f"不在 {past} 年度内" in p.stderr
+    future = dt.date.today() + dt.timedelta(days=1)
+    p = run("status", first_id, "--year", str(future.year), "--status", "已完成", "--completed-on",
+            future.isoformat(), data=data, check=False)
+    assert p.returncode == 1 and ("晚于今天" in p.stderr or "不在" in p.stderr or "没有开始" in p.stderr)
+    p = status("--status", "进行中", "--completed-on", f"{past}-05-01")  # only 已完成 carries a date
+    assert p.returncode == 1 and "只有“已完成”" in p.stderr
+    assert run("log", "--item", first_id, data=data).stdout == ""
+    assert status("--status", "已完成", "--completed-on", f"{past}-12-31").returncode == 0
+    assert status("--status", "进行中").returncode == 0  # leaving 已完成 clears the date
+    log = run("log", "--item", first_id, data=data).stdout
+    assert f"完成日期: → {past}-12-31" in log and f"完成日期:{past}-12-31 → " in log

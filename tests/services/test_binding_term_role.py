@@ -76,7 +76,7 @@ def test_only_binding_documents_count_and_info_items_never(zs_store):
 
 
 def test_report_reads_back_binding_documents_roles_and_the_term(zs_store, tmp_path):
-    set_fields(zs_store, "ZS2022-27-02", 2024, {"status": "已完成", "note": "2024年度报告已公开"})
+    set_fields(zs_store, "ZS2022-27-02", 2024, {"status": "已完成", "note": "2024年度报告已公开", "completed_on": "2024-03-31"})
     wb = _report(zs_store, 2025, tmp_path)
     head, rows = _rows(wb[SHEET_CHECKLIST])
     ids = {r["编号"] for r in rows}

@@ -37,8 +37,8 @@ def old_store(tmp_path, monkeypatch):
         with st.session() as s:
             versions = {c.document.code: c.document.version for c in installed_catalogues(s)}
         assert versions == {"SZ2015": "1.0", "ZS2022": "1.0"}
-    set_fields(st, "ZS2022-13-02", 2024, {"status": "已完成", "note": "2024年组织应急演练2次"})
-    set_fields(st, "SZ2015-04-01", 2024, {"status": "已完成", "actual": 4})
+    set_fields(st, "ZS2022-13-02", 2024, {"status": "已完成", "note": "2024年组织应急演练2次", "completed_on": "2024-11-15"})
+    set_fields(st, "SZ2015-04-01", 2024, {"status": "已完成", "actual": 4, "completed_on": "2024-12-20"})
     st.close()
     return data
 

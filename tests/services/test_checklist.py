@@ -19,14 +19,14 @@ def rows(store, year, today=dt.date(2030, 1, 1)):
 
 
 def test_yearly_item_starts_fresh_each_year(small_store):
-    set_fields(small_store, YEARLY, 2021, {"status": "已完成", "actual": 4})
+    set_fields(small_store, YEARLY, 2021, {"status": "已完成", "actual": 4, "completed_on": "2021-11-30"})
     assert rows(small_store, 2021)[YEARLY].status is Status.DONE
     assert rows(small_store, 2021)[YEARLY].actual == 4
     assert rows(small_store, 2022)[YEARLY].status is Status.NOT_STARTED
 
 
 def test_one_time_item_done_stays_done_and_says_when(small_store):
-    set_fields(small_store, ONCE, 2021, {"status": "已完成"})
+    set_fields(small_store, ONCE, 2021, {"status": "已完成", "completed_on": "2021-06-01"})
     r = rows(small_store, 2023)[ONCE]
     assert r.status is Status.DONE and r.done_in_year == 2021 and not r.overdue
     assert rows(small_store, 2021)[ONCE].done_in_year is None
@@ -44,7 +44,7 @@ def test_overdue_on_a_fixed_today(small_store):
     assert r[ONCE].overdue  # deadline 2022-06-30 passed
     assert not r[YEARLY].overdue  # due 2022-12-31
     assert rows(small_store, 2021, today)[YEARLY].overdue  # last year's, not done
-    set_fields(small_store, ONCE, 2022, {"status": "已完成"})
+    set_fields(small_store, ONCE, 2022, {"status": "已完成", "completed_on": "2022-06-30"})
     assert not rows(small_store, 2022, today)[ONCE].overdue
     set_fields(small_store, YEARLY, 2021, {"status": "不适用", "na_reason": "本年度无此项工作"})
     assert not rows(small_store, 2021, today)[YEARLY].overdue
@@ -90,13 +90,14 @@ def test_bad_values_are_refused_in_chinese(small_store, changes, message):
 
 
 def test_done_sets_completion_date_when_missing(small_store):
-    set_fields(small_store, YEARLY, 2024, {"status": "已完成"})
+    set_fields(small_store, YEARLY, 2024, {"status": "已完成"}, today=dt.date(2024, 5, 6))
     with small_store.session() as s:
-        assert load_row(s, YEARLY, 2024).completed_on == dt.date.today()
+        assert load_row(s, YEARLY, 2024).completed_on == dt.date(2024, 5, 6)
 
 
 def test_carry_forward_owners_and_notes_never_statuses(small_store):
-    set_fields(small_store, YEARLY, 2024, {"status": "已完成", "owner": "王五", "note": "全年学法4次"})
+    set_fields(small_store, YEARLY, 2024, {"status": "已完成", "owner": "王五", "note": "全年学法4次",
+                                          "completed_on": "2024-12-20"})
     set_fields(small_store, EVENT, 2024, {"owner": "赵六"})
     assert carry_forward(small_store, 2024, 2025, owners=True, notes=False) == 2
     r = rows(small_store, 2025)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
@@ -11,7 +13,7 @@ from fazhi_desk.domain.model import Status
 from fazhi_desk.services.checklist import change_log
 from fazhi_desk.tasks import runner
 from tests.conftest import wait_idle
-from tests.ui.test_main_window import YEARLY, open_window, set_status, stored, type_text
+from tests.ui.test_main_window import TODAY, YEARLY, open_window, set_status, stored, type_text
 
 FIRST, SECOND = "一月召开学法会。", "六月再学一次。"
 
@@ -157,6 +159,8 @@ def test_tab_walks_the_form_in_reading_order_and_leaves_the_note(qtbot, small_st
     set_status(win, qtbot, YEARLY, Status.DONE)
     d = win.detail
     d.completed_on.setDate(d.completed_on.minimumDate())  # an empty 完成日期 must not trap Tab
+    wait_idle(qtbot)
+    assert d.completed_on.text() == "未填写" and not d.clear_date_btn.isEnabled()
     chain = tab_chain(qtbot, d.status, 4)
     assert chain[:5] == [d.status, d.actual, d.owner, d.completed_on, d.note]  # 不适用原因 is disabled
     # Tab in the note moves on: no tab character is typed or saved
@@ -171,3 +175,115 @@ def test_tab_walks_the_form_in_reading_order_and_leaves_the_note(qtbot, small_st
     click(qtbot, d.note.viewport())
     qtbot.keyClick(d.note, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert QApplication.focusWidget() in (d.completed_on, d.completed_on.findChild(type(d.owner)))
+
+
+# ---------------------------------------------------------------- 完成日期
+
+
+def answer_date_dialog(qtbot, accept=True, calls=None):
+    """Answer the completion-date dialog when it shows (recording what it proposed)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    def answer():
+        dlg = QApplication.activeModalWidget()
+        if dlg is None or not hasattr(dlg, "date_edit"):
+            QTimer.singleShot(20, answer)
+            return
+        if calls is not None:
+            calls.append(dlg.date_edit.date().toPython())
+        role = QDialogButtonBox.ButtonRole.AcceptRole if accept else QDialogButtonBox.ButtonRole.RejectRole
+        next(b for b in dlg.buttons.buttons() if dlg.buttons.buttonRole(b) is role).click()
+
+    QTimer.singleShot(20, answer)
+
+
+def log_of(store, field):
+    with store.session() as s:
+        return [(c.old_value, c.new_value) for c in reversed(change_log(s, YEARLY)) if c.field == field]
+
+
+def test_marking_done_in_the_current_year_dates_it_today_of_that_window(qtbot, small_store, tmp_path):
+    win = focused_window(qtbot, small_store, tmp_path)
+    set_status(win, qtbot, YEARLY, Status.DONE)
+    assert stored(small_store, YEARLY, 2024).completed_on == TODAY
+    assert win.detail.completed_on.date().toPython() == TODAY
+
+
+def test_marking_a_past_years_item_done_asks_for_a_date_in_that_year(qtbot, small_store, tmp_path):
+    win = focused_window(qtbot, small_store, tmp_path, year=2023)
+    proposed = []
+    answer_date_dialog(qtbot, accept=False, calls=proposed)
+    set_status(win, qtbot, YEARLY, Status.DONE)
+    assert proposed == [dt.date(2023, 12, 31)]
+    r = stored(small_store, YEARLY, 2023)
+    assert r.status is Status.NOT_STARTED and r.completed_on is None  # cancelled: nothing saved
+    assert win.detail.status.currentData() == Status.NOT_STARTED.value
+    answer_date_dialog(qtbot, accept=True)
+    set_status(win, qtbot, YEARLY, Status.DONE)
+    r = stored(small_store, YEARLY, 2023)
+    assert r.status is Status.DONE and r.completed_on == dt.date(2023, 12, 31)
+    assert win.detail.completed_on.date().toPython() == dt.date(2023, 12, 31)
+
+
+def test_leaving_done_clears_the_date_and_undo_brings_it_back(qtbot, small_store, tmp_path):
+    win = focused_window(qtbot, small_store, tmp_path)
+    set_status(win, qtbot, YEARLY, Status.DONE)
+    set_status(win, qtbot, YEARLY, Status.IN_PROGRESS)
+    r = stored(small_store, YEARLY, 2024)
+    assert r.status is Status.IN_PROGRESS and r.completed_on is None
+    assert log_of(small_store, "completed_on") == [("", "2024-07-01"), ("2024-07-01", "")]
+    d = win.detail
+    assert not d.completed_on.isEnabled() and d.completed_on.text() == "未填写"
+    win.undo_stack.undo()
+    wait_idle(qtbot)
+    r = stored(small_store, YEARLY, 2024)
+    assert r.status is Status.DONE and r.completed_on == TODAY
+    assert d.completed_on.date().toPython() == TODAY
+
+
+def test_a_future_date_is_refused_with_a_message_and_the_field_can_be_cleared(qtbot, small_store, tmp_path,
+                                                                                 monkeypatch):
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    win = focused_window(qtbot, small_store, tmp_path)
+    set_status(win, qtbot, YEARLY, Status.DONE)
+    d = win.detail
+    # the field offers the assessed year only
+    assert d.completed_on.maximumDate().toPython() == dt.date(2024, 12, 31)
+    assert d.completed_on.minimumDate().toPython() == dt.date(2023, 12, 31)  # shown as 未填写
+    click(qtbot, d.completed_on)
+    d.completed_on.setDate(QDate(2024, 9, 1))  # after today (2024-07-01)
+    qtbot.keyClick(d.completed_on, Qt.Key.Key_Return)
+    wait_idle(qtbot)
+    assert shown and "晚于今天" in shown[-1] and "2024-09-01" in shown[-1]
+    assert stored(small_store, YEARLY, 2024).completed_on == TODAY
+    assert d.completed_on.date().toPython() == TODAY  # the stored date again
+    # a date in the past of the year is taken
+    d.completed_on.setDate(QDate(2024, 3, 5))
+    qtbot.keyClick(d.completed_on, Qt.Key.Key_Return)
+    wait_idle(qtbot)
+    assert stored(small_store, YEARLY, 2024).completed_on == dt.date(2024, 3, 5)
+    # and the date can be cleared, undoably
+    click(qtbot, d.clear_date_btn)
+    wait_idle(qtbot)
+    assert stored(small_store, YEARLY, 2024).completed_on is None
+    assert d.completed_on.text() == "未填写"
+    win.undo_stack.undo()
+    wait_idle(qtbot)
+    assert stored(small_store, YEARLY, 2024).completed_on == dt.date(2024, 3, 5)
+
+
+def test_a_stored_date_outside_the_year_is_shown_as_it_is_with_a_warning(qtbot, small_store, tmp_path):
+    from fazhi_desk.store.models import Assessment
+
+    with small_store.transaction() as s:  # what the old default wrote: today's date in a past year's record
+        s.add(Assessment(item_id=YEARLY, year=2023, status="已完成", completed_on=dt.date(2024, 6, 30),
+                         owner="", note="", na_reason=""))
+    win = focused_window(qtbot, small_store, tmp_path, year=2023)
+    d = win.detail
+    assert d.completed_on.date().toPython() == dt.date(2024, 6, 30)
+    assert "不在 2023 年度内" in d.date_warning.text()

@@ -166,8 +166,12 @@ def test_search_and_filters(qtbot, small_store, tmp_path):
 
 
 def test_year_switch_semantics(qtbot, small_store, tmp_path):
+    from tests.ui.test_item_editing import answer_date_dialog
+
     win = open_window(qtbot, small_store, tmp_path, year=2022)
+    answer_date_dialog(qtbot)  # a past year's 已完成 asks for its date
     set_status(win, qtbot, YEARLY, Status.DONE)
+    answer_date_dialog(qtbot)
     set_status(win, qtbot, ONCE, Status.DONE)
     assert win.model.row_for(BIENNIAL).due  # 2022 is a due year (anchor 2020)
     with qtbot.waitSignal(win.year_loaded, timeout=10000):
@@ -218,7 +222,7 @@ def test_carry_forward_offered_on_a_new_year(qtbot, small_store, tmp_path, monke
     from fazhi_desk.services.checklist import set_fields
     from fazhi_desk.ui.dialogs import CarryForwardDialog
 
-    set_fields(small_store, YEARLY, 2024, {"status": "已完成", "owner": "李四", "note": "学法4次"})
+    set_fields(small_store, YEARLY, 2024, {"status": "已完成", "owner": "李四", "note": "学法4次"}, today=TODAY)
     win = open_window(qtbot, small_store, tmp_path, year=2024)
     monkeypatch.setattr(CarryForwardDialog, "exec", lambda self: CarryForwardDialog.DialogCode.Accepted)
     with qtbot.waitSignal(win.year_loaded, timeout=10000):
