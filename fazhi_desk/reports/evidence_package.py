@@ -80,12 +80,14 @@ class PackageResult:
     checks: dict[int, EvidenceCheck] = field(default_factory=dict)  # index in data.evidence → state
     members: dict[int, str] = field(default_factory=dict)  # index in data.evidence → path in the zip
     root: str = ""  # the top folder
+    package_id: str = ""  # the export id, also in the zip comment
 
     def apply_to(self, data: ReportData) -> ReportData:
-        """The report data with each evidence file's hash-check state and path in the zip filled in."""
+        """The report data with each evidence file's hash-check state, path in the zip and export id filled in."""
         ev = tuple(replace(e, check=self.checks.get(i, e.check), member=self.members.get(i, ""))
                    for i, e in enumerate(data.evidence))
-        return replace(data, evidence=ev, evidence_hashed=True, package_root=self.root)
+        return replace(data, evidence=ev, evidence_hashed=True, package_root=self.root,
+                       export_id=self.package_id)
 
 
 INDEX_FILE = "目录.csv"
@@ -108,6 +110,18 @@ def _index_csv(rows: list[tuple]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
 
+def new_package_id(today: dt.date | None = None) -> str:
+    """The export id that ties a report to the evidence package written with it, e.g. ``20260130-7F3A9C21``."""
+    import secrets
+
+    return f"{(today or dt.date.today()):%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def package_comment(package_id: str) -> bytes:
+    """The zip comment (in the zip's central directory) naming the package's export id."""
+    return f"fazhi-desk 佐证材料包编号 {package_id}".encode("utf-8")
+
+
 def _zip_info(arcname: str, when: dt.date | None, size: int) -> zipfile.ZipInfo:
     t = dt.datetime.combine(when, dt.time(12, 0)) if when and when.year >= 1980 else dt.datetime.now()
     zi = zipfile.ZipInfo(arcname, date_time=t.timetuple()[:6])
@@ -117,8 +131,9 @@ def _zip_info(arcname: str, when: dt.date | None, size: int) -> zipfile.ZipInfo:
     return zi
 
 
-def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path: Path) -> PackageResult:
-    """Write the year's evidence package to ``out_path`` (temp file, fsync, replace)."""
+def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path: Path,
+                  package_id: str = "") -> PackageResult:
+    """Write the year's evidence package to ``out_path`` (temp file, fsync, replace), its export id in the zip comment."""
     out_path = Path(out_path)
     folders: dict[str, str] = {}
     taken: dict[str, set[str]] = {}
@@ -133,6 +148,8 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
     with atomic_output(out_path) as tmp:
         try:
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=6) as zf:
+                if package_id:
+                    zf.comment = package_comment(package_id)
                 for i, e in enumerate(data.evidence):
                     ctx.check()
                     if i % 20 == 0:
@@ -188,4 +205,5 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
         except OSError as e:
             raise output_error(e, out_path) from e
         ctx.progress(total, total, "佐证材料打包完成")
-    return PackageResult(out_path, tuple(packed), tuple(missing), tuple(altered), checks, members, root)
+    return PackageResult(out_path, tuple(packed), tuple(missing), tuple(altered), checks, members, root,
+                         package_id)

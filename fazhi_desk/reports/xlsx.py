@@ -56,8 +56,12 @@ MAX_ROW_HEIGHT_PT = 409.0  # Excel's limit
 
 
 def needs_quote(text: str) -> bool:
-    """Would a spreadsheet read this user text as a formula (or mangle its start)?"""
-    return text.startswith(FORMULA_TRIGGERS)
+    """Would a spreadsheet read this user text as a formula (or mangle its start)?
+
+    Checked on the text as written, i.e. after characters an xlsx cannot hold are
+    stripped: "\\x01=HYPERLINK(…)" is stored as "=HYPERLINK(…)".
+    """
+    return text.startswith(FORMULA_TRIGGERS) or clean_text(text).startswith(FORMULA_TRIGGERS)
 
 
 def clean_text(text: str) -> str:

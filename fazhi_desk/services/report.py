@@ -196,7 +196,7 @@ def export_report(
     today: dt.date | None = None,
 ) -> ReportResult:
     """Write the annual report of ``year`` to ``out_path`` (and the evidence package to ``evidence_zip``)."""
-    from fazhi_desk.reports.evidence_package import write_package
+    from fazhi_desk.reports.evidence_package import new_package_id, write_package
 
     out_path = Path(out_path)
     if out_path.suffix.lower() != ".xlsx":
@@ -215,12 +215,15 @@ def export_report(
     if zip_path is None:
         write_report(ctx, data, out_path)
     else:
-        # The package goes to a temp name until the workbook is written too: a failure leaves neither.
-        with atomic_output(zip_path) as zip_tmp:
-            package = write_package(ctx, data, FileStore(store.evidence_root), zip_tmp)
+        # Both go to temp names; then the zip is renamed first and the report last (the inner block ends
+        # first), so a crash in between leaves an old report beside a new package, never the reverse, and
+        # the report names its package's export id (汇总 sheet, zip comment) so a mismatch shows.
+        with atomic_output(out_path) as report_tmp, atomic_output(zip_path) as zip_tmp:
+            package = write_package(ctx, data, FileStore(store.evidence_root), zip_tmp,
+                                    package_id=new_package_id(today))
             data = package.apply_to(data)
             ctx.check()
-            write_report(ctx, data, out_path)
+            write_report(ctx, data, report_tmp)
     t = data.total()
     return ReportResult(
         path=out_path, year=year, items=t.items, applicable=t.applicable, done=t.done, below_target=t.below_target,
