@@ -32,6 +32,30 @@ def _rotate(path: Path) -> None:
     os.replace(path, path.with_name(f"{path.name}.1"))
 
 
+class _FileHandler(logging.FileHandler):
+    """The log file; a record it cannot write (disk full) is remembered instead of printed as a traceback."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        self.failed = True
+
+
+def record(level: int, msg: str, *args: object, exc_info: bool = False) -> bool:
+    """Log one record and say whether it reached the log file (False: disk full, no log file)."""
+    root = logging.getLogger("fazhi_desk")
+    files = [h for h in root.handlers if isinstance(h, _FileHandler)]
+    for h in files:
+        h.failed = False
+    root.log(level, msg, *args, exc_info=exc_info)
+    for h in files:
+        try:
+            h.flush()
+        except OSError:
+            h.failed = True
+    return bool(files) and not any(h.failed for h in files)
+
+
 def setup_logging(data: DataDir | None) -> Path | None:
     """A rotating log file in the data directory (stderr if that cannot be written)."""
     root = logging.getLogger("fazhi_desk")
@@ -46,7 +70,7 @@ def setup_logging(data: DataDir | None) -> Path | None:
             data.logs.mkdir(parents=True, exist_ok=True)
             path = data.logs / LOG_FILE
             _rotate(path)
-            h = logging.FileHandler(path, encoding="utf-8")
+            h = _FileHandler(path, encoding="utf-8")
             h.setFormatter(fmt)
             root.addHandler(h)
         except OSError:

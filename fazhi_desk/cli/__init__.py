@@ -83,9 +83,6 @@ def run(argv: list[str] | None = None) -> int:
     try:
         log_path = setup_logging(ctx.data.ensure())
         return handler(args, ctx)
-    except UserError as e:
-        print(f"错误:{e}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
@@ -97,10 +94,65 @@ def run(argv: list[str] | None = None) -> int:
         except (OSError, ValueError):
             pass
         return 0
-    except Exception:
-        log.exception("unexpected error in %s", argv)
-        print(f"程序内部错误,操作未完成。详细信息已写入日志:{log_path or '标准错误输出'}。请把日志发给技术支持。",
-              file=sys.stderr)
-        return 3
+    except Exception as e:
+        return _report_error(e, ctx, argv, log_path)
     finally:
-        ctx.close()
+        try:
+            ctx.close()
+        except Exception:  # closing must not hide what happened; the store stays consistent without it
+            log.exception("closing the store failed")
+
+
+def _report_error(e: Exception, ctx: Context, argv: list[str] | None, log_path) -> int:  # noqa: ANN001
+    """The one place that turns an error into the Chinese message and exit status (log first, then the message)."""
+    from fazhi_desk.logs import record
+
+    ue = as_user_error(e, ctx.data)
+    if ue is not None:
+        logged = record(logging.WARNING, "refused %s: %s", argv, ue, exc_info=ue is not e)
+        msg = f"错误:{ue}"
+        if log_path is not None and not logged:
+            msg += f"\n(日志也未能写入“{log_path}”,可能是磁盘已满。)"
+        print(printable(msg, keep_lines=True), file=sys.stderr)
+        return 1
+    logged = record(logging.ERROR, "unexpected error in %s", argv, exc_info=True)
+    if logged:
+        where = f"详细信息已写入日志:{log_path}。请把日志发给技术支持。"
+    else:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        where = (f"日志未能写入“{log_path}”(可能是磁盘已满),详细信息见上方。" if log_path
+                 else "详细信息见上方。") + "请把这些信息发给技术支持。"
+    print(f"程序内部错误,操作未完成。{where}", file=sys.stderr)
+    return 3
+
+
+def as_user_error(e: BaseException, data: DataDir) -> UserError | None:
+    """``e`` as a message for the user: a UserError, a SQLite refusal, or the disk refusing a write."""
+    import errno
+
+    from fazhi_desk.errors import DiskFullError
+    from fazhi_desk.store.errors import user_error
+
+    if isinstance(e, UserError):
+        return e
+    ue = user_error(e, data.db)
+    if ue is not None:
+        return ue
+    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), getattr(errno, "EFBIG", -1)):
+        return DiskFullError.for_path(e.filename or data.root)
+    return None
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_CONTROL_KEEP_LINES = {c: v for c, v in _CONTROL.items() if c not in (0x09, 0x0A)}
+
+
+def printable(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` with control characters (terminal escape sequences among them) shown as ``\\xNN``.
+
+    File names and descriptions come from users' files: printed raw, ``\\x1b[…`` would
+    drive the terminal. ``keep_lines`` keeps newlines and tabs (a multi-line message).
+    """
+    return text.translate(_CONTROL_KEEP_LINES if keep_lines else _CONTROL)

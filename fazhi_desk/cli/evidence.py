@@ -13,6 +13,7 @@ import sys
 
 from fazhi_desk.cli.checklist import resolve
 from fazhi_desk.domain.completion import check_year
+from fazhi_desk.cli import printable
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
 
@@ -88,7 +89,7 @@ def _add(args, ctx) -> int:
                          description=args.description, doc_date=args.doc_date)
     finally:
         jc.finish()
-    print(summary.text())
+    print(printable(summary.text(), keep_lines=True))
     return 0 if summary.ok else 1
 
 
@@ -105,8 +106,9 @@ def _list(args, ctx) -> int:
     print("序号\t文件名\t类型\t大小\t文件日期\t添加时间\t说明")
     for e in entries:
         shared = f"(另用于 {e.link_count - 1} 处)" if e.link_count > 1 else ""
-        print(f"{e.link_id}\t{e.original_name}{shared}\t{e.kind}\t{size_text(e.size)}\t"
-              f"{e.doc_date.isoformat() if e.doc_date else ''}\t{e.added_at:%Y-%m-%d %H:%M}\t{e.description}")
+        print(f"{e.link_id}\t{printable(e.original_name)}{shared}\t{e.kind}\t{size_text(e.size)}\t"
+              f"{e.doc_date.isoformat() if e.doc_date else ''}\t{e.added_at:%Y-%m-%d %H:%M}\t"
+              f"{printable(e.description)}")
     return 0
 
 
@@ -137,7 +139,7 @@ def _remove(args, ctx) -> int:
     for e in picked:
         r = unlink(store, e.link_id)
         extra = f";该文件仍用于其他 {r.remaining_links} 处,已保留" if r.remaining_links else ""
-        print(f"已移除“{e.original_name}”{extra}。")
+        print(f"已移除“{printable(e.original_name)}”{extra}。")
     return 0
 
 
@@ -149,7 +151,7 @@ def _link(args, ctx) -> int:
     e = _pick(store, args.item_id, args.year, args.which)
     to_year = args.to_year or args.year
     link_existing(store, e.link_id, args.to_item, to_year)
-    print(f"已把“{e.original_name}”同时用作事项 {args.to_item}({to_year} 年)的佐证材料(未重复存储)。")
+    print(f"已把“{printable(e.original_name)}”同时用作事项 {args.to_item}({to_year} 年)的佐证材料(未重复存储)。")
     return 0
 
 
@@ -161,7 +163,7 @@ def _verify(args, ctx) -> int:
         report = verify(jc, ctx.store())
     finally:
         jc.finish()
-    print(report.text())
+    print(printable(report.text(), keep_lines=True))
     return 0 if report.ok else 1
 
 

@@ -228,6 +228,9 @@ class LinkRef:
     link_id: int
 
 
+NOT_PROVEN = ("无法确认佐证材料目录与当前数据库属于同一个工作区(工作区编号不一致或缺失,例如数据库是从别处恢复的),"
+              "因此不能判断哪些文件已不再使用;程序不会清理任何文件。")
+
 PROBLEM_TEXT = {"missing": "文件丢失", "altered": "内容已被改动", "unreadable": "无法读取"}
 
 
@@ -256,6 +259,7 @@ class VerifyReport:
     problems: tuple[VerifyProblem, ...] = ()
     unreferenced: int = 0  # files nothing links to any more (gc moves them to the trash)
     stray: int = 0  # files in the folder without a database row
+    proven: bool = True  # the evidence folder provably belongs to this database (else nothing counts as unused)
 
     @property
     def ok(self) -> bool:
@@ -279,7 +283,9 @@ class VerifyReport:
                 lines.append(f"事项 {g.item_id}({g.year} 年):")
                 lines += [f"  · {name}:{what}" for name, what in g.files]
             lines.append("程序没有自动修复。请找到原始文件,移除有问题的佐证材料后重新添加。")
-        if self.unreferenced or self.stray:
+        if not self.proven:
+            lines.append(NOT_PROVEN)
+        elif self.unreferenced or self.stray:
             lines.append(f"另有 {self.unreferenced + self.stray} 个文件已不再被任何事项使用,可运行“清理”移入回收目录。")
         return "\n".join(lines)
 
@@ -322,9 +328,12 @@ def _is_ignored(entry: os.DirEntry) -> bool:
     return bool(attrs & (getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 2) | getattr(stat, "FILE_ATTRIBUTE_SYSTEM", 4)))
 
 
+LINK_IN_FOLDER = "这是文件夹中的链接(快捷方式),不会被跟随;如需添加,请直接选择它指向的文件"
+
+
 def collect_files(paths: Iterable[str | os.PathLike[str]], recursive: bool = True
                   ) -> tuple[list[Path], list[FileOutcome], int]:
-    """Expand folders (recursively, not following folder links) into files.
+    """Expand folders (recursively, following no link, neither to a folder nor to a file) into files.
 
     Returns (files in a stable order, paths refused with a reason, number of
     system/hidden files ignored inside folders).
@@ -354,6 +363,9 @@ def collect_files(paths: Iterable[str | os.PathLike[str]], recursive: bool = Tru
                     entries = {e.name: e for e in it}
                 for name in sorted(names):
                     e = entries.get(name)
+                    if e is None or e.is_symlink():  # a link inside a folder is never followed (nor vanished)
+                        failed.append(FileOutcome(str(Path(root) / name), LINK_IN_FOLDER))
+                        continue
                     if e is not None:
                         try:
                             if _is_ignored(e):
@@ -506,6 +518,7 @@ def attach(
             sizes[p] = 0
     total = sum(sizes.values())
     fs = file_store(store)
+    fs.clean_temps()  # copies a killed earlier attach left (their process has ended)
     pending: list[_Pending] = []
     skipped: list[FileOutcome] = []
     in_batch: dict[str, str] = {}
@@ -818,7 +831,7 @@ def verify(ctx: JobContext, store: Store) -> VerifyReport:
     return VerifyReport(
         checked=len(linked), total_bytes=total, problems=tuple(problems),
         unreferenced=sum(1 for sha in files if sha not in refs and sha in on_disk),
-        stray=len(on_disk - files.keys()),
+        stray=len(on_disk - files.keys()), proven=store.evidence_belongs(),
     )
 
 
@@ -830,6 +843,8 @@ def gc(store: Store, *, grace_seconds: float = STALE_TEMP_SECONDS, keep_days: in
     """
     import time
 
+    if not store.evidence_belongs():
+        raise UserError(NOT_PROVEN)
     fs = file_store(store)
     temps = fs.clean_temps(grace_seconds)
     trashed: list[Path] = []
