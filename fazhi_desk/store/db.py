@@ -170,7 +170,13 @@ def list_backups(backups: Path, stem: str = "fazhi-desk") -> list[Path]:
         found = [p for p in backups.glob(f"{stem}-*.sqlite3") if p.is_file()]
     except OSError:
         return []
-    return sorted(found, key=lambda p: p.name, reverse=True)
+    def key(p: Path) -> tuple[float, str]:
+        try:
+            return p.stat().st_mtime, p.name
+        except OSError:
+            return 0.0, p.name
+
+    return sorted(found, key=key, reverse=True)
 
 
 def _immutable(db: Path) -> sqlite3.Connection:
@@ -234,6 +240,8 @@ def _check_file(db_path: Path, *, full: bool = False, backups: Path | None = Non
         raise _damaged(db_path, backups,
                        f"数据文件“{db_path}”完整性检查未通过({rows[0] if rows else '无结果'})。程序没有改动它。",
                        "integrity")
+    if full:
+        log.info("integrity_check of %s (the previous session did not close cleanly): ok", db_path)
     if tables and "alembic_version" not in tables:
         raise UserError(
             f"数据文件“{db_path}”是其他程序的 SQLite 数据库,不是法治政府建设检查台的数据。"

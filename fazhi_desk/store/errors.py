@@ -83,6 +83,8 @@ def user_error(exc: BaseException, db: Path | str) -> UserError | None:
         return StoreError(
             f"数据文件“{db}”正被其他程序占用(例如另一个数据库工具或备份软件正在读写它)。"
             f"请关闭那个程序后重试。{NOTHING_CHANGED}", code=name)
+    if primary in (SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_PERM) and _not_writable(db):
+        primary, name = SQLITE_READONLY, name or "SQLITE_READONLY"  # e.g. IOERR_LOCK on a file opened read-only
     if primary == SQLITE_READONLY:
         if name in ("SQLITE_READONLY_DBMOVED",):
             return StoreError(
@@ -117,6 +119,16 @@ def user_error(exc: BaseException, db: Path | str) -> UserError | None:
     if primary == SQLITE_PROTOCOL:
         return StoreError(f"数据文件“{db}”正被其他程序频繁读写,暂时无法使用。请稍候重试。{NOTHING_CHANGED}", code=name)
     return None
+
+
+def _not_writable(db: Path) -> bool:
+    """The file (or, for its journal, the folder) refuses writes: mode bits, immutable flag, read-only mount."""
+    import os
+
+    try:
+        return (db.exists() and not os.access(db, os.W_OK)) or not os.access(db.parent, os.W_OK)
+    except OSError:
+        return False
 
 
 def _looks_full(db: Path) -> bool:
