@@ -128,6 +128,18 @@ def _report_error(e: Exception, ctx: Context, argv: list[str] | None, log_path) 
     return 3
 
 
+def logged_note(level: int, msg: str, *args: object) -> str:
+    """Log a refusal before it is shown; the text to add to the message when the log could not be written."""
+    from fazhi_desk.logs import LOG_FILE, record
+
+    if record(level, msg, *args):
+        return ""
+    root = logging.getLogger("fazhi_desk")
+    if not any(getattr(h, "baseFilename", "").endswith(LOG_FILE) for h in root.handlers):
+        return ""
+    return "\n(日志也未能写入,可能是磁盘已满。)"
+
+
 def as_user_error(e: BaseException, data: DataDir) -> UserError | None:
     """``e`` as a message for the user: a UserError, a SQLite refusal, or the disk refusing a write."""
     import errno

@@ -8,12 +8,13 @@ stored file is missing or altered, listing the problems by item.
 from __future__ import annotations
 
 import argparse
+import logging
 import datetime as dt
 import sys
 
+from fazhi_desk.cli import logged_note, printable
 from fazhi_desk.cli.checklist import resolve
 from fazhi_desk.domain.completion import check_year
-from fazhi_desk.cli import printable
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
 
@@ -89,7 +90,10 @@ def _add(args, ctx) -> int:
                          description=args.description, doc_date=args.doc_date)
     finally:
         jc.finish()
-    print(printable(summary.text(), keep_lines=True))
+    text = summary.text()
+    if not summary.ok:  # the log gets the refusal before the user sees it
+        text += logged_note(logging.WARNING, "evidence add refused some files: %s", text)
+    print(printable(text, keep_lines=True))
     return 0 if summary.ok else 1
 
 

@@ -100,13 +100,14 @@ class SourceChanged(UserError):
 class StoreWriteError(UserError):
     """The evidence directory (or a save-as target) could not be written."""
 
-    def __init__(self, where: Path | str, e: OSError) -> None:
+    def __init__(self, where: Path | str, e: OSError, needed: int | None = None) -> None:
+        from fazhi_desk.errors import DiskFullError
+
         self.where = str(where)
         self.errno = e.errno
         self.reason = os_error_text(e)
-        if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-            msg = (f"磁盘空间不足,无法写入“{where}”。请清理磁盘空间后重试;"
-                   "没有留下不完整的文件。")
+        if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), getattr(errno, "EFBIG", -1)):
+            msg = DiskFullError.for_path(where, needed=needed, what=f"写入“{where}”").message + "没有留下不完整的文件。"
         else:
             msg = (f"无法写入“{where}”({self.reason})。请检查该目录是否存在、是否可写,"
                    "或请管理员开放写入权限;没有留下不完整的文件。")
@@ -307,7 +308,7 @@ class FileStore:
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_RDWR | getattr(os, "O_BINARY", 0), 0o600)
         except OSError as e:
-            raise StoreWriteError(self.root, e) from e
+            raise StoreWriteError(self.root, e, needed=st0.st_size) from e
         size = chunk_size or CHUNK_SIZE
         try:
             h = hashlib.sha256()
@@ -332,7 +333,7 @@ class FileStore:
                     try:
                         _write_all(fd, chunk)
                     except OSError as e:
-                        raise StoreWriteError(self.root, e) from e
+                        raise StoreWriteError(self.root, e, needed=st0.st_size) from e
                     n += k
                     if on_bytes is not None:
                         on_bytes(k)
@@ -340,7 +341,7 @@ class FileStore:
                 os.close(fd)
             except OSError as e:
                 fd = -1
-                raise StoreWriteError(self.root, e) from e
+                raise StoreWriteError(self.root, e, needed=st0.st_size) from e
             fd = -1
             ctx.check()
             try:
