@@ -645,8 +645,8 @@ class FileStore:
         now = time.time()
         try:
             entries = list(os.scandir(self.root))
-        except FileNotFoundError:
-            return 0
+        except OSError:  # missing, or not a folder: the write that follows says so
+            return n
         for e in entries:
             if e.name.startswith(LEGACY_TMP_PREFIX) and e.is_file(follow_symlinks=False):
                 try:
