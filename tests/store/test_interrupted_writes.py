@@ -102,10 +102,15 @@ def test_killed_catalogue_export_leaves_a_temp_that_the_next_export_removes(data
 
 
 def _report_id(path: Path) -> str | None:
+    """The export id the report's 汇总 sheet gives (…;导出编号 <id>)."""
+    import re
+
     ws = openpyxl.load_workbook(path, read_only=True)["汇总"]
     for row in ws.iter_rows(values_only=True):
-        if row and row[0] == "佐证材料包编号":
-            return str(row[1]).split("(")[0]
+        for v in row or ():
+            m = re.search(r"导出编号 ([0-9A-F-]+)", str(v or ""))
+            if m:
+                return m.group(1)
     return None
 
 
