@@ -125,7 +125,9 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
         win.set_store(store, profile)
         win.start()
         if not profile.is_set:
-            QTimer.singleShot(0, lambda: win.edit_profile(first_start=True))
+            # not when the window closed meanwhile: the store is gone and a modal box would wait for nobody
+            QTimer.singleShot(0, lambda: win.edit_profile(first_start=True)
+                              if win.store is not None and win.isVisible() else None)
 
     def failed(e: BaseException) -> None:
         if not isinstance(e, UserError):
