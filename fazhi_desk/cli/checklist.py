@@ -65,6 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     y.add_argument("--from", dest="from_year", type=int, required=True)
     y.add_argument("--to", dest="to_year", type=int, required=True)
     y.add_argument("--notes", action="store_true", help="同时沿用工作情况说明")
+    y.add_argument("--not-applicable", dest="not_applicable", action="store_true",
+                   help="同时沿用“不适用”及其原因(只用于新年度仍为未开始的事项;其他状态从不沿用)")
     y.set_defaults(handler=_carry)
 
 
@@ -216,6 +218,8 @@ def _log(args, ctx) -> int:
 def _carry(args, ctx) -> int:
     from fazhi_desk.services.checklist import carry_forward
 
-    n = carry_forward(ctx.store(), args.from_year, args.to_year, owners=True, notes=args.notes)
-    print(f"已把 {args.from_year} 年的{'责任人和说明' if args.notes else '责任人'}沿用到 {args.to_year} 年:{n} 项。")
+    n = carry_forward(ctx.store(), args.from_year, args.to_year, owners=True, notes=args.notes,
+                      not_applicable=args.not_applicable)
+    what = "责任人" + ("、说明" if args.notes else "") + ("、“不适用”及其原因" if args.not_applicable else "")
+    print(f"已把 {args.from_year} 年的{what}沿用到 {args.to_year} 年:{n} 项。")
     return 0

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fazhi_desk.catalogue.diff import changed_item_fields
 from fazhi_desk.domain.dates import check_completion_date, default_completion_date
 from fazhi_desk.domain.completion import Completion, check_year, has_substance, judge, status_allowed
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status
@@ -42,6 +43,17 @@ MAX_NOTE = 5000
 
 
 @dataclass(frozen=True)
+class ReviewChange:
+    """What the import awaiting 复核 changed in an item: the wording before and after, field by field."""
+
+    old: Item
+    new: Item
+    old_version: str
+    new_version: str
+    fields: tuple[str, ...]  # keys of catalogue.diff.ITEM_FIELD_LABELS that differ
+
+
+@dataclass(frozen=True)
 class ChecklistRow:
     """One item in one year, everything the checklist, dashboard and report show."""
 
@@ -62,6 +74,7 @@ class ChecklistRow:
     retired_version: str = ""  # the catalogue version that retired it ("" when live)
     evidence_text: str = ""  # the year's evidence file names and descriptions (searched, not shown)
     binding: bool = True  # its document is among the office's 适用文件
+    review: ReviewChange | None = None  # while 条文已更新,请复核: what changed (old → new)
 
     @property
     def item_id(self) -> str:
@@ -158,6 +171,13 @@ def load_year(
         if revisions_needed else {}
     )
     version_names = dict(s.execute(select(CatalogueVersion.id, CatalogueVersion.version)).all())
+    # the wording before the import that is awaiting 复核: the newest revision older than the current one
+    review_prev: dict[str, ItemRevision] = {}
+    for r in s.scalars(only(
+            select(ItemRevision).join(ItemRow, ItemRow.item_id == ItemRevision.item_id)
+            .where(ItemRow.needs_review.is_(True), ItemRevision.id < ItemRow.current_revision_id)
+            .order_by(ItemRevision.id), ItemRevision.item_id)):
+        review_prev[r.item_id] = r
     q = only(
         select(ItemRow, ItemRevision)
         .join(ItemRevision, ItemRevision.id == ItemRow.current_revision_id)
@@ -186,6 +206,12 @@ def load_year(
             done_in = done_before[item_row.item_id]
             status = Status.DONE
         actual = a.actual if a else None
+        review = None
+        prev = review_prev.get(item_row.item_id)
+        if item_row.needs_review and prev is not None:
+            before, after = item_from_revision(prev, item_row.doc_code), item_from_revision(cur_rev, item_row.doc_code)
+            review = ReviewChange(before, after, version_names.get(prev.version_id, ""),
+                                  version_names.get(cur_rev.version_id, ""), changed_item_fields(before, after))
         rows.append(
             ChecklistRow(
                 item=item,
@@ -206,6 +232,7 @@ def load_year(
                 retired_version=retired_version,
                 evidence_text=ev_texts.get(item_row.item_id, ""),
                 binding=binding is None or item_row.doc_code in binding,
+                review=review,
             )
         )
     return rows
@@ -492,13 +519,17 @@ def years_with_data(s: Session) -> list[int]:
 
 
 def carry_forward(
-    store: Store, from_year: int, to_year: int, *, owners: bool = True, notes: bool = False, user: str | None = None
+    store: Store, from_year: int, to_year: int, *, owners: bool = True, notes: bool = False,
+    not_applicable: bool = False, user: str | None = None
 ) -> int:
     """Copy 责任人 (and optionally notes) of ``from_year`` into ``to_year`` where those are empty.
 
-    Statuses are never carried. Returns the number of assessments changed.
+    With ``not_applicable``, an item 不适用 in ``from_year`` (a structural reason such
+    as 本街道非城关镇) becomes 不适用 with the same reason in ``to_year`` where that
+    year is still 未开始. No other status is ever carried. Returns the number of
+    assessments changed.
     """
-    if not (owners or notes):
+    if not (owners or notes or not_applicable):
         return 0
     user = user or current_user()
     now = dt.datetime.now()
@@ -514,10 +545,17 @@ def carry_forward(
                 want["owner"] = a.owner
             if notes and a.note:
                 want["note"] = a.note
-            if not want:
+            na = not_applicable and a.status == Status.NOT_APPLICABLE.value and bool(a.na_reason.strip())
+            if not (want or na):
                 continue
             b = ensure_assessment(s, a.item_id, to_year)
             changed = False
+            if na and b.status == Status.NOT_STARTED.value:
+                for f, v in (("na_reason", a.na_reason), ("status", Status.NOT_APPLICABLE.value)):
+                    s.add(ChangeLog(at=now, user=user, item_id=a.item_id, year=to_year, field=f,
+                                    old_value=getattr(b, f), new_value=f"{v}(沿用 {from_year} 年)"))
+                    setattr(b, f, v)
+                changed = True
             for f, v in want.items():
                 if not getattr(b, f):
                     setattr(b, f, v)
@@ -538,5 +576,6 @@ def carry_forward_candidates(s: Session, year: int) -> tuple[int, int]:
     """
     this_year = s.scalar(select(func.count()).select_from(Assessment).where(Assessment.year == year)) or 0
     prev = s.scalar(select(func.count()).select_from(Assessment).where(
-        Assessment.year == year - 1, (Assessment.owner != "") | (Assessment.note != ""))) or 0
+        Assessment.year == year - 1, (Assessment.owner != "") | (Assessment.note != "")
+        | (Assessment.status == Status.NOT_APPLICABLE.value))) or 0
     return this_year, prev

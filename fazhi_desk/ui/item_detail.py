@@ -16,6 +16,7 @@ into the note).
 from __future__ import annotations
 
 import dataclasses
+import html
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,7 @@ class CompletionDateDialog(QDialog):
     def __init__(self, item_id: str, year: int, today: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("完成日期")
+        self.setMinimumWidth(400)
         lay = QVBoxLayout(self)
         lb = QLabel(f"{year} 年度已经过去。{item_id} 是哪一天完成的?\n请填写 {year} 年内的日期"
                     f"(记不清具体日期时,可用年末 {year}-12-31)。")
@@ -142,12 +144,23 @@ class ItemDetail(QWidget):
 
         self.review_banner = QFrame()
         self.review_banner.setStyleSheet("QFrame{background:#fff3cd;border:1px solid #f0c36d;border-radius:4px}")
-        rb = QHBoxLayout(self.review_banner)
-        rb.setContentsMargins(8, 4, 8, 4)
-        rb.addWidget(QLabel("条文已更新,请复核本事项的要求和完成情况。"), 1)
+        outer = QVBoxLayout(self.review_banner)
+        outer.setContentsMargins(8, 4, 8, 4)
+        rb = QHBoxLayout()
+        outer.addLayout(rb)
+        self.review_title = QLabel("条文已更新,请复核本事项的要求和完成情况。")
+        self.review_title.setWordWrap(True)
+        self.review_title.setStyleSheet("border:none")
+        rb.addWidget(self.review_title, 1)
+        self.review_changes = QLabel()  # every changed field: old → new, as the import preview shows it
+        self.review_changes.setWordWrap(True)
+        self.review_changes.setTextFormat(Qt.TextFormat.RichText)
+        self.review_changes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.review_changes.setStyleSheet("border:none")
+        outer.addWidget(self.review_changes)
         self.confirm_review_btn = QPushButton("确认已复核")
         self.confirm_review_btn.clicked.connect(lambda: self._row and self.review_confirmed.emit(self._row.item_id))
-        rb.addWidget(self.confirm_review_btn)
+        rb.addWidget(self.confirm_review_btn, 0, Qt.AlignmentFlag.AlignTop)
 
         info = QFormLayout()
         info.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -320,6 +333,7 @@ class ItemDetail(QWidget):
             i = row.item
             self.title.setText(f"{i.item_id}  {i.requirement}")
             self.review_banner.setVisible(row.needs_review)
+            self._show_review(row)
             pos = " / ".join(x for x in (i.chapter, i.section, f"第{i.article_no}条 {i.article_title}".strip()
                                           if i.article_no else "") if x)
             self.lbl_source.setText(f"{row.document.title}({row.document.doc_number})\n{pos}")
@@ -368,6 +382,29 @@ class ItemDetail(QWidget):
                 f"一次性事项,已于 {row.done_in_year} 年完成,本年无需重复。" if row.done_in_year else "")
         finally:
             self._loading = False
+
+    def _show_review(self, row: ChecklistRow) -> None:
+        """While 条文已更新,请复核: which import changed what, every changed field as old → new."""
+        rv = row.review
+        if not row.needs_review or rv is None:
+            self.review_title.setText("条文已更新,请复核本事项的要求和完成情况。")
+            self.review_changes.clear()
+            self.review_changes.hide()
+            return
+        from fazhi_desk.catalogue.diff import ITEM_FIELD_LABELS, item_field_text
+
+        self.review_title.setText(f"条文已更新(目录版本 {rv.old_version} → {rv.new_version}),请对照下列变化复核"
+                                  "本事项的完成情况,再点“确认已复核”。")
+        cells = []
+        for name in rv.fields:
+            old, new = (html.escape(item_field_text(x, name)) or "(空)" for x in (rv.old, rv.new))
+            if name == "target":
+                old += html.escape(rv.old.unit) if rv.old.target is not None else ""
+                new += html.escape(rv.new.unit) if rv.new.target is not None else ""
+            cells.append(f"<tr><td style='white-space:nowrap;padding-right:6px'><b>{ITEM_FIELD_LABELS[name]}</b></td>"
+                         f"<td><s style='color:#8a6d3b'>{old}</s><br>→ <b>{new}</b></td></tr>")
+        self.review_changes.setText("<table cellspacing='2'>" + "".join(cells) + "</table>")
+        self.review_changes.show()
 
     def _show_date(self, row: ChecklistRow, keep: bool) -> None:
         """The date field offers the assessed year only; the day before it is the empty value (未填写).

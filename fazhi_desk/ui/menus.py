@@ -231,10 +231,11 @@ def _candidates(session, year: int) -> tuple[int, int]:  # noqa: ANN001
     return carry_forward_candidates(session, year)
 
 
-def _carry_forward(store, from_year: int, to_year: int, owners: bool, notes: bool) -> int:  # noqa: ANN001
+def _carry_forward(store, from_year: int, to_year: int, owners: bool, notes: bool,  # noqa: ANN001
+                   not_applicable: bool = False) -> int:
     from fazhi_desk.services.checklist import carry_forward
 
-    return carry_forward(store, from_year, to_year, owners=owners, notes=notes)
+    return carry_forward(store, from_year, to_year, owners=owners, notes=notes, not_applicable=not_applicable)
 
 
 def offer_carry_forward(win: MainWindow, force: bool = False) -> None:
@@ -261,7 +262,8 @@ def offer_carry_forward(win: MainWindow, force: bool = False) -> None:
         dlg = CarryForwardDialog(year - 1, year, win)
         if dlg.exec() != CarryForwardDialog.DialogCode.Accepted:
             return
-        (Op(_carry_forward, store, year - 1, year, dlg.owners.isChecked(), dlg.notes.isChecked())
+        (Op(_carry_forward, store, year - 1, year, dlg.owners.isChecked(), dlg.notes.isChecked(),
+            dlg.not_applicable.isChecked())
          .write(store, Changes.year(year))
          .success(lambda n: win.statusBar().showMessage(f"已沿用 {year - 1} 年的内容:{n} 项", 5000))
          .run(win, "无法沿用上一年度"))

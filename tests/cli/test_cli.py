@@ -171,3 +171,16 @@ def test_completion_date_rule_on_the_command_line(tmp_path):
     assert status("--status", "进行中").returncode == 0  # leaving 已完成 clears the date
     log = run("log", "--item", first_id, data=data).stdout
     assert f"完成日期: → {past}-12-31" in log and f"完成日期:{past}-12-31 → " in log
+
+
+def test_carry_forward_can_carry_not_applicable_with_its_reason(tmp_path):
+    data = tmp_path / "carry"
+    ids = [line.split("\t")[0] for line in run("list", "--year", "2024", data=data).stdout.splitlines()[:2]]
+    run("status", ids[0], "--year", "2024", "--status", "不适用", "--reason", "本街道非城关镇", data=data)
+    run("status", ids[1], "--year", "2024", "--status", "进行中", "--owner", "李四", data=data)
+    run("status", ids[0], "--year", "2025", "--owner", "王敏", data=data)  # 2025 already has a row: still 未开始
+    out = run("carry-forward", "--from", "2024", "--to", "2025", "--not-applicable", data=data).stdout
+    assert "不适用" in out
+    listing = run("list", "--year", "2025", data=data).stdout
+    assert f"{ids[0]}\t不适用" in listing and f"{ids[1]}\t未开始" in listing
+    assert "本街道非城关镇(沿用 2024 年)" in run("log", "--item", ids[0], "--year", "2025", data=data).stdout

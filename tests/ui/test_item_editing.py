@@ -287,3 +287,87 @@ def test_a_stored_date_outside_the_year_is_shown_as_it_is_with_a_warning(qtbot, 
     d = win.detail
     assert d.completed_on.date().toPython() == dt.date(2024, 6, 30)
     assert "不在 2023 年度内" in d.date_warning.text()
+
+
+# ---------------------------------------------------------------- carrying 不适用 forward
+
+
+@pytest.mark.parametrize("carry_na", [True, False])
+def test_carry_forward_offers_not_applicable_and_its_reason(qtbot, small_store, tmp_path, monkeypatch, carry_na):
+    from fazhi_desk.services.checklist import set_fields
+    from fazhi_desk.ui.dialogs import CarryForwardDialog
+    from tests.ui.test_main_window import EVENT
+
+    set_fields(small_store, YEARLY, 2024, {"status": "不适用", "na_reason": "本街道非城关镇"}, today=TODAY)
+    set_fields(small_store, EVENT, 2024, {"status": "进行中", "owner": "李四"}, today=TODAY)
+    win = open_window(qtbot, small_store, tmp_path, year=2024)
+    offered = []
+
+    def accept(self):
+        offered.append(self.not_applicable.text())
+        self.not_applicable.setChecked(carry_na)
+        return CarryForwardDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(CarryForwardDialog, "exec", accept)
+    with qtbot.waitSignal(win.year_loaded, timeout=10000):
+        win.year_combo.setCurrentIndex(win.year_combo.findData(2025))
+    qtbot.waitUntil(lambda: stored(small_store, EVENT, 2025).owner == "李四", timeout=5000)
+    wait_idle(qtbot)
+    assert offered and "不适用" in offered[0]
+    r = stored(small_store, YEARLY, 2025)
+    if carry_na:
+        assert (r.status, r.na_reason) == (Status.NOT_APPLICABLE, "本街道非城关镇")
+    else:
+        assert (r.status, r.na_reason) == (Status.NOT_STARTED, "")
+    assert stored(small_store, EVENT, 2025).status is Status.NOT_STARTED  # other statuses are never carried
+
+
+# ---------------------------------------------------------------- 复核 after an import
+
+
+def test_review_shows_every_changed_field_until_confirmed_then_flags_a_missed_target(qtbot, small_store, tmp_path):
+    import dataclasses
+
+    from PySide6.QtCore import QSettings
+
+    from fazhi_desk.catalogue.schema import dump_catalogue_json
+    from fazhi_desk.domain.completion import Standing
+    from fazhi_desk.services.catalogue import apply_import, preview_import
+    from fazhi_desk.services.checklist import set_fields
+    from fazhi_desk.ui.main_window import MainWindow
+    from tests.conftest import make_catalogue
+
+    today = dt.date.today()  # confirming moves the assessments of the import's year on
+    y = today.year
+    set_fields(small_store, YEARLY, y, {"status": "已完成", "actual": 4}, today=today)
+    cat = make_catalogue(version="1.1")
+    items = tuple(dataclasses.replace(i, requirement="每年组织集中学法不少于6次", target=6)
+                  if i.item_id == YEARLY else i for i in cat.items)
+    f = tmp_path / "v1.1.json"
+    f.write_text(dump_catalogue_json(dataclasses.replace(cat, items=items)), "utf-8")
+    apply_import(small_store, preview_import(small_store, f))
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("view/year", y)
+    win = MainWindow(small_store, settings, today=today)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.year_loaded, timeout=10000):
+        win.start()
+    assert win.select_item(YEARLY)
+    d = win.detail
+    win.resize(1280, 900)
+    d.grab().save(str(tmp_path / "review.png"))
+    assert d.review_banner.isVisible() and d.review_changes.isVisible()
+    text = d.review_changes.text()
+    assert "事项内容" in text and "不少于4次" in text and "不少于6次" in text
+    assert "目标值" in text and "4次" in text and "6次" in text
+    assert "1.0 → 1.1" in d.review_title.text()
+    assert win.model.row_for(YEARLY).completion.standing is Standing.DONE  # judged by the wording it was done under
+    click(qtbot, d.confirm_review_btn)
+    wait_idle(qtbot)
+    assert not d.review_banner.isVisible()
+    row = win.model.row_for(YEARLY)
+    assert row.item.target == 6 and row.completion.standing is Standing.BELOW_TARGET
+    assert d.standing_lbl.isVisible() and "未达标" in d.standing_lbl.text()
+    d.grab().save(str(tmp_path / "confirmed.png"))
