@@ -106,7 +106,8 @@ def remove_stale_temps(folder: Path | str, base: str | None = None, *, all_but_o
         return removed
     for e in entries:
         parsed = parse_temp(e.name)
-        if parsed is None or (base is not None and parsed[0] != base):
+        # a temp of one of our temps (a writer that itself writes atomically) belongs to the same target
+        if parsed is None or (base is not None and parsed[0] != base and not parsed[0].startswith(base + TEMP_TAG)):
             continue
         pid = parsed[1]
         if pid == os.getpid() or (not all_but_ours and pid_alive(pid)):
