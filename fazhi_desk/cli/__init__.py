@@ -21,7 +21,8 @@ from fazhi_desk.paths import DataDir, resolve_data_dir
 
 log = logging.getLogger("fazhi_desk")
 
-FEATURE_MODULES = ("checklist", "catalogue", "evidence", "report", "rollup", "statistics", "selftest")
+FEATURE_MODULES = ("checklist", "catalogue", "evidence", "report", "rollup", "statistics", "backup",
+                   "selftest")
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Subcommands for evidence (佐证材料): ``evidence add|list|remove|link|verify|gc``.
+"""Subcommands for evidence (佐证材料): ``evidence add|list|remove|link|verify|gc|trash``.
 
 ``add`` takes files and folders (folders are added recursively) and prints a
 summary; it exits 1 if any file could not be added. ``verify`` exits 1 when a
@@ -77,6 +77,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     g = esub.add_parser("gc", help="把不再被任何事项使用的文件移入回收目录,清除过期回收文件")
     g.set_defaults(handler=_gc)
+
+    t = esub.add_parser("trash", help="回收站:列出已移除的佐证材料(保留 30 天),或把某一项恢复")
+    tsub = t.add_subparsers(dest="trash_cmd", metavar="操作")
+    tl = tsub.add_parser("list", help="列出回收站中的佐证材料")
+    tl.set_defaults(handler=_trash_list)
+    tr = tsub.add_parser("restore", help="把回收站中的佐证材料恢复到原事项和年度")
+    tr.add_argument("ids", metavar="序号", nargs="+", type=int, help="evidence trash list 显示的序号")
+    tr.set_defaults(handler=_trash_restore)
+    t.set_defaults(handler=_trash_list)
 
     p.set_defaults(handler=lambda args, ctx: (p.print_help(), 2)[1])
 
@@ -175,4 +184,32 @@ def _gc(args, ctx) -> int:
     from fazhi_desk.services.evidence import gc
 
     print(gc(ctx.store()).text())
+    return 0
+
+
+def _trash_list(args, ctx) -> int:
+    from fazhi_desk.services.evidence import size_text
+    from fazhi_desk.services.evidence_trash import list_trash
+
+    entries = list_trash(ctx.store())
+    if not entries:
+        print("回收站是空的。")
+        return 0
+    print(f"回收站中有 {len(entries)} 个已移除的佐证材料(移除后保留 30 天,之后由“清理”清空):")
+    print("序号\t事项\t年度\t文件名\t大小\t移除时间\t移除人\t状态")
+    for e in entries:
+        state = f"可恢复(还剩 {e.days_left()} 天)" if e.restorable else "文件已清除,无法恢复"
+        print(f"{e.id}\t{e.item_id}\t{e.year}\t{e.original_name}\t{size_text(e.size)}\t"
+              f"{e.removed_at:%Y-%m-%d %H:%M}\t{e.removed_by}\t{state}")
+    return 0
+
+
+def _trash_restore(args, ctx) -> int:
+    from fazhi_desk.services.evidence_trash import restore
+
+    store = ctx.store()
+    for i in args.ids:
+        r = restore(JobContext(), store, i)
+        extra = "(该事项本来就有这个文件,未重复添加)" if r.already_linked else ""
+        print(f"已把“{r.original_name}”恢复为事项 {r.item_id}({r.year} 年)的佐证材料{extra}。")
     return 0

@@ -288,6 +288,7 @@ def apply_import(
             f"“{preview.file_name}”的版本低于已安装的目录({';'.join(downs)}),未导入。"
             "如确需换回旧版本,请在确认后再导入(命令行加 --allow-downgrade)。"
         )
+    _backup_before_import(store, ctx)
     user = user or current_user()
     now = dt.datetime.now().replace(microsecond=0)
     by_code = {c.document.code: c for c in preview.catalogues}
@@ -312,6 +313,17 @@ def apply_import(
             written.append((dd.code, dd.new.version))
         ctx.progress(len(todo), len(todo), "")
     return ImportResult(changed=True, documents=tuple(written), summary=";".join(parts))
+
+
+def _backup_before_import(store: Store, ctx: JobContext) -> None:
+    """The automatic backup an import is undone from (database only: an import never touches evidence)."""
+    from fazhi_desk.backup.auto import auto_backup
+
+    ctx.progress(0, 1, "导入前正在自动备份……")
+    try:
+        auto_backup(ctx, store.data, "before-import", store=store)
+    except UserError as e:
+        raise UserError(f"导入前的自动备份没有完成,为安全起见本次没有导入:{e}") from e
 
 
 def _update_document(

@@ -18,7 +18,9 @@ Decisions:
   twice in one batch) is skipped and reported, not linked twice; content
   already stored for another item is linked without a second copy.
 * **Removing a link never deletes a file**: :func:`unlink` removes the link
-  only. :func:`gc` later moves files nothing links to (and stray files with no
+  and records it in the 回收站 (``evidence_trash``), from which
+  :mod:`fazhi_desk.services.evidence_trash` puts it back for 30 days.
+  :func:`gc` later moves files nothing links to (and stray files with no
   database row, after a one-hour grace period) into ``evidence/.trash/<day>/``,
   and purges trash older than 30 days. So a removal can be undone from the
   trash for a month, and a file still linked elsewhere is never touched.
@@ -52,7 +54,7 @@ from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
 from fazhi_desk.services.checklist import check_item_year, current_item, ensure_assessment, retired_refusal
 from fazhi_desk.store.db import Store
-from fazhi_desk.store.models import Assessment, ChangeLog, EvidenceFile, EvidenceLink, ItemRow
+from fazhi_desk.store.models import Assessment, ChangeLog, EvidenceFile, EvidenceLink, EvidenceTrash, ItemRow
 
 MAX_DESCRIPTION = 2000
 # Files are staged (copied, hashed) and then fsynced and named in groups: parallel fsyncs.
@@ -676,6 +678,10 @@ def unlink(store: Store, link_id: int, *, user: str | None = None) -> UnlinkResu
     with store.transaction() as s:
         link = _get_link(s, link_id)
         a = s.get(Assessment, link.assessment_id)
+        s.add(EvidenceTrash(sha256=link.sha256, size=entry.size, mime=entry.mime, item_id=entry.item_id,
+                            year=entry.year, original_name=link.original_name, description=link.description,
+                            doc_date=link.doc_date, file_mtime=link.file_mtime, added_at=link.added_at,
+                            added_by=link.added_by, removed_at=now, removed_by=user))
         s.delete(link)
         if a is not None:
             _log(s, a, user, now, f"佐证材料“{link.original_name}”", "已移除")
@@ -890,4 +896,7 @@ def gc(store: Store, *, grace_seconds: float = STALE_TEMP_SECONDS, keep_days: in
         except OSError:
             continue
     purged = fs.purge_trash(keep_days)
+    with store.transaction() as s:  # 回收站 entries older than the keep period go with their files
+        s.execute(delete(EvidenceTrash).where(
+            EvidenceTrash.removed_at < dt.datetime.now() - dt.timedelta(days=keep_days)))
     return GcReport(trashed=len(trashed), stray_trashed=stray, temps_removed=temps, purged=purged, freed_bytes=freed)

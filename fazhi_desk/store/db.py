@@ -69,7 +69,7 @@ log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The newest migration in store/migrations/versions (a test keeps the two equal). Knowing it without
 # loading Alembic keeps a normal start-up from importing Alembic at all (~0.2 s).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 KEEP_BACKUPS = 10
 OPENED_LOG_LINE = "opened store"  # written to the log on every successful open (a sign of earlier use)
 ID_KEY = "store.workspace_id"
@@ -597,6 +597,10 @@ class Store:
         except OSError as e:
             raise UserError(f"无法在数据目录“{data.root}”创建锁文件:{e.strerror or e}。请检查该目录的写入权限。") from e
         try:
+            from fazhi_desk.store.swap import finish_interrupted_restore, remove_stale_backup_temps
+
+            finish_interrupted_restore(data)  # a restore cut short: the old or the new workspace, never a mix
+            remove_stale_backup_temps(data.backups)
             for folder in (data.root, data.backups, data.evidence):
                 for p in remove_stale_temps(folder, all_but_ours=True):
                     log.info("removed a temp file a killed run left: %s", p)

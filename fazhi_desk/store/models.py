@@ -246,3 +246,27 @@ class StatisticValue(Base):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class EvidenceTrash(Base):
+    """回收站: an evidence link that was removed, with everything needed to put it back (kept 30 days).
+
+    No foreign key to ``evidence_file``: clean-up deletes that row and moves the file to
+    ``evidence/.trash/``, from where a restore takes it back.
+    """
+
+    __tablename__ = "evidence_trash"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(200), default="")
+    item_id: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    doc_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    file_mtime: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    added_by: Mapped[str] = mapped_column(String(200), default="")
+    removed_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    removed_by: Mapped[str] = mapped_column(String(200), default="")

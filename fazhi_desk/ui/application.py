@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from fazhi_desk import APP_NAME, APP_TITLE
 from fazhi_desk.errors import UserError
@@ -121,18 +121,34 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
     win.show()
 
     def opened(result: tuple[Store, OfficeProfile]) -> None:
+        from fazhi_desk.ui.backup_dialog import after_first_paint, first_start
+
         store, profile = result
         win.set_store(store, profile)
         win.start()
         if not profile.is_set:
+            from fazhi_desk.backup.restore import current_summary
+
             # not when the window closed meanwhile: the store is gone and a modal box would wait for nobody
-            QTimer.singleShot(0, lambda: win.edit_profile(first_start=True)
-                              if win.store is not None and win.isVisible() else None)
+            def ask() -> None:
+                if win.store is None or not win.isVisible():
+                    return
+                if current_summary(data, win.store).is_empty:  # a PC with no data: 新建, or 从备份恢复
+                    first_start(win)
+                else:
+                    win.edit_profile(first_start=True)
+
+            QTimer.singleShot(0, ask)
+        after_first_paint(win)  # the day's first backup, in the background once the window is up
 
     def failed(e: BaseException) -> None:
         if not isinstance(e, UserError):
             log.error("opening the store failed: %r", e)
-        show_error(win, START_FAILED_TITLE, e)  # Qt appends the program's name: not in the title twice
+            show_error(win, START_FAILED_TITLE, e)  # Qt appends the program's name: not in the title twice
+        elif _offer_restore_after_open_failed(win, data, e):
+            win._opening = False  # type: ignore[attr-defined]
+            open_store()  # restored: open it again
+            return
         win.close()
         app.exit(1)
 
@@ -152,6 +168,47 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
 def _say(word: str) -> None:
     if sys.stdout is not None:  # a windowed Windows exe has no stdout unless started from a console
         print(word, flush=True)
+
+
+def _offer_restore_after_open_failed(win: QWidget, data: DataDir, e: UserError) -> bool:
+    """The data cannot be opened: say why and offer 从备份恢复 (the newest backup, or one the user picks).
+
+    Returns True once a backup was restored (the caller opens the store again).
+    """
+    from fazhi_desk.errors import StoreLockedError, StoreTooNewError
+
+    if isinstance(e, (StoreLockedError, StoreTooNewError)):
+        QMessageBox.critical(win, START_FAILED_TITLE, str(e))
+        return False
+    from PySide6.QtCore import QEventLoop
+
+    from fazhi_desk.ui.backup_dialog import newest_backup, restore_interactive
+
+    newest = newest_backup(data)
+    box = QMessageBox(QMessageBox.Icon.Critical, START_FAILED_TITLE, str(e), QMessageBox.StandardButton.NoButton, win)
+    box.setObjectName("open_failed")
+    restore_newest = None
+    if newest is not None:
+        box.setInformativeText(f"可以从备份恢复。最近的备份:{newest.name}")
+        restore_newest = box.addButton("从最近的备份恢复…", QMessageBox.ButtonRole.AcceptRole)
+    pick = box.addButton("从备份恢复…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is None or clicked not in (restore_newest, pick):
+        return False
+    loop = QEventLoop()
+    result = {"ok": False}
+
+    def done(ok: bool) -> None:
+        result["ok"] = ok
+        loop.quit()
+
+    op = restore_interactive(win, None, data, str(newest) if clicked is restore_newest else None, on_done=done)
+    if op is None:
+        return False
+    loop.exec()
+    return result["ok"]
 
 
 class _FirstPaint(QObject):

@@ -43,6 +43,7 @@ from fazhi_desk.catalogue.diff import (
 )
 from fazhi_desk.domain.model import Item
 from fazhi_desk.services.catalogue import (
+    BUNDLED,
     ImportPreview,
     ImportResult,
     VersionInfo,
@@ -376,6 +377,7 @@ class VersionHistoryDialog(QDialog):
 
     HEADERS = ["文件代码", "版本", "文件名称", "导入时间", "导入人", "来源文件", "变化", "SHA-256"]
     loaded = Signal()
+    undo_requested = Signal()  # 撤销此次导入 (the window runs it: it closes and reopens the store)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -396,6 +398,10 @@ class VersionHistoryDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         buttons.rejected.connect(self.reject)
         install_help(self, Section.IMPORT, buttons)
+        self.undo_button = buttons.addButton("撤销此次导入…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.undo_button.setToolTip("把检查目录和各年度完成情况恢复到最近一次导入之前(先列出将丢失的修改,确认后才执行)")
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(self.undo_requested.emit)
         lay.addWidget(buttons)
         self.job = Op(list_versions, store).success(self._fill).failure(self._failed).run(self, "检查目录版本记录")
 
@@ -412,6 +418,7 @@ class VersionHistoryDialog(QDialog):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.status.setText(f"共 {len(versions)} 个版本。" if versions else "尚未安装任何检查目录。")
+        self.undo_button.setEnabled(any(v.source_file != BUNDLED for v in versions))
         self.loaded.emit()
 
     def _failed(self, error: BaseException) -> None:

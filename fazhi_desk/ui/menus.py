@@ -38,6 +38,9 @@ def build_menus(win: MainWindow) -> None:
     m_file.addSeparator()
     win.act_verify = m_file.addAction("校验佐证材料(&V)", lambda: verify_evidence(win))
     win.act_gc = m_file.addAction("清理不再使用的佐证文件(&C)", lambda: collect_evidence(win))
+    win.act_trash = m_file.addAction("佐证材料回收站(&B)…", lambda: show_trash(win))
+    m_file.addSeparator()
+    win.act_backup = m_file.addAction("备份与恢复(&K)…", lambda: show_backup(win))
     m_file.addSeparator()
     win.act_quit = m_file.addAction("退出(&X)", win.close)
 
@@ -190,6 +193,20 @@ def collect_evidence(win: MainWindow) -> Op | None:
             .run(win, "清理佐证文件失败"))
 
 
+def show_trash(win: MainWindow) -> None:
+    from fazhi_desk.ui.trash_dialog import TrashDialog
+
+    if _has_store(win):
+        TrashDialog(win.store, win).exec()
+
+
+def show_backup(win: MainWindow) -> None:
+    from fazhi_desk.ui.backup_dialog import open_dialog
+
+    if _has_store(win):
+        open_dialog(win)
+
+
 # ---------------------------------------------------------------- 编辑: change log
 
 
@@ -310,10 +327,14 @@ def _installed_documents(session):  # noqa: ANN001, ANN202
 
 
 def version_history(win: MainWindow) -> None:
+    from fazhi_desk.ui.backup_dialog import undo_import_interactive
     from fazhi_desk.ui.import_dialog import VersionHistoryDialog
 
     if _has_store(win):
-        VersionHistoryDialog(win.store, win).exec()
+        dlg = VersionHistoryDialog(win.store, win)
+        data = win.store.data
+        dlg.undo_requested.connect(lambda: (dlg.accept(), undo_import_interactive(win, win, data)))
+        dlg.exec()
 
 
 def _documents(session) -> list[tuple[str, str, str]]:  # noqa: ANN001

@@ -32,6 +32,10 @@ class Watch(QObject):
         if ev.type() == QEvent.Type.Paint and "paint" not in seen:
             seen["paint"] = {"sqlalchemy": "sqlalchemy" in sys.modules, "store": win.store is not None,
                              "loading": win.checklist.loading_label.text()}
+            # The first-start choice (新建 / 从备份恢复) comes once the store is open: answered 新建.
+            # Patched only now: importing it earlier would load the store (and SQLAlchemy) before the paint.
+            from fazhi_desk.ui.backup_dialog import FirstStartDialog
+            FirstStartDialog.exec = lambda self: FirstStartDialog.NEW
         return False
 
 app, win = open_main_window(DataDir(Path(sys.argv[1])), __version__)
@@ -85,7 +89,10 @@ def test_the_started_window_uses_its_data_directorys_settings(qtbot, tmp_path, m
 
     from fazhi_desk.ui.dialogs import ProfileDialog
 
+    from fazhi_desk.ui.backup_dialog import FirstStartDialog
+
     monkeypatch.setattr(ProfileDialog, "exec", lambda self: 0)
+    monkeypatch.setattr(FirstStartDialog, "exec", lambda self: FirstStartDialog.NEW)
     data = DataDir(tmp_path / "d")
     app, win = open_main_window(data, __version__)
     qtbot.addWidget(win)

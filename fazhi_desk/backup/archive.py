@@ -1,0 +1,937 @@
+"""The backup file (.fzbak): write one from a live workspace, and read one back with every check.
+
+A backup is a zip (members stored, not compressed: evidence is mostly PDF and
+JPEG already, and storing keeps a backup as fast as copying) holding::
+
+    fazhi-desk.sqlite3           a consistent snapshot of the database (SQLite online backup API)
+    evidence/<sha[:2]>/<sha>     every evidence file the snapshot references (a full backup)
+    说明.txt                     what this file is and how to restore it, for a person who finds it
+    manifest.json                written last: program version, schema revision, office profile,
+                                 catalogue versions, counts, and every member's size and SHA-256
+
+The snapshot is taken while the program may be writing: the backup API copies
+the database under one read transaction, so it holds exactly the commits made
+before it began. Evidence files are immutable and named by their hash; one that
+a concurrent clean-up moved to the trash is taken from there.
+
+Writing goes to ``~fzbak-<pid>-<token>.tmp`` beside the final name, is fsynced,
+and only then renamed; a cancel, an error or a kill leaves no file under the
+final name (the temp is removed on error, and by the next start or backup when
+its process is gone).
+
+Reading (:func:`read_backup`) refuses, with a Chinese message naming the
+damage, a file that is not a zip or is cut short, a zip that is not ours,
+unsafe member names (``..``, absolute, drive letters), members whose declared
+sizes exceed the free disk or a sane compression ratio, a member missing or
+added, a member whose bytes differ from the manifest, a database that fails
+``integrity_check`` or whose counts differ, and a schema newer than this
+program knows. Nothing is ever written outside the target directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import stat
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterable, Iterator
+
+from fazhi_desk import __version__
+from fazhi_desk.errors import Problem, UserError
+from fazhi_desk.evidence.filestore import TRASH_DIR, os_error_text
+from fazhi_desk.jobs import JobContext
+from fazhi_desk.paths import DataDir
+from fazhi_desk.store.swap import TEMP_PREFIX, remove_stale_backup_temps
+
+FORMAT = "fazhi-desk-backup"
+FORMAT_VERSION = 1
+SUFFIX = ".fzbak"
+DB_MEMBER = "fazhi-desk.sqlite3"
+MANIFEST = "manifest.json"
+README_MEMBER = "说明.txt"
+EVIDENCE_PREFIX = "evidence/"
+CHUNK = 1 << 20
+MAX_MANIFEST = 64 << 20
+MAX_RATIO = 100  # a declared size more than 100× the stored bytes is a zip bomb, not a backup
+LOCK_WAIT_SECONDS = 30
+SPACE_MARGIN = 8 << 20  # the snapshot's own journal, directory entries, rounding
+
+REASONS = {
+    "manual": "手动备份",
+    "daily": "每日自动备份",
+    "before-import": "导入目录前自动备份",
+    "before-restore": "恢复前自动备份",
+    "before-migration": "升级数据库前自动备份",
+}
+
+README_TEXT = """这是“法治政府建设检查台”(fazhi-desk)的备份文件。
+
+它包含:数据库(单位信息、检查目录、各年度完成情况、变更记录)和全部佐证材料文件,
+以及一份清单(manifest.json,记录每个文件的 SHA-256,用于校验)。
+
+恢复方法:在程序中选择“文件 → 备份与恢复… → 从备份恢复…”,选中本文件;
+或在命令行运行 fazhi-desk backup restore 本文件。
+请不要解压后手工修改其中的文件,否则校验不通过,程序将拒绝恢复。
+"""
+
+
+# ---------------------------------------------------------------- errors and results
+
+
+class BackupDamaged(UserError):
+    """The backup file cannot be used; ``problems`` name each damage. Nothing was changed."""
+
+
+class BackupTooNew(UserError):
+    """The backup was written by a newer program (its schema is unknown here)."""
+
+
+class NotEnoughSpace(UserError):
+    """The target disk cannot hold what is about to be written; the message says how much to free."""
+
+
+def size_text(n: float) -> str:
+    if n < 1024:
+        return f"{int(n)} B"
+    for unit in ("KB", "MB", "GB", "TB"):
+        n /= 1024
+        if n < 1024 or unit == "TB":
+            return f"{n:.1f} {unit}"
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+def disk_full_error(where: Path | str, needed: int | None = None, *, changed: str = "现有数据没有任何改动") -> NotEnoughSpace:
+    """The Chinese message for a full disk: where, how much to free, and that nothing changed."""
+    free = None
+    try:
+        free = shutil.disk_usage(where if Path(where).is_dir() else Path(where).parent).free
+    except OSError:
+        pass
+    need = ""
+    if needed is not None:
+        short = max(needed + SPACE_MARGIN - (free or 0), SPACE_MARGIN)
+        need = f"需要约 {size_text(needed)},可用 {size_text(free or 0)};请至少再腾出 {size_text(short)}"
+    else:
+        need = "请清理磁盘空间(例如删除不需要的文件,或清空回收站)"
+    return NotEnoughSpace(f"“{where}”所在磁盘空间不足。{need}后重试。{changed},没有留下不完整的文件。")
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Counts:
+    items: int = 0
+    assessments: int = 0
+    evidence_files: int = 0
+    evidence_links: int = 0
+    change_log: int = 0
+    years: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a backup holds (``manifest.json``)."""
+
+    created_at: dt.datetime
+    reason: str
+    program_version: str
+    schema_revision: str
+    office: dict[str, str]
+    catalogues: tuple[tuple[str, str], ...]  # (文件代码, 版本)
+    counts: Counts
+    members: tuple[Member, ...]
+    evidence_included: bool = True
+    missing_evidence: tuple[str, ...] = ()  # referenced files that were missing or altered when backed up
+
+    @property
+    def office_name(self) -> str:
+        return self.office.get("office_name", "")
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(m.size for m in self.members)
+
+    def to_json(self) -> bytes:
+        d = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+            "reason": self.reason,
+            "program_version": self.program_version,
+            "schema_revision": self.schema_revision,
+            "office": self.office,
+            "catalogues": [list(c) for c in self.catalogues],
+            "counts": {**asdict(self.counts), "years": list(self.counts.years)},
+            "evidence_included": self.evidence_included,
+            "missing_evidence": list(self.missing_evidence),
+            "members": [asdict(m) for m in self.members],
+        }
+        return json.dumps(d, ensure_ascii=False, indent=1).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> "Manifest":
+        d = json.loads(raw.decode("utf-8"))
+        if not isinstance(d, dict) or d.get("format") != FORMAT:
+            raise ValueError("not our manifest")
+        c = d.get("counts") or {}
+        return cls(
+            created_at=dt.datetime.fromisoformat(d["created_at"]),
+            reason=str(d.get("reason", "manual")),
+            program_version=str(d.get("program_version", "")),
+            schema_revision=str(d["schema_revision"]),
+            office={str(k): str(v) for k, v in (d.get("office") or {}).items()},
+            catalogues=tuple((str(a), str(b)) for a, b in d.get("catalogues") or ()),
+            counts=Counts(int(c.get("items", 0)), int(c.get("assessments", 0)), int(c.get("evidence_files", 0)),
+                          int(c.get("evidence_links", 0)), int(c.get("change_log", 0)),
+                          tuple(int(y) for y in c.get("years") or ())),
+            members=tuple(Member(str(m["name"]), int(m["size"]), str(m["sha256"])) for m in d["members"]),
+            evidence_included=bool(d.get("evidence_included", True)),
+            missing_evidence=tuple(str(x) for x in d.get("missing_evidence") or ()),
+        )
+
+    def describe(self) -> list[str]:
+        """What it holds, as Chinese lines (restore confirmation, CLI)."""
+        c = self.counts
+        years = f"{c.years[0]}—{c.years[-1]} 年" if len(c.years) > 1 else (f"{c.years[0]} 年" if c.years else "无")
+        lines = [
+            f"单位:{self.office_name or '(未填写)'}",
+            f"备份时间:{self.created_at:%Y-%m-%d %H:%M:%S}({REASONS.get(self.reason, self.reason)})",
+            f"年度:{years}",
+            f"检查事项 {c.items} 项,年度记录 {c.assessments} 条,佐证材料 {c.evidence_links} 处"
+            f"({c.evidence_files} 个文件),变更记录 {c.change_log} 条",
+            "检查目录:" + ("、".join(f"{code} 版本 {v}" for code, v in self.catalogues) or "无"),
+            f"程序版本 {self.program_version},数据库版本 {self.schema_revision},大小 {size_text(self.total_bytes)}",
+        ]
+        if not self.evidence_included:
+            lines.append("(仅数据库:佐证材料文件不在此备份中,恢复时使用本机现有的文件)")
+        if self.missing_evidence:
+            lines.append(f"注意:备份时有 {len(self.missing_evidence)} 个佐证材料文件已丢失或被改动,未包含在内。")
+        return lines
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    manifest: Manifest
+    seconds: float
+
+    def text(self) -> str:
+        m = self.manifest
+        extra = (f"注意:{len(m.missing_evidence)} 个佐证材料文件已丢失或被改动,未能备份"
+                 "(运行“校验佐证材料”查看是哪些)。") if m.missing_evidence else ""
+        return (f"已备份到“{self.path}”({size_text(self.path.stat().st_size)},"
+                f"{m.counts.evidence_files - len(m.missing_evidence)} 个佐证材料文件,用时 {self.seconds:.1f} 秒)。"
+                + extra)
+
+
+# ---------------------------------------------------------------- reading the snapshot
+
+
+@contextmanager
+def live_connection(db: Path, store: Any = None) -> Iterator[sqlite3.Connection]:
+    """A connection to read the live database: the open store's own (when this process has it open), else a
+    read-only one.
+
+    Through the store's connection the read works even when the store keeps SQLite's lock to itself
+    (``locking_mode=EXCLUSIVE``); it waits its turn like any other session.
+    """
+    engine = getattr(store, "engine", None) if store is not None else None
+    if engine is not None:
+        raw = engine.raw_connection()
+        try:
+            yield raw.driver_connection
+        finally:
+            raw.close()
+        return
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=LOCK_WAIT_SECONDS)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _snapshot(src_db: Path, dst: Path, store: Any = None) -> None:
+    """Copy the live database with the online backup API (one step: one consistent read transaction)."""
+    with live_connection(src_db, store) as src:
+        dst_con = sqlite3.connect(dst)
+        try:
+            src.backup(dst_con)
+            dst_con.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        finally:
+            dst_con.close()
+
+
+def _table_names(con: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def describe_db(db: Path, store: Any = None) -> tuple[str, dict[str, str], tuple[tuple[str, str], ...], Counts]:
+    """Schema revision, office profile, catalogue versions and counts of a database file (read-only)."""
+    with live_connection(db, store) as con:
+        tables = _table_names(con)
+        rev = ""
+        if "alembic_version" in tables:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            rev = row[0] if row else ""
+        office: dict[str, str] = {}
+        if "profile" in tables:
+            row = con.execute("SELECT office_name, county, contact, phone FROM profile WHERE id=1").fetchone()
+            if row:
+                office = dict(zip(("office_name", "county", "contact", "phone"), (r or "" for r in row)))
+        cats: tuple[tuple[str, str], ...] = ()
+        if "document" in tables:
+            cats = tuple(con.execute(
+                "SELECT d.code, COALESCE(v.version, '') FROM document d "
+                "LEFT JOIN catalogue_version v ON v.id = d.current_version_id ORDER BY d.code"
+            ).fetchall())
+
+        def count(table: str) -> int:
+            return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] if table in tables else 0  # noqa: S608
+
+        years: tuple[int, ...] = ()
+        if "assessment" in tables:
+            years = tuple(r[0] for r in con.execute("SELECT DISTINCT year FROM assessment ORDER BY year"))
+        counts = Counts(count("item"), count("assessment"), count("evidence_file"), count("evidence_link"),
+                        count("change_log"), years)
+    return rev, office, cats, counts
+
+
+def _referenced_files(db: Path) -> list[tuple[str, int]]:
+    """(sha256, size) of every evidence file the database knows (rows of evidence_file and of the trash list)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = _table_names(con)
+        rows: dict[str, int] = {}
+        if "evidence_file" in tables:
+            rows.update(con.execute("SELECT sha256, size FROM evidence_file").fetchall())
+        if "evidence_trash" in tables:
+            for sha, size in con.execute("SELECT sha256, size FROM evidence_trash"):
+                rows.setdefault(sha, size)
+    finally:
+        con.close()
+    return sorted(rows.items())
+
+
+def _linked_files(db: Path) -> set[str]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        if "evidence_link" not in _table_names(con):
+            return set()
+        return {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM evidence_link")}
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _temp_name(folder: Path, ext: str) -> Path:
+    return folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}.{ext}"
+
+
+def _fsync_dir(d: Path) -> None:
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _zipinfo(name: str, size: int, when: dt.datetime) -> zipfile.ZipInfo:
+    zi = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+    zi.compress_type = zipfile.ZIP_STORED
+    zi.file_size = size
+    zi.external_attr = (stat.S_IFREG | 0o644) << 16
+    return zi
+
+
+def _find_evidence(evidence_root: Path, sha: str) -> Path | None:
+    p = evidence_root / sha[:2] / sha
+    if p.is_file():
+        return p
+    trash = evidence_root / TRASH_DIR
+    if trash.is_dir():  # moved aside by a clean-up since the snapshot
+        for day in sorted(trash.iterdir(), reverse=True):
+            q = day / sha
+            if q.is_file():
+                return q
+    return None
+
+
+def default_backup_name(office: str, when: dt.datetime, reason: str = "manual") -> str:
+    from fazhi_desk.services.evidence import safe_file_name
+
+    label = "" if reason == "manual" else "-" + REASONS.get(reason, reason).replace("备份", "")
+    base = safe_file_name(office or "法治政府建设检查台")
+    return f"{base}-{when:%Y%m%d-%H%M%S}{label}{SUFFIX}"
+
+
+def estimate_size(data: DataDir, include_evidence: bool = True) -> int:
+    """Roughly what a backup of ``data`` takes (database + evidence), without a snapshot."""
+    total = 0
+    for suffix in ("", "-wal"):
+        try:
+            total += os.path.getsize(str(data.db) + suffix)
+        except OSError:
+            pass
+    if include_evidence and data.evidence.is_dir():
+        for shard in os.scandir(data.evidence):
+            if len(shard.name) == 2 and shard.is_dir(follow_symlinks=False):
+                for e in os.scandir(shard.path):
+                    try:
+                        total += e.stat(follow_symlinks=False).st_size
+                    except OSError:
+                        pass
+    return total
+
+
+def create_backup(
+    ctx: JobContext,
+    data: DataDir,
+    out: Path | str | None = None,
+    *,
+    reason: str = "manual",
+    include_evidence: bool = True,
+    now: dt.datetime | None = None,
+    store: Any = None,
+) -> BackupResult:
+    """Write a backup of the workspace in ``data`` to ``out`` (default: ``data/backups/<单位>-<时间>.fzbak``).
+
+    Works while the program is open and writing (the lock is not needed); pass the open ``store``
+    when this process has it open, so the snapshot is read through its connection. Raises
+    :class:`UserError` (nothing under the final name) or
+    :class:`~fazhi_desk.jobs.Cancelled`.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    now = now or dt.datetime.now()
+    if not data.db.is_file() or data.db.stat().st_size == 0:
+        raise UserError(f"数据目录“{data.root}”中还没有数据(找不到“{data.db.name}”),无需备份。")
+    out_path = Path(out) if out is not None else None
+    if out_path is not None and out_path.is_dir():
+        folder, final = out_path, None
+    elif out_path is not None:
+        folder, final = out_path.parent, out_path
+        if final.suffix.lower() != SUFFIX:
+            final = final.with_name(final.name + SUFFIX)
+    else:
+        folder, final = data.backups, None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"无法创建备份文件夹“{folder}”:{os_error_text(e)}。请另选一个位置。") from e
+    remove_stale_backup_temps(folder)
+    remove_stale_backup_temps(data.backups)
+
+    # Rough check first, so a disk that is obviously too small is refused before anything is written.
+    estimate = estimate_size(data, include_evidence)
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = None
+    if free is not None and free < estimate + SPACE_MARGIN:
+        raise disk_full_error(folder, estimate, changed="没有写入备份")
+
+    ctx.progress(0, 1000, "正在复制数据库快照……")
+    snap_dir = data.backups if data.backups.is_dir() else folder
+    snap = _temp_name(snap_dir, "db")
+    tmp: Path | None = None
+    try:
+        try:
+            _snapshot(data.db, snap, store)
+        except sqlite3.OperationalError as e:
+            if "full" in str(e).lower():
+                raise disk_full_error(snap_dir, changed="没有写入备份") from e
+            if "locked" in str(e).lower() or "busy" in str(e).lower():
+                raise UserError(f"数据库“{data.db}”正被打开的法治政府建设检查台窗口独占使用,无法从这里读取。"
+                                "请在窗口中选择“文件 → 备份与恢复… → 立即备份…”,或关闭窗口后再运行本命令。") from e
+            raise UserError(f"无法读取数据库“{data.db}”制作快照:{e}。请稍后重试;若反复出现,请运行“校验”并联系技术支持。") from e
+        except sqlite3.DatabaseError as e:
+            raise UserError(f"数据库“{data.db}”已损坏,无法备份({e})。请从较早的备份恢复。") from e
+        ctx.check()
+        rev, office, cats, counts = describe_db(snap)
+        files = _referenced_files(snap) if include_evidence else []
+        linked = _linked_files(snap) if include_evidence else set()
+        if final is None:
+            final = folder / default_backup_name(office.get("office_name", ""), now, reason)
+        tmp = _temp_name(folder, "tmp")
+        db_size = snap.stat().st_size
+        total = db_size + sum(s for _sha, s in files)
+        if free is not None and free < total + SPACE_MARGIN and folder != snap_dir:
+            raise disk_full_error(folder, total, changed="没有写入备份")
+        done = 0
+        members: list[Member] = []
+        missing: list[str] = []
+        buf = bytearray(CHUNK)
+        mv = memoryview(buf)
+
+        def add(zf: zipfile.ZipFile, name: str, src: Path, size: int, expect: str | None) -> bool:
+            nonlocal done
+            h = hashlib.sha256()
+            n = 0
+            with open(src, "rb", buffering=0) as f_in, zf.open(_zipinfo(name, size, now), "w", force_zip64=size > (1 << 31)) as w:
+                while True:
+                    ctx.check()
+                    k = f_in.readinto(buf)
+                    if not k:
+                        break
+                    h.update(mv[:k])
+                    w.write(mv[:k])
+                    n += k
+                    done += k
+                    ctx.progress(min(999, done * 1000 // max(total, 1)), 1000, f"正在备份……{size_text(done)} / {size_text(total)}")
+            digest = h.hexdigest()
+            members.append(Member(name, n, digest))
+            return expect is None or (digest == expect and n == size)
+
+        try:
+            with open(tmp, "xb") as raw:
+                with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+                    zf.writestr(_zipinfo(README_MEMBER, 0, now), README_TEXT.encode("utf-8"))
+                    add(zf, DB_MEMBER, snap, db_size, None)
+                    for sha, size in files:
+                        src = _find_evidence(data.evidence, sha)
+                        if src is None:
+                            if sha in linked:
+                                missing.append(sha)
+                            done += size
+                            continue
+                        try:
+                            actual = src.stat().st_size
+                        except OSError:
+                            actual = -1
+                        if actual != size:
+                            if sha in linked:
+                                missing.append(sha)
+                            done += size
+                            continue
+                        if not add(zf, EVIDENCE_PREFIX + f"{sha[:2]}/{sha}", src, size, sha):
+                            missing.append(sha)  # altered since it was stored: kept, but flagged
+                    manifest = Manifest(
+                        created_at=now, reason=reason, program_version=__version__, schema_revision=rev,
+                        office=office, catalogues=cats, counts=counts, members=tuple(members),
+                        evidence_included=include_evidence, missing_evidence=tuple(missing),
+                    )
+                    mi = zipfile.ZipInfo(MANIFEST, date_time=now.timetuple()[:6])
+                    mi.compress_type = zipfile.ZIP_DEFLATED
+                    zf.writestr(mi, manifest.to_json())
+                ctx.progress(999, 1000, "正在写入磁盘……")
+                raw.flush()
+                os.fsync(raw.fileno())
+            ctx.check()
+            os.replace(tmp, final)
+            tmp = None
+            _fsync_dir(folder)
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+                raise disk_full_error(folder, total, changed="没有写入备份") from e
+            raise UserError(f"无法写入备份文件“{final}”:{os_error_text(e)}。请检查该位置是否可写,或另选一个位置。"
+                            "没有留下不完整的文件。") from e
+    finally:
+        for p in (snap, tmp):
+            if p is not None:
+                try:
+                    os.unlink(p)
+                except OSError:
+                    pass
+    ctx.progress(1000, 1000, "备份完成")
+    return BackupResult(final, manifest, time.perf_counter() - t0)
+
+
+# ---------------------------------------------------------------- reading back
+
+
+def _unsafe_name(name: str) -> bool:
+    if not name or "\\" in name or "\x00" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return True
+    parts = PurePosixPath(name).parts
+    return any(p in ("..", ".", "") for p in parts) or PurePosixPath(name).is_absolute()
+
+
+def _member_kind(name: str) -> str:
+    if name in (DB_MEMBER, MANIFEST, README_MEMBER):
+        return name
+    if name.startswith(EVIDENCE_PREFIX):
+        rest = name[len(EVIDENCE_PREFIX):].split("/")
+        if len(rest) == 2 and len(rest[1]) == 64 and rest[0] == rest[1][:2] and all(c in "0123456789abcdef" for c in rest[1]):
+            return "evidence"
+    return ""
+
+
+@dataclass
+class _Reader:
+    path: Path
+    zf: zipfile.ZipFile
+    manifest: Manifest
+    infos: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+
+
+def _damaged(path: Path, problems: list[Problem], what: str = "") -> BackupDamaged:
+    head = what or f"备份文件“{path}”已损坏或不完整,不能使用"
+    return BackupDamaged(
+        f"{head}(共 {len(problems)} 处问题)。程序没有改动现有数据。"
+        "请换一个备份文件(例如 backups 文件夹中较早的备份,或 U 盘等副本文件夹中的同名文件):",
+        problems,
+    )
+
+
+def _open(path: Path, target_dir: Path | None) -> _Reader:
+    """Open the zip, read the manifest and do every check that needs no member's bytes."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise UserError(f"无法打开备份文件“{path}”:{os_error_text(e)}。") from e
+    if size == 0:
+        raise _damaged(path, [Problem(name, "文件为空(0 字节),复制可能没有完成")])
+    try:
+        zf = zipfile.ZipFile(path, "r", allowZip64=True)
+    except zipfile.BadZipFile as e:
+        raise _damaged(path, [Problem(name, "不是完整的备份文件:文件末尾的目录缺失,文件可能被截断(复制或下载没有完成)"
+                                            "或根本不是备份文件")]) from e
+    except OSError as e:
+        raise UserError(f"无法读取备份文件“{path}”:{os_error_text(e)}。") from e
+    try:
+        infos: dict[str, zipfile.ZipInfo] = {}
+        problems: list[Problem] = []
+        for zi in zf.infolist():
+            if _unsafe_name(zi.filename):
+                problems.append(Problem(zi.filename, "文件名含有不安全的路径(“..”、绝对路径或盘符),"
+                                                     "可能试图写到数据目录之外"))
+            elif zi.filename in infos:
+                problems.append(Problem(zi.filename, "同名文件出现了两次"))
+            infos[zi.filename] = zi
+        if problems:
+            raise _damaged(path, problems, f"备份文件“{path}”含有不安全的内容,已拒绝")
+        if MANIFEST not in infos:
+            raise _damaged(path, [Problem(name, "其中没有 manifest.json:这不是法治政府建设检查台的备份文件"
+                                                "(可能是其他程序的压缩包)")],
+                           f"“{path}”不是法治政府建设检查台的备份文件")
+        mi = infos[MANIFEST]
+        if mi.file_size > MAX_MANIFEST:
+            raise _damaged(path, [Problem(MANIFEST, f"清单声明的大小({size_text(mi.file_size)})不合理")])
+        try:
+            manifest = Manifest.from_json(zf.read(MANIFEST))
+        except (zipfile.BadZipFile, OSError, EOFError) as e:
+            raise _damaged(path, [Problem(MANIFEST, f"清单无法读取({e})")]) from e
+        except (ValueError, KeyError, TypeError) as e:
+            raise _damaged(path, [Problem(MANIFEST, "清单不是本程序的格式:这不是法治政府建设检查台的备份文件")],
+                           f"“{path}”不是法治政府建设检查台的备份文件") from e
+        _check_schema(path, manifest)
+        declared = 0
+        expected = {m.name: m for m in manifest.members}
+        for m in manifest.members:
+            if _unsafe_name(m.name) or not _member_kind(m.name):
+                problems.append(Problem(m.name, "清单中的文件名不安全或不是备份应有的文件"))
+                continue
+            zi = infos.get(m.name)
+            if zi is None:
+                problems.append(Problem(m.name, _missing_text(m.name)))
+                continue
+            if zi.file_size != m.size:
+                problems.append(Problem(m.name, f"声明的大小 {zi.file_size} 字节与清单记录的 {m.size} 字节不符"))
+            if zi.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                problems.append(Problem(m.name, "使用了本程序不会写入的压缩方式"))
+            if zi.file_size > max(zi.compress_size, 1) * MAX_RATIO and zi.file_size > (1 << 20):
+                problems.append(Problem(m.name, f"声明解压后 {size_text(zi.file_size)},却只占 "
+                                                f"{size_text(zi.compress_size)}:压缩比异常(疑似“压缩炸弹”)"))
+            declared += zi.file_size
+        if DB_MEMBER not in expected:
+            problems.append(Problem(DB_MEMBER, "清单中没有数据库"))
+        for n in infos:
+            if n not in expected and n not in (MANIFEST, README_MEMBER):
+                problems.append(Problem(n, "清单之外多出的文件(备份被改动过)"))
+        if problems:
+            raise _damaged(path, problems)
+        if target_dir is not None:
+            try:
+                free = shutil.disk_usage(target_dir).free
+            except OSError:
+                free = None
+            if free is not None and declared + SPACE_MARGIN > free:
+                raise NotEnoughSpace(
+                    f"恢复“{path.name}”需要约 {size_text(declared)} 的空间,而“{target_dir}”所在磁盘只有 "
+                    f"{size_text(free)} 可用。请至少再腾出 {size_text(declared + SPACE_MARGIN - free)} 后重试。"
+                    "程序没有改动现有数据。"
+                )
+        return _Reader(path, zf, manifest, infos)
+    except BaseException:
+        zf.close()
+        raise
+
+
+def _missing_text(name: str) -> str:
+    if name == DB_MEMBER:
+        return "缺少数据库文件"
+    return "缺少这个佐证材料文件(清单中有,备份里没有)"
+
+
+def _check_schema(path: Path, manifest: Manifest) -> None:
+    from fazhi_desk.store.db import HEAD_REVISION, known_revisions
+
+    rev = manifest.schema_revision
+    if rev == HEAD_REVISION:
+        return
+    if rev not in known_revisions():
+        raise BackupTooNew(
+            f"备份文件“{path}”由更新版本的法治政府建设检查台写入(程序版本 {manifest.program_version},"
+            f"数据库版本 {rev}),本程序(版本 {__version__})无法安全恢复它。请先安装最新版本的程序,再恢复。"
+            "程序没有改动现有数据。"
+        )
+
+
+def _stream_member(ctx: JobContext, r: _Reader, m: Member, dest: Path | None,
+                   on_bytes: Callable[[int], None]) -> str | None:
+    """Read a member (to ``dest`` if given; the caller fsyncs); return a damage text or None."""
+    h = hashlib.sha256()
+    n = 0
+    out = None
+    try:
+        if dest is not None:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            out = open(dest, "xb")
+        with r.zf.open(r.infos[m.name]) as f:
+            while True:
+                ctx.check()
+                chunk = f.read(CHUNK)
+                if not chunk:
+                    break
+                h.update(chunk)
+                n += len(chunk)
+                if out is not None:
+                    out.write(chunk)
+                on_bytes(len(chunk))
+        if out is not None:
+            out.flush()
+    except zipfile.BadZipFile as e:
+        return f"内容已损坏({'校验码不符:文件内容被改动' if 'CRC' in str(e) else e})"
+    except (EOFError, zipfile.LargeZipFile) as e:
+        return f"文件不完整({e or '提前结束'}),备份可能被截断"
+    except OSError as e:
+        if dest is not None and e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            raise
+        if dest is not None and e.filename is not None:
+            raise
+        return f"无法读取({os_error_text(e)}),备份可能被截断"
+    finally:
+        if out is not None:
+            out.close()
+    if n != m.size:
+        return f"实际 {n} 字节,清单记录 {m.size} 字节:文件不完整"
+    if h.hexdigest() != m.sha256:
+        return "内容与清单记录的 SHA-256 不符:文件已被改动"
+    return None
+
+
+def check_database(db: Path) -> str | None:
+    """``integrity_check`` and ``foreign_key_check`` of a database file; a damage text or None."""
+    try:
+        with open(db, "rb") as f:
+            if f.read(16) != b"SQLite format 3\x00":
+                return "不是 SQLite 数据库"
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            res = [r[0] for r in con.execute("PRAGMA integrity_check")]
+            if res != ["ok"]:
+                return "数据库完整性检查未通过:" + ";".join(res[:5])
+            bad = con.execute("PRAGMA foreign_key_check").fetchall()
+            if bad:
+                return f"数据库有 {len(bad)} 处外键不一致"
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as e:
+        return f"数据库无法打开({e})"
+    return None
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    path: Path
+    manifest: Manifest
+
+    def text(self) -> str:
+        m = self.manifest
+        return "\n".join([f"备份文件“{self.path}”完好:{len(m.members)} 个文件的 SHA-256、数据库完整性和清单中的数量均已核对。",
+                          *m.describe()])
+
+
+def read_backup(
+    ctx: JobContext,
+    path: Path | str,
+    dest: Path | None = None,
+    *,
+    space_dir: Path | None = None,
+) -> Manifest:
+    """Check a backup completely; with ``dest``, also extract it there (``dest`` must not exist).
+
+    ``dest`` receives ``fazhi-desk.sqlite3`` and ``evidence/<sha[:2]>/<sha>``, every
+    file fsynced. Raises :class:`BackupDamaged`, :class:`BackupTooNew`,
+    :class:`NotEnoughSpace` or :class:`~fazhi_desk.jobs.Cancelled`; on any of
+    them ``dest`` is removed again. Verification alone extracts only the
+    database, to a temp folder.
+    """
+    path = Path(path)
+    r = _open(path, space_dir if dest is not None else None)
+    own_tmp: Path | None = None
+    try:
+        if dest is None:
+            own_tmp = Path(tempfile.mkdtemp(prefix="fazhi-desk-verify-"))
+            work = own_tmp
+        else:
+            dest.mkdir(parents=False, exist_ok=False)
+            work = dest
+        total = max(r.manifest.total_bytes, 1)
+        done = 0
+
+        def on_bytes(k: int) -> None:
+            nonlocal done
+            done += k
+            ctx.progress(min(999, done * 1000 // total), 1000,
+                         f"正在{'恢复' if dest is not None else '校验'}……{size_text(done)} / {size_text(total)}")
+
+        problems: list[Problem] = []
+        db_member = next(m for m in r.manifest.members if m.name == DB_MEMBER)
+        db_path = work / DB_MEMBER
+        what = _stream_member(ctx, r, db_member, db_path, on_bytes)
+        if what:
+            problems.append(Problem(DB_MEMBER, what))
+        else:
+            bad = check_database(db_path)
+            if bad:
+                problems.append(Problem(DB_MEMBER, bad))
+            else:
+                rev, _office, _cats, counts = describe_db(db_path)
+                c = r.manifest.counts
+                if rev != r.manifest.schema_revision:
+                    problems.append(Problem(DB_MEMBER, f"数据库版本 {rev} 与清单记录的 {r.manifest.schema_revision} 不符"))
+                if (counts.items, counts.assessments, counts.evidence_links, counts.evidence_files) != (
+                        c.items, c.assessments, c.evidence_links, c.evidence_files):
+                    problems.append(Problem(DB_MEMBER, "数据库中的事项、记录或佐证材料数量与清单不符"))
+        names = _evidence_names(db_path) if not problems else {}
+        stored = {m.name for m in r.manifest.members}
+        if r.manifest.evidence_included and not problems:
+            for sha, _size in _referenced_files(db_path):
+                name = EVIDENCE_PREFIX + f"{sha[:2]}/{sha}"
+                if name not in stored and sha not in r.manifest.missing_evidence and sha in names:
+                    problems.append(Problem(name, f"数据库引用的佐证材料({names[sha]})不在备份中"))
+        for m in r.manifest.members:
+            if m.name == DB_MEMBER:
+                continue
+            sha = m.name.rsplit("/", 1)[-1]
+            target = (work / m.name) if dest is not None else None
+            what = _stream_member(ctx, r, m, target, on_bytes)
+            if what:
+                label = f"{m.name}({names[sha]})" if sha in names else m.name
+                problems.append(Problem(label, what))
+            elif target is not None and m.sha256 != sha:
+                target.unlink()  # flagged as altered when backed up: never put it in the store under its name
+        if problems:
+            raise _damaged(path, problems)
+        if dest is not None:
+            ctx.progress(999, 1000, "正在写入磁盘……")
+            _fsync_tree(dest)
+        ctx.progress(1000, 1000, "校验完成")
+        return r.manifest
+    except BaseException:
+        if dest is not None and dest.exists():
+            from fazhi_desk.store.swap import _rmtree
+
+            _rmtree(dest)
+        raise
+    finally:
+        r.zf.close()
+        if own_tmp is not None:
+            from fazhi_desk.store.swap import _rmtree
+
+            _rmtree(own_tmp)
+
+
+def _fsync_tree(root: Path) -> None:
+    """fsync every file, then every folder, under ``root`` (in parallel: one after another costs ms each)."""
+    from fazhi_desk.evidence.filestore import _fsync_path, _parallel
+
+    files: list[str] = []
+    dirs: list[Path] = []
+    for d, _sub, names in os.walk(root):
+        dirs.append(Path(d))
+        files += [os.path.join(d, n) for n in names]
+    for err in _parallel(_fsync_path, files):
+        if err is not None:
+            raise err
+    evidence = str(root / "evidence")
+    for f in files:
+        if f.startswith(evidence):  # stored evidence is read-only, as the file store keeps it
+            os.chmod(f, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
+    _parallel(_fsync_dir, dirs)
+
+
+def _evidence_names(db: Path) -> dict[str, str]:
+    """sha256 → "原名(事项 X,Y 年)" of the first link, to name a damaged member."""
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return {}
+    try:
+        if not {"evidence_link", "assessment"} <= _table_names(con):
+            return {}
+        out: dict[str, str] = {}
+        for sha, name, item, year in con.execute(
+            "SELECT l.sha256, l.original_name, a.item_id, a.year FROM evidence_link l "
+            "JOIN assessment a ON a.id = l.assessment_id ORDER BY l.id"
+        ):
+            out.setdefault(sha, f"“{name}”,事项 {item},{year} 年")
+        return out
+    except sqlite3.Error:
+        return {}
+    finally:
+        con.close()
+
+
+def verify_backup(ctx: JobContext, path: Path | str) -> VerifyResult:
+    """校验备份: every member's hash, the database's integrity and the manifest's counts. Writes nothing."""
+    m = read_backup(ctx, path)
+    return VerifyResult(Path(path), m)
+
+
+def peek_manifest(path: Path | str) -> Manifest:
+    """The manifest alone, with the quick checks (names, sizes, schema); no member is read."""
+    r = _open(Path(path), None)
+    r.zf.close()
+    return r.manifest
+
+
+def iter_backups(folder: Path) -> Iterable[tuple[Path, Manifest | None]]:
+    """Backups in ``folder`` (newest name first) with their manifests (None when unreadable)."""
+    try:
+        files = sorted((p for p in folder.iterdir() if p.suffix.lower() == SUFFIX and p.is_file()),
+                       key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for p in files:
+        try:
+            yield p, peek_manifest(p)
+        except UserError:
+            yield p, None

@@ -1,0 +1,242 @@
+"""Restoring a backup over the workspace: check everything first, keep the current state, swap atomically.
+
+Order of :func:`restore_backup` (the caller has closed its store; this takes the
+data directory's lock itself, so no other fazhi-desk can be using the data):
+
+1. finish any restore a crash interrupted (:mod:`fazhi_desk.store.swap`);
+2. open the backup and refuse it when damaged, not ours, too new, or larger
+   than the free disk (including room for the backup of the current state);
+3. extract it into ``~restore-new/`` while checking every member's SHA-256,
+   then migrate the extracted database if it is older, and run
+   ``integrity_check`` and ``foreign_key_check`` on it;
+4. back the current workspace up (``backups/…-恢复前.fzbak``);
+5. mark the prepared folder ``READY`` and swap it in (stale ``-wal``/``-shm``
+   of the old database move away with it).
+
+Any failure before step 5 removes ``~restore-new`` and leaves the workspace
+exactly as it was; a kill during step 5 is rolled forward by the next start.
+A database-only backup (taken before a catalogue import) replaces the database
+and keeps the evidence folder; it is refused if a file it references is gone.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from fazhi_desk.backup.archive import (
+    DB_MEMBER,
+    SPACE_MARGIN,
+    Counts,
+    Manifest,
+    _referenced_files,
+    check_database,
+    create_backup,
+    describe_db,
+    disk_full_error,
+    estimate_size,
+    read_backup,
+)
+from fazhi_desk.errors import StoreLockedError, UserError
+from fazhi_desk.evidence.filestore import os_error_text
+from fazhi_desk.jobs import JobContext
+from fazhi_desk.paths import DataDir
+from fazhi_desk.store import swap
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkspaceSummary:
+    """What the current workspace holds (to show beside a backup before restoring over it)."""
+
+    exists: bool
+    office: str = ""
+    schema_revision: str = ""
+    counts: Counts = Counts()
+    catalogues: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.exists or (not self.office and self.counts.assessments == 0)
+
+    def describe(self) -> list[str]:
+        if not self.exists:
+            return ["当前没有数据(新安装)。"]
+        c = self.counts
+        years = f"{c.years[0]}—{c.years[-1]} 年" if len(c.years) > 1 else (f"{c.years[0]} 年" if c.years else "无")
+        return [
+            f"单位:{self.office or '(未填写)'}",
+            f"年度:{years}",
+            f"检查事项 {c.items} 项,年度记录 {c.assessments} 条,佐证材料 {c.evidence_links} 处"
+            f"({c.evidence_files} 个文件),变更记录 {c.change_log} 条",
+            "检查目录:" + ("、".join(f"{code} 版本 {v}" for code, v in self.catalogues) or "无"),
+        ]
+
+
+def current_summary(data: DataDir, store: Any = None) -> WorkspaceSummary:
+    """The current workspace, read-only (through ``store``'s connection when this process has it open)."""
+    if not data.db.is_file() or data.db.stat().st_size == 0:
+        return WorkspaceSummary(False)
+    try:
+        rev, office, cats, counts = describe_db(data.db, store)
+    except sqlite3.DatabaseError:
+        return WorkspaceSummary(True, office="(数据库无法读取)")
+    return WorkspaceSummary(True, office.get("office_name", ""), rev, counts, cats)
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    manifest: Manifest
+    before_backup: Path | None  # the backup of the state that was replaced
+    migrated_from: str | None  # schema revision of an older backup that was migrated
+
+    def text(self) -> str:
+        m = self.manifest
+        lines = [f"已恢复 {m.created_at:%Y-%m-%d %H:%M} 的备份({m.office_name or '未填写单位'})。"]
+        if self.migrated_from:
+            lines.append(f"备份来自较早的程序版本(数据库版本 {self.migrated_from}),已升级到当前版本。")
+        if self.before_backup is not None:
+            lines.append(f"恢复前的数据已备份到“{self.before_backup}”,如需找回可从该文件恢复。")
+        return "\n".join(lines)
+
+
+def _lock(data: DataDir) -> FileLock:
+    lock = FileLock(str(data.lock), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as e:
+        raise StoreLockedError(
+            f"数据目录“{data.root}”正被另一个法治政府建设检查台窗口使用,不能恢复。请先关闭其他窗口后重试。"
+        ) from e
+    return lock
+
+
+def restore_backup(
+    ctx: JobContext,
+    data: DataDir,
+    path: Path | str,
+    *,
+    backup_current: bool = True,
+) -> RestoreResult:
+    """Replace the workspace in ``data`` with the backup at ``path``; see the module docstring."""
+    data.ensure()
+    lock = _lock(data)
+    try:
+        return _restore_locked(ctx, data, Path(path), backup_current)
+    finally:
+        lock.release()
+
+
+def _restore_locked(ctx: JobContext, data: DataDir, path: Path, backup_current: bool) -> RestoreResult:
+    swap.finish_interrupted_restore(data)
+    swap.remove_stale_backup_temps(data.backups)
+    staging = data.root / swap.NEW_DIR
+    current = current_summary(data)
+    keep_current = backup_current and current.exists and not current.is_empty
+
+    # Room for the extracted backup and, first, for the backup of the current state.
+    from fazhi_desk.backup.archive import peek_manifest
+
+    peek = peek_manifest(path)
+    need = peek.total_bytes + (estimate_size(data) if keep_current else 0)
+    import shutil
+
+    try:
+        free = shutil.disk_usage(data.root).free
+    except OSError:
+        free = None
+    if free is not None and need + SPACE_MARGIN > free:
+        raise disk_full_error(data.root, need)
+
+    ctx.progress(0, 1000, "正在校验并解开备份……")
+    try:
+        manifest = read_backup(ctx, path, staging, space_dir=data.root)
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            raise disk_full_error(data.root, need) from e
+        raise UserError(f"无法在数据目录“{data.root}”写入恢复的文件:{os_error_text(e)}。程序没有改动现有数据。") from e
+    try:
+        new_db = staging / DB_MEMBER
+        migrated_from = _migrate_if_older(new_db, manifest)
+        bad = check_database(new_db)
+        if bad:
+            raise UserError(f"恢复出的数据库检查未通过({bad})。程序没有改动现有数据。请换一个备份文件。")
+        if not manifest.evidence_included:
+            _require_current_evidence(data, new_db)
+        ctx.check()
+        before: Path | None = None
+        if keep_current:
+            ctx.progress(0, 1000, "正在备份当前数据……")
+            from fazhi_desk.backup.auto import prune
+
+            before = create_backup(ctx, data, reason="before-restore").path
+            prune(data)
+        ctx.check()
+        ctx.progress(1000, 1000, "正在替换数据……")
+        swap._mark(staging / swap.READY)
+    except BaseException:
+        swap._rmtree(staging)
+        raise
+    # From here on the new workspace wins, even if this process dies: the next start rolls forward.
+    swap.swap_in(data)
+    log.info("restored %s into %s (before-restore backup %s)", path, data.root, before)
+    return RestoreResult(manifest, before, migrated_from)
+
+
+def _migrate_if_older(db: Path, manifest: Manifest) -> str | None:
+    from fazhi_desk.store.db import HEAD_REVISION, migrate
+
+    if manifest.schema_revision == HEAD_REVISION:
+        return None
+    try:
+        migrate(db, backups=None)
+        con = sqlite3.connect(db)
+        try:
+            con.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            con.close()
+    except UserError:
+        raise
+    except Exception as e:
+        log.exception("migrating the restored database failed")
+        raise UserError(f"备份来自较早的程序版本,升级其数据库时出错({e})。程序没有改动现有数据。") from e
+    return manifest.schema_revision
+
+
+def _require_current_evidence(data: DataDir, new_db: Path) -> None:
+    from fazhi_desk.backup.archive import _find_evidence, _linked_files
+
+    linked = _linked_files(new_db)
+    missing = [sha for sha, _s in _referenced_files(new_db) if sha in linked and _find_evidence(data.evidence, sha) is None]
+    if missing:
+        raise UserError(
+            f"这个备份只含数据库,它引用的 {len(missing)} 个佐证材料文件在本机已不存在,恢复后会缺失。"
+            "程序没有改动现有数据。请改用完整备份恢复。"
+        )
+    # Files the snapshot references that a clean-up moved to the trash since: put them back.
+    from fazhi_desk.evidence import FileStore
+
+    fs = FileStore(data.evidence)
+    for sha, _s in _referenced_files(new_db):
+        if not fs.path(sha).is_file():
+            p = _find_evidence(data.evidence, sha)
+            if p is not None:
+                fs.restore_from_trash(p)
+
+
+def describe_change(manifest: Manifest, current: WorkspaceSummary) -> str:
+    """The confirmation text: what the backup holds against the current data."""
+    lines = ["备份中的数据:", *("  " + x for x in manifest.describe()), "", "当前的数据(将被替换):",
+             *("  " + x for x in current.describe())]
+    if current.exists and not current.is_empty:
+        lines += ["", "恢复前程序会先把当前数据备份到数据目录的 backups 文件夹,需要时可以再恢复回来。"]
+    return "\n".join(lines)
+
+

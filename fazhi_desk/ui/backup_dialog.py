@@ -1,0 +1,482 @@
+"""备份与恢复: the dialog (back up now, verify, restore, the backups kept, the second folder), the first-start
+choice 新建 / 从备份恢复, 撤销此次导入, the daily backup after the first paint and the status bar warning.
+
+Every slow step runs through :class:`fazhi_desk.tasks.Op` with progress and
+cancel. A restore detaches and closes the window's store (waiting for running
+writes), restores, and hands the window a freshly opened store
+(``set_store``), so the window shows the restored data without a restart; on
+failure it reopens the untouched old data.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fazhi_desk import APP_TITLE
+from fazhi_desk.backup.archive import REASONS, SUFFIX, size_text
+from fazhi_desk.paths import DataDir
+from fazhi_desk.tasks import Op, show_error
+
+log = logging.getLogger(__name__)
+
+MOVE_HELP = (
+    "<b>换电脑(把数据搬到新电脑)只需三步:</b><ol>"
+    "<li>在旧电脑上打开本程序,选择“文件 → 备份与恢复… → 立即备份…”,把备份文件(.fzbak)保存到 U 盘。</li>"
+    "<li>在新电脑上安装本程序并打开,在首次启动的窗口中点“从备份恢复…”(或以后在“文件 → 备份与恢复…”中点“从备份恢复…”)。</li>"
+    "<li>选中 U 盘上的备份文件。程序会先校验备份,再显示其中的单位、年度和数量,确认后恢复,窗口随即显示恢复的数据。</li>"
+    "</ol>"
+)
+FILE_FILTER = f"法治政府建设检查台备份 (*{SUFFIX});;所有文件 (*)"
+
+
+def run_op(parent: QWidget | None, title: str, text: str, fn: Callable[..., Any], *args: Any,
+           on_success: Callable[[Any], None], on_end: Callable[[str], None] | None = None, **kwargs: Any) -> Op:
+    """One background call with a progress dialog (取消), ending in ``on_end("succeeded"|"failed"|"cancelled")``.
+
+    Not a store write: a backup reads its own snapshot, and a restore runs with the store closed.
+    """
+    outcome = {"v": "failed"}
+
+    def ok(result: Any) -> None:
+        outcome["v"] = "succeeded"
+        on_success(result)
+
+    def cancelled() -> None:
+        outcome["v"] = "cancelled"
+        QMessageBox.information(parent, title, "已取消,没有写入任何文件,数据未改动。")
+
+    op = (Op(fn, *args, **kwargs).with_progress(text, delay_ms=200).success(ok).cancelled(cancelled))
+    if on_end is not None:
+        op.finally_(lambda: on_end(outcome["v"]))
+    return op.run(parent, title)
+
+
+# ---------------------------------------------------------------- the operations (usable without the dialog)
+
+
+def backup_now(parent: QWidget | None, data: DataDir, on_done: Callable[[], None] | None = None,
+               store: Any = None) -> Op | None:
+    """立即备份…: ask where, then write the backup with progress and cancel."""
+    from fazhi_desk.backup.archive import create_backup, default_backup_name
+    from fazhi_desk.backup.restore import current_summary
+
+    import datetime as dt
+
+    name = default_backup_name(current_summary(data, store).office, dt.datetime.now())
+    start = _last_dir(data) / name
+    path, _f = QFileDialog.getSaveFileName(parent, "备份到", str(start), FILE_FILTER)
+    if not path:
+        return None
+    if not path.lower().endswith(SUFFIX):
+        path += SUFFIX
+    _remember_dir(data, Path(path).parent)
+
+    def done(result: Any) -> None:
+        QMessageBox.information(parent, "备份完成", result.text())
+        if on_done:
+            on_done()
+
+    return run_op(parent, "立即备份", "正在备份……", create_backup, data, path, on_success=done, store=store)
+
+
+def verify_interactive(parent: QWidget | None, data: DataDir, path: str | None = None) -> Op | None:
+    """校验备份文件…: every member's hash, the database's integrity, the counts; changes nothing."""
+    from fazhi_desk.backup.archive import verify_backup
+
+    if path is None:
+        path, _f = QFileDialog.getOpenFileName(parent, "选择要校验的备份文件", str(_last_dir(data)), FILE_FILTER)
+        if not path:
+            return None
+    return run_op(parent, "校验备份", "正在校验备份……", verify_backup, path,
+                  on_success=lambda r: QMessageBox.information(parent, "校验备份", r.text()))
+
+
+def restore_interactive(parent: QWidget | None, window: Any, data: DataDir, path: str | None = None,
+                        on_done: Callable[[bool], None] | None = None) -> Op | None:
+    """从备份恢复…: show the backup against the current data, confirm, then restore and reopen the window."""
+    from fazhi_desk.backup.archive import peek_manifest
+    from fazhi_desk.backup.restore import current_summary, describe_change, restore_backup
+    from fazhi_desk.errors import UserError
+
+    if path is None:
+        path, _f = QFileDialog.getOpenFileName(parent, "选择要恢复的备份文件", str(_last_dir(data)), FILE_FILTER)
+        if not path:
+            return None
+    try:
+        manifest = peek_manifest(path)
+    except UserError as e:
+        show_error(parent, "从备份恢复", e)
+        return None
+    box = QMessageBox(QMessageBox.Icon.Question, "从备份恢复",
+                      "确定用这个备份替换当前数据吗?", QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText(describe_change(manifest, current_summary(data, getattr(window, "store", None))))
+    ok = box.addButton("恢复", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.setObjectName("confirm_restore")
+    box.exec()
+    if box.clickedButton() is not ok:
+        return None
+    return run_restore(parent, window, data, restore_backup, path, on_done=on_done)
+
+
+def run_restore(parent: QWidget | None, window: Any, data: DataDir, fn: Callable[..., Any], *args: Any,
+                on_done: Callable[[bool], None] | None = None, title: str = "从备份恢复") -> Op:
+    """Close the window's store, run ``fn(ctx, data, *args)`` (a restore), then reopen the window on the data."""
+    if window is not None and getattr(window, "store", None) is not None:
+        store = window.detach_store()  # saves the open note and waits for running writes
+        if store is not None:
+            store.close()  # releases the lock: the restore takes it
+
+    def reopen(outcome: str) -> None:
+        if window is not None:
+            reopen_window(window, data)
+        if on_done:
+            on_done(outcome == "succeeded")
+
+    def done(result: Any) -> None:
+        QMessageBox.information(parent, title, result.text())
+
+    return run_op(parent, title, "正在恢复……", fn, data, *args, on_success=done, on_end=reopen)
+
+
+def reopen_window(window: Any, data: DataDir) -> None:
+    """Open the store again (restored or, after a failure, untouched) and hand it to the window."""
+    from fazhi_desk.services.workspace import open_workspace
+
+    try:
+        store = open_workspace(data)
+    except Exception as e:  # noqa: BLE001 - shown, and the window stays without data
+        log.exception("reopening the store after a restore failed")
+        show_error(window, "无法打开数据", e)
+        return
+    window.set_store(store)
+    window.start()
+
+
+def undo_import_interactive(parent: QWidget | None, window: Any, data: DataDir,
+                            on_done: Callable[[bool], None] | None = None) -> Op | None:
+    """撤销此次导入: show what is lost, confirm, then restore the before-import database."""
+    from fazhi_desk.backup.undo_import import undo_latest_import, undo_preview
+    from fazhi_desk.errors import UserError
+
+    try:
+        preview = undo_preview(data, getattr(window, "store", None))
+    except UserError as e:
+        show_error(parent, "撤销此次导入", e)
+        return None
+    box = QMessageBox(QMessageBox.Icon.Warning, "撤销此次导入", "确定撤销最近一次导入吗?",
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText(preview.text())
+    ok = box.addButton("撤销此次导入", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.setObjectName("confirm_undo_import")
+    box.exec()
+    if box.clickedButton() is not ok:
+        return None
+    return run_restore(parent, window, data, undo_latest_import, preview, on_done=on_done, title="撤销此次导入")
+
+
+def _last_dir(data: DataDir) -> Path:
+    from PySide6.QtCore import QSettings
+
+    v = QSettings().value("backup/last_dir", "")
+    p = Path(str(v)) if v else Path.home()
+    return p if p.is_dir() else Path.home()
+
+
+def _remember_dir(_data: DataDir, d: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    QSettings().setValue("backup/last_dir", str(d))
+
+
+# ---------------------------------------------------------------- the dialog
+
+
+class BackupDialog(QDialog):
+    """文件 → 备份与恢复…"""
+
+    HEADERS = ["时间", "类型", "单位", "年度", "大小", "文件"]
+
+    def __init__(self, data: DataDir, window: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data = data
+        self.window_ = window
+        self.setWindowTitle("备份与恢复")
+        self.resize(860, 560)
+        lay = QVBoxLayout(self)
+
+        self.status = QLabel()
+        self.status.setObjectName("backup_status")
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
+
+        row = QHBoxLayout()
+        self.btn_backup = QPushButton("立即备份…")
+        self.btn_backup.setDefault(True)
+        self.btn_verify = QPushButton("校验备份文件…")
+        self.btn_restore = QPushButton("从备份恢复…")
+        for b in (self.btn_backup, self.btn_verify, self.btn_restore):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+
+        box = QGroupBox("自动备份(每天首次启动、导入检查目录前、恢复前,保存在数据目录的 backups 文件夹)")
+        bl = QVBoxLayout(box)
+        self.table = QTableWidget(0, len(self.HEADERS))
+        self.table.setObjectName("backups")
+        self.table.setHorizontalHeaderLabels(self.HEADERS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        bl.addWidget(self.table)
+        r2 = QHBoxLayout()
+        self.btn_restore_selected = QPushButton("恢复所选备份…")
+        self.btn_open_folder = QPushButton("打开备份文件夹")
+        r2.addWidget(self.btn_restore_selected)
+        r2.addWidget(self.btn_open_folder)
+        r2.addStretch(1)
+        bl.addLayout(r2)
+        r3 = QHBoxLayout()
+        self.second_label = QLabel()
+        self.second_label.setWordWrap(True)
+        self.btn_second = QPushButton("设置副本文件夹…")
+        self.btn_second_clear = QPushButton("不再复制")
+        r3.addWidget(self.second_label, 1)
+        r3.addWidget(self.btn_second)
+        r3.addWidget(self.btn_second_clear)
+        bl.addLayout(r3)
+        lay.addWidget(box, 1)
+
+        help_label = QLabel(MOVE_HELP)
+        help_label.setObjectName("move_help")
+        help_label.setWordWrap(True)
+        help_label.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(help_label)
+
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        bb.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+
+        self.btn_backup.clicked.connect(
+            lambda: backup_now(self, self.data, self.refresh, getattr(self.window_, "store", None)))
+        self.btn_verify.clicked.connect(lambda: verify_interactive(self, self.data))
+        self.btn_restore.clicked.connect(lambda: self._restore(None))
+        self.btn_restore_selected.clicked.connect(self._restore_selected)
+        self.btn_open_folder.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data.backups))))
+        self.btn_second.clicked.connect(self._choose_second)
+        self.btn_second_clear.clicked.connect(self._clear_second)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        from fazhi_desk.backup.auto import backup_status, list_backups
+
+        st = backup_status(self.data)
+        warn = st.warning()
+        last = f"{st.last:%Y-%m-%d %H:%M}" if st.last else "从未备份"
+        self.status.setText(f"最近一次完整备份:{last}。" + (f"<br><span style='color:#b00020'>{warn}</span>" if warn else ""))
+        if st.second_folder is None:
+            self.second_label.setText("副本文件夹:未设置。建议选一个 U 盘或另一块磁盘上的文件夹,每次自动备份都会复制一份过去。")
+        else:
+            ok = "" if st.second_folder_ok else "(当前不可用:U 盘未插入?)"
+            self.second_label.setText(f"副本文件夹:{st.second_folder}{ok}")
+        self.btn_second_clear.setEnabled(st.second_folder is not None)
+        rows = list_backups(self.data)
+        self.table.setRowCount(len(rows))
+        for r, (p, m) in enumerate(rows):
+            if m is None:
+                cells = ["?", "无法读取(已损坏?)", "", "", size_text(p.stat().st_size), p.name]
+            else:
+                ys = m.counts.years
+                years = f"{ys[0]}—{ys[-1]}" if len(ys) > 1 else (str(ys[0]) if ys else "")
+                cells = [f"{m.created_at:%Y-%m-%d %H:%M}", REASONS.get(m.reason, m.reason), m.office_name, years,
+                         size_text(p.stat().st_size), p.name]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, str(p))
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.btn_restore_selected.setEnabled(bool(self.table.selectedItems()))
+
+    def _restore_selected(self) -> None:
+        items = self.table.selectedItems()
+        if items:
+            self._restore(items[0].data(Qt.ItemDataRole.UserRole))
+
+    def _restore(self, path: str | None) -> None:
+        restore_interactive(self, self.window_, self.data, path, on_done=lambda _ok: self.refresh())
+
+    def _choose_second(self) -> None:
+        from fazhi_desk.backup.auto import second_folder, set_second_folder
+
+        start = second_folder(self.data) or Path.home()
+        d = QFileDialog.getExistingDirectory(self, "选择副本文件夹(U 盘或另一块磁盘)", str(start))
+        if not d:
+            return
+        try:
+            set_second_folder(self.data, d)
+        except Exception as e:  # noqa: BLE001
+            show_error(self, "设置副本文件夹", e)
+            return
+        self.refresh()
+
+    def _clear_second(self) -> None:
+        from fazhi_desk.backup.auto import set_second_folder
+
+        set_second_folder(self.data, None)
+        self.refresh()
+
+
+# ---------------------------------------------------------------- first start
+
+
+class FirstStartDialog(QDialog):
+    """首次使用 on a PC with no data: 新建 (start fresh) or 从备份恢复 (moving from another PC)."""
+
+    NEW, RESTORE = 1, 2
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"欢迎使用{APP_TITLE}")
+        lay = QVBoxLayout(self)
+        intro = QLabel("这台电脑上还没有数据。<br>第一次使用请点“新建”;从另一台电脑搬过来,请点“从备份恢复…”。")
+        intro.setTextFormat(Qt.TextFormat.RichText)
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        help_label = QLabel(MOVE_HELP)
+        help_label.setWordWrap(True)
+        help_label.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(help_label)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.btn_new = QPushButton("新建")
+        self.btn_new.setDefault(True)
+        self.btn_restore = QPushButton("从备份恢复…")
+        row.addWidget(self.btn_restore)
+        row.addWidget(self.btn_new)
+        lay.addLayout(row)
+        self.btn_new.clicked.connect(lambda: self.done(self.NEW))
+        self.btn_restore.clicked.connect(lambda: self.done(self.RESTORE))
+        self.resize(560, self.sizeHint().height())
+
+
+def first_start(window: Any) -> None:
+    """The first-start flow: 新建 asks for the profile; 从备份恢复 restores and reopens the window."""
+    data = window.store.data
+    dlg = FirstStartDialog(window)
+    choice = dlg.exec()
+    if choice == FirstStartDialog.RESTORE:
+        def after(ok: bool) -> None:
+            if not ok:
+                first_start(window)
+
+        if restore_interactive(window, window, data, on_done=after) is not None:
+            return
+        first_start(window)  # chose no file: ask again
+        return
+    window.edit_profile(first_start=True)
+
+
+# ---------------------------------------------------------------- daily backup and the status bar
+
+
+def show_backup_status(window: Any) -> None:
+    """A permanent warning in the status bar when the last backup is old or the second folder is missing."""
+    from fazhi_desk.backup.auto import backup_status
+
+    if window.store is None:
+        return
+    label = getattr(window, "_backup_warning", None)
+    if label is None:
+        label = QLabel()
+        label.setObjectName("backup_warning")
+        label.setStyleSheet("color:#b00020")
+        window.statusBar().addPermanentWidget(label)
+        window._backup_warning = label
+    text = backup_status(window.store.data).warning()
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+def after_first_paint(window: Any, delay_ms: int = 1500) -> None:
+    """Once the window is shown: the day's first backup in the background, then the status bar warning."""
+    QTimer.singleShot(delay_ms, window, lambda: start_daily_backup(window))  # not once the window is gone
+
+
+def start_daily_backup(window: Any) -> Op | None:
+    from fazhi_desk.backup.auto import daily_backup_due, run_daily_backup
+
+    if window.store is None:  # closing, or the store is being replaced: the next start will do it
+        return None
+    data = window.store.data
+    if not daily_backup_due(data):
+        show_backup_status(window)
+        return None
+
+    def ok(result: Any) -> None:
+        show_backup_status(window)
+        if result is not None:
+            msg = "已完成今天的自动备份。" + (result.copy_error or "")
+            window.statusBar().showMessage(msg, 8000)
+
+    def failed(error: BaseException) -> None:
+        log.warning("daily backup failed: %s", error)
+        show_backup_status(window)
+        window.statusBar().showMessage(f"今天的自动备份没有完成:{error}", 15000)
+
+    op = Op(run_daily_backup, data, store=window.store).success(ok).failure(failed)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(lambda: (op.cancel(), op.done.wait(30)))
+    window._daily_backup_op = op
+    return op.run(window, "自动备份")
+
+
+def open_dialog(window: Any) -> BackupDialog:
+    dlg = BackupDialog(window.store.data, window, window)
+    dlg.finished.connect(lambda _r: show_backup_status(window))
+    dlg.open()
+    return dlg
+
+
+def newest_backup(data: DataDir) -> Path | None:
+    from fazhi_desk.backup.auto import list_backups
+
+    for p, m in list_backups(data):
+        if m is not None and m.evidence_included:
+            return p
+    return None
+
+
+__all__ = ["BackupDialog", "FirstStartDialog", "after_first_paint", "backup_now", "first_start", "open_dialog",
+           "restore_interactive", "undo_import_interactive", "verify_interactive"]
