@@ -63,7 +63,7 @@ EVIDENCE_PREFIX = "evidence/"
 CHUNK = 1 << 20
 MAX_MANIFEST = 64 << 20
 MAX_RATIO = 100  # a declared size more than 100× the stored bytes is a zip bomb, not a backup
-LOCK_WAIT_SECONDS = 30
+LOCK_WAIT_SECONDS = 10
 SPACE_MARGIN = 8 << 20  # the snapshot's own journal, directory entries, rounding
 
 REASONS = {
@@ -266,11 +266,26 @@ def live_connection(db: Path, store: Any = None) -> Iterator[sqlite3.Connection]
 
 
 def _snapshot(src_db: Path, dst: Path, store: Any = None) -> None:
-    """Copy the live database with the online backup API (one step: one consistent read transaction)."""
+    """Copy the live database with the online backup API (one step: one consistent read transaction).
+
+    The read lock is taken first with an ordinary statement, which honours the busy timeout
+    and fails with "database is locked" when another process keeps the database to itself;
+    the backup API on its own would retry such a lock for ever.
+    """
+    import time
+
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+
+    def give_up_when_locked(status: int, _remaining: int, _total: int) -> None:
+        if status in (5, 6) and time.monotonic() > deadline:  # SQLITE_BUSY, SQLITE_LOCKED
+            raise sqlite3.OperationalError("database is locked")
+
     with live_connection(src_db, store) as src:
         dst_con = sqlite3.connect(dst)
         try:
-            src.backup(dst_con)
+            if not src.in_transaction:
+                src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            src.backup(dst_con, progress=give_up_when_locked)
             dst_con.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         finally:
             dst_con.close()

@@ -59,7 +59,7 @@ def test_backup_holds_the_latest_commit_still_in_the_wal(ws, tmp_path):
     try:
         set_fields(store, "SZ2015-01-01", 2025, {"owner": "最后一位责任人"})
         assert Path(str(ws.db) + "-wal").stat().st_size > 0
-        out = create_backup(JobContext(), ws, tmp_path / "live.fzbak").path  # while the store is open
+        out = create_backup(JobContext(), ws, tmp_path / "live.fzbak", store=store).path  # while it is open
     finally:
         store.close()
     new = DataDir(tmp_path / "copy")
@@ -314,3 +314,24 @@ def test_a_backup_from_an_older_version_restores_and_migrates(ws, good, tmp_path
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
     con.close()
     assert sorted(state(new)[0]) == sorted(state(ws)[0]) and state(new)[1] == state(ws)[1]
+
+
+def test_backup_from_another_process_while_the_window_keeps_the_database_says_so(ws, tmp_path):
+    """The store keeps SQLite's lock to itself; a second process is told where to back up instead of hanging."""
+    import subprocess
+    import sys
+
+    from fazhi_desk.services.workspace import open_workspace
+
+    store = open_workspace(ws)
+    try:
+        with store.session() as s:  # the store's connection holds the database from its first use
+            s.execute(__import__("sqlalchemy").text("SELECT 1"))
+        p = subprocess.run([sys.executable, "-m", "fazhi_desk", "--data-dir", str(ws.root), "backup", "create",
+                            "--out", str(tmp_path / "x.fzbak")], capture_output=True, text=True, timeout=120)
+    finally:
+        store.close()
+    if p.returncode == 0:
+        pytest.skip("the store does not keep the database to itself here")
+    assert p.returncode == 1 and "备份与恢复" in p.stderr and "Traceback" not in p.stderr, p.stderr
+    assert not (tmp_path / "x.fzbak").exists()
