@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fazhi_desk.domain.changes import Changes
+from fazhi_desk.changes import Changes
 from fazhi_desk.evidence.filestore import TRASH_KEEP_DAYS
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services.evidence import size_text

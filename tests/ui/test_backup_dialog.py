@@ -87,9 +87,9 @@ def test_restore_in_the_window_shows_the_restored_data_without_restart(qtbot, tm
     qtbot.waitUntil(lambda: "营盘镇" in win.windowTitle(), timeout=20000)
     assert "备份中的数据" in seen[0] and "营盘镇" in seen[0] and "乾佑街道办事处" in seen[0]
     qtbot.waitUntil(lambda: win.model.rowCount() > 0, timeout=10000)
+    win.detach_store().close()  # the store keeps the database to itself while open
     assert state(data) == state(other)
     assert any(p.name.endswith("恢复前自动.fzbak") for p in data.backups.iterdir())
-    win.store.close()
 
 
 def test_first_start_offers_restore_beside_new_and_says_how_to_move(qtbot, tmp_path, monkeypatch, quiet_boxes):
@@ -107,8 +107,8 @@ def test_first_start_offers_restore_beside_new_and_says_how_to_move(qtbot, tmp_p
     QTimer.singleShot(300, lambda: click_in_modal(qtbot, "恢复"))
     bd.first_start(win)
     qtbot.waitUntil(lambda: "营盘镇" in win.windowTitle(), timeout=20000)
+    win.detach_store().close()
     assert state(data) == state(other)
-    win.store.close()
 
 
 def test_status_bar_warns_until_the_daily_backup_is_taken(qtbot, tmp_path):
