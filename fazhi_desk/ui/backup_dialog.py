@@ -410,11 +410,17 @@ def first_start(window: Any) -> None:
 # ---------------------------------------------------------------- daily backup and the status bar
 
 
+def _alive(window: Any) -> bool:
+    from shiboken6 import isValid
+
+    return isValid(window)
+
+
 def show_backup_status(window: Any) -> None:
     """A permanent warning in the status bar when the last backup is old or the second folder is missing."""
     from fazhi_desk.backup.auto import backup_status
 
-    if window.store is None:
+    if not _alive(window) or window.store is None:  # the window went away while a backup ran
         return
     label = getattr(window, "_backup_warning", None)
     if label is None:
@@ -444,6 +450,8 @@ def start_daily_backup(window: Any) -> Op | None:
         return None
 
     def ok(result: Any) -> None:
+        if not _alive(window):
+            return
         show_backup_status(window)
         if result is not None:
             msg = "已完成今天的自动备份。" + (result.copy_error or "")
@@ -451,6 +459,8 @@ def start_daily_backup(window: Any) -> Op | None:
 
     def failed(error: BaseException) -> None:
         log.warning("daily backup failed: %s", error)
+        if not _alive(window):
+            return
         show_backup_status(window)
         window.statusBar().showMessage(f"今天的自动备份没有完成:{error}", 15000)
 
