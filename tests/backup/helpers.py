@@ -50,8 +50,8 @@ def _build(root: Path, n_files: int, seed: int, office: str, file_size: int) -> 
         src = root.parent / f"src-{root.name}"
         for year in (2024, 2025):
             for i, item in enumerate(ITEMS):
-                set_fields(store, item, year, {"status": "已完成" if i % 2 == 0 else "进行中",
-                                               "owner": f"责任人{i}", "note": f"{year} 年第 {i} 项说明"})
+                done = {"status": "已完成", "completed_on": f"{year}-06-30"} if i % 2 == 0 else {"status": "进行中"}
+                set_fields(store, item, year, {**done, "owner": f"责任人{i}", "note": f"{year} 年第 {i} 项说明"})
         per_item: dict[str, list[Path]] = {}
         for k in range(n_files):
             p = src / f"材料{k:04d}.pdf"
