@@ -120,7 +120,7 @@ def disk_full_error(where: Path | str, needed: int | None = None, *, changed: st
     need = ""
     if needed is not None:
         short = max(needed + SPACE_MARGIN - (free or 0), SPACE_MARGIN)
-        need = f"需要约 {size_text(needed)},可用 {size_text(free or 0)};请至少再腾出 {size_text(short)}"
+        need = f"需要约 {size_text(needed)},可用 {size_text(free or 0)};请至少腾出 {size_text(short)}"
     else:
         need = "请清理磁盘空间(例如删除不需要的文件,或清空回收站)"
     return NotEnoughSpace(f"“{where}”所在磁盘空间不足。{need}后重试。{changed},没有留下不完整的文件。")
@@ -689,7 +689,7 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
             if free is not None and declared + SPACE_MARGIN > free:
                 raise NotEnoughSpace(
                     f"恢复“{path.name}”需要约 {size_text(declared)} 的空间,而“{target_dir}”所在磁盘只有 "
-                    f"{size_text(free)} 可用。请至少再腾出 {size_text(declared + SPACE_MARGIN - free)} 后重试。"
+                    f"{size_text(free)} 可用。请至少腾出 {size_text(declared + SPACE_MARGIN - free)} 后重试。"
                     "程序没有改动现有数据。"
                 )
         return _Reader(path, zf, manifest, infos)

@@ -323,7 +323,7 @@ def _backup_before_import(store: Store, ctx: JobContext) -> None:
     try:
         auto_backup(ctx, store.data, "before-import", store=store)
     except UserError as e:
-        raise UserError(f"导入前的自动备份没有完成,为安全起见本次没有导入:{e}") from e
+        raise UserError(f"导入前的自动备份没有完成,为安全起见本次没有导入,数据没有改动:{e}") from e
 
 
 def _update_document(

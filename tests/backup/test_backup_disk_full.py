@@ -52,7 +52,7 @@ def test_backup_onto_a_full_disk(big_ws, small_disk, monkeypatch, lie):
     text = str(e.value)
     assert "空间不足" in text and "没有留下不完整的文件" in text
     if not lie:
-        assert "请至少再腾出" in text and "MB" in text
+        assert "请至少腾出" in text and "MB" in text
     assert list(small_disk.iterdir()) == []
     assert state(big_ws) == before
     assert temp_leftovers(big_ws.backups) == []
