@@ -49,6 +49,7 @@ from typing import Any, Callable, Iterable, Iterator
 from fazhi_desk import __version__
 from fazhi_desk.errors import Problem, UserError
 from fazhi_desk.evidence.filestore import TRASH_DIR, os_error_text
+from fazhi_desk.fileio import fsync_dir as _fsync_dir
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.paths import DataDir
 from fazhi_desk.store.swap import TEMP_PREFIX, remove_stale_backup_temps
@@ -359,19 +360,6 @@ def _temp_name(folder: Path, ext: str) -> Path:
     return folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}.{ext}"
 
 
-def _fsync_dir(d: Path) -> None:
-    if os.name == "nt":
-        return
-    try:
-        fd = os.open(d, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _zipinfo(name: str, size: int, when: dt.datetime) -> zipfile.ZipInfo:

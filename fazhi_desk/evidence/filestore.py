@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Literal, Sequence
 
 from fazhi_desk.errors import UserError
+from fazhi_desk.fileio import fsync_dir as _fsync_dir
 from fazhi_desk.fileio import is_own_temp, remove_stale_temps, temp_path
 from fazhi_desk.jobs import JobContext
 
@@ -170,19 +171,6 @@ def _parallel(fn: Callable[[Any], None], args: Sequence[Any]) -> list[OSError | 
         return list(ex.map(one, args))
 
 
-def _fsync_dir(d: Path) -> None:
-    if sys.platform == "win32":
-        return
-    try:
-        fd = os.open(d, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _default_opener(path: str) -> BinaryIO:

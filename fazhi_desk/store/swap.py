@@ -35,6 +35,7 @@ import sys
 import time
 from pathlib import Path
 
+from fazhi_desk.fileio import fsync_dir as _fsync_dir
 from fazhi_desk.paths import DataDir
 
 log = logging.getLogger(__name__)
@@ -50,19 +51,6 @@ _TEMP_RE = re.compile(r"^~fzbak-(\d+)-")
 STALE_TEMP_SECONDS = 24 * 3600
 
 
-def _fsync_dir(d: Path) -> None:
-    if sys.platform == "win32":
-        return
-    try:
-        fd = os.open(d, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _rmtree(p: Path) -> None:
