@@ -31,11 +31,11 @@ import os
 import re
 import shutil
 import stat
-import sys
 import time
 from pathlib import Path
 
 from fazhi_desk.fileio import fsync_dir as _fsync_dir
+from fazhi_desk.fileio import pid_alive
 from fazhi_desk.paths import DataDir
 
 log = logging.getLogger(__name__)
@@ -168,35 +168,6 @@ def finish_interrupted_restore(data: DataDir) -> str | None:
     return done
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id runs (best effort; False when unsure it does)."""
-    if pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    if sys.platform == "win32":
-        try:
-            import ctypes
-
-            PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
-            h = ctypes.windll.kernel32.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, False, pid)  # type: ignore[attr-defined]
-            if not h:
-                return False
-            code = ctypes.c_ulong()
-            ctypes.windll.kernel32.GetExitCodeProcess(h, ctypes.byref(code))  # type: ignore[attr-defined]
-            ctypes.windll.kernel32.CloseHandle(h)  # type: ignore[attr-defined]
-            return code.value == 259  # STILL_ACTIVE
-        except Exception:  # pragma: no cover
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def remove_stale_backup_temps(folder: Path) -> int:
