@@ -4,6 +4,9 @@ Items are matched by their stable 编号. For every incoming document the diff
 lists the items added, removed (to be retired), changed (old and new wording,
 with the names of the fields that differ) and unchanged, plus changes to the
 document's own metadata and whether its version goes backwards (a downgrade).
+The statistics indicators a catalogue defines are matched by their code the
+same way (added, removed, changed, order): a file that changes only its
+indicators is a change like any other, so importing it installs them.
 Installed documents that the incoming file does not mention are not touched and
 do not appear in the diff.
 """
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field, fields
 
 from fazhi_desk.catalogue.schema import Catalogue, version_key
 from fazhi_desk.domain.model import Item, SourceDocument
+from fazhi_desk.domain.statistics import Indicator
 
 # Item fields a catalogue update can change, with their Chinese names (preview, change log).
 ITEM_FIELD_LABELS: dict[str, str] = {
@@ -47,6 +51,27 @@ DOCUMENT_FIELD_LABELS: dict[str, str] = {
     "term_start": "施行起始年份",
     "term_end": "施行截止年份",
 }
+
+
+# Indicator fields, with the Chinese names the Excel template's 统计指标 sheet uses.
+INDICATOR_FIELD_LABELS: dict[str, str] = {
+    "category": "类别",
+    "name": "指标名称",
+    "unit": "计量单位",
+    "items": "证明事项",
+    "linked_item": "关联事项",
+}
+
+
+def indicator_field_text(ind: Indicator, name: str) -> str:
+    """One field of an indicator as the user reads it (preview, CLI)."""
+    v = getattr(ind, name)
+    return "、".join(v) if isinstance(v, tuple) else str(v)
+
+
+def indicator_text(ind: Indicator) -> str:
+    """E.g. "行政许可·办理件数(件)"."""
+    return ind.label + (f"({ind.unit})" if ind.unit else "")
 
 
 def item_field_text(item: Item, name: str) -> str:
@@ -97,6 +122,19 @@ class ItemChange:
 
 
 @dataclass(frozen=True)
+class IndicatorChange:
+    """A statistics indicator whose definition changed: old and new, and which fields differ."""
+
+    old: Indicator
+    new: Indicator
+    fields: tuple[str, ...]
+
+    @property
+    def code(self) -> str:
+        return self.new.code
+
+
+@dataclass(frozen=True)
 class DocumentDiff:
     """What an incoming catalogue changes for one source document."""
 
@@ -109,6 +147,10 @@ class DocumentDiff:
     unchanged: tuple[Item, ...] = ()
     document_fields: tuple[str, ...] = ()  # metadata fields that differ (incl. "version")
     reordered: bool = False
+    indicators_added: tuple[Indicator, ...] = ()
+    indicators_removed: tuple[Indicator, ...] = ()
+    indicators_changed: tuple[IndicatorChange, ...] = ()
+    indicators_reordered: bool = False
 
     @property
     def is_new_document(self) -> bool:
@@ -123,21 +165,38 @@ class DocumentDiff:
         return self.old is not None and version_key(self.new.version) < version_key(self.old.version)
 
     @property
+    def has_indicator_changes(self) -> bool:
+        return bool(self.indicators_added or self.indicators_removed or self.indicators_changed
+                    or self.indicators_reordered)
+
+    @property
     def is_empty(self) -> bool:
         return (
             self.old is not None
-            and not (self.added or self.removed or self.changed or self.document_fields or self.reordered)
+            and not (self.added or self.removed or self.changed or self.document_fields or self.reordered
+                     or self.has_indicator_changes)
         )
 
     @property
     def changes_without_new_version(self) -> bool:
-        """Items or metadata changed but the version number stayed the same."""
+        """Items, indicators or metadata changed but the version number stayed the same."""
         return self.old is not None and not self.is_empty and self.old.version == self.new.version
 
-    def summary(self) -> str:
-        """E.g. "新增 3,修改 2,退役 1,未变 40"."""
+    def indicator_summary(self) -> str:
+        """E.g. "统计指标:新增 2 项,修改 1 项,删除 0 项" ("" when the indicators did not change)."""
         if self.is_new_document:
-            return f"新增 {len(self.added)} 项"
+            return f"统计指标 {len(self.indicators_added)} 项" if self.indicators_added else ""
+        if not self.has_indicator_changes:
+            return ""
+        text = (f"统计指标:新增 {len(self.indicators_added)} 项,修改 {len(self.indicators_changed)} 项,"
+                f"删除 {len(self.indicators_removed)} 项")
+        return text + (",顺序调整" if self.indicators_reordered else "")
+
+    def summary(self) -> str:
+        """E.g. "新增 3,修改 2,退役 1,未变 40,统计指标:新增 2 项,修改 1 项,删除 0 项"."""
+        ind = self.indicator_summary()
+        if self.is_new_document:
+            return f"新增 {len(self.added)} 项" + (f",{ind}" if ind else "")
         parts = [f"新增 {len(self.added)}", f"修改 {len(self.changed)}", f"退役 {len(self.removed)}",
                  f"未变 {len(self.unchanged)}"]
         if self.reordered:
@@ -145,7 +204,7 @@ class DocumentDiff:
         other = [DOCUMENT_FIELD_LABELS[f] for f in self.document_fields if f != "version"]
         if other:
             parts.append("文件信息更新:" + "、".join(other))
-        return ",".join(parts)
+        return ",".join(parts + ([ind] if ind else []))
 
 
 @dataclass(frozen=True)
@@ -167,10 +226,28 @@ class CatalogueDiff:
         return sum(len(getattr(d, kind)) for d in self.documents)
 
 
+def changed_indicator_fields(old: Indicator, new: Indicator) -> tuple[str, ...]:
+    """Names (keys of :data:`INDICATOR_FIELD_LABELS`) of the fields that differ."""
+    return tuple(name for name in INDICATOR_FIELD_LABELS if getattr(old, name) != getattr(new, name))
+
+
+def _diff_indicators(old: tuple[Indicator, ...], new: tuple[Indicator, ...]) -> dict[str, object]:
+    old_map = {i.code: i for i in old}
+    new_codes = {i.code for i in new}
+    added = tuple(i for i in new if i.code not in old_map)
+    removed = tuple(i for i in old if i.code not in new_codes)
+    changed = tuple(IndicatorChange(old_map[i.code], i, names) for i in new if i.code in old_map
+                    for names in [changed_indicator_fields(old_map[i.code], i)] if names)
+    reordered = [i.code for i in old if i.code in new_codes] != [i.code for i in new if i.code in old_map]
+    return {"indicators_added": added, "indicators_removed": removed, "indicators_changed": changed,
+            "indicators_reordered": reordered}
+
+
 def diff_catalogue(installed: Catalogue | None, incoming: Catalogue) -> DocumentDiff:
     new_items = incoming.items
     if installed is None:
-        return DocumentDiff(code=incoming.document.code, old=None, new=incoming.document, added=tuple(new_items))
+        return DocumentDiff(code=incoming.document.code, old=None, new=incoming.document, added=tuple(new_items),
+                            indicators_added=incoming.indicators)
     old_map = installed.item_map()
     new_ids = {i.item_id for i in new_items}
     added: list[Item] = []
@@ -199,6 +276,7 @@ def diff_catalogue(installed: Catalogue | None, incoming: Catalogue) -> Document
         unchanged=tuple(unchanged),
         document_fields=changed_document_fields(installed.document, incoming.document),
         reordered=old_order != new_order,
+        **_diff_indicators(installed.indicators, incoming.indicators),  # type: ignore[arg-type]
     )
 
 
@@ -238,6 +316,22 @@ def document_field_lines(doc: DocumentDiff) -> list[str]:
             for name in doc.document_fields if name not in ("version", "notes")]
 
 
+def indicator_lines(doc: DocumentDiff) -> list[str]:
+    """The indicator changes of one document: a count line, then one line per indicator (and per changed field)."""
+    summary = doc.indicator_summary()
+    if not summary:
+        return []
+    lines = [summary]
+    lines += [f"+ 新增统计指标 {i.code} {indicator_text(i)}" for i in doc.indicators_added]
+    lines += [f"- 删除统计指标 {i.code} {indicator_text(i)}(已填写的数值保留,不再列出)"
+              for i in doc.indicators_removed]
+    for ch in doc.indicators_changed:
+        lines.append(f"~ 修改统计指标 {ch.code} {indicator_text(ch.old)}")
+        lines += [f"    {INDICATOR_FIELD_LABELS[name]}:{indicator_field_text(ch.old, name) or '(空)'} → "
+                  f"{indicator_field_text(ch.new, name) or '(空)'}" for name in ch.fields]
+    return lines
+
+
 def format_diff(d: CatalogueDiff, *, restored: frozenset[str] = frozenset(), limit: int = 200) -> list[str]:
     """The diff as lines of Chinese text (command line output, logs)."""
     if d.is_empty:
@@ -259,6 +353,7 @@ def format_diff(d: CatalogueDiff, *, restored: frozenset[str] = frozenset(), lim
         if doc.is_new_document:
             if len(doc.added) > shown:
                 lines.append(f"  ……另有 {len(doc.added) - shown} 项新增未列出")
+            lines += [f"  {ln}" for ln in indicator_lines(doc)]
             continue
         for item in doc.removed:
             if shown >= limit:
@@ -277,4 +372,5 @@ def format_diff(d: CatalogueDiff, *, restored: frozenset[str] = frozenset(), lim
         rest = len(doc.added) + len(doc.removed) + len(doc.changed) - shown
         if rest > 0:
             lines.append(f"  ……另有 {rest} 项变化未列出")
+        lines += [f"  {ln}" for ln in indicator_lines(doc)]
     return lines

@@ -65,7 +65,7 @@ from typing import Any
 from fazhi_desk.domain.completion import YEAR_MAX, YEAR_MIN
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole, parse_target
 from fazhi_desk.domain.statistics import CODE_RE as INDICATOR_CODE_RE
-from fazhi_desk.domain.statistics import Indicator
+from fazhi_desk.domain.statistics import DEFAULT_INDICATORS, Indicator
 from fazhi_desk.errors import ProblemList, UserError
 
 FORMAT = "fazhi-desk-catalogue"
@@ -265,13 +265,19 @@ def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
 
 
 def _indicators(p: ProblemList, raw: Any, code: str, item_ids: set[str]) -> tuple[Indicator, ...]:
+    """The statistics indicators a catalogue defines (the one set of rules for the JSON and the Excel template).
+
+    A code must be new: the default set's codes (人民调解 MEDIATION, …) cannot be redefined, and no code twice.
+    The items an indicator proves and its linked item must be items of this catalogue.
+    """
     if raw in (None, ""):
         return ()
     if not isinstance(raw, list):
         p.add("indicators", "应为统计指标列表")
         return ()
+    defaults = {i.code: i for i in DEFAULT_INDICATORS}
     out: list[Indicator] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for n, d in enumerate(raw):
         place = f"indicators[{n}]"
         if not isinstance(d, dict):
@@ -279,20 +285,30 @@ def _indicators(p: ProblemList, raw: Any, code: str, item_ids: set[str]) -> tupl
             continue
         icode = _text(p, d, "code", place)
         if icode and not INDICATOR_CODE_RE.match(icode):
-            p.add(f"{place}.code", f"指标编码“{icode}”应为大写字母开头的字母、数字或下划线")
-        if icode in seen:
-            p.add(f"{place}.code", f"指标编码“{icode}”重复")
-        seen.add(icode)
+            p.add(f"{place}.code", f"指标编码“{icode}”应为大写字母开头的大写字母、数字或下划线(2 到 40 个字符,"
+                                   f"如 {code or 'XK2024'}_PERMITS),请改正")
+        elif icode in defaults:
+            p.add(f"{place}.code", f"指标编码“{icode}”是程序内置的统计指标“{defaults[icode].label}”,目录不能重新定义它;"
+                                   f"请换一个编码(如在前面加上文件代码:{code or 'XK2024'}_{icode}),"
+                                   "或删去这一行直接使用内置指标")
+        elif icode in seen:
+            p.add(f"{place}.code", f"指标编码“{icode}”与 indicators[{seen[icode]}] 重复,请换一个编码")
+        if icode:
+            seen.setdefault(icode, n)
         items = d.get("items", [])
         if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
             p.add(f"{place}.items", "应为事项编号列表")
             items = []
+        items = [x.strip() for x in items if x.strip()]
         for x in items:
             if x not in item_ids:
-                p.add(f"{place}.items", f"事项“{x}”不在本目录中")
+                p.add(f"{place}.items", f"事项“{x}”不是本目录(文件代码 {code})的检查事项,请核对编号")
+        if len(set(items)) != len(items):
+            p.add(f"{place}.items", "同一事项写了两次,请删去重复的编号")
         linked = _text(p, d, "linked_item", place, required=False)
         if linked and linked not in item_ids:
-            p.add(f"{place}.linked_item", f"事项“{linked}”不在本目录中")
+            p.add(f"{place}.linked_item", f"事项“{linked}”不是本目录(文件代码 {code})的检查事项,"
+                                          "请核对编号(关联事项的实际值就是这个指标的数值;没有可留空)")
         out.append(Indicator(icode, _text(p, d, "name", place), _text(p, d, "unit", place, required=False),
                              _text(p, d, "category", place, required=False), tuple(items), linked, code))
     return tuple(out)

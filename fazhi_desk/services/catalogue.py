@@ -161,7 +161,10 @@ def installed_documents(s: Session) -> list[SourceDocument]:
 
 
 def installed_catalogues(s: Session, *, include_retired: bool = False) -> list[Catalogue]:
-    """The installed catalogues as domain objects (current wording, catalogue order)."""
+    """The installed catalogues as domain objects (current wording, catalogue order), with their indicators."""
+    from fazhi_desk.services.statistics import installed_indicators
+
+    defined = installed_indicators(s)
     cats = []
     for sd in installed_documents(s):
         q = (
@@ -175,7 +178,7 @@ def installed_catalogues(s: Session, *, include_retired: bool = False) -> list[C
             for row, rev in s.execute(q)
             if include_retired or row.retired_at is None
         )
-        cats.append(Catalogue(document=sd, items=items))
+        cats.append(Catalogue(document=sd, items=items, indicators=defined.get(sd.code, ())))
     return cats
 
 

@@ -63,11 +63,9 @@ def indicators(s: Session) -> list[Indicator]:
     out = list(DEFAULT_INDICATORS)
     known = {i.code for i in out}
     binding = _binding(s)
-    for r in s.scalars(select(IndicatorRow).order_by(IndicatorRow.doc_code, IndicatorRow.sort_key)):
-        if r.code in known or (binding is not None and r.doc_code not in binding):
-            continue
-        items = tuple(x for x in r.items.split(",") if x)
-        out.append(Indicator(r.code, r.name, r.unit, r.category, items, r.linked_item, r.doc_code))
+    for doc_code, defined in sorted(installed_indicators(s).items()):
+        if binding is None or doc_code in binding:
+            out += [i for i in defined if i.code not in known]
     return out
 
 
@@ -139,6 +137,16 @@ def set_statistic(store: Store, year: int, code: str, value: object, *, user: st
         s.add(ChangeLog(at=now, user=user, item_id=None, year=year, field=(LOG_PREFIX + ind.label)[:40],
                         old_value=_show(before), new_value=_show(v)))
     return v
+
+
+def installed_indicators(s: Session) -> dict[str, tuple[Indicator, ...]]:
+    """The indicators each installed catalogue defines (by 文件代码, in the catalogue's order), 适用文件 or not."""
+    out: dict[str, list[Indicator]] = {}
+    for r in s.scalars(select(IndicatorRow).order_by(IndicatorRow.doc_code, IndicatorRow.sort_key)):
+        items = tuple(x for x in r.items.split(",") if x)
+        out.setdefault(r.doc_code, []).append(
+            Indicator(r.code, r.name, r.unit, r.category, items, r.linked_item, r.doc_code))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def install_indicators(s: Session, doc_code: str, defined: tuple[Indicator, ...]) -> None:

@@ -2,7 +2,7 @@
 
 :func:`import_catalogue_interactive` asks for a file, validates and diffs it in
 a background job, shows the preview (新增 / 修改 / 退役 / 未变, a side-by-side
-view of each change), and on 应用 applies it in another background job.
+view of each change, and the 统计指标 the file adds, changes or removes), and on 应用 applies it in another background job.
 :func:`export_template_interactive` writes the Excel template.
 :class:`VersionHistoryDialog` lists the catalogue versions. The flows return a
 small object whose ``finished`` signal says how they ended.
@@ -34,11 +34,14 @@ from PySide6.QtWidgets import (
 )
 
 from fazhi_desk.catalogue.diff import (
+    INDICATOR_FIELD_LABELS,
     ITEM_FIELD_LABELS,
     ItemChange,
     document_field_lines,
     document_headline,
     document_warnings,
+    indicator_field_text,
+    indicator_text,
     item_field_text,
 )
 from fazhi_desk.domain.model import Item
@@ -120,10 +123,19 @@ class ImportPreviewDialog(QDialog):
         self.tabs.addTab(self._changed_page(), f"修改 ({len(self.changes)})")
         self.tabs.addTab(_item_tree(removed, "removedList"), f"退役 ({len(removed)})")
         self.tabs.addTab(_item_tree(unchanged, "unchangedList"), f"未变 ({len(unchanged)})")
+        indicator_rows = self._indicator_rows()
+        if indicator_rows:  # only a file whose 统计指标 differ from the installed ones gets this tab
+            t = _tree(["指标编码", "说明", "指标与变化"], "indicatorList")
+            t.setColumnWidth(1, 60)
+            t.addTopLevelItems([QTreeWidgetItem(list(r)) for r in indicator_rows])
+            self.tabs.addTab(t, f"统计指标 ({len(indicator_rows)})")
         for n, count in enumerate((len(added), len(self.changes), len(removed))):
             if count:
                 self.tabs.setCurrentIndex(n)
                 break
+        else:
+            if indicator_rows:
+                self.tabs.setCurrentIndex(self.tabs.count() - 1)
         lay.addWidget(self.tabs, 1)
 
         note = QLabel("应用后:已填写的状态、说明和佐证材料全部保留;修改过的事项标记“条文已更新,请复核”;"
@@ -147,6 +159,18 @@ class ImportPreviewDialog(QDialog):
             lines.append(document_headline(x))
             lines += [f"    {f}" for f in document_field_lines(x)]
         return "\n".join(lines)
+
+    def _indicator_rows(self) -> list[tuple[str, str, str]]:
+        """(code, 新增/修改/删除, the indicator and what changed) for every indicator the import changes."""
+        rows: list[tuple[str, str, str]] = []
+        for x in self.preview.diff.documents:
+            rows += [(i.code, "新增", indicator_text(i)) for i in x.indicators_added]
+            for ch in x.indicators_changed:
+                what = ";".join(f"{INDICATOR_FIELD_LABELS[f]}:{indicator_field_text(ch.old, f) or '(空)'} → "
+                                f"{indicator_field_text(ch.new, f) or '(空)'}" for f in ch.fields)
+                rows.append((ch.code, "修改", f"{indicator_text(ch.old)}:{what}"))
+            rows += [(i.code, "删除", f"{indicator_text(i)}(已填写的数值保留,不再列出)") for i in x.indicators_removed]
+        return rows
 
     def _warnings(self) -> list[str]:
         return [w for x in self.preview.diff.documents for w in document_warnings(x)]
