@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from fazhi_desk.catalogue.diff import changed_item_fields
@@ -16,7 +16,13 @@ from fazhi_desk.domain.completion import Completion, check_year, has_substance, 
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import current_user
-from fazhi_desk.store.mapping import document_from_row, item_from_revision
+from fazhi_desk.store.mapping import (
+    ITEM_REVISION_FIELDS,
+    REVISION_COLUMNS,
+    document_from_row,
+    item_from_revision,
+    item_from_values,
+)
 from fazhi_desk.store.db import Store
 from fazhi_desk.store.models import (
     Assessment,
@@ -110,12 +116,16 @@ class ChecklistRow:
         return self.binding and self.item.township_acts
 
 
+_ITEM_ID_AT = ITEM_REVISION_FIELDS.index("item_id")
+
+
 def _doc_year(doc: SourceDocument) -> int:
     return doc.date.year
 
 
 def load_year(
-    s: Session, year: int, today: dt.date | None = None, item_ids: list[str] | None = None
+    s: Session, year: int, today: dt.date | None = None, item_ids: list[str] | None = None, *,
+    evidence_text: bool = True,
 ) -> list[ChecklistRow]:
     """Every item visible in ``year`` with its assessment, in catalogue order.
 
@@ -123,7 +133,8 @@ def load_year(
     A retired item is shown as it was in the years before the year it was
     retired in; from that year on only where it has an assessment of substance
     (:func:`has_substance`), judged 已退役. ``item_ids`` restricts the result
-    (re-reading one row after an edit).
+    (re-reading one row after an edit). ``evidence_text=False`` leaves out the evidence names and
+    descriptions the search needs (the report reads the evidence itself).
     """
     today = today or dt.date.today()
     docs: dict[str, SourceDocument] = {}
@@ -139,15 +150,20 @@ def load_year(
     def only(q, col):  # noqa: ANN001, ANN202
         return q.where(col.in_(item_ids)) if item_ids is not None else q
 
+    # Plain column queries (no ORM objects): a year of 10,000 items is read for the annual report.
     assessments = {
-        a.item_id: a for a in s.scalars(only(select(Assessment).where(Assessment.year == year), Assessment.item_id))
+        a.item_id: a for a in s.execute(only(
+            select(Assessment.item_id, Assessment.revision_id, Assessment.status, Assessment.actual, Assessment.owner,
+                   Assessment.completed_on, Assessment.note, Assessment.na_reason).where(Assessment.year == year),
+            Assessment.item_id))
     }
     ev_counts: dict[str, int] = {}
     ev_texts: dict[str, str] = {}  # file names and descriptions, for the search
+    texts = (func.group_concat(EvidenceLink.original_name + " " + EvidenceLink.description, "\n") if evidence_text
+             else literal(""))
     for item_id, count, text in s.execute(
         only(
-            select(Assessment.item_id, func.count(EvidenceLink.id),
-                   func.group_concat(EvidenceLink.original_name + " " + EvidenceLink.description, "\n"))
+            select(Assessment.item_id, func.count(EvidenceLink.id), texts)
             .join(EvidenceLink, EvidenceLink.assessment_id == Assessment.id)
             .where(Assessment.year == year),
             Assessment.item_id,
@@ -165,53 +181,58 @@ def load_year(
             ).group_by(Assessment.item_id)
         ).all()
     )
-    revisions_needed = {a.revision_id for a in assessments.values() if a.revision_id is not None}
-    old_revs = (
-        {r.id: r for r in s.scalars(select(ItemRevision).where(ItemRevision.id.in_(revisions_needed)))}
-        if revisions_needed else {}
-    )
+    # A revision is read as (id, version_id, *REVISION_COLUMNS); its Item is made only when the row is used.
+    rev_cols = (ItemRevision.id, ItemRevision.version_id, *REVISION_COLUMNS)
+    old_revs = {
+        r[0]: r for r in s.execute(only(
+            select(*rev_cols).join(Assessment, Assessment.revision_id == ItemRevision.id)
+            .where(Assessment.year == year), Assessment.item_id))
+    }
     version_names = dict(s.execute(select(CatalogueVersion.id, CatalogueVersion.version)).all())
     # the wording before the import that is awaiting 复核: the newest revision older than the current one
-    review_prev: dict[str, ItemRevision] = {}
-    for r in s.scalars(only(
-            select(ItemRevision).join(ItemRow, ItemRow.item_id == ItemRevision.item_id)
+    review_prev: dict[str, Any] = {}
+    for r in s.execute(only(
+            select(*rev_cols).join(ItemRow, ItemRow.item_id == ItemRevision.item_id)
             .where(ItemRow.needs_review.is_(True), ItemRevision.id < ItemRow.current_revision_id)
             .order_by(ItemRevision.id), ItemRevision.item_id)):
-        review_prev[r.item_id] = r
+        review_prev[r[2 + _ITEM_ID_AT]] = r
     q = only(
-        select(ItemRow, ItemRevision)
+        select(ItemRow.item_id, ItemRow.doc_code, ItemRow.retired_at, ItemRow.retired_in_version_id,
+               ItemRow.needs_review, *rev_cols)
         .join(ItemRevision, ItemRevision.id == ItemRow.current_revision_id)
         .order_by(ItemRow.doc_code, ItemRow.sort_key, ItemRow.item_id),
         ItemRow.item_id,
     )
     rows: list[ChecklistRow] = []
-    for item_row, cur_rev in s.execute(q):
-        a = assessments.get(item_row.item_id)
-        n_ev = ev_counts.get(item_row.item_id, 0)
-        retired = item_row.retired_at is not None
+    for row in s.execute(q):
+        item_id, doc_code, retired_at, retired_in, needs_review = row[:5]
+        cur_rev = row[5:]
+        a = assessments.get(item_id)
+        n_ev = ev_counts.get(item_id, 0)
+        retired = retired_at is not None
         retired_version = ""
         retired_now: str | None = None  # the retiring version, from the year of the import on
         if retired:
-            retired_version = version_names.get(item_row.retired_in_version_id, "")
-            if year >= item_row.retired_at.year:
+            retired_version = version_names.get(retired_in, "")
+            if year >= retired_at.year:
                 if a is None or not has_substance(a.status, a.note, a.actual, n_ev):
                     continue
                 retired_now = retired_version
         rev = old_revs.get(a.revision_id, cur_rev) if a is not None and a.revision_id else cur_rev
-        doc = docs[item_row.doc_code]
-        item = item_from_revision(rev, item_row.doc_code)
+        doc = docs[doc_code]
+        item = item_from_values(rev[2:], doc_code)
         status = Status(a.status) if a else Status.NOT_STARTED
         done_in = None
-        if item.cycle is Cycle.ONCE and status is not Status.DONE and item_row.item_id in done_before:
-            done_in = done_before[item_row.item_id]
+        if item.cycle is Cycle.ONCE and status is not Status.DONE and item_id in done_before:
+            done_in = done_before[item_id]
             status = Status.DONE
         actual = a.actual if a else None
         review = None
-        prev = review_prev.get(item_row.item_id)
-        if item_row.needs_review and prev is not None:
-            before, after = item_from_revision(prev, item_row.doc_code), item_from_revision(cur_rev, item_row.doc_code)
-            review = ReviewChange(before, after, version_names.get(prev.version_id, ""),
-                                  version_names.get(cur_rev.version_id, ""), changed_item_fields(before, after))
+        prev = review_prev.get(item_id)
+        if needs_review and prev is not None:
+            before, after = item_from_values(prev[2:], doc_code), item_from_values(cur_rev[2:], doc_code)
+            review = ReviewChange(before, after, version_names.get(prev[1], ""),
+                                  version_names.get(cur_rev[1], ""), changed_item_fields(before, after))
         rows.append(
             ChecklistRow(
                 item=item,
@@ -226,12 +247,12 @@ def load_year(
                 evidence_count=n_ev,
                 completion=judge(item, year, _doc_year(doc), status, actual, today, done_in_year=done_in,
                                  retired_version=retired_now, term_end=doc.term_end),
-                needs_review=item_row.needs_review,
+                needs_review=needs_review,
                 retired=retired,
                 has_assessment=a is not None,
                 retired_version=retired_version,
-                evidence_text=ev_texts.get(item_row.item_id, ""),
-                binding=binding is None or item_row.doc_code in binding,
+                evidence_text=ev_texts.get(item_id, ""),
+                binding=binding is None or doc_code in binding,
                 review=review,
             )
         )

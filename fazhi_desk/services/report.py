@@ -110,22 +110,25 @@ def gather_report(
     """
     ctx = ctx or JobContext()
     today = today or dt.date.today()
-    rows = load_year(s, year, today)
+    rows = load_year(s, year, today, evidence_text=False)
     ctx.check()
     order = {r.item_id: n for n, r in enumerate(rows)}
     requirement = {r.item_id: r.item.requirement for r in rows}
+    # In the order they were added (SQL), then stably by the checklist's order (items not listed last).
     q = (
         select(Assessment.item_id, EvidenceLink.original_name, EvidenceLink.description, EvidenceLink.doc_date,
-               EvidenceFile.size, EvidenceLink.sha256, EvidenceLink.added_at, EvidenceLink.id)
+               EvidenceFile.size, EvidenceLink.sha256)
         .join(Assessment, Assessment.id == EvidenceLink.assessment_id)
         .join(EvidenceFile, EvidenceFile.sha256 == EvidenceLink.sha256)
         .where(Assessment.year == year)
+        .order_by(Assessment.item_id, EvidenceLink.added_at, EvidenceLink.id)
     )
-    links = sorted(s.execute(q).all(), key=lambda t: (order.get(t[0], len(order)), t[0], t[6], t[7]))
+    last = len(order)
+    links = sorted(s.connection().execute(q).all(), key=lambda t: order.get(t[0], last))
     evidence: list[ReportEvidence] = []
     names: dict[str, list[str]] = {}
     on_disk = files.sizes(t[5] for t in links) if files is not None else {}
-    for n, (item_id, name, desc, doc_date, size, sha, _added, _id) in enumerate(links):
+    for n, (item_id, name, desc, doc_date, size, sha) in enumerate(links):
         if n % 1000 == 0:
             ctx.check()
         check = EvidenceCheck.OK

@@ -59,12 +59,34 @@ def revision_from_item(item: Item, version_id: int) -> ItemRevision:
     return ItemRevision(version_id=version_id, **values)
 
 
+# The item_revision columns an Item is read from, in ITEM_REVISION_FIELDS order: select these (plain
+# column queries, no ORM objects) and pass each row's values to item_from_values. A year of 10,000
+# items is read that way in a fraction of the time ORM instances take.
+REVISION_COLUMNS = tuple(ItemRevision.__table__.c[n] for n in ITEM_REVISION_FIELDS)
+_ENUM_POSITIONS = tuple((i, _ENUMS[n]) for i, n in enumerate(ITEM_REVISION_FIELDS) if n in _ENUMS)
+_ROLE_AT = ITEM_REVISION_FIELDS.index("township_role")
+_APPLIES_AT = ITEM_REVISION_FIELDS.index("applies_to_township")
+
+
+def item_from_values(values: typing.Sequence[object], doc_code: str) -> Item:
+    """The domain item worded by one row of :data:`REVISION_COLUMNS` values."""
+    v = list(values)
+    for i, kind in _ENUM_POSITIONS:
+        v[i] = kind(v[i]) if v[i] not in (None, "") else None
+    if v[_ROLE_AT] is None:
+        v[_ROLE_AT] = TownshipRole.default_for(v[_APPLIES_AT])
+    v.append(doc_code)
+    return Item(*[v[i] for i in _ITEM_ARGS])
+
+
+# Item's fields in declaration order, as positions in the values list (doc_code appended last).
+_ITEM_ARGS = tuple(len(ITEM_REVISION_FIELDS) if f.name == "doc_code" else ITEM_REVISION_FIELDS.index(f.name)
+                   for f in dataclasses.fields(Item))
+
+
 def item_from_revision(rev: ItemRevision, doc_code: str) -> Item:
     """The domain item a stored revision words (``doc_code`` comes from the item row)."""
-    values = {n: _from_column(n, getattr(rev, n)) for n in ITEM_REVISION_FIELDS}
-    if values.get("township_role") is None:
-        values["township_role"] = TownshipRole.default_for(rev.applies_to_township)
-    return Item(doc_code=doc_code, **values)  # type: ignore[arg-type]
+    return item_from_values([getattr(rev, n) for n in ITEM_REVISION_FIELDS], doc_code)
 
 
 def document_from_row(doc: Document, ver: CatalogueVersion | None) -> SourceDocument:
