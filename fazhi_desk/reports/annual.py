@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fazhi_desk.domain.completion import Standing, Tally, standing_text
-from fazhi_desk.jobs import JobContext
+from fazhi_desk.jobs import JobContext, gc_paused
 from fazhi_desk.reports.output import atomic_output, output_error
 from fazhi_desk.reports.workbook_format import (  # noqa: F401 - sheet names: public here too
     SHEET_CHECKLIST,
@@ -203,16 +203,20 @@ def write_report(ctx: JobContext, data: ReportData, out_path: Path, *, fast: boo
     """Write the annual report workbook to ``out_path`` (temp file, fsync, replace)."""
     ctx.check()
     ctx.progress(0, 3, "正在生成报告表格……")
+    with gc_paused():
+        _write_report(ctx, data, Path(out_path), fast)
+    ctx.progress(3, 3, "报告已保存")
+
+
+def _write_report(ctx: JobContext, data: ReportData, out_path: Path, fast: bool) -> None:
     wb, bulk = build_workbook(data)
     ctx.progress(1, 3, "正在写入报告文件……")
-    out_path = Path(out_path)
     with atomic_output(out_path) as tmp:
         try:
             save_workbook(wb, os.fspath(tmp), bulk, check=ctx.check, fast=fast)
         except OSError as e:
             raise output_error(e, out_path) from e
         ctx.check()
-    ctx.progress(3, 3, "报告已保存")
 
 
 __all__ = [

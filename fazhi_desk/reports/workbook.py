@@ -26,6 +26,7 @@ columns (单位, 县, 年度, 目录版本, 字节数, SHA-256) are outside the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from openpyxl import Workbook
@@ -159,11 +160,24 @@ def _height(cells: list[tuple[str, float]]) -> float:
     """A row height that holds the tallest cell even in a reader's wider fallback font (a spare line in four)."""
     lines = 1
     for t, w in cells:
-        if t:
+        # most cells are short: one line even if every character were a wide one (no estimate needed)
+        if t and (len(t) > _one_line(w) or "\n" in t):
             n = wrapped_lines(t, w)
             if n > lines:
                 lines = n
-    return row_height(lines + lines // 4)
+    return _ROW_HEIGHTS[lines] if lines < len(_ROW_HEIGHTS) else row_height(lines + lines // 4)
+
+
+_ROW_HEIGHTS = tuple(row_height(n + n // 4) for n in range(40))
+
+
+@functools.lru_cache(maxsize=None)
+def _one_line(width: float) -> int:
+    """The most characters that always fit on one line of a column ``width`` wide (see wrapped_lines)."""
+    n = 0
+    while wrapped_lines("中" * (n + 1), width) == 1:
+        n += 1
+    return n
 
 
 def catalogue_versions(data: ReportData) -> str:

@@ -9,7 +9,10 @@ rows are generated here as SpreadsheetML text and spliced into the sheet's
 ``<sheetData>`` while openpyxl saves the workbook (:class:`BulkRows`,
 :func:`save_workbook`). The rows use the same inline strings and the same style
 records (``cellXfs`` indices obtained from openpyxl itself) that openpyxl would
-have written, so the file is what openpyxl would produce, only sooner.
+have written, so the file is what openpyxl would produce, only sooner. They are
+rendered 2,000 at a time and handed to a second thread that compresses them into
+the zip member (zlib releases the GIL), so compressing one chunk overlaps
+rendering the next.
 
 If a future openpyxl changes the internals this relies on, :func:`save_workbook`
 falls back to writing the rows as ordinary openpyxl cells (slower, same content).
@@ -26,8 +29,9 @@ import functools
 import logging
 import re
 import unicodedata
+from operator import itemgetter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -202,6 +206,8 @@ class BulkRows:
     rows: list[tuple[Sequence[BulkCell], float | None]] = field(default_factory=list)  # (cells, height)
 
     def add(self, cells: Sequence[BulkCell], height: float | None = None) -> None:
+        if len(cells) != self.ncols:
+            raise ValueError(f"a row of {len(cells)} cells in a sheet of {self.ncols} columns")
         self.rows.append((cells, height))
 
     @property
@@ -236,51 +242,79 @@ def _num(v: float | int) -> str:
 
 
 def render_rows(bulk: BulkRows, style_id: Callable[[CellStyle], int], check: Callable[[], None]) -> str:
-    """The ``<row>`` elements of ``bulk`` as SpreadsheetML text.
+    """The ``<row>`` elements of ``bulk`` as SpreadsheetML text."""
+    return "".join(render_chunks(bulk, style_id, check))
+
+
+def render_chunks(
+    bulk: BulkRows, style_id: Callable[[CellStyle], int], check: Callable[[], None], step: int = 2000
+) -> Iterator[str]:
+    """The ``<row>`` elements of ``bulk`` as SpreadsheetML text, ``step`` rows at a time.
 
     Everything after ``<c r="A1"`` depends only on the value and the style, and most of a report's
-    cells repeat (office, county, year, status words, units): that part is built once per
-    distinct (value, style) and reused.
+    cells repeat (office, county, year, status words, units, the 事项内容 of every evidence row):
+    that part is built once per distinct (value, style), column by column, and each row is then
+    one ``str.format`` of a per-sheet template with the row number and those parts.
     """
-    letters = [get_column_letter(i) for i in range(1, bulk.ncols + 1)]
-    out: list[str] = []
-    append = out.append
+    ncols = bulk.ncols
+    letters = [get_column_letter(i) for i in range(1, ncols + 1)]
+    cells = "".join(f'<c r="{letter}{{0}}"{{{j + 2}}}' for j, letter in enumerate(letters))
+    plain = '<row r="{0}">' + cells + "</row>"
+    tall = '<row r="{0}" ht="{1}" customHeight="1">' + cells + "</row>"
     tails: dict[tuple[Any, CellStyle], str] = {}
 
-    def tail(value: Any, style: CellStyle) -> str:
-        if value is None or value == "":
-            return f' s="{style_id(style)}"/>'
-        if isinstance(value, str):
-            if needs_quote(value) and not style.quote:
-                style = style.quoted()
-            return (f' s="{style_id(style)}" t="inlineStr"><is><t xml:space="preserve">'
-                    f"{escape(value)}</t></is></c>")
-        if isinstance(value, dt.date):
-            return f' s="{style_id(style)}" t="n"><v>{excel_date(value)}</v></c>'
-        if isinstance(value, Link):
-            return (f' s="{style_id(style)}" t="str"><f>{escape(value.formula())}</f>'
-                    f"<v>{escape(value.text)}</v></c>")
-        return f' s="{style_id(style)}" t="n"><v>{_num(value)}</v></c>'
+    sids: dict[CellStyle, str] = {}
 
-    for n, (cells, height) in enumerate(bulk.rows):
-        if n % 2000 == 0:
-            check()
-        rs = str(bulk.first_row + n)
-        if height:
-            append(f'<row r="{rs}" ht="{height}" customHeight="1">')
+    def sid(style: CellStyle) -> str:
+        a = sids.get(style)
+        if a is None:
+            a = sids[style] = f' s="{style_id(style)}"'
+        return a
+
+    def tail(cell: tuple[Any, CellStyle]) -> str:
+        value, style = cell
+        cls = value.__class__
+        if cls is str and value:
+            text = value if value.isprintable() else clean_text(value)  # isprintable: nothing to drop
+            if (value.startswith(FORMULA_TRIGGERS) or text.startswith(FORMULA_TRIGGERS)) and not style.quote:
+                style = style.quoted()
+            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+            if "&" in text or "<" in text or ">" in text or "\r" in text:
+                text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+            t = f'{sid(style)} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        elif cls is int:
+            t = f"{sid(style)}><v>{value}</v></c>"
+        elif value is None or value == "":
+            t = f"{sid(style)}/>"
+        elif isinstance(value, dt.date):
+            t = f"{sid(style)}><v>{excel_date(value)}</v></c>"
+        elif isinstance(value, Link):
+            t = f'{sid(style)} t="str"><f>{escape(value.formula())}</f><v>{escape(value.text)}</v></c>'
+        elif isinstance(value, str):  # a str subclass
+            return tail((str(value), style))
         else:
-            append(f'<row r="{rs}">')
-        for letter, cell in zip(letters, cells):
-            value = cell[0]
-            if value.__class__ is str and len(value) > 40:  # long text is rarely repeated: not kept
-                t = tail(value, cell[1])
-            else:
-                t = tails.get(cell)  # type: ignore[arg-type]
-                if t is None:
-                    t = tails[cell] = tail(value, cell[1])  # type: ignore[index]
-            append(f'<c r="{letter}{rs}"{t}')
-        append("</row>")
-    return "".join(out)
+            t = f"{sid(style)}><v>{_num(value)}</v></c>"
+        tails[cell] = t
+        return t
+
+    get = tails.get
+    for start in range(0, len(bulk.rows), step):
+        check()
+        chunk = bulk.rows[start:start + step]
+        row_cells = [cs for cs, _h in chunk]
+        # column by column: one dict lookup per cell, the tail built only for a (value, style) not seen before
+        columns = []
+        for j in range(ncols):
+            col = list(map(itemgetter(j), row_cells))
+            parts = list(map(get, col))
+            if None in parts:
+                for i, part in enumerate(parts):
+                    if part is None:
+                        parts[i] = get(col[i]) or tail(col[i])
+            columns.append(parts)
+        first = bulk.first_row + start
+        yield "".join([(tall if height else plain).format(first + n, height, *parts)
+                       for n, (parts, (_cells, height)) in enumerate(zip(zip(*columns), chunk))])
 
 
 def write_rows_as_cells(ws: Worksheet, bulk: BulkRows, check: Callable[[], None]) -> None:
@@ -325,15 +359,51 @@ def save_workbook(
         check()
         wb.save(path)
         return
-    ids = {title: _StyleIds(wb[title]) for title in bulk}
-    rendered = {title: render_rows(b, ids[title], check) for title, b in bulk.items()}
-    check()
-    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=6)
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESS_LEVEL)
     try:
-        writer = writer_cls(wb, archive, rendered, bulk)
+        writer = writer_cls(wb, archive, bulk, check)
         writer.save()
     finally:
         archive.close()
+
+
+# zlib level of the saved workbook: 1 writes a 10,000-item report in a third of the time level 6
+# takes, for a file about a quarter larger (8.5 MB instead of 6.6 MB).
+COMPRESS_LEVEL = 1
+
+
+class _Pipe:
+    """Bytes written to a zip member by a second thread, so that zlib (which releases the GIL)
+    compresses one chunk of rows while this thread renders the next."""
+
+    def __init__(self, out) -> None:  # noqa: ANN001 - a writable zip member
+        import queue
+        import threading
+
+        self._out = out
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="xlsx-compress", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._out.write(data)
+                except BaseException as e:  # noqa: BLE001 - handed to the writing thread in put/close
+                    self._error = e
+
+    def put(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(data)
+
+    def close(self, *, raise_error: bool = True) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if raise_error and self._error is not None:
+            raise self._error
 
 
 def _splicing_writer_class():  # noqa: ANN202
@@ -348,14 +418,14 @@ def _splicing_writer_class():  # noqa: ANN202
         return None
 
     class SplicingWriter(ExcelWriter):
-        def __init__(self, workbook, archive, rendered: dict[str, str], bulk: dict[str, BulkRows]) -> None:  # noqa: ANN001
+        def __init__(self, workbook, archive, bulk: dict[str, BulkRows], check: Callable[[], None]) -> None:  # noqa: ANN001
             super().__init__(workbook, archive)
-            self._rendered = rendered
             self._bulk = bulk
+            self._check = check
 
         def write_worksheet(self, ws) -> None:  # noqa: ANN001
-            rows = self._rendered.get(ws.title)
-            if rows is None or getattr(self.workbook, "write_only", False):
+            b = self._bulk.get(ws.title)
+            if b is None or getattr(self.workbook, "write_only", False):
                 return super().write_worksheet(ws)
             ws._drawing = SpreadsheetDrawing()
             ws._drawing.charts = ws._charts
@@ -365,7 +435,6 @@ def _splicing_writer_class():  # noqa: ANN202
             ws._rels = writer._rels
             with open(writer.out, "rb") as f:
                 xml = f.read()
-            b = self._bulk[ws.title]
             if b.rows:  # before locating the splice point: this changes the length
                 last = f"{get_column_letter(max(b.ncols, ws.max_column))}{b.last_row}"
                 xml = _DIM_RE.sub(f'<dimension ref="A1:{last}"/>'.encode(), xml, count=1)
@@ -379,8 +448,17 @@ def _splicing_writer_class():  # noqa: ANN202
                 close = xml.find(b">", empty) + 1
                 xml = xml[:empty] + b"<sheetData>" + b"</sheetData>" + xml[close:]
                 end = xml.find(b"</sheetData>")
-            data = xml[:end] + rows.encode("utf-8") + xml[end:]
-            self._archive.writestr(ws.path[1:], data)
+            with self._archive.open(ws.path[1:], "w", force_zip64=True) as member:
+                pipe = _Pipe(member)
+                try:
+                    pipe.put(xml[:end])
+                    for chunk in render_chunks(b, _StyleIds(ws), self._check):
+                        pipe.put(chunk.encode("utf-8"))
+                    pipe.put(xml[end:])
+                except BaseException:
+                    pipe.close(raise_error=False)  # the first error (a cancel, a full disk) is the one told
+                    raise
+                pipe.close()
             self.manifest.append(ws)
             writer.cleanup()
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from fazhi_desk.domain.completion import Standing, below_target_reason, check_year
 from fazhi_desk.errors import UserError
 from fazhi_desk.evidence.filestore import FileStore
-from fazhi_desk.jobs import JobContext
+from fazhi_desk.jobs import JobContext, gc_paused
 from fazhi_desk.reports.annual import (
     DocumentInfo,
     EvidenceCheck,
@@ -178,7 +178,7 @@ def load_report_data(store: Store, year: int, today: dt.date | None = None, ctx:
     check_year(year)
     prof = require_profile(store)
     submit = load_annual_text(store, year).submit_date
-    with store.session() as s:
+    with gc_paused(), store.session() as s:
         data = gather_report(s, year, office_name=prof.office_name, county=prof.county, today=today,
                              files=FileStore(store.evidence_root), ctx=ctx)
         stats = tuple(StatRow(e.indicator.code, e.indicator.category, e.indicator.name, e.indicator.unit, e.value,
