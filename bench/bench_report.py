@@ -98,7 +98,7 @@ def timed(fn, *a, **kw) -> float:  # noqa: ANN001
 
 def full_path_from_store(tmp: Path) -> tuple[float, float, ReportData]:
     """Build a synthetic store (not timed), then time export_report from it."""
-    from sqlalchemy import insert
+    from sqlalchemy import insert, select
 
     from fazhi_desk.catalogue.schema import Catalogue
     from fazhi_desk.domain.model import Cycle, Item, SourceDocument
@@ -107,7 +107,7 @@ def full_path_from_store(tmp: Path) -> tuple[float, float, ReportData]:
     from fazhi_desk.services.profile import set_profile
     from fazhi_desk.services.report import export_report
     from fazhi_desk.store.db import open_store
-    from fazhi_desk.store.models import Assessment, EvidenceFile, EvidenceLink
+    from fazhi_desk.store.models import Assessment, EvidenceFile, EvidenceLink, ItemRow
 
     st = open_store(DataDir(tmp / "data").ensure())
     try:
@@ -120,8 +120,11 @@ def full_path_from_store(tmp: Path) -> tuple[float, float, ReportData]:
         set_profile(st, office_name="营盘镇", county="柞水县")
         now = dt.datetime(2025, 6, 1)
         with st.transaction() as s:
+            current = dict(s.execute(select(ItemRow.item_id, ItemRow.current_revision_id)).all())
+            # as the program makes them: each assessment records the wording it was made under
             s.execute(insert(Assessment), [dict(id=i + 1, item_id=f"BB2020-{i:05d}", year=2025, status=["已完成", "进行中", "未开始"][i % 3],
-                                                owner="张三", note="已组织学习。" * (i % 5), na_reason="") for i in range(N_ITEMS)])
+                                                revision_id=current[f"BB2020-{i:05d}"], owner="张三",
+                                                note="已组织学习。" * (i % 5), na_reason="") for i in range(N_ITEMS)])
             shas = [hashlib.sha256(str(j).encode()).hexdigest() for j in range(N_EVIDENCE)]
             s.execute(insert(EvidenceFile), [dict(sha256=h, size=10, mime="", stored_at=now) for h in shas])
             s.execute(insert(EvidenceLink), [dict(assessment_id=j % N_ITEMS + 1, sha256=h, original_name=f"材料{j}.pdf",

@@ -182,11 +182,14 @@ def load_year(
         ).all()
     )
     # A revision is read as (id, version_id, *REVISION_COLUMNS); its Item is made only when the row is used.
+    # Only the wordings older than the current one are read here (most assessments are under the current one).
     rev_cols = (ItemRevision.id, ItemRevision.version_id, *REVISION_COLUMNS)
     old_revs = {
         r[0]: r for r in s.execute(only(
             select(*rev_cols).join(Assessment, Assessment.revision_id == ItemRevision.id)
-            .where(Assessment.year == year), Assessment.item_id))
+            .join(ItemRow, ItemRow.item_id == Assessment.item_id)
+            .where(Assessment.year == year, Assessment.revision_id != ItemRow.current_revision_id),
+            Assessment.item_id))
     }
     version_names = dict(s.execute(select(CatalogueVersion.id, CatalogueVersion.version)).all())
     # the wording before the import that is awaiting 复核: the newest revision older than the current one
