@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,11 +111,8 @@ def gather_report(
     """
     ctx = ctx or JobContext()
     today = today or dt.date.today()
-    rows = load_year(s, year, today, evidence_text=False)
-    ctx.check()
-    order = {r.item_id: n for n, r in enumerate(rows)}
-    requirement = {r.item_id: r.item.requirement for r in rows}
-    # In the order they were added (SQL), then stably by the checklist's order (items not listed last).
+    # The evidence first, in the order it was added: then the files are looked up on disk (os.stat, which
+    # releases the GIL) in a second thread while the checklist is read.
     q = (
         select(Assessment.item_id, EvidenceLink.original_name, EvidenceLink.description, EvidenceLink.doc_date,
                EvidenceFile.size, EvidenceLink.sha256)
@@ -123,11 +121,25 @@ def gather_report(
         .where(Assessment.year == year)
         .order_by(Assessment.item_id, EvidenceLink.added_at, EvidenceLink.id)
     )
+    links = s.connection().execute(q).all()
+    on_disk: dict[str, int] = {}
+    lookup = None
+    if files is not None:
+        lookup = threading.Thread(target=lambda: on_disk.update(files.sizes(t[5] for t in links)),
+                                  name="evidence-sizes", daemon=True)
+        lookup.start()
+    try:
+        rows = load_year(s, year, today, evidence_text=False)
+    finally:
+        if lookup is not None:
+            lookup.join()
+    ctx.check()
+    order = {r.item_id: n for n, r in enumerate(rows)}
+    requirement = {r.item_id: r.item.requirement for r in rows}
     last = len(order)
-    links = sorted(s.connection().execute(q).all(), key=lambda t: order.get(t[0], last))
+    links.sort(key=lambda t: order.get(t[0], last))  # stable: by the checklist's order, items not listed last
     evidence: list[ReportEvidence] = []
     names: dict[str, list[str]] = {}
-    on_disk = files.sizes(t[5] for t in links) if files is not None else {}
     for n, (item_id, name, desc, doc_date, size, sha) in enumerate(links):
         if n % 1000 == 0:
             ctx.check()
