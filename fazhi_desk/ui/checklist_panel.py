@@ -162,6 +162,7 @@ class ChecklistPanel(QWidget):
         self.store: Store | None = None
         self.on_error: Callable[[BaseException], Any] | None = None  # a failed load (None: the standard box)
         self._load_generation = 0
+        self._refreshed_while_loading: set[str] = set()  # rows re-read after an edit while a year read ran
         self._pending_select: str | None = None
         self._hidden_item: str | None = None  # selected, then hidden by a filter
         self.loading_job: Op | None = None
@@ -440,6 +441,7 @@ class ChecklistPanel(QWidget):
         self.complete()
         self._load_generation += 1
         gen = self._load_generation
+        self._refreshed_while_loading.clear()
         year = self.year()
         self._pending_select = select or self.current_item_id() or self._pending_select
         self.loading_label.setText(f"正在载入 {year} 年度…")
@@ -464,6 +466,10 @@ class ChecklistPanel(QWidget):
         self._show_term_notice(year, rows)
         self._fill_filter_choices(rows)
         self.model.set_rows(rows, self.current_filter())
+        # An edit that committed while this read ran may not be in its rows: read those items again.
+        again, self._refreshed_while_loading = self._refreshed_while_loading, set()
+        if again:
+            self.refresh_rows(again)
         self._after_filter()
         select = self._pending_select
         self._pending_select = None
@@ -489,6 +495,8 @@ class ChecklistPanel(QWidget):
         keys = sorted(set(item_ids))
         if not keys:
             return
+        if self.loading_job is not None:
+            self._refreshed_while_loading.update(keys)
         with self.store.session() as s:
             rows = _load_rows(s, keys, self.year(), self.today)
         for row in rows:

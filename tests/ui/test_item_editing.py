@@ -371,3 +371,37 @@ def test_review_shows_every_changed_field_until_confirmed_then_flags_a_missed_ta
     assert row.item.target == 6 and row.completion.standing is Standing.BELOW_TARGET
     assert d.standing_lbl.isVisible() and "未达标" in d.standing_lbl.text()
     d.grab().save(str(tmp_path / "confirmed.png"))
+
+
+def test_a_year_read_that_ends_after_an_edit_does_not_bring_back_the_older_row(
+        qtbot, small_store, tmp_path, monkeypatch):
+    """A reload that read the year before an edit committed, and delivers after, must not undo it on screen."""
+    import threading
+
+    import fazhi_desk.ui.checklist_panel as cp
+    from fazhi_desk.services.checklist import load_year
+
+    win = focused_window(qtbot, small_store, tmp_path)
+    panel = win.checklist
+    assert panel.model.row_for(YEARLY).status is Status.NOT_STARTED
+    with small_store.session() as s:
+        before_edit = load_year(s, 2024, TODAY)  # what a read that ran before the edit saw
+    started, release = threading.Event(), threading.Event()
+
+    def read_then_deliver_late(session, year, today):  # noqa: ANN001, ANN202
+        started.set()
+        release.wait(10)
+        return before_edit
+
+    monkeypatch.setattr(cp, "_load_year", read_then_deliver_late)
+    panel.reload()
+    qtbot.waitUntil(started.is_set, timeout=3000)
+    combo = win.detail.status
+    combo.setCurrentIndex(combo.findData(Status.IN_PROGRESS.value))
+    combo.activated.emit(combo.currentIndex())
+    qtbot.waitUntil(lambda: stored(small_store, YEARLY, 2024).status is Status.IN_PROGRESS, timeout=5000)
+    qtbot.waitUntil(lambda: panel.model.row_for(YEARLY).status is Status.IN_PROGRESS, timeout=5000)
+    release.set()
+    wait_idle(qtbot)
+    assert panel.model.row_for(YEARLY).status is Status.IN_PROGRESS
+    assert win.detail.current().status is Status.IN_PROGRESS
