@@ -9,7 +9,11 @@ One workbook holds one or more source documents:
   (optional: 原文文件, 说明 — one note per line, 施行起始年份, 施行截止年份);
 - sheet ``检查事项``: 编号, 文件代码, 章, 节, 条, 事项内容, 原文, 牵头单位,
   参加单位, 适用乡镇, 周期, 目标值, 计量单位, 截止日期, 佐证材料
-  (optional: 条标题, 首次年度, 乡镇角色 — 牵头/参加/仅供了解).
+  (optional: 条标题, 首次年度, 乡镇角色 — 牵头/参加/仅供了解);
+- sheet ``统计指标`` (optional: a template without it reads as defining no
+  indicators): 指标编码, 文件代码, 指标名称 (optional: 类别, 计量单位,
+  证明事项 — item ids separated by 、 , or new lines, 关联事项 — the item whose
+  实际值 is this figure).
 
 Required columns have a dark header, optional ones a light one; cycle, 适用乡镇
 and 乡镇角色 carry drop-down lists; text that would become a formula is stored
@@ -25,9 +29,11 @@ from typing import Any, Iterable
 
 from fazhi_desk.catalogue.schema import Catalogue
 from fazhi_desk.domain.model import Cycle, Item, TownshipRole
+from fazhi_desk.domain.statistics import Indicator
 
 DOC_SHEET = "来源文件"
 ITEM_SHEET = "检查事项"
+INDICATOR_SHEET = "统计指标"
 HELP_SHEET = "填写说明"
 
 
@@ -35,7 +41,7 @@ HELP_SHEET = "填写说明"
 class Column:
     header: str  # the Chinese header in row 1
     key: str  # key in the canonical JSON dict
-    kind: str  # text, date, version, lines, int, year, bool, target
+    kind: str  # text, date, version, lines, int, year, bool, target, score, ids
     required: bool = True  # the column must be present
     width: int = 12  # minimum width
 
@@ -74,6 +80,16 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     Column("乡镇角色", "township_role", "text", required=False, width=10),
     Column("分值", "score", "score", required=False, width=8),
 )
+
+INDICATOR_COLUMNS: tuple[Column, ...] = (
+    Column("指标编码", "code", "text", width=20),
+    Column("文件代码", "doc", "text", width=10),
+    Column("类别", "category", "text", required=False, width=14),
+    Column("指标名称", "name", "text", width=24),
+    Column("计量单位", "unit", "text", required=False, width=8),
+    Column("证明事项", "items", "ids", required=False, width=30),
+    Column("关联事项", "linked_item", "text", required=False, width=16),
+)
 ROLE_WORDS = tuple(r.value for r in TownshipRole)
 
 CYCLE_WORDS = tuple(c.value for c in Cycle)
@@ -109,6 +125,10 @@ def _item_row(item: Item) -> list[Any]:
         item.first_year, item.township_role.value,
         None if item.score is None else (int(item.score) if float(item.score).is_integer() else item.score),
     ]
+
+
+def _indicator_row(doc_code: str, ind: Indicator) -> list[Any]:
+    return [ind.code, doc_code, ind.category, ind.name, ind.unit, "、".join(ind.items), ind.linked_item]
 
 
 def _fill_sheet(ws, columns: tuple[Column, ...], rows: Iterable[list[Any]]) -> int:  # noqa: ANN001
@@ -175,9 +195,11 @@ def _add_list_validation(ws, col: int, words: tuple[str, ...], last_row: int, ti
 HELP_LINES = (
     "检查目录模板填写说明",
     "",
-    "一、两张表",
+    "一、三张表",
     "“来源文件”表:每一行是一份上级文件(如一个实施方案)。",
     "“检查事项”表:每一行是这份文件中需要逐项检查的一件事,用“文件代码”说明它出自哪份文件。",
+    "“统计指标”表:可以不填。每一行是县里要求乡镇(街道)每年报送的一个统计数字(如行政许可办理件数)。"
+    "程序已内置常用指标(规范性文件、行政复议、人民调解等),这里只填县里另外要求的;没有这张表的旧模板也可以照常导入。",
     "深蓝色表头的列必须填写,浅蓝色表头的列可以不填。列的先后顺序可以调整;在右边另加的列,导入时不读取。",
     "请直接填写文字、数字或日期,不要使用公式。",
     "",
@@ -208,6 +230,18 @@ HELP_LINES = (
     "乡镇角色:乡镇(街道)在这件事中做什么,只能填 牵头、参加、仅供了解 之一。"
     "牵头:乡镇自己负责完成;参加:乡镇配合县级部门,做好自己的部分;仅供了解:乡镇不需要做,只作了解,不计入完成率"
     "(这时“适用乡镇”应填“否”)。不填时按“适用乡镇”:是为牵头,否为仅供了解。",
+    "",
+    "四、“统计指标”表各列",
+    "指标编码:这个指标的固定代号,用大写字母、数字和下划线,以字母开头,如 ZS2022_PERMITS。"
+    "不能与程序内置指标的代号(如 MEDIATION)相同,同一工作簿中也不能重复。修订目录时不要改动已有指标的编码,"
+    "否则各年度已填写的数字不再对应。",
+    "文件代码:这个指标由哪份文件规定,填“来源文件”表中的文件代码,如 ZS2022。",
+    "类别、指标名称:如类别“行政许可”、指标名称“办理件数”。指标名称必须填写;类别可以不填。",
+    "计量单位:如 件、次、场、学时。",
+    "证明事项:这个数字能证明哪些检查事项已经做了,填事项编号,多个编号用顿号、逗号隔开或分行填写;"
+    "必须是同一份文件的事项。可以不填。",
+    "关联事项:如果某个检查事项的“实际值”就是这个数字(如每年集中学法次数),填这个事项的编号,"
+    "两处只记一个数,不会不一致;必须是同一份文件的事项。没有的留空。",
 )
 
 
@@ -237,6 +271,9 @@ def write_template(catalogues: list[Catalogue], path: Path | str) -> Path:
     _add_list_validation(ws_items, keys.index("cycle") + 1, CYCLE_WORDS, last, "周期")
     _add_list_validation(ws_items, keys.index("applies_to_township") + 1, ("是", "否"), last, "适用乡镇")
     _add_list_validation(ws_items, keys.index("township_role") + 1, ROLE_WORDS, last, "乡镇角色")
+    ws_ind = wb.create_sheet(INDICATOR_SHEET)
+    _fill_sheet(ws_ind, INDICATOR_COLUMNS, (_indicator_row(c.document.code, i) for c in catalogues for i in c.indicators))
+    ws_ind.freeze_panes = "B2"
     ws_help = wb.create_sheet(HELP_SHEET)
     for line in HELP_LINES:
         ws_help.append([line])

@@ -1,7 +1,8 @@
 """Reading a filled-in Excel catalogue template back, with full validation (the layout is in :mod:`.excel`).
 
 Columns are found by their header, so their order is free and further columns
-are ignored. Reading builds the canonical JSON dict of each document and runs
+are ignored. The sheet 统计指标 is optional: a template made before it existed
+reads as defining no indicators. Reading builds the canonical JSON dict of each document and runs
 it through :func:`~fazhi_desk.catalogue.schema.parse_catalogue_dict`, so the
 Excel and JSON routes share one set of rules; its JSON-path problems are mapped
 back to sheet/row/column places, and every problem of the file is reported at
@@ -21,7 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fazhi_desk.catalogue.excel import DOC_COLUMNS, DOC_SHEET, ITEM_COLUMNS, ITEM_SHEET, Column
+from fazhi_desk.catalogue.excel import (
+    DOC_COLUMNS,
+    DOC_SHEET,
+    INDICATOR_COLUMNS,
+    INDICATOR_SHEET,
+    ITEM_COLUMNS,
+    ITEM_SHEET,
+    Column,
+)
 from fazhi_desk.catalogue.schema import (
     DOC_CODE_RE,
     FORMAT,
@@ -49,6 +58,7 @@ def _place(sheet: str, row: int | None = None, header: str | None = None, col: i
     return p
 
 
+_ID_SEPARATORS_RE = re.compile(r"[、,,;;\s]+")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0{1,2}:0{2}(?::0{2})?)?$")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _YEAR_END_RE = re.compile(r"^(\d{4})\s*年\s*(?:年底|底|末|年末)前?$")
@@ -177,6 +187,11 @@ class _SheetReader:
             if isinstance(v, (int, float)):
                 return _fmt_num(float(v)) if v == v else "nan"
             return str(v).strip()
+        if kind == "ids":  # item ids separated by 、 , ; or new lines
+            if v is None:
+                return []
+            text = _fmt_num(float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+            return [x for x in _ID_SEPARATORS_RE.split(unicodedata.normalize("NFKC", text).strip()) if x]
         if kind == "score":
             if v is None or (isinstance(v, str) and not v.strip()):
                 return None
@@ -549,16 +564,32 @@ def _xlsx_error(path: Path, e: BaseException) -> BaseException:
 
 
 def _map_json_problem(place: str, message: str, doc_row: int, item_rows: list[int],
-                      doc_cols: dict[str, int], item_cols: dict[str, int]) -> tuple[str, str]:
+                      doc_cols: dict[str, int], item_cols: dict[str, int],
+                      ind_rows: list[int] | None = None, ind_cols: dict[str, int] | None = None) -> tuple[str, str]:
     """Turn a JSON path such as ``items[3].cycle`` into a sheet/row/column place (columns 1-based)."""
     doc_headers = {c.key: c.header for c in DOC_COLUMNS}
     item_headers = {c.key: c.header for c in ITEM_COLUMNS}
+    ind_headers = {c.key: c.header for c in INDICATOR_COLUMNS}
+    ind_rows, ind_cols = ind_rows or [], ind_cols or {}
 
     def row_of(m: re.Match) -> str:
-        n = int(m.group(1))
-        return f"第 {item_rows[n]} 行" if n < len(item_rows) else m.group(0)
+        rows = ind_rows if m.group(1) == "indicators" else item_rows
+        n = int(m.group(2))
+        return f"第 {rows[n]} 行" if n < len(rows) else m.group(0)
 
-    message = re.sub(r"items\[(\d+)\]", row_of, message)
+    message = re.sub(r"\b(indicators|items)\[(\d+)\]", row_of, message)
+    m = re.match(r"^indicators\[(\d+)\](?:\.(\w+))?$", place)
+    if m:
+        n = int(m.group(1))
+        row = ind_rows[n] if n < len(ind_rows) else None
+        key = m.group(2)
+        if key in ind_headers:
+            if message == "不能为空":
+                message = f"不能为空,请填写{ind_headers[key]}"
+            return _place(INDICATOR_SHEET, row, ind_headers[key], ind_cols.get(key)), message
+        return _place(INDICATOR_SHEET, row), message
+    if place == "indicators":
+        return _place(INDICATOR_SHEET), message
     m = re.match(r"^items\[(\d+)\](?:\.(\w+))?$", place)
     if m:
         n = int(m.group(1))
@@ -594,7 +625,8 @@ def read_template(path: Path | str) -> list[Catalogue]:
         if missing:
             p.raise_if_any(f"文件“{path.name}”不是检查目录模板,未导入")
         raw: dict[str, list[tuple[int, list[Any]]]] = {}
-        for sheet in (DOC_SHEET, ITEM_SHEET):
+        optional = (INDICATOR_SHEET,) if INDICATOR_SHEET in wb.sheets else ()  # an older template has none
+        for sheet in (DOC_SHEET, ITEM_SHEET, *optional):
             try:
                 raw[sheet] = wb.rows(sheet, MAX_ROWS + 1)
             except _TooManyRows:
@@ -611,13 +643,18 @@ def read_template(path: Path | str) -> list[Catalogue]:
 def _validate(path: Path, raw: dict[str, list[tuple[int, list[Any]]]], p: ProblemList) -> list[Catalogue]:
     doc_reader = _SheetReader(p, DOC_SHEET)
     item_reader = _SheetReader(p, ITEM_SHEET)
+    ind_reader = _SheetReader(p, INDICATOR_SHEET)
     doc_cols = _header_map(raw[DOC_SHEET], DOC_COLUMNS, p, DOC_SHEET)
     item_cols = _header_map(raw[ITEM_SHEET], ITEM_COLUMNS, p, ITEM_SHEET)
-    if doc_cols is None or item_cols is None:
+    ind_cols: dict[str, int] | None = {}
+    if INDICATOR_SHEET in raw:
+        ind_cols = _header_map(raw[INDICATOR_SHEET], INDICATOR_COLUMNS, p, INDICATOR_SHEET)
+    if doc_cols is None or item_cols is None or ind_cols is None:
         p.raise_if_any(f"文件“{path.name}”的表头不对,未导入")
-    assert doc_cols is not None and item_cols is not None
+    assert doc_cols is not None and item_cols is not None and ind_cols is not None
     doc_rows = _read_rows(raw[DOC_SHEET], DOC_COLUMNS, doc_cols, doc_reader, p)
     item_rows = _read_rows(raw[ITEM_SHEET], ITEM_COLUMNS, item_cols, item_reader, p)
+    ind_rows = _read_rows(raw[INDICATOR_SHEET], INDICATOR_COLUMNS, ind_cols, ind_reader, p) if ind_cols else []
     if not doc_rows:
         p.add(_place(DOC_SHEET), "没有任何来源文件(第 2 行起每行填写一个来源文件)")
 
@@ -658,15 +695,17 @@ def _validate(path: Path, raw: dict[str, list[tuple[int, list[Any]]]], p: Proble
             continue
         grouped[code].append((r, v))
 
-    reported = doc_reader.reported | item_reader.reported
+    ind_grouped, ind_orphans = _group_indicators(ind_rows, ind_cols, ind_reader, set(grouped))
+    ind_col_no = {k: i + 1 for k, i in ind_cols.items()}
+    reported = doc_reader.reported | item_reader.reported | ind_reader.reported
     cats: list[Catalogue] = []
-    # Items whose document is missing are still checked (with a stand-in document), so that
-    # every problem of the file is listed at once.
-    work = [(code, docs[code][0], docs[code][1], grouped[code], False) for code in order]
-    for code, rows_ in orphans.items():
+    # Items and indicators whose document is missing are still checked (with a stand-in document), so
+    # that every problem of the file is listed at once.
+    work = [(code, docs[code][0], docs[code][1], grouped[code], ind_grouped.get(code, []), False) for code in order]
+    for code in [*orphans, *(c for c in ind_orphans if c not in orphans)]:
         stub = {"code": code if DOC_CODE_RE.match(code) else "", "title": "-", "date": "2000-01-01", "version": "1"}
-        work.append((code, 0, stub, rows_, True))
-    for code, doc_row, dv, doc_items, is_stub in work:
+        work.append((code, 0, stub, orphans.get(code, []), ind_orphans.get(code, []), True))
+    for code, doc_row, dv, doc_items, doc_inds, is_stub in work:
         doc_dict = {k: ("" if val is None else val) for k, val in dv.items()}
         if doc_dict.get("notes") == "":
             doc_dict["notes"] = []
@@ -683,22 +722,64 @@ def _validate(path: Path, raw: dict[str, list[tuple[int, list[Any]]]], p: Proble
                 d["applies_to_township"] = True
             items.append(d)
             rows.append(r)
-        data = {"format": FORMAT, "format_version": FORMAT_VERSION, "document": doc_dict, "items": items}
+        inds = [{k: ("" if val is None else val) for k, val in v.items() if k != "doc"} for _r, v in doc_inds]
+        for d in inds:
+            if d.get("items") == "":
+                d["items"] = []
+        data = {"format": FORMAT, "format_version": FORMAT_VERSION, "document": doc_dict, "items": items,
+                "indicators": inds}
         try:
             cat = parse_catalogue_dict(data, f"{path.name} {code}")
             if not is_stub:
                 cats.append(cat)
         except UserError as e:
             for prob in e.problems:
-                if is_stub and not prob.place.startswith("items["):
+                # a stand-in document: only what is wrong whatever the document (not which items it has)
+                if is_stub and not (prob.place.startswith("items[")
+                                    or re.match(r"^indicators\[\d+\]\.(code|name)$", prob.place)):
                     continue
-                place, msg = _map_json_problem(prob.place, prob.message, doc_row, rows, doc_col_no, item_col_no)
+                place, msg = _map_json_problem(prob.place, prob.message, doc_row, rows, doc_col_no, item_col_no,
+                                               [r for r, _v in doc_inds], ind_col_no)
                 if place in reported:
                     continue
                 p.add(place, msg)
     p.problems.sort(key=_problem_order)
     p.raise_if_any(f"文件“{path.name}”有错误,未导入。请改正后重新导入")
     return cats
+
+
+def _group_indicators(
+    rows: list[tuple[int, dict[str, Any]]], cols: dict[str, int], reader: _SheetReader, doc_codes: set[str],
+) -> tuple[dict[str, list[tuple[int, dict[str, Any]]]], dict[str, list[tuple[int, dict[str, Any]]]]]:
+    """The 统计指标 rows by 文件代码 (known documents, unknown ones); a code used twice in the sheet is reported.
+
+    Everything else about an indicator is checked by the catalogue schema's rules, as for a JSON catalogue.
+    """
+    col_no = {k: i + 1 for k, i in cols.items()}
+    by_key = {c.key: c for c in INDICATOR_COLUMNS}
+    grouped: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    orphans: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    seen: dict[str, int] = {}
+    for r, v in rows:
+        icode = v.get("code") or ""
+        if icode in seen:  # across documents too: an indicator code is one figure for the whole program
+            reader.problem(r, by_key["code"], col_no["code"], f"指标编码“{icode}”与第 {seen[icode]} 行重复,请换一个编码")
+        elif icode:
+            seen[icode] = r
+        code = v.get("doc")
+        if code is None:
+            continue  # already reported
+        if not code:
+            reader.problem(r, by_key["doc"], col_no["doc"],
+                           "不能为空,请填写规定这个指标的文件的文件代码(“来源文件”工作表中的文件代码)")
+            continue
+        if code not in doc_codes:
+            reader.problem(r, by_key["doc"], col_no["doc"],
+                           f"文件代码“{code}”不在“来源文件”工作表中,请改为该表中的文件代码,或先在该表添加此来源文件")
+            orphans.setdefault(code, []).append((r, v))
+            continue
+        grouped.setdefault(code, []).append((r, v))
+    return grouped, orphans
 
 
 _PLACE_RE = re.compile(r"^工作表“([^”]*)”(?:第 (\d+) 行)?(?: ([A-Z]{1,3}) 列)?")
@@ -709,6 +790,6 @@ def _problem_order(prob: Any) -> tuple:
     m = _PLACE_RE.match(prob.place)
     if not m:
         return (0, 0, 0, "")
-    sheet = 1 if m.group(1) == DOC_SHEET else 2
+    sheet = {DOC_SHEET: 1, ITEM_SHEET: 2}.get(m.group(1), 3)
     col = m.group(3) or ""
     return (sheet, int(m.group(2) or 0), len(col), col)

@@ -180,3 +180,189 @@ def test_json_duplicate_code_names_the_first_and_an_empty_code_is_not_a_duplicat
         "indicators[2].code:不能为空",
         "indicators[3].code:不能为空",
     ]
+
+
+# ---------------------------------------------------------------- the Excel template's 统计指标 sheet
+
+
+def two_catalogues():
+    """TT2020 with two indicators (one linked), AB2021 with one; both as a county would send them in JSON."""
+    a = with_indicators(permits(), study())
+    b = dataclasses.replace(make_catalogue("AB2021", "2.1", 2021), indicators=(
+        Indicator("AB_HEARINGS", "听证次数", "", "", ("AB2021-02-01",), "", "AB2021"),))
+    return [a, b]
+
+
+def test_json_with_indicators_to_template_and_back_is_the_same_catalogue(tmp_path):
+    from fazhi_desk.catalogue.excel import write_template
+    from fazhi_desk.catalogue.excel_reader import read_template
+    from fazhi_desk.catalogue.schema import load_catalogue_json
+
+    cats = [load_catalogue_json(write_json(tmp_path / f"{c.document.code}.json", c)) for c in two_catalogues()]
+    assert cats == two_catalogues()
+    p = write_template(cats, tmp_path / "模板.xlsx")
+    back = read_template(p)
+    assert back == cats and back[0].indicators == (permits(), study())
+    import openpyxl
+
+    ws = openpyxl.load_workbook(p)["统计指标"]
+    assert [c.value for c in ws[1]] == ["指标编码", "文件代码", "类别", "指标名称", "计量单位", "证明事项", "关联事项"]
+    assert [c.value for c in ws[2]] == ["TT_PERMITS", CODE, "行政许可", "办理件数", "件", f"{CODE}-01-01、{CODE}-03-01",
+                                       None]
+    assert [c.value for c in ws[4]][:2] == ["AB_HEARINGS", "AB2021"] and ws.max_row == 4
+    assert ws["A1"].font.b and ws.freeze_panes == "B2"
+    assert openpyxl.load_workbook(p).sheetnames == ["来源文件", "检查事项", "统计指标", "填写说明"]
+
+
+def test_exported_template_imports_its_indicators_into_a_store(tmp_path, capsys):
+    """JSON → store → `catalogue export` → a fresh store imports the .xlsx → `stats` lists the indicators."""
+    a = tmp_path / "a"
+    for c in two_catalogues():
+        assert cli_run(["--data-dir", str(a), "catalogue", "import", str(write_json(tmp_path / "in.json", c))]) == 0
+    out = tmp_path / "导出.xlsx"
+    assert cli_run(["--data-dir", str(a), "catalogue", "export", str(out)]) == 0
+    capsys.readouterr()
+    b = tmp_path / "b"
+    assert cli_run(["--data-dir", str(b), "catalogue", "import", str(out), "--binds"]) == 0
+    text = capsys.readouterr().out
+    assert "统计指标 2 项" in text and "+ 新增统计指标 TT_STUDY 学法·集中学法次数(次)" in text
+    assert cli_run(["--data-dir", str(b), "stats", "--year", "2025", "TT_STUDY=5"]) == 0
+    stats = capsys.readouterr().out
+    assert "TT_PERMITS\t行政许可·办理件数" in stats and "AB_HEARINGS\t·听证次数" not in stats
+    assert "AB_HEARINGS\t听证次数" in stats
+    assert f"TT_STUDY\t学法·集中学法次数\t5次\t(即 {CODE}-01-01 的实际值)" in stats
+    # the store reads back the same catalogues the JSON files held
+    from fazhi_desk.services.workspace import open_workspace
+    from fazhi_desk.paths import DataDir
+
+    store = open_workspace(DataDir(b).ensure())
+    try:
+        got = installed(store)
+        assert [got[c.document.code] for c in two_catalogues()] == two_catalogues()
+        # and importing the export again changes nothing
+        assert preview_import(store, out).is_empty
+    finally:
+        store.close()
+
+
+def test_an_older_template_without_the_sheet_still_reads(tmp_path):
+    import openpyxl
+
+    from fazhi_desk.catalogue.excel import write_template
+    from fazhi_desk.catalogue.excel_reader import read_template
+
+    p = write_template(two_catalogues(), tmp_path / "旧模板.xlsx")
+    wb = openpyxl.load_workbook(p)
+    del wb["统计指标"]
+    wb.save(p)
+    assert read_template(p) == [dataclasses.replace(c, indicators=()) for c in two_catalogues()]
+
+
+@pytest.mark.parametrize("cell, ids", [
+    (f"{CODE}-01-01、{CODE}-03-01", (f"{CODE}-01-01", f"{CODE}-03-01")),
+    (f"{CODE}-01-01,{CODE}-03-01", (f"{CODE}-01-01", f"{CODE}-03-01")),
+    (f"{CODE}-01-01, {CODE}-03-01", (f"{CODE}-01-01", f"{CODE}-03-01")),
+    (f"{CODE}-01-01\n{CODE}-03-01\n", (f"{CODE}-01-01", f"{CODE}-03-01")),
+    ("", ()),
+])
+def test_proved_items_separated_by_either_comma_or_new_lines(tmp_path, cell, ids):
+    from fazhi_desk.catalogue.excel import write_template
+    from fazhi_desk.catalogue.excel_reader import read_template
+
+    p = write_template(two_catalogues(), tmp_path / "t.xlsx")
+    _edit(p, {"F2": cell or None})
+    assert read_template(p)[0].indicators[0].items == ids
+
+
+def _edit(path: Path, changes: dict[str, object]) -> Path:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    for ref, value in changes.items():
+        wb["统计指标"][ref] = value
+    wb.save(path)
+    return path
+
+
+def _excel_problems(path: Path) -> tuple[str, list[str]]:
+    from fazhi_desk.catalogue.reader import read_catalogue_file
+
+    with pytest.raises(UserError) as e:
+        read_catalogue_file(path)
+    return e.value.message, [str(x) for x in e.value.problems]
+
+
+def test_every_mistake_in_the_sheet_is_named_with_its_place_and_what_to_do(tmp_path):
+    from fazhi_desk.catalogue.excel import write_template
+
+    p = write_template(two_catalogues(), tmp_path / "县里的目录.xlsx")
+    _edit(p, {
+        "A2": "tt permits",                         # bad code
+        "A3": "AB_HEARINGS",                        # the same code as row 4 (another document)
+        "F2": f"{CODE}-01-01、{CODE}-77-01",         # an item that is not in TT2020
+        "G3": "AB2021-01-01",                       # linked to another document's item
+        "D4": None,                                 # no 指标名称
+        "A5": "MEDIATION", "B5": CODE, "D5": "调解件数",  # a default indicator's code
+        "A6": "ZZ_OTHER", "B6": "ZZ2030", "D6": "其他",   # a document not in 来源文件
+    })
+    headline, msgs = _excel_problems(p)
+    assert headline.startswith("文件“县里的目录.xlsx”有错误,未导入。请改正后重新导入")
+    assert msgs == [
+        "工作表“统计指标”第 2 行 A 列“指标编码”:指标编码“tt permits”应为大写字母开头的大写字母、数字或下划线"
+        "(2 到 40 个字符,如 TT2020_PERMITS),请改正",
+        f"工作表“统计指标”第 2 行 F 列“证明事项”:事项“{CODE}-77-01”不是本目录(文件代码 {CODE})的检查事项,请核对编号",
+        f"工作表“统计指标”第 3 行 G 列“关联事项”:事项“AB2021-01-01”不是本目录(文件代码 {CODE})的检查事项,"
+        "请核对编号(关联事项的实际值就是这个指标的数值;没有可留空)",
+        "工作表“统计指标”第 4 行 A 列“指标编码”:指标编码“AB_HEARINGS”与第 3 行重复,请换一个编码",
+        "工作表“统计指标”第 4 行 D 列“指标名称”:不能为空,请填写指标名称",
+        "工作表“统计指标”第 5 行 A 列“指标编码”:指标编码“MEDIATION”是程序内置的统计指标“人民调解·件数”,"
+        f"目录不能重新定义它;请换一个编码(如在前面加上文件代码:{CODE}_MEDIATION),或删去这一行直接使用内置指标",
+        "工作表“统计指标”第 6 行 B 列“文件代码”:文件代码“ZZ2030”不在“来源文件”工作表中,"
+        "请改为该表中的文件代码,或先在该表添加此来源文件",
+    ]
+
+
+def test_a_default_code_is_refused_the_same_way_in_json_and_excel(tmp_path):
+    from fazhi_desk.catalogue.excel import write_template
+
+    cat = with_indicators(permits(code="MEDIATION"))
+    data = catalogue_to_dict(cat)
+    json_msgs = _json_problems(tmp_path, data["indicators"])
+    p = tmp_path / "t.xlsx"
+    write_template([dataclasses.replace(cat, indicators=())], p)
+    _edit(p, {"A2": "MEDIATION", "B2": CODE, "D2": "办理件数"})
+    _headline, excel_msgs = _excel_problems(p)
+    assert len(json_msgs) == len(excel_msgs) == 1
+    assert json_msgs[0].split(":", 1)[1] == excel_msgs[0].split(":", 1)[1]
+    assert excel_msgs[0].startswith("工作表“统计指标”第 2 行 A 列“指标编码”")
+
+
+def test_duplicate_code_within_one_document_and_bad_headers(tmp_path):
+    import openpyxl
+
+    from fazhi_desk.catalogue.excel import write_template
+
+    p = write_template(two_catalogues(), tmp_path / "t.xlsx")
+    _edit(p, {"A3": "TT_PERMITS"})
+    assert _excel_problems(p)[1] == ["工作表“统计指标”第 3 行 A 列“指标编码”:指标编码“TT_PERMITS”与第 2 行重复,请换一个编码"]
+    wb = openpyxl.load_workbook(p)
+    wb["统计指标"]["D1"] = "名称"
+    wb.save(p)
+    headline, msgs = _excel_problems(p)
+    assert "表头不对" in headline and msgs == ["工作表“统计指标”第 1 行:缺少列:“指标名称”(第 1 行应为表头)"]
+
+
+def test_help_sheet_explains_every_indicator_column(tmp_path):
+    import openpyxl
+
+    from fazhi_desk.catalogue.excel import INDICATOR_COLUMNS, write_template
+
+    p = write_template([], tmp_path / "空白.xlsx")
+    wb = openpyxl.load_workbook(p)
+    assert wb["统计指标"].max_row == 1
+    lines = [str(r[0]) for r in wb["填写说明"].iter_rows(values_only=True) if r[0]]
+    start = lines.index("四、“统计指标”表各列")
+    section = "\n".join(lines[start:])
+    for c in INDICATOR_COLUMNS:
+        assert any(ln.startswith(c.header) or f"、{c.header}" in ln.split(":")[0] for ln in lines[start + 1:]), c.header
+    assert "旧模板" in "\n".join(lines[:start]) and "MEDIATION" in section  # a default code is named as taken
