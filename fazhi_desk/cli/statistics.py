@@ -30,5 +30,5 @@ def _stats(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001 - cli.Context
         i = e.indicator
         v = "" if e.value is None else (str(int(e.value)) if float(e.value).is_integer() else f"{e.value:g}")
         link = f"\t(即 {i.linked_item} 的实际值)" if e.linked else ""
-        print(f"{i.code}\t{i.category}·{i.name}\t{v}{i.unit if v else ''}{link}")
+        print(f"{i.code}\t{i.label}\t{v}{i.unit if v else ''}{link}")
     return 0
