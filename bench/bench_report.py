@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import openpyxl  # noqa: E402
 
 from fazhi_desk.jobs import JobContext  # noqa: E402
+from fazhi_desk.reports.workbook import write_report  # noqa: E402
 from fazhi_desk.reports.annual import (  # noqa: E402
     DocumentInfo,
     EvidenceCheck,
@@ -33,7 +34,6 @@ from fazhi_desk.reports.annual import (  # noqa: E402
     ReportEvidence,
     ReportRow,
     RowState,
-    write_report,
 )
 
 N_ITEMS = 10_000

@@ -1,8 +1,8 @@
-"""The annual report (年度报告) workbook's data, as plain dataclasses, and writing it.
+"""The annual report (年度报告) workbook's data, as plain dataclasses.
 
 :func:`fazhi_desk.services.report.gather_report` reads the store and hands a
-:class:`ReportData` of frozen dataclasses to :func:`write_report`; the sheets
-themselves are laid out by :mod:`fazhi_desk.reports.workbook` (their fixed
+:class:`ReportData` of frozen dataclasses to
+:func:`fazhi_desk.reports.workbook.write_report`, which lays out the sheets (their fixed
 names and columns are in :mod:`fazhi_desk.reports.workbook_format`). Nothing
 here touches the store or the services.
 
@@ -15,13 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from fazhi_desk.domain.completion import Standing, Tally, standing_text
-from fazhi_desk.jobs import JobContext, gc_paused
-from fazhi_desk.reports.output import atomic_output, output_error
 from fazhi_desk.reports.workbook_format import (  # noqa: F401 - sheet names: public here too
     SHEET_CHECKLIST,
     SHEET_EVIDENCE,
@@ -34,7 +30,6 @@ from fazhi_desk.reports.workbook_format import (  # noqa: F401 - sheet names: pu
     SignOff,
     StatRow,
 )
-from fazhi_desk.reports.xlsx import save_workbook
 
 
 SUMMARY_HEADERS = SUMMARY_COLUMNS  # the columns of 汇总's table
@@ -192,34 +187,7 @@ class ReportData:
         return [e for e in self.evidence if e.check is not EvidenceCheck.OK]
 
 
-def build_workbook(data: ReportData):  # noqa: ANN201 - (Workbook, dict[str, BulkRows])
-    """The workbook and the bulk rows of its table sheets (see :mod:`fazhi_desk.reports.workbook`)."""
-    from fazhi_desk.reports.workbook import build_workbook as build
-
-    return build(data)
-
-
-def write_report(ctx: JobContext, data: ReportData, out_path: Path, *, fast: bool = True) -> None:
-    """Write the annual report workbook to ``out_path`` (temp file, fsync, replace)."""
-    ctx.check()
-    ctx.progress(0, 3, "正在生成报告表格……")
-    with gc_paused():
-        _write_report(ctx, data, Path(out_path), fast)
-    ctx.progress(3, 3, "报告已保存")
-
-
-def _write_report(ctx: JobContext, data: ReportData, out_path: Path, fast: bool) -> None:
-    wb, bulk = build_workbook(data)
-    ctx.progress(1, 3, "正在写入报告文件……")
-    with atomic_output(out_path) as tmp:
-        try:
-            save_workbook(wb, os.fspath(tmp), bulk, check=ctx.check, fast=fast)
-        except OSError as e:
-            raise output_error(e, out_path) from e
-        ctx.check()
-
-
 __all__ = [
     "Counts", "DocumentInfo", "EvidenceCheck", "ReportData", "ReportEvidence", "ReportRow", "RowState",
-    "SUMMARY_HEADERS", "build_workbook", "count_rows", "write_report",
+    "SUMMARY_HEADERS", "count_rows",
 ]

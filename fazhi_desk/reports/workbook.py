@@ -21,13 +21,18 @@ Counting is the completion rule's (:class:`~fazhi_desk.domain.completion.Tally`)
 nothing here counts its own way. Every sheet prints on A4 landscape, fitted to
 the width, the header row repeated, page numbers in the footer; machine
 columns (单位, 县, 年度, 目录版本, 字节数, SHA-256) are outside the print area.
+
+:func:`write_report` writes it (temp file, fsync, rename); :func:`build_workbook`
+only builds it, for tests and the bench.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -38,8 +43,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from fazhi_desk.domain.annual import strip_number
 from fazhi_desk.domain.completion import RATE_RULE, Standing
+from fazhi_desk.jobs import JobContext, gc_paused
 from fazhi_desk.reports import workbook_format as F
 from fazhi_desk.reports.annual import Counts, EvidenceCheck, ReportData, ReportRow, count_rows
+from fazhi_desk.reports.output import atomic_output, output_error
 from fazhi_desk.reports.xlsx import (
     BODY_FONT,
     BOLD_FONT,
@@ -55,6 +62,7 @@ from fazhi_desk.reports.xlsx import (
     Link,
     put_text,
     row_height,
+    save_workbook,
     wrapped_lines,
 )
 
@@ -591,3 +599,23 @@ def build_workbook(data: ReportData) -> tuple[Workbook, dict[str, BulkRows]]:
     wb.properties.title = f"{data.office_name}{data.year}年度法治政府建设年度报告"
     wb.properties.creator = "法治政府建设检查台"
     return wb, bulk
+
+
+def write_report(ctx: JobContext, data: ReportData, out_path: Path | str, *, fast: bool = True) -> None:
+    """Write the annual report workbook to ``out_path`` (temp file, fsync, replace)."""
+    ctx.check()
+    ctx.progress(0, 3, "正在生成报告表格……")
+    with gc_paused():
+        _write_report(ctx, data, Path(out_path), fast)
+    ctx.progress(3, 3, "报告已保存")
+
+
+def _write_report(ctx: JobContext, data: ReportData, out_path: Path, fast: bool) -> None:
+    wb, bulk = build_workbook(data)
+    ctx.progress(1, 3, "正在写入报告文件……")
+    with atomic_output(out_path) as tmp:
+        try:
+            save_workbook(wb, os.fspath(tmp), bulk, check=ctx.check, fast=fast)
+        except OSError as e:
+            raise output_error(e, out_path) from e
+        ctx.check()

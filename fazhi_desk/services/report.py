@@ -33,9 +33,9 @@ from fazhi_desk.reports.annual import (
     ReportEvidence,
     ReportRow,
     RowState,
-    write_report,
 )
 from fazhi_desk.reports.output import atomic_output, check_writable
+from fazhi_desk.reports.workbook import write_report
 from fazhi_desk.services.checklist import load_year
 from fazhi_desk.services.profile import require_profile
 from fazhi_desk.store.db import Store

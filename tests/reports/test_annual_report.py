@@ -19,11 +19,11 @@ from fazhi_desk.reports.annual import (
     SHEET_NOTES,
     SHEET_OUTSTANDING,
     SHEET_SUMMARY,
-    write_report,
 )
 from fazhi_desk.reports import workbook_format as F
 from fazhi_desk.reports.evidence_package import INDEX_FILE, PROBLEMS_FILE, safe_name
 from fazhi_desk.reports.output import check_writable, output_error
+from fazhi_desk.reports.workbook import write_report
 from fazhi_desk.services.report import export_report, load_report_data
 from tests.reports.conftest import INJECTION, LONG_NOTE, TODAY, YEAR
 

@@ -11,7 +11,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from fazhi_desk.jobs import Cancelled, JobContext, gc_paused
-from fazhi_desk.reports.annual import SHEET_EVIDENCE, write_report
+from fazhi_desk.reports.annual import SHEET_EVIDENCE
+from fazhi_desk.reports.workbook import write_report
 from fazhi_desk.reports.xlsx import _Pipe
 from fazhi_desk.services.checklist import set_fields
 from fazhi_desk.services.report import load_report_data
