@@ -42,7 +42,8 @@ Layout (``resources/catalogues/<CODE>.json``)::
       ],
       "indicators": [                        # optional: statistics indicators this catalogue adds
         {
-          "code": "XK_PERMITS",              # stable code: [A-Z][A-Z0-9_]{1,39}
+          "code": "XK_PERMITS",              # stable code: [A-Z][A-Z0-9_]{1,39}, not a default indicator's
+                                             #   (domain.statistics.DEFAULT_INDICATORS), unique in the file
           "category": "行政许可",             # 类别
           "name": "办理件数",                 # 指标名称
           "unit": "件",                       # 计量单位
@@ -51,6 +52,10 @@ Layout (``resources/catalogues/<CODE>.json``)::
         }
       ]
     }
+
+The Excel template (:mod:`.excel`) carries the same indicators in its sheet 统计指标; its
+reader builds this dict and runs it through :func:`parse_catalogue_dict`, so both formats
+share one set of rules.
 """
 
 from __future__ import annotations
