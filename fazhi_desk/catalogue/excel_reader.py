@@ -20,7 +20,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from fazhi_desk.catalogue.excel import (
     DOC_COLUMNS,
@@ -609,8 +609,11 @@ def _map_json_problem(place: str, message: str, doc_row: int, item_rows: list[in
     return place, message
 
 
-def read_template(path: Path | str) -> list[Catalogue]:
+def read_template(path: Path | str, *, taken: Mapping[str, str] | None = None) -> list[Catalogue]:
     """Read and validate a template workbook; every problem of the file is reported at once.
+
+    ``taken``: indicator codes installed documents define (code → 文件代码); a document of this
+    file may use one only if its owner is in the file too (the indicator moves between them).
 
     Raises :class:`UserError` (with ``problems`` listing each place) when
     anything is wrong; returns the catalogues in the order of sheet 来源文件.
@@ -637,10 +640,11 @@ def read_template(path: Path | str) -> list[Catalogue]:
                 raise _xlsx_error(path, e) from e
     finally:
         z.close()
-    return _validate(path, raw, p)
+    return _validate(path, raw, p, taken or {})
 
 
-def _validate(path: Path, raw: dict[str, list[tuple[int, list[Any]]]], p: ProblemList) -> list[Catalogue]:
+def _validate(path: Path, raw: dict[str, list[tuple[int, list[Any]]]], p: ProblemList,
+              taken: Mapping[str, str]) -> list[Catalogue]:
     doc_reader = _SheetReader(p, DOC_SHEET)
     item_reader = _SheetReader(p, ITEM_SHEET)
     ind_reader = _SheetReader(p, INDICATOR_SHEET)
@@ -697,6 +701,7 @@ def _validate(path: Path, raw: dict[str, list[tuple[int, list[Any]]]], p: Proble
 
     ind_grouped, ind_orphans = _group_indicators(ind_rows, ind_cols, ind_reader, set(grouped))
     ind_col_no = {k: i + 1 for k, i in ind_cols.items()}
+    others_taken = {k: doc for k, doc in taken.items() if doc not in docs}  # this file's documents may swap codes
     reported = doc_reader.reported | item_reader.reported | ind_reader.reported
     cats: list[Catalogue] = []
     # Items and indicators whose document is missing are still checked (with a stand-in document), so
@@ -729,7 +734,7 @@ def _validate(path: Path, raw: dict[str, list[tuple[int, list[Any]]]], p: Proble
         data = {"format": FORMAT, "format_version": FORMAT_VERSION, "document": doc_dict, "items": items,
                 "indicators": inds}
         try:
-            cat = parse_catalogue_dict(data, f"{path.name} {code}")
+            cat = parse_catalogue_dict(data, f"{path.name} {code}", taken=others_taken)
             if not is_stub:
                 cats.append(cat)
         except UserError as e:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Mapping
 
 from fazhi_desk.catalogue.schema import Catalogue, load_catalogue_json
 from fazhi_desk.errors import UserError
@@ -50,8 +51,11 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_catalogue_file(path: Path | str) -> list[Catalogue]:
-    """Read and validate the catalogues in an .xlsx template or a .json catalogue file."""
+def read_catalogue_file(path: Path | str, *, taken: Mapping[str, str] | None = None) -> list[Catalogue]:
+    """Read and validate the catalogues in an .xlsx template or a .json catalogue file.
+
+    ``taken``: indicator codes installed documents define (code → 文件代码), which another document may not use.
+    """
     from fazhi_desk.catalogue.excel_reader import read_template
 
     path = Path(path)
@@ -70,9 +74,9 @@ def read_catalogue_file(path: Path | str) -> list[Catalogue]:
     except OSError as e:
         raise UserError(f"无法读取文件“{path}”:{e.strerror or e}。请检查文件是否存在、是否有读取权限。") from e
     if kind == "xlsx":
-        return read_template(path)
+        return read_template(path, taken=taken)
     if kind == "json":
-        return [load_catalogue_json(path)]
+        return [load_catalogue_json(path, taken=taken)]
     if kind == "encrypted":
         raise UserError(
             f"无法读取“{path.name}”:工作簿设置了密码,请取消密码后另存,再导入"

@@ -65,7 +65,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from fazhi_desk.domain.completion import YEAR_MAX, YEAR_MIN
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole, parse_target
@@ -124,8 +124,12 @@ def _date(p: ProblemList, value: Any, place: str, *, required: bool) -> dt.date 
         return None
 
 
-def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
-    """Validate a decoded JSON catalogue; every problem is listed with its JSON path."""
+def parse_catalogue_dict(data: Any, origin: str = "", *, taken: Mapping[str, str] | None = None) -> Catalogue:
+    """Validate a decoded JSON catalogue; every problem is listed with its JSON path.
+
+    ``taken`` maps indicator codes already installed to the document that defines them: a
+    catalogue may not take another document's code (the import would silently move it).
+    """
     p = ProblemList()
     if not isinstance(data, dict):
         raise UserError(f"{origin}:不是检查目录文件(顶层应为 JSON 对象)。")
@@ -264,15 +268,17 @@ def parse_catalogue_dict(data: Any, origin: str = "") -> Catalogue:
                 score=score,
             )
         )
-    indicators = _indicators(p, data.get("indicators", []), code, set(seen))
+    indicators = _indicators(p, data.get("indicators", []), code, set(seen), taken or {})
     p.raise_if_any(f"检查目录“{origin or code}”有错误,未导入")
     return Catalogue(document=doc, items=tuple(items), indicators=indicators)
 
 
-def _indicators(p: ProblemList, raw: Any, code: str, item_ids: set[str]) -> tuple[Indicator, ...]:
+def _indicators(p: ProblemList, raw: Any, code: str, item_ids: set[str],
+                taken: Mapping[str, str]) -> tuple[Indicator, ...]:
     """The statistics indicators a catalogue defines (the one set of rules for the JSON and the Excel template).
 
-    A code must be new: the default set's codes (人民调解 MEDIATION, …) cannot be redefined, and no code twice.
+    A code must be new: the default set's codes (人民调解 MEDIATION, …) cannot be redefined, nor another
+    installed document's (``taken``: code → 文件代码), and no code twice.
     The items an indicator proves and its linked item must be items of this catalogue.
     """
     if raw in (None, ""):
@@ -296,6 +302,9 @@ def _indicators(p: ProblemList, raw: Any, code: str, item_ids: set[str]) -> tupl
             p.add(f"{place}.code", f"指标编码“{icode}”是程序内置的统计指标“{defaults[icode].label}”,目录不能重新定义它;"
                                    f"请换一个编码(如在前面加上文件代码:{code or 'XK2024'}_{icode}),"
                                    "或删去这一行直接使用内置指标")
+        elif taken.get(icode, code) != code:
+            p.add(f"{place}.code", f"指标编码“{icode}”已是已安装的来源文件 {taken[icode]} 的统计指标,"
+                                   f"请换一个编码(如 {code or 'XK2024'}_{icode.split('_', 1)[-1]})")
         elif icode in seen:
             p.add(f"{place}.code", f"指标编码“{icode}”与 indicators[{seen[icode]}] 重复,请换一个编码")
         if icode:
@@ -319,7 +328,7 @@ def _indicators(p: ProblemList, raw: Any, code: str, item_ids: set[str]) -> tupl
     return tuple(out)
 
 
-def load_catalogue_json(path: Path) -> Catalogue:
+def load_catalogue_json(path: Path, *, taken: Mapping[str, str] | None = None) -> Catalogue:
     try:
         raw = path.read_bytes()
     except OSError as e:
@@ -330,7 +339,7 @@ def load_catalogue_json(path: Path) -> Catalogue:
         raise UserError(f"文件“{path.name}”不是 UTF-8 编码的文本,无法作为检查目录读取。") from e
     except json.JSONDecodeError as e:
         raise UserError(f"文件“{path.name}”第 {e.lineno} 行第 {e.colno} 列:JSON 格式错误({e.msg})。") from e
-    return parse_catalogue_dict(data, path.name)
+    return parse_catalogue_dict(data, path.name, taken=taken)
 
 
 def catalogue_to_dict(cat: Catalogue) -> dict[str, Any]:

@@ -246,10 +246,14 @@ def preview_import(store: Store, path: Path | str, ctx: JobContext | None = None
     """
     from fazhi_desk.catalogue.reader import read_catalogue_file, sha256_of
 
+    from fazhi_desk.store.models import IndicatorRow
+
     ctx = ctx or JobContext()
     path = Path(path)
     ctx.progress(0, 3, "正在读取并检查文件……")
-    cats = read_catalogue_file(path)
+    with store.session() as s:
+        taken = dict(s.execute(select(IndicatorRow.code, IndicatorRow.doc_code)).all())
+    cats = read_catalogue_file(path, taken=taken)
     ctx.check()
     try:
         sha = sha256_of(path)

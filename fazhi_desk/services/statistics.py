@@ -159,7 +159,7 @@ def install_indicators(s: Session, doc_code: str, defined: tuple[Indicator, ...]
         if ind.code in defaults or not CODE_RE.match(ind.code):
             continue
         existing = s.get(IndicatorRow, ind.code)
-        if existing is not None:  # defined by another catalogue: the later import wins
+        if existing is not None:  # moved from another document of the same file (preview refuses any other case)
             s.delete(existing)
             s.flush()
         s.add(IndicatorRow(code=ind.code, doc_code=doc_code, name=ind.name, unit=ind.unit, category=ind.category,

@@ -366,3 +366,28 @@ def test_help_sheet_explains_every_indicator_column(tmp_path):
     for c in INDICATOR_COLUMNS:
         assert any(ln.startswith(c.header) or f"、{c.header}" in ln.split(":")[0] for ln in lines[start + 1:]), c.header
     assert "旧模板" in "\n".join(lines[:start]) and "MEDIATION" in section  # a default code is named as taken
+
+
+def test_a_code_another_installed_document_defines_is_refused_in_both_formats(small_store, tmp_path):
+    """Before, importing AB2021 with TT2020's code silently moved the indicator away from TT2020."""
+    from fazhi_desk.catalogue.excel import write_template
+
+    apply_import(small_store, preview_import(small_store, write_json(tmp_path / "tt.json",
+                                                                      with_indicators(permits(), version="1.1"))))
+    ab = dataclasses.replace(make_catalogue("AB2021", "2.1", 2021), indicators=(
+        Indicator("TT_PERMITS", "许可件数", "件", "", (), "", "AB2021"),))
+    before = dump(small_store)
+    with pytest.raises(UserError) as e:
+        preview_import(small_store, write_json(tmp_path / "ab.json", ab))
+    msg = "指标编码“TT_PERMITS”已是已安装的来源文件 TT2020 的统计指标,请换一个编码(如 AB2021_PERMITS)"
+    assert [str(x) for x in e.value.problems] == [f"indicators[0].code:{msg}"]
+    with pytest.raises(UserError) as e:
+        preview_import(small_store, write_template([ab], tmp_path / "ab.xlsx"))
+    assert [str(x) for x in e.value.problems] == [f"工作表“统计指标”第 2 行 A 列“指标编码”:{msg}"]
+    assert dump(small_store) == before
+    # moving it in one file is fine: TT2020's new version no longer defines it
+    tt = with_indicators(version="1.2")
+    p = write_template([tt, ab], tmp_path / "move.xlsx")
+    apply_import(small_store, preview_import(small_store, p))
+    assert listed(small_store)["TT_PERMITS"].source == "AB2021"
+    assert installed(small_store)[CODE].indicators == ()
