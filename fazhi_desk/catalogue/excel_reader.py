@@ -572,40 +572,36 @@ def _map_json_problem(place: str, message: str, doc_row: int, item_rows: list[in
     ind_headers = {c.key: c.header for c in INDICATOR_COLUMNS}
     ind_rows, ind_cols = ind_rows or [], ind_cols or {}
 
+    lists = {"items": (ITEM_SHEET, item_rows, item_headers, item_cols),
+             "indicators": (INDICATOR_SHEET, ind_rows, ind_headers, ind_cols)}
+
     def row_of(m: re.Match) -> str:
-        rows = ind_rows if m.group(1) == "indicators" else item_rows
+        rows = lists[m.group(1)][1]
         n = int(m.group(2))
         return f"第 {rows[n]} 行" if n < len(rows) else m.group(0)
 
     message = re.sub(r"\b(indicators|items)\[(\d+)\]", row_of, message)
-    m = re.match(r"^indicators\[(\d+)\](?:\.(\w+))?$", place)
+    m = re.match(r"^(items|indicators)\[(\d+)\](?:\.(\w+))?$", place)
     if m:
-        n = int(m.group(1))
-        row = ind_rows[n] if n < len(ind_rows) else None
-        key = m.group(2)
-        if key in ind_headers:
+        sheet, rows, headers, cols = lists[m.group(1)]
+        n = int(m.group(2))
+        row = rows[n] if n < len(rows) else None
+        key = m.group(3)
+        if key in headers:
             if message == "不能为空":
-                message = f"不能为空,请填写{ind_headers[key]}"
-            return _place(INDICATOR_SHEET, row, ind_headers[key], ind_cols.get(key)), message
-        return _place(INDICATOR_SHEET, row), message
-    if place == "indicators":
-        return _place(INDICATOR_SHEET), message
-    m = re.match(r"^items\[(\d+)\](?:\.(\w+))?$", place)
-    if m:
-        n = int(m.group(1))
-        row = item_rows[n] if n < len(item_rows) else None
-        key = m.group(2)
-        if key in item_headers:
-            return _place(ITEM_SHEET, row, item_headers[key], item_cols.get(key)), message
-        return _place(ITEM_SHEET, row), message
+                message = f"不能为空,请填写{headers[key]}"
+            return _place(sheet, row, headers[key], cols.get(key)), message
+        return _place(sheet, row), message
+    if place in lists:
+        return _place(lists[place][0]), message
     m = re.match(r"^document(?:\.(\w+))?$", place)
     if m:
         key = m.group(1)
         if key in doc_headers:
+            if message == "不能为空":
+                message = f"不能为空,请填写{doc_headers[key]}"
             return _place(DOC_SHEET, doc_row, doc_headers[key], doc_cols.get(key)), message
         return _place(DOC_SHEET, doc_row), message
-    if place == "items":
-        return _place(ITEM_SHEET), message
     return place, message
 
 

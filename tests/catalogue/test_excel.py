@@ -236,7 +236,7 @@ def test_bad_township_role_and_term(template):
 
 def test_empty_item_id(template):
     edit(template, "检查事项", {"A3": None})
-    assert problems_of(template) == ["工作表“检查事项”第 3 行 A 列“编号”:不能为空"]
+    assert problems_of(template) == ["工作表“检查事项”第 3 行 A 列“编号”:不能为空,请填写编号"]
 
 
 def test_duplicated_item_id(template):
