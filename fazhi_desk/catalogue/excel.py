@@ -278,10 +278,24 @@ def write_template(catalogues: list[Catalogue], path: Path | str) -> Path:
     ws_help = wb.create_sheet(HELP_SHEET)
     for line in HELP_LINES:
         ws_help.append([line])
+    help_width = 86
     for (cell,) in ws_help.iter_rows(min_col=1, max_col=1):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # an explicit height for each wrapped line: LibreOffice keeps the default one-line height
+        # of a row without one and hides the rest of the text
+        lines = sum(max(1, -(-_display_width(part) // (help_width - 4))) for part in str(cell.value or "").split("\n"))
+        if lines > 1:
+            ws_help.row_dimensions[cell.row].height = 15 * lines + 2
     ws_help["A1"].font = Font(bold=True, size=13)
-    ws_help.column_dimensions["A"].width = 110
+    ws_help.column_dimensions["A"].width = help_width
+    # printed on A4 landscape, fitted to the page width: LibreOffice neither scales this one column down
+    # nor narrows it, and on a portrait page cut every long line at the right edge
+    ws_help.page_setup.paperSize = ws_help.PAPERSIZE_A4
+    ws_help.page_setup.orientation = "landscape"
+    ws_help.page_margins.left = ws_help.page_margins.right = 0.6
+    ws_help.page_setup.fitToWidth = 1
+    ws_help.page_setup.fitToHeight = 0
+    ws_help.sheet_properties.pageSetUpPr.fitToPage = True
     _atomic_save(wb, path)
     return path
 

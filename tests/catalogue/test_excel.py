@@ -450,3 +450,15 @@ def test_help_sheet_and_bundled_notes_speak_plain_chinese(tmp_path):
     new_example = re.search(r"新增事项[^。]*?([A-Z][A-Z0-9]+-\d+-\d+)", help_text).group(1)
     assert ITEM_ID_RE.match(new_example) and new_example not in taken, new_example
     assert examples
+
+
+def test_the_help_sheet_prints_within_the_width_of_an_a4_page(template):
+    """The 填写说明 lines ran past the page's right edge when printed (seen in a LibreOffice render)."""
+    ws = openpyxl.load_workbook(template)["填写说明"]
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "landscape"  # A4 landscape
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+    assert all(c.alignment.wrap_text for (c,) in ws.iter_rows(min_col=1, max_col=1))
+    # a long line gets the height of its wrapped lines (LibreOffice shows only one line otherwise)
+    longest = max(ws.iter_rows(min_col=1, max_col=1), key=lambda r: len(str(r[0].value or "")))[0]
+    assert ws.row_dimensions[longest.row].height and ws.row_dimensions[longest.row].height >= 30
