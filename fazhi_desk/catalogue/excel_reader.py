@@ -581,27 +581,24 @@ def _map_json_problem(place: str, message: str, doc_row: int, item_rows: list[in
         return f"第 {rows[n]} 行" if n < len(rows) else m.group(0)
 
     message = re.sub(r"\b(indicators|items)\[(\d+)\]", row_of, message)
+
+    def at(sheet: str, row: int | None, headers: dict[str, str], cols: dict[str, int],
+           key: str | None) -> tuple[str, str]:
+        if key not in headers:
+            return _place(sheet, row), message
+        hint = f"不能为空,请填写{headers[key]}" if message == "不能为空" else message  # say what to fill
+        return _place(sheet, row, headers[key], cols.get(key)), hint
+
     m = re.match(r"^(items|indicators)\[(\d+)\](?:\.(\w+))?$", place)
     if m:
         sheet, rows, headers, cols = lists[m.group(1)]
         n = int(m.group(2))
-        row = rows[n] if n < len(rows) else None
-        key = m.group(3)
-        if key in headers:
-            if message == "不能为空":
-                message = f"不能为空,请填写{headers[key]}"
-            return _place(sheet, row, headers[key], cols.get(key)), message
-        return _place(sheet, row), message
+        return at(sheet, rows[n] if n < len(rows) else None, headers, cols, m.group(3))
     if place in lists:
         return _place(lists[place][0]), message
     m = re.match(r"^document(?:\.(\w+))?$", place)
     if m:
-        key = m.group(1)
-        if key in doc_headers:
-            if message == "不能为空":
-                message = f"不能为空,请填写{doc_headers[key]}"
-            return _place(DOC_SHEET, doc_row, doc_headers[key], doc_cols.get(key)), message
-        return _place(DOC_SHEET, doc_row), message
+        return at(DOC_SHEET, doc_row, doc_headers, doc_cols, m.group(1))
     return place, message
 
 
