@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from fazhi_desk.catalogue.schema import bundled_catalogues, dump_catalogue_json
@@ -14,21 +14,10 @@ from fazhi_desk.domain.model import TownshipRole
 from fazhi_desk.services.profile import OfficeProfile, get_profile, set_profile
 from fazhi_desk.ui.dialogs import ProfileDialog
 from fazhi_desk.ui.import_dialog import import_catalogue_interactive
-from fazhi_desk.ui.main_window import MainWindow
 from tests.conftest import make_catalogue
+from tests.ui.test_main_window import open_window
 
 TODAY = dt.date(2026, 3, 1)
-
-
-def open_window(qtbot, store, tmp_path, year):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("view/year", year)
-    win = MainWindow(store, settings, today=TODAY)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.year_loaded, timeout=10000):
-        win.start()
-    return win
 
 
 def test_first_start_dialog_proposes_the_documents_of_the_county(qtbot):
@@ -53,7 +42,7 @@ def test_first_start_dialog_proposes_the_documents_of_the_county(qtbot):
 
 def test_tree_counts_only_binding_documents_and_filters_by_role(qtbot, store, tmp_path):
     set_profile(store, office_name="乾佑街道办事处", county="柞水县", binding_documents=["ZS2022"])
-    win = open_window(qtbot, store, tmp_path, 2025)
+    win = open_window(qtbot, store, tmp_path, 2025, TODAY)
     panel = win.checklist
     shown = {r.item_id for r in win.model.visible_rows()}
     assert shown and all(i.startswith("ZS2022-") for i in shown)
@@ -76,7 +65,7 @@ def test_tree_counts_only_binding_documents_and_filters_by_role(qtbot, store, tm
 
 def test_after_the_term_the_year_says_so_and_offers_the_import(qtbot, store, tmp_path, monkeypatch):
     set_profile(store, office_name="乾佑街道办事处", county="柞水县", binding_documents=["ZS2022"])
-    win = open_window(qtbot, store, tmp_path, 2026)
+    win = open_window(qtbot, store, tmp_path, 2026, TODAY)
     notice = win.checklist.term_notice
     assert notice.isVisible()
     assert "《柞水县法治政府建设实施方案(2022—2025年)》施行期限已于2025年届满,请导入新的方案" in \

@@ -328,13 +328,10 @@ def test_carry_forward_offers_not_applicable_and_its_reason(qtbot, small_store, 
 def test_review_shows_every_changed_field_until_confirmed_then_flags_a_missed_target(qtbot, small_store, tmp_path):
     import dataclasses
 
-    from PySide6.QtCore import QSettings
-
     from fazhi_desk.catalogue.schema import dump_catalogue_json
     from fazhi_desk.domain.completion import Standing
     from fazhi_desk.services.catalogue import apply_import, preview_import
     from fazhi_desk.services.checklist import set_fields
-    from fazhi_desk.ui.main_window import MainWindow
     from tests.conftest import make_catalogue
 
     today = dt.date.today()  # confirming moves the assessments of the import's year on
@@ -347,13 +344,7 @@ def test_review_shows_every_changed_field_until_confirmed_then_flags_a_missed_ta
     f.write_text(dump_catalogue_json(dataclasses.replace(cat, items=items)), "utf-8")
     apply_import(small_store, preview_import(small_store, f))
 
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("view/year", y)
-    win = MainWindow(small_store, settings, today=today)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.year_loaded, timeout=10000):
-        win.start()
+    win = open_window(qtbot, small_store, tmp_path, y, today)
     assert win.select_item(YEARLY)
     d = win.detail
     win.resize(1280, 900)

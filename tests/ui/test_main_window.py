@@ -21,10 +21,11 @@ TODAY = dt.date(2024, 7, 1)
 YEARLY, ONCE, BIENNIAL, COUNTY, EVENT = "TT2020-01-01", "TT2020-01-02", "TT2020-02-01", "TT2020-02-02", "TT2020-03-01"
 
 
-def open_window(qtbot, store, tmp_path, year=2024):
+def open_window(qtbot, store, tmp_path, year=2024, today=TODAY):
+    """The real main window on ``store``, showing ``year`` as on ``today``, its tree filled."""
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue("view/year", year)
-    win = MainWindow(store, settings, today=TODAY)
+    win = MainWindow(store, settings, today=today)
     qtbot.addWidget(win)
     win.show()
     with qtbot.waitSignal(win.year_loaded, timeout=10000):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from fazhi_desk.catalogue.schema import dump_catalogue_json
 from fazhi_desk.domain.model import Status
 from fazhi_desk.services.catalogue import apply_import, preview_import
 from fazhi_desk.services.checklist import set_fields
-from fazhi_desk.ui.main_window import MainWindow
 from tests.conftest import make_catalogue, wait_idle
+from tests.ui.test_main_window import open_window
 
 TODAY = dt.date.today()  # a catalogue import retires items from the year it happens in
 Y = TODAY.year
@@ -28,14 +28,7 @@ def _retire(store, tmp_path, *item_ids):
 
 
 def _open(qtbot, store, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("view/year", Y)
-    win = MainWindow(store, settings, today=TODAY)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.year_loaded, timeout=10000):
-        win.start()
-    return win
+    return open_window(qtbot, store, tmp_path, Y, TODAY)
 
 
 def _status_cell(win, item_id):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
-from PySide6.QtCore import QSettings
 
 from fazhi_desk.catalogue.schema import Catalogue
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument
@@ -21,7 +20,7 @@ from fazhi_desk.services.checklist import set_fields
 from fazhi_desk.services.profile import set_profile
 from fazhi_desk.services.report import export_report
 from fazhi_desk.store.db import open_store
-from fazhi_desk.ui.main_window import MainWindow
+from tests.ui.test_main_window import open_window
 
 YEAR = 2024
 TODAY = dt.date(2025, 1, 15)  # the year is over: what is not done is overdue
@@ -67,13 +66,7 @@ def _seed(tmp_path):
 def test_dashboard_report_and_tree_agree(qtbot, tmp_path):
     st = _seed(tmp_path)
     try:
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        settings.setValue("view/year", YEAR)
-        win = MainWindow(st, settings, today=TODAY)
-        qtbot.addWidget(win)
-        win.show()
-        with qtbot.waitSignal(win.year_loaded, timeout=10000):
-            win.start()
+        win = open_window(qtbot, st, tmp_path, YEAR, TODAY)
 
         # the tree: the document node's done/total
         doc_node = win.model.top_nodes()[0]

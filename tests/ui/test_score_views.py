@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
-from PySide6.QtCore import QSettings
 
 from fazhi_desk.catalogue.schema import Catalogue
 from fazhi_desk.domain.completion import Standing, Tally
@@ -20,7 +19,7 @@ from fazhi_desk.services.checklist import set_fields
 from fazhi_desk.services.profile import set_profile
 from fazhi_desk.services.report import export_report
 from fazhi_desk.store.db import open_store
-from fazhi_desk.ui.main_window import MainWindow
+from tests.ui.test_main_window import open_window
 
 YEAR = 2024
 TODAY = dt.date(2025, 1, 15)
@@ -67,13 +66,7 @@ def test_dashboard_and_report_show_the_same_points(qtbot, tmp_path):
         set_fields(st, "KH2023-01-04", YEAR, {"status": "本年度未发生"})
         set_fields(st, "KH2023-01-05", YEAR, {"status": "不适用", "na_reason": "本镇无此职能"})
 
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        settings.setValue("view/year", YEAR)
-        win = MainWindow(st, settings, today=TODAY)
-        qtbot.addWidget(win)
-        win.show()
-        with qtbot.waitSignal(win.year_loaded, timeout=10000):
-            win.start()
+        win = open_window(qtbot, st, tmp_path, YEAR, TODAY)
         dash = win.show_dashboard()
         assert not dash.t_score.isHidden()
         assert dash.t_score.value.text() == "5/12"
