@@ -24,7 +24,7 @@ import sys
 import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from fazhi_desk.errors import UserError
 
@@ -153,6 +153,25 @@ def fsync_file(p: Path | str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def read_chunks(f: BinaryIO, buf: bytearray, check: Callable[[], None],
+                read_error: Callable[[OSError], BaseException] | None = None) -> Iterator[memoryview]:
+    """The rest of an open file, read into ``buf`` chunk by chunk (each a view of ``buf``, valid
+    until the next one); ``check`` runs before each read (a cancel raises there). An ``OSError``
+    of a read is raised as ``read_error(e)`` when given."""
+    mv = memoryview(buf)
+    while True:
+        check()
+        try:
+            k = f.readinto(buf)
+        except OSError as e:
+            if read_error is None:
+                raise
+            raise read_error(e) from e
+        if not k:
+            return
+        yield mv[:k]
 
 
 def write_error(e: OSError, path: Path) -> UserError:

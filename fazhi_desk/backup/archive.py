@@ -50,6 +50,7 @@ from fazhi_desk import __version__
 from fazhi_desk.errors import Problem, UserError
 from fazhi_desk.evidence.filestore import TRASH_DIR, os_error_text
 from fazhi_desk.fileio import fsync_dir as _fsync_dir
+from fazhi_desk.fileio import read_chunks
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.paths import DataDir
 from fazhi_desk.store.swap import TEMP_PREFIX, remove_stale_backup_temps
@@ -489,20 +490,16 @@ def create_backup(
         members: list[Member] = []
         missing: list[str] = []
         buf = bytearray(CHUNK)
-        mv = memoryview(buf)
 
         def add(zf: zipfile.ZipFile, name: str, src: Path, size: int, expect: str | None) -> bool:
             nonlocal done
             h = hashlib.sha256()
             n = 0
             with open(src, "rb", buffering=0) as f_in, zf.open(_zipinfo(name, size, now), "w", force_zip64=size > (1 << 31)) as w:
-                while True:
-                    ctx.check()
-                    k = f_in.readinto(buf)
-                    if not k:
-                        break
-                    h.update(mv[:k])
-                    w.write(mv[:k])
+                for chunk in read_chunks(f_in, buf, ctx.check):
+                    k = len(chunk)
+                    h.update(chunk)
+                    w.write(chunk)
                     n += k
                     done += k
                     ctx.progress(min(999, done * 1000 // max(total, 1)), 1000, f"正在备份……{size_text(done)} / {size_text(total)}")

@@ -35,7 +35,7 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator, Literal, Sequenc
 
 from fazhi_desk.errors import UserError
 from fazhi_desk.fileio import fsync_dir as _fsync_dir
-from fazhi_desk.fileio import is_own_temp, remove_stale_temps, temp_path
+from fazhi_desk.fileio import is_own_temp, read_chunks, remove_stale_temps, temp_path
 from fazhi_desk.jobs import JobContext
 
 CHUNK_SIZE = 4 << 20  # 4 MiB: large enough for disk speed, small enough for a prompt cancel
@@ -117,6 +117,11 @@ class StoreWriteError(UserError):
 
 class StoredFileDamaged(UserError):
     """A stored file is missing or no longer matches its hash."""
+
+
+def _unreadable(src: Path) -> Callable[[OSError], StoredFileDamaged]:
+    """The error of a stored file that cannot be read."""
+    return lambda e: StoredFileDamaged(f"无法读取存储的佐证材料“{src}”:{os_error_text(e)}。")
 
 
 @dataclass(frozen=True)
@@ -300,31 +305,22 @@ class FileStore:
         size = chunk_size or CHUNK_SIZE
         try:
             h = hashlib.sha256()
-            buf = bytearray(size)
-            mv = memoryview(buf)
             n = 0
             try:
                 f_in = (opener or _default_opener)(src_s)
             except OSError as e:
                 raise SourceReadError(src, os_error_text(e)) from e
             with f_in:
-                while True:
-                    ctx.check()
-                    try:
-                        k = f_in.readinto(buf)
-                    except OSError as e:
-                        raise SourceReadError(src, os_error_text(e)) from e
-                    if not k:
-                        break
-                    chunk = mv[:k]
+                for chunk in read_chunks(f_in, bytearray(size), ctx.check,
+                                         lambda e: SourceReadError(src, os_error_text(e))):
                     h.update(chunk)
                     try:
                         _write_all(fd, chunk)
                     except OSError as e:
                         raise StoreWriteError(self.root, e, needed=st0.st_size) from e
-                    n += k
+                    n += len(chunk)
                     if on_bytes is not None:
-                        on_bytes(k)
+                        on_bytes(len(chunk))
             try:
                 os.close(fd)
             except OSError as e:
@@ -438,17 +434,11 @@ class FileStore:
                   buf: bytearray | None = None) -> str:
         """SHA-256 of a file, honouring cancel; raises OSError."""
         h = hashlib.sha256()
-        buf = buf if buf is not None else bytearray(CHUNK_SIZE)
-        mv = memoryview(buf)
         with open(p, "rb", buffering=0) as f:
-            while True:
-                ctx.check()
-                k = f.readinto(buf)
-                if not k:
-                    break
-                h.update(mv[:k])
+            for chunk in read_chunks(f, buf if buf is not None else bytearray(CHUNK_SIZE), ctx.check):
+                h.update(chunk)
                 if on_bytes is not None:
-                    on_bytes(k)
+                    on_bytes(len(chunk))
         return h.hexdigest()
 
     def check(self, ctx: JobContext, sha256: str, size: int | None = None,
@@ -500,19 +490,10 @@ class FileStore:
         n = 0
         try:
             with open(src, "rb", buffering=0) as f:
-                buf = bytearray(CHUNK_SIZE)
-                mv = memoryview(buf)
-                while True:
-                    ctx.check()
-                    try:
-                        k = f.readinto(buf)
-                    except OSError as e:
-                        raise StoredFileDamaged(f"无法读取存储的佐证材料“{src}”:{os_error_text(e)}。") from e
-                    if not k:
-                        break
-                    h.update(mv[:k])
-                    dst.write(mv[:k])  # an error here is the destination's: it propagates as OSError
-                    n += k
+                for chunk in read_chunks(f, bytearray(CHUNK_SIZE), ctx.check, _unreadable(src)):
+                    h.update(chunk)
+                    dst.write(chunk)  # an error here is the destination's: it propagates as OSError
+                    n += len(chunk)
         except FileNotFoundError as e:
             raise StoredFileDamaged(f"佐证材料在存储目录中已丢失(“{src}”)。") from e
         if h.hexdigest() != sha256:
@@ -535,7 +516,7 @@ class FileStore:
                 f"佐证材料在存储目录中已丢失(“{src}”)。请运行“校验佐证材料”查看受影响的事项,并重新添加原始文件。"
             ) from e
         except OSError as e:
-            raise StoredFileDamaged(f"无法读取存储的佐证材料“{src}”:{os_error_text(e)}。") from e
+            raise _unreadable(src)(e) from e
         with f_in:
             try:
                 dest.parent.mkdir(parents=True, exist_ok=True)
@@ -546,23 +527,14 @@ class FileStore:
                 raise StoreWriteError(dest.parent, e) from e
             try:
                 h = hashlib.sha256()
-                buf = bytearray(CHUNK_SIZE)
-                mv = memoryview(buf)
-                while True:
-                    ctx.check()
+                for chunk in read_chunks(f_in, bytearray(CHUNK_SIZE), ctx.check, _unreadable(src)):
+                    h.update(chunk)
                     try:
-                        k = f_in.readinto(buf)
-                    except OSError as e:
-                        raise StoredFileDamaged(f"无法读取存储的佐证材料“{src}”:{os_error_text(e)}。") from e
-                    if not k:
-                        break
-                    h.update(mv[:k])
-                    try:
-                        _write_all(fd, mv[:k])
+                        _write_all(fd, chunk)
                     except OSError as e:
                         raise StoreWriteError(dest.parent, e) from e
                     if on_bytes is not None:
-                        on_bytes(k)
+                        on_bytes(len(chunk))
                 try:
                     os.fsync(fd)
                 except OSError as e:
