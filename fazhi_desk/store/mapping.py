@@ -47,12 +47,6 @@ def _to_column(name: str, value: object) -> object:
     return "" if name == "township_role" and value is None else value
 
 
-def _from_column(name: str, value: object) -> object:
-    if name in _ENUMS:
-        return _ENUMS[name](value) if value not in (None, "") else None
-    return value
-
-
 def revision_from_item(item: Item, version_id: int) -> ItemRevision:
     """A new :class:`ItemRevision` row holding ``item``'s wording in catalogue version ``version_id``."""
     values = {n: _to_column(n, getattr(item, n)) for n in ITEM_REVISION_FIELDS}
@@ -66,6 +60,9 @@ REVISION_COLUMNS = tuple(ItemRevision.__table__.c[n] for n in ITEM_REVISION_FIEL
 _ENUM_POSITIONS = tuple((i, _ENUMS[n]) for i, n in enumerate(ITEM_REVISION_FIELDS) if n in _ENUMS)
 _ROLE_AT = ITEM_REVISION_FIELDS.index("township_role")
 _APPLIES_AT = ITEM_REVISION_FIELDS.index("applies_to_township")
+# Item's fields in declaration order, as positions in the values list (doc_code appended last).
+_ITEM_ARGS = tuple(len(ITEM_REVISION_FIELDS) if f.name == "doc_code" else ITEM_REVISION_FIELDS.index(f.name)
+                   for f in dataclasses.fields(Item))
 
 
 def item_from_values(values: typing.Sequence[object], doc_code: str) -> Item:
@@ -77,11 +74,6 @@ def item_from_values(values: typing.Sequence[object], doc_code: str) -> Item:
         v[_ROLE_AT] = TownshipRole.default_for(v[_APPLIES_AT])
     v.append(doc_code)
     return Item(*[v[i] for i in _ITEM_ARGS])
-
-
-# Item's fields in declaration order, as positions in the values list (doc_code appended last).
-_ITEM_ARGS = tuple(len(ITEM_REVISION_FIELDS) if f.name == "doc_code" else ITEM_REVISION_FIELDS.index(f.name)
-                   for f in dataclasses.fields(Item))
 
 
 def item_from_revision(rev: ItemRevision, doc_code: str) -> Item:
