@@ -467,9 +467,9 @@ class ChecklistPanel(QWidget):
         self._fill_filter_choices(rows)
         self.model.set_rows(rows, self.current_filter())
         # An edit that committed while this read ran may not be in its rows: read those items again.
-        again, self._refreshed_while_loading = self._refreshed_while_loading, set()
-        if again:
-            self.refresh_rows(again)
+        if self._refreshed_while_loading:
+            self.refresh_rows(self._refreshed_while_loading)
+            self._refreshed_while_loading.clear()  # after: this job is still running while it is re-read
         self._after_filter()
         select = self._pending_select
         self._pending_select = None
