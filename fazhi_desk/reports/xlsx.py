@@ -70,7 +70,8 @@ def needs_quote(text: str) -> bool:
 
 def clean_text(text: str) -> str:
     """Drop characters that cannot be stored in an xlsx (XML 1.0) file."""
-    return _ILLEGAL_XML.sub("", text)
+    # every such character is non-printable: most text needs no search (a report has 100,000s of cells)
+    return text if text.isprintable() else _ILLEGAL_XML.sub("", text)
 
 
 def text_width(text: str) -> int:
@@ -134,9 +135,14 @@ def put_text(cell, value: str | None) -> None:  # noqa: ANN001 - openpyxl Cell
 
 
 def escape(text: str) -> str:
-    return (
-        clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    )
+    return _escape_clean(clean_text(text))
+
+
+def _escape_clean(text: str) -> str:
+    """XML-escape text already cleaned by :func:`clean_text`."""
+    if "&" in text or "<" in text or ">" in text or "\r" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return text
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,11 +247,6 @@ def _num(v: float | int) -> str:
     return repr(float(v))
 
 
-def render_rows(bulk: BulkRows, style_id: Callable[[CellStyle], int], check: Callable[[], None]) -> str:
-    """The ``<row>`` elements of ``bulk`` as SpreadsheetML text."""
-    return "".join(render_chunks(bulk, style_id, check))
-
-
 def render_chunks(
     bulk: BulkRows, style_id: Callable[[CellStyle], int], check: Callable[[], None], step: int = 2000
 ) -> Iterator[str]:
@@ -275,13 +276,11 @@ def render_chunks(
         value, style = cell
         cls = value.__class__
         if cls is str and value:
-            text = value if value.isprintable() else clean_text(value)  # isprintable: nothing to drop
-            if (value.startswith(FORMULA_TRIGGERS) or text.startswith(FORMULA_TRIGGERS)) and not style.quote:
+            if needs_quote(value) and not style.quote:
                 style = style.quoted()
+            text = clean_text(value)
             space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-            if "&" in text or "<" in text or ">" in text or "\r" in text:
-                text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-            t = f'{sid(style)} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+            t = f'{sid(style)} t="inlineStr"><is><t{space}>{_escape_clean(text)}</t></is></c>'
         elif cls is int:
             t = f"{sid(style)}><v>{value}</v></c>"
         elif value is None or value == "":
