@@ -17,7 +17,6 @@ from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import current_user
 from fazhi_desk.store.mapping import (
-    ITEM_REVISION_FIELDS,
     REVISION_COLUMNS,
     document_from_row,
     item_from_revision,
@@ -116,9 +115,6 @@ class ChecklistRow:
         return self.binding and self.item.township_acts
 
 
-_ITEM_ID_AT = ITEM_REVISION_FIELDS.index("item_id")
-
-
 def _doc_year(doc: SourceDocument) -> int:
     return doc.date.year
 
@@ -194,11 +190,11 @@ def load_year(
     version_names = dict(s.execute(select(CatalogueVersion.id, CatalogueVersion.version)).all())
     # the wording before the import that is awaiting 复核: the newest revision older than the current one
     review_prev: dict[str, Any] = {}
-    for r in s.execute(only(
-            select(*rev_cols).join(ItemRow, ItemRow.item_id == ItemRevision.item_id)
+    for item_id, *rev in s.execute(only(
+            select(ItemRevision.item_id, *rev_cols).join(ItemRow, ItemRow.item_id == ItemRevision.item_id)
             .where(ItemRow.needs_review.is_(True), ItemRevision.id < ItemRow.current_revision_id)
             .order_by(ItemRevision.id), ItemRevision.item_id)):
-        review_prev[r[2 + _ITEM_ID_AT]] = r
+        review_prev[item_id] = rev
     q = only(
         select(ItemRow.item_id, ItemRow.doc_code, ItemRow.retired_at, ItemRow.retired_in_version_id,
                ItemRow.needs_review, *rev_cols)
