@@ -173,10 +173,7 @@ def _height(cells: list[tuple[str, float]]) -> float:
             n = wrapped_lines(t, w)
             if n > lines:
                 lines = n
-    return _ROW_HEIGHTS[lines] if lines < len(_ROW_HEIGHTS) else row_height(lines + lines // 4)
-
-
-_ROW_HEIGHTS = tuple(row_height(n + n // 4) for n in range(40))
+    return row_height(lines + lines // 4)
 
 
 @functools.lru_cache(maxsize=None)
