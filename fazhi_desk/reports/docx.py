@@ -31,7 +31,7 @@ from docx.shared import Mm, Pt
 from lxml import etree
 
 from fazhi_desk.domain.annual import HEADING2_RE, AnnualDocument, cn_number
-from fazhi_desk.reports.output import atomic_output, output_error
+from fazhi_desk.reports.output import output_file
 from fazhi_desk.reports.xlsx import clean_text
 
 FANGSONG = "仿宋_GB2312"
@@ -317,8 +317,5 @@ def write_docx(doc_: AnnualDocument, out_path: Path) -> None:
     """Build and save the .docx (temp name in the target folder, fsync, rename)."""
     doc = build_docx(doc_)
     out_path = Path(out_path)
-    with atomic_output(out_path) as tmp:
-        try:
-            doc.save(os.fspath(tmp))
-        except OSError as e:
-            raise output_error(e, out_path) from e
+    with output_file(out_path) as tmp:
+        doc.save(os.fspath(tmp))

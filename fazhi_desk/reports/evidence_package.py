@@ -28,7 +28,7 @@ from fazhi_desk.evidence.filestore import FileStore, StoredFileDamaged
 from fazhi_desk.fileio import safe_file_name
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.reports.annual import EvidenceCheck, ReportData, ReportEvidence
-from fazhi_desk.reports.output import atomic_output, output_error
+from fazhi_desk.reports.output import output_file
 
 STORED_TYPES = frozenset(
     ".jpg .jpeg .png .gif .webp .heic .pdf .ofd .docx .xlsx .pptx .wps .et .dps .zip .rar .7z .gz .bz2 .xz "
@@ -145,65 +145,62 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
     index: list[tuple] = []
     root = package_root(data.office_name, data.year)
     total = len(data.evidence)
-    with atomic_output(out_path) as tmp:
-        try:
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=6) as zf:
-                if package_id:
-                    zf.comment = package_comment(package_id)
-                for i, e in enumerate(data.evidence):
-                    ctx.check()
-                    if i % 20 == 0:
-                        ctx.progress(i, total, f"正在打包佐证材料 {i}/{total}……")
-                    folder = folders.get(e.item_id)
-                    if folder is None:
-                        folder = _dedupe(folder_name(e.item_id, e.requirement), taken.setdefault("", set()))
-                        folders[e.item_id] = folder
+    with output_file(out_path) as tmp:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=6) as zf:
+            if package_id:
+                zf.comment = package_comment(package_id)
+            for i, e in enumerate(data.evidence):
+                ctx.check()
+                if i % 20 == 0:
+                    ctx.progress(i, total, f"正在打包佐证材料 {i}/{total}……")
+                folder = folders.get(e.item_id)
+                if folder is None:
+                    folder = _dedupe(folder_name(e.item_id, e.requirement), taken.setdefault("", set()))
+                    folders[e.item_id] = folder
+                try:
+                    size = files.path(e.sha256).stat().st_size
+                except OSError:
+                    size = -1
+                content: bytes | None = None
+                if size < 0:
+                    state = "missing"
+                elif size <= IN_MEMORY_MAX:
+                    state, content = files.read_checked(e.sha256)
+                else:
+                    state = files.check(ctx, e.sha256, e.size)
+                if state in ("missing", "unreadable"):
+                    missing.append(e)
+                    checks[i] = EvidenceCheck.MISSING
+                    continue
+                if state != "ok":
+                    altered.append(e)
+                    checks[i] = EvidenceCheck.ALTERED
+                    continue
+                name = _dedupe(safe_name(e.original_name, FILE_MAX), taken.setdefault(folder, set()))
+                arc = f"{root}/{folder}/{name}"
+                zi = _zip_info(arc, e.doc_date, size)
+                if content is not None:
+                    zf.writestr(zi, content)
+                else:
                     try:
-                        size = files.path(e.sha256).stat().st_size
-                    except OSError:
-                        size = -1
-                    content: bytes | None = None
-                    if size < 0:
-                        state = "missing"
-                    elif size <= IN_MEMORY_MAX:
-                        state, content = files.read_checked(e.sha256)
-                    else:
-                        state = files.check(ctx, e.sha256, e.size)
-                    if state in ("missing", "unreadable"):
-                        missing.append(e)
-                        checks[i] = EvidenceCheck.MISSING
-                        continue
-                    if state != "ok":
-                        altered.append(e)
-                        checks[i] = EvidenceCheck.ALTERED
-                        continue
-                    name = _dedupe(safe_name(e.original_name, FILE_MAX), taken.setdefault(folder, set()))
-                    arc = f"{root}/{folder}/{name}"
-                    zi = _zip_info(arc, e.doc_date, size)
-                    if content is not None:
-                        zf.writestr(zi, content)
-                    else:
-                        try:
-                            with zf.open(zi, "w", force_zip64=size > 2**31) as dst:
-                                files.copy_into(ctx, e.sha256, dst)
-                        except StoredFileDamaged:  # changed between checking and copying
-                            raise UserError(
-                                f"佐证材料“{e.original_name}”({e.item_id})在打包过程中被修改,打包已停止。请重试。"
-                            ) from None
-                    packed.append(PackedFile(e.item_id, arc, e.sha256, size))
-                    checks[i] = EvidenceCheck.OK
-                    members[i] = arc
-                    index.append((arc, e.item_id, e.requirement, e.original_name, e.description,
-                                  e.doc_date.isoformat() if e.doc_date else "", size, e.sha256))
-                zf.writestr(_zip_info(f"{root}/{INDEX_FILE}", None, 0), _index_csv(index))
-                if missing or altered:
-                    lines = [f"{data.office_name}{data.year}年度佐证材料中以下文件未能打包:", ""]
-                    for label, group in (("缺失", missing), ("已变更(内容与登记时不一致)", altered)):
-                        for e in group:
-                            lines.append(f"[{label}] {e.item_id} {e.original_name}  SHA-256 {e.sha256}")
-                    zf.writestr(f"{root}/{PROBLEMS_FILE}", "\r\n".join(lines) + "\r\n")
-        except OSError as e:
-            raise output_error(e, out_path) from e
+                        with zf.open(zi, "w", force_zip64=size > 2**31) as dst:
+                            files.copy_into(ctx, e.sha256, dst)
+                    except StoredFileDamaged:  # changed between checking and copying
+                        raise UserError(
+                            f"佐证材料“{e.original_name}”({e.item_id})在打包过程中被修改,打包已停止。请重试。"
+                        ) from None
+                packed.append(PackedFile(e.item_id, arc, e.sha256, size))
+                checks[i] = EvidenceCheck.OK
+                members[i] = arc
+                index.append((arc, e.item_id, e.requirement, e.original_name, e.description,
+                              e.doc_date.isoformat() if e.doc_date else "", size, e.sha256))
+            zf.writestr(_zip_info(f"{root}/{INDEX_FILE}", None, 0), _index_csv(index))
+            if missing or altered:
+                lines = [f"{data.office_name}{data.year}年度佐证材料中以下文件未能打包:", ""]
+                for label, group in (("缺失", missing), ("已变更(内容与登记时不一致)", altered)):
+                    for e in group:
+                        lines.append(f"[{label}] {e.item_id} {e.original_name}  SHA-256 {e.sha256}")
+                zf.writestr(f"{root}/{PROBLEMS_FILE}", "\r\n".join(lines) + "\r\n")
         ctx.progress(total, total, "佐证材料打包完成")
     return PackageResult(out_path, tuple(packed), tuple(missing), tuple(altered), checks, members, root,
                          package_id)

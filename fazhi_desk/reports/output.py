@@ -7,7 +7,9 @@ say what to do (a report still open in Excel is the usual one).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from fazhi_desk.errors import UserError
 from fazhi_desk.fileio import atomic_write, write_error
@@ -39,3 +41,14 @@ def atomic_output(path: Path):  # noqa: ANN201 - a context manager yielding the 
     removes the temp file and leaves ``path`` as it was (see :func:`fazhi_desk.fileio.atomic_write`).
     """
     return atomic_write(path)
+
+
+@contextmanager
+def output_file(path: Path) -> Iterator[Path]:
+    """:func:`atomic_output`, with an OS error inside the block (a full disk, a file open in Excel)
+    raised as the Chinese message that names ``path``."""
+    with atomic_output(path) as tmp:
+        try:
+            yield tmp
+        except OSError as e:
+            raise output_error(e, path) from e

@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 
 from fazhi_desk.errors import UserError
 from fazhi_desk.reports import workbook_format as F
-from fazhi_desk.reports.output import atomic_output, output_error
+from fazhi_desk.reports.output import output_file
 
 
 @dataclass(frozen=True)
@@ -293,11 +293,8 @@ def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetim
     wb.properties.title = f"{year}年度各单位法治政府建设年度报告汇总"
     wb.properties.creator = "法治政府建设检查台"
     out_path = Path(out_path)
-    with atomic_output(out_path) as tmp:
-        try:
-            wb.save(os.fspath(tmp))
-        except OSError as e:
-            raise output_error(e, out_path) from e
+    with output_file(out_path) as tmp:
+        wb.save(os.fspath(tmp))
     return RollupResult(out_path, len(ranked), year, len({m[0] for m in mism}))
 
 

@@ -46,7 +46,7 @@ from fazhi_desk.domain.completion import RATE_RULE, Standing
 from fazhi_desk.jobs import JobContext, gc_paused
 from fazhi_desk.reports import workbook_format as F
 from fazhi_desk.reports.annual import Counts, EvidenceCheck, ReportData, ReportRow, count_rows
-from fazhi_desk.reports.output import atomic_output, output_error
+from fazhi_desk.reports.output import output_file
 from fazhi_desk.reports.xlsx import (
     BODY_FONT,
     BOLD_FONT,
@@ -610,9 +610,6 @@ def write_report(ctx: JobContext, data: ReportData, out_path: Path | str, *, fas
 def _write_report(ctx: JobContext, data: ReportData, out_path: Path, fast: bool) -> None:
     wb, bulk = build_workbook(data)
     ctx.progress(1, 3, "正在写入报告文件……")
-    with atomic_output(out_path) as tmp:
-        try:
-            save_workbook(wb, os.fspath(tmp), bulk, check=ctx.check, fast=fast)
-        except OSError as e:
-            raise output_error(e, out_path) from e
+    with output_file(out_path) as tmp:
+        save_workbook(wb, os.fspath(tmp), bulk, check=ctx.check, fast=fast)
         ctx.check()
