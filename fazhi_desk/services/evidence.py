@@ -54,7 +54,7 @@ from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
 from fazhi_desk.services.checklist import check_item_year, current_item, ensure_assessment, retired_refusal
 from fazhi_desk.store.db import Store
-from fazhi_desk.store.models import Assessment, ChangeLog, EvidenceFile, EvidenceLink, EvidenceTrash, ItemRow
+from fazhi_desk.store.models import Assessment, ChangeLog, EvidenceFile, EvidenceLink, EvidenceTrash
 
 MAX_DESCRIPTION = 2000
 # Files are staged (copied, hashed) and then fsynced and named in groups: parallel fsyncs.

@@ -222,7 +222,6 @@ class ChecklistPanel(QWidget):
             self._model = ChecklistModel(self)
             self._model.today = self.today
             self.tree.setModel(self._model)
-            from PySide6.QtCore import Qt
 
             # a long requirement loses its middle, not its 编号 or its end (the tooltip has it whole)
             self.tree.setItemDelegateForColumn(COL_TITLE, TitleDelegate(self.tree))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel, QTextCharFormat, QColor, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections import namedtuple
-from pathlib import Path
 
 import pytest
 

@@ -24,7 +24,6 @@ from docx.oxml.ns import nsdecls
 from fazhi_desk.catalogue.draft import DraftMeta, draft_catalogue
 from fazhi_desk.catalogue.draft.plan import SECTION_RE
 from fazhi_desk.catalogue.excel_reader import read_template
-from fazhi_desk.errors import UserError
 from fazhi_desk.paths import resource_path
 from tests.conftest import dump_db
 

@@ -14,7 +14,7 @@ from fazhi_desk.catalogue.schema import catalogue_to_dict, dump_catalogue_json
 from fazhi_desk.cli import run as cli_run
 from fazhi_desk.domain.statistics import Indicator
 from fazhi_desk.errors import UserError
-from fazhi_desk.services.catalogue import apply_import, install_new_document, installed_catalogues, preview_import
+from fazhi_desk.services.catalogue import apply_import, installed_catalogues, preview_import
 from fazhi_desk.services.statistics import indicators
 from tests.conftest import dump_db as dump, make_catalogue
 

@@ -5,7 +5,6 @@ Each test drives the real CLI entry point over a real data directory; the report
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import subprocess

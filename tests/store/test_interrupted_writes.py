@@ -9,7 +9,6 @@ never newer than the evidence package beside it, and names it by export id.
 from __future__ import annotations
 
 import os
-import sys
 import zipfile
 from pathlib import Path
 

@@ -17,7 +17,7 @@ import textwrap
 import pytest
 
 from fazhi_desk.paths import DataDir
-from tests.faultkit import cli, env, kill9, start, wait_for
+from tests.faultkit import cli, kill9, start
 
 ITEM = "SZ2015-04-01"
 YEAR = "2026"

@@ -10,7 +10,7 @@ from fazhi_desk.services.profile import set_profile
 from fazhi_desk.services.statistics import load_statistics, set_statistic
 from fazhi_desk.store.db import open_store
 from tests.conftest import wait_idle
-from tests.ui.test_main_window import YEARLY, open_window, stored, tt_data, type_text  # noqa: F401 - fixture
+from tests.ui.test_main_window import YEARLY, open_window, stored, tt_data, type_text  # noqa: F401, F811 - fixture
 
 
 @pytest.fixture
