@@ -14,7 +14,7 @@ from tests.ui.test_main_window import YEARLY, open_window, stored, tt_data, type
 
 
 @pytest.fixture
-def win(qtbot, tt_data, tmp_path):
+def win(qtbot, tt_data, tmp_path):  # noqa: F811 - the imported fixture
     store = open_store(tt_data)
     set_profile(store, office_name="营盘镇", county="柞水县")
     w = open_window(qtbot, store, tmp_path)
