@@ -2,7 +2,12 @@
 
 Each edited figure is saved through the one writer (with the change log). A
 figure linked to an item's 实际值 is that value: editing it here changes the
-item, and the checklist row refreshes from the write's Changes.
+item, and the checklist row refreshes from the write's Changes. When it would
+replace an 实际值 the user set by hand in the checklist, the tab asks first and
+saves only on 是 (``overwrite_item=True``). Each indicator's 口径 is in the 说明
+column; figures that do not fit together (出庭 > 应诉 is refused by the writer;
+报备 > 制发, an event item marked 本年度未发生 while a figure counts it) are listed
+under the table.
 """
 
 from __future__ import annotations
@@ -11,7 +16,15 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fazhi_desk.changes import NOTHING, Changes
 from fazhi_desk.tasks import Op
@@ -25,15 +38,15 @@ COL_VALUE = 3
 
 
 def _load(s, year: int):  # noqa: ANN001, ANN202 - Session
-    from fazhi_desk.services.statistics import load_statistics
+    from fazhi_desk.services.statistics import findings, load_statistics
 
-    return load_statistics(s, year)
+    return load_statistics(s, year), [f.text for f in findings(s, year)]
 
 
-def _save(store: Store, year: int, code: str, value: str):  # noqa: ANN202
+def _save(store: Store, year: int, code: str, value: str, overwrite_item: bool = False):  # noqa: ANN202
     from fazhi_desk.services.statistics import set_statistic
 
-    return set_statistic(store, year, code, value)
+    return set_statistic(store, year, code, value, overwrite_item=overwrite_item)
 
 
 def _num(v: float | None) -> str:
@@ -66,9 +79,14 @@ class StatisticsTab(QWidget):
                            "标注“即事项实际值”的指标与该事项的实际值是同一个数,改一处即两处同时更新。")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #666;")
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet("color: #9C0006;")
+        self.warnings.setVisible(False)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(self.table, 1)
+        lay.addWidget(self.warnings)
         lay.addWidget(self.hint)
         self.table.itemChanged.connect(self._changed)
 
@@ -82,12 +100,15 @@ class StatisticsTab(QWidget):
         if store is None or self._year is None:
             return
         year = self._year
-        Op(_load, year).in_session(store).success(lambda e: self._fill(year, e)).run(self, "读取统计数据")
+        Op(_load, year).in_session(store).success(lambda r: self._fill(year, *r)).run(self, "读取统计数据")
 
-    def _fill(self, year: int, entries: list[StatisticEntry]) -> None:
+    def _fill(self, year: int, entries: list[StatisticEntry], found: list[str] = ()) -> None:  # noqa: B006
         if year != self._year:
             return
         self.entries = entries
+        self.findings = list(found)
+        self.warnings.setText("请核对\uff1a" + "\uff1b".join(found) + "。" if found else "")
+        self.warnings.setVisible(bool(found))
         self._filling = True
         try:
             self.table.setRowCount(len(entries))
@@ -98,8 +119,12 @@ class StatisticsTab(QWidget):
                     f"证明事项:{'、'.join(ind.items)}" if ind.items else "")
                 if ind.source != "内置":
                     note = (note + ";" if note else "") + f"由目录 {ind.source} 定义"
+                if ind.scope:
+                    note = f"口径\uff1a{ind.scope}" + ("\uff1b" + note if note else "")
                 for c, text in enumerate((ind.category, ind.name, ind.unit, _num(e.value), note)):
                     it = QTableWidgetItem(text)
+                    if c == 4:
+                        it.setToolTip(text)
                     if c != COL_VALUE:
                         it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
                         if c == 4:
@@ -117,16 +142,32 @@ class StatisticsTab(QWidget):
         store = self._store_of()
         if store is None:
             return
-        e = self.entries[item.row()]
-        year = self._year
+        self._save(self.entries[item.row()], self._year, item.text().strip(), False)
+
+    def _save(self, e: StatisticEntry, year: int, text: str, overwrite: bool) -> None:
+        store = self._store_of()
+        if store is None:
+            return
         changes = Changes.item(e.indicator.linked_item, year) if e.linked else NOTHING
-        (Op(_save, store, year, e.indicator.code, item.text().strip()).write(store, changes)
+        (Op(_save, store, year, e.indicator.code, text, overwrite).write(store, changes)
          .success(lambda _v, code=e.indicator.code: (self.saved.emit(code), self.reload()))
-         .failure(self._refused)
+         .failure(lambda err: self._refused(err, e, year, text))
          .run(self, "保存统计数据"))
 
-    def _refused(self, error: BaseException) -> None:
+    def _refused(self, error: BaseException, e: StatisticEntry, year: int, text: str) -> None:
+        from fazhi_desk.services.statistics import ItemValueConflict
         from fazhi_desk.tasks import show_error
 
-        show_error(self, "保存统计数据", error)
+        if isinstance(error, ItemValueConflict) and year == self._year:
+            ans = QMessageBox.question(
+                self, "保存统计数据",
+                f"统计指标\u201c{e.indicator.label}\u201d就是事项 {error.item_id} 的实际值。"
+                f"该事项 {year} 年度的实际值已手工填为 {_num(error.current)}{e.indicator.unit}\uff0c"
+                f"改为 {_num(error.new) or '空'} 会同时改掉事项的实际值(及其完成情况)。\n\n是否仍要修改\uff1f",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if ans == QMessageBox.StandardButton.Yes:
+                self._save(e, year, text, True)
+                return
+        else:
+            show_error(self, "保存统计数据", error)
         self.reload()
