@@ -13,19 +13,16 @@ from fazhi_desk.domain.completion import (
     status_allowed,
 )
 from fazhi_desk.domain.model import (
-    AssessmentView,
     Cycle,
     Item,
     SourceDocument,
     Status,
     TownshipRole,
     due_in_year,
-    is_overdue,
     year_due_date,
 )
 
 __all__ = [
-    "AssessmentView",
     "Completion",
     "Cycle",
     "Item",
@@ -39,7 +36,6 @@ __all__ = [
     "below_target_reason",
     "check_year",
     "due_in_year",
-    "is_overdue",
     "judge",
     "meets_target",
     "status_allowed",

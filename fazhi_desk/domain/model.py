@@ -1,8 +1,9 @@
-"""Plain dataclasses and enums of the domain, and the rules for due and overdue.
+"""Plain dataclasses and enums of the domain, and when an item falls due.
 
 Names follow the glossary: an *item* (检查事项) comes from a *source document*
 (来源文件); its *assessment* in a *year* has a *status*, *actual*, *owner* and
-*note*. Overdue is derived, never stored.
+*note*. What that means for the year (done, overdue, counted) is the completion
+rule's, :func:`fazhi_desk.domain.completion.judge`: overdue is derived, never stored.
 """
 
 from __future__ import annotations
@@ -203,29 +204,3 @@ def year_due_date(item: Item, year: int) -> dt.date:
     if item.cycle is Cycle.ONCE:
         return item.deadline
     return item.deadline if item.deadline.year == year else end
-
-
-@dataclass(frozen=True)
-class AssessmentView:
-    """An item's assessment for one year as the UI and reports see it."""
-
-    item_id: str
-    year: int
-    status: Status = Status.NOT_STARTED
-    actual: float | None = None
-    owner: str = ""
-    completed_on: dt.date | None = None
-    note: str = ""
-    na_reason: str = ""
-    done_in_year: int | None = None  # a one-time item done in an earlier year: that year
-    evidence_count: int = 0
-
-
-def is_overdue(item: Item, year: int, status: Status, today: dt.date, doc_year: int,
-               term_end: int | None = None) -> bool:
-    """逾期: due this year, past its due date and neither done, not applicable nor without event."""
-    if status in (Status.DONE, Status.NOT_APPLICABLE, Status.NO_EVENT):
-        return False
-    if not due_in_year(item, year, doc_year, term_end):
-        return False
-    return today > year_due_date(item, year)
