@@ -48,7 +48,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from fazhi_desk import __version__
 from fazhi_desk.errors import Problem, UserError
-from fazhi_desk.evidence.filestore import TRASH_DIR, os_error_text
+from fazhi_desk.evidence.filestore import TRASH_DIR, is_sha256, os_error_text
 from fazhi_desk.fileio import fsync_dir as _fsync_dir
 from fazhi_desk.fileio import read_chunks
 from fazhi_desk.jobs import JobContext
@@ -344,6 +344,17 @@ def _referenced_files(db: Path) -> list[tuple[str, int]]:
     return sorted(rows.items())
 
 
+def _all_evidence_refs(db: Path) -> set[str]:
+    """Every value the database uses as an evidence file's hash (files, links, trash)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = _table_names(con)
+        return {r[0] for t in ("evidence_file", "evidence_link", "evidence_trash") if t in tables
+                for r in con.execute(f"SELECT DISTINCT sha256 FROM {t}")}  # noqa: S608 - fixed names
+    finally:
+        con.close()
+
+
 def _linked_files(db: Path) -> set[str]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
@@ -372,6 +383,8 @@ def _zipinfo(name: str, size: int, when: dt.datetime) -> zipfile.ZipInfo:
 
 
 def _find_evidence(evidence_root: Path, sha: str) -> Path | None:
+    if not is_sha256(sha):  # a planted "../../etc/passwd" names no stored file, and is never opened
+        return None
     p = evidence_root / sha[:2] / sha
     if p.is_file():
         return p
@@ -637,7 +650,7 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
             manifest = Manifest.from_json(zf.read(MANIFEST))
         except (zipfile.BadZipFile, OSError, EOFError) as e:
             raise _damaged(path, [Problem(MANIFEST, f"清单无法读取({e})")]) from e
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:  # a list for a dict, 200k deep
             raise _damaged(path, [Problem(MANIFEST, "清单不是本程序的格式:这不是法治政府建设检查台的备份文件")],
                            f"“{path}”不是法治政府建设检查台的备份文件") from e
         _check_schema(path, manifest)
@@ -646,6 +659,9 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
         for m in manifest.members:
             if _unsafe_name(m.name) or not _member_kind(m.name):
                 problems.append(Problem(m.name, "清单中的文件名不安全或不是备份应有的文件"))
+                continue
+            if not is_sha256(m.sha256):
+                problems.append(Problem(m.name, "清单记录的 SHA-256 不是 64 位十六进制数字"))
                 continue
             zi = infos.get(m.name)
             if zi is None:
@@ -661,6 +677,8 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
             declared += zi.file_size
         if DB_MEMBER not in expected:
             problems.append(Problem(DB_MEMBER, "清单中没有数据库"))
+        problems += [Problem(MANIFEST, f"清单中丢失的佐证材料编号“{x[:80]}”不是有效的 SHA-256")
+                     for x in manifest.missing_evidence if not is_sha256(x)]
         for n in infos:
             if n not in expected and n not in (MANIFEST, README_MEMBER):
                 problems.append(Problem(n, "清单之外多出的文件(备份被改动过)"))
@@ -830,6 +848,10 @@ def read_backup(
                 if (counts.items, counts.assessments, counts.evidence_links, counts.evidence_files) != (
                         c.items, c.assessments, c.evidence_links, c.evidence_files):
                     problems.append(Problem(DB_MEMBER, "数据库中的事项、记录或佐证材料数量与清单不符"))
+        if not problems:  # a row whose hash is no hash would become a path outside the store: refuse
+            problems += [Problem(DB_MEMBER, f"数据库中佐证材料的编号“{str(sha)[:80]}”不是有效的 SHA-256"
+                                            "(可能是恶意构造的备份,试图读写数据目录之外的文件)")
+                         for sha in _all_evidence_refs(db_path) if not is_sha256(sha)]
         names = _evidence_names(db_path) if not problems else {}
         stored = {m.name for m in r.manifest.members}
         if r.manifest.evidence_included and not problems:
@@ -846,6 +868,9 @@ def read_backup(
             if what:
                 label = f"{m.name}({names[sha]})" if sha in names else m.name
                 problems.append(Problem(label, what))
+            elif m.sha256 != sha and sha not in r.manifest.missing_evidence:
+                label = f"{m.name}({names[sha]})" if sha in names else m.name
+                problems.append(Problem(label, "内容与文件名(SHA-256)不符,而清单没有把它记为备份时已改动:备份被改动过"))
             elif target is not None and m.sha256 != sha:
                 target.unlink()  # flagged as altered when backed up: never put it in the store under its name
         if problems:

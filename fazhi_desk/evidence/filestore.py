@@ -46,7 +46,7 @@ TRASH_KEEP_DAYS = 30
 STALE_TEMP_SECONDS = 3600
 FSYNC_THREADS = 8
 
-_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
 
 Opener = Callable[[str], BinaryIO]
 ByteCallback = Callable[[int], None]
@@ -201,8 +201,30 @@ def _write_all(fd: int, mv: memoryview) -> None:
         mv = mv[n:]
 
 
-def is_sha256(s: str) -> bool:
-    return bool(_SHA_RE.match(s))
+def is_sha256(s: object) -> bool:
+    """Exactly 64 lowercase hex digits (``re.fullmatch``: no trailing newline slips through)."""
+    return isinstance(s, str) and _SHA_RE.fullmatch(s) is not None
+
+
+class NotAHash(UserError):
+    """A value that should name a stored file (a SHA-256) is anything else: it never becomes a path."""
+
+    def __init__(self, value: object, where: str = "") -> None:
+        self.value = value
+        shown = repr(value) if not isinstance(value, str) else value
+        shown = shown if len(shown) <= 80 else shown[:77] + "…"
+        super().__init__(
+            f"{where or '数据库'}中佐证材料的编号“{shown}”不是有效的 SHA-256(应为 64 位十六进制数字),"
+            "可能来自被改动或恶意构造的备份、目录或工作簿。程序没有按它读写任何文件。"
+            "请运行“校验佐证材料”,或从可靠的备份恢复。"
+        )
+
+
+def require_sha256(value: object, where: str = "") -> str:
+    """``value`` if it is a SHA-256 (see :func:`is_sha256`), else :class:`NotAHash`; call before any path is built."""
+    if not is_sha256(value):
+        raise NotAHash(value, where)
+    return value  # type: ignore[return-value]
 
 
 class FileStore:
@@ -213,12 +235,12 @@ class FileStore:
 
     # --- locations -------------------------------------------------------
     def path(self, sha256: str) -> Path:
-        if not is_sha256(sha256):
-            raise ValueError(f"not a sha256: {sha256!r}")
+        """Where the file of this hash lives: the one place a hash becomes a path (:class:`NotAHash` otherwise)."""
+        require_sha256(sha256)
         return self.root / sha256[:2] / sha256
 
     def exists(self, sha256: str) -> bool:
-        return self.path(sha256).is_file()
+        return is_sha256(sha256) and self.path(sha256).is_file()
 
     def sizes(self, sha256s: Iterable[str]) -> dict[str, int]:
         """The stored size of each of these files that exists (absent ones are left out).
@@ -443,7 +465,9 @@ class FileStore:
 
     def check(self, ctx: JobContext, sha256: str, size: int | None = None,
               on_bytes: ByteCallback | None = None, buf: bytearray | None = None) -> CheckResult:
-        """Whether the stored file is present and still has the content its name says."""
+        """Whether the stored file is present and still has the content its name says (a non-hash: missing)."""
+        if not is_sha256(sha256):
+            return "missing"
         p = self.path(sha256)
         try:
             st = p.stat()
@@ -467,6 +491,8 @@ class FileStore:
 
     def read_checked(self, sha256: str) -> tuple[CheckResult, bytes | None]:
         """Read a stored file whole and check it against its name: ``("ok", content)``, else ``(state, None)``."""
+        if not is_sha256(sha256):
+            return "missing", None
         try:
             content = self.path(sha256).read_bytes()
         except FileNotFoundError:
@@ -592,8 +618,7 @@ class FileStore:
 
     def restore_from_trash(self, trashed: Path) -> None:
         """Undo :meth:`trash` (used when the database commit after it failed)."""
-        sha = trashed.name
-        final = self.path(sha)
+        final = self.path(trashed.name)
         final.parent.mkdir(exist_ok=True)
         if not final.exists():
             os.replace(trashed, final)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from fazhi_desk.errors import UserError
-from fazhi_desk.evidence.filestore import FileStore, StoredFileDamaged
+from fazhi_desk.evidence.filestore import FileStore, StoredFileDamaged, is_sha256
 from fazhi_desk.fileio import safe_file_name
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.reports.annual import EvidenceCheck, ReportData, ReportEvidence
@@ -157,8 +157,8 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
                 if folder is None:
                     folder = _dedupe(folder_name(e.item_id, e.requirement), taken.setdefault("", set()))
                     folders[e.item_id] = folder
-                try:
-                    size = files.path(e.sha256).stat().st_size
+                try:  # a row whose hash is no hash (a planted "../..") names no file: missing
+                    size = files.path(e.sha256).stat().st_size if is_sha256(e.sha256) else -1
                 except OSError:
                     size = -1
                 content: bytes | None = None
