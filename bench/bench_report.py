@@ -78,7 +78,7 @@ def bare_openpyxl(data: ReportData, path: str) -> None:
     from fazhi_desk.reports.xlsx import Link
 
     _wb, bulk = build_workbook(data)  # only to know the cells (not timed as part of the floor's work below)
-    cells = {name: [[("=" + v.formula()) if isinstance(v, Link) else v for v, _s in row] for row, _h in b.rows]
+    cells = {name: [[v.text if isinstance(v, Link) else v for v, _s in row] for row, _h in b.rows]
              for name, b in bulk.items()}
     t = time.perf_counter()
     wb = openpyxl.Workbook()

@@ -159,10 +159,18 @@ class Manifest:
     members: tuple[Member, ...]
     evidence_included: bool = True
     missing_evidence: tuple[str, ...] = ()  # referenced files that were missing or altered when backed up
+    missing_labels: tuple[str, ...] = ()  # the same files as the user knows them (“原名”,事项 X,Y 年)
+    workspace_id: str = ""  # the workspace the database belongs to (store.workspace_id); "" in older backups
+    after_restore: str = ""  # the backup a restore had put in place, unchanged since (a run of restores)
 
     @property
     def office_name(self) -> str:
         return self.office.get("office_name", "")
+
+    @property
+    def complete(self) -> bool:
+        """Holds the database and every evidence file it links (nothing was missing when it was made)."""
+        return self.evidence_included and not self.missing_evidence
 
     @property
     def total_bytes(self) -> int:
@@ -181,6 +189,10 @@ class Manifest:
             "counts": {**asdict(self.counts), "years": list(self.counts.years)},
             "evidence_included": self.evidence_included,
             "missing_evidence": list(self.missing_evidence),
+            "missing_labels": list(self.missing_labels),
+            "complete": self.complete,
+            "workspace_id": self.workspace_id,
+            "after_restore": self.after_restore,
             "members": [asdict(m) for m in self.members],
         }
         return json.dumps(d, ensure_ascii=False, indent=1).encode("utf-8")
@@ -204,6 +216,9 @@ class Manifest:
             members=tuple(Member(str(m["name"]), int(m["size"]), str(m["sha256"])) for m in d["members"]),
             evidence_included=bool(d.get("evidence_included", True)),
             missing_evidence=tuple(str(x) for x in d.get("missing_evidence") or ()),
+            missing_labels=tuple(str(x) for x in d.get("missing_labels") or ()),
+            workspace_id=str(d.get("workspace_id") or ""),
+            after_restore=str(d.get("after_restore") or ""),
         )
 
     def describe(self) -> list[str]:
@@ -222,7 +237,9 @@ class Manifest:
         if not self.evidence_included:
             lines.append("(仅数据库:佐证材料文件不在此备份中,恢复时使用本机现有的文件)")
         if self.missing_evidence:
-            lines.append(f"注意:备份时有 {len(self.missing_evidence)} 个佐证材料文件已丢失或被改动,未包含在内。")
+            lines.append(f"不完整:备份时有 {len(self.missing_evidence)} 个佐证材料文件已丢失或被改动,未包含在内"
+                         + (f"({'、'.join(self.missing_labels[:5])}{'等' if len(self.missing_labels) > 5 else ''})"
+                            if self.missing_labels else "") + "。")
         return lines
 
 
@@ -234,8 +251,10 @@ class BackupResult:
 
     def text(self) -> str:
         m = self.manifest
-        extra = (f"注意:{len(m.missing_evidence)} 个佐证材料文件已丢失或被改动,未能备份"
-                 "(运行“校验佐证材料”查看是哪些)。") if m.missing_evidence else ""
+        extra = (f"注意:备份不完整,{len(m.missing_evidence)} 个佐证材料文件已丢失或被改动,未能备份"
+                 + (f"({'、'.join(m.missing_labels[:5])}{'等' if len(m.missing_labels) > 5 else ''})"
+                    if m.missing_labels else "")
+                 + "。请运行“校验佐证材料”查看并找回这些文件;较早的完整备份会一直保留。") if m.missing_evidence else ""
         return (f"已备份到“{self.path}”({size_text(self.path.stat().st_size)},"
                 f"{m.counts.evidence_files - len(m.missing_evidence)} 个佐证材料文件,用时 {self.seconds:.1f} 秒)。"
                 + extra)
@@ -326,6 +345,43 @@ def describe_db(db: Path, store: Any = None) -> tuple[str, dict[str, str], tuple
         counts = Counts(count("item"), count("assessment"), count("evidence_file"), count("evidence_link"),
                         count("change_log"), years)
     return rev, office, cats, counts
+
+
+def _workspace_id(db: Path) -> str:
+    """The workspace id a database file records (``setting`` ``store.workspace_id``), or ""."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        if "setting" not in _table_names(con):
+            return ""
+        row = con.execute("SELECT value FROM setting WHERE key = 'store.workspace_id'").fetchone()
+        return str(row[0]) if row and row[0] else ""
+    except sqlite3.Error:
+        return ""
+    finally:
+        con.close()
+
+
+def _refuse_unsound_snapshot(db: Path, snap: Path) -> None:
+    """A backup of a damaged or foreign database would not verify: refuse it before anything is written."""
+    from fazhi_desk.store.db import HEAD_REVISION, known_revisions
+
+    bad = check_database(snap)
+    if bad:
+        raise UserError(f"数据库“{db}”已损坏({bad}),备份失败,没有写入备份文件。"
+                        "请从较早的备份恢复(“文件 → 备份与恢复…”或 fazhi-desk backup list),或联系技术支持。")
+    try:
+        con = sqlite3.connect(f"file:{snap}?mode=ro", uri=True)
+        try:
+            tables = _table_names(con)
+            row = (con.execute("SELECT version_num FROM alembic_version").fetchone()
+                   if "alembic_version" in tables else None)
+        finally:
+            con.close()
+    except sqlite3.Error:
+        row = None
+    if row is None or (row[0] != HEAD_REVISION and row[0] not in known_revisions()):
+        raise UserError(f"数据库“{db}”不是法治政府建设检查台的数据(其他程序的数据库,或更新版本的程序写入),"
+                        "备份失败,没有写入备份文件。请检查数据目录(--data-dir)是否选对。")
 
 
 def _referenced_files(db: Path) -> list[tuple[str, int]]:
@@ -433,8 +489,12 @@ def create_backup(
     include_evidence: bool = True,
     now: dt.datetime | None = None,
     store: Any = None,
+    after_restore: str = "",
 ) -> BackupResult:
     """Write a backup of the workspace in ``data`` to ``out`` (default: ``data/backups/<单位>-<时间>.fzbak``).
+
+    A snapshot that is not a sound database of this program (damaged, another program's) is refused:
+    nothing is written under the final name, so it can never be counted as a backup.
 
     Works while the program is open and writing (the lock is not needed); pass the open ``store``
     when this process has it open, so the snapshot is read through its connection. Raises
@@ -489,11 +549,19 @@ def create_backup(
         except sqlite3.DatabaseError as e:
             raise UserError(f"数据库“{data.db}”已损坏,无法备份({e})。请从较早的备份恢复。") from e
         ctx.check()
+        _refuse_unsound_snapshot(data.db, snap)
         rev, office, cats, counts = describe_db(snap)
+        ws_id = _workspace_id(snap)
         files = _referenced_files(snap) if include_evidence else []
         linked = _linked_files(snap) if include_evidence else set()
         if final is None:
             final = folder / default_backup_name(office.get("office_name", ""), now, reason)
+            n = 1
+            while final.exists():  # two in one second (restores in a row): never replace the earlier one
+                n += 1
+                stem = default_backup_name(office.get("office_name", ""), now, reason)
+                head, stamp_end = stem.split(f"{now:%Y%m%d-%H%M%S}", 1)
+                final = folder / f"{head}{now:%Y%m%d-%H%M%S}-{n}{stamp_end}"
         tmp = _temp_name(folder, "tmp")
         db_size = snap.stat().st_size
         total = db_size + sum(s for _sha, s in files)
@@ -543,10 +611,13 @@ def create_backup(
                             continue
                         if not add(zf, EVIDENCE_PREFIX + f"{sha[:2]}/{sha}", src, size, sha):
                             missing.append(sha)  # altered since it was stored: kept, but flagged
+                    labels = _evidence_names(snap) if missing else {}
                     manifest = Manifest(
                         created_at=now, reason=reason, program_version=__version__, schema_revision=rev,
                         office=office, catalogues=cats, counts=counts, members=tuple(members),
                         evidence_included=include_evidence, missing_evidence=tuple(missing),
+                        missing_labels=tuple(labels.get(sha, sha[:12]) for sha in missing),
+                        workspace_id=ws_id, after_restore=after_restore,
                     )
                     mi = zipfile.ZipInfo(MANIFEST, date_time=now.timetuple()[:6])
                     mi.compress_type = zipfile.ZIP_DEFLATED

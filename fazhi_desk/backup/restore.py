@@ -17,12 +17,32 @@ Any failure before step 5 removes ``~restore-new`` and leaves the workspace
 exactly as it was; a kill during step 5 is rolled forward by the next start.
 A database-only backup (taken before a catalogue import) replaces the database
 and keeps the evidence folder; it is refused if a file it references is gone.
+
+The store's own copy of the database taken before a migration
+(``backups/fazhi-desk-<时间>-before-<rev>.sqlite3``) is a backup too: :func:`peek_backup`
+describes it like a ``.fzbak`` (database only) and :func:`restore_backup` restores
+it by the same steps, so every list and message can offer the newest backup of
+either kind.
+
+A full backup brings its evidence folder, so the workspace id beside the
+evidence (``evidence.workspace-id``) is set to the restored database's id in the
+same swap: after moving to a new PC, ``evidence gc`` proves the evidence
+belongs to the database and empties the trash as usual.
+
+After a swap, ``restored.json`` records which backup was put in place and a
+fingerprint of its data; a later restore over that same, unchanged state notes
+it in its before-restore backup (``after_restore``), so rotation can keep the
+backup taken before the first of a run of restores.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
+import json
 import logging
+import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,9 +162,7 @@ def _restore_locked(ctx: JobContext, data: DataDir, path: Path, backup_current: 
     keep_current = backup_current and current.exists and not current.is_empty
 
     # Room for the extracted backup and, first, for the backup of the current state.
-    from fazhi_desk.backup.archive import peek_manifest
-
-    peek = peek_manifest(path)
+    peek = peek_backup(path)
     need = peek.total_bytes + (estimate_size(data) if keep_current else 0)
     import shutil
 
@@ -157,7 +175,10 @@ def _restore_locked(ctx: JobContext, data: DataDir, path: Path, backup_current: 
 
     ctx.progress(0, 1000, "正在校验并解开备份……")
     try:
-        manifest = read_backup(ctx, path, staging, space_dir=data.root)
+        if is_database_copy(path):
+            manifest = _stage_database_copy(path, staging, peek)
+        else:
+            manifest = read_backup(ctx, path, staging, space_dir=data.root)
     except OSError as e:
         if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
             raise disk_full_error(data.root, need) from e
@@ -170,13 +191,16 @@ def _restore_locked(ctx: JobContext, data: DataDir, path: Path, backup_current: 
             raise UserError(f"恢复出的数据库检查未通过({bad})。程序没有改动现有数据。请换一个备份文件。")
         if not manifest.evidence_included:
             _require_current_evidence(data, new_db)
+        else:
+            _stage_evidence_id(new_db, staging)
+        new_print = _fingerprint(new_db)
         ctx.check()
         before: Path | None = None
         if keep_current:
             ctx.progress(0, 1000, "正在备份当前数据……")
             from fazhi_desk.backup.auto import prune
 
-            before = create_backup(ctx, data, reason="before-restore").path
+            before = create_backup(ctx, data, reason="before-restore", after_restore=_unchanged_since_restore(data)).path
             prune(data)
         ctx.check()
         ctx.progress(1000, 1000, "正在替换数据……")
@@ -186,8 +210,152 @@ def _restore_locked(ctx: JobContext, data: DataDir, path: Path, backup_current: 
         raise
     # From here on the new workspace wins, even if this process dies: the next start rolls forward.
     swap.swap_in(data)
+    _record_restore(data, path, new_print)
     log.info("restored %s into %s (before-restore backup %s)", path, data.root, before)
     return RestoreResult(manifest, before, migrated_from)
+
+
+# ---------------------------------------------------------------- the store's pre-migration copies
+
+
+def is_database_copy(path: Path | str) -> bool:
+    """Whether ``path`` is a plain SQLite database file (the store's copy taken before a migration)."""
+    from fazhi_desk.store.db import SQLITE_MAGIC
+
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+_STAMP_RE = re.compile(r"-(\d{8}-\d{6})-")
+
+
+def _database_copy_manifest(path: Path) -> Manifest:
+    """A database copy described as a database-only backup (its time from its name, as written when made)."""
+    from fazhi_desk import __version__
+    from fazhi_desk.backup.archive import Member, _check_schema
+
+    m = _STAMP_RE.search(path.name)
+    try:
+        when = dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S") if m else None
+    except ValueError:
+        when = None
+    if when is None:
+        when = dt.datetime.fromtimestamp(path.stat().st_mtime)
+    bad = check_database(path)
+    rev, office, cats, counts, ws = "", {}, (), Counts(), ""
+    if bad is None:
+        try:
+            rev, office, cats, counts = describe_db(path)
+            ws = _workspace_id(path)
+        except sqlite3.DatabaseError as e:
+            bad = f"数据库无法读取({e})"
+    if bad is not None or not rev:
+        from fazhi_desk.backup.archive import _damaged
+        from fazhi_desk.errors import Problem
+
+        raise _damaged(path, [Problem(path.name, bad or "不是法治政府建设检查台的数据库")])
+    manifest = Manifest(
+        created_at=when, reason="before-migration" if "-before-" in path.name else "manual",
+        program_version=__version__, schema_revision=rev, office=office, catalogues=cats, counts=counts,
+        members=(Member(DB_MEMBER, path.stat().st_size, ""),), evidence_included=False, workspace_id=ws,
+    )
+    _check_schema(path, manifest)  # a copy written by a newer program is refused like a newer .fzbak
+    return manifest
+
+
+def peek_backup(path: Path | str) -> Manifest:
+    """What a backup of either kind holds (``.fzbak`` manifest, or a database copy described the same way)."""
+    from fazhi_desk.backup.archive import peek_manifest
+
+    path = Path(path)
+    if is_database_copy(path):
+        return _database_copy_manifest(path)
+    return peek_manifest(path)
+
+
+def _stage_database_copy(path: Path, staging: Path, manifest: Manifest) -> Manifest:
+    """Put a copy of the database file into ``staging`` (SQLite's backup API, one self-contained file, fsynced)."""
+    from fazhi_desk.fileio import fsync_dir, fsync_file
+
+    staging.mkdir(parents=False, exist_ok=False)
+    try:
+        dst = staging / DB_MEMBER
+        src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        out = sqlite3.connect(dst)
+        try:
+            src.backup(out)
+            out.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            out.close()
+            src.close()
+        fsync_file(dst)
+        fsync_dir(staging)
+    except BaseException:
+        swap._rmtree(staging)
+        raise
+    return manifest
+
+
+# ---------------------------------------------------------------- workspace id and runs of restores
+
+
+RESTORED_FILE = "restored.json"
+
+
+def _workspace_id(db: Path) -> str:
+    from fazhi_desk.backup.archive import _workspace_id as read
+
+    return read(db)
+
+
+def _stage_evidence_id(new_db: Path, staging: Path) -> None:
+    """The restored evidence folder belongs to the restored database: give it the database's workspace id."""
+    ws = _workspace_id(new_db)
+    if ws:
+        p = staging / "evidence.workspace-id"
+        with open(p, "wb") as f:
+            f.write((ws + "\n").encode("ascii", "replace"))
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def _fingerprint(db: Path) -> str:
+    """What the data is, for telling "unchanged since it was restored" (counts, profile, catalogues, last change)."""
+    try:
+        rev, office, cats, counts = describe_db(db)
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            last = con.execute("SELECT max(id) FROM change_log").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return ""
+    return json.dumps([rev, office, cats, list(counts.years), counts.items, counts.assessments,
+                       counts.evidence_files, counts.evidence_links, counts.change_log, last], ensure_ascii=False)
+
+
+def _record_restore(data: DataDir, path: Path, fingerprint: str) -> None:
+    from fazhi_desk.fileio import write_bytes_atomic
+
+    try:
+        write_bytes_atomic(data.root / RESTORED_FILE, json.dumps(
+            {"backup": path.name, "fingerprint": fingerprint}, ensure_ascii=False).encode("utf-8"))
+    except OSError as e:  # only rotation's hint is lost: it then keeps more, never less
+        log.warning("could not record the restore: %s", e)
+
+
+def _unchanged_since_restore(data: DataDir) -> str:
+    """The backup an earlier restore put in place, when the data is still exactly that; else ""."""
+    try:
+        rec = json.loads((data.root / RESTORED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(rec, dict) or not rec.get("fingerprint"):
+        return ""
+    return str(rec.get("backup") or "?") if _fingerprint(data.db) == rec["fingerprint"] else ""
 
 
 def _migrate_if_older(db: Path, manifest: Manifest) -> str | None:

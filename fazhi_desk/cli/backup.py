@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from fazhi_desk.cli import printable
 from fazhi_desk.cli.evidence import _ConsoleContext
 
 
@@ -26,13 +27,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("file", metavar="FILE")
     v.set_defaults(handler=_verify)
 
-    r = bsub.add_parser("restore", help="从备份恢复(先自动备份当前数据;请先关闭程序窗口)")
+    r = bsub.add_parser("restore", help="从备份恢复(先自动备份当前数据;请先关闭程序窗口)。"
+                                        "FILE 可以是 .fzbak 备份,也可以是升级数据库前自动保存的 .sqlite3 副本")
     r.add_argument("file", metavar="FILE")
     r.add_argument("--yes", action="store_true", help="不再询问,直接恢复")
     r.set_defaults(handler=_restore)
 
-    ls = bsub.add_parser("list", help="列出数据目录 backups 文件夹中的备份")
+    ls = bsub.add_parser("list", help="列出数据目录 backups 文件夹中的备份(.fzbak 与升级数据库前的副本),最新的在前")
     ls.set_defaults(handler=_list)
+
+    a = bsub.add_parser("accept-missing", help="确认已丢失的佐证材料文件无法找回:此后自动备份轮换时"
+                                                "不再为它们保留仅存这些文件的旧备份")
+    a.add_argument("--yes", action="store_true", help="不再询问,直接确认")
+    a.set_defaults(handler=_accept_missing)
 
     s = bsub.add_parser("second-folder", help="设置自动备份的副本文件夹(U 盘或另一块磁盘),或 --clear 取消")
     s.add_argument("folder", metavar="DIR", nargs="?")
@@ -67,10 +74,11 @@ def _verify(args, ctx) -> int:
 
 
 def _restore(args, ctx) -> int:
-    from fazhi_desk.backup import current_summary, describe_change, peek_manifest, restore_backup
+    from fazhi_desk.backup import current_summary, describe_change, restore_backup
+    from fazhi_desk.backup.restore import peek_backup
 
     data = ctx.data.ensure()
-    manifest = peek_manifest(args.file)
+    manifest = peek_backup(args.file)
     print(describe_change(manifest, current_summary(data)))
     if not args.yes:
         if not sys.stdin or not sys.stdin.isatty():
@@ -90,7 +98,7 @@ def _restore(args, ctx) -> int:
 
 
 def _list(args, ctx) -> int:
-    from fazhi_desk.backup.archive import REASONS, size_text
+    from fazhi_desk.backup.archive import size_text
     from fazhi_desk.backup.auto import backup_status, list_backups
 
     data = ctx.data.ensure()
@@ -99,13 +107,40 @@ def _list(args, ctx) -> int:
     if not rows:
         print(f"“{data.backups}”中还没有备份。")
         return 0
-    print("时间\t类型\t单位\t大小\t文件")
-    for p, m in rows:
-        if m is None:
-            print(f"?\t无法读取\t\t{size_text(p.stat().st_size)}\t{p}")
-        else:
-            print(f"{m.created_at:%Y-%m-%d %H:%M}\t{REASONS.get(m.reason, m.reason)}\t{m.office_name}\t"
-                  f"{size_text(p.stat().st_size)}\t{p}")
+    print("时间\t类型\t状态\t单位\t大小\t文件")
+    for e in rows:
+        try:
+            size = size_text(e.path.stat().st_size)
+        except OSError:
+            size = "?"
+        when = f"{e.made_at:%Y-%m-%d %H:%M}" if e.made_at else "?"
+        office = e.manifest.office_name if e.manifest is not None else ""
+        print(printable(f"{when}\t{e.reason_text()}\t{e.state_text()}\t{office}\t{size}\t{e.path}"))
+    return 0
+
+
+def _accept_missing(args, ctx) -> int:
+    from fazhi_desk.backup.auto import accept_missing, backup_status, list_backups, missing_now
+
+    data = ctx.data.ensure()
+    shas = missing_now(data)
+    if not shas:
+        print("最近的备份中没有缺失的佐证材料文件,无需确认。")
+        return 0
+    st = backup_status(data)
+    print(f"最近的备份缺少 {len(shas)} 个佐证材料文件:" + "、".join(st.missing))
+    holders = [e.path.name for e in list_backups(data) if any(e.holds(s) for s in shas)]
+    if holders:
+        print("仍含有这些文件的备份:" + "、".join(holders) + "(可先从中找回文件)。")
+    if not args.yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            print("未确认:请在确认后加 --yes 再运行。", file=sys.stderr)
+            return 2
+        if input("确定这些文件无法找回吗?输入 y 确认:").strip().lower() not in ("y", "yes", "是"):
+            print("已取消,较早的备份会继续保留。")
+            return 1
+    accept_missing(data, shas)
+    print("已确认。此后自动备份轮换时不再为这些文件保留旧备份。")
     return 0
 
 

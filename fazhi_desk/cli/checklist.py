@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ps.add_argument("--leader", help="单位负责人(年度报告签署栏)")
     ps.add_argument("--deputy", help="分管领导(年度报告签署栏)")
     ps.add_argument("--preparer", help="填报人(年度报告签署栏)")
+    ps.add_argument("--code", dest="office_code", help="单位编码:18 位统一社会信用代码或县里分配的单位编码")
     ps.add_argument("--documents", help="适用文件:约束本单位的来源文件代码,逗号分隔(如 ZS2022);"
                     "“auto”按所属县选取;其他文件仍已安装,list --all 可查看")
     ps.set_defaults(handler=_profile_set)
@@ -73,11 +74,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _profile_set(args, ctx) -> int:
     from fazhi_desk.services.profile import set_profile
 
-    fields = {k: getattr(args, k) for k in ("office_name", "county", "contact", "phone", "leader", "deputy", "preparer") if getattr(args, k) is not None}
+    fields = {k: getattr(args, k) for k in ("office_name", "county", "contact", "phone", "leader", "deputy", "preparer", "office_code") if getattr(args, k) is not None}
     if args.documents is not None:
         fields["binding_documents"] = _documents_arg(args.documents, ctx, fields.get("county"))
     if not fields:
-        raise UserError("请至少给出一项:--office、--county、--contact、--phone、--leader、--deputy、--preparer 或 --documents。")
+        raise UserError("请至少给出一项:--office、--county、--code、--contact、--phone、--leader、--deputy、--preparer 或 --documents。")
     prof = set_profile(ctx.store(), **fields)
     print(f"已保存单位信息:{prof.office_name}({prof.county}),联系人 {prof.contact} {prof.phone}".rstrip())
     if prof.binding_documents is not None:

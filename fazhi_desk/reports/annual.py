@@ -162,6 +162,7 @@ class ReportData:
     program_version: str = ""
     package_root: str = ""  # the evidence package's top folder, when one was made
     export_id: str = ""
+    office_code: str = ""  # 统一社会信用代码 or the county's 单位编码 (on every row of the workbook)
 
     def chapter_counts(self) -> list[Counts]:
         groups: dict[tuple[str, str], list[ReportRow]] = {}

@@ -7,13 +7,17 @@ Sheets, always all of them and always with the same columns
   已完成, 未达标, 已完成但无佐证材料 and 逾期, the source documents, the sign-off
   block (报送单位(盖章), 单位负责人, 分管领导, 填报人, 联系人, 联系电话, 报送日期), and
   on a page of its own a stacked chart of each chapter's items;
-* 汇总数据 — one machine-readable row (fixed columns) a roll-up stacks;
+* 汇总数据 — one machine-readable row (fixed columns) a roll-up stacks, ending in the
+  校验码: the SHA-256 of the data sheets (:func:`workbook_format.checksum`) with the
+  导出编号, so a county can tell a return edited after export;
 * 检查清单 — one row per item: a compact 章节条 path, 文件 as its 文号, 状态 as one
   word with separate 逾期 and 未达标 columns, 目标值 a number with 计量单位 beside
   it; 单位/县/年度/目录版本 on every row, after the printed columns;
-* 统计数据 — the year's indicator figures;
-* 佐证材料 — every evidence file, with its exact path in the evidence package and a
-  relative link that opens it when the package is extracted beside the workbook;
+* 统计数据 — the year's indicator figures, each with its 口径 and a 说明 naming any
+  figure it does not fit with (出庭 > 应诉 …);
+* 佐证材料 — every evidence file, with its exact path in the evidence package as plain
+  text carrying a native relative hyperlink (no formula) that opens it when the
+  package is extracted beside the workbook;
 * 未完成事项 — what is still owed, overdue first;
 * 说明全文 — long notes in full, split at sentence boundaries.
 
@@ -91,6 +95,7 @@ INT = CellStyle(alignment=Alignment(vertical="top", horizontal="right"), number_
 MONO = CellStyle(font=Font(name="Consolas", size=8), alignment=WRAP_TOP)
 LINK = CellStyle(font=_LINK_FONT, alignment=WRAP_TOP)
 FLAG = CellStyle(alignment=CENTER, font=_RED, fill=PatternFill("solid", fgColor="FFC7CE"))
+FLAG_TEXT = CellStyle(font=_RED, fill=PatternFill("solid", fgColor="FFC7CE"))
 STATUS = {s: CellStyle(alignment=CENTER, fill=_FILLS.get(s)) for s in Standing}
 CHECK_STYLE = {EvidenceCheck.OK: MID, EvidenceCheck.MISSING: FLAG, EvidenceCheck.ALTERED: FLAG}
 
@@ -189,6 +194,20 @@ def catalogue_versions(data: ReportData) -> str:
     return ";".join(f"{d.code} {d.version}" for d in data.documents)
 
 
+def version_texts(data: ReportData) -> dict[str, str]:
+    """文件代码 → "SZ2015 1.10": text no reader turns into a number (see workbook_format)."""
+    return {d.code: f"{d.code} {d.version}" for d in data.documents}
+
+
+def _excluded_reason(r: ReportRow) -> str:
+    """Why an item is left out of the rate by the office's own declaration (不适用, 本年度未发生)."""
+    if r.state is Standing.NOT_APPLICABLE:
+        return r.na_reason or "(未填写原因)"
+    if r.state is Standing.NO_EVENT:
+        return excerpt(r.note) if r.note else "(未填写说明)"
+    return ""
+
+
 def _hf(text: str) -> str:
     return text.replace("&", "&&")
 
@@ -240,9 +259,10 @@ def _finish_table(ws: Worksheet, data: ReportData, name: str, bulk: BulkRows, nc
 
 
 def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
-    widths = [12, 14, 10, 30, 10, 5, 5, 5, 5, 5, 7, 4, 5, 10, 6, 28, 7, 14, 10, 6, 14]
+    widths = [12, 14, 10, 30, 10, 5, 5, 5, 5, 5, 7, 4, 5, 10, 6, 28, 7, 14, 10, 6, 14, 20, 24]
     ws, bulk = _table_sheet(wb, data, F.SHEET_CHECKLIST, F.CHECKLIST_COLUMNS, widths, F.CHECKLIST_PRINTED)
-    versions = {d.code: d.version for d in data.documents}
+    versions = version_texts(data)
+    code = data.office_code
     numbers = {d.code: d.doc_number or d.code for d in data.documents}
     office, county, year = data.office_name, data.county, data.year
     for r in data.rows:
@@ -260,7 +280,8 @@ def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
                 (F.YES if r.state is Standing.BELOW_TARGET else "",
                  FLAG if r.state is Standing.BELOW_TARGET else MID),
                 (r.completed_on, DATE), (r.owner, MID), (note, TEXT), (ev, FLAG if ev == "无" else MID),
-                (office, TEXT), (county, TEXT), (year, MID), (versions.get(r.doc_code, ""), MID),
+                (office, TEXT), (county, TEXT), (year, MID), (versions.get(r.doc_code, ""), MID), (code, TEXT),
+                (_excluded_reason(r), TEXT),
             ],
             _height([(doc, widths[1]), (r.requirement, widths[3]), (r.lead_units, widths[4]), (note, widths[15])]),
         )
@@ -269,21 +290,22 @@ def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
 
 
 def _statistics(wb: Workbook, data: ReportData) -> BulkRows:
-    widths = [20, 14, 40, 8, 10, 30, 14, 10, 6]
+    widths = [18, 12, 28, 7, 8, 34, 20, 34, 14, 10, 6, 20]
     ws, bulk = _table_sheet(wb, data, F.SHEET_STATISTICS, F.STATISTICS_COLUMNS, widths, F.STATISTICS_PRINTED)
     for s in data.statistics:
-        bulk.add([(s.code, TEXT), (s.category, TEXT), (s.name, TEXT), (s.unit, MID), (s.value, NUM), (s.items, TEXT),
-                  (data.office_name, TEXT), (data.county, TEXT), (data.year, MID)],
-                 _height([(s.name, widths[2]), (s.items, widths[5])]))
+        bulk.add([(s.code, TEXT), (s.category, TEXT), (s.name, TEXT), (s.unit, MID), (s.value, NUM), (s.scope, TEXT),
+                  (s.items, TEXT), (s.note, FLAG_TEXT if s.note else TEXT),
+                  (data.office_name, TEXT), (data.county, TEXT), (data.year, MID), (data.office_code, TEXT)],
+                 _height([(s.name, widths[2]), (s.scope, widths[5]), (s.items, widths[6]), (s.note, widths[7])]))
     _finish_table(ws, data, F.SHEET_STATISTICS, bulk, len(widths), F.STATISTICS_PRINTED)
     return bulk
 
 
 def _evidence(wb: Workbook, data: ReportData) -> BulkRows:
-    widths = [12, 28, 28, 20, 10, 9, 40, 7, 10, 36, 14, 10, 6, 14]
+    widths = [12, 28, 28, 20, 10, 9, 40, 7, 10, 36, 14, 10, 6, 14, 20]
     ws, bulk = _table_sheet(wb, data, F.SHEET_EVIDENCE, F.EVIDENCE_COLUMNS, widths, F.EVIDENCE_PRINTED)
     versions = {r.item_id: r.doc_code for r in data.rows}
-    doc_version = {d.code: d.version for d in data.documents}
+    doc_version = version_texts(data)
     for e in data.evidence:
         member = (Link(e.member, e.member), LINK) if e.member else ("", TEXT)
         bulk.add(
@@ -291,7 +313,7 @@ def _evidence(wb: Workbook, data: ReportData) -> BulkRows:
                 (e.item_id, TEXT), (e.requirement, TEXT), (e.original_name, TEXT), (e.description, TEXT),
                 (e.doc_date, DATE), (human_size(e.size), MID), member, (e.check.value, CHECK_STYLE[e.check]),
                 (e.size, INT), (e.sha256, MONO), (data.office_name, TEXT), (data.county, TEXT), (data.year, MID),
-                (doc_version.get(versions.get(e.item_id, ""), ""), MID),
+                (doc_version.get(versions.get(e.item_id, ""), ""), MID), (data.office_code, TEXT),
             ],
             _height([(e.requirement, widths[1]), (e.original_name, widths[2]), (e.description, widths[3]),
                      (e.member, widths[6])]),
@@ -342,23 +364,54 @@ def _notes(wb: Workbook, data: ReportData) -> BulkRows:
     return bulk
 
 
-def _summary_data(wb: Workbook, data: ReportData) -> None:
+def _summary_data(wb: Workbook, data: ReportData) -> list:
+    """The one machine row (its 校验码 cell is filled in by :func:`build_workbook`); returns its values."""
     ws = wb.create_sheet(F.SHEET_SUMMARY_DATA)
     t = data.total()
     done_no_ev = sum(1 for r in data.rows if r.state is Standing.DONE and not r.evidence_names)
-    generated = (data.generated_at or dt.datetime.combine(data.generated_on, dt.time())).strftime("%Y-%m-%d %H:%M:%S")
-    values = [data.office_name, data.county, data.year, t.applicable, t.done, t.below_target, t.rate, t.overdue,
-              done_no_ev, data.program_version, catalogue_versions(data), generated, F.FORMAT_VERSION]
-    _header(ws, 1, F.SUMMARY_DATA_COLUMNS, [16, 10, 6, 8, 8, 8, 8, 6, 12, 10, 24, 20, 8])
-    for c, v in enumerate(values, start=1):
+    generated = data.generated_at or dt.datetime.combine(data.generated_on, dt.time())
+    so = data.sign_off
+    by_name = {
+        "单位": data.office_name, "单位编码": data.office_code, "县": data.county, "年度": data.year,
+        "应完成": t.applicable, "已完成": t.done, "未达标": t.below_target, "完成率": t.rate, "逾期": t.overdue,
+        "已完成无佐证": done_no_ev, "进行中": t.in_progress, "未开始": t.not_started,
+        "不适用": t.not_applicable, "本年度未发生": t.no_event, "报送日期": so.submit_date, "联系人": so.contact,
+        "联系电话": so.phone, "导出编号": data.export_id, "程序版本": data.program_version,
+        "目录版本": catalogue_versions(data), "生成时间": generated, "格式版本": F.FORMAT_VERSION, "校验码": "",
+    }
+    values = [by_name[c] for c in F.SUMMARY_DATA_COLUMNS]
+    _header(ws, 1, F.SUMMARY_DATA_COLUMNS, [max(8, 2 + 2 * len(c)) for c in F.SUMMARY_DATA_COLUMNS])
+    for name, w in (("单位", 16), ("单位编码", 20), ("目录版本", 24), ("生成时间", 20), ("导出编号", 20),
+                    ("联系电话", 14), ("报送日期", 12), ("校验码", 66)):
+        ws.column_dimensions[get_column_letter(F.SUMMARY_DATA_COLUMNS.index(name) + 1)].width = w
+    formats = {"完成率": "0.0000", "报送日期": "yyyy-mm-dd", "生成时间": "yyyy-mm-dd hh:mm:ss"}
+    for c, (name, v) in enumerate(zip(F.SUMMARY_DATA_COLUMNS, values), start=1):
         cell = ws.cell(row=2, column=c)
         if isinstance(v, str):
             put_text(cell, v)
         else:
             cell.value = v
         cell.font, cell.border = BODY_FONT, BORDER
-    ws.cell(row=2, column=7).number_format = "0.0000"
+        if name in formats:
+            cell.number_format = formats[name]
     _page_setup(ws, data, F.SHEET_SUMMARY_DATA, "1:1", None)
+    return values
+
+
+def workbook_checksum(summary_values: list, bulk: dict[str, BulkRows]) -> str:
+    """The 校验码 of a return: :func:`workbook_format.checksum` over the values as written."""
+    columns = {F.SHEET_CHECKLIST: F.CHECKLIST_COLUMNS, F.SHEET_STATISTICS: F.STATISTICS_COLUMNS,
+               F.SHEET_EVIDENCE: F.EVIDENCE_COLUMNS}
+    blank = F.SUMMARY_DATA_COLUMNS.index("校验码")
+    summary = [v if n != blank else "" for n, v in enumerate(summary_values)]
+
+    def rows(name: str):  # noqa: ANN202
+        yield columns[name]
+        for cells, _h in bulk[name].rows:
+            yield [v for v, _s in cells]
+
+    return F.checksum([(F.SHEET_SUMMARY_DATA, [F.SUMMARY_DATA_COLUMNS, summary]),
+                       *((name, rows(name)) for name in F.CHECKED_SHEETS[1:])])
 
 
 # ---------------------------------------------------------------- 汇总
@@ -438,6 +491,7 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
          f"不适用 {t.not_applicable} 项,本年度未发生 {t.no_event} 项,本年度不检查 {t.not_due} 项,已退役 {t.retired} 项"),
         ("佐证材料", ev),
         ("统计口径", RATE_RULE),
+        ("统计数据核对", _stat_findings(data)),
         ("生成时间", f"{generated:%Y-%m-%d %H:%M}(程序版本 {data.program_version or '—'})"
                   + (f";导出编号 {data.export_id}" if data.export_id else "")),
     ]
@@ -502,6 +556,14 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
     r += 1
     ws.row_breaks.append(Break(id=r - 1))  # the chart starts on a page of its own
     _chart(ws, r, chart_rows)
+
+
+def _stat_findings(data: ReportData) -> str:
+    """The 说明 of the 统计数据 sheet in one paragraph: every figure that does not fit, once."""
+    found = list(dict.fromkeys(line for s in data.statistics for line in s.note.split("\n") if line))
+    if not found:
+        return "各项统计数据之间及与事项状态之间未发现矛盾。"
+    return f"以下 {len(found)} 处需核对(见\u201c{F.SHEET_STATISTICS}\u201d表说明列)\uff1a" + "\uff1b".join(found) + "。"
 
 
 def _sign_off(ws: Worksheet, data: ReportData, r: int, ncol: int) -> int:
@@ -585,7 +647,7 @@ def build_workbook(data: ReportData) -> tuple[Workbook, dict[str, BulkRows]]:
     ws = wb.active
     ws.title = F.SHEET_SUMMARY
     _summary(ws, data)
-    _summary_data(wb, data)
+    summary_values = _summary_data(wb, data)
     bulk = {
         F.SHEET_CHECKLIST: _checklist(wb, data),
         F.SHEET_STATISTICS: _statistics(wb, data),
@@ -593,6 +655,8 @@ def build_workbook(data: ReportData) -> tuple[Workbook, dict[str, BulkRows]]:
         F.SHEET_OUTSTANDING: _outstanding(wb, data),
         F.SHEET_NOTES: _notes(wb, data),
     }
+    cell = wb[F.SHEET_SUMMARY_DATA].cell(row=2, column=F.SUMMARY_DATA_COLUMNS.index("校验码") + 1)
+    put_text(cell, workbook_checksum(summary_values, bulk))
     wb.properties.title = f"{data.office_name}{data.year}年度法治政府建设年度报告"
     wb.properties.creator = "法治政府建设检查台"
     return wb, bulk

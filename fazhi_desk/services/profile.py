@@ -1,5 +1,13 @@
-"""The office profile (乡镇/街道 name, county, 法制办 contact, the sign-off names of the annual report) and the
-documents that bind the office (适用文件)."""
+"""The office profile (乡镇/街道 name, county, 法制办 contact, the sign-off names of the annual report), the
+office code (单位编码) and the documents that bind the office (适用文件).
+
+The office code is the 18-character 统一社会信用代码 (checked with its check
+character, GB 32100-2015) or a code the county issues (单位编码: letters, digits
+and "-"). It is on every row of the annual report, and the county's roll-up
+refuses the same code twice, so a return sent again under another name is
+caught. It is kept in the ``setting`` table (key :data:`OFFICE_CODE_KEY`), beside
+the one profile row.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +20,9 @@ from fazhi_desk.domain.model import SourceDocument
 
 from fazhi_desk.errors import UserError
 from fazhi_desk.store.db import Store
-from fazhi_desk.store.models import Profile
+from fazhi_desk.store.models import Profile, Setting
+
+OFFICE_CODE_KEY = "profile.office_code"
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,7 @@ class OfficeProfile:
     deputy: str = ""  # 分管领导
     preparer: str = ""  # 填报人
     binding_documents: tuple[str, ...] | None = None  # 适用文件 (文件代码); None: not chosen, every document binds
+    office_code: str = ""  # 统一社会信用代码 or the county's 单位编码
 
     @property
     def is_set(self) -> bool:
@@ -95,7 +106,36 @@ FIELD_NAMES: dict[str, str] = {
     "leader": "单位负责人",
     "deputy": "分管领导",
     "preparer": "填报人",
+    "office_code": "单位编码",
 }
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_LOCAL_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,39}$")
+
+
+def uscc_valid(code: str) -> bool:
+    """Whether ``code`` is a well-formed 统一社会信用代码 (18 characters, check character right)."""
+    if len(code) != 18 or any(c not in _USCC_CHARS for c in code):
+        return False
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(code, _USCC_WEIGHTS))
+    return _USCC_CHARS[(31 - total % 31) % 31] == code[17]
+
+
+def normalise_office_code(text: str) -> str:
+    """The office code as stored (upper case, no spaces), or a UserError saying what is wrong."""
+    code = re.sub(r"\s+", "", text or "").upper()
+    if not code:
+        return ""
+    if len(code) == 18 and code[:1].isdigit() and code[:2] != "00" and all(c in _USCC_CHARS for c in code):
+        if not uscc_valid(code):
+            raise UserError(f"单位编码\u201c{code}\u201d像是统一社会信用代码\uff0c但校验位不对\uff1b"
+                            "请对照单位的统一社会信用代码证书逐位核对(或填写县里分配的单位编码)。")
+        return code
+    if not _LOCAL_CODE.match(code):
+        raise UserError(f"单位编码\u201c{code}\u201d无效\uff1b请填写 18 位统一社会信用代码\uff0c"
+                        "或县里分配的单位编码(字母、数字和\u201c-\u201d\uff0c最多 40 个字符)。")
+    return code
 
 
 def get_profile(store: Store) -> OfficeProfile:
@@ -103,8 +143,10 @@ def get_profile(store: Store) -> OfficeProfile:
         p = s.get(Profile, 1)
         if p is None:
             return OfficeProfile()
+        code = s.get(Setting, OFFICE_CODE_KEY)
         return OfficeProfile(p.office_name, p.county, p.contact, p.phone, p.leader, p.deputy, p.preparer,
-                             binding_documents=parse_binding(p.binding_documents))
+                             binding_documents=parse_binding(p.binding_documents),
+                             office_code=code.value if code is not None else "")
 
 
 NO_PROFILE = ("尚未设置单位信息(乡镇/街道名称),报告无法注明报送单位。"
@@ -129,17 +171,26 @@ def set_profile(store: Store, **fields: str) -> OfficeProfile:
     if bad:
         raise UserError(f"未知的单位信息字段:{'、'.join(sorted(bad))}")
     binding = fields.pop("binding_documents", None)
+    code = fields.pop("office_code", None)
+    if code is not None:
+        code = normalise_office_code(code)
     for k, v in fields.items():
         if v is not None and len(v) > 200:
             raise UserError(f"单位信息“{FIELD_NAMES[k]}”过长(最多 200 字)。")
     with store.transaction() as s:
         p = s.get(Profile, 1)
         if p is None:
-            p = Profile(id=1, binding_documents="", **{k: "" for k in FIELD_NAMES})
+            p = Profile(id=1, binding_documents="", **{k: "" for k in FIELD_NAMES if k != "office_code"})
             s.add(p)
         for k, v in fields.items():
             if v is not None:
                 setattr(p, k, v.strip())
+        if code is not None:
+            row = s.get(Setting, OFFICE_CODE_KEY)
+            if row is None:
+                s.add(Setting(key=OFFICE_CODE_KEY, value=code))
+            else:
+                row.value = code
         if binding is not None:
             p.binding_documents = _binding_json(s, binding)
         if not p.office_name:
@@ -169,7 +220,7 @@ def set_binding(store: Store, code: str, binds: bool) -> OfficeProfile:
     with store.transaction() as s:
         p = s.get(Profile, 1)
         if p is None:
-            p = Profile(id=1, binding_documents="", **{k: "" for k in FIELD_NAMES})
+            p = Profile(id=1, binding_documents="", **{k: "" for k in FIELD_NAMES if k != "office_code"})
             s.add(p)
         current = parse_binding(p.binding_documents)
         if current is None:

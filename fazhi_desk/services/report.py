@@ -185,7 +185,8 @@ def load_report_data(store: Store, year: int, today: dt.date | None = None, ctx:
     from fazhi_desk import __version__
     from fazhi_desk.reports.workbook_format import SignOff, StatRow
     from fazhi_desk.services.annual_text import load_annual_text
-    from fazhi_desk.services.statistics import load_statistics
+    from fazhi_desk.reports.evidence_package import new_package_id
+    from fazhi_desk.services.statistics import findings, load_statistics
 
     check_year(year)
     prof = require_profile(store)
@@ -193,13 +194,20 @@ def load_report_data(store: Store, year: int, today: dt.date | None = None, ctx:
     with gc_paused(), store.session() as s:
         data = gather_report(s, year, office_name=prof.office_name, county=prof.county, today=today,
                              files=FileStore(store.evidence_root), ctx=ctx)
+        notes: dict[str, list[str]] = {}
+        for f in findings(s, year):  # what does not fit, beside each figure it involves (the sheet's 说明)
+            for code in f.codes:
+                notes.setdefault(code, []).append(f.text)
         stats = tuple(StatRow(e.indicator.code, e.indicator.category, e.indicator.name, e.indicator.unit, e.value,
-                              "、".join(e.indicator.items)) for e in load_statistics(s, year))
+                              "、".join(e.indicator.items), e.indicator.scope, "\n".join(notes.get(e.indicator.code, ())))
+                      for e in load_statistics(s, year))
     now = dt.datetime.now().replace(microsecond=0)
     if today is not None and today != now.date():
         now = dt.datetime.combine(today, now.time())
+    # every return has an export id (the evidence package, when one is made, puts its own in its place)
     return replace(data, sign_off=SignOff(prof.leader, prof.deputy, prof.preparer, prof.contact, prof.phone, submit),
-                   statistics=stats, generated_at=now, program_version=__version__)
+                   statistics=stats, generated_at=now, program_version=__version__,
+                   export_id=new_package_id(now.date()), office_code=prof.office_code)
 
 
 def export_report(

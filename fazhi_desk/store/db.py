@@ -39,6 +39,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -177,6 +178,36 @@ def list_backups(backups: Path, stem: str = "fazhi-desk") -> list[Path]:
             return 0.0, p.name
 
     return sorted(found, key=key, reverse=True)
+def restorable_backups(backups: Path) -> list[Path]:
+    """Every backup in ``backups`` a restore can use, newest first: the database copies above and the
+    ``.fzbak`` backups (one list, so a message never counts one kind and offers the other).
+
+    Ordered by the time in the name (written when it was made), then the file's time; one dated in
+    the future (a clock that ran ahead) comes last, never as the newest.
+    """
+    try:
+        found = list_backups(backups) + [p for p in backups.glob("*.fzbak") if p.is_file()]
+    except OSError:
+        return []
+    ahead = dt.datetime.now() + dt.timedelta(hours=1)
+
+    def key(p: Path) -> tuple[bool, str, float]:
+        m = _STAMP_RE.search(p.name)
+        stamp = m.group(1) if m else ""
+        try:
+            mtime = p.stat().st_mtime
+        except OSError:
+            mtime = 0.0
+        if not stamp:
+            stamp = dt.datetime.fromtimestamp(mtime).strftime("%Y%m%d-%H%M%S")
+        return stamp <= ahead.strftime("%Y%m%d-%H%M%S"), stamp, mtime
+
+    return sorted(found, key=key, reverse=True)
+
+
+_STAMP_RE = re.compile(r"-(\d{8}-\d{6})(?=[-.])")
+
+
 
 
 def _immutable(db: Path) -> sqlite3.Connection:
@@ -251,7 +282,7 @@ def _check_file(db_path: Path, *, full: bool = False, backups: Path | None = Non
 
 def _damaged(db_path: Path, backups: Path, msg: str, reason: str) -> WorkspaceDamagedError:
     return WorkspaceDamagedError(msg + _restore_hint(backups), data_dir=db_path.parent,
-                                 backups=list_backups(backups), reason=reason)
+                                 backups=restorable_backups(backups), reason=reason)
 
 
 def _check_magic(db_path: Path, backups: Path) -> None:
@@ -263,7 +294,7 @@ def _check_magic(db_path: Path, backups: Path) -> None:
 
 
 def _restore_hint(backups: Path) -> str:
-    found = list_backups(backups)
+    found = restorable_backups(backups)
     if found:
         return f"请从备份恢复:最新的备份是“{found[0]}”(共 {len(found)} 个备份,在“{backups}”)。"
     return f"“{backups}”中没有备份;请找回数据文件的副本,或联系技术支持。"
@@ -447,7 +478,7 @@ def used_before(data: DataDir) -> list[str]:
                 break
     except OSError:
         pass
-    if list_backups(data.backups):
+    if restorable_backups(data.backups):
         signs.append("备份")
     try:
         for p in data.logs.glob("*.log*"):

@@ -107,6 +107,9 @@ def swap_in(data: DataDir) -> None:
     if new_ev.exists():
         _move_current_evidence_away(data, old)
         os.replace(new_ev, data.evidence)
+    new_id = new / data.evidence_id.name  # the restored evidence's workspace id goes with it
+    if new_id.exists():
+        os.replace(new_id, data.evidence_id)
     _fsync_dir(data.root)
     _mark(old / DONE)  # the swap is complete: from here on only clean-up remains
     _clean_up(new, old)

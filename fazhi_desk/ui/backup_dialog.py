@@ -11,6 +11,7 @@ failure it reopens the untouched old data.
 from __future__ import annotations
 
 import logging
+from html import escape
 from pathlib import Path
 from typing import Any, Callable
 
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from fazhi_desk import APP_TITLE
-from fazhi_desk.backup.archive import REASONS, SUFFIX, size_text
+from fazhi_desk.backup.archive import SUFFIX, size_text
 from fazhi_desk.paths import DataDir
 from fazhi_desk.tasks import Op, show_error
 
@@ -48,7 +49,7 @@ MOVE_HELP = (
     "<li>选中 U 盘上的备份文件。程序会先校验备份,再显示其中的单位、年度和数量,确认后恢复,窗口随即显示恢复的数据。</li>"
     "</ol>"
 )
-FILE_FILTER = f"法治政府建设检查台备份 (*{SUFFIX});;所有文件 (*)"
+FILE_FILTER = f"法治政府建设检查台备份 (*{SUFFIX} *.sqlite3);;所有文件 (*)"
 
 
 def run_op(parent: QWidget | None, title: str, text: str, fn: Callable[..., Any], *args: Any,
@@ -116,8 +117,7 @@ def verify_interactive(parent: QWidget | None, data: DataDir, path: str | None =
 def restore_interactive(parent: QWidget | None, window: Any, data: DataDir, path: str | None = None,
                         on_done: Callable[[bool], None] | None = None) -> Op | None:
     """从备份恢复…: show the backup against the current data, confirm, then restore and reopen the window."""
-    from fazhi_desk.backup.archive import peek_manifest
-    from fazhi_desk.backup.restore import current_summary, describe_change, restore_backup
+    from fazhi_desk.backup.restore import current_summary, describe_change, peek_backup, restore_backup
     from fazhi_desk.errors import UserError
 
     if path is None:
@@ -125,7 +125,7 @@ def restore_interactive(parent: QWidget | None, window: Any, data: DataDir, path
         if not path:
             return None
     try:
-        manifest = peek_manifest(path)
+        manifest = peek_backup(path)
     except UserError as e:
         show_error(parent, "从备份恢复", e)
         return None
@@ -218,7 +218,7 @@ def _remember_dir(_data: DataDir, d: Path) -> None:
 class BackupDialog(QDialog):
     """文件 → 备份与恢复…"""
 
-    HEADERS = ["时间", "类型", "单位", "年度", "大小", "文件"]
+    HEADERS = ["时间", "类型", "状态", "单位", "年度", "大小", "文件"]
 
     def __init__(self, data: DataDir, window: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -252,7 +252,7 @@ class BackupDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         bl.addWidget(self.table)
         r2 = QHBoxLayout()
         self.btn_restore_selected = QPushButton("恢复所选备份…")
@@ -301,7 +301,8 @@ class BackupDialog(QDialog):
         st = backup_status(self.data)
         warn = st.warning()
         last = f"{st.last:%Y-%m-%d %H:%M}" if st.last else "从未备份"
-        self.status.setText(f"最近一次完整备份:{last}。" + (f"<br><span style='color:#b00020'>{warn}</span>" if warn else ""))
+        self.status.setText(f"最近一次备份:{last}。" + (f"<br><span style='color:#b00020'>{escape(warn)}</span>"
+                                                          if warn else ""))
         if st.second_folder is None:
             self.second_label.setText("副本文件夹:未设置。建议选一个 U 盘或另一块磁盘上的文件夹,每次自动备份都会复制一份过去。")
         else:
@@ -310,17 +311,26 @@ class BackupDialog(QDialog):
         self.btn_second_clear.setEnabled(st.second_folder is not None)
         rows = list_backups(self.data)
         self.table.setRowCount(len(rows))
-        for r, (p, m) in enumerate(rows):
+        for r, e in enumerate(rows):
+            try:
+                size = size_text(e.path.stat().st_size)
+            except OSError:
+                size = "?"
+            m = e.manifest
             if m is None:
-                cells = ["?", "无法读取(已损坏?)", "", "", size_text(p.stat().st_size), p.name]
+                cells = ["?", "无法读取(已损坏?)", e.state_text(), "", "", size, e.path.name]
             else:
                 ys = m.counts.years
                 years = f"{ys[0]}—{ys[-1]}" if len(ys) > 1 else (str(ys[0]) if ys else "")
-                cells = [f"{m.created_at:%Y-%m-%d %H:%M}", REASONS.get(m.reason, m.reason), m.office_name, years,
-                         size_text(p.stat().st_size), p.name]
+                cells = [f"{m.created_at:%Y-%m-%d %H:%M}", e.reason_text(), e.state_text(), m.office_name, years,
+                         size, e.path.name]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, str(p))
+                item.setData(Qt.ItemDataRole.UserRole, str(e.path))
+                if c == 2 and text != "完整" and text != "仅数据库":
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                if m is not None and m.missing_labels and c == 2:
+                    item.setToolTip("缺少:" + "、".join(m.missing_labels))
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self._update_buttons()
@@ -454,8 +464,7 @@ def start_daily_backup(window: Any) -> Op | None:
             return
         show_backup_status(window)
         if result is not None:
-            msg = "已完成今天的自动备份。" + (result.copy_error or "")
-            window.statusBar().showMessage(msg, 8000)
+            window.statusBar().showMessage(result.text(), 8000)
 
     def failed(error: BaseException) -> None:
         log.warning("daily backup failed: %s", error)
@@ -480,12 +489,11 @@ def open_dialog(window: Any) -> BackupDialog:
 
 
 def newest_backup(data: DataDir) -> Path | None:
-    from fazhi_desk.backup.auto import list_backups
+    """The newest backup of either kind (a .fzbak or the database copy taken before a migration)."""
+    from fazhi_desk.backup.auto import newest_backup as newest
 
-    for p, m in list_backups(data):
-        if m is not None and m.evidence_included:
-            return p
-    return None
+    e = newest(data)
+    return e.path if e is not None else None
 
 
 __all__ = ["BackupDialog", "FirstStartDialog", "after_first_paint", "backup_now", "first_start", "open_dialog",

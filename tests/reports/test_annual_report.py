@@ -70,7 +70,7 @@ def test_workbook_sheets_totals_and_statuses(seeded, tmp_path):
     assert ck.cell(by_id["TT2020-01-01"], st + 1).fill.fgColor.rgb.endswith("C6EFCE")
     assert ck.cell(by_id["TT2020-01-02"], _col(ck, "逾期") + 1).fill.fgColor.rgb.endswith("FFC7CE")
     assert ck.freeze_panes == "B2"
-    assert ck.auto_filter.ref == f"A1:U{ck.max_row}"
+    assert ck.auto_filter.ref == f"A1:W{ck.max_row}"
 
     # Summary: the total row agrees with the store.
     sm = wb[SHEET_SUMMARY]

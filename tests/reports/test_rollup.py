@@ -39,7 +39,7 @@ def townships(tmp_path_factory):
     try:
         for n in range(N):
             office = f"第{n + 1:02d}镇"
-            set_profile(st, office_name=office, county="柞水县")
+            set_profile(st, office_name=office, county="柞水县", office_code=f"ZS-{n + 1:03d}")
             done = rnd.randint(0, 3)
             for i, item in enumerate(("TT2020-01-01", "TT2020-01-02", "TT2020-03-01")):
                 status = "已完成" if i < done else ("进行中" if i == done else "未开始")
@@ -52,6 +52,8 @@ def townships(tmp_path_factory):
                     ch.update(completed_on="2025-06-01")
                 set_fields(st, item, YEAR, ch)
             set_statistic(st, YEAR, "MEDIATION", n)
+            if n % 5 == 4:  # the per-event item's event did not occur (the office says why)
+                set_fields(st, "TT2020-03-01", YEAR, {"status": "本年度未发生", "note": f"本年度未制发规范性文件({n})"})
             p = root / f"{office}.xlsx"
             res = export_report(JobContext(), st, YEAR, p, today=TODAY)
             expected[office] = (res.done, res.rate)
@@ -73,20 +75,31 @@ def test_rollup_ranks_builds_the_matrix_and_sums_statistics(townships, tmp_path)
     rank = _sheet(out, "排名")
     head = rank[0]
     rows = [dict(zip(head, r)) for r in rank[1:]]
-    assert len(rows) == N and [r["名次"] for r in rows] == list(range(1, N + 1))
+    assert len(rows) == N
     rates = [r["完成率"] if r["完成率"] != "" else -1 for r in rows]
     assert rates == sorted(rates, reverse=True)
+    for n, r in enumerate(rows):  # tied rates share a rank (1, 1, 3 …)
+        first = next(k for k, x in enumerate(rows) if x["完成率"] == r["完成率"])
+        assert r["名次"] == first + 1
+        assert (r["并列"] == "并列") == (sum(1 for x in rows if x["完成率"] == r["完成率"]) > 1)
     for r in rows:
-        assert r["已完成"] == expected[r["单位"]][0]
+        assert r["已完成"] == expected[r["单位"]][0] and r["核对"] == ""
+        assert r["单位编码"].startswith("ZS-") and r["导出编号"]
     matrix = _sheet(out, "事项矩阵")
-    assert matrix[0][:4] == ["编号", "文件", "事项内容", "已完成单位数"] and len(matrix[0]) == 4 + N
-    assert {m[0] for m in matrix[1:]} == {"TT2020-01-01", "TT2020-01-02", "TT2020-02-01", "TT2020-03-01"}
+    assert matrix[0][:5] == ["编号", "文件", "事项内容", "应完成单位数", "已完成单位数"] and len(matrix[0]) == 5 + N
+    # catalogue order, not text order
+    assert [m[0] for m in matrix[1:]] == ["TT2020-01-01", "TT2020-01-02", "TT2020-02-01", "TT2020-03-01"]
     for m in matrix[1:]:
-        assert m[3] == sum(1 for s in m[4:] if s == "已完成")
+        assert m[4] == sum(1 for s in m[5:] if s == "已完成")
+        assert m[3] == sum(1 for s in m[5:] if s in ("已完成", "未达标", "进行中", "未开始"))
     stats = _sheet(out, "统计汇总")
     med = next(r for r in stats[1:] if r[0] == "MEDIATION")
     assert med[4] == sum(range(N)) and med[5] == N
-    assert _sheet(out, "目录版本")[1][0] == "各单位检查目录版本一致"
+    assert _sheet(out, "目录版本")[1][0].startswith("各单位适用文件的检查目录版本与")
+    assert _sheet(out, "汇总数据核对")[1][0].startswith("各单位的汇总数据均与其检查清单一致")
+    excluded = _sheet(out, "不计入事项")
+    assert len(excluded) - 1 == N // 5
+    assert all(r[4] == "本年度未发生" and r[5].startswith("本年度未制发规范性文件") for r in excluded[1:])
     openpyxl.load_workbook(out)  # openpyxl reads it too
 
 
@@ -103,12 +116,18 @@ def test_a_township_on_another_catalogue_version_is_listed(townships, tmp_path):
     assert res.mismatches == 1
     rows = _sheet(out, "目录版本")
     assert rows[1] == ["第04镇", "TT2020", "0.9", "1.0"]
+    # against the version the county issued: every office on 1.0 is listed when the county issued 1.1
+    res = rollup(paths[:3], out, county_versions={"TT2020": "1.1", "SZ2015": "1.2"})
+    assert res.mismatches == 3
+    rows = _sheet(out, "目录版本")
+    assert rows[0][3] == "县发布版本" and {tuple(r) for r in rows[1:]} == {
+        (f"第0{n}镇", "TT2020", "1.0", "1.1") for n in (1, 2, 3)}  # nothing said about SZ2015: not bound by it
 
 
 def test_the_same_office_twice_is_refused_and_nothing_is_written(townships, tmp_path):
     paths, _e = townships
     out = tmp_path / "汇总.xlsx"
-    with pytest.raises(UserError, match="第01镇.*出现了两次"):
+    with pytest.raises(UserError, match="ZS-001 出现了两次"):
         rollup([paths[0], paths[1], paths[0]], out)
     assert not out.exists()
 
@@ -155,3 +174,124 @@ def test_cli_rollup(townships, tmp_path):
     p = run("rollup", str(paths[0]), str(paths[0]), "--out", str(tmp_path / "x.xlsx"), data=tmp_path / "d",
             check=False)
     assert p.returncode == 1 and "出现了两次" in p.stderr
+    p = run("rollup", str(tmp_path / "没有这个.xlsx"), "--out", str(tmp_path / "x.xlsx"), data=tmp_path / "d",
+            check=False)
+    assert p.returncode == 1 and "找不到文件" in p.stderr
+
+
+# ---------------------------------------------------------------- a return the county can trust
+
+
+def _edit(src, dst, edits):
+    """Open a return with openpyxl, change cells the way a hand would (sheet, row match, column → value), save."""
+    wb = openpyxl.load_workbook(src)
+    for sheet, match, col, value in edits:
+        ws = wb[sheet]
+        head = [c.value for c in ws[1]]
+        for r in range(2, ws.max_row + 1):
+            if match is None or match(dict(zip(head, [c.value for c in ws[r]]))):
+                ws.cell(r, head.index(col) + 1).value = value
+    wb.save(dst)
+    return dst
+
+
+def _ranking(out):
+    rank = _sheet(out, "排名")
+    return [dict(zip(rank[0], r)) for r in rank[1:]]
+
+
+def test_a_resaved_return_still_matches_its_checksum(townships, tmp_path):
+    from fazhi_desk.reports.rollup import read_office_report
+
+    paths, _e = townships
+    assert read_office_report(paths[0]).checksum_ok is True
+    copy = _edit(paths[0], tmp_path / "copy.xlsx", [])  # opened and saved by openpyxl, nothing changed
+    assert read_office_report(copy).checksum_ok is True
+
+
+def test_a_tampered_summary_row_is_flagged_and_the_ranking_is_recomputed(townships, tmp_path):
+    paths, expected = townships
+    worst = min(range(N), key=lambda n: (expected[f"第{n + 1:02d}镇"][1] or 0, -n))
+    office = f"第{worst + 1:02d}镇"
+    fake = _edit(paths[worst], tmp_path / "tampered.xlsx", [
+        (F.SHEET_SUMMARY_DATA, None, "已完成", 39), (F.SHEET_SUMMARY_DATA, None, "完成率", 0.975),
+        (F.SHEET_SUMMARY_DATA, None, "逾期", 0)])
+    out = tmp_path / "汇总.xlsx"
+    res = rollup([*paths[:worst], fake, *paths[worst + 1:]], out)
+    rows = _ranking(out)
+    me = next(r for r in rows if r["单位"] == office)
+    assert me["完成率"] == (expected[office][1] if expected[office][1] is not None else "")
+    assert me["完成率"] == rows[-1]["完成率"]  # still at the bottom: ranked on the checklist, not the stated 97.5 %
+    assert "导出后被改动" in me["核对"] and "汇总数据与清单不符" in me["核对"]
+    assert res.edited == ("tampered.xlsx",) and res.disagreeing == ("tampered.xlsx",)
+    check = _sheet(out, "汇总数据核对")
+    listed = {(r[1], r[2]): (r[3], r[4]) for r in check[1:]}
+    assert ("tampered.xlsx", "校验码") in listed
+    assert listed[("tampered.xlsx", "已完成")] == (39, expected[office][0])
+    assert ("tampered.xlsx", "完成率") in listed and ("tampered.xlsx", "逾期") in listed
+    assert any("tampered.xlsx" in w and "已完成 填报 39" in w for w in res.warnings)
+
+
+def test_an_edited_checklist_changes_the_ranking_and_is_flagged(townships, tmp_path):
+    paths, expected = townships
+    worst = min(range(N), key=lambda n: (expected[f"第{n + 1:02d}镇"][0], n))
+    office = f"第{worst + 1:02d}镇"
+    edited = _edit(paths[worst], tmp_path / "edited.xlsx", [
+        (F.SHEET_CHECKLIST, lambda r: r["状态"] in ("未开始", "进行中"), "状态", "已完成"),
+        (F.SHEET_CHECKLIST, None, "逾期", None)])
+    out = tmp_path / "汇总.xlsx"
+    res = rollup([*paths[:worst], edited, *paths[worst + 1:]], out)
+    rows = _ranking(out)
+    me = next(r for r in rows if r["单位"] == office)
+    assert me["名次"] == 1 and me["完成率"] == 1 and me["逾期"] == 0  # ranked on what the checklist now says
+    assert "导出后被改动" in me["核对"] and "汇总数据与清单不符" in me["核对"]
+    assert res.edited == ("edited.xlsx",)
+    matrix = _sheet(out, "事项矩阵")
+    col = matrix[0].index(office)
+    assert all(m[col] in ("已完成", "本年度不检查", "本年度未发生") for m in matrix[1:])
+
+
+def test_a_renamed_resubmission_is_refused_by_its_code(townships, tmp_path):
+    paths, _e = townships
+    renamed = _edit(paths[0], tmp_path / "renamed.xlsx", [
+        (sheet, None, "单位", "第01镇人民政府") for sheet in (F.SHEET_SUMMARY_DATA, F.SHEET_CHECKLIST)])
+    with pytest.raises(UserError, match="单位编码 ZS-001 出现了两次.*renamed.xlsx"):
+        rollup([*paths[:3], renamed], tmp_path / "汇总.xlsx")
+    # without a code, the names that differ only by 人民政府 and the same 导出编号 are warned about
+    nocode = _edit(renamed, tmp_path / "nocode.xlsx", [(F.SHEET_SUMMARY_DATA, None, "单位编码", None)])
+    res = rollup([*paths[:3], nocode], tmp_path / "汇总.xlsx")
+    kinds = {r[0] for r in _sheet(tmp_path / "汇总.xlsx", "核对提示")[1:]}
+    assert {"名称相近", "导出编号相同"} <= kinds
+    assert any(w.startswith("[名称相近]") for w in res.warnings)
+
+
+def test_offices_of_another_county_are_ranked_apart(townships, tmp_path):
+    paths, _e = townships
+    other = _edit(paths[0], tmp_path / "other.xlsx", [
+        (sheet, None, "县", "镇安县") for sheet in (F.SHEET_SUMMARY_DATA, F.SHEET_CHECKLIST)])
+    res = rollup([other, *paths[1:6]], tmp_path / "汇总.xlsx")
+    rows = _ranking(tmp_path / "汇总.xlsx")
+    assert res.counties == ("柞水县", "镇安县") and "按县分别排名" in res.summary()
+    zhenan = [r for r in rows if r["县"] == "镇安县"]
+    assert len(zhenan) == 1 and zhenan[0]["名次"] == 1
+    assert [r["县"] for r in rows] == sorted(r["县"] for r in rows)
+
+
+def test_statistics_that_do_not_fit_are_listed(townships, tmp_path):
+    paths, _e = townships
+    odd = _edit(paths[1], tmp_path / "odd.xlsx", [
+        (F.SHEET_STATISTICS, lambda r: r["编码"] == "LITIGATION", "数值", 2),
+        (F.SHEET_STATISTICS, lambda r: r["编码"] == "HEAD_IN_COURT", "数值", 9),
+        (F.SHEET_STATISTICS, lambda r: r["编码"] == "MEDIATION", "数值", 2.5)])
+    out = tmp_path / "汇总.xlsx"
+    rollup([paths[0], odd], out)
+    hints = [r for r in _sheet(out, "核对提示")[1:] if r[0] == "统计数据"]
+    assert any("负责人出庭应诉件数 9件 大于" in r[3] for r in hints)
+    assert any("2.5" in r[3] and "不是整数" in r[3] for r in hints)
+
+
+def test_an_even_mix_of_years_says_so(townships, tmp_path):
+    paths, _e = townships
+    odd = _edit(paths[1], tmp_path / "2024.xlsx", [(F.SHEET_SUMMARY_DATA, None, "年度", 2024)])
+    with pytest.raises(UserError, match="2024 年 1 份、2025 年 1 份.*无法判断"):
+        rollup([paths[0], odd], tmp_path / "汇总.xlsx")

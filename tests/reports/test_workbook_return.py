@@ -22,11 +22,14 @@ from fazhi_desk.services.statistics import set_statistic
 from tests.reports.conftest import TODAY, YEAR, add_evidence
 
 
+CODE = "ZS-YP-001"  # a county-issued 单位编码
+
+
 @pytest.fixture
 def exported(seeded, tmp_path):
     st = seeded.store
     set_profile(st, office_name="营盘镇", county="柞水县", contact="李四", phone="0914-4321000", leader="赵一",
-                deputy="钱二", preparer="孙三")
+                deputy="钱二", preparer="孙三", office_code=CODE)
     set_submit_date(st, YEAR, dt.date(2026, 1, 10))
     set_statistic(st, YEAR, "MEDIATION", 12)
     # two files whose names the package must change: a reserved name and an over-long one
@@ -71,7 +74,8 @@ def test_summary_row_and_stacking_columns(exported):
 
     head, rows = _table(cw.get_sheet_by_name(F.SHEET_CHECKLIST).to_python())
     assert tuple(head) == F.CHECKLIST_COLUMNS
-    assert all((r["单位"], r["县"], r["年度"], r["目录版本"]) == ("营盘镇", "柞水县", YEAR, "1.0") for r in rows)
+    assert all((r["单位"], r["县"], r["年度"], r["目录版本"], r["单位编码"])
+               == ("营盘镇", "柞水县", YEAR, "TT2020 1.0", CODE) for r in rows)
     by_id = {r["编号"]: r for r in rows}
     assert by_id["TT2020-01-01"]["状态"] == "已完成" and by_id["TT2020-01-01"]["目标值"] == 4
     assert by_id["TT2020-01-01"]["计量单位"] == "次" and by_id["TT2020-01-01"]["文件"] == "测〔2020〕1号"
@@ -82,7 +86,8 @@ def test_summary_row_and_stacking_columns(exported):
     head, rows = _table(cw.get_sheet_by_name(F.SHEET_STATISTICS).to_python())
     assert tuple(head) == F.STATISTICS_COLUMNS
     med = next(r for r in rows if r["编码"] == "MEDIATION")
-    assert med["数值"] == 12 and med["单位"] == "营盘镇"
+    assert med["数值"] == 12 and med["单位"] == "营盘镇" and med["单位编码"] == CODE
+    assert "调解" in med["口径"]
 
 
 def test_summary_goes_down_to_sections_and_carries_the_sign_off(exported):
@@ -127,12 +132,17 @@ def test_every_evidence_row_names_a_member_of_the_zip(exported):
     listed = list(csv.DictReader(io.StringIO(index)))
     assert {r["包内路径"] for r in listed} == {r["包内路径"] for r in rows}
     assert all(r["编号"] for r in listed)
-    # the link is relative and opens the member when the zip is extracted beside the workbook
+    # the link is relative and opens the member when the zip is extracted beside the workbook: plain text with a
+    # native hyperlink, no formula (openpyxl's default read gets the path itself)
     ws = openpyxl.load_workbook(out)[F.SHEET_EVIDENCE]
     col = [c.value for c in ws[1]].index("包内路径") + 1
+    assert ws.max_row == len(rows) + 1
     for r in range(2, ws.max_row + 1):
-        f = ws.cell(r, col).value
-        assert f.startswith('=HYPERLINK("营盘镇_2025_佐证材料/')
+        cell = ws.cell(r, col)
+        assert cell.data_type == "s" and cell.value.startswith("营盘镇_2025_佐证材料/")
+        assert cell.hyperlink is not None and cell.hyperlink.target == cell.value
+    for sheet in openpyxl.load_workbook(out).worksheets:
+        assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"], sheet.title
 
 
 def test_an_empty_year_has_every_sheet_and_column(seeded, tmp_path):
@@ -142,3 +152,36 @@ def test_an_empty_year_has_every_sheet_and_column(seeded, tmp_path):
     assert cw.sheet_names == list(F.SHEETS)
     assert tuple(cw.get_sheet_by_name(F.SHEET_EVIDENCE).to_python()[0]) == F.EVIDENCE_COLUMNS
     assert tuple(cw.get_sheet_by_name(F.SHEET_NOTES).to_python()[0])[:2] == ("编号", "事项内容")
+
+
+def test_dates_are_dates_versions_are_text_and_the_return_counts_what_the_county_asks(exported):
+    res, out, _z = exported
+    ws = openpyxl.load_workbook(out)[F.SHEET_SUMMARY_DATA]
+    row = dict(zip([c.value for c in ws[1]], [c.value for c in ws[2]]))
+    assert isinstance(row["生成时间"], dt.datetime) and row["生成时间"].date() == TODAY
+    assert row["报送日期"] == dt.datetime(2026, 1, 10)  # a date cell (openpyxl reads dates as datetimes)
+    assert ws.cell(2, list(row).index("报送日期") + 1).is_date
+    assert row["目录版本"] == "TT2020 1.0" and isinstance(row["目录版本"], str)
+    assert (row["进行中"], row["未开始"], row["不适用"], row["本年度未发生"]) == (
+        res.in_progress, res.not_started, res.not_applicable, res.no_event)
+    assert (row["联系人"], row["联系电话"], row["单位编码"]) == ("李四", "0914-4321000", CODE)
+    assert row["导出编号"] and len(row["校验码"]) == 64
+    ck = openpyxl.load_workbook(out)[F.SHEET_CHECKLIST]
+    col = [c.value for c in ck[1]].index("目录版本") + 1
+    assert {ck.cell(r, col).data_type for r in range(2, ck.max_row + 1)} == {"s"}
+
+
+def test_the_checksum_is_what_a_reader_recomputes(exported):
+    """The 校验码 matches the sheets as calamine reads them back, and no longer after one cell is edited."""
+    from fazhi_desk.reports.rollup import read_office_report
+
+    _res, out, _z = exported
+    rep = read_office_report(out)
+    assert rep.checksum_ok is True
+    wb = openpyxl.load_workbook(out)
+    ws = wb[F.SHEET_CHECKLIST]
+    col = [c.value for c in ws[1]].index("状态") + 1
+    ws.cell(3, col).value = "已完成"
+    edited = out.with_name("改过.xlsx")
+    wb.save(edited)
+    assert read_office_report(edited).checksum_ok is False
