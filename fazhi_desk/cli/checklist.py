@@ -168,7 +168,7 @@ def _wanted(text: str):  # noqa: ANN202
 
 
 def _list(args, ctx) -> int:
-    from fazhi_desk.domain.completion import Standing, check_year
+    from fazhi_desk.domain.completion import Scope, Standing, check_year
     from fazhi_desk.services.checklist import load_year
 
     check_year(args.year)
@@ -176,12 +176,10 @@ def _list(args, ctx) -> int:
     with ctx.store().session() as s:
         rows = load_year(s, args.year)
     n = 0
-    for r in rows:
-        if not args.all and not r.in_scope:
-            continue
-        if isinstance(want, Status) and (r.status is not want or r.completion.standing in (Standing.RETIRED,
-                                                                                          Standing.BELOW_TARGET)):
-            continue  # 已完成 lists what counts as done; 未达标 and 已退役 are asked for by name
+    for r in (Scope.ALL if args.all else Scope.OFFICE).select(rows):
+        if isinstance(want, Status) and (r.status is not want or r.completion.standing in (
+                Standing.RETIRED, Standing.BELOW_TARGET, Standing.NOT_DUE)):
+            continue  # 已完成 lists what counts as done; 未达标, 已退役 and history are asked for by name
         if isinstance(want, Standing) and r.completion.standing is not want:
             continue
         if args.overdue and not r.overdue:

@@ -4,6 +4,7 @@ from fazhi_desk.domain.completion import (
     YEAR_MAX,
     YEAR_MIN,
     Completion,
+    Scope,
     Standing,
     Tally,
     below_target_reason,
@@ -24,6 +25,7 @@ from fazhi_desk.domain.model import (
 
 __all__ = [
     "Completion",
+    "Scope",
     "Cycle",
     "Item",
     "SourceDocument",

@@ -1,22 +1,30 @@
 """The completion rule: what an item's assessment means for a year, and how a year is counted.
 
-One rule, used by the dashboard, the checklist tree, the annual report and the
-command line, so they can never disagree. :func:`judge` turns an item, a year
-and the stored status into a :class:`Completion`; :class:`Tally` adds those up.
+One rule, used by the dashboard, the checklist tree, the annual report (workbook
+and written text) and the command line, so they can never disagree. :func:`judge`
+turns an item, a year and the stored status into a :class:`Completion`; :class:`Tally`
+adds those up, and :class:`Scope` says which rows a view counts and lists.
 
 The rule, in the words the summary sheet of the report uses:
 
 * 不适用 and 本年度未发生 (a per-event item whose event did not occur) are shown
   but left out of the completion rate.
 * An item that does not fall due this year (a biennial item in its off year, an
-  item before its first year) and that nobody worked on is 本年度不检查, also
-  left out. Off-year work (any status other than 未开始) counts like any other.
+  item before its first year, any item after its plan's term) and that nobody
+  worked on is 本年度不检查, also left out. Off-year work (any status other than
+  未开始) counts like any other.
+* A one-time item done in an earlier year is history: shown as 已完成(2022年),
+  not due again and not counted again (本年度不检查), so a year counts only the
+  work that belongs to it.
 * 已完成 counts as done, except where the item has a numeric target and the
   actual value misses it (or none was entered): that is 未达标, counted towards
-  the rate but not as done. A one-time item done in an earlier year counts as done.
+  the rate but not as done.
 * 逾期 (overdue): due this year, past its due date, and 未开始 or 进行中.
 * An item retired by a catalogue import is, from the year of that import on,
-  已退役: shown only where it has an assessment of substance, never counted.
+  已退役: shown only where it has an assessment of substance, never due, never counted.
+* Scope: only the office's own work counts, that is items of its 适用文件 that the
+  township leads or takes part in (not 仅供了解). Other rows are shown on demand
+  and counted only by a view that asks for :attr:`Scope.ALL`.
 """
 
 from __future__ import annotations
@@ -24,7 +32,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from fazhi_desk.domain.model import Cycle, Item, Status, due_in_year, year_due_date
 from fazhi_desk.errors import UserError
@@ -118,12 +128,13 @@ class Completion:
     """An item's standing in a year, with the dates the rule used."""
 
     standing: Standing
-    due: bool  # falls due this year
+    due: bool  # falls due this year (never for history, a retired item, or after the plan's term)
     due_date: dt.date
     overdue: bool = False
-    done_in_year: int | None = None  # a one-time item done in an earlier year: that year
+    done_in_year: int | None = None  # a one-time item done in an earlier year: that year (history, NOT_DUE)
     retired_version: str = ""  # the catalogue version that retired it (only when RETIRED)
     status: Status = Status.NOT_STARTED  # the stored status it was judged from
+    in_scope: bool = True  # the office's own work: a binding document, and the township acts (see Scope)
 
     @property
     def counted(self) -> bool:
@@ -147,7 +158,7 @@ def standing_text(standing: Standing, overdue: bool = False, done_in_year: int |
         if status is not None and status is not Status.NOT_STARTED:
             return f"{status.value}({mark})"
         return f"已退役(版本 {retired_version})" if retired_version else "已退役"
-    if standing is Standing.DONE and done_in_year is not None:
+    if done_in_year is not None:  # history: a one-time item done in an earlier year
         return f"已完成({done_in_year}年)"
     if overdue:
         return f"{standing.value}(逾期)"
@@ -165,28 +176,32 @@ def judge(
     done_in_year: int | None = None,
     retired_version: str | None = None,
     term_end: int | None = None,
+    binding: bool = True,
 ) -> Completion:
     """Apply the completion rule (see the module docstring) to one item in one year.
 
     ``retired_version`` is the version that retired the item, given only when
     ``year`` is the year of that import or later; ``done_in_year`` is the
     earlier year a one-time item was done in; nothing falls due after ``term_end``,
-    the last year of the document's term.
+    the last year of the document's term; ``binding``: the item's document is
+    among the office's 适用文件 (with the item's 乡镇角色 it decides the scope).
     """
     due = due_in_year(item, year, doc_year, term_end)
     due_date = year_due_date(item, year)
+    in_scope = binding and item.township_acts
 
     def c(standing: Standing, **kw: object) -> Completion:
-        return Completion(standing, due, due_date, status=status, **kw)  # type: ignore[arg-type]
+        kw.setdefault("due", due)
+        return Completion(standing, due_date=due_date, status=status, in_scope=in_scope, **kw)  # type: ignore[arg-type]
 
     if retired_version is not None:
-        return c(Standing.RETIRED, retired_version=retired_version)
+        return c(Standing.RETIRED, due=False, retired_version=retired_version)
     if status is Status.NOT_APPLICABLE:
         return c(Standing.NOT_APPLICABLE)
     if status is Status.NO_EVENT:
         return c(Standing.NO_EVENT)
-    if done_in_year is not None:
-        return c(Standing.DONE, done_in_year=done_in_year)
+    if done_in_year is not None:  # history: done in an earlier year, not due nor counted again
+        return c(Standing.NOT_DUE, due=False, done_in_year=done_in_year)
     if status is Status.DONE:
         return c(Standing.BELOW_TARGET if meets_target(item, actual) is False else Standing.DONE)
     if not due:
@@ -212,6 +227,39 @@ def status_allowed(item: Item, status: Status) -> str:
         return (f"只有周期为“按事件”的事项可以标记为“本年度未发生”;{item.item_id} 的周期是“{item.cycle.value}”。"
                 "如本年度确实不需要做,请选“不适用”并填写原因。")
     return ""
+
+
+class Judged(Protocol):
+    """A row a view shows: an item with its verdict for the year (a checklist row)."""
+
+    @property
+    def item(self) -> Item: ...
+
+    @property
+    def completion(self) -> Completion: ...
+
+
+J = TypeVar("J", bound=Judged)
+
+
+class Scope(enum.Enum):
+    """Which rows a view counts and lists. Every view asks the rule, none filters on its own.
+
+    ``OFFICE``: the office's own work, :attr:`Completion.in_scope` (its document is among the
+    适用文件 and the township leads or takes part, not 仅供了解): what the report, the written
+    report, the command line and the tree count. ``ALL``: every row given, what the overview
+    counts while 显示全部事项 is ticked.
+    """
+
+    OFFICE = "本单位事项"
+    ALL = "全部事项"
+
+    def admits(self, c: Completion) -> bool:
+        return self is Scope.ALL or c.in_scope
+
+    def select(self, rows: Iterable[J]) -> list[J]:
+        """The rows of this scope, in their order."""
+        return [r for r in rows if self.admits(r.completion)]
 
 
 @dataclass
@@ -258,6 +306,15 @@ class Tally:
     def add_completion(self, c: Completion, score: float | None = None) -> "Tally":
         return self.add(c.standing, c.overdue, score)
 
+    @classmethod
+    def of(cls, rows: Iterable[Judged], scope: Scope, label: str = "") -> "Tally":
+        """The tally of the rows in ``scope`` (rows out of it are left out, not counted as excluded)."""
+        t = cls(label)
+        for r in rows:
+            if scope.admits(r.completion):
+                t.add_completion(r.completion, r.item.score)
+        return t
+
     @property
     def applicable(self) -> int:
         """应完成: the items counted towards the rate."""
@@ -285,6 +342,7 @@ class Tally:
 
 RATE_RULE = ("完成率 = 已完成 ÷ 应完成;应完成 = 事项数 − 不适用 − 本年度未发生 − 本年度不检查 − 已退役。"
              "未达标(已完成但实际值未达到目标值或未填写)计入应完成,不计入已完成。"
-             "每两年一次的事项在非检查年度列为“本年度不检查”,但当年已开展的工作照常统计;"
-             "以前年度已完成的一次性事项计为已完成。"
+             "每两年一次的事项在非检查年度、方案施行期限届满后的事项列为“本年度不检查”,但当年已开展的工作照常统计;"
+             "以前年度已完成的一次性事项显示为“已完成(某年)”,列为“本年度不检查”,不再重复计入。"
+             "只统计本单位适用文件中乡镇牵头或参加的事项,“仅供了解”的事项不计入。"
              "有分值的事项:已完成得该项分值,未达标和未完成不得分,不计入完成率的事项不计入总分。")

@@ -6,6 +6,11 @@ writer lays out as 二级/三级标题), sentences built from the items' 事项�
 the office's 工作情况说明 and 实际值, and the year's statistics. Where the data
 cannot say something, the draft says so in 【请填写…】 brackets for the user to
 replace.
+
+What counts, what is done and what falls due next year is the completion rule's
+(:mod:`fazhi_desk.domain.completion`): each row carries its :class:`Standing`, the
+counts are a :class:`Tally`, and the next year's rows are those the rule judged
+due in that year (a plan whose term has ended has none).
 """
 
 from __future__ import annotations
@@ -14,11 +19,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from fazhi_desk.domain.annual import cn_number, strip_number
+from fazhi_desk.domain.completion import Standing, Tally
 from fazhi_desk.domain.statistics import RESPONSIBILITY
 
-DONE = "已完成"
-BELOW = "未达标"
-OPEN = ("未开始", "进行中")
+OPEN = (Standing.NOT_STARTED, Standing.IN_PROGRESS)
 PER_HEADING_NEXT = 6  # items listed per heading in 下一年度主要安排
 PER_BLOCK_SHORT = 15  # items listed per kind of shortcoming (the workbook lists them all)
 
@@ -31,7 +35,7 @@ class DraftRow:
     chapter: str
     section: str
     requirement: str
-    standing: str  # the completion rule's word: 已完成 / 未达标 / 进行中 / 未开始 / 不适用 / …
+    standing: Standing  # the completion rule's verdict for the year
     overdue: bool = False
     actual: float | None = None
     target_text: str = ""  # "4" or "1~2"
@@ -39,6 +43,7 @@ class DraftRow:
     note: str = ""
     due_date: dt.date | None = None
     evidence_count: int = 0
+    item_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,13 @@ class DraftFigure:
 class DraftInput:
     office_name: str
     year: int
-    documents: tuple[tuple[str, str], ...]  # (title, 发文字号) of the documents that bind the office
+    documents: tuple[tuple[str, str], ...]  # (title, 发文字号) of the binding documents in force this year
     rows: tuple[DraftRow, ...]
-    next_year: tuple[DraftRow, ...]  # items that fall due next year
+    next_year: tuple[DraftRow, ...]  # items the completion rule judges due next year, still to do
     figures: tuple[DraftFigure, ...] = ()
+    # (title, 发文字号) of the binding documents still in force next year, and of those whose term ends this year
+    next_documents: tuple[tuple[str, str], ...] = ()
+    ended_documents: tuple[tuple[str, str], ...] = ()
 
 
 def _num(v: float) -> str:
@@ -84,9 +92,20 @@ def _date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def _doc_names(docs: tuple[tuple[str, str], ...]) -> str:
+    return "、".join(f"《{t}》({n})" if n else f"《{t}》" for t, n in docs)
+
+
 def _docs(inp: DraftInput) -> str:
-    names = [f"《{t}》({n})" if n else f"《{t}》" for t, n in inp.documents]
-    return "、".join(names) if names else "上级法治政府建设文件"
+    return _doc_names(inp.documents) or "上级法治政府建设文件"
+
+
+def tally(rows: tuple[DraftRow, ...] | list[DraftRow]) -> Tally:
+    """The year's counts under the completion rule (the rows are the office's scope already)."""
+    t = Tally()
+    for r in rows:
+        t.add(r.standing, r.overdue)
+    return t
 
 
 def _figures_sentence(figs: list[DraftFigure]) -> str:
@@ -102,12 +121,11 @@ def _figures_sentence(figs: list[DraftFigure]) -> str:
 
 
 def draft_measures(inp: DraftInput) -> str:
-    counted = [r for r in inp.rows if r.standing in (DONE, BELOW, *OPEN)]
-    done = [r for r in inp.rows if r.standing == DONE]
-    rate = f"{len(done) / len(counted):.1%}" if counted else "—"
+    t = tally(inp.rows)
+    done = [r for r in inp.rows if r.standing is Standing.DONE]
     lines = [
         f"{inp.year}年,{inp.office_name}认真贯彻落实{_docs(inp)}的部署要求,对照检查事项逐项推进法治政府建设。"
-        f"本年度应完成事项 {len(counted)} 项,已完成 {len(done)} 项,完成率 {rate}。主要举措和成效如下:"
+        f"本年度应完成事项 {t.applicable} 项,已完成 {t.done} 项,完成率 {t.rate_text()}。主要举措和成效如下:"
     ]
     n = 0
     for heading, rows in _grouped(done):
@@ -132,9 +150,9 @@ def draft_measures(inp: DraftInput) -> str:
 
 def draft_shortcomings(inp: DraftInput) -> str:
     overdue = [r for r in inp.rows if r.standing in OPEN and r.overdue]
-    below = [r for r in inp.rows if r.standing == BELOW]
+    below = [r for r in inp.rows if r.standing is Standing.BELOW_TARGET]
     open_ = [r for r in inp.rows if r.standing in OPEN and not r.overdue]
-    no_ev = [r for r in inp.rows if r.standing == DONE and r.evidence_count == 0]
+    no_ev = [r for r in inp.rows if r.standing is Standing.DONE and r.evidence_count == 0]
     lines = [f"对照年度任务,{inp.office_name}法治政府建设工作还存在以下不足:"]
     n = 0
 
@@ -154,11 +172,11 @@ def draft_shortcomings(inp: DraftInput) -> str:
 
     block("逾期未完成的事项", overdue,
           lambda r: f"{r.requirement.rstrip('。')}(应于{_date(r.due_date) if r.due_date else '年底'}前完成,"
-                    f"目前{r.standing})。{reason(r)}")
+                    f"目前{r.standing.value})。{reason(r)}")
     block("未达到目标值的事项", below,
           lambda r: f"{r.requirement.rstrip('。')}(目标值 {r.target_text}{r.unit},"
                     f"{'实际完成 ' + _num(r.actual) + r.unit if r.actual is not None else '未填写实际值'})。{reason(r)}")
-    block("尚未完成的事项", open_, lambda r: f"{r.requirement.rstrip('。')}(目前{r.standing})。{reason(r)}")
+    block("尚未完成的事项", open_, lambda r: f"{r.requirement.rstrip('。')}(目前{r.standing.value})。{reason(r)}")
     if no_ev:
         n += 1
         lines.append(f"({cn_number(n)})台账资料不够完整")
@@ -188,17 +206,30 @@ def draft_responsibility(inp: DraftInput) -> str:
     ])
 
 
+def next_year_rows(inp: DraftInput) -> list[DraftRow]:
+    """The items 下一年度主要安排 lists: due next year, and not already past their deadline (those are carried
+    with this year's unfinished work)."""
+    nxt = inp.year + 1
+    return [r for r in inp.next_year if r.due_date is None or r.due_date.year >= nxt]
+
+
 def draft_next_year(inp: DraftInput) -> str:
     nxt = inp.year + 1
-    carried = [r for r in inp.rows if r.standing in (*OPEN, BELOW)]
-    lines = [f"{nxt}年,{inp.office_name}将继续对照{_docs(inp)}的要求,重点做好以下工作:"]
+    carried = [r for r in inp.rows if r.standing.outstanding]
+    if inp.next_documents:
+        lines = [f"{nxt}年,{inp.office_name}将继续对照{_doc_names(inp.next_documents)}的要求,重点做好以下工作:"]
+    else:
+        lines = [f"{nxt}年,{inp.office_name}将按照上级关于法治政府建设的新部署【请填写{nxt}年对照的文件名称和文号】,"
+                 "重点做好以下工作:"]
+    for doc in inp.ended_documents:
+        lines.append(f"【{_doc_names((doc,))}施行期限已于{inp.year}年届满,{nxt}年不再据此安排工作;"
+                     "如已印发新的实施方案,请导入后重新生成本部分】")
     n = 0
     if carried:
         n += 1
         lines.append(f"({cn_number(n)})抓好本年度未完成事项的整改落实")
         lines.append(f"对本年度尚未完成或未达标的 {len(carried)} 项工作逐项明确责任人和完成时限,确保按期整改到位。")
-    upcoming = [r for r in inp.next_year if r.due_date is None or r.due_date.year >= nxt]  # past ones are carried
-    for heading, rows in _grouped(upcoming):
+    for heading, rows in _grouped(next_year_rows(inp)):
         n += 1
         lines.append(f"({cn_number(n)}){heading}")
         for k, r in enumerate(rows[:PER_HEADING_NEXT], start=1):

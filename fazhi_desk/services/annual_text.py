@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fazhi_desk.domain.annual import SECTIONS, SECTION_TITLES, AnnualDocument, SectionText, StatisticFigure
-from fazhi_desk.domain.model import due_in_year, year_due_date
+from fazhi_desk.domain.completion import Scope
+from fazhi_desk.domain.model import Cycle, SourceDocument
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.reports.drafts import DraftFigure, DraftInput, DraftRow, draft_all
@@ -120,7 +121,12 @@ def set_submit_date(store: Store, year: int, when: dt.date | None, *, user: str 
 
 
 def draft_input(store: Store, year: int, today: dt.date | None = None) -> DraftInput:
-    """The year's data as the drafts need it (see :mod:`fazhi_desk.reports.drafts`)."""
+    """The year's data as the drafts need it (see :mod:`fazhi_desk.reports.drafts`).
+
+    Every row is judged by the completion rule, in the office's scope: this year's rows with their
+    standing; next year's plan is the rows judged due next year and still to do (not an ongoing
+    持续 item, which is no new arrangement); a document is cited for a year only while in force.
+    """
     from fazhi_desk.services.checklist import load_year
     from fazhi_desk.services.profile import get_profile
     from fazhi_desk.services.statistics import load_statistics
@@ -128,27 +134,32 @@ def draft_input(store: Store, year: int, today: dt.date | None = None) -> DraftI
     today = today or dt.date.today()
     office = get_profile(store).office_name or "本单位"
     with store.session() as s:
-        rows = [r for r in load_year(s, year, today) if r.in_scope]
+        rows = Scope.OFFICE.select(load_year(s, year, today, evidence_text=False))
         figures = tuple(DraftFigure(e.indicator.code, e.indicator.category, e.indicator.name, e.indicator.unit,
                                     e.value) for e in load_statistics(s, year))
-        nxt = [r for r in load_year(s, year + 1, today) if r.in_scope]
-    docs: dict[str, tuple[str, str]] = {}
-    out: list[DraftRow] = []
-    for r in rows:
-        docs.setdefault(r.document.code, (r.document.title, r.document.doc_number))
-        out.append(_draft_row(r, r.completion.standing.value if hasattr(r, "completion") else r.status.value))
-    next_rows = tuple(
-        _draft_row(r, "未开始") for r in nxt
-        if due_in_year(r.item, year + 1, r.document.date.year) and not r.retired
-        and r.item.cycle.value != "持续" and r.done_in_year is None
-    )
-    return DraftInput(office, year, tuple(docs.values()), tuple(out), next_rows, figures)
+        nxt = Scope.OFFICE.select(load_year(s, year + 1, today, evidence_text=False))
+    docs = {r.document.code: r.document for r in rows}
+    next_docs = {r.document.code: r.document for r in nxt}
+
+    def cite(ds: dict[str, SourceDocument], y: int) -> tuple[tuple[str, str], ...]:
+        return tuple((d.title, d.doc_number) for d in ds.values() if d.in_force(y))
+
+    ended = tuple((d.title, d.doc_number) for d in docs.values() if d.in_force(year) and not d.in_force(year + 1))
+    next_rows = tuple(_draft_row(r) for r in nxt if planned(r))
+    return DraftInput(office, year, cite(docs, year), tuple(_draft_row(r) for r in rows), next_rows, figures,
+                      next_documents=cite(next_docs, year + 1), ended_documents=ended)
 
 
-def _draft_row(r, standing: str) -> DraftRow:  # noqa: ANN001 - a checklist row
+def planned(r) -> bool:  # noqa: ANN001 - a checklist row of next year
+    """Whether next year's plan lists the row: the rule judges it due that year and still to do (an ongoing
+    持续 item is no new arrangement)."""
+    return r.due and r.completion.standing.outstanding and r.item.cycle is not Cycle.ONGOING
+
+
+def _draft_row(r) -> DraftRow:  # noqa: ANN001 - a checklist row
     it = r.item
-    return DraftRow(r.document.title, it.chapter, it.section, it.requirement, standing, r.overdue, r.actual,
-                    it.target_text, it.unit, r.note, year_due_date(it, r.year), r.evidence_count)
+    return DraftRow(r.document.title, it.chapter, it.section, it.requirement, r.completion.standing, r.overdue,
+                    r.actual, it.target_text, it.unit, r.note, r.due_date, r.evidence_count, it.item_id)
 
 
 def drafts(store: Store, year: int, today: dt.date | None = None) -> dict[str, str]:

@@ -111,8 +111,8 @@ class ChecklistRow:
     @property
     def in_scope(self) -> bool:
         """Whether the row is this office's work: its document binds the office and the township has a part in it
-        (not 仅供了解). Rows out of scope are shown on demand and never counted."""
-        return self.binding and self.item.township_acts
+        (not 仅供了解), as the completion rule judged it (``Scope.OFFICE``)."""
+        return self.completion.in_scope
 
 
 def _doc_year(doc: SourceDocument) -> int:
@@ -232,6 +232,7 @@ def load_year(
             before, after = item_from_values(prev[2:], doc_code), item_from_values(cur_rev[2:], doc_code)
             review = ReviewChange(before, after, version_names.get(prev[1], ""),
                                   version_names.get(cur_rev[1], ""), changed_item_fields(before, after))
+        binds = binding is None or doc_code in binding
         rows.append(
             ChecklistRow(
                 item=item,
@@ -245,13 +246,13 @@ def load_year(
                 na_reason=a.na_reason if a else "",
                 evidence_count=n_ev,
                 completion=judge(item, year, _doc_year(doc), status, actual, today, done_in_year=done_in,
-                                 retired_version=retired_now, term_end=doc.term_end),
+                                 retired_version=retired_now, term_end=doc.term_end, binding=binds),
                 needs_review=needs_review,
                 retired=retired,
                 has_assessment=a is not None,
                 retired_version=retired_version,
                 evidence_text=ev_texts.get(item_id, ""),
-                binding=binding is None or doc_code in binding,
+                binding=binds,
                 review=review,
             )
         )

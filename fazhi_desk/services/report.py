@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fazhi_desk.domain.completion import Standing, below_target_reason, check_year
+from fazhi_desk.domain.completion import Scope, Standing, below_target_reason, check_year
 from fazhi_desk.errors import UserError
 from fazhi_desk.evidence.filestore import FileStore
 from fazhi_desk.jobs import JobContext, gc_paused
@@ -155,9 +155,7 @@ def gather_report(
         names.setdefault(item_id, []).append(name)
     documents: dict[str, DocumentInfo] = {}
     out: list[ReportRow] = []
-    for r in rows:
-        if not r.in_scope:  # another area's document, or 仅供了解
-            continue
+    for r in Scope.OFFICE.select(rows):  # not another area's document, nor 仅供了解
         d = r.document
         documents.setdefault(d.code, DocumentInfo(d.code, d.title, d.doc_number, d.version))
         it = r.item

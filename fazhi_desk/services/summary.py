@@ -1,7 +1,8 @@
 """Year summaries for the dashboard: completion by document and chapter, overdue, due soon, no evidence.
 
 Counting is the completion rule's (:mod:`fazhi_desk.domain.completion`): the
-same :class:`~fazhi_desk.domain.completion.Tally` the report and the tree use.
+same :class:`~fazhi_desk.domain.completion.Tally` and
+:class:`~fazhi_desk.domain.completion.Scope` the report and the tree use.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from fazhi_desk.domain.completion import Standing, Tally
+from fazhi_desk.domain.completion import Scope, Standing, Tally
 from fazhi_desk.services.checklist import ChecklistRow
 
 
@@ -25,17 +26,15 @@ class YearSummary:
     below_target: list[ChecklistRow] = field(default_factory=list)
 
 
-def summarize(rows: list[ChecklistRow], year: int, today: dt.date, *, township_only: bool = True,
+def summarize(rows: list[ChecklistRow], year: int, today: dt.date, *, scope: Scope = Scope.OFFICE,
               soon_days: int = 30) -> YearSummary:
-    """Tallies of the year's items (those that apply to a township unless told otherwise)."""
+    """Tallies of the year's items in ``scope`` (the office's own work unless told otherwise)."""
     total = Tally(f"{year} 年")
     docs: dict[str, Tally] = {}
     chapters: dict[tuple[str, str], Tally] = {}
     s = YearSummary(year=year, total=total)
     horizon = today + dt.timedelta(days=soon_days)
-    for r in rows:
-        if township_only and not r.in_scope:
-            continue
+    for r in scope.select(rows):
         c = r.completion
         score = r.item.score
         total.add_completion(c, score)
@@ -58,4 +57,4 @@ def summarize(rows: list[ChecklistRow], year: int, today: dt.date, *, township_o
     return s
 
 
-__all__ = ["Tally", "YearSummary", "summarize"]
+__all__ = ["Scope", "Tally", "YearSummary", "summarize"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from fazhi_desk.domain.completion import Standing
+from fazhi_desk.domain.completion import Scope, Standing
 from fazhi_desk.domain.model import Status, TownshipRole
 
 if TYPE_CHECKING:  # the store is imported after the window is shown
@@ -96,8 +96,9 @@ def search_text(r: ChecklistRow) -> str:
 
 
 def counts_toward_progress(r: ChecklistRow) -> bool:
-    """Whether the row counts in its nodes' done/total (the completion rule's "counted"; never 仅供了解)."""
-    return r.completion.counted and r.item.township_acts
+    """Whether the row counts in its nodes' done/total (the completion rule's "counted", in the office's scope:
+    never 仅供了解 nor a document outside its 适用文件)."""
+    return r.completion.counted and Scope.OFFICE.admits(r.completion)
 
 
 def counts_as_done(r: ChecklistRow) -> bool:

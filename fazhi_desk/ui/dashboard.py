@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from fazhi_desk.services.checklist import ChecklistRow
-from fazhi_desk.services.summary import YearSummary, summarize
+from fazhi_desk.services.summary import Scope, YearSummary, summarize
 from fazhi_desk.ui.textsize import set_relative_font
 
 DONE_C, PROG_C, TODO_C, OVER_C, BELOW_C = "#2e7d32", "#f9a825", "#cfd8dc", "#c62828", "#ef6c00"
@@ -169,7 +169,8 @@ class Dashboard(QWidget):
         today = today or dt.date.today()
         days_left = days_left_in_year(year, today)
         # "due soon" is everything still open that falls due before the year ends (year-end deadlines included)
-        s = summarize(rows, year, today, township_only=township_only, soon_days=max(days_left, 0))
+        s = summarize(rows, year, today, scope=Scope.OFFICE if township_only else Scope.ALL,
+                      soon_days=max(days_left, 0))
         self.summary = s
         t = s.total
         self.t_rate.value.setText(t.rate_text(0))

@@ -1,13 +1,17 @@
 """The completion rule (domain/completion.py): due, done, not applicable, no event, overdue, off-year work,
-below target, retired, and how a year is tallied. Pure: no store, no files, no Qt."""
+below target, retired, one-time history, scope, and how a year is tallied. Pure: no store, no files, no Qt."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
 
 from fazhi_desk.domain.completion import (
+    RATE_RULE,
+    Completion,
+    Scope,
     Standing,
     Tally,
     below_target_reason,
@@ -17,7 +21,7 @@ from fazhi_desk.domain.completion import (
     status_allowed,
     target_is_ceiling,
 )
-from fazhi_desk.domain.model import Cycle, Item, Status
+from fazhi_desk.domain.model import Cycle, Item, Status, TownshipRole
 from fazhi_desk.errors import UserError
 
 DOC_YEAR = 2020
@@ -51,11 +55,16 @@ def test_overdue_only_past_the_due_date_and_not_done():
     assert j(it, today=late).text == "未开始(逾期)"
 
 
-def test_one_time_item_due_by_its_deadline_and_done_earlier_counts_as_done():
+def test_one_time_item_due_by_its_deadline_and_done_earlier_is_history():
     it = item(Cycle.ONCE, deadline=dt.date(2022, 6, 30))
     assert j(it, year=2022, today=dt.date(2022, 7, 1)).overdue
-    c = j(it, Status.DONE, done_in_year=2022)
-    assert c.done and c.counted and c.done_in_year == 2022 and c.text == "已完成(2022年)"
+    assert j(it, Status.DONE, year=2022, today=dt.date(2022, 7, 1)).done  # counted in the year it was done
+    # a later year carries it as history: shown as done in its year, neither due nor counted again
+    # (it used to count as done in every later year, so the same work raised each year's rate)
+    c = j(it, Status.DONE, done_in_year=2022, today=dt.date(2030, 1, 1))
+    assert c.standing is Standing.NOT_DUE and not c.due and not c.counted and not c.done and not c.overdue
+    assert c.done_in_year == 2022 and c.text == "已完成(2022年)"
+    assert "不再重复计入" in RATE_RULE
 
 
 def test_biennial_on_year_off_year_and_off_year_work():
@@ -114,6 +123,31 @@ def test_retired_is_never_counted_nor_overdue():
     assert c.standing is Standing.RETIRED and not c.counted and not c.overdue
     assert c.text == "进行中(已退役,版本 2.0)"
     assert j(it, retired_version="2.0").text == "已退役(版本 2.0)"
+
+
+def test_retired_is_never_due():
+    assert not j(item(), retired_version="2.0").due
+
+
+@dataclass(frozen=True)
+class Row:
+    item: Item
+    completion: Completion
+
+
+def test_scope_is_part_of_the_verdict_and_the_tally():
+    lead = item(target=2, score=5.0)
+    info = item(township_role=TownshipRole.INFO)
+    assert j(lead).in_scope and not j(info).in_scope
+    assert not j(lead, binding=False).in_scope  # a document outside the office's 适用文件
+    rows = [Row(lead, j(lead, Status.DONE, actual=2)), Row(info, j(info)), Row(lead, j(lead, binding=False))]
+    assert Scope.OFFICE.select(rows) == rows[:1]
+    assert Scope.ALL.select(rows) == rows
+    office = Tally.of(rows, Scope.OFFICE, "x")
+    assert (office.label, office.items, office.done, office.applicable) == ("x", 1, 1, 1)
+    assert (office.score_earned, office.score_total) == (5.0, 5.0)
+    everything = Tally.of(rows, Scope.ALL)
+    assert (everything.items, everything.done, everything.applicable) == (3, 1, 3)
 
 
 def test_tally_counts_and_rate():

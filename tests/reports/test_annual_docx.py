@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 
 import pytest
@@ -10,15 +11,20 @@ from docx import Document
 from docx.shared import Pt
 
 from fazhi_desk.domain.annual import SECTIONS
+from fazhi_desk.domain.completion import Scope
+from fazhi_desk.domain.model import Cycle
 from fazhi_desk.jobs import JobContext
+from fazhi_desk.reports.drafts import next_year_rows
 from fazhi_desk.services.annual_text import (
+    draft_input,
+    drafts,
     export_docx,
     load_annual_text,
     regenerate,
     save_section,
     set_submit_date,
 )
-from fazhi_desk.services.checklist import change_log, set_fields
+from fazhi_desk.services.checklist import change_log, load_year, set_fields
 from fazhi_desk.services.profile import set_profile
 from fazhi_desk.services.statistics import set_statistic
 
@@ -50,6 +56,34 @@ def test_drafts_are_assembled_from_the_years_data(office):
     assert "【请填写出庭应诉件数】" in t.section("responsibility").text
     assert "2026年" in t.section("next_year").text
     assert not any(s.edited for s in t.sections)
+
+
+def test_next_year_plan_lists_the_items_judged_due_next_year(office):
+    """An office bound by both documents, reporting on 2025: 柞水's plan ends in 2025, so its items are not
+    next year's work and the plan is not next year's basis (the draft used to list 24 of them for 2026)."""
+    set_profile(office, binding_documents=["SZ2015", "ZS2022"])
+    inp = draft_input(office, 2025, TODAY)
+    with office.session() as s:
+        judged = Scope.OFFICE.select(load_year(s, 2026, TODAY))
+    # due next year and still to do; an ongoing item is no new arrangement, and an item whose deadline has
+    # passed goes with this year's unfinished work
+    expected = {r.item_id for r in judged if r.due and r.completion.standing.outstanding
+                and r.item.cycle is not Cycle.ONGOING and r.due_date.year >= 2026}
+    planned = [r.item_id for r in next_year_rows(inp)]
+    assert sorted(planned) == sorted(expected)
+    assert expected and {i.split("-")[0] for i in expected} == {"SZ2015"}
+    # what the section says is that list: items written out plus "其余 N 项" per heading
+    text = drafts(office, 2025, TODAY)["next_year"]
+    listed = len(re.findall(r"^\d+\.", text, re.M)) + sum(map(int, re.findall(r"其余 (\d+) 项工作", text)))
+    assert listed == len(expected)
+    for r in judged:
+        if r.item.doc_code == "ZS2022":
+            assert f".{r.item.requirement.rstrip('。')}" not in text
+    basis = text.splitlines()[0]
+    assert basis.startswith("2026年,乾佑街道办事处将继续对照《苏州市") and "柞水县法治政府建设实施方案" not in basis
+    assert "柞法治委发〔2022〕4号)施行期限已于2025年届满" in text
+    # this year's work is still reported against both documents
+    assert {t for t, _n in inp.documents} == {r.document.title for r in judged}
 
 
 def test_regenerating_never_overwrites_what_the_user_wrote_unless_told(office):

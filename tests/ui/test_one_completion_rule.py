@@ -1,7 +1,10 @@
-"""The dashboard, the annual report (read back from the xlsx) and the checklist tree give the same numbers.
+"""The dashboard, the annual report (read back from the xlsx), the written report and the checklist tree
+give the same numbers, and the item panel says what they count.
 
 Before the completion rule moved into domain/, a biennial item done in its off year gave the dashboard
-0 % and the report 50 % for the same year; each view counted in its own way.
+0 % and the report 50 % for the same year; each view counted in its own way. A one-time item done in an
+earlier year is history: shown as 已完成(2025年) everywhere and counted nowhere (it used to count as done in
+every later year, although its panel said the year did not check it).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from fazhi_desk.jobs import JobContext
 from fazhi_desk.paths import DataDir
 from fazhi_desk.reports.annual import SHEET_CHECKLIST, SHEET_SUMMARY
 from fazhi_desk.services.catalogue import install_new_document
+from fazhi_desk.services.annual_text import draft_input, drafts
 from fazhi_desk.services.checklist import set_fields
 from fazhi_desk.services.profile import set_profile
 from fazhi_desk.services.report import export_report
@@ -88,11 +92,14 @@ def test_dashboard_report_and_tree_agree(qtbot, tmp_path):
         total = dict(zip(head, next(r for r in rows if r[0] == "总计")))
         report = (total["已完成"], total["应完成"], total["逾期"])
 
-        # done: 01-01, 02-02 (off-year work), 03-01 (done in 2022), 04-01; counted: those + 01-02, 02-01
-        assert tree == board == report == (4, 6, 2)
+        # done: 01-01, 02-02 (off-year work), 04-01; counted: those + 01-02, 02-01;
+        # 03-01 (done in 2022) is history, not counted again
+        assert tree == board == report == (3, 5, 2)
         assert total["完成率"] == dash.summary.total.rate
-        assert dash.t_rate.value.text() == "67%"
-        assert (total["不适用"], total["本年度不检查"]) == (2, 1)
+        assert dash.t_rate.value.text() == "60%"
+        assert (total["不适用"], total["本年度不检查"]) == (2, 2)
+        # the written report counts the same (it used to compare status words on its own)
+        assert "本年度应完成事项 5 项,已完成 3 项,完成率 60.0%" in drafts(st, YEAR, TODAY)["measures"]
 
         ck = wb[SHEET_CHECKLIST]
         heads = [c.value for c in ck[1]]
@@ -100,7 +107,8 @@ def test_dashboard_report_and_tree_agree(qtbot, tmp_path):
         status = {k: r[heads.index("状态")] for k, r in rows.items()}  # one word; 逾期 has its own column
         assert status["RR2020-02-02"] == "已完成"
         assert status["RR2020-02-03"] == "本年度不检查"
-        assert status["RR2020-03-01"] == "已完成" and "2022年已完成" in rows["RR2020-03-01"][heads.index("工作情况说明")]
+        assert status["RR2020-03-01"] == "本年度不检查"
+        assert "2022年已完成" in rows["RR2020-03-01"][heads.index("工作情况说明")]
         assert status["RR2020-02-01"] == "进行中" and rows["RR2020-02-01"][heads.index("逾期")] == "是"
         # the tree says each state in the same words (the report's 逾期 column is the tree's “(逾期)”)
         for item_id, text in status.items():
@@ -110,3 +118,44 @@ def test_dashboard_report_and_tree_agree(qtbot, tmp_path):
             assert win.model.index_for_item(item_id).siblingAtColumn(1).data() == shown
     finally:
         st.close()
+
+
+HISTORY = "ZS2022-29-01"  # 一次性, deadline 2025-12-31, in 柞水's plan (term 2022—2025)
+
+
+def test_a_one_time_item_done_last_year_is_history_in_every_view(qtbot, store, tmp_path):
+    set_profile(store, office_name="乾佑街道办事处", county="柞水县", binding_documents=["SZ2015", "ZS2022"])
+    set_fields(store, HISTORY, 2025, {"status": "已完成", "completed_on": "2025-09-10"})
+    set_fields(store, "SZ2015-04-01", 2026, {"status": "已完成", "actual": 4, "completed_on": "2026-02-10"})
+    today = dt.date(2026, 3, 1)
+    win = open_window(qtbot, store, tmp_path, 2026, today)
+
+    # the panel: not checked this year, done in 2025
+    assert win.select_item(HISTORY)
+    assert "(2026 年不检查)" in win.detail.lbl_cycle.text()
+    assert "已于 2025 年完成" in win.detail.done_before_lbl.text()
+    # the tree: shown as done in 2025, not counted in 2026
+    assert win.model.index_for_item(HISTORY).siblingAtColumn(1).data() == "已完成(2025年)"
+    zs = next(n for n in win.model.top_nodes() if n.key == "ZS2022")
+    assert (zs.done, zs.total) == (0, 0)
+    tree = sum(n.done for n in win.model.top_nodes()), sum(n.total for n in win.model.top_nodes())
+    # the overview
+    t = win.show_dashboard().summary.total
+    assert (t.done, t.applicable) == tree and t.done == 1
+    # the workbook
+    out = tmp_path / "2026.xlsx"
+    export_report(JobContext(), store, 2026, out, today=today)
+    wb = openpyxl.load_workbook(out)
+    rows = list(wb[SHEET_SUMMARY].iter_rows(values_only=True))
+    head = next(r for r in rows if r[0] == "文件" and r[1] == "章 / 节")
+    total = dict(zip(head, next(r for r in rows if r[0] == "总计")))
+    assert (total["已完成"], total["应完成"]) == tree
+    ck = wb[SHEET_CHECKLIST]
+    heads = [c.value for c in ck[1]]
+    row = next(r for r in ck.iter_rows(min_row=2, values_only=True) if r[0] == HISTORY)
+    assert row[heads.index("状态")] == "本年度不检查" and "2025年已完成" in row[heads.index("工作情况说明")]
+    # the written report: not a 2026 achievement, the same counts
+    text = drafts(store, 2026, today)["measures"]
+    assert "建立行政工作人员应知应会法律法规清单" not in text
+    assert f"本年度应完成事项 {tree[1]} 项,已完成 1 项" in text
+    assert not any(r.item_id == HISTORY for r in draft_input(store, 2026, today).next_year)
