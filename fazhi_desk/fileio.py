@@ -246,12 +246,16 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f
 def safe_file_name(name: str, *, limit: int | None = None, max_bytes: int | None = 200, fallback: str = "_") -> str:
     """A name every Windows and Linux file system accepts, as close to ``name`` as possible.
 
-    Characters Windows refuses and control characters become ``_``; trailing dots and
+    Characters Windows refuses and control characters become ``_``, direction controls
+    (U+202E …) are written out visibly (``[U+202E]``); trailing dots and
     spaces go; a reserved device name (CON, NUL, COM1…) gets a leading ``_``. The result
     keeps its extension and is at most ``limit`` characters (when given) and
     ``max_bytes`` UTF-8 bytes.
     """
-    n = unicodedata.normalize("NFC", name).replace("\n", " ").replace("\r", " ")
+    from fazhi_desk.safetext import show_controls
+
+    # a right-to-left override would show "\u202efdp.exe" as "exe.pdf": written out as [U+202E]
+    n = show_controls(unicodedata.normalize("NFC", name)).replace("\n", " ").replace("\r", " ")
     n = _BAD_CHARS.sub("_", n).strip().rstrip(". ")
     if not n:
         n = fallback

@@ -32,7 +32,7 @@ from lxml import etree
 
 from fazhi_desk.domain.annual import HEADING2_RE, AnnualDocument, cn_number
 from fazhi_desk.reports.output import output_file
-from fazhi_desk.reports.xlsx import clean_text
+from fazhi_desk.safetext import neutralise
 
 FANGSONG = "仿宋_GB2312"
 KAITI = "楷体_GB2312"
@@ -74,7 +74,7 @@ def _set_fonts(rpr, east_asia: str, latin: str = LATIN) -> None:  # noqa: ANN001
 
 
 def _run(par, text: str, font: str, size: float, *, bold: bool = False, latin: str = LATIN):  # noqa: ANN001, ANN202
-    r = par.add_run(clean_text(text))
+    r = par.add_run(neutralise(text).text)  # Word evaluates no run text: no quote needed
     r.font.size = Pt(size)
     r.font.name = latin
     r.bold = bold

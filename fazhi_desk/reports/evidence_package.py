@@ -2,7 +2,8 @@
 
 Everything sits under one top folder ``<单位>_<年度>_佐证材料/`` (extracted beside
 the workbook, the 佐证材料 sheet's relative links open the files), which also
-holds ``目录.csv``: every member with its item, original name, size and SHA-256.
+holds ``目录.csv``: every member with its item, original name, size and SHA-256 (each text
+cell through :func:`fazhi_desk.safetext.csv_cell`: one that Excel would evaluate gets a ``'``).
 The exact path each file got is handed back (:attr:`PackageResult.members`) and
 written into the workbook, so the two always agree. Folder names are ``<编号> <事项内容>`` shortened to a safe length, file names are
 the names the files had when they were added; both are made safe for Windows
@@ -103,10 +104,12 @@ def _index_csv(rows: list[tuple]) -> bytes:
     import csv
     import io
 
+    from fazhi_desk.safetext import csv_cell
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(INDEX_COLUMNS)
-    w.writerows(rows)
+    w.writerows([csv_cell(v) for v in row] for row in rows)  # a spreadsheet evaluates "=…" in a CSV too
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
 

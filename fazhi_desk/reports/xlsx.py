@@ -17,9 +17,10 @@ rendering the next.
 If a future openpyxl changes the internals this relies on, :func:`save_workbook`
 falls back to writing the rows as ordinary openpyxl cells (slower, same content).
 
-User text is always written as text: a value beginning with ``= + - @``, tab, CR
-or NUL is stored as a string with *quotePrefix*, never as a formula, and
-characters XML cannot hold are dropped.
+User text is always written as text, through :func:`fazhi_desk.safetext.neutralise`:
+a value beginning with ``= + - @``, tab, CR or NUL is stored as a string with
+*quotePrefix*, never as a formula, direction controls (U+202E …) are shown as
+``[U+202E]`` and characters XML cannot hold are dropped.
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from fazhi_desk.safetext import FORMULA_TRIGGERS, SafeText, clean_text, neutralise  # noqa: F401 - re-exported
+
 log = logging.getLogger(__name__)
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 FONT_NAME = "宋体"
@@ -60,18 +61,8 @@ MAX_ROW_HEIGHT_PT = 409.0  # Excel's limit
 
 
 def needs_quote(text: str) -> bool:
-    """Would a spreadsheet read this user text as a formula (or mangle its start)?
-
-    Checked on the text as written, i.e. after characters an xlsx cannot hold are
-    stripped: "\\x01=HYPERLINK(…)" is stored as "=HYPERLINK(…)".
-    """
-    return text.startswith(FORMULA_TRIGGERS) or clean_text(text).startswith(FORMULA_TRIGGERS)
-
-
-def clean_text(text: str) -> str:
-    """Drop characters that cannot be stored in an xlsx (XML 1.0) file."""
-    # every such character is non-printable: most text needs no search (a report has 100,000s of cells)
-    return text if text.isprintable() else _ILLEGAL_XML.sub("", text)
+    """Would a spreadsheet read this user text as a formula (or mangle its start)? See :func:`neutralise`."""
+    return neutralise(text).quote
 
 
 def text_width(text: str) -> int:
@@ -126,10 +117,9 @@ def put_text(cell, value: str | None) -> None:  # noqa: ANN001 - openpyxl Cell
     if value is None or value == "":
         cell.value = None
         return
-    raw = str(value)
-    text = clean_text(raw)
+    text, quote = neutralise(value)
     cell.value = text
-    if needs_quote(raw) or needs_quote(text) or cell.data_type != "s":
+    if quote or cell.data_type != "s":
         cell.data_type = "s"
         cell.quotePrefix = True
 
@@ -184,15 +174,19 @@ class CellStyle:
 
 @dataclass(frozen=True)
 class Link:
-    """A cell that shows ``text`` and opens ``target`` (a relative path): plain text with a native hyperlink.
+    """A cell that shows ``text`` and opens ``target`` (a relative path): written as a HYPERLINK formula.
 
-    No formula: the cell's value is the text (what every reader, openpyxl's default read included, gets), and
-    the link is a hyperlink relationship of the sheet (``TargetMode="External"``), which Excel, WPS and
-    LibreOffice resolve against the workbook's folder.
+    A formula keeps the link in the cell itself (no relationship part per row), and Excel, WPS and
+    LibreOffice resolve a relative target against the workbook's folder. Readers without formulas
+    see ``text`` as the cached value.
     """
 
     target: str
     text: str
+
+    def formula(self) -> str:
+        q = lambda v: clean_text(v).replace('"', '""')  # noqa: E731
+        return f'HYPERLINK("{q(self.target)}","{q(self.text)}")'
 
 
 # A cell of a bulk row: (value, style). Value: str, int, float, date, Link or None.
@@ -207,15 +201,10 @@ class BulkRows:
     ncols: int
     rows: list[tuple[Sequence[BulkCell], float | None]] = field(default_factory=list)  # (cells, height)
 
-    links: list[tuple[str, str]] = field(default_factory=list)  # (cell reference, target) of the Link cells
-
     def add(self, cells: Sequence[BulkCell], height: float | None = None) -> None:
         if len(cells) != self.ncols:
             raise ValueError(f"a row of {len(cells)} cells in a sheet of {self.ncols} columns")
         self.rows.append((cells, height))
-        for j, (value, _style) in enumerate(cells):
-            if value.__class__ is Link and value.target:
-                self.links.append((f"{get_column_letter(j + 1)}{self.first_row + len(self.rows) - 1}", value.target))
 
     @property
     def last_row(self) -> int:
@@ -277,9 +266,9 @@ def render_chunks(
         value, style = cell
         cls = value.__class__
         if cls is str and value:
-            if needs_quote(value) and not style.quote:
+            text, quote = neutralise(value)
+            if quote and not style.quote:
                 style = style.quoted()
-            text = clean_text(value)
             space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
             t = f'{sid(style)} t="inlineStr"><is><t{space}>{_escape_clean(text)}</t></is></c>'
         elif cls is int:
@@ -288,8 +277,8 @@ def render_chunks(
             t = f"{sid(style)}/>"
         elif isinstance(value, dt.date):
             t = f"{sid(style)}><v>{excel_date(value)}</v></c>"
-        elif isinstance(value, Link):  # its text; the hyperlink itself is a relationship (BulkRows.links)
-            return tail((value.text, style))
+        elif isinstance(value, Link):
+            t = f'{sid(style)} t="str"><f>{escape(value.formula())}</f><v>{escape(value.text)}</v></c>'
         elif isinstance(value, str):  # a str subclass
             return tail((str(value), style))
         else:
@@ -328,8 +317,7 @@ def write_rows_as_cells(ws: Worksheet, bulk: BulkRows, check: Callable[[], None]
             if isinstance(value, str):
                 put_text(cell, value)
             elif isinstance(value, Link):
-                put_text(cell, value.text)
-                cell.hyperlink = value.target
+                cell.value = "=" + value.formula()
             elif value is not None:
                 cell.value = value
             style.apply(cell)
@@ -432,10 +420,6 @@ def _splicing_writer_class():  # noqa: ANN202
             ws._drawing.charts = ws._charts
             ws._drawing.images = ws._images
             writer = WorksheetWriter(ws)
-            if b.links:  # written with the sheet's tail (<hyperlinks>), each with its relationship
-                from openpyxl.worksheet.hyperlink import Hyperlink
-
-                ws._hyperlinks.extend(Hyperlink(ref=ref, target=target) for ref, target in b.links)
             writer.write()
             ws._rels = writer._rels
             with open(writer.out, "rb") as f:
