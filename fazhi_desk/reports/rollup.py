@@ -3,28 +3,67 @@
 Each workbook is read with python-calamine (fast, and a second reader besides
 the openpyxl we write with) and checked: it must be this program's format
 (the 汇总数据 sheet with :data:`~fazhi_desk.reports.workbook_format.FORMAT_VERSION`),
-all workbooks must be of the same year, and no office may come twice. A
-refused set changes nothing: the output is written only when every input is
-good (temp name, fsync, rename).
+all workbooks must be of the same year, and no office may come twice (the same
+单位编码, or the same 县 and 单位). A refused set changes nothing: the output is
+written only when every input is good (temp name, fsync, rename).
 
-The result has four sheets: 排名 (the 汇总数据 rows ranked by 完成率), 事项矩阵
-(item × office, each cell the item's 状态), 统计汇总 (each indicator summed over
-the offices, with every office's figure), and 目录版本 (offices whose catalogue
-version of a document differs from the one most offices use).
+Nothing is taken on trust from the one 汇总数据 row: every office's figures are
+recomputed from its 检查清单 with the completion rule's
+:class:`~fazhi_desk.domain.completion.Tally`, the ranking is on what was
+computed, and every figure the 汇总数据 row states differently is listed (file,
+figure, stated, computed). The 校验码 (SHA-256 of the data sheets, written at
+export) is recomputed from what was read: a workbook whose data were edited
+after export is still read, and flagged. Statistics are summed from each
+office's 统计数据 and checked against the declared relations (出庭 ≤ 应诉 …).
+
+The result's sheets: 排名 (ranked within each 县 on the recomputed 完成率, tied
+rates sharing a rank), 事项矩阵 (item × office in catalogue order, coloured by
+状态, with 应完成单位数), 统计汇总 (each indicator summed, with every office's
+figure), 不计入事项 (every 不适用 and 本年度未发生 with its reason, per office),
+汇总数据核对 (stated ≠ computed, edited after export), 核对提示 (offices whose
+names differ only by 人民政府/办事处/街道/镇, the same 导出编号 twice, figures that
+do not fit), and 目录版本 (offices whose version of a binding document is not
+the county's: the catalogue given with ``--catalogue``, the installed one, or
+else the one most offices use; a document an office is not bound by is not
+mentioned).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
+from fazhi_desk.domain.completion import Standing, Tally
 from fazhi_desk.errors import UserError
 from fazhi_desk.reports import workbook_format as F
 from fazhi_desk.reports.output import output_file
+
+# (column in 汇总数据, attribute of Tally / computed figure) compared between the stated row and the checklist
+COMPARED = (("应完成", "applicable"), ("已完成", "done"), ("未达标", "below_target"), ("完成率", "rate"),
+            ("逾期", "overdue"), ("已完成无佐证", "done_no_evidence"), ("进行中", "in_progress"),
+            ("未开始", "not_started"), ("不适用", "not_applicable"), ("本年度未发生", "no_event"))
+_NAME_NOISE = re.compile(r"人民政府|办事处|街道|镇|\s+")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """An office's counts, as its 汇总数据 row states them or as recomputed from its 检查清单."""
+
+    applicable: int = 0
+    done: int = 0
+    below_target: int = 0
+    rate: float | None = None
+    overdue: int = 0
+    done_no_evidence: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    not_applicable: int = 0
+    no_event: int = 0
 
 
 @dataclass(frozen=True)
@@ -35,18 +74,52 @@ class OfficeReport:
     office: str
     county: str
     year: int
-    applicable: int
-    done: int
-    below_target: int
-    rate: float | None
-    overdue: int
-    done_no_evidence: int
+    stated: Figures  # the 汇总数据 row
+    computed: Figures  # recomputed from 检查清单
     program_version: str
     catalogue_versions: str  # "SZ2015 1.1;ZS2022 1.1"
     generated_at: str
-    statuses: dict[str, str]  # item id → 状态
+    statuses: dict[str, str]  # item id → 状态 (in the checklist's, i.e. the catalogue's, order)
     items: dict[str, tuple[str, str]]  # item id → (文件, 事项内容)
     figures: dict[str, tuple[str, str, str, float | None]]  # code → (类别, 指标, 单位, 数值)
+    office_code: str = ""
+    submit_date: str = ""
+    contact: str = ""
+    phone: str = ""
+    export_id: str = ""
+    checksum_ok: bool | None = None  # False: edited after export (or its 校验码 removed)
+    excluded: tuple[tuple[str, str, str, str], ...] = ()  # (编号, 事项内容, 状态, 原因) of 不适用 / 本年度未发生
+    findings: tuple[str, ...] = ()  # statistics that do not fit (出庭 > 应诉, 本年度未发生 with a count …)
+
+    # the recomputed figures are the office's figures
+    @property
+    def applicable(self) -> int:
+        return self.computed.applicable
+
+    @property
+    def done(self) -> int:
+        return self.computed.done
+
+    @property
+    def rate(self) -> float | None:
+        return self.computed.rate
+
+    @property
+    def overdue(self) -> int:
+        return self.computed.overdue
+
+    def disagreements(self) -> list[tuple[str, Any, Any]]:
+        """(figure, stated, computed) for every figure of 汇总数据 that the checklist does not bear out."""
+        out = []
+        for label, attr in COMPARED:
+            a, b = getattr(self.stated, attr), getattr(self.computed, attr)
+            if attr == "rate":
+                same = (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 5e-5)
+            else:
+                same = a == b
+            if not same:
+                out.append((label, a, b))
+        return out
 
     def versions(self) -> dict[str, str]:
         out = {}
@@ -62,12 +135,25 @@ class RollupResult:
     path: Path
     offices: int
     year: int
-    mismatches: int
+    mismatches: int  # offices on another catalogue version than the county's
+    edited: tuple[str, ...] = ()  # files whose 校验码 does not match (edited after export)
+    disagreeing: tuple[str, ...] = ()  # files whose 汇总数据 the checklist does not bear out
+    warnings: tuple[str, ...] = ()  # one line each: disagreements, edits, similar names, the same 导出编号 …
+    counties: tuple[str, ...] = ()
+    version_basis: str = ""  # what the versions were compared against
 
     def summary(self) -> str:
-        text = f"已汇总 {self.offices} 个单位 {self.year} 年度的报告。"
+        text = f"已汇总 {self.offices} 个单位 {self.year} 年度的报告"
+        if len(self.counties) > 1:
+            text += f"(分属 {len(self.counties)} 个县:{'、'.join(self.counties)},按县分别排名)"
+        text += "。排名按各单位检查清单重新计算的完成率。"
+        if self.edited:
+            text += f"{len(self.edited)} 份报告导出后被改动过(校验码不符):{'、'.join(self.edited)}。"
+        if self.disagreeing:
+            text += (f"{len(self.disagreeing)} 份报告的\u201c汇总数据\u201d与其检查清单不符:{'、'.join(self.disagreeing)},"
+                     "见\u201c汇总数据核对\u201d表。")
         if self.mismatches:
-            text += f"其中 {self.mismatches} 个单位的检查目录版本与多数单位不同,见“目录版本”表。"
+            text += f"{self.mismatches} 个单位的检查目录版本与{self.version_basis or '县里发布的版本'}不同,见\u201c目录版本\u201d表。"
         return text
 
 
@@ -104,82 +190,163 @@ def _num(v: Any) -> float | None:
         return None
 
 
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        return f"{v:%Y-%m-%d}" if v.time() == dt.time() else f"{v:%Y-%m-%d %H:%M:%S}"
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+_STANDINGS = {s.value: s for s in Standing}
+
+
+def _recompute(checklist: list[list[Any]], path: Path) -> tuple[Figures, dict[str, str], dict[str, tuple[str, str]],
+                                                               tuple[tuple[str, str, str, str], ...]]:
+    cc = _columns(checklist, ("编号", "文件", "事项内容", "状态", "逾期", "佐证材料", "不计入原因"), path,
+                  F.SHEET_CHECKLIST)
+    i_id, i_doc, i_req, i_st, i_od, i_ev, i_why = (cc[c] for c in ("编号", "文件", "事项内容", "状态", "逾期", "佐证材料",
+                                                                  "不计入原因"))
+    t = Tally()
+    no_ev = 0
+    statuses: dict[str, str] = {}
+    items: dict[str, tuple[str, str]] = {}
+    excluded = []
+    for n, row in enumerate(checklist[1:], start=2):
+        item_id = _text(row[i_id])
+        if not item_id:
+            continue
+        word = _text(row[i_st])
+        standing = _STANDINGS.get(word)
+        if standing is None:
+            raise UserError(f"“{path.name}”工作表“{F.SHEET_CHECKLIST}”第 {n} 行的状态“{word}”不是本程序的状态"
+                            f"({'、'.join(_STANDINGS)})。该文件被改动过,请让该单位重新导出。")
+        t.add(standing, _text(row[i_od]) == F.YES)
+        if standing is Standing.DONE and _text(row[i_ev]) == "无":
+            no_ev += 1
+        statuses[item_id] = word
+        items[item_id] = (_text(row[i_doc]), _text(row[i_req]))
+        if standing in (Standing.NOT_APPLICABLE, Standing.NO_EVENT):
+            excluded.append((item_id, items[item_id][1], word, _text(row[i_why])))
+    figures = Figures(t.applicable, t.done, t.below_target, t.rate, t.overdue, no_ev, t.in_progress, t.not_started,
+                      t.not_applicable, t.no_event)
+    return figures, statuses, items, tuple(excluded)
+
+
+def _stat_findings(figures: dict[str, tuple[str, str, str, float | None]], statuses: dict[str, str]) -> list[str]:
+    from fazhi_desk.domain.statistics import DEFAULT_INDICATORS, check_figures
+
+    values = {code: f[3] for code, f in figures.items()}
+    quiet = [i for i, s in statuses.items() if s == Standing.NO_EVENT.value]
+    out = [f.text for f in check_figures(DEFAULT_INDICATORS, values, quiet)]
+    for code, (_cat, name, unit, v) in figures.items():
+        ind = next((i for i in DEFAULT_INDICATORS if i.code == code), None)
+        if ind is not None and v is not None and ind.whole and not float(v).is_integer():
+            out.append(f"{ind.label} {v:g}{unit} 不是整数")
+    return out
+
+
 def read_office_report(path: Path | str) -> OfficeReport:
     """Read and check one office's workbook (see the module docstring)."""
     from python_calamine import CalamineWorkbook
 
     path = Path(path)
+    if not path.is_file():
+        raise UserError(f"找不到文件“{path}”。请检查文件名和所在文件夹。")
     try:
         wb = CalamineWorkbook.from_path(os.fspath(path))
     except FileNotFoundError:
-        raise UserError(f"找不到文件“{path}”。") from None
-    except Exception as e:  # calamine raises its own error types for damaged or foreign files
-        raise UserError(f"“{path.name}”无法作为 Excel 工作簿读取({e})。请确认它是本程序导出的 .xlsx 年度报告。") from e
+        raise UserError(f"找不到文件“{path}”。请检查文件名和所在文件夹。") from None
+    except Exception as e:  # calamine raises its own (English) error types for damaged or foreign files
+        raise UserError(f"“{path.name}”无法作为 Excel 工作簿读取(文件已损坏,或不是 .xlsx 工作簿)。"
+                        "请确认它是本程序导出的年度报告。") from e
     if F.SHEET_SUMMARY_DATA not in wb.sheet_names:
         if F.SHEET_CHECKLIST in wb.sheet_names and F.SHEET_SUMMARY in wb.sheet_names:
             raise UserError(f"“{path.name}”是旧版本法治政府建设检查台导出的报告(没有“{F.SHEET_SUMMARY_DATA}”表),"
                             "格式不同,无法汇总。请让该单位安装新版本后重新导出年度报告。")
         raise UserError(f"“{path.name}”不是法治政府建设检查台导出的年度报告(没有“{F.SHEET_SUMMARY_DATA}”表)。")
     rows = _sheet(wb, F.SHEET_SUMMARY_DATA, path)
+    head = [str(c).strip() for c in rows[0]] if rows else []
+    if "格式版本" in head and len(rows) >= 2:
+        fmt = _int(rows[1][head.index("格式版本")], path, F.SHEET_SUMMARY_DATA, "格式版本")
+        if fmt > F.FORMAT_VERSION:
+            raise UserError(f"“{path.name}”由更新版本的程序导出(报表格式 {fmt}),本程序只认识格式 {F.FORMAT_VERSION}。"
+                            "请安装最新版本后再汇总。")
+        if fmt < F.FORMAT_VERSION:
+            raise UserError(f"“{path.name}”是旧版本程序导出的报告(报表格式 {fmt}),无法汇总。"
+                            "请让该单位安装新版本后重新导出。")
     cols = _columns(rows, F.SUMMARY_DATA_COLUMNS, path, F.SHEET_SUMMARY_DATA)
     if len(rows) < 2:
         raise UserError(f"“{path.name}”的“{F.SHEET_SUMMARY_DATA}”表没有数据行。请让该单位重新导出。")
     r = rows[1]
-    fmt = _int(r[cols["格式版本"]], path, F.SHEET_SUMMARY_DATA, "格式版本")
-    if fmt > F.FORMAT_VERSION:
-        raise UserError(f"“{path.name}”由更新版本的程序导出(报表格式 {fmt}),本程序只认识格式 {F.FORMAT_VERSION}。"
-                        "请安装最新版本后再汇总。")
-    if fmt < F.FORMAT_VERSION:
-        raise UserError(f"“{path.name}”是旧版本程序导出的报告(报表格式 {fmt}),无法汇总。请让该单位安装新版本后重新导出。")
-    office = str(r[cols["单位"]]).strip()
+    office = _text(r[cols["单位"]])
     if not office:
         raise UserError(f"“{path.name}”的“{F.SHEET_SUMMARY_DATA}”表没有填写单位名称。")
 
     def get(c: str) -> Any:
         return r[cols[c]]
 
+    def count(c: str) -> int:
+        return _int(get(c), path, F.SHEET_SUMMARY_DATA, c)
+
+    stated = Figures(count("应完成"), count("已完成"), count("未达标"), _num(get("完成率")), count("逾期"),
+                     count("已完成无佐证"), count("进行中"), count("未开始"), count("不适用"), count("本年度未发生"))
     checklist = _sheet(wb, F.SHEET_CHECKLIST, path)
-    cc = _columns(checklist, ("编号", "文件", "事项内容", "状态"), path, F.SHEET_CHECKLIST)
-    statuses: dict[str, str] = {}
-    items: dict[str, tuple[str, str]] = {}
-    for row in checklist[1:]:
-        item_id = str(row[cc["编号"]]).strip()
-        if not item_id:
-            continue
-        statuses[item_id] = str(row[cc["状态"]]).strip()
-        items[item_id] = (str(row[cc["文件"]]), str(row[cc["事项内容"]]))
+    computed, statuses, items, excluded = _recompute(checklist, path)
     stats = _sheet(wb, F.SHEET_STATISTICS, path)
     sc = _columns(stats, ("编码", "类别", "指标", "计量单位", "数值"), path, F.SHEET_STATISTICS)
     figures = {}
     for row in stats[1:]:
-        code = str(row[sc["编码"]]).strip()
+        code = _text(row[sc["编码"]])
         if code:
-            figures[code] = (str(row[sc["类别"]]), str(row[sc["指标"]]), str(row[sc["计量单位"]]),
+            figures[code] = (_text(row[sc["类别"]]), _text(row[sc["指标"]]), _text(row[sc["计量单位"]]),
                              _num(row[sc["数值"]]))
+    evidence = _sheet(wb, F.SHEET_EVIDENCE, path)
+    stated_sum = _text(get("校验码")).lower()
+    blank = cols["校验码"]
+    summary = [rows[0], [("" if n == blank else v) for n, v in enumerate(r)]]
+    computed_sum = F.checksum([(F.SHEET_SUMMARY_DATA, summary), (F.SHEET_CHECKLIST, checklist),
+                               (F.SHEET_STATISTICS, stats), (F.SHEET_EVIDENCE, evidence)])
     return OfficeReport(
-        path=path, office=office, county=str(get("县")).strip(),
+        path=path, office=office, county=_text(get("县")),
         year=_int(get("年度"), path, F.SHEET_SUMMARY_DATA, "年度"),
-        applicable=_int(get("应完成"), path, F.SHEET_SUMMARY_DATA, "应完成"),
-        done=_int(get("已完成"), path, F.SHEET_SUMMARY_DATA, "已完成"),
-        below_target=_int(get("未达标"), path, F.SHEET_SUMMARY_DATA, "未达标"),
-        rate=_num(get("完成率")),
-        overdue=_int(get("逾期"), path, F.SHEET_SUMMARY_DATA, "逾期"),
-        done_no_evidence=_int(get("已完成无佐证"), path, F.SHEET_SUMMARY_DATA, "已完成无佐证"),
-        program_version=str(get("程序版本")), catalogue_versions=str(get("目录版本")),
-        generated_at=str(get("生成时间")), statuses=statuses, items=items, figures=figures,
+        stated=stated, computed=computed,
+        program_version=_text(get("程序版本")), catalogue_versions=_text(get("目录版本")),
+        generated_at=_text(get("生成时间")), statuses=statuses, items=items, figures=figures,
+        office_code=_text(get("单位编码")).upper(), submit_date=_text(get("报送日期")), contact=_text(get("联系人")),
+        phone=_text(get("联系电话")), export_id=_text(get("导出编号")),
+        checksum_ok=bool(stated_sum) and stated_sum == computed_sum,
+        excluded=excluded, findings=tuple(_stat_findings(figures, statuses)),
     )
 
 
 def check_set(reports: list[OfficeReport]) -> None:
-    """One year, each office once; raises UserError naming the files otherwise."""
+    """One year, each office once (by 单位编码, and by 县 and 单位); raises UserError naming the files otherwise."""
     if not reports:
         raise UserError("请至少选择一个单位的年度报告。")
     years = Counter(r.year for r in reports)
     if len(years) > 1:
-        main_year = years.most_common(1)[0][0]
+        (main_year, n1), (other, n2) = years.most_common(2)
+        if n1 == n2:
+            listing = "、".join(f"{y} 年 {n} 份" for y, n in sorted(years.items()))
+            raise UserError(f"所选报告的年度不一致({listing}),无法判断要汇总哪一年。请只选择同一年度的报告。")
         odd = [f"{r.path.name}({r.year}年)" for r in reports if r.year != main_year]
         raise UserError(f"所选报告的年度不一致:多数为 {main_year} 年,以下文件不是:{'、'.join(odd)}。"
                         "请只选择同一年度的报告。")
+    by_code: dict[str, OfficeReport] = {}
+    for r in reports:
+        if not r.office_code:
+            continue
+        first = by_code.get(r.office_code)
+        if first is not None:
+            raise UserError(f"单位编码 {r.office_code} 出现了两次:“{first.path.name}”({first.office})和"
+                            f"“{r.path.name}”({r.office})。同一单位只能汇总一份(改名后重新报送的也是同一单位),"
+                            "请去掉其中一个文件。")
+        by_code[r.office_code] = r
     seen: dict[tuple[str, str], Path] = {}
     for r in reports:
         key = (r.county, r.office)
@@ -189,29 +356,95 @@ def check_set(reports: list[OfficeReport]) -> None:
         seen[key] = r.path
 
 
-def version_mismatches(reports: list[OfficeReport]) -> list[tuple[str, str, str, str]]:
-    """(单位, 文件代码, 本单位版本, 多数单位版本) for every office whose version differs from the majority."""
-    per_doc: dict[str, Counter] = {}
-    for r in reports:
-        for code, ver in r.versions().items():
-            per_doc.setdefault(code, Counter())[ver] += 1
+def name_stem(office: str) -> str:
+    """The office name without 人民政府/办事处/街道/镇: "乾佑街道办事处" and "乾佑镇人民政府" → "乾佑"."""
+    return _NAME_NOISE.sub("", office)
+
+
+def set_warnings(reports: list[OfficeReport]) -> list[tuple[str, str, str, str]]:
+    """(类别, 单位, 文件, 说明) for what the set allows but a reviewer should look at."""
     out = []
+    stems: dict[tuple[str, str], list[OfficeReport]] = {}
     for r in reports:
-        mine = r.versions()
-        for code, counts in per_doc.items():
-            major = counts.most_common(1)[0][0]
-            ver = mine.get(code, "(未安装)")
-            if ver != major:
-                out.append((r.office, code, ver, major))
+        stems.setdefault((r.county, name_stem(r.office)), []).append(r)
+    for (_county, _stem), group in stems.items():
+        if len(group) > 1:
+            names = "、".join(f"“{g.office}”({g.path.name})" for g in group)
+            for g in group:
+                out.append(("名称相近", g.office, g.path.name,
+                            f"{names} 的名称只差“人民政府/办事处/街道/镇”,可能是同一单位报送了两次,请核对单位编码。"))
+    ids: dict[str, list[OfficeReport]] = {}
+    for r in reports:
+        if r.export_id:
+            ids.setdefault(r.export_id, []).append(r)
+    for eid, group in ids.items():
+        if len(group) > 1:
+            names = "、".join(f"“{g.path.name}”({g.office})" for g in group)
+            for g in group:
+                out.append(("导出编号相同", g.office, g.path.name,
+                            f"{names} 的导出编号都是 {eid},是同一次导出的副本,请核对是否为同一单位。"))
+    for r in reports:
+        for text in r.findings:
+            out.append(("统计数据", r.office, r.path.name, text))
     return out
 
 
-def _rank_key(r: OfficeReport) -> tuple:
-    return (-(r.rate if r.rate is not None else -1), r.overdue, r.office)
+def version_mismatches(reports: list[OfficeReport],
+                       county_versions: Mapping[str, str] | None = None) -> list[tuple[str, str, str, str]]:
+    """(单位, 文件代码, 本单位版本, 县发布版本) for every binding document whose version is not the county's.
+
+    Without ``county_versions`` the version most offices bound by the document use stands in for it. A
+    document an office is not bound by (not in its 目录版本) is not mentioned.
+    """
+    expected: dict[str, str] = dict(county_versions or {})
+    if not county_versions:
+        per_doc: dict[str, Counter] = {}
+        for r in reports:
+            for code, ver in r.versions().items():
+                per_doc.setdefault(code, Counter())[ver] += 1
+        expected = {code: c.most_common(1)[0][0] for code, c in per_doc.items()}
+    out = []
+    for r in reports:
+        for code, ver in r.versions().items():
+            want = expected.get(code)
+            if want is not None and ver != want:
+                out.append((r.office, code, ver, want))
+    return out
 
 
-def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetime | None = None) -> RollupResult:
+def rank(reports: list[OfficeReport]) -> list[tuple[int, bool, OfficeReport]]:
+    """(名次, 并列, report) within each 县 (counties in name order): by recomputed 完成率, tied rates share a rank;
+    within a tie, fewer 逾期 first."""
+    out: list[tuple[int, bool, OfficeReport]] = []
+    by_county: dict[str, list[OfficeReport]] = {}
+    for r in reports:
+        by_county.setdefault(r.county, []).append(r)
+
+    def rate_key(r: OfficeReport) -> float:
+        return round(r.rate, 9) if r.rate is not None else -1.0
+
+    for county in sorted(by_county):
+        group = sorted(by_county[county], key=lambda r: (-rate_key(r), r.overdue, r.office))
+        counts = Counter(rate_key(r) for r in group)
+        place = 0
+        prev = None
+        for n, r in enumerate(group, start=1):
+            if rate_key(r) != prev:
+                place, prev = n, rate_key(r)
+            out.append((place, counts[rate_key(r)] > 1, r))
+    return out
+
+
+def _fmt(v: Any) -> Any:
+    if isinstance(v, float):
+        return round(v, 4)
+    return "—" if v is None else v
+
+
+def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetime | None = None,
+                 county_versions: Mapping[str, str] | None = None, version_basis: str = "") -> RollupResult:
     from openpyxl import Workbook
+    from openpyxl.styles import PatternFill
     from openpyxl.utils import get_column_letter
 
     from fazhi_desk.reports.xlsx import BODY_FONT, BORDER, HEADER_ALIGN, HEADER_FILL, HEADER_FONT, put_text
@@ -219,10 +452,14 @@ def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetim
     check_set(reports)
     now = now or dt.datetime.now()
     year = reports[0].year
-    ranked = sorted(reports, key=_rank_key)
+    ranked = rank(reports)
+    order = [r for _p, _t, r in ranked]
+    counties = tuple(sorted({r.county for r in reports}))
+    title_county = "、".join(c for c in counties if c) or ""
     wb = Workbook()
 
-    def table(ws, headers: list[str], rows: list[list[Any]], widths: list[float], pct_cols: tuple[int, ...] = ()) -> None:  # noqa: ANN001
+    def table(ws, headers: list[str], rows: list[list[Any]], widths: list[float], pct_cols: tuple[int, ...] = (),  # noqa: ANN001
+              printed: int | None = None, title: str = "") -> None:
         for c, h in enumerate(headers, start=1):  # office names are headers: text from outside
             put_text(ws.cell(row=1, column=c), h)
         for c, w in enumerate(widths, start=1):
@@ -241,68 +478,148 @@ def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetim
                 if c in pct_cols:
                     cell.number_format = "0.0%"
         ws.freeze_panes = "B2" if len(headers) > 6 else "A2"
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
+        last = max(1, len(rows) + 1)
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = "1:1"
+        if printed:
+            ws.print_area = f"A1:{get_column_letter(printed)}{last}"
+        ws.oddHeader.center.text = (f"{title_county}{year}年度法治政府建设年度报告汇总 · {title or ws.title}"
+                                    .replace("&", "&&"))
         ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+
+    def flags(r: OfficeReport) -> str:
+        out = []
+        if r.checksum_ok is False:
+            out.append("导出后被改动")
+        if r.disagreements():
+            out.append("汇总数据与清单不符")
+        return ";".join(out)
 
     ws = wb.active
     ws.title = "排名"
-    table(ws, ["名次", "单位", "县", "年度", "应完成", "已完成", "未达标", "完成率", "逾期", "已完成无佐证",
-               "目录版本", "程序版本", "生成时间", "来源文件"],
-          [[n, r.office, r.county, r.year, r.applicable, r.done, r.below_target, r.rate, r.overdue,
-            r.done_no_evidence, r.catalogue_versions, r.program_version, r.generated_at, r.path.name]
-           for n, r in enumerate(ranked, start=1)],
-          [6, 18, 10, 7, 8, 8, 8, 9, 7, 12, 22, 10, 18, 30], pct_cols=(8,))
+    head = ["县", "名次", "并列", "单位", "应完成", "已完成", "未达标", "完成率", "逾期", "已完成无佐证", "进行中", "未开始",
+            "不适用", "本年度未发生", "报送日期", "联系人", "联系电话", "核对",
+            "单位编码", "年度", "导出编号", "目录版本", "程序版本", "生成时间", "来源文件"]
+    rows = []
+    for place, tied, r in ranked:
+        c = r.computed
+        rows.append([r.county, place, "并列" if tied else "", r.office, c.applicable, c.done, c.below_target, c.rate,
+                     c.overdue, c.done_no_evidence, c.in_progress, c.not_started, c.not_applicable, c.no_event,
+                     r.submit_date, r.contact, r.phone, flags(r),
+                     r.office_code, r.year, r.export_id, r.catalogue_versions, r.program_version, r.generated_at,
+                     r.path.name])
+    table(ws, head, rows, [10, 6, 6, 18, 7, 7, 7, 8, 6, 8, 7, 7, 7, 8, 11, 8, 13, 18, 20, 6, 20, 22, 10, 18, 30],
+          pct_cols=(8,), printed=head.index("核对") + 1, title="完成情况排名(按检查清单重新计算)")
 
     items: dict[str, tuple[str, str]] = {}
-    for r in ranked:
+    for r in order:  # catalogue order: each checklist lists its items in its catalogue's order
         for k, v in r.items.items():
             items.setdefault(k, v)
     ws = wb.create_sheet("事项矩阵")
-    offices = [r.office for r in ranked]
+    offices = [r.office for r in order]
+    counted = {s.value for s in Standing if s.counted}
     rows = []
-    for item_id in sorted(items):
-        doc, req = items[item_id]
-        sts = [r.statuses.get(item_id, "") for r in ranked]
-        rows.append([item_id, doc, req, sum(1 for s in sts if s == "已完成"), *sts])
-    table(ws, ["编号", "文件", "事项内容", "已完成单位数", *offices], rows, [16, 14, 40, 8, *([10] * len(offices))])
-    ws.freeze_panes = "E2"
+    for item_id, (doc, req) in items.items():
+        sts = [r.statuses.get(item_id, "") for r in order]
+        rows.append([item_id, doc, req, sum(1 for s in sts if s in counted), sum(1 for s in sts if s == "已完成"),
+                     *sts])
+    table(ws, ["编号", "文件", "事项内容", "应完成单位数", "已完成单位数", *offices], rows,
+          [16, 14, 40, 8, 8, *([9] * len(offices))])
+    ws.freeze_panes = "F2"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3
+    fills = {s.value: PatternFill("solid", fgColor=c) for s, c in (
+        (Standing.DONE, "C6EFCE"), (Standing.BELOW_TARGET, "F8CBAD"), (Standing.IN_PROGRESS, "FFEB9C"),
+        (Standing.NOT_STARTED, "FFC7CE"), (Standing.NOT_APPLICABLE, "D9D9D9"), (Standing.NO_EVENT, "DDEBF7"),
+        (Standing.NOT_DUE, "EDEDED"), (Standing.RETIRED, "D9D9D9"))}
+    for row in ws.iter_rows(min_row=2, min_col=6):
+        for cell in row:
+            fill = fills.get(cell.value)
+            if fill is not None:
+                cell.fill = fill
 
     ws = wb.create_sheet("统计汇总")
     codes: dict[str, tuple[str, str, str]] = {}
-    for r in ranked:
+    for r in order:
         for code, (cat, name, unit, _v) in r.figures.items():
             codes.setdefault(code, (cat, name, unit))
     rows = []
     for code, (cat, name, unit) in codes.items():
-        vals = [r.figures.get(code, ("", "", "", None))[3] for r in ranked]
+        vals = [r.figures.get(code, ("", "", "", None))[3] for r in order]
         filled = [v for v in vals if v is not None]
         rows.append([code, cat, name, unit, sum(filled) if filled else None, len(filled), *vals])
     table(ws, ["编码", "类别", "指标", "计量单位", "合计", "填报单位数", *offices], rows,
           [18, 12, 30, 8, 9, 8, *([10] * len(offices))])
     ws.freeze_panes = "G2"
 
+    ws = wb.create_sheet("不计入事项")
+    rows = [[r.county, r.office, item_id, req, status, why or "(未填写)"]
+            for r in order for item_id, req, status, why in r.excluded]
+    table(ws, ["县", "单位", "编号", "事项内容", "状态", "原因"],
+          rows or [["", "各单位均没有标为不适用或本年度未发生的事项", "", "", "", ""]], [10, 18, 16, 40, 12, 50])
+
+    ws = wb.create_sheet("汇总数据核对")
+    rows = []
+    for r in order:
+        if r.checksum_ok is False:
+            rows.append([r.office, r.path.name, "校验码", "(导出时的数据)", "(现在的数据)",
+                         "导出后被改动过:数据表与导出时的校验码不符;排名按现在的检查清单计算,请向该单位核实"])
+        for label, stated, computed in r.disagreements():
+            rows.append([r.office, r.path.name, label, _fmt(stated), _fmt(computed), "汇总数据与检查清单不符;排名按检查清单"])
+    table(ws, ["单位", "文件", "项目", "汇总数据填报值", "按检查清单重算值", "说明"],
+          rows or [["各单位的汇总数据均与其检查清单一致,且导出后未被改动", "", "", "", "", ""]],
+          [18, 30, 12, 14, 14, 50])
+
+    warnings = set_warnings(order)
+    ws = wb.create_sheet("核对提示")
+    table(ws, ["类别", "单位", "文件", "说明"], [list(w) for w in warnings] or [["无", "", "", ""]], [12, 18, 30, 80])
+
     ws = wb.create_sheet("目录版本")
-    mism = version_mismatches(ranked)
-    table(ws, ["单位", "文件代码", "本单位目录版本", "多数单位目录版本"],
-          [list(m) for m in mism] or [["各单位检查目录版本一致", "", "", ""]], [20, 12, 16, 16])
+    mism = version_mismatches(order, county_versions)
+    basis = version_basis or ("县里发布的检查目录" if county_versions else "多数单位使用的版本")
+    table(ws, ["单位", "文件代码", "本单位目录版本", "县发布版本" if county_versions else "多数单位目录版本"],
+          [list(m) for m in mism] or [[f"各单位适用文件的检查目录版本与{basis}一致", "", "", ""]], [20, 12, 16, 16])
     wb.properties.title = f"{year}年度各单位法治政府建设年度报告汇总"
     wb.properties.creator = "法治政府建设检查台"
     out_path = Path(out_path)
     with output_file(out_path) as tmp:
         wb.save(os.fspath(tmp))
-    return RollupResult(out_path, len(ranked), year, len({m[0] for m in mism}))
+    lines = []
+    for r in order:
+        if r.checksum_ok is False:
+            lines.append(f"[导出后被改动] {r.path.name}({r.office}):数据表与校验码不符")
+        for label, stated, computed in r.disagreements():
+            lines.append(f"[汇总数据不符] {r.path.name}({r.office}):{label} 填报 {_fmt(stated)},按检查清单为 {_fmt(computed)}")
+    lines += [f"[{w[0]}] {w[2]}({w[1]}):{w[3]}" for w in warnings]
+    lines += [f"[目录版本] {m[0]}:{m[1]} 为 {m[2] or '(空)'},应为 {m[3]}" for m in mism]
+    return RollupResult(out_path, len(order), year, len({m[0] for m in mism}),
+                        edited=tuple(r.path.name for r in order if r.checksum_ok is False),
+                        disagreeing=tuple(r.path.name for r in order if r.disagreements()),
+                        warnings=tuple(lines), counties=counties, version_basis=basis)
+
+
+def catalogue_versions_of(path: Path | str) -> dict[str, str]:
+    """文件代码 → 版本 of the catalogue file the county issued (``rollup --catalogue``)."""
+    from fazhi_desk.catalogue.reader import read_catalogue_file
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"找不到检查目录文件“{path}”。请检查文件名和所在文件夹。")
+    return {c.document.code: c.document.version for c in read_catalogue_file(path)}
 
 
 def rollup(paths: Sequence[Path | str], out_path: Path | str,
            progress: Callable[[int, int, str], None] | None = None,
-           check: Callable[[], None] | None = None) -> RollupResult:
-    """Read, check and roll up ``paths`` into ``out_path`` (nothing is written when any input is refused)."""
+           check: Callable[[], None] | None = None, *,
+           county_versions: Mapping[str, str] | None = None, version_basis: str = "") -> RollupResult:
+    """Read, check and roll up ``paths`` into ``out_path`` (nothing is written when any input is refused).
+
+    ``county_versions``: 文件代码 → the catalogue version the county issued (else the majority's stands in).
+    """
     from fazhi_desk.reports.output import check_writable
 
     out_path = Path(out_path)
@@ -321,4 +638,4 @@ def rollup(paths: Sequence[Path | str], out_path: Path | str,
         reports.append(read_office_report(p))
     if progress:
         progress(len(paths), len(paths), "正在写入汇总表……")
-    return write_rollup(reports, out_path)
+    return write_rollup(reports, out_path, county_versions=county_versions, version_basis=version_basis)

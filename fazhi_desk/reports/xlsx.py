@@ -174,19 +174,15 @@ class CellStyle:
 
 @dataclass(frozen=True)
 class Link:
-    """A cell that shows ``text`` and opens ``target`` (a relative path): written as a HYPERLINK formula.
+    """A cell that shows ``text`` and opens ``target`` (a relative path): plain text with a native hyperlink.
 
-    A formula keeps the link in the cell itself (no relationship part per row), and Excel, WPS and
-    LibreOffice resolve a relative target against the workbook's folder. Readers without formulas
-    see ``text`` as the cached value.
+    No formula: the cell's value is the text (what every reader, openpyxl's default read included, gets), and
+    the link is a hyperlink relationship of the sheet (``TargetMode="External"``), which Excel, WPS and
+    LibreOffice resolve against the workbook's folder.
     """
 
     target: str
     text: str
-
-    def formula(self) -> str:
-        q = lambda v: clean_text(v).replace('"', '""')  # noqa: E731
-        return f'HYPERLINK("{q(self.target)}","{q(self.text)}")'
 
 
 # A cell of a bulk row: (value, style). Value: str, int, float, date, Link or None.
@@ -201,10 +197,15 @@ class BulkRows:
     ncols: int
     rows: list[tuple[Sequence[BulkCell], float | None]] = field(default_factory=list)  # (cells, height)
 
+    links: list[tuple[str, str]] = field(default_factory=list)  # (cell reference, target) of the Link cells
+
     def add(self, cells: Sequence[BulkCell], height: float | None = None) -> None:
         if len(cells) != self.ncols:
             raise ValueError(f"a row of {len(cells)} cells in a sheet of {self.ncols} columns")
         self.rows.append((cells, height))
+        for j, (value, _style) in enumerate(cells):
+            if value.__class__ is Link and value.target:
+                self.links.append((f"{get_column_letter(j + 1)}{self.first_row + len(self.rows) - 1}", value.target))
 
     @property
     def last_row(self) -> int:
@@ -277,8 +278,8 @@ def render_chunks(
             t = f"{sid(style)}/>"
         elif isinstance(value, dt.date):
             t = f"{sid(style)}><v>{excel_date(value)}</v></c>"
-        elif isinstance(value, Link):
-            t = f'{sid(style)} t="str"><f>{escape(value.formula())}</f><v>{escape(value.text)}</v></c>'
+        elif isinstance(value, Link):  # its text; the hyperlink itself is a relationship (BulkRows.links)
+            return tail((value.text, style))
         elif isinstance(value, str):  # a str subclass
             return tail((str(value), style))
         else:
@@ -317,7 +318,8 @@ def write_rows_as_cells(ws: Worksheet, bulk: BulkRows, check: Callable[[], None]
             if isinstance(value, str):
                 put_text(cell, value)
             elif isinstance(value, Link):
-                cell.value = "=" + value.formula()
+                put_text(cell, value.text)
+                cell.hyperlink = value.target
             elif value is not None:
                 cell.value = value
             style.apply(cell)
@@ -420,6 +422,10 @@ def _splicing_writer_class():  # noqa: ANN202
             ws._drawing.charts = ws._charts
             ws._drawing.images = ws._images
             writer = WorksheetWriter(ws)
+            if b.links:  # written with the sheet's tail (<hyperlinks>), each with its relationship
+                from openpyxl.worksheet.hyperlink import Hyperlink
+
+                ws._hyperlinks.extend(Hyperlink(ref=ref, target=target) for ref, target in b.links)
             writer.write()
             ws._rels = writer._rels
             with open(writer.out, "rb") as f:
