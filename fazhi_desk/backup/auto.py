@@ -165,13 +165,14 @@ def list_backups(data: DataDir, folder: Path | None = None, now: dt.datetime | N
     files += database_copies(folder)
     entries = [e for e in (_entry(p) for p in files) if e is not None]
 
-    def key(e: BackupEntry) -> tuple[int, float]:
+    def key(e: BackupEntry) -> tuple[int, float, float]:
+        try:
+            mtime = e.path.stat().st_mtime  # only to order two made in the same second
+        except OSError:
+            mtime = 0.0
         if e.made_at is None:
-            try:
-                return 2, -e.path.stat().st_mtime
-            except OSError:
-                return 2, 0.0
-        return (1 if e.is_future(now) else 0), -e.made_at.timestamp()
+            return 2, -mtime, 0.0
+        return (1 if e.is_future(now) else 0), -e.made_at.timestamp(), -mtime
 
     return sorted(entries, key=key)
 
