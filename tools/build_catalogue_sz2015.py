@@ -9,8 +9,10 @@ and loads it back with the application's validator. ``--check`` only compares.
 
 The table below is a reading of the cleaned source ``resources/sources/SZ2015.txt``,
 one entry per obligation (not per article). Chapter, section and article headings
-are read from the source so they are verbatim; every ``source_passage`` is asserted
-to be a substring of one line of the source.
+are read from the source so they are verbatim. Each item's 原文 is the whole
+sentence(s) the trace table ``tools/trace/SZ2015.tsv`` assigns to it (see
+``tools/trace.py``); the phrase in the table below only has to lie inside it, which
+checks the table and the trace agree.
 
 Rules used for the fields the Suzhou text does not state in so many words:
 
@@ -70,7 +72,10 @@ NOTES = [
     "第3条对领导班子依法行政能力的考核、第14条决策责任追究由上级实施,但对象是乡镇、街道及其人员,乡镇也须对本级中层干部和责任人员落实,故标适用乡镇。",
     "版本 1.1:对照逐句追溯表(tools/trace/SZ2015.tsv)重读全文后新增 3 项:09-06 规范性文件前期调研论证、22-05 配合审计监察等专门监督、24-04 政府信息公开信息化;1.0 的编号和措辞不变。",
     "版本 1.2:每项增加乡镇角色:句中责任主体是乡镇、街道或镇的为“牵头”,由县级机关牵头、乡镇街道参加的为“参加”(第15条书面委托执法协议、第19条联席会议),只涉及县级的为“仅供了解”(与适用乡镇“否”一致)。本意见未规定施行期限,施行期限留空(持续有效,直至县里导入新目录使其退役)。",
-    "仅作原则性表述或已被其他事项涵盖的句子并入相关事项、未单列:第3条“重视提拔使用”;第5条“强化便民服务职责”(见第8条)、试点镇深化改革与赋权(见第19条);第7条“一事一议”;第8条试点镇服务中心示范引领;第9条“未经……不得制发”(分见第9条各事项);第11条后评估结果运用;第18条“充实行政执法队伍”(并入18-01)、培训形式、鼓励学历继续教育;第20条妥善处理突发性、群体性事件(并入20-01);第21条社会力量参与调处(并入21-01)、村(社区)调解工作室;第28条法制办其余职责(见第9、16、22条)、具体职责由各乡镇确定(并入28-01)和法制工作人员提高业务能力。",
+    "版本 1.3:“原文”一律为追溯表中对应到该事项的整句(跨行的用换行连接),不再只截取一个分句;“事项内容”是简短的义务表述。句中另有义务而原先没有事项的,新增事项(编号接在该条原有编号之后,原有编号和措辞不变):03-04 重视提拔使用依法行政意识强的干部;04-04 落实领导干部学法制度;05-07 强化便民服务职责;05-08 深化试点镇改革并赋予相适应的管理权限;07-04 一事一议通过购买服务解决;08-04 构建镇村两级服务体系;09-07 未经征求意见、合法性审查和集体讨论不得制发规范性文件;11-03 后评估结果的运用;12-12 健全相结合的行政决策机制;18-06 丰富和创新执法培训形式;20-02 妥善处理突发性、群体性事件;21-04 探索建立个性化调解工作室(站)。",
+    "版本 1.3:第28条所列法制办自身的职责单列为事项,乡镇角色为牵头(原先并入第9、12、16、21、22条的事项):28-08 组织、协调和推进依法行政;28-09 重大行政决策合法性审查;28-10 规范性文件审查备案;28-11 组织执法案卷评查和执法考核评议;28-12 承办行政复议、行政诉讼案件;28-13 参与处理重大复杂法律事务;28-14 行政调解的组织协调、业务指导和统计分析;审核合同和具体行政行为仍为 28-02。“具体工作职责由各乡镇、街道根据实际情况确定”与28-01“明确工作职责”重复,未单列。",
+    "版本 1.3:逐项复核周期、目标值、期限和角色:第10条“每两年对规范性文件进行一次全面清理”为每两年(10-05、10-06);第11条“发布满2年”是后评估的范围条件,不是目标值;第13条“1~2件”、第28条“1~2名”为区间目标;第15条委托行政机关对乡镇执法人员的培训、第26条例会制度和对乡镇法制工作人员的培训,责任主体是县级机关,乡镇为仅供了解。",
+    "未单列事项的句子:第5条试点镇“辐射带动作用”、第8条试点镇服务中心示范引领、第18条鼓励学历继续教育、第28条法制工作人员提高业务能力(鼓励性,无可检查的要求)。",
 ]
 
 
@@ -86,6 +91,7 @@ class Row:
     unit: str = ""
     evidence: str = ""
     no: int = 0  # explicit item number for items added after version 1.0 (0: numbered in order)
+    # ``passage``: a phrase of the item's 原文, which is the whole sentence(s) the trace assigns to it
 
 
 def r(article: int, requirement: str, passage: str, cycle: str, evidence: str, *, lead: str = T,
@@ -111,6 +117,12 @@ ROWS: list[Row] = [
     r(3, "考核领导班子和领导干部依法行政能力,结果用于选拔任用",
       "加强对乡镇政府、街道办事处领导班子和领导干部依法行政能力的考核,考核结果作为领导干部选拔任用、评先评优的重要依据",
       YEARLY, "建议:依法行政能力考核结果、干部任用材料"),
+    r(3, "重视提拔使用依法行政意识强、能力突出的优秀干部",
+      "重视提拔使用依法行政意识强、能力突出的优秀干部",
+      ONGOING, "建议:干部选拔任用材料", no=4),
+    r(4, "落实领导干部学法制度,以会前学法、专题研讨等多种形式学法",
+      "认真落实领导干部学法制度",
+      ONGOING, "建议:领导干部学法制度、会前学法和专题研讨记录", no=4),
     r(4, "每年安排领导干部集中学法不少于4次",
       "乡镇、街道每年安排领导干部集中学法不得少于4次",
       YEARLY, "建议:学法计划、签到表、会议记录", target="4", unit="次"),
@@ -127,6 +139,9 @@ ROWS: list[Row] = [
     r(5, "合理划分县区与乡镇、街道之间的财权、事权",
       "合理划分县区政府与乡镇政府、街道办事处之间的财权、事权,实现财权、事权与职责对等",
       ONGOING, "建议:财权事权划分文件", lead=COUNTY),
+    r(5, "强化乡镇、街道的便民服务职责",
+      "强化乡镇政府、街道办事处的便民服务职责",
+      ONGOING, "建议:便民服务事项清单、便民服务中心工作制度", no=7),
     r(5, "依法赋予乡镇、街道部分县级经济社会管理权",
       "依法赋予乡镇政府、街道办事处部分县级经济社会管理权",
       ONGOING, "建议:赋权文件、权限目录", lead=COUNTY),
@@ -136,6 +151,9 @@ ROWS: list[Row] = [
     r(5, "完善区政合一管理体制,明确管委会与镇政府职责",
       "完善区政合一管理体制,依法明确管委会与镇政府管理职责",
       ONCE, "建议:管委会与镇政府职责划分文件", lead="区政合一的镇"),
+    r(5, "深化试点镇改革,赋予与人口、经济规模相适应的管理权限",
+      "深化行政管理体制改革试点镇改革工作,赋予其同人口、经济规模相适应的行政管理权限",
+      ONGOING, "建议:试点镇改革方案、赋权文件", lead=COUNTY, part=PILOT, no=8),
     r(5, "稳步推进“城关镇”改革试点",
       "稳步推进“城关镇”改革试点工作",
       ONGOING, "建议:改革试点方案、工作总结"),
@@ -157,12 +175,18 @@ ROWS: list[Row] = [
     r(7, "依法通过招标、委托等竞争方式向社会购买服务",
       "乡镇政府、街道办事处可引入竞争机制,通过招标、委托、承包等方式向社会购买",
       EVENT, "建议:购买服务合同、招标或委托文件"),
+    r(7, "法定之外不由自治组织承担的事项,可一事一议通过购买服务解决",
+      "可采取一事一议通过购买服务等方式解决",
+      EVENT, "建议:一事一议的会议记录、购买服务合同", no=4),
     r(7, "建立政府购买服务机制,确定购买服务事项目录",
       "建立以公众需求为导向的政府购买服务机制,合理确定政府购买服务事项目录,进一步规范购买程序",
       ONCE, "建议:政府购买服务事项目录、购买程序规定"),
     r(7, "建立多方参与的购买服务评价机制,跟踪评估服务质量",
       "建立由购买主体、服务对象及第三方组成的评价机制,强化对购买服务质量的跟踪监督和动态评估",
       ONGOING, "建议:评价办法、评估报告"),
+    r(8, "构建镇(街)、村(居)两级服务体系",
+      "构建功能完备、运行规范、上下联动、便捷高效的镇(街)、村(居)两级服务体系",
+      ONGOING, "建议:镇村两级服务体系建设方案、服务事项清单", no=4),
     r(8, "实现便民服务中心、村(社区)便民服务站点全覆盖",
       "实现乡镇(街道)便民服务中心、村(社区)便民服务站点建设全覆盖",
       ONCE, "建议:便民服务中心和站点建设台账"),
@@ -188,6 +212,9 @@ ROWS: list[Row] = [
     r(9, "规范性文件经负责人集体讨论决定",
       "提交乡镇政府、街道办事处负责人集体讨论决定",
       EVENT, "建议:集体讨论的会议纪要"),
+    r(9, "未经征求意见、合法性审查和集体讨论的,不得制发规范性文件",
+      "未经公开征求意见、合法性审查和集体讨论决定的,不得制发规范性文件",
+      EVENT, "建议:规范性文件制发程序材料(征求意见、审查意见、会议纪要)", no=7),
     r(9, "不以会议纪要、抄告单形式制发普遍约束力文件",
       "凡涉及公民、法人和其他组织权利义务,具有普遍约束力的文件,不得以会议纪要、抄告单的形式制发",
       ONGOING, "建议:发文登记簿"),
@@ -212,6 +239,9 @@ ROWS: list[Row] = [
     r(11, "对发布满2年的重要规范性文件开展后评估",
       "乡镇政府、街道办事处应当对发布满2年的且直接涉及公民、法人、其他组织切身利益的重要规范性文件组织开展后评估",
       EVENT, "后评估报告"),
+    r(11, "后评估结果作为废止、修改规范性文件的依据",
+      "后评估结果作为规范性文件废止、修改或者改进行政管理工作的重要依据",
+      EVENT, "建议:依据后评估结果作出的修改或废止决定", no=3),
     r(11, "后评估报告报县区政府法制机构备案并向社会公开",
       "后评估报告报县区政府法制机构备案,并向社会公开",
       EVENT, "后评估报告、备案材料、公开网页截图"),
@@ -225,6 +255,9 @@ ROWS: list[Row] = [
     r(12, "重大行政决策进行廉洁性审查",
       "健全公众参与、专家论证、风险评估、合法性审查、廉洁性审查和集体讨论决定相结合的行政决策机制",
       EVENT, "建议:廉洁性审查意见"),
+    r(12, "健全公众参与、专家论证等相结合的行政决策机制",
+      "健全公众参与、专家论证、风险评估、合法性审查、廉洁性审查和集体讨论决定相结合的行政决策机制",
+      ONGOING, "建议:重大行政决策程序规定、决策档案", no=12),
     r(12, "重大决策向社会公开征求意见,反馈采纳情况及理由",
       "涉及重大公共利益和人民群众切身利益的决策要向社会公开征求意见,并以适当方式反馈意见采纳情况及理由",
       EVENT, "建议:征求意见公告、意见采纳情况反馈"),
@@ -310,6 +343,9 @@ ROWS: list[Row] = [
     r(18, "每年组织执法人员参加专门法律知识培训不少于9天",
       "不少于9天的专门法律知识培训",
       YEARLY, "建议:培训通知、签到表、培训证明", target="9", unit="天"),
+    r(18, "丰富和创新执法人员培训形式",
+      "不断丰富和创新培训形式",
+      ONGOING, "建议:案例评析、现场观摩、执法研讨等培训记录", no=6),
     r(19, "赋予试点镇县级经济社会管理权限",
       "县市区政府赋予行政管理体制改革试点镇县级经济社会管理权限",
       ONGOING, "建议:赋权文件", lead=COUNTY),
@@ -330,9 +366,15 @@ ROWS: list[Row] = [
     r(20, "建立矛盾纠纷排查化解长效机制,全面排查化解",
       "建立“统一领导、分工负责,集中梳理、归口办理,责任明确、措施到位”的矛盾纠纷排查化解长效机制",
       ONGOING, "建议:矛盾纠纷排查化解台账"),
+    r(20, "妥善处理突发性、群体性事件",
+      "妥善处理突发性、群体性事件",
+      EVENT, "建议:突发性、群体性事件处置记录", no=2),
     r(21, "建立矛盾纠纷调处机制,引导社会力量参与调处",
       "建立高效、便捷的乡镇、街道社会矛盾纠纷调处机制,运用法治理念和法治方式化解社会矛盾纠纷",
       ONGOING, "建议:调处工作制度、调处台账"),
+    r(21, "探索建立个性化的村(社区)调解工作室(站)",
+      "探索建立个性化的村(社区)调解工作室(站)",
+      ONCE, "建议:调解工作室(站)设立文件、照片", no=4),
     r(21, "加强人民调解组织建设,健全三调联动机制",
       "继续加强村(社区)人民调解组织建设,健全人民调解、行政调解、司法调解三调联动衔接机制",
       ONGOING, "建议:调解组织名册、调解台账"),
@@ -413,9 +455,30 @@ ROWS: list[Row] = [
     r(28, "挂牌设立法制办公室,明确职责,保障经费、场所和设施",
       "乡镇政府、街道办事处采用挂牌的方式设立法制办公室,明确工作职责,经费、场所和设施等都有保障",
       ONCE, "建议:设立文件、挂牌照片、职责分工"),
+    r(28, "法制办组织、协调和推进本乡镇、街道依法行政",
+      "乡镇、街道法制办主要承担乡镇、街道依法行政的组织、协调和推进",
+      ONGOING, "建议:法制办工作计划、工作总结", lead=FZB, no=8),
+    r(28, "法制办对重大行政决策进行合法性审查",
+      "乡镇、街道重大行政决策的合法性审查",
+      EVENT, "建议:重大行政决策合法性审查意见书", lead=FZB, no=9),
+    r(28, "法制办负责规范性文件的审查备案",
+      "规范性文件的审查备案",
+      EVENT, "建议:规范性文件审查意见、备案材料", lead=FZB, no=10),
     r(28, "法制办审核对外签订的合同和作出的具体行政行为",
       "审核以乡镇政府、街道办事处名义对外签订的合同,以乡镇政府、街道办事处名义作出的具体行政行为",
       EVENT, "建议:合同和行政行为的审核意见", lead=FZB),
+    r(28, "法制办组织开展执法案卷评查、执法考核评议",
+      "组织开展执法案卷评查、执法考核评议",
+      YEARLY, "建议:案卷评查记录、执法考核评议结果", lead=FZB, no=11),
+    r(28, "法制办承办本级为被申请人或被告的行政复议、诉讼案件",
+      "承办以乡镇政府、街道办事处为被申请人或者被告的行政复议、行政诉讼案件",
+      EVENT, "建议:复议答复书、答辩状、案件卷宗", lead=FZB, no=12),
+    r(28, "法制办参与处理重大复杂的法律事务",
+      "参与处理乡镇政府、街道办事处重大复杂的法律事务",
+      EVENT, "建议:法律事务处理意见、会议记录", lead=FZB, no=13),
+    r(28, "法制办负责行政调解的组织协调、业务指导和统计分析",
+      "负责行政调解的组织协调、业务指导和统计分析",
+      ONGOING, "建议:行政调解台账、业务指导记录、统计分析材料", lead=FZB, no=14),
     r(28, "建立并落实法制办负责人列席重要办公会议制度",
       "建立并落实法制办负责人列席乡镇、街道重要办公会议制度",
       ONGOING, "建议:会议通知、列席记录"),
@@ -495,7 +558,36 @@ def role(lead: str, part: str) -> TownshipRole:
     return TownshipRole.TAKE_PART if _township(part) else TownshipRole.INFO
 
 
+def load_trace_module():
+    """tools/trace.py (loaded by path: the standard library has a module named trace)."""
+    import importlib.util
+
+    name = "fazhi_trace"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / "trace.py")
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod  # dataclasses look their module up
+        spec.loader.exec_module(mod)
+    return sys.modules[name]
+
+
+def passages(code: str, text: str, phrases: dict[str, str]) -> dict[str, str]:
+    """item id -> 原文: the whole sentences the trace table assigns to it; each phrase must lie inside."""
+    tr = load_trace_module()
+    trace = tr.read_trace(tr.TRACE_DIR / f"{code}.tsv", code)
+    got = tr.item_passages(trace, text)
+    out: dict[str, str] = {}
+    for item_id, phrase in phrases.items():
+        p = got.get(item_id)
+        assert p is not None, f"{item_id}: no sentences traced to it, or they do not follow one another"
+        assert phrase in p, f"{item_id}: {phrase!r} not in the sentences traced to it: {p[:40]!r}"
+        out[item_id] = p
+    return out
+
+
 def build() -> Catalogue:
+    import dataclasses
     import datetime as dt
 
     text = SOURCE.read_text("utf-8")
@@ -544,6 +636,8 @@ def build() -> Catalogue:
                 evidence_hint=row.evidence,
             )
         )
+    whole = passages(CODE, text, {i.item_id: i.source_passage for i in items})
+    items = [dataclasses.replace(i, source_passage=whole[i.item_id]) for i in items]
     missing = sorted(set(heads) - set(counts))
     assert not missing, f"articles without items: {missing}"
     doc = SourceDocument(
@@ -552,7 +646,7 @@ def build() -> Catalogue:
         doc_number="苏府〔2015〕12号",
         issuer="苏州市人民政府",
         date=dt.date(2015, 2, 1),
-        version="1.2",
+        version="1.3",
         source_text=f"{CODE}.txt",
         notes=tuple(NOTES),
     )

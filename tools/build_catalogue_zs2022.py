@@ -7,15 +7,17 @@ Build-time only::
 The item table below is a hand reading of ``resources/sources/ZS2022.txt``:
 one item per checkable obligation of each numbered task (1.–31.) and its
 sub-items ((1)(2)…). Headings and 牵头单位/参加单位/责任单位 lines are read from
-the cleaned source itself (so they cannot be mistyped); every source passage
-is checked to lie inside the paragraph of the task or sub-item it is filed
-under. The result is written canonically with ``dump_catalogue_json`` to
+the cleaned source itself (so they cannot be mistyped). Each item's 原文 is the
+whole sentence(s) the trace table ``tools/trace/ZS2022.tsv`` assigns to it (see
+``tools/trace.py``); the phrase given below is checked to lie inside it and
+inside the paragraph of the task or sub-item it is filed under. The result is written canonically with ``dump_catalogue_json`` to
 ``resources/catalogues/ZS2022.json`` and loaded back to validate it.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import re
 import sys
@@ -39,7 +41,7 @@ DOCUMENT = dict(
     doc_number="柞法治委发〔2022〕4号",
     issuer="中共柞水县委全面依法治县委员会",
     date=dt.date(2022, 8, 5),
-    version="1.2",
+    version="1.3",
     source_text=f"{CODE}.txt",
     term_start=2022,  # the plan's title: (2022—2025年)
     term_end=2025,  # "各项工作任务应在2025年年底前完成"
@@ -66,6 +68,7 @@ NOTES: tuple[str, ...] = (
     "牵头单位/参加单位/责任单位照录原文;任务20 同时列有“责任单位”和“参加单位”,分别记入牵头单位和参加单位。",
     "版本 1.1:对照逐句追溯表(tools/trace/ZS2022.tsv)重读全文;1.0 的 13-02“完善应急处置程序,加强救援队伍建设,定期开展应急演练”一项含两个可分别核查的义务,拆为 13-02(保留编号,措辞与原文前半相符:应急处置程序和救援队伍)和新增 13-05“定期开展应急演练”(“定期”按每年至少一次,周期每年);以往年度保留 1.0 的措辞。",
     "版本 1.2:施行期限 2022—2025 年(据方案标题“(2022--2025年)”和文末“各项工作任务应在2025年年底前完成”),期满后各事项不再到期;每项增加乡镇角色:单位中列有“各镇办”的为“参加”(各镇办只在参加单位中出现),其中任务28“各镇办、各部门要加大经费投入、完善保障机制”和任务30“各镇办、各部门要加强法治机构建设”句中以各镇办为责任主体,记为“牵头”;单位未列各镇办的为“仅供了解”(与适用乡镇“否”一致)。",
+    "版本 1.3:“原文”一律为追溯表中对应到该事项的整句(分项开头的“(1)”等序号不计),不再只截取句中一段;句中另有义务而原先没有事项的新增事项:03-04 深入实施优化营商环境条例、营造法治化营商环境(原先并入03-01至03-03)。逐项复核周期、目标值、期限和角色:任务17“2022年年底前”、任务21“2024年年底前”为截止日期,任务29“两期”“100学时”为目标值。",
     "周期:原文写明“每年”“年度”的记为每年;建立某项制度、机构的记为一次性;针对每一件文件、决策、案件的记为按事件;其余长期坚持的记为持续。",
 )
 
@@ -134,6 +137,9 @@ it(2, 3, "推进电子印章、电子证照等统一使用,推动政务服务适
    "持续", "建议:适老化服务措施、便民服务台账")
 
 # 3.持续优化法治化营商环境
+it(3, 0, "深入实施《优化营商环境条例》,营造稳定公平透明的法治化营商环境",
+   "深入实施《优化营商环境条例》和《陕西省优化营商环境条例》",
+   "持续", "建议:优化营商环境工作方案、落实情况总结", no=4)
 it(3, 0, "建立营商环境评价指标体系,开展第三方评价,清理妨碍公平竞争的规定",
    "建立健全营商环境评价指标体系,开展营商环境第三方评价,全面清理废除妨碍统一市场和公平竞争的各种规定和做法。",
    "持续", "建议:营商环境评价报告、清理结果")
@@ -648,7 +654,31 @@ def build(text: str) -> Catalogue:
                 evidence_hint=r.evidence,
             )
         )
+    whole = passages(text, {i.item_id: i.source_passage for i in items})
+    items = [dataclasses.replace(i, source_passage=whole[i.item_id]) for i in items]
     return Catalogue(document=SourceDocument(notes=NOTES, **DOCUMENT), items=tuple(items))
+
+
+def passages(text: str, phrases: dict[str, str]) -> dict[str, str]:
+    """item id -> 原文: the whole sentences the trace table assigns to it; each phrase must lie inside."""
+    import importlib.util
+
+    name = "fazhi_trace"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / "trace.py")
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod  # dataclasses look their module up
+        spec.loader.exec_module(mod)
+    tr = sys.modules[name]
+    got = tr.item_passages(tr.read_trace(tr.TRACE_DIR / f"{CODE}.tsv", CODE), text)
+    out: dict[str, str] = {}
+    for item_id, phrase in phrases.items():
+        p = got.get(item_id)
+        assert p is not None, f"{item_id}: no sentences traced to it, or they do not follow one another"
+        assert phrase in p, f"{item_id}: {phrase!r} not in the sentences traced to it: {p[:40]!r}"
+        out[item_id] = p
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,8 +23,16 @@ code. Each line of a table is ``<sid>␉<assignment>␉<text>``:
 
 :func:`check` lists every way a table disagrees with its source text and its
 catalogue: a sentence missing from the table or with changed text, an item id
-that does not exist, an item whose 原文 is not inside the sentences traced to
-it, a 重复 pointing at nothing, a heading or unit line no item carries.
+that does not exist, an item whose 原文 is not exactly the whole sentences traced
+to it, a clause stating an obligation that no item assigned to its sentence
+holds, a 重复 pointing at nothing, a heading or unit line no item carries.
+
+An item's 原文 is the whole sentence(s) traced to it (a sentence split into
+clauses counts whole when any of its clauses is), verbatim and in document
+order: :func:`item_passages` builds it, the build scripts write it, and
+:func:`check` compares. The sentences must follow one another in the source;
+sentences on consecutive lines are joined with a line break, and a leading
+sub-item number such as "(1)" is left out.
 """
 
 from __future__ import annotations
@@ -55,6 +63,12 @@ STRUCTURE = {
 }
 SPLIT = "分句"
 SID_RE = re.compile(r"^(\d+)\.(\d+)([a-z]?)$")
+# Verbs of duty: a clause containing one states an obligation (建立制度, 不得…, 应当…, 组织培训…).
+OBLIGATION_VERBS = ("建立", "健全", "完善", "落实", "开展", "组织", "承办", "负责", "不得", "严禁",
+                    "应当", "必须", "要", "实行", "推行", "执行", "制定", "审核", "报送", "公布",
+                    "坚持", "加强", "推进", "确保")
+CLAUSE_RE = re.compile(r"[^,;:\uff0c\uff1b\uff1a]+[,;:\uff0c\uff1b\uff1a]?")
+SUB_NO_RE = re.compile(r"^\(\d+\)")  # a sub-item number opening a line, left out of 原文
 
 
 @dataclass(frozen=True)
@@ -136,6 +150,126 @@ def write_trace(path: Path, code: str, header: list[str], entries: list[Entry]) 
     lines = [f"# {h}" if h else "#" for h in header]
     lines += [f"{e.sid}\t{e.assignment}\t{e.text}" for e in entries]
     path.write_text("\n".join(lines) + "\n", "utf-8", newline="\n")
+
+
+def _base(sid: str) -> str:
+    m = SID_RE.match(sid)
+    return f"{m.group(1)}.{m.group(2)}" if m else sid
+
+
+def item_sentences(trace: Trace, source: str) -> dict[str, list[Sentence]]:
+    """item id -> the whole sentences traced to it (directly or by a clause), in document order."""
+    sents = sentences(source)
+    order = {s.sid: k for k, s in enumerate(sents)}
+    by_sid = {s.sid: s for s in sents}
+    out: dict[str, set[str]] = {}
+    for e in trace.entries:
+        base = _base(e.sid)
+        if base not in by_sid:
+            continue
+        for i in e.items:
+            out.setdefault(i, set()).add(base)
+    return {i: [by_sid[sid] for sid in sorted(sids, key=order.__getitem__)] for i, sids in out.items()}
+
+
+def join_sentences(sents: list[Sentence], all_sents: list[Sentence]) -> str | None:
+    """The 原文 made of ``sents`` (whole sentences in document order); None when they do not follow one another.
+
+    Sentences of one line are joined as they stand, consecutive lines with a line
+    break; a sub-item number "(1)" opening the first sentence's line is left out.
+    """
+    if not sents:
+        return None
+    order = {s.sid: k for k, s in enumerate(all_sents)}
+    ks = [order[s.sid] for s in sents]
+    if ks != list(range(ks[0], ks[0] + len(ks))):
+        return None
+    out = ""
+    for k, s in enumerate(sents):
+        if k and s.line != sents[k - 1].line:
+            out += "\n"
+        out += s.text
+    if sents[0].start == 0:
+        out = SUB_NO_RE.sub("", out, count=1)
+    return out
+
+
+def item_passages(trace: Trace, source: str) -> dict[str, str | None]:
+    """item id -> its 原文: the whole sentences traced to it (None when they are not contiguous)."""
+    all_sents = sentences(source)
+    return {i: join_sentences(ss, all_sents) for i, ss in item_sentences(trace, source).items()}
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a sentence or clause, split after each comma, semicolon or colon."""
+    return [c for c in CLAUSE_RE.findall(text) if c.strip(",;:\uff0c\uff1b\uff1a。 ")]
+
+
+_DUTY_RE = re.compile("|".join(v if v != "要" else r"(?<![重主需纲提])要(?![求点素])" for v in OBLIGATION_VERBS))
+
+
+def states_obligation(clause: str) -> bool:
+    return bool(_DUTY_RE.search(clause))
+
+
+@dataclass
+class Obligation:
+    """A clause stating an obligation: the unit (sentence or clause of the trace) it lies in, and who holds it."""
+
+    sid: str
+    clause: str
+    holders: list[str]  # items assigned to its unit whose 原文 contains it
+    reason: str  # the unit's exclusion reason ("" when traced to items)
+
+
+def obligations(trace: Trace, items: list[dict]) -> list[Obligation]:
+    """Every clause with a verb of duty in a sentence or clause traced to items or excluded for a reason.
+
+    Headings, unit lines and deadlines are read into item fields and are not clauses.
+    """
+    passage = {i["id"]: i["source_passage"] for i in items}
+    out: list[Obligation] = []
+    for e in trace.entries:
+        if e.assignment == SPLIT or e.assignment in STRUCTURE:
+            continue
+        for c in clauses(e.text):
+            if not states_obligation(c):
+                continue
+            core = SUB_NO_RE.sub("", c.rstrip(",;:\uff0c\uff1b\uff1a。"), count=1)
+            holders = [i for i in e.items if core in passage.get(i, "")]
+            out.append(Obligation(e.sid, core, holders, e.reason))
+    return out
+
+
+def whole_sentence_passages(trace: Trace, source: str, items: list[dict]) -> int:
+    """How many items' 原文 are exactly whole sentences of the source (what :func:`item_passages` makes)."""
+    all_sents = sentences(source)
+    text = source
+    starts: set[int] = set()
+    ends: set[int] = set()
+    offset = 0
+    line_off = {}
+    for ln, line in enumerate(text.splitlines(), start=1):
+        line_off[ln] = offset
+        offset += len(line) + 1
+    for s in all_sents:
+        a = line_off[s.line] + s.start
+        starts.add(a)
+        if s.start == 0:
+            m = SUB_NO_RE.match(s.text)
+            if m:
+                starts.add(a + m.end())
+        ends.add(line_off[s.line] + s.end)
+    n = 0
+    for it in items:
+        p = it["source_passage"]
+        k = text.find(p) if p else -1
+        while k >= 0:
+            if k in starts and k + len(p) in ends:
+                n += 1
+                break
+            k = text.find(p, k + 1)
+    return n
 
 
 @dataclass
@@ -234,29 +368,24 @@ def check(trace: Trace, source: str, items: list[dict]) -> list[str]:
     missing = [s.sid for s in sents if s.sid not in seen]
     for sid in missing:
         problems.append(f"{sid}: untraced sentence: {by_sid[sid].text[:40]}")
-    # each item's 原文 lies inside the units traced to it
-    lines = source.splitlines()
-    cover: dict[str, dict[int, set[int]]] = {}
-    for sid, (ln, a, b) in spans.items():
-        for i in seen[sid].items:
-            cover.setdefault(i, {}).setdefault(ln, set()).update(range(a, b))
-    for it in items:
-        p = it["source_passage"]
-        got = cover.get(it["id"])
-        if not got:
-            problems.append(f"{it['id']}: no sentence is traced to this item")
-            continue
-        ok = False
-        for ln, chars in got.items():
-            line = lines[ln - 1]
-            k = line.find(p)
-            while k >= 0 and not ok:
-                ok = all(c in chars for c in range(k, k + len(p)))
-                k = line.find(p, k + 1)
-            if ok:
-                break
-        if not ok:
-            problems.append(f"{it['id']}: 原文 not inside the sentences traced to it: {p[:30]}")
+    # each item's 原文 is the whole sentences traced to it
+    if not any(p.startswith("row ") or "listed twice" in p for p in problems):
+        want = item_passages(trace, source)
+        for it in items:
+            if it["id"] not in want:
+                problems.append(f"{it['id']}: no sentence is traced to this item")
+                continue
+            w = want[it["id"]]
+            if w is None:
+                sids = " ".join(s.sid for s in item_sentences(trace, source)[it["id"]])
+                problems.append(f"{it['id']}: the sentences traced to it do not follow one another: {sids}")
+            elif it["source_passage"] != w:
+                problems.append(f"{it['id']}: 原文 is not the whole sentences traced to it: "
+                                f"{it['source_passage'][:30]!r} vs {w[:30]!r}")
+        # every clause stating an obligation is held by an item of its sentence, or excluded with a reason
+        for o in obligations(trace, items):
+            if not o.holders and not o.reason:
+                problems.append(f"{o.sid}: obligation held by no item assigned to it: {o.clause[:30]}")
     # headings and unit lines are carried by items
     carried = set()
     for it in items:
@@ -291,6 +420,12 @@ class Figures:
     untraced: list[Sentence]
     items: int
     items_traced: int
+    obligations: int = 0  # clauses with a verb of duty in traced or excluded sentences
+    obligations_held: int = 0  # … held by an item assigned to their sentence
+    obligations_excluded: Counter = field(default_factory=Counter)  # … in a unit excluded, by reason
+    obligations_unheld: list[Obligation] = field(default_factory=list)  # … neither: must be none
+    per_article: dict[int, int] = field(default_factory=dict)  # items per article (条 / 任务)
+    whole_passages: int = 0  # items whose 原文 is whole sentences
 
 
 def figures(trace: Trace, source: str, items: list[dict]) -> Figures:
@@ -319,8 +454,16 @@ def figures(trace: Trace, source: str, items: list[dict]) -> Figures:
             else:
                 untraced.append(s)
     item_ids = {i for e in trace.entries for i in e.items}
+    obs = obligations(trace, items)
+    per_article: Counter = Counter(i["article"] for i in items)
     return Figures(trace.code, len(sents), traced, structure, excluded, untraced, len(items),
-                   sum(1 for i in items if i["id"] in item_ids))
+                   sum(1 for i in items if i["id"] in item_ids),
+                   obligations=len(obs),
+                   obligations_held=sum(1 for o in obs if o.holders),
+                   obligations_excluded=Counter(o.reason for o in obs if not o.holders and o.reason),
+                   obligations_unheld=[o for o in obs if not o.holders and not o.reason],
+                   per_article=dict(sorted(per_article.items())),
+                   whole_passages=whole_sentence_passages(trace, source, items))
 
 
 def load(code: str) -> tuple[Trace, str, list[dict]]:

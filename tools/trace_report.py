@@ -6,8 +6,12 @@ Build-time only::
 
 For each document: sentences (a sentence split into clauses counts once per
 clause), how many are traced to items, read into item fields (headings, unit
-lines, deadlines), excluded by each reason, and untraced; then every untraced
-sentence and every problem :func:`trace.check` finds. Exits 1 when there is any.
+lines, deadlines), excluded by each reason, and untraced; the clauses stating an
+obligation (a verb of duty) and how many an item holds, how many lie in a
+sentence or clause excluded with a reason, and how many neither (listed; must be
+0); how many items' 原文 are whole sentences; the items per article; then every
+untraced sentence and every problem :func:`trace.check` finds. Exits 1 when
+there is any.
 """
 
 from __future__ import annotations
@@ -36,11 +40,18 @@ def main() -> int:
         print(f"  未对应      {len(f.untraced)}")
         for s in f.untraced:
             print(f"    {s.sid}  {s.text}")
+        print(f"  含义务动词的分句 {f.obligations}:有事项 {f.obligations_held},"
+              + "".join(f"排除({r}) {n}," for r, n in f.obligations_excluded.items())
+              + f"无事项 {len(f.obligations_unheld)}")
+        for o in f.obligations_unheld:
+            print(f"    {o.sid}  {o.clause}")
+        print(f"  原文为整句  {f.whole_passages}/{f.items}")
+        print("  各条事项数  " + " ".join(f"{a}:{n}" for a, n in f.per_article.items()))
         if problems:
             print(f"  问题 {len(problems)}:")
             for p in problems:
                 print(f"    {p}")
-        bad += len(f.untraced) + len(problems)
+        bad += len(f.untraced) + len(problems) + len(f.obligations_unheld)
     return 1 if bad else 0
 
 

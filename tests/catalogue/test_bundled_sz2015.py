@@ -109,7 +109,7 @@ def test_document_block(cat):
     assert d.doc_number == "苏府〔2015〕12号"
     assert d.issuer == "苏州市人民政府"
     assert d.date.isoformat() == "2015-02-01"
-    assert d.version == "1.2"
+    assert d.version == "1.3"
     assert d.source_text == "SZ2015.txt"
 
 
@@ -147,7 +147,7 @@ def test_every_article_has_items_with_its_headings(cat, source):
 
 def test_item_count_is_plausible(cat):
     n = len(cat.items)
-    assert 90 <= n <= 130, n
+    assert 120 <= n <= 150, n
     township = sum(i.applies_to_township for i in cat.items)
     assert 80 <= township < n
 
@@ -170,8 +170,7 @@ def test_ids_unique_patterned_and_in_document_order(cat, source):
         if i.item_id not in v1:
             assert int(i.item_id[-2:]) > last_v1[i.article_no], i.item_id
     # and the passages follow the text: line numbers never go back
-    lines = source.splitlines()
-    line_of = [next(k for k, ln in enumerate(lines) if i.source_passage in ln) for i in cat.items]
+    line_of = [source.count("\n", 0, source.index(i.source_passage)) for i in cat.items]
     assert line_of == sorted(line_of)
 
 
@@ -182,15 +181,22 @@ def test_version_1_0_ids_keep_their_meaning(items):
     for item_id, requirement in v1.items():
         assert items[item_id].requirement == requirement, item_id
     added = sorted(set(items) - set(v1))
-    assert added == ["SZ2015-09-06", "SZ2015-22-05", "SZ2015-24-04"]
+    added_1_1 = ["SZ2015-09-06", "SZ2015-22-05", "SZ2015-24-04"]
+    added_1_3 = ["SZ2015-03-04", "SZ2015-04-04", "SZ2015-05-07", "SZ2015-05-08", "SZ2015-07-04", "SZ2015-08-04",
+                 "SZ2015-09-07", "SZ2015-11-03", "SZ2015-12-12", "SZ2015-18-06", "SZ2015-20-02", "SZ2015-21-04",
+                 *(f"SZ2015-28-{n:02d}" for n in range(8, 15))]
+    assert added == sorted(added_1_1 + added_1_3)
 
 
-def test_passages_are_verbatim_single_lines(cat, source):
-    lines = source.splitlines()
+def test_passages_are_whole_verbatim_sentences(cat, source):
+    lines = set(source.splitlines())
     for i in cat.items:
         p = i.source_passage
-        assert p and "\n" not in p and p == p.strip(), i.item_id
-        assert any(p in ln for ln in lines), f"{i.item_id}: passage not in the source"
+        assert p and p == p.strip() and p in source, i.item_id
+        # every line of it is a whole line of the source (in Suzhou each sentence is a line)
+        assert all(ln in lines for ln in p.split("\n")), i.item_id
+    multi = sorted(i.item_id for i in cat.items if "\n" in i.source_passage)
+    assert multi == ["SZ2015-18-01", "SZ2015-21-01"]  # 充实行政执法队伍。/ 积极整合社会力量… belong to them
 
 
 def test_fields_filled_and_short(cat):
@@ -324,6 +330,68 @@ def test_no_term_and_township_role_from_the_actor(cat, items):
     for i in cat.items:
         assert (i.township_role is TownshipRole.INFO) == (not i.applies_to_township), i.item_id
     take_part = {i for i, it in items.items() if it.township_role is TownshipRole.TAKE_PART}
-    assert take_part == {"SZ2015-15-02", "SZ2015-19-05"}  # a county body leads, the township joins
+    # a county body leads, the township joins
+    assert take_part == {"SZ2015-15-02", "SZ2015-19-05", "SZ2015-05-08"}
     assert items["SZ2015-17-01"].township_role is TownshipRole.LEAD  # the township leads, the county joins
     assert items["SZ2015-25-01"].township_role is TownshipRole.INFO
+
+
+# --- version 1.3: whole sentences, the office's own duties, fields read again -----------------
+
+
+def test_clauses_the_issue_named_are_held(items):
+    assert items["SZ2015-12-09"].source_passage.startswith("坚持集体讨论决定制度,")
+    assert "补考后仍不及格的,不得任职或者暂缓任职" in items["SZ2015-03-02"].source_passage
+    assert "贴近群众实际需求开展法治宣传教育活动" in items["SZ2015-30-01"].source_passage
+    own = {  # obligations that had no item of their own
+        "SZ2015-07-04": "一事一议",
+        "SZ2015-08-04": "两级服务体系",
+        "SZ2015-18-01": "充实执法队伍",
+        "SZ2015-20-02": "妥善处理突发性、群体性事件",
+        "SZ2015-21-04": "个性化的村(社区)调解工作室",
+    }
+    for item_id, words in own.items():
+        assert words in items[item_id].requirement, item_id
+
+
+def test_the_offices_own_duties_are_items_led_by_it(items, source):
+    """Article 28 lists what the 法制办 itself does: each duty is an item, role 牵头."""
+    duties = {
+        "SZ2015-28-08": "组织、协调和推进",
+        "SZ2015-28-09": "重大行政决策进行合法性审查",
+        "SZ2015-28-10": "规范性文件的审查备案",
+        "SZ2015-28-02": "审核对外签订的合同",
+        "SZ2015-28-11": "执法案卷评查、执法考核评议",
+        "SZ2015-28-12": "行政复议、诉讼案件",
+        "SZ2015-28-13": "重大复杂的法律事务",
+        "SZ2015-28-14": "行政调解的组织协调、业务指导和统计分析",
+    }
+    sentence = next(ln for ln in source.splitlines() if ln.startswith("乡镇、街道法制办主要承担"))
+    for item_id, words in duties.items():
+        it = items[item_id]
+        assert words in it.requirement, item_id
+        assert it.lead_units == "乡镇、街道法制办" and it.township_role is TownshipRole.LEAD, item_id
+        assert it.source_passage == sentence, item_id
+    # the duties are no longer folded into other articles' items
+    for item_id in ("SZ2015-09-03", "SZ2015-12-08", "SZ2015-16-02", "SZ2015-21-02", "SZ2015-22-02", "SZ2015-28-01"):
+        assert items[item_id].source_passage != sentence, item_id
+
+
+def test_cycles_targets_and_roles_read_from_the_text(items):
+    # "每两年对规范性文件进行一次全面清理": biennial
+    assert "每两年" in items["SZ2015-10-05"].source_passage and items["SZ2015-10-05"].cycle is Cycle.BIENNIAL
+    # "发布满2年" is the scope of the review, not a target
+    after = items["SZ2015-11-01"]
+    assert "发布满2年" in after.source_passage and after.target is None and after.unit == ""
+    # "1~2件" and "1~2名" are ranges
+    assert (items["SZ2015-13-01"].target, items["SZ2015-13-01"].target_max) == (1, 2)
+    assert (items["SZ2015-28-05"].target, items["SZ2015-28-05"].target_max) == (1, 2)
+    # a county department acts alone: 仅供了解 for the township
+    for item_id, words in (("SZ2015-15-06", "委托行政机关"), ("SZ2015-26-01", "例会制度"),
+                           ("SZ2015-26-02", "组织乡镇法制工作人员")):
+        assert words in items[item_id].source_passage, item_id
+        assert items[item_id].township_role is TownshipRole.INFO, item_id
+    # whatever the text says is done each year is yearly; every year-wise cycle is stated or 定期
+    for i in items.values():
+        if "每年" in i.requirement or "年度计划" in i.requirement:
+            assert i.cycle is Cycle.YEARLY, i.item_id

@@ -121,7 +121,7 @@ def test_document_block(cat):
     assert d.issuer == "中共柞水县委全面依法治县委员会"
     assert d.date == dt.date(2022, 8, 5)
     assert d.title == "柞水县法治政府建设实施方案(2022—2025年)"
-    assert d.version == "1.2" and d.source_text == "ZS2022.txt"
+    assert d.version == "1.3" and d.source_text == "ZS2022.txt"
     notes = "\n".join(d.notes)
     for repair in ("乱码", "拼音", "乾佑", "着力解决", "编辑署名"):
         assert repair in notes, repair
@@ -186,7 +186,7 @@ def test_version_1_0_ids_keep_their_meaning(cat):
     assert v1["ZS2022-13-02"].startswith(items["ZS2022-13-02"].requirement)  # the split-off rest is 13-05
     assert "应急演练" in items["ZS2022-13-05"].requirement
     assert items["ZS2022-13-05"].cycle is Cycle.YEARLY
-    assert sorted(set(items) - set(v1)) == ["ZS2022-13-05"]
+    assert sorted(set(items) - set(v1)) == ["ZS2022-03-04", "ZS2022-13-05"]  # 03-04: version 1.3
     notes = "\n".join(cat.document.notes)
     assert "13-02" in notes and "13-05" in notes  # the split is recorded with the version
 
@@ -205,12 +205,21 @@ def test_headings_and_units_copied_from_the_task(cat, tasks):
     assert {i.section for i in cat.items if i.chapter.startswith("三")} == {""}
 
 
-def test_source_passages_are_verbatim_single_lines(cat, source):
+def test_source_passages_are_whole_sentences_of_one_paragraph(cat, source):
     for i in cat.items:
         assert i.source_passage, i.item_id
         assert i.source_passage in source, i.item_id
-        assert "\n" not in i.source_passage
+        assert "\n" not in i.source_passage  # in 柞水 every item's sentences lie in one paragraph
+        assert i.source_passage.endswith("。"), i.item_id
         assert not i.source_passage.startswith(("牵头单位", "参加单位", "责任单位"))
+        k = source.index(i.source_passage)
+        # it starts a sentence: at a line's start, after its sub-item number "(n)", or after a "。"
+        before = source[:k]
+        assert before == "" or before.endswith(("\n", "。")) or re.search(r"\n\(\d+\)$", before), i.item_id
+    m = cat.item_map()
+    # the whole sentence, not one clause of it (version 1.2 cut these at a comma)
+    assert m["ZS2022-14-03"].source_passage.endswith("完善激励保障措施。")
+    assert m["ZS2022-20-01"].source_passage.endswith("健全行政监督。")
 
 
 def test_applies_to_township_iff_units_name_the_towns(cat):
@@ -246,8 +255,12 @@ def test_deadlines_follow_the_text(cat, tasks):
             dated[year] = t
     assert set(dated) == {"2022", "2024"}
     for year, t in dated.items():
-        hits = [i for i in cat.items if f"{year}年年底前" in i.source_passage]
-        assert hits and all(i.deadline == dt.date(int(year), 12, 31) for i in hits)
+        # the item the deadline clause is traced to carries it; 原文 is the whole sentence
+        hits = [i for i in cat.items if f"{year}年年底前" in i.requirement]
+        assert len(hits) == 1 and hits[0].deadline == dt.date(int(year), 12, 31)
+        assert f"{year}年年底前" in hits[0].source_passage
+    # 21-01 shares the sentence "…确定执法责任,2024年年底前基本建成…体系": the date is the 体系's, not its own
+    assert "2024年年底前" in m["ZS2022-21-01"].source_passage and m["ZS2022-21-01"].deadline == PLAN_END
     others = [i for i in cat.items if i.item_id not in ("ZS2022-17-01", "ZS2022-21-02")]
     assert all(i.deadline == PLAN_END for i in others)
 

@@ -1,4 +1,4 @@
-"""A store made by the previous release (bundled catalogues 1.0) upgrades cleanly to the bundled 1.1.
+"""A store made by an earlier release (bundled catalogues 1.0) upgrades cleanly to today's bundle (1.3).
 
 The bundled files of version 1.0 are kept in tests/services/data/bundled-1.0
 exactly as that release shipped them. A store is created from them, a past year
@@ -8,6 +8,7 @@ is assessed, then the store is opened the normal way with today's bundle.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -60,11 +61,35 @@ def test_existing_store_upgrades_to_the_bundled_version(old_store):
             assert row.item.requirement == "完善应急处置程序,加强救援队伍建设"
             ids_2026 = {r.item_id for r in load_year(s, 2026, today=dt.date(2026, 1, 5))}
             assert {"ZS2022-13-05", "SZ2015-09-06", "SZ2015-22-05", "SZ2015-24-04"} <= ids_2026
+            # 1.3: the 法制办's own duties and the other new items are due; old ids keep their meaning
+            assert {"SZ2015-28-08", "SZ2015-28-14", "SZ2015-20-02", "ZS2022-03-04"} <= ids_2026
+            row = next(r for r in load_year(s, 2024, today=dt.date(2025, 1, 5)) if r.item_id == "SZ2015-04-01")
+            assert (row.status, row.actual) == (Status.DONE, 4)
+            # the 2024 assessment keeps the 原文 it was made under; the current one is the whole sentence
+            assert row.item.source_passage == "乡镇、街道每年安排领导干部集中学法不得少于4次"
+            row = next(r for r in load_year(s, 2026, today=dt.date(2026, 1, 5)) if r.item_id == "SZ2015-12-09")
+            assert row.item.source_passage.startswith("坚持集体讨论决定制度,")
+            # the change review shows what changed: the 原文, old → new
+            assert row.needs_review and row.review is not None and "source_passage" in row.review.fields
+            assert row.review.old.source_passage.startswith("重大行政决策应当经")
+            assert row.review.new.source_passage.startswith("坚持集体讨论决定制度,")
             logs = [c.new_value for c in s.scalars(select(ChangeLog).where(ChangeLog.field == "catalogue"))]
         assert any(f"ZS2022 版本 {new['ZS2022'].document.version}" in v for v in logs)
-        # the split item waits for the office to confirm the new wording; unchanged items, and items
-        # whose only change is the township's role (new in 1.2), do not
-        assert [i.item_id for i in items_needing_review(st)] == ["ZS2022-13-02"]
+        assert any(f"SZ2015 版本 {new['SZ2015'].document.version}" in v for v in logs)
+        # items whose wording (事项内容, 原文, …) changed wait for the office to confirm it; unchanged
+        # items, and items whose only change is the township's role (new in 1.2), do not
+        old = {c.document.code: c.item_map() for c in (load_catalogue_json(p) for p in OLD.glob("*.json"))}
+
+        def wording(i):
+            return replace(i, township_role=None, score=None).content_key()
+
+        expected = {i.item_id for code, cat in new.items() for i in cat.items
+                    if i.item_id in old[code] and wording(i) != wording(old[code][i.item_id])}
+        review = [i.item_id for i in items_needing_review(st)]
+        assert set(review) == expected
+        assert {"ZS2022-13-02", "SZ2015-12-09", "SZ2015-03-02", "SZ2015-30-01"} <= expected
+        new_ids = {i.item_id for cat in new.values() for i in cat.items} - {i for m in old.values() for i in m}
+        assert not new_ids & set(review)  # new items are simply there
         versions = [(v.doc_code, v.version, v.source_file) for v in list_versions(st)]
         assert ("ZS2022", new["ZS2022"].document.version, "内置目录") in versions
         assert ("ZS2022", "1.0", "内置目录") in versions
