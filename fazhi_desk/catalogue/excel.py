@@ -29,7 +29,7 @@ from typing import Any, Iterable
 
 from fazhi_desk.catalogue.schema import Catalogue
 from fazhi_desk.domain.model import Cycle, Item, TownshipRole
-from fazhi_desk.domain.statistics import Indicator
+from fazhi_desk.domain.statistics import DEFAULT_INDICATORS, Indicator
 
 DOC_SHEET = "来源文件"
 ITEM_SHEET = "检查事项"
@@ -242,8 +242,11 @@ HELP_LINES = (
     "证明事项:这个数字能证明哪些检查事项已经做了,填事项编号,多个编号用顿号、逗号隔开或分行填写;"
     "必须是同一份文件的事项。可以不填。",
     "关联事项:如果某个检查事项的“实际值”就是这个数字(如每年集中学法次数),填这个事项的编号,"
-    "两处只记一个数,不会不一致;必须是同一份文件的事项。没有的留空。",
-)
+    "两处只记一个数,不会不一致;必须是同一份文件的事项。没有的留空。"
+    "只有计量单位和含义都相同(同一个数)时才填关联事项,否则两个数会互相覆盖。",
+    "",
+    "五、程序内置的统计指标及其口径(不要在“统计指标”表中重复定义;各乡镇按此口径填报)",
+) + tuple(f"{i.code}\u3000{i.label}({i.unit}):{i.scope}" for i in DEFAULT_INDICATORS)
 
 
 def write_template(catalogues: list[Catalogue], path: Path | str) -> Path:

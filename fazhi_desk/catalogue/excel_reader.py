@@ -253,7 +253,14 @@ def _read_rows(rows: list[tuple[int, list[Any]]], columns: tuple[Column, ...], c
 
 
 def check_xlsx_container(path: Path) -> None:
-    """Refuse an xlsx whose parts declare a DTD/entities or would decompress to an absurd size."""
+    """Refuse an xlsx whose parts declare a DTD/entities or would decompress to an absurd size.
+
+    The checks are :func:`fazhi_desk.spreadsheets.check_workbook`'s (shared with every reader of
+    others' workbooks), worded for a template ("未导入").
+    """
+    from fazhi_desk.spreadsheets import check_workbook
+
+    check_workbook(path, "检查目录模板", "未导入")
     name = path.name
     try:
         with zipfile.ZipFile(path) as z:

@@ -257,6 +257,9 @@ def read_office_report(path: Path | str) -> OfficeReport:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"找不到文件“{path}”。请检查文件名和所在文件夹。")
+    from fazhi_desk.spreadsheets import check_workbook
+
+    check_workbook(path, "年度报告")  # before calamine: a dimension bomb aborts the process, a DTD is refused
     try:
         wb = CalamineWorkbook.from_path(os.fspath(path))
     except FileNotFoundError:

@@ -14,7 +14,7 @@ Sheets, always all of them and always with the same columns
   word with separate 逾期 and 未达标 columns, 目标值 a number with 计量单位 beside
   it; 单位/县/年度/目录版本 on every row, after the printed columns;
 * 统计数据 — the year's indicator figures, each with its 口径 and a 说明 naming any
-  figure it does not fit with (出庭 > 应诉 …);
+  figure it does not fit with (出庭 > 应诉 …), or 未填报 (an empty 数值 is not 0);
 * 佐证材料 — every evidence file, with its exact path in the evidence package as plain
   text carrying a native relative hyperlink (no formula) that opens it when the
   package is extracted beside the workbook;
@@ -294,7 +294,7 @@ def _statistics(wb: Workbook, data: ReportData) -> BulkRows:
     ws, bulk = _table_sheet(wb, data, F.SHEET_STATISTICS, F.STATISTICS_COLUMNS, widths, F.STATISTICS_PRINTED)
     for s in data.statistics:
         bulk.add([(s.code, TEXT), (s.category, TEXT), (s.name, TEXT), (s.unit, MID), (s.value, NUM), (s.scope, TEXT),
-                  (s.items, TEXT), (s.note, FLAG_TEXT if s.note else TEXT),
+                  (s.items, TEXT), (s.note or ("未填报" if s.value is None else ""), FLAG_TEXT if s.note else TEXT),
                   (data.office_name, TEXT), (data.county, TEXT), (data.year, MID), (data.office_code, TEXT)],
                  _height([(s.name, widths[2]), (s.scope, widths[5]), (s.items, widths[6]), (s.note, widths[7])]))
     _finish_table(ws, data, F.SHEET_STATISTICS, bulk, len(widths), F.STATISTICS_PRINTED)

@@ -77,7 +77,7 @@ def canon(v: Any) -> str:
         return ""
     cls = v.__class__
     if cls is str:
-        if v.isascii() and v.isprintable():
+        if v.isprintable():  # no control characters: nothing the writer would change
             return v.strip()
         from fazhi_desk.reports.xlsx import clean_text
 

@@ -50,6 +50,8 @@ class ProfileDialog(QDialog):
         self.office.setPlaceholderText("例如:乾佑街道办事处")
         self.county = QLineEdit(profile.county)
         self.county.setPlaceholderText("例如:柞水县")
+        self.code = QLineEdit(profile.office_code)
+        self.code.setPlaceholderText("18 位统一社会信用代码,或县里分配的单位编码")
         self.contact = QLineEdit(profile.contact)
         self.contact.setPlaceholderText("法制办联系人")
         self.phone = QLineEdit(profile.phone)
@@ -58,6 +60,7 @@ class ProfileDialog(QDialog):
         self.preparer = QLineEdit(profile.preparer)
         form.addRow("乡镇/街道名称(必填):", self.office)
         form.addRow("所属县(市、区):", self.county)
+        form.addRow("单位编码:", self.code)
         form.addRow("法制办联系人:", self.contact)
         form.addRow("联系电话:", self.phone)
         sign = QLabel("年度报告签署栏:")
@@ -132,7 +135,7 @@ class ProfileDialog(QDialog):
         out: dict = {"office_name": self.office.text().strip(), "county": self.county.text().strip(),
                      "contact": self.contact.text().strip(), "phone": self.phone.text().strip(),
                      "leader": self.leader.text().strip(), "deputy": self.deputy.text().strip(),
-                     "preparer": self.preparer.text().strip()}
+                     "preparer": self.preparer.text().strip(), "office_code": self.code.text().strip()}
         if self.doc_checks:
             out["binding_documents"] = self.chosen_documents()
         return out

@@ -1,7 +1,11 @@
 """文件 → 汇总各单位报告…: pick the offices' workbooks and the output file, roll them up in the background.
 
 Nothing is written when any workbook is refused (older format, another year,
-the same office twice): the message names the file and what to do.
+the same office twice, by 单位编码 or by name): the message names the file and
+what to do. Each office's figures are recomputed from its 检查清单; the summary
+says which returns were edited after export or state figures their checklist
+does not bear out. Catalogue versions are compared with the catalogue installed
+here (read in the background job, like the workbooks).
 """
 
 from __future__ import annotations
@@ -29,15 +33,23 @@ from fazhi_desk.tasks import Op
 TITLE = "汇总各单位报告"
 
 
-def _rollup(ctx, paths: list[str], out: str):  # noqa: ANN001, ANN202
+def _rollup(ctx, paths: list[str], out: str, store=None):  # noqa: ANN001, ANN202
     from fazhi_desk.reports.rollup import rollup
 
-    return rollup([Path(p) for p in paths], Path(out), progress=ctx.progress, check=ctx.check)
+    versions: dict[str, str] = {}
+    if store is not None:  # the county's version of each document: the catalogue installed here
+        from fazhi_desk.services.catalogue import installed_documents
+
+        with store.session() as s:
+            versions = {d.code: d.version for d in installed_documents(s)}
+    return rollup([Path(p) for p in paths], Path(out), progress=ctx.progress, check=ctx.check,
+                  county_versions=versions or None, version_basis="本机安装的检查目录" if versions else "")
 
 
 class RollupDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, store=None) -> None:  # noqa: ANN001 - Store
         super().__init__(parent)
+        self._store = store if store is not None else getattr(parent, "store", None)
         from fazhi_desk.ui import filedialogs
 
         self.setWindowTitle(TITLE)
@@ -59,8 +71,10 @@ class RollupDialog(QDialog):
         out_row.addWidget(QLabel("汇总表:"))
         out_row.addWidget(self.out, 1)
         out_row.addWidget(self.browse)
-        note = QLabel("选择各乡镇(街道)用本程序导出的同一年度年度报告表格(.xlsx)。汇总表包括完成率排名、"
-                      "事项×单位状态矩阵、统计数据合计,以及检查目录版本与多数单位不同的单位。")
+        note = QLabel("选择各乡镇(街道)用本程序导出的同一年度年度报告表格(.xlsx)。各单位的完成情况按其检查清单"
+                      "重新计算后排名(按县分别排名);汇总表还包括事项×单位状态矩阵、统计数据合计、不适用和本年度未发生"
+                      "事项及其原因、汇总数据与清单不符或导出后被改动的报告、名称相近或导出编号相同的单位,"
+                      "以及检查目录版本与本机安装的目录不同的单位。")
         note.setWordWrap(True)
         self.buttons = QDialogButtonBox()
         self.ok = self.buttons.addButton("汇总", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -102,7 +116,7 @@ class RollupDialog(QDialog):
         out = self.out.text().strip()
         if not out.lower().endswith(".xlsx"):
             out += ".xlsx"
-        return (Op(_rollup, self.paths(), out).with_progress("正在汇总……", delay_ms=0)
+        return (Op(_rollup, self.paths(), out, self._store).with_progress("正在汇总……", delay_ms=0)
                 .success(self._done).run(self, TITLE))
 
     def _done(self, result) -> None:  # noqa: ANN001

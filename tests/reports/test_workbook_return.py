@@ -185,3 +185,27 @@ def test_the_checksum_is_what_a_reader_recomputes(exported):
     edited = out.with_name("改过.xlsx")
     wb.save(edited)
     assert read_office_report(edited).checksum_ok is False
+
+
+def test_statistics_sheet_states_each_meaning_and_what_does_not_fit(seeded, tmp_path):
+    from fazhi_desk.services.checklist import set_fields
+
+    st = seeded.store
+    set_statistic(st, YEAR, "LITIGATION", 4)
+    set_statistic(st, YEAR, "NORM_ISSUED", 1)
+    set_statistic(st, YEAR, "NORM_FILED", 2)
+    set_statistic(st, YEAR, "MEDIATION", 0)
+    set_fields(st, "TT2020-03-01", YEAR, {"status": "本年度未发生"})
+    out = tmp_path / "报告.xlsx"
+    export_report(JobContext(), st, YEAR, out, today=TODAY)
+    cw = CalamineWorkbook.from_path(str(out))
+    _head, rows = _table(cw.get_sheet_by_name(F.SHEET_STATISTICS).to_python())
+    by = {r["编码"]: r for r in rows}
+    assert all(r["口径"] for r in rows)
+    assert "报备件数 2件 大于 规范性文件·制发件数 1件" in by["NORM_FILED"]["说明"]
+    assert by["NORM_FILED"]["说明"] == by["NORM_ISSUED"]["说明"]
+    assert by["MEDIATION"]["数值"] == 0 and by["MEDIATION"]["说明"] == ""  # 0 is a figure
+    assert by["RECONSIDERATION"]["数值"] == "" and by["RECONSIDERATION"]["说明"] == "未填报"
+    summary = [str(v) for r in cw.get_sheet_by_name(F.SHEET_SUMMARY).to_python() for v in r]
+    line = next(v for v in summary if v.startswith("以下") and "需核对" in v)
+    assert "报备件数 2件" in line

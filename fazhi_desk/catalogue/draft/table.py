@@ -89,6 +89,9 @@ def _read_rows(path: Path) -> tuple[str, list[list[str]], list[tuple[tuple[int, 
         from fazhi_desk.catalogue.draft.word import check_zip
 
         check_zip(path, "表格文件")
+    from fazhi_desk.spreadsheets import check_workbook
+
+    check_workbook(path, "表格文件")  # before calamine: a cell at XFD1048576 would abort the process
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names

@@ -1,0 +1,112 @@
+"""One guard for workbooks from others, run before python-calamine or openpyxl sees them.
+
+python-calamine allocates a sheet by its declared or real extent: one cell at XFD1048576 in a
+67 KB file asks for 549,755,813,888 bytes and aborts the whole process (SIGABRT, no exception),
+and a zip member that inflates a thousandfold fills the memory before any check of ours runs.
+:func:`check_workbook` therefore reads the container itself, with the standard library only:
+
+* the zip: total declared size, and the compression ratio of each large part (a bomb);
+* every XML part, streamed: a DTD or entity declaration is refused (no Office program writes one);
+* every worksheet: the declared ``<dimension ref>`` and the largest cell reference actually present;
+  rows × columns above :data:`MAX_CELLS` is refused.
+
+Each refusal is a :class:`~fazhi_desk.errors.UserError` naming the file. An .xls (not a zip) is
+only checked for size.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from fazhi_desk.errors import UserError
+
+MAX_UNCOMPRESSED = 400 * 1024 * 1024  # all parts together
+MAX_RATIO = 200  # uncompressed / compressed of one part (ordinary sheet XML: 5–30)
+RATIO_FLOOR = 10 * 1024 * 1024  # parts smaller than this may compress as they like
+MAX_CELLS = 20_000_000  # rows × columns of one sheet (a 10,000-item report: ~300,000)
+MAX_XLS = 100 * 1024 * 1024
+CHUNK = 1 << 20
+
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([A-Za-z$0-9:]+)[\"']")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,7})\$?([0-9]{1,10})[\"']")
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br\s*=\s*[\"']([0-9]{1,10})[\"']")
+_REF = re.compile(r"\$?([A-Za-z]{1,7})\$?([0-9]{1,10})")
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _extent(ref: str) -> tuple[int, int]:
+    """(rows, columns) spanned by "A1:XFD1048576" (or one cell "B7")."""
+    cells = [(_col(m.group(1)), int(m.group(2))) for m in _REF.finditer(ref)]
+    if not cells:
+        return 0, 0
+    return max(r for _c, r in cells), max(c for c, _r in cells)
+
+
+def _refused(name: str, what: str, why: str, verb: str = "未读取") -> UserError:
+    return UserError(f"{what}“{name}”{why},可能是恶意构造或已损坏的文件,{verb}。"
+                     "请在 Excel/WPS 中打开它,只保留需要的内容,另存为新的 .xlsx 后再试。")
+
+
+def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, what: str, sheet: bool, verb: str) -> None:
+    tail = b""
+    rows = cols = 0
+    with z.open(info) as f:
+        while True:
+            chunk = f.read(CHUNK)
+            if not chunk:
+                break
+            buf = tail + chunk
+            if _DTD.search(buf):
+                raise _refused(name, what, f"的“{info.filename}”含有 DTD/实体声明(正常的 Excel 文件不会有)", verb)
+            if sheet:
+                for m in _DIMENSION.finditer(buf):
+                    r, c = _extent(m.group(1).decode("ascii"))
+                    if r * c > MAX_CELLS:
+                        raise _refused(name, what, f"的工作表声明的范围“{m.group(1).decode('ascii')}”过大"
+                                                   f"({r:,} 行 × {c:,} 列)", verb)
+                for m in _CELL_REF.finditer(buf):
+                    cols = max(cols, _col(m.group(1).decode("ascii")))
+                    rows = max(rows, int(m.group(2)))
+                for m in _ROW_REF.finditer(buf):
+                    rows = max(rows, int(m.group(1)))
+                if rows * max(cols, 1) > MAX_CELLS:
+                    raise _refused(name, what, f"的工作表有一个单元格远在数据之外(第 {rows:,} 行、第 {cols:,} 列),"
+                                               f"读取它需要分配 {rows:,} × {max(cols, 1):,} 个单元格", verb)
+            tail = buf[-512:]  # a tag cut between two chunks is seen whole in the next search
+
+
+def check_workbook(path: Path | str, what: str = "工作簿", verb: str = "未读取") -> None:
+    """Refuse (UserError naming the file) a workbook that would exhaust memory or declares a DTD; see the module."""
+    path = Path(path)
+    name = path.name
+    try:
+        if not zipfile.is_zipfile(path):
+            if path.stat().st_size > MAX_XLS:
+                raise _refused(name, what, f"过大({path.stat().st_size // (1024 * 1024)} MB)", verb)
+            return  # .xls, or not a workbook at all: the reader says which
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED:
+                raise _refused(name, what, f"解压后过大({total // (1024 * 1024)} MB)", verb)
+            for info in infos:
+                if info.file_size > RATIO_FLOOR and info.file_size > max(info.compress_size, 1) * MAX_RATIO:
+                    raise _refused(name, what, f"中的“{info.filename}”压缩比异常({info.compress_size:,} 字节"
+                                               f"解压为 {info.file_size:,} 字节,疑似“压缩炸弹”)", verb)
+            for info in infos:
+                low = info.filename.lower()
+                if low.endswith((".xml", ".rels", ".vml")):
+                    _scan(z, info, name, what, low.startswith("xl/worksheets/") or low == "content.xml", verb)
+    except zipfile.BadZipFile as e:
+        raise UserError(f"{what}“{name}”已损坏,不是有效的 .xlsx 文件。请在 Excel/WPS 中打开并另存为 .xlsx 后再试。") from e
+    except (OSError, EOFError) as e:
+        raise UserError(f"无法读取{what}“{path}”:{getattr(e, 'strerror', None) or e}。") from e

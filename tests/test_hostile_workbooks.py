@@ -1,0 +1,149 @@
+"""Workbooks from others that would abort or exhaust the process are refused, in Chinese, naming the file.
+
+A cell at XFD1048576 makes python-calamine ask for 549,755,813,888 bytes and abort (SIGABRT): the
+roll-up and the table draft are therefore run in a subprocess, so a failure shows as a dead child
+instead of killing the test run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from fazhi_desk.errors import UserError
+from fazhi_desk.spreadsheets import MAX_CELLS, check_workbook
+
+RUNNER = r"""
+import sys
+from pathlib import Path
+from fazhi_desk.errors import UserError
+kind, path = sys.argv[1], Path(sys.argv[2])
+try:
+    if kind == "rollup":
+        from fazhi_desk.reports.rollup import read_office_report
+        read_office_report(path)
+    else:
+        from fazhi_desk.catalogue.draft.table import draft_table
+        draft_table(path, "XX2020", 2020)
+except UserError as e:
+    print("REFUSED:" + str(e))
+    sys.exit(3)
+print("READ")
+"""
+
+
+def _run(kind: str, path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run([sys.executable, "-c", RUNNER, kind, str(path)], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+def _table(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "汇总数据"  # the roll-up reads this sheet (and aborted on it)
+    ws.append(["序号", "考核内容", "评分标准", "分值"])
+    ws.append([1, "每年组织集中学法不少于4次", "少一次扣1分", 4])
+    wb.save(path)
+    return path
+
+
+def _far_cell(path: Path) -> Path:
+    _table(path)
+    wb = openpyxl.load_workbook(path)
+    wb.active["XFD1048576"] = "x"
+    wb.save(path)
+    return path
+
+
+def _edit_sheet(src: Path, dst: Path, fn) -> Path:  # noqa: ANN001
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for zi in zin.infolist():
+            data = zin.read(zi.filename)
+            if zi.filename == "xl/worksheets/sheet1.xml":
+                data = fn(data)
+            zout.writestr(zi, data)
+    return dst
+
+
+def _declared_only(path: Path) -> Path:
+    src = _table(path.with_name("plain-" + path.name))
+    return _edit_sheet(src, path, lambda d: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', d))
+
+
+def _dtd(path: Path) -> Path:
+    src = _table(path.with_name("plain-" + path.name))
+    dtd = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+
+    def add(d: bytes) -> bytes:
+        if d.startswith(b"<?xml"):
+            end = d.index(b"?>") + 2
+            return d[:end] + dtd + d[end:]
+        return dtd + d
+
+    return _edit_sheet(src, path, add)
+
+
+def _bomb(path: Path) -> Path:
+    src = _table(path.with_name("plain-" + path.name))
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
+        for zi in zin.infolist():
+            zout.writestr(zi, zin.read(zi.filename))
+        zout.writestr("xl/sharedStrings2.xml", b"<sst>" + b" " * (64 << 20) + b"</sst>")
+    return path
+
+
+CASES = {
+    "far cell": (_far_cell, "1,048,576"),
+    "declared extent": (_declared_only, "声明的范围"),
+    "dtd": (_dtd, "DTD"),
+    "zip bomb": (_bomb, "恶意"),
+}
+
+
+@pytest.mark.parametrize("kind", ["rollup", "draft"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_hostile_workbooks_are_refused_before_any_reader_sees_them(kind, case, tmp_path):
+    make, words = CASES[case]
+    path = make(tmp_path / f"单位报告-{case.replace(' ', '_')}.xlsx")
+    assert path.stat().st_size < 2_000_000
+    res = _run(kind, path)
+    assert res.returncode == 3, (res.returncode, res.stdout[-500:], res.stderr[-1500:])
+    msg = res.stdout
+    assert "REFUSED:" in msg and path.name in msg and words in msg, msg
+    assert "Traceback" not in res.stderr
+
+
+def test_an_ordinary_report_workbook_passes_the_guard(tmp_path):
+    p = tmp_path / "ok.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in range(1, 3001):
+        ws.append([f"TT-{r}", "事项内容" * 5, "已完成", r, None, "说明"])
+    wb.save(p)
+    check_workbook(p)  # no error
+    assert 3000 * 6 < MAX_CELLS
+
+
+def test_the_template_importer_uses_the_same_guard(tmp_path):
+    from fazhi_desk.catalogue.excel_reader import read_template
+
+    p = _far_cell(tmp_path / "目录模板.xlsx")
+    with pytest.raises(UserError) as e:
+        read_template(p)
+    assert "目录模板.xlsx" in str(e.value) and "未导入" in str(e.value)
+
+
+def test_a_far_cell_is_found_without_a_dimension(tmp_path):
+    src = _far_cell(tmp_path / "src.xlsx")
+    p = _edit_sheet(src, tmp_path / "无范围.xlsx", lambda d: re.sub(rb"<dimension [^>]*/>", b"", d))
+    with pytest.raises(UserError) as e:
+        check_workbook(p, "年度报告")
+    assert "无范围.xlsx" in str(e.value) and "单元格远在数据之外" in str(e.value)
