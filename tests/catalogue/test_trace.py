@@ -117,8 +117,7 @@ def test_an_obligation_clause_may_be_excluded_with_a_reason(tr):
 
     problems = _altered(tr, "SZ2015", split, cut)
     assert not any("obligation held by no item" in p for p in problems)
-    trace, source, items = tr.load("SZ2015")
-    trace.entries[:] = [e for e in copy.deepcopy(trace.entries)]
+    trace, _, items = tr.load("SZ2015")
     split(trace.entries)
     obs = tr.obligations(trace, items)
     assert any(o.sid == "20.1b" and o.reason == "鼓励性" and "不得任职" in o.clause for o in obs)
