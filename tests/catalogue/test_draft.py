@@ -24,6 +24,7 @@ from docx.oxml.ns import nsdecls
 from fazhi_desk.catalogue.draft import DraftMeta, draft_catalogue
 from fazhi_desk.catalogue.draft.plan import SECTION_RE
 from fazhi_desk.catalogue.excel_reader import read_template
+from fazhi_desk.errors import UserError
 from fazhi_desk.paths import resource_path
 from tests.conftest import dump_db
 
@@ -360,6 +361,7 @@ def _no_header(p: Path) -> Path:
     return p
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))
 def test_bad_input_is_a_clear_message_and_changes_nothing(tmp_path, store, name):
     make, words = BAD_INPUTS[name]
@@ -395,6 +397,7 @@ def test_a_200_page_plan_drafts(tmp_path):
     assert all(i.source_passage in d.text for i in d.catalogue.items[:2000])
 
 
+@pytest.mark.system
 def test_cli_draft_then_import_installs_after_review(tmp_path):
     data = tmp_path / "data"
     out = tmp_path / "草稿.xlsx"
@@ -408,3 +411,33 @@ def test_cli_draft_then_import_installs_after_review(tmp_path):
     assert r.returncode == 0, r.stderr
     r = _cli(data, "catalogue", "history")
     assert "SJ2009" in r.stdout
+
+
+# ------------------------------------------------------------------ hostile or unusual plans
+
+
+@pytest.mark.parametrize("level", ["9", "200", "-1", "abc"])
+def test_a_list_level_word_never_writes_is_a_chinese_refusal(tmp_path, level):
+    path = _numbered_docx(tmp_path / "方案.docx")
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b'w:ilvl w:val="2"', f'w:ilvl w:val="{level}"'.encode(), 1)
+    bad = tmp_path / "坏编号.docx"
+    with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    with pytest.raises(UserError) as e:
+        draft_catalogue(bad, DraftMeta(code="WD2023"))
+    assert "坏编号.docx" in str(e.value) and "编号" in str(e.value) and "0—8" in str(e.value)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_plan_saved_as_notepad_unicode_is_read(tmp_path, encoding):
+    text = _plain_twin()
+    src = tmp_path / "方案.txt"
+    raw = text.encode(encoding)
+    if encoding == "utf-16-be":
+        raw = b"\xfe\xff" + raw  # Notepad's "Unicode big endian" writes its BOM
+    src.write_bytes(raw)
+    meta = DraftMeta(code="WD2023", title="测试方案", date=__import__("datetime").date(2023, 1, 1))
+    assert _shape(draft_catalogue(src, meta)) == _shape(draft_catalogue(text, meta, pasted=True))

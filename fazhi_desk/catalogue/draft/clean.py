@@ -9,6 +9,8 @@ substrings of it.
 
 from __future__ import annotations
 
+import codecs
+
 import re
 from pathlib import Path
 
@@ -38,10 +40,17 @@ AFTER_T2S = (("陜", "陕"),)
 
 
 def read_text_file(path: Path) -> str:
-    """A .txt plan in UTF-8 (with or without BOM) or GB18030 (what Chinese Windows writes)."""
+    """A .txt plan in UTF-8 (with or without BOM), UTF-16 with BOM (Notepad's "Unicode") or GB18030 (what Chinese
+    Windows writes)."""
     data = path.read_bytes()
     if len(data) > MAX_CHARS * 4:
         raise UserError(f"文件“{path.name}”过大({len(data) // 1_000_000} MB),不像是一份实施方案。请只提供方案正文。")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode" / "Unicode big endian"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UserError(f"文件“{path.name}”标明是 UTF-16(“Unicode”)编码,但内容不完整或已损坏。"
+                            "请用记事本打开后另存为 UTF-8 编码再重试。") from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)

@@ -16,6 +16,7 @@ from fazhi_desk.errors import UserError
 
 MAX_UNPACKED = 200 * 1024 * 1024  # a plan's .docx unpacks to a few MB; more is a zip bomb
 MAX_RATIO = 200
+LEVELS = 9  # Word's list levels are 0–8 (w:ilvl); another value is a damaged or crafted file
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CN = "零一二三四五六七八九"
@@ -70,6 +71,20 @@ def check_zip(path: Path, what: str) -> None:
         ) from e
 
 
+class _BadNumbering(Exception):
+    """The numbering definitions hold a value Word itself never writes (a level outside 0–8, a non-number)."""
+
+
+def _int(v: str | None, default: int, *, level: bool = False) -> int:
+    try:
+        n = int(v) if v is not None else default
+    except ValueError:
+        raise _BadNumbering(v) from None
+    if level and not 0 <= n < LEVELS:
+        raise _BadNumbering(v)
+    return n
+
+
 def _numbering(doc) -> tuple[dict[str, str], dict[str, dict[int, tuple[str, str, int]]]]:  # noqa: ANN001
     """numId → abstractNumId, and abstractNumId → {level: (numFmt, lvlText, start)}."""
     try:
@@ -80,14 +95,14 @@ def _numbering(doc) -> tuple[dict[str, str], dict[str, dict[int, tuple[str, str,
     for an in root.iter(W + "abstractNum"):
         levels = {}
         for lvl in an.iter(W + "lvl"):
-            ilvl = int(lvl.get(W + "ilvl", "0"))
+            ilvl = _int(lvl.get(W + "ilvl"), 0, level=True)
             fmt = lvl.find(W + "numFmt")
             txt = lvl.find(W + "lvlText")
             start = lvl.find(W + "start")
             levels[ilvl] = (
                 fmt.get(W + "val") if fmt is not None else "decimal",
                 txt.get(W + "val") if txt is not None else "",
-                int(start.get(W + "val")) if start is not None else 1,
+                _int(start.get(W + "val"), 1) if start is not None else 1,
             )
         abstract[an.get(W + "abstractNumId")] = levels
     nums = {}
@@ -109,7 +124,7 @@ def _num_pr(paragraph) -> tuple[str, int] | None:  # noqa: ANN001
         num_id = numpr.find(W + "numId")
         ilvl = numpr.find(W + "ilvl")
         if num_id is not None and num_id.get(W + "val") not in (None, "0"):
-            return num_id.get(W + "val"), int(ilvl.get(W + "val")) if ilvl is not None else 0
+            return num_id.get(W + "val"), _int(ilvl.get(W + "val"), 0, level=True) if ilvl is not None else 0
     return None
 
 
@@ -122,6 +137,17 @@ def read_docx_text(path: Path) -> str:
         doc = docx.Document(str(path))
     except Exception as e:  # python-docx raises several kinds for a file that is not a document
         raise UserError(f"无法读取 Word 文件“{path.name}”:文件已损坏或不是 .docx。请在 Word 中打开并另存为 .docx 后重试。") from e
+    try:
+        return _numbered_lines(doc)
+    except _BadNumbering as e:
+        raise UserError(
+            f"Word 文件“{path.name}”的自动编号定义有误(编号级别或起始值“{str(e.args[0])[:20]}”不是 Word 允许的值,"
+            "级别应为 0—8),文件可能已损坏或被改动。请在 Word 中打开并另存为新的 .docx,"
+            "或把方案正文复制到记事本另存为 .txt 后重试。"
+        ) from None
+
+
+def _numbered_lines(doc) -> str:  # noqa: ANN001
     nums, abstract = _numbering(doc)
     counters: dict[str, list[int]] = {}
     lines: list[str] = []
@@ -133,8 +159,8 @@ def read_docx_text(path: Path) -> str:
             levels = abstract.get(an, {})
             num_id, ilvl = np
             fmt, lvl_text, start = levels.get(ilvl, ("decimal", f"%{ilvl + 1}.", 1))
-            c = counters.setdefault(an, [0] * 9)
-            for deeper in range(ilvl + 1, 9):
+            c = counters.setdefault(an, [0] * LEVELS)
+            for deeper in range(ilvl + 1, LEVELS):
                 c[deeper] = 0
             c[ilvl] = c[ilvl] + 1 if c[ilvl] else start
             prefix = lvl_text
