@@ -1,7 +1,8 @@
 """Subcommands for backup and restore: ``backup create|verify|restore|list|second-folder``.
 
-``create`` works while the window is open (it reads a snapshot, it does not
-need the data directory for itself); ``restore`` needs the window closed, shows
+``create`` works while the window is open: the window, which keeps the database
+to itself, takes the backup when asked over a local connection
+(:mod:`fazhi_desk.backup.handoff`); ``restore`` needs the window closed, shows
 what the backup holds against the current data and asks before replacing it
 (``--yes`` skips the question, for scripts).
 """
@@ -51,7 +52,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _create(args, ctx) -> int:
     from fazhi_desk.backup import create_backup
+    from fazhi_desk.backup.handoff import ask_window
 
+    text = ask_window(ctx.data.ensure(), args.out)  # the open window keeps the database: it backs up for us
+    if text is not None:
+        print(printable(text))
+        return 0
     jc = _ConsoleContext()
     try:
         result = create_backup(jc, ctx.data.ensure(), args.out)

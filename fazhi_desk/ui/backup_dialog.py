@@ -444,15 +444,53 @@ def show_backup_status(window: Any) -> None:
     label.setVisible(bool(text))
 
 
+DAILY_CHECK_MS = 30 * 60 * 1000  # a window left open for days backs up on each new day
+
+
 def after_first_paint(window: Any, delay_ms: int = 1500) -> None:
-    """Once the window is shown: the day's first backup in the background, then the status bar warning."""
+    """Once the window is shown: the day's first backup in the background, then the status bar warning;
+    a timer that takes the next day's backup while the window stays open; and the hand-off that lets a
+    command-line ``backup create`` be taken by this window (it keeps the database to itself)."""
     QTimer.singleShot(delay_ms, window, lambda: start_daily_backup(window))  # not once the window is gone
+    if getattr(window, "_daily_backup_timer", None) is None:
+        timer = QTimer(window)
+        timer.setObjectName("daily_backup_timer")
+        timer.setInterval(DAILY_CHECK_MS)
+        timer.timeout.connect(lambda: start_daily_backup(window))
+        timer.start()
+        window._daily_backup_timer = timer
+    _start_handoff(window)
+
+
+def _start_handoff(window: Any) -> None:
+    from fazhi_desk.backup.handoff import HandoffServer
+
+    if getattr(window, "_backup_handoff", None) is not None or window.store is None:
+        return
+    data = window.store.data
+
+    def current_store() -> Any:
+        return window.store if _alive(window) else None
+
+    try:
+        server = HandoffServer(data, current_store).start()
+    except OSError as e:  # no loopback, a read-only data folder: the command line then backs up by itself
+        log.warning("backup hand-off not available: %s", e)
+        return
+    window._backup_handoff = server
+    window.destroyed.connect(server.close)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(server.close)
 
 
 def start_daily_backup(window: Any) -> Op | None:
     from fazhi_desk.backup.auto import daily_backup_due, run_daily_backup
 
     if window.store is None:  # closing, or the store is being replaced: the next start will do it
+        return None
+    running = getattr(window, "_daily_backup_op", None)
+    if running is not None and not running.done.is_set():
         return None
     data = window.store.data
     if not daily_backup_due(data):
