@@ -50,6 +50,7 @@ from fazhi_desk.errors import UserError
 from fazhi_desk.evidence import FileStore, SourceChanged, SourceReadError, StoreWriteError
 from fazhi_desk.evidence.filestore import CHUNK_SIZE, STALE_TEMP_SECONDS, TRASH_KEEP_DAYS, Staged
 from fazhi_desk.fileio import safe_file_name as _safe_file_name
+from fazhi_desk.safetext import show_controls
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
 from fazhi_desk.services.checklist import check_item_year, current_item, ensure_assessment, retired_refusal
@@ -330,6 +331,7 @@ def _is_ignored(entry: os.DirEntry) -> bool:
     return bool(attrs & (getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 2) | getattr(stat, "FILE_ATTRIBUTE_SYSTEM", 4)))
 
 
+NOT_REGULAR = "不是普通文件(命名管道、设备或套接字),已跳过;请只添加文档、图片等普通文件"
 LINK_IN_FOLDER = "这是文件夹中的链接(快捷方式),不会被跟随;如需添加,请直接选择它指向的文件"
 
 
@@ -375,6 +377,9 @@ def collect_files(paths: Iterable[str | os.PathLike[str]], recursive: bool = Tru
                                 continue
                         except OSError:
                             pass
+                    if not e.is_file(follow_symlinks=False):  # a FIFO would block the copy; a device never ends
+                        failed.append(FileOutcome(str(Path(root) / name), NOT_REGULAR))
+                        continue
                     add(Path(root) / name)
                     found += 1
             for err in errors:
@@ -414,7 +419,7 @@ def _entries(s: Session, where) -> list[EvidenceEntry]:  # noqa: ANN001
     return [
         EvidenceEntry(
             link_id=link.id, item_id=item_id, year=year, sha256=link.sha256,
-            original_name=link.original_name, size=f.size, mime=f.mime, description=link.description,
+            original_name=show_controls(link.original_name), size=f.size, mime=f.mime, description=link.description,
             doc_date=link.doc_date, file_mtime=link.file_mtime, added_at=link.added_at,
             added_by=link.added_by, link_count=counts.get(link.sha256, 1),
         )
@@ -552,12 +557,15 @@ def attach(
     try:
         for i, p in enumerate(files, 1):
             ctx.check()
-            name = unicodedata.normalize("NFC", p.name)
+            name = show_controls(unicodedata.normalize("NFC", p.name))  # "\u202efdp.exe" is kept as "[U+202E]fdp.exe"
             ctx.progress(_permille(done, total), 1000, f"正在添加第 {i}/{n_files} 个文件:{name}")
             try:
                 st = p.stat()
             except OSError:
                 failed.append(FileOutcome(str(p), "文件不存在或已被移走"))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                failed.append(FileOutcome(str(p), NOT_REGULAR))
                 continue
             if st.st_size == 0:
                 failed.append(FileOutcome(str(p), "文件为空(0 字节),不能证明任何事情;请检查是否选错了文件或文件未保存完整"))
