@@ -17,7 +17,8 @@ after export is still read, and flagged. Statistics are summed from each
 office's 统计数据 and checked against the declared relations (出庭 ≤ 应诉 …).
 
 The result's sheets: 排名 (ranked within each 县 on the recomputed 完成率, tied
-rates sharing a rank), 事项矩阵 (item × office in catalogue order, coloured by
+rates sharing a rank; the machine columns outside the print area), 排名简表 (the
+same on one printed page, for leaders), 事项矩阵 (item × office in catalogue order, coloured by
 状态, with 应完成单位数), 统计汇总 (each indicator summed, with every office's
 figure), 不计入事项 (every 不适用 and 本年度未发生 with its reason, per office),
 汇总数据核对 (stated ≠ computed, edited after export), 核对提示 (offices whose
@@ -534,6 +535,13 @@ def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetim
                      r.path.name])
     table(ws, head, rows, [10, 6, 6, 18, 7, 7, 7, 8, 6, 8, 7, 7, 7, 8, 11, 8, 13, 18, 20, 6, 20, 22, 10, 18, 30],
           pct_cols=(8,), printed=head.index("核对") + 1, title="完成情况排名(按检查清单重新计算)")
+
+    ws = wb.create_sheet("排名简表")  # for leaders: one printed page
+    table(ws, ["县", "名次", "单位", "应完成", "已完成", "完成率", "逾期"],
+          [[r.county, f"{place}(并列)" if tied else place, r.office, r.applicable, r.done, r.rate, r.overdue]
+           for place, tied, r in ranked], [10, 9, 20, 8, 8, 9, 6], pct_cols=(6,), title="完成情况排名")
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToHeight = 1
 
     items: dict[str, tuple[str, str]] = {}
     for r in order:  # catalogue order: each checklist lists its items in its catalogue's order

@@ -100,7 +100,10 @@ def test_rollup_ranks_builds_the_matrix_and_sums_statistics(townships, tmp_path)
     excluded = _sheet(out, "不计入事项")
     assert len(excluded) - 1 == N // 5
     assert all(r[4] == "本年度未发生" and r[5].startswith("本年度未制发规范性文件") for r in excluded[1:])
-    openpyxl.load_workbook(out)  # openpyxl reads it too
+    wb = openpyxl.load_workbook(out)  # openpyxl reads it too
+    brief = wb["排名简表"]
+    assert brief.page_setup.fitToHeight == 1 and brief.max_row == N + 1
+    assert wb["排名"].print_area.replace("$", "").split("!")[-1].startswith("A1:R")  # no machine columns
 
 
 def test_a_township_on_another_catalogue_version_is_listed(townships, tmp_path):
@@ -148,8 +151,9 @@ def test_an_older_format_and_a_foreign_workbook_get_clear_messages(townships, tm
         rollup([other], out)
     text = tmp_path / "a.xlsx"
     text.write_text("not a workbook")
-    with pytest.raises(UserError, match="无法作为 Excel 工作簿读取"):
+    with pytest.raises(UserError, match="无法作为 Excel 工作簿读取") as e:
         rollup([text], out)
+    assert not any(w in str(e.value) for w in ("Cannot", "EOCD", "Error", "format"))  # Chinese only
     assert not out.exists()
 
 
