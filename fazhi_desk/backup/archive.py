@@ -424,6 +424,61 @@ def _linked_files(db: Path) -> set[str]:
 # ---------------------------------------------------------------- writing
 
 
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < SPACE_MARGIN
+    except OSError:
+        return False
+
+
+def _snapshot_folder(data: DataDir, folder: Path) -> Path:
+    """Where the database snapshot is written: ``backups/``, or the target folder when the data disk is full."""
+    if not data.backups.is_dir():
+        return folder
+    need = sum(os.path.getsize(str(data.db) + x) for x in ("", "-wal") if os.path.exists(str(data.db) + x))
+    try:
+        if shutil.disk_usage(data.backups).free < need + SPACE_MARGIN and folder != data.backups:
+            return folder  # e.g. a backup to a U盘 while the data disk is full: it still works
+    except OSError:
+        pass
+    return data.backups
+
+
+def _snapshot_on_a_full_disk(data: DataDir, snap: Path) -> None:
+    """Copy the database when its disk is full: a reader cannot create the ``-shm`` SQLite wants, so the file
+    is read as it is (``immutable``), which is safe only while nobody can write it: under the data
+    directory's lock, and with no ``-wal`` pending."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(data.lock), timeout=0)
+    try:
+        lock.acquire()
+    except (Timeout, OSError) as e:
+        raise UserError(f"数据目录“{data.root}”所在磁盘已满,而数据正被打开的窗口或另一个命令使用,无法从这里读取。"
+                        "请在窗口中选择“文件 → 备份与恢复… → 立即备份…”,或先在该磁盘上腾出空间后重试。") from e
+    try:
+        wal = Path(str(data.db) + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise disk_full_error(data.root, changed="没有写入备份")
+        src = sqlite3.connect(f"{data.db.resolve().as_uri()}?immutable=1", uri=True)
+        dst = sqlite3.connect(snap)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+            src.close()
+    finally:
+        lock.release()
+
+
+def _too_large_error(final: Path | None, folder: Path) -> UserError:
+    """EFBIG: the target's file system caps one file's size (FAT32: 4 GB)."""
+    return UserError(f"备份文件“{final or folder}”超过了“{folder}”所在磁盘允许的单个文件大小"
+                     "(FAT32 格式的 U 盘每个文件最大 4 GB)。没有写入备份,没有留下不完整的文件。"
+                     "请另选一个位置(例如 NTFS 格式的移动硬盘),或把 U 盘格式化为 exFAT 或 NTFS 后重试。")
+
+
 def _temp_name(folder: Path, ext: str) -> Path:
     return folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}.{ext}"
 
@@ -533,14 +588,27 @@ def create_backup(
         raise disk_full_error(folder, estimate, changed="没有写入备份")
 
     ctx.progress(0, 1000, "正在复制数据库快照……")
-    snap_dir = data.backups if data.backups.is_dir() else folder
+    snap_dir = _snapshot_folder(data, folder)
     snap = _temp_name(snap_dir, "db")
     tmp: Path | None = None
     try:
         try:
-            _snapshot(data.db, snap, store)
+            open(snap, "xb").close()  # a read-only or missing folder is named here, not as a database error
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+                raise disk_full_error(snap_dir, changed="没有写入备份") from e
+            raise UserError(f"无法在文件夹“{snap_dir}”中写入备份的临时文件:{os_error_text(e)}。没有写入备份。"
+                            "请检查该文件夹(及其所在磁盘)是否可写,或另选一个位置。") from e
+        try:
+            try:
+                _snapshot(data.db, snap, store)
+            except sqlite3.OperationalError as e:
+                if store is None and "i/o" in str(e).lower() and _nearly_full(data.root):
+                    _snapshot_on_a_full_disk(data, snap)  # a reader's -shm has no room: read the file itself
+                else:
+                    raise
         except sqlite3.OperationalError as e:
-            if "full" in str(e).lower():
+            if "full" in str(e).lower() or ("i/o" in str(e).lower() and _nearly_full(snap_dir)):
                 raise disk_full_error(snap_dir, changed="没有写入备份") from e
             if "locked" in str(e).lower() or "busy" in str(e).lower():
                 raise UserError(f"数据库“{data.db}”正被打开的法治政府建设检查台窗口独占使用,无法从这里读取。"
@@ -632,6 +700,8 @@ def create_backup(
         except OSError as e:
             if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
                 raise disk_full_error(folder, total, changed="没有写入备份") from e
+            if e.errno == errno.EFBIG:
+                raise _too_large_error(final, folder) from e
             raise UserError(f"无法写入备份文件“{final}”:{os_error_text(e)}。请检查该位置是否可写,或另选一个位置。"
                             "没有留下不完整的文件。") from e
     finally:

@@ -35,6 +35,7 @@ The choice of second folder belongs to this PC, not to the data: it lives in
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
 import os
@@ -383,7 +384,11 @@ def auto_backup(ctx: JobContext, data: DataDir, reason: str, store: Any = None,
                 copied = _copy_to_second(ctx, result.path, second)
                 prune(data, second, workspace=result.manifest.workspace_id)
             except OSError as e:
-                err = f"无法把备份复制到副本文件夹“{second}”:{os_error_text(e)}。本次备份只保存在本机。"
+                if e.errno == errno.EFBIG:
+                    err = (f"备份文件超过了副本文件夹“{second}”所在磁盘允许的单个文件大小(FAT32 格式的 U 盘每个文件"
+                           "最大 4 GB),本次备份只保存在本机。请另选副本文件夹,或把 U 盘格式化为 exFAT 或 NTFS。")
+                else:
+                    err = f"无法把备份复制到副本文件夹“{second}”:{os_error_text(e)}。本次备份只保存在本机。"
         if err:
             log.warning("%s", err)
     return AutoResult(result, copied, err)
