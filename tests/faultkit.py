@@ -46,9 +46,28 @@ def cli(data: Path, *args: str, timeout: float = 180, user: int | None = None,
                           cwd=str(cwd or Path(data).parent), user=user, preexec_fn=preexec)
 
 
-def start(argv: list[str], cwd: Path, **kw) -> subprocess.Popen:  # noqa: ANN003
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
-                            cwd=str(cwd), **kw)
+def start(argv: list[str], cwd: Path, *, pause: str | None = None, **kw) -> subprocess.Popen:  # noqa: ANN003
+    """Start the command; with ``pause`` (a point of ``fazhi_desk.testpoints``, e.g. ``"backup.member:3"``)
+    it stops there: :func:`wait_paused` waits for that."""
+    extra = {}
+    if pause:
+        from fazhi_desk import testpoints
+
+        marker = Path(cwd) / f"paused-{os.getpid()}-{time.monotonic_ns()}"
+        extra = {testpoints.ENV: pause, testpoints.ENV_FILE: str(marker)}
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(**extra),
+                         cwd=str(cwd), **kw)
+    p.pause_marker = Path(extra[testpoints.ENV_FILE]) if pause else None  # type: ignore[attr-defined]
+    return p
+
+
+def wait_paused(p: subprocess.Popen, timeout: float = 120) -> bool:
+    """Wait until ``p`` (started with ``pause=``) stops at its point; False if it ended or timed out first."""
+    marker: Path = p.pause_marker  # type: ignore[attr-defined]
+    ok = wait_for(lambda: marker.exists() or p.poll() is not None, timeout=timeout, step=0.005)
+    paused = ok and marker.exists() and p.poll() is None
+    marker.unlink(missing_ok=True)
+    return paused
 
 
 def kill9(p: subprocess.Popen) -> None:

@@ -305,9 +305,11 @@ def write_template(catalogues: list[Catalogue], path: Path | str) -> Path:
 
 def _atomic_save(wb, path: Path) -> None:  # noqa: ANN001
     from fazhi_desk.fileio import atomic_write, write_error
+    from fazhi_desk.testpoints import pause
 
     with atomic_write(path) as tmp:
         try:
             wb.save(tmp)
         except OSError as e:
             raise write_error(e, path) from e
+        pause("catalogue.template.written")

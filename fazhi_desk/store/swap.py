@@ -37,6 +37,7 @@ from pathlib import Path
 from fazhi_desk.fileio import fsync_dir as _fsync_dir
 from fazhi_desk.fileio import pid_alive
 from fazhi_desk.paths import DataDir
+from fazhi_desk.testpoints import pause
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ def swap_in(data: DataDir) -> None:
     new_db = new / data.db.name
     if new_db.exists():
         _move_current_db_away(data, old)
+        pause("swap.db_moved")
         os.replace(new_db, data.db)
     new_ev = new / "evidence"
     if new_ev.exists():
@@ -112,6 +114,7 @@ def swap_in(data: DataDir) -> None:
         os.replace(new_id, data.evidence_id)
     _fsync_dir(data.root)
     _mark(old / DONE)  # the swap is complete: from here on only clean-up remains
+    pause("swap.done")
     _clean_up(new, old)
     data.evidence.mkdir(exist_ok=True)
     _fsync_dir(data.root)

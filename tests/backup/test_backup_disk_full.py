@@ -15,6 +15,8 @@ from fazhi_desk.paths import DataDir
 
 from .helpers import make_workspace, state, temp_leftovers
 
+pytestmark = pytest.mark.system  # a separate process of the program (see pyproject.toml)
+
 
 @pytest.fixture
 def small_disk(tmp_path):

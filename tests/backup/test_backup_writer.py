@@ -15,11 +15,15 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from fazhi_desk.backup import restore_backup
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.paths import DataDir
 
 from .helpers import make_workspace
+
+pytestmark = pytest.mark.system  # a separate process of the program (see pyproject.toml)
 
 ITEM = "SZ2015-01-01"
 

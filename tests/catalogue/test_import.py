@@ -37,14 +37,15 @@ from fazhi_desk.store.models import Assessment, EvidenceFile, EvidenceLink, Item
 from tests.conftest import dump_db as dump, make_catalogue
 
 COL = {c.header: i + 1 for i, c in enumerate(ITEM_COLUMNS)}
-HAVE_BUNDLED = any(resource_path("catalogues").glob("*.json"))
 THIS_YEAR = dt.date.today().year
 
 
 @pytest.fixture
-def cat_store(request):
-    """The bundled catalogues when they exist, else the small test catalogue."""
-    return request.getfixturevalue("store" if HAVE_BUNDLED else "small_store")
+def cat_store(store):
+    """The store with the bundled catalogues (they ship with the program: none found is a failure)."""
+    assert any(resource_path("catalogues").glob("*.json")), "no bundled catalogue in the resources"
+    assert installed(store), "the bundled catalogues were not installed"
+    return store
 
 
 def installed(store):

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.system  # a separate process of the program (see pyproject.toml)
+
 
 def run(*args, data=None, env_home=None, check=True):
     env = dict(os.environ)

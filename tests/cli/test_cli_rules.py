@@ -232,6 +232,7 @@ def test_show_prints_the_full_record(data, tmp_path, capsys):
         assert want in out, want
 
 
+@pytest.mark.system
 def test_output_cut_short_by_a_closed_pipe_exits_quietly(data):
     env = dict(os.environ)
     p = subprocess.Popen([sys.executable, "-m", "fazhi_desk", "--data-dir", str(data), "list", "--year", str(Y)],

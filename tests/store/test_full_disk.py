@@ -17,6 +17,8 @@ import pytest
 from fazhi_desk.paths import DataDir, resource_path
 from tests.faultkit import cli, fill, free_space, mounted
 
+pytestmark = pytest.mark.system  # a separate process of the program (see pyproject.toml)
+
 ITEM = "SZ2015-04-01"
 YEAR = "2026"
 

@@ -16,7 +16,9 @@ import openpyxl
 import pytest
 
 from fazhi_desk.paths import DataDir
-from tests.faultkit import cli, cli_args, kill9, start, wait_for
+from tests.faultkit import cli, cli_args, kill9, start, wait_for, wait_paused
+
+pytestmark = pytest.mark.system  # a separate process of the program (see pyproject.toml)
 
 ITEM = "SZ2015-04-01"
 YEAR = "2026"
@@ -89,13 +91,10 @@ def test_killed_catalogue_export_leaves_a_temp_that_the_next_export_removes(data
     out.mkdir()
     target = out / "目录模板.xlsx"
     argv = cli_args(data.root, "catalogue", "export", target)
-    for _ in range(20):  # the export takes a moment; catch it while its temp file exists
-        if _kill_when(argv, tmp_path, lambda: bool(_ours(out))):
-            break
-        target.unlink(missing_ok=True)
-    else:
-        pytest.skip("the export finished before it could be interrupted")
-    assert _ours(out) and not any(p.name.startswith(".") for p in out.iterdir())
+    p = start(argv, tmp_path, pause="catalogue.template.written")  # written to its temp, not yet renamed
+    assert wait_paused(p), p.communicate()
+    kill9(p)
+    assert _ours(out) and not target.exists() and not any(p.name.startswith(".") for p in out.iterdir())
     assert cli(data.root, "catalogue", "export", target).returncode == 0
     assert _ours(out) == [] and target.exists()
 

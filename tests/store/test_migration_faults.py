@@ -21,6 +21,8 @@ import pytest
 from fazhi_desk.paths import DataDir
 from tests.faultkit import env, kill9, start
 
+pytestmark = pytest.mark.system  # a separate process of the program (see pyproject.toml)
+
 DRIVER = Path(__file__).with_name("migration_driver.py")
 KILL_RUNS = 20
 LOG_ROWS = 120_000

@@ -19,6 +19,8 @@ import pytest
 from fazhi_desk.paths import DataDir
 from tests.faultkit import cli, kill9, start
 
+pytestmark = pytest.mark.system  # a separate process of the program (see pyproject.toml)
+
 ITEM = "SZ2015-04-01"
 YEAR = "2026"
 

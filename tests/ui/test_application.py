@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 
 from fazhi_desk.paths import DataDir
@@ -58,6 +59,7 @@ sys.exit(code)
 """
 
 
+@pytest.mark.system
 def test_the_window_paints_before_the_store_is_opened(tmp_path):
     data = tmp_path / "data"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
