@@ -10,11 +10,11 @@ from fazhi_desk.services.profile import set_profile
 from fazhi_desk.services.statistics import load_statistics, set_statistic
 from fazhi_desk.store.db import open_store
 from tests.conftest import wait_idle
-from tests.ui.test_main_window import YEARLY, open_window, stored, tt_data, type_text  # noqa: F401, F811 - fixture
+from tests.ui.helpers import YEARLY, open_window, stored, type_text
 
 
 @pytest.fixture
-def win(qtbot, tt_data, tmp_path):  # noqa: F811 - the imported fixture
+def win(qtbot, tt_data, tmp_path):
     store = open_store(tt_data)
     set_profile(store, office_name="营盘镇", county="柞水县")
     w = open_window(qtbot, store, tmp_path)

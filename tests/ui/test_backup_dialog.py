@@ -73,6 +73,7 @@ def test_backup_now_from_the_dialog_writes_a_verified_file(qtbot, tmp_path, monk
 
     assert verify_backup(JobContext(), out).manifest.office_name == "乾佑街道办事处"
     dlg.close()
+    win.store.close()  # the window does not close the store it was given
 
 
 def test_restore_in_the_window_shows_the_restored_data_without_restart(qtbot, tmp_path, quiet_boxes):

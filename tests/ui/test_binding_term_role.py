@@ -15,7 +15,7 @@ from fazhi_desk.services.profile import OfficeProfile, get_profile, set_profile
 from fazhi_desk.ui.dialogs import ProfileDialog
 from fazhi_desk.ui.import_dialog import import_catalogue_interactive
 from tests.conftest import make_catalogue
-from tests.ui.test_main_window import open_window
+from tests.ui.helpers import open_window
 
 TODAY = dt.date(2026, 3, 1)
 

@@ -13,7 +13,7 @@ from fazhi_desk.domain.model import Status
 from fazhi_desk.services.checklist import change_log
 from fazhi_desk.tasks import runner
 from tests.conftest import wait_idle
-from tests.ui.test_main_window import TODAY, YEARLY, open_window, set_status, stored, type_text
+from tests.ui.helpers import TODAY, YEARLY, open_window, set_status, stored, type_text
 
 FIRST, SECOND = "一月召开学法会。", "六月再学一次。"
 
@@ -296,7 +296,7 @@ def test_a_stored_date_outside_the_year_is_shown_as_it_is_with_a_warning(qtbot, 
 def test_carry_forward_offers_not_applicable_and_its_reason(qtbot, small_store, tmp_path, monkeypatch, carry_na):
     from fazhi_desk.services.checklist import set_fields
     from fazhi_desk.ui.dialogs import CarryForwardDialog
-    from tests.ui.test_main_window import EVENT
+    from tests.ui.helpers import EVENT
 
     set_fields(small_store, YEARLY, 2024, {"status": "不适用", "na_reason": "本街道非城关镇"}, today=TODAY)
     set_fields(small_store, EVENT, 2024, {"status": "进行中", "owner": "李四"}, today=TODAY)

@@ -2,68 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from fazhi_desk.domain.model import Status
-from fazhi_desk.paths import DataDir
-from fazhi_desk.services.catalogue import install_new_document
-from fazhi_desk.services.checklist import load_row
 from fazhi_desk.services.profile import get_profile
 from fazhi_desk.store.db import open_store
-from fazhi_desk.ui.main_window import MainWindow
-from tests.conftest import make_catalogue, wait_idle
-
-TODAY = dt.date(2024, 7, 1)
-YEARLY, ONCE, BIENNIAL, COUNTY, EVENT = "TT2020-01-01", "TT2020-01-02", "TT2020-02-01", "TT2020-02-02", "TT2020-03-01"
-
-
-def open_window(qtbot, store, tmp_path, year=2024, today=TODAY):
-    """The real main window on ``store``, showing ``year`` as on ``today``, its tree filled."""
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("view/year", year)
-    win = MainWindow(store, settings, today=today)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.year_loaded, timeout=10000):
-        win.start()
-    return win
-
-
-def stored(store, item_id, year):
-    with store.session() as s:
-        return load_row(s, item_id, year, TODAY)
-
-
-def type_text(widget, text):
-    """Type text key by key (QTest asserts on non-ASCII keys, so send the key events ourselves)."""
-    from PySide6.QtCore import QEvent
-    from PySide6.QtGui import QKeyEvent
-
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
-
-
-def set_status(win, qtbot, item_id, status: Status):
-    assert win.select_item(item_id)
-    combo = win.detail.status
-    combo.setCurrentIndex(combo.findData(status.value))
-    combo.activated.emit(combo.currentIndex())
-    wait_idle(qtbot)  # saved by the writer in the background
-
-
-@pytest.fixture
-def tt_data(tmp_path):
-    d = DataDir(tmp_path / "tt").ensure()
-    s = open_store(d)
-    with s.transaction() as ses:
-        install_new_document(ses, make_catalogue(), source_file="test")
-    s.close()
-    return d
+from tests.conftest import wait_idle
+from tests.ui.helpers import BIENNIAL, COUNTY, EVENT, ONCE, TODAY, YEARLY, open_window, set_status, stored, type_text
 
 
 def test_tick_an_item_and_find_it_after_restart(qtbot, tt_data, tmp_path):
@@ -298,6 +244,7 @@ def test_one_file_proves_two_items_and_is_stored_once(qtbot, small_store, tmp_pa
     win = open_window(qtbot, small_store, tmp_path)
     win.select_item(YEARLY)
     panel = win.evidence_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=10000)  # read off the UI thread
     panel.view.selectRow(0)
     offered = []
 

@@ -12,7 +12,7 @@ from fazhi_desk.domain.model import Status
 from fazhi_desk.services.catalogue import apply_import, preview_import
 from fazhi_desk.services.checklist import set_fields
 from tests.conftest import make_catalogue, wait_idle
-from tests.ui.test_main_window import open_window
+from tests.ui.helpers import open_window
 
 TODAY = dt.date.today()  # a catalogue import retires items from the year it happens in
 Y = TODAY.year

@@ -19,7 +19,7 @@ from fazhi_desk.services.checklist import set_fields
 from fazhi_desk.services.profile import set_profile
 from fazhi_desk.services.report import export_report
 from fazhi_desk.store.db import open_store
-from tests.ui.test_main_window import open_window
+from tests.ui.helpers import open_window
 
 YEAR = 2024
 TODAY = dt.date(2025, 1, 15)

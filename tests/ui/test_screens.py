@@ -13,7 +13,7 @@ from fazhi_desk import APP_TITLE
 from fazhi_desk.domain.model import Status
 from fazhi_desk.ui.checklist_model import COL_TITLE
 from fazhi_desk.ui.main_window import MainWindow
-from tests.ui.test_main_window import ONCE, TODAY, YEARLY, open_window, stored
+from tests.ui.helpers import ONCE, TODAY, YEARLY, open_window, stored
 
 
 @pytest.fixture(autouse=True)

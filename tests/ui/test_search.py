@@ -5,7 +5,7 @@ from __future__ import annotations
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import evidence as ev
 from fazhi_desk.ui.checklist_model import Filter
-from tests.ui.test_main_window import EVENT, YEARLY, open_window
+from tests.ui.helpers import EVENT, YEARLY, open_window
 
 
 def visible_ids(win) -> set[str]:
