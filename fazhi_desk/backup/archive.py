@@ -287,29 +287,19 @@ def live_connection(db: Path, store: Any = None) -> Iterator[sqlite3.Connection]
 
 
 def _snapshot(src_db: Path, dst: Path, store: Any = None) -> None:
-    """Copy the live database with the online backup API (one step: one consistent read transaction).
+    """Copy the live database into the new SQLite file ``dst``, through the store's backend.
 
-    The read lock is taken first with an ordinary statement, which honours the busy timeout
-    and fails with "database is locked" when another process keeps the database to itself;
-    the backup API on its own would retry such a lock for ever.
+    The open ``store`` reads through its own connection; without one, the SQLite
+    backend of ``src_db`` reads it (:meth:`~fazhi_desk.store.backend.SqliteBackend.snapshot`:
+    SQLite's online backup API, one consistent read transaction, giving up on a lock another
+    process keeps after a while). SQLite's errors come through as they are.
     """
-    import time
+    if store is not None and hasattr(store, "snapshot"):
+        store.snapshot(dst)
+        return
+    from fazhi_desk.store.backend import SqliteBackend
 
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
-
-    def give_up_when_locked(status: int, _remaining: int, _total: int) -> None:
-        if status in (5, 6) and time.monotonic() > deadline:  # SQLITE_BUSY, SQLITE_LOCKED
-            raise sqlite3.OperationalError("database is locked")
-
-    with live_connection(src_db, store) as src:
-        dst_con = sqlite3.connect(dst)
-        try:
-            if not src.in_transaction:
-                src.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            src.backup(dst_con, progress=give_up_when_locked)
-            dst_con.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-        finally:
-            dst_con.close()
+    SqliteBackend(src_db, DataDir(src_db.parent)).snapshot(dst)
 
 
 def _table_names(con: sqlite3.Connection) -> set[str]:

@@ -68,6 +68,7 @@ from fazhi_desk.evidence.filestore import os_error_text
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.paths import DataDir
 from fazhi_desk.store import swap
+from fazhi_desk.store.backend import SqliteBackend
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +210,7 @@ def _restore_locked(ctx: JobContext, data: DataDir, path: Path, backup_current: 
         swap._rmtree(staging)
         raise
     # From here on the new workspace wins, even if this process dies: the next start rolls forward.
-    swap.swap_in(data)
+    SqliteBackend.for_data_dir(data).replace(staging / DB_MEMBER)  # READY is marked: one rename per piece
     _record_restore(data, path, new_print)
     log.info("restored %s into %s (before-restore backup %s)", path, data.root, before)
     return RestoreResult(manifest, before, migrated_from)

@@ -24,6 +24,7 @@ from fazhi_desk.backup.restore import RestoreResult, restore_backup
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.paths import DataDir
+from fazhi_desk.store.types import from_stored
 
 BUNDLED_SOURCE = "内置目录"
 FIELD_NAMES = {"status": "状态", "actual": "实际值", "owner": "责任人", "note": "工作情况说明",
@@ -79,7 +80,7 @@ def undo_preview(data: DataDir, store: Any = None) -> UndoPreview:
         if latest is None:
             raise UserError("没有可以撤销的导入:只能撤销最近一次从文件导入的检查目录。")
         raw_at, versions = latest
-        at = dt.datetime.fromisoformat(raw_at)
+        at = from_stored(raw_at).replace(tzinfo=None)  # stored in UTC; backups are named in local time
         # The import writes its own change-log rows at exactly its time; what came later has higher ids.
         anchor = con.execute("SELECT max(id) FROM change_log WHERE field = 'catalogue' AND at = ?",
                              (raw_at,)).fetchone()[0]
@@ -92,7 +93,7 @@ def undo_preview(data: DataDir, store: Any = None) -> UndoPreview:
     if backup is None:
         raise UserError(f"找不到 {at:%Y-%m-%d %H:%M} 那次导入之前的自动备份(只保留最近 4 次导入前的备份),无法撤销。")
     lost = tuple(
-        f"{str(a)[:16]} {user}:" + (f"事项 {item} {year} 年 " if item else "")
+        f"{from_stored(a):%Y-%m-%d %H:%M} {user}:" + (f"事项 {item} {year} 年 " if item else "")
         + f"{FIELD_NAMES.get(field, field)} {old or '(空)'} → {new or '(空)'}"
         for a, user, item, year, field, old, new in lost_rows
     )

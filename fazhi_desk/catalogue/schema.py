@@ -78,7 +78,7 @@ FORMAT_VERSION = 1
 MAX_TEXT = 5000
 DOC_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
 ITEM_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,15}-[0-9A-Za-z]{1,8}(-[0-9A-Za-z]{1,8}){0,3}$")
-VERSION_RE = re.compile(r"^\d+(\.\d+){0,3}$")
+VERSION_RE = re.compile(r"^\d{1,9}(\.\d{1,9}){0,3}$")  # at most 39 characters (catalogue_version.version)
 
 
 @dataclass(frozen=True)

@@ -101,19 +101,20 @@ def canon(v: Any) -> str:
 def checksum(sheets: Iterable[tuple[str, Iterable[Iterable[Any]]]]) -> str:
     """SHA-256 (hex) of named sheets' rows: each cell :func:`canon`, empty rows and trailing empty cells left out."""
     h = hashlib.sha256()
+    # keyed by the value itself: values that compare equal (1, 1.0, True; equal texts) have the same canon
     memo: dict[Any, str] = {}
+    get = memo.get
     for name, rows in sheets:
         h.update(name.encode("utf-8") + b"\x1d")
         for row in rows:
-            parts = []
-            for v in row:
-                try:
-                    c = memo.get((v.__class__, v))
+            try:
+                parts = [get(v) for v in row]
+            except TypeError:  # an unhashable value
+                parts = [canon(v) for v in row]
+            if None in parts:
+                for n, (v, c) in enumerate(zip(row, parts)):
                     if c is None:
-                        c = memo[(v.__class__, v)] = canon(v)
-                except TypeError:  # unhashable
-                    c = canon(v)
-                parts.append(c)
+                        parts[n] = memo[v] = canon(v)
             while parts and not parts[-1]:
                 parts.pop()
             if parts:

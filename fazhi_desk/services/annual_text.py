@@ -24,6 +24,7 @@ from fazhi_desk.jobs import JobContext
 from fazhi_desk.reports.drafts import DraftFigure, DraftInput, DraftRow, draft_all
 from fazhi_desk.services import current_user
 from fazhi_desk.store.db import Store
+from fazhi_desk.store.types import now as timestamp_now
 from fazhi_desk.store.models import AnnualReport, AnnualSection, ChangeLog
 
 MAX_SECTION = 50_000
@@ -85,7 +86,7 @@ def save_section(store: Store, year: int, key: str, text: str, *, user: str | No
     if len(text) > MAX_SECTION:
         raise UserError(f"“{SECTION_TITLES[key]}”超过 {MAX_SECTION} 字,请精简后再保存。")
     user = user or current_user()
-    now = dt.datetime.now()
+    now = timestamp_now()
     with store.transaction() as s:
         row = s.get(AnnualSection, (year, key))
         old = row.text if row else ""
@@ -106,7 +107,7 @@ def set_submit_date(store: Store, year: int, when: dt.date | None, *, user: str 
     if when is not None and not (dt.date(year, 1, 1) <= when <= dt.date(year + 1, 12, 31)):
         raise UserError(f"报送日期 {when:%Y-%m-%d} 不在 {year} 年至 {year + 1} 年之间,请检查。")
     user = user or current_user()
-    now = dt.datetime.now()
+    now = timestamp_now()
     with store.transaction() as s:
         rep = s.get(AnnualReport, year)
         old = rep.submit_date if rep else None
@@ -182,7 +183,7 @@ def regenerate(store: Store, year: int, keys: tuple[str, ...] | None = None, *,
         _check_key(k)
     new = drafts(store, year, today)
     user = user or current_user()
-    now = dt.datetime.now()
+    now = timestamp_now()
     replaced: list[str] = []
     kept: list[str] = []
     with store.transaction() as s:

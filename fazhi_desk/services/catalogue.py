@@ -28,6 +28,7 @@ from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
 from fazhi_desk.store.db import Store
+from fazhi_desk.store.types import now as timestamp_now
 from fazhi_desk.store.mapping import (
     document_from_row,
     document_row,
@@ -66,7 +67,7 @@ def add_version_row(
         cat.document,
         source_file=source_file,
         file_sha256=file_sha256,
-        imported_at=dt.datetime.now().replace(microsecond=0),
+        imported_at=timestamp_now().replace(microsecond=0),
         imported_by=user or current_user(),
         summary=summary,
     )
@@ -132,7 +133,7 @@ def install_bundled(store: Store) -> list[str]:
     ]
     if not todo:
         return done
-    now = dt.datetime.now().replace(microsecond=0)
+    now = timestamp_now().replace(microsecond=0)
     user = current_user()
     with store.transaction() as s:
         for cat in todo:
@@ -297,7 +298,7 @@ def apply_import(
         )
     _backup_before_import(store, ctx)
     user = user or current_user()
-    now = dt.datetime.now().replace(microsecond=0)
+    now = timestamp_now().replace(microsecond=0)
     by_code = {c.document.code: c for c in preview.catalogues}
     written: list[tuple[str, str]] = []
     parts: list[str] = []
@@ -478,7 +479,7 @@ def confirm_review(store: Store, item_id: str, user: str | None = None) -> bool:
             for a in s.scalars(select(Assessment).where(Assessment.item_id == item_id,
                                                         Assessment.year >= ver.imported_at.year)):
                 a.revision_id = rev.id
-        s.add(ChangeLog(at=dt.datetime.now(), user=user, item_id=item_id, year=None, field="review",
+        s.add(ChangeLog(at=timestamp_now(), user=user, item_id=item_id, year=None, field="review",
                         old_value="条文已更新,待复核",
                         new_value=f"复核确认(版本 {ver.version})" if ver else "复核确认"))
     return True

@@ -23,6 +23,7 @@ from fazhi_desk.store.mapping import (
     item_from_values,
 )
 from fazhi_desk.store.db import Store
+from fazhi_desk.store.types import now as timestamp_now
 from fazhi_desk.store.models import (
     Assessment,
     ChangeLog,
@@ -155,7 +156,7 @@ def load_year(
     }
     ev_counts: dict[str, int] = {}
     ev_texts: dict[str, str] = {}  # file names and descriptions, for the search
-    texts = (func.group_concat(EvidenceLink.original_name + " " + EvidenceLink.description, "\n") if evidence_text
+    texts = (func.aggregate_strings(EvidenceLink.original_name + " " + EvidenceLink.description, "\n") if evidence_text
              else literal(""))
     for item_id, count, text in s.execute(
         only(
@@ -409,7 +410,7 @@ def set_fields(
     clean = {f: _coerce(f, v) for f, v in changes.items()}
     user = user or current_user()
     today = today or dt.date.today()
-    now = dt.datetime.now()
+    now = timestamp_now()
     with store.transaction() as s:
         item_id = resolve_item_id(s, item_id)
         row, item, doc = current_item(s, item_id)
@@ -553,7 +554,7 @@ def carry_forward(
     if not (owners or notes or not_applicable):
         return 0
     user = user or current_user()
-    now = dt.datetime.now()
+    now = timestamp_now()
     n = 0
     with store.transaction() as s:
         src = list(s.scalars(select(Assessment).where(Assessment.year == from_year)))

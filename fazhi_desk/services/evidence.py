@@ -55,6 +55,7 @@ from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
 from fazhi_desk.services.checklist import check_item_year, current_item, ensure_assessment, retired_refusal
 from fazhi_desk.store.db import Store
+from fazhi_desk.store.types import now as timestamp_now
 from fazhi_desk.store.models import Assessment, ChangeLog, EvidenceFile, EvidenceLink, EvidenceTrash
 
 MAX_DESCRIPTION = 2000
@@ -547,7 +548,7 @@ def attach(
             if r.created:
                 created_here.append(r.sha256)
             try:
-                mtime: dt.datetime | None = dt.datetime.fromtimestamp(st.st_mtime)
+                mtime: dt.datetime | None = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).astimezone()
             except (OverflowError, OSError, ValueError):
                 mtime = None
             pending.append(_Pending(p, name, r.sha256, r.size, guess_mime(name), mtime, r.created, r.repaired))
@@ -619,7 +620,7 @@ def attach(
 
 def _commit_links(store: Store, fs: FileStore, item_id: str, year: int, pending: list[_Pending],
                   description: str, user: str, doc_date: dt.date | None = None) -> None:
-    now = dt.datetime.now()
+    now = timestamp_now()
     # store.transaction() turns SQLite's refusals (disk full, read-only...) into Chinese messages.
     with store.transaction() as s:
         a = ensure_assessment(s, item_id, year)
@@ -658,7 +659,7 @@ def link_existing(store: Store, link_id: int, item_id: str, year: int, *, user: 
     """Use an attached file also for another item (or year) without storing it twice."""
     _check_year(year)
     user = user or current_user()
-    now = dt.datetime.now()
+    now = timestamp_now()
     with store.transaction() as s:
         src = _get_link(s, link_id)
         _require_item(s, item_id, year)
@@ -682,7 +683,7 @@ def unlink(store: Store, link_id: int, *, user: str | None = None) -> UnlinkResu
     """Remove one attachment; the stored file stays until :func:`gc` (and is kept if used elsewhere)."""
     entry = get_entry(store, link_id)
     user = user or current_user()
-    now = dt.datetime.now()
+    now = timestamp_now()
     with store.transaction() as s:
         link = _get_link(s, link_id)
         a = s.get(Assessment, link.assessment_id)
@@ -729,7 +730,7 @@ def update_link(store: Store, link_id: int, *, description: object = _UNSET, doc
                 user: str | None = None) -> EvidenceEntry:
     """Change an attachment's 说明 and/or 文件日期 (text or date; "" clears the date)."""
     user = user or current_user()
-    now = dt.datetime.now()
+    now = timestamp_now()
     changes: dict[str, object] = {}
     if description is not _UNSET:
         d = "" if description is None else str(description).strip()
@@ -906,5 +907,5 @@ def gc(store: Store, *, grace_seconds: float = STALE_TEMP_SECONDS, keep_days: in
     purged = fs.purge_trash(keep_days)
     with store.transaction() as s:  # 回收站 entries older than the keep period go with their files
         s.execute(delete(EvidenceTrash).where(
-            EvidenceTrash.removed_at < dt.datetime.now() - dt.timedelta(days=keep_days)))
+            EvidenceTrash.removed_at < timestamp_now() - dt.timedelta(days=keep_days)))
     return GcReport(trashed=len(trashed), stray_trashed=stray, temps_removed=temps, purged=purged, freed_bytes=freed)

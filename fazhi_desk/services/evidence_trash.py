@@ -23,6 +23,7 @@ from fazhi_desk.services import current_user
 from fazhi_desk.services.checklist import ensure_assessment
 from fazhi_desk.services.evidence import CHANGE_FIELD, file_store
 from fazhi_desk.store.db import Store
+from fazhi_desk.store.types import now as timestamp_now
 from fazhi_desk.store.models import ChangeLog, EvidenceFile, EvidenceLink, EvidenceTrash, ItemRow
 
 
@@ -87,7 +88,7 @@ def restore(ctx: JobContext, store: Store, trash_id: int, *, user: str | None = 
         moved_back = found[0]
     if fs.check(ctx, sha, size) != "ok":
         raise UserError(f"回收站中“{name}”的文件已损坏或被改动,无法恢复。请重新添加原始文件。")
-    now = dt.datetime.now()
+    now = timestamp_now()
     try:
         with store.transaction() as s:
             t = s.get(EvidenceTrash, trash_id)

@@ -3,7 +3,8 @@
 A :class:`Store` is made from a SQLAlchemy URL and an evidence root and can be
 closed and opened again while the program runs (restore closes it, puts files
 back, and opens it again). SQLite is the default and the only store we test;
-everything SQLite-specific lives in this package.
+everything a dialect decides sits behind :mod:`fazhi_desk.store.backend`, whose
+SQLite backend uses the files and checks below.
 
 Opening a SQLite data directory, in order:
 
@@ -43,34 +44,32 @@ import re
 import shutil
 import sqlite3
 import threading
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from fazhi_desk.errors import (
     StaleJournalError,
-    StoreLockedError,
     StoreTooNewError,
     UserError,
     WorkspaceDamagedError,
 )
 from fazhi_desk.fileio import fsync_dir, fsync_file, remove_stale_temps, temp_path, write_bytes_atomic
 from fazhi_desk.paths import DataDir
-from fazhi_desk.store.errors import sqlite_errors, translate
 
 log = logging.getLogger(__name__)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The newest migration in store/migrations/versions (a test keeps the two equal). Knowing it without
 # loading Alembic keeps a normal start-up from importing Alembic at all (~0.2 s).
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
+# The revision the ORM models describe (a test compares a store made from them with a migrated one): a new
+# store is made from the models and stamped with it, in one transaction, instead of replaying every migration.
+MODELS_REVISION = HEAD_REVISION
 KEEP_BACKUPS = 10
 OPENED_LOG_LINE = "opened store"  # written to the log on every successful open (a sign of earlier use)
 ID_KEY = "store.workspace_id"
@@ -178,6 +177,8 @@ def list_backups(backups: Path, stem: str = "fazhi-desk") -> list[Path]:
             return 0.0, p.name
 
     return sorted(found, key=key, reverse=True)
+
+
 def restorable_backups(backups: Path) -> list[Path]:
     """Every backup in ``backups`` a restore can use, newest first: the database copies above and the
     ``.fzbak`` backups (one list, so a message never counts one kind and offers the other).
@@ -206,8 +207,6 @@ def restorable_backups(backups: Path) -> list[Path]:
 
 
 _STAMP_RE = re.compile(r"-(\d{8}-\d{6})(?=[-.])")
-
-
 
 
 def _immutable(db: Path) -> sqlite3.Connection:
@@ -378,10 +377,16 @@ def _pending_backup(db_path: Path, backups: Path, head: str) -> Path | None:
     return None
 
 
-def migrate(db_path: Path, backups: Path | None = None) -> None:
-    """Bring the database to the head revision, on a copy that replaces the original only when it is sound."""
+def migrate(db_path: Path, backups: Path | None = None, *, replay: bool = False) -> None:
+    """Bring the database to the head revision, on a copy that replaces the original only when it is sound.
+
+    A new (missing or empty) file is made from the models (:func:`create_schema`) unless ``replay``.
+    """
     current = _current_revision(db_path)
     if current == HEAD_REVISION:
+        return
+    if not replay and current is None and _size(db_path) == 0 and HEAD_REVISION == MODELS_REVISION:
+        _new_file(db_path)
         return
     head = head_revision()
     if current is not None and current not in known_revisions():
@@ -412,6 +417,54 @@ def migrate(db_path: Path, backups: Path | None = None) -> None:
             p.unlink(missing_ok=True)
 
 
+ALEMBIC_VERSION_DDL = ("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                       "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")  # as Alembic makes it
+
+
+def create_schema(conn) -> None:  # noqa: ANN001
+    """Make the schema of :data:`MODELS_REVISION` from the models on ``conn`` (an empty database) and stamp it."""
+    from fazhi_desk.store.models import Base
+
+    Base.metadata.create_all(conn)
+    conn.exec_driver_sql(ALEMBIC_VERSION_DDL)
+    conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": MODELS_REVISION})
+
+
+def _private_copy_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=DELETE")
+    cur.execute("PRAGMA synchronous=OFF")  # the file is fsynced as a whole before the rename
+    cur.execute("PRAGMA foreign_keys=OFF")
+    cur.close()
+
+
+def _new_file(db_path: Path) -> None:
+    """A new store: the schema from the models in one transaction on a temp file, fsynced, renamed into place.
+
+    Replaying every migration costs an fsync per DDL statement (hundreds) and the
+    import of Alembic; this is one transaction. The models and the migrations are
+    kept equal by a test, so the result is the store the migrations would make.
+    """
+    tmp = temp_path(db_path)
+    try:
+        engine = create_engine(f"sqlite:///{tmp}", future=True, poolclass=QueuePool, pool_size=1, max_overflow=0)
+        event.listen(engine, "connect", _private_copy_pragmas)
+        try:
+            with engine.begin() as conn:
+                create_schema(conn)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        finally:
+            engine.dispose()
+        fsync_file(tmp)
+        os.replace(tmp, db_path)
+        fsync_dir(db_path.parent)
+        log.info("created %s at %s from the models", db_path, MODELS_REVISION)
+    finally:
+        for p in (tmp, *(tmp.with_name(tmp.name + x) for x in ("-journal", "-wal", "-shm"))):
+            p.unlink(missing_ok=True)
+
+
 def _migrate_file(path: Path, head: str, backups: Path | None) -> None:
     """Run the migrations on ``path`` (a private copy) and check the result."""
     from alembic import command
@@ -420,6 +473,7 @@ def _migrate_file(path: Path, head: str, backups: Path | None) -> None:
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+            conn.exec_driver_sql("PRAGMA synchronous=OFF")  # a private copy, fsynced as a whole before the rename
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.commit()
             cfg = _alembic_config()
@@ -491,6 +545,99 @@ def used_before(data: DataDir) -> list[str]:
     return signs
 
 
+# ----------------------------------------------------------------------------- opening a data directory's file
+
+
+def prepare_file(data: DataDir) -> None:
+    """Steps 2 and 3 of the module docstring: a damaged workspace and a foreign -wal are refused.
+
+    Run with the data directory's lock held, before migrating and opening.
+    """
+    db, wal, shm = data.db, wal_path(data.db), shm_path(data.db)
+    marker = read_marker(data)
+    if _size(db) == 0:
+        signs = used_before(data)
+        if signs:
+            what = "不存在" if not db.exists() else "是空文件(0 字节)"
+            raise WorkspaceDamagedError(
+                f"数据目录“{data.root}”以前使用过(有{'、'.join(signs)}),但数据文件“{db.name}”{what}。"
+                f"程序不会把它当作新安装,也没有改动任何文件。{_restore_hint(data.backups)}",
+                data_dir=data.root, backups=restorable_backups(data.backups), reason="missing" if not db.exists() else "empty")
+        for p in (wal, shm):  # a journal without its database belongs to nothing
+            p.unlink(missing_ok=True)
+        return
+    _check_magic(db, data.backups)
+    unclean = bool(marker) and marker.get("state") == "open"
+    if _size(wal) > 0:
+        _check_wal_belongs(data, marker)
+        unclean = True
+        _fold_wal(db)
+    shm.unlink(missing_ok=True)  # with no -wal (and the lock held) a -shm is stale; a read-only one blocks writes
+    _check_file(db, full=unclean, backups=data.backups)
+
+
+def _check_wal_belongs(data: DataDir, marker: dict | None) -> None:
+    """Refuse a -wal that another copy of the database wrote (see the module docstring)."""
+    db = data.db
+    try:
+        con = _immutable(db)
+        try:
+            file_seq = int(con.execute("PRAGMA user_version").fetchone()[0])
+            file_id = _setting(con, ID_KEY)
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return  # not a readable database: _check_file says so
+    if marker and marker.get("session") is not None:
+        if marker.get("workspace_id") == file_id and _int(str(marker.get("session")), -3) == file_seq:
+            return
+        reason = (f"数据文件属于第 {file_seq} 次使用,而“{db.name}-wal”是第 {marker.get('session')} 次使用留下的"
+                  if marker.get("workspace_id") == file_id else "数据文件与“-wal”属于不同的工作区")
+    else:
+        if _combined_is_sound(db):
+            return
+        reason = "数据文件与“-wal”合并后完整性检查未通过"
+    raise StaleJournalError(
+        f"数据文件“{db}”旁边有上次未正常关闭时留下的“{db.name}-wal”,但它不属于这个数据文件({reason};"
+        "例如数据文件被手工换成了旧的副本)。程序没有应用它,也没有改动任何文件,以免数据错乱。"
+        f"请用“从备份恢复”恢复数据(恢复会删除这个旧的“-wal”);{_restore_hint(data.backups)}",
+        data_dir=data.root, backups=restorable_backups(data.backups), reason="stale-wal")
+
+
+def _combined_is_sound(db: Path) -> bool:
+    """integrity_check of the database with its -wal applied, on a private copy (the originals stay as they are)."""
+    tmp = temp_path(db)
+    tmp_wal = tmp.with_name(tmp.name + "-wal")
+    try:
+        shutil.copyfile(db, tmp)
+        shutil.copyfile(wal_path(db), tmp_wal)
+        con = sqlite3.connect(tmp)
+        try:
+            con.execute("PRAGMA locking_mode=EXCLUSIVE")
+            rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchmany(20)]
+        finally:
+            con.close()
+        if rows != ["ok"]:
+            log.error("database + -wal fail integrity_check: %s", rows)
+        return rows == ["ok"]
+    except sqlite3.DatabaseError as e:
+        log.error("database + -wal cannot be read: %s", e)
+        return False
+    finally:
+        for p in (tmp, tmp_wal, tmp.with_name(tmp.name + "-shm")):
+            p.unlink(missing_ok=True)
+
+
+def _fold_wal(db: Path) -> None:
+    """Checkpoint a -wal that belongs to ``db`` into it, so migration and the checks see one file."""
+    con = sqlite3.connect(db)
+    try:
+        con.execute("PRAGMA locking_mode=EXCLUSIVE")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        con.close()
+
+
 # ----------------------------------------------------------------------------- the store
 
 
@@ -498,25 +645,24 @@ class Store:
     """A store made from a SQLAlchemy URL and an evidence root; open, close and open again.
 
     Services take a :class:`Store` and ask it for sessions; they never see the
-    URL, SQLite or its errors. ``data`` is the data directory of a SQLite store
-    (its database, evidence, backups and logs).
+    URL, the dialect or its errors: everything a dialect decides is its
+    :attr:`backend`'s (:mod:`fazhi_desk.store.backend`). ``data`` is the data
+    directory of a SQLite store (its database, evidence, backups and logs).
     """
 
     def __init__(self, url: str, evidence_root: Path | str, *, data: DataDir | None = None) -> None:
+        from fazhi_desk.store.backend import SqliteBackend, backend_for
+
         self.url = str(url)
         self.evidence_root = Path(evidence_root)
-        u = make_url(self.url)
-        self._sqlite_file: Path | None = (
-            Path(u.database) if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") else None
-        )
-        if data is None and self._sqlite_file is not None:
-            data = DataDir(self._sqlite_file.parent)
+        self.backend = backend_for(self.url, data)
+        self._sqlite_file: Path | None = self.backend.db if isinstance(self.backend, SqliteBackend) else None
+        if data is None and isinstance(self.backend, SqliteBackend):
+            data = self.backend.data
         self.data = data
         self.engine: Engine | None = None
         self.workspace_id: str | None = None
         self._sessions: sessionmaker | None = None
-        self._lock: FileLock | None = None
-        self._seq: int | None = None
         self._guard = threading.Lock()
 
     @classmethod
@@ -554,7 +700,7 @@ class Store:
         except UserError:
             raise
         except Exception as e:
-            t = translate(e, self._sqlite_file or self.url)
+            t = self.backend.translate(e)
             if t is e:
                 raise
             raise t from e
@@ -565,209 +711,36 @@ class Store:
         with self._guard:
             if self.engine is not None:
                 return self
-            if self._sqlite_file is None or self.data is None:
-                self._open_url()
-            else:
-                self._open_sqlite(self.data)
-            log.info("%s %s (workspace %s, session %s)", OPENED_LOG_LINE, self.url, self.workspace_id, self._seq)
+            try:
+                engine = self.backend.open()
+            except BaseException:
+                self.engine, self._sessions = None, None
+                raise
+            self.engine = engine
+            self._sessions = sessionmaker(engine, expire_on_commit=False, future=True)
+            self.workspace_id = self.backend.workspace_id
+            log.info("%s %s (workspace %s, session %s)", OPENED_LOG_LINE, self.backend.describe().where, self.workspace_id,
+                     getattr(self.backend, "_seq", None))
             return self
 
     def close(self) -> None:
-        """Close cleanly: checkpoint the WAL into the database, record the clean close, release the lock."""
+        """Close cleanly (SQLite: checkpoint the WAL into the database, record the clean close, release the lock)."""
         with self._guard:
             engine, self.engine, self._sessions = self.engine, None, None
-            try:
-                if engine is not None:
-                    try:
-                        with engine.connect() as c:
-                            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                    except Exception as e:  # a full disk may refuse the checkpoint: the WAL then stays, which is safe
-                        log.warning("checkpoint at close failed: %s", e)
-                    engine.dispose()
-                    if self.data is not None and self._seq is not None:
-                        try:
-                            _write_marker(self.data, workspace_id=self.workspace_id, session=self._seq,
-                                          state="closed", closed_at=dt.datetime.now().isoformat(timespec="seconds"))
-                        except (OSError, UserError) as e:
-                            log.warning("could not record the clean close: %s", e)
-            finally:
-                self._seq = None
-                if self._lock is not None:
-                    self._lock.release()
-                    self._lock = None
+            self.backend.close(engine)
 
     def reopen(self) -> "Store":
         """Close and open again on the same data (restore uses this after putting files back)."""
         self.close()
         return self.open()
 
-    # --- SQLite data directory ------------------------------------------------------------------
-    def _open_url(self) -> None:
-        """Any other SQLAlchemy URL: migrate in place and hand out sessions (not used by the program today)."""
-        from alembic import command
+    def describe(self):  # noqa: ANN201
+        """Where the store is (:class:`~fazhi_desk.store.backend.Location`: kind and place, never a password)."""
+        return self.backend.describe()
 
-        engine = create_engine(self.url, future=True)
-        with engine.begin() as conn:
-            cfg = _alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
-        self._start(engine)
-
-    def _open_sqlite(self, data: DataDir) -> None:
-        if not data.root.is_dir():
-            data.ensure()
-        # not thread-local: the window opens the store on a worker thread and closes it on the UI thread
-        lock = FileLock(str(data.lock), timeout=0, thread_local=False)
-        try:
-            lock.acquire()
-        except Timeout as e:
-            raise StoreLockedError(
-                f"数据目录“{data.root}”已被另一个正在运行的法治政府建设检查台打开。"
-                "请切换到已打开的窗口;若确认没有其他窗口,请稍候重试。"
-            ) from e
-        except OSError as e:
-            raise UserError(f"无法在数据目录“{data.root}”创建锁文件:{e.strerror or e}。请检查该目录的写入权限。") from e
-        try:
-            from fazhi_desk.store.swap import finish_interrupted_restore, remove_stale_backup_temps
-
-            finish_interrupted_restore(data)  # a restore cut short: the old or the new workspace, never a mix
-            remove_stale_backup_temps(data.backups)
-            for folder in (data.root, data.backups, data.evidence):
-                for p in remove_stale_temps(folder, all_but_ours=True):
-                    log.info("removed a temp file a killed run left: %s", p)
-            with sqlite_errors(data.db):
-                self._prepare(data)
-                migrate(data.db, data.backups)
-                engine = make_engine(data.db)
-                try:
-                    self._start(engine)
-                except BaseException:
-                    engine.dispose()
-                    raise
-            self._lock = lock
-        except BaseException:
-            self.engine, self._sessions = None, None
-            lock.release()
-            raise
-
-    def _prepare(self, data: DataDir) -> None:
-        """Steps 2 and 3 of the module docstring: a damaged workspace and a foreign -wal are refused."""
-        db, wal, shm = data.db, wal_path(data.db), shm_path(data.db)
-        marker = read_marker(data)
-        if _size(db) == 0:
-            signs = used_before(data)
-            if signs:
-                what = "不存在" if not db.exists() else "是空文件(0 字节)"
-                raise WorkspaceDamagedError(
-                    f"数据目录“{data.root}”以前使用过(有{'、'.join(signs)}),但数据文件“{db.name}”{what}。"
-                    f"程序不会把它当作新安装,也没有改动任何文件。{_restore_hint(data.backups)}",
-                    data_dir=data.root, backups=list_backups(data.backups), reason="missing" if not db.exists() else "empty")
-            for p in (wal, shm):  # a journal without its database belongs to nothing
-                p.unlink(missing_ok=True)
-            return
-        _check_magic(db, data.backups)
-        unclean = bool(marker) and marker.get("state") == "open"
-        if _size(wal) > 0:
-            self._check_wal_belongs(data, marker)
-            unclean = True
-            self._fold_wal(db)
-        shm.unlink(missing_ok=True)  # with no -wal (and the lock held) a -shm is stale; a read-only one blocks writes
-        _check_file(db, full=unclean, backups=data.backups)
-
-    def _check_wal_belongs(self, data: DataDir, marker: dict | None) -> None:
-        """Refuse a -wal that another copy of the database wrote (see the module docstring)."""
-        db = data.db
-        try:
-            con = _immutable(db)
-            try:
-                file_seq = int(con.execute("PRAGMA user_version").fetchone()[0])
-                file_id = _setting(con, ID_KEY)
-            finally:
-                con.close()
-        except sqlite3.DatabaseError:
-            return  # not a readable database: _check_file says so
-        if marker and marker.get("session") is not None:
-            if marker.get("workspace_id") == file_id and _int(str(marker.get("session")), -3) == file_seq:
-                return
-            reason = (f"数据文件属于第 {file_seq} 次使用,而“{db.name}-wal”是第 {marker.get('session')} 次使用留下的"
-                      if marker.get("workspace_id") == file_id else "数据文件与“-wal”属于不同的工作区")
-        else:
-            if self._combined_is_sound(db):
-                return
-            reason = "数据文件与“-wal”合并后完整性检查未通过"
-        raise StaleJournalError(
-            f"数据文件“{db}”旁边有上次未正常关闭时留下的“{db.name}-wal”,但它不属于这个数据文件({reason};"
-            "例如数据文件被手工换成了旧的副本)。程序没有应用它,也没有改动任何文件,以免数据错乱。"
-            f"请用“从备份恢复”恢复数据(恢复会删除这个旧的“-wal”);{_restore_hint(data.backups)}",
-            data_dir=data.root, backups=list_backups(data.backups), reason="stale-wal")
-
-    def _combined_is_sound(self, db: Path) -> bool:
-        """integrity_check of the database with its -wal applied, on a private copy (the originals stay as they are)."""
-        tmp = temp_path(db)
-        tmp_wal = tmp.with_name(tmp.name + "-wal")
-        try:
-            shutil.copyfile(db, tmp)
-            shutil.copyfile(wal_path(db), tmp_wal)
-            con = sqlite3.connect(tmp)
-            try:
-                con.execute("PRAGMA locking_mode=EXCLUSIVE")
-                rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchmany(20)]
-            finally:
-                con.close()
-            if rows != ["ok"]:
-                log.error("database + -wal fail integrity_check: %s", rows)
-            return rows == ["ok"]
-        except sqlite3.DatabaseError as e:
-            log.error("database + -wal cannot be read: %s", e)
-            return False
-        finally:
-            for p in (tmp, tmp_wal, tmp.with_name(tmp.name + "-shm")):
-                p.unlink(missing_ok=True)
-
-    @staticmethod
-    def _fold_wal(db: Path) -> None:
-        """Checkpoint a -wal that belongs to ``db`` into it, so migration and the checks see one file."""
-        con = sqlite3.connect(db)
-        try:
-            con.execute("PRAGMA locking_mode=EXCLUSIVE")
-            con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        finally:
-            con.close()
-
-    def _start(self, engine: Engine) -> None:
-        """Begin a session of use: workspace id in the database and beside the evidence, session number."""
-        with engine.connect() as c:
-            c.execute(text("SELECT 1"))
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False, future=True)
-        if self.data is None or self._sqlite_file is None:
-            return
-        data = self.data
-        marker = read_marker(data) or {}
-        with engine.connect() as c:
-            stored_id = c.execute(text("SELECT value FROM setting WHERE key = :k"), {"k": ID_KEY}).scalar()
-            stored_seq = int(c.exec_driver_sql("PRAGMA user_version").scalar() or 0)
-        ws_id = stored_id or marker.get("workspace_id") or read_evidence_id(data) or uuid.uuid4().hex
-        seq = max(stored_seq, _int(str(marker.get("session", 0)), 0)) + 1
-        try:
-            with engine.begin() as c:
-                if stored_id is None:
-                    c.execute(text("INSERT INTO setting(key, value) VALUES (:k, :v)"), {"k": ID_KEY, "v": ws_id})
-                c.exec_driver_sql(f"PRAGMA user_version={int(seq)}")
-            with engine.connect() as c:
-                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            _write_marker(data, workspace_id=ws_id, session=seq, state="open", pid=os.getpid(),
-                          opened_at=dt.datetime.now().isoformat(timespec="seconds"))
-            if read_evidence_id(data) is None and not data.evidence_id.exists():
-                data.evidence.mkdir(parents=True, exist_ok=True)
-                write_bytes_atomic(data.evidence_id, (ws_id + "\n").encode("ascii"))
-            self._seq = seq
-        except Exception as e:  # a full disk must not keep the user from reading the data
-            t = translate(e, data.db)
-            if t is e and not isinstance(e, (OSError, UserError)):
-                raise
-            log.warning("could not record the session start (continuing read-mostly): %s", e)
-        self.workspace_id = ws_id
+    def snapshot(self, dst: Path) -> None:
+        """Write a consistent copy of the data to the new SQLite file ``dst`` (through the open connection, if any)."""
+        self.backend.snapshot(Path(dst), self.engine)
 
     def evidence_belongs(self) -> bool:
         """Whether the evidence folder provably belongs to this database (same workspace id on both)."""

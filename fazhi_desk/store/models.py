@@ -4,6 +4,11 @@ Identity and wording are separate: an :class:`ItemRow` is the stable 编号; eac
 catalogue version's wording of it is an :class:`ItemRevision`. An
 :class:`Assessment` is one item in one year, linked to the revision it was made
 under, so a past year keeps the text it was assessed against.
+
+The models describe the newest migration's schema exactly (a new store is made
+from them; a test compares it with a migrated one): a column added here needs its
+migration, in the same order. Timestamps are :class:`~fazhi_desk.store.types.Timestamp`
+(UTC in the database); ``String(n)`` is at least as long as what the services accept.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ import datetime as dt
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -24,6 +28,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from fazhi_desk.store.types import Timestamp
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -46,9 +52,9 @@ class Profile(Base):
     office_name: Mapped[str] = mapped_column(String(200), default="")  # 乡镇/街道 name
     county: Mapped[str] = mapped_column(String(200), default="")
     contact: Mapped[str] = mapped_column(String(200), default="")  # 法制办联系人
-    phone: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(200), default="")
     # 适用文件: JSON list of the 文件代码 that bind this office; "" = not chosen yet (every document counts)
-    binding_documents: Mapped[str] = mapped_column(Text, default="")
+    binding_documents: Mapped[str] = mapped_column(Text, default="", server_default="")
     leader: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 单位负责人
     deputy: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 分管领导
     preparer: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 填报人
@@ -60,15 +66,15 @@ class Document(Base):
     __tablename__ = "document"
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
-    doc_number: Mapped[str] = mapped_column(String(100), default="")
-    issuer: Mapped[str] = mapped_column(String(200), default="")
+    doc_number: Mapped[str] = mapped_column(String(5000), default="")
+    issuer: Mapped[str] = mapped_column(String(5000), default="")
     date: Mapped[dt.date] = mapped_column(Date)
-    source_text: Mapped[str] = mapped_column(String(200), default="")
-    term_start: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 施行期限 (current version's)
-    term_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source_text: Mapped[str] = mapped_column(String(5000), default="")
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("catalogue_version.id", use_alter=True), nullable=True
     )
+    term_start: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 施行期限 (current version's)
+    term_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class CatalogueVersion(Base):
@@ -79,13 +85,13 @@ class CatalogueVersion(Base):
     doc_code: Mapped[str] = mapped_column(ForeignKey("document.code"), index=True)
     version: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(Text, default="")
-    doc_number: Mapped[str] = mapped_column(String(100), default="")
-    issuer: Mapped[str] = mapped_column(String(200), default="")
+    doc_number: Mapped[str] = mapped_column(String(5000), default="")
+    issuer: Mapped[str] = mapped_column(String(5000), default="")
     date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")  # JSON list of strings
     source_file: Mapped[str] = mapped_column(Text, default="")  # file it came from ("内置" for bundled)
     file_sha256: Mapped[str] = mapped_column(String(64), default="")
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    imported_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     imported_by: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(Text, default="")  # e.g. "新增 3,修改 2,退役 1"
 
@@ -103,7 +109,7 @@ class ItemRow(Base):
     retired_in_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("catalogue_version.id"), nullable=True
     )
-    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)  # 条文已更新,请复核
 
     current_revision: Mapped["ItemRevision | None"] = relationship(
@@ -130,11 +136,11 @@ class ItemRevision(Base):
     cycle: Mapped[str] = mapped_column(String(10))
     target: Mapped[float | None] = mapped_column(Float, nullable=True)
     target_max: Mapped[float | None] = mapped_column(Float, nullable=True)
-    unit: Mapped[str] = mapped_column(String(40), default="")
+    unit: Mapped[str] = mapped_column(String(5000), default="")
     deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     evidence_hint: Mapped[str] = mapped_column(Text, default="")
     first_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    township_role: Mapped[str] = mapped_column(String(10), default="")  # 乡镇角色; "" = from applies_to_township
+    township_role: Mapped[str] = mapped_column(String(10), default="", server_default="")  # 乡镇角色; "" = from applies_to_township
     score: Mapped[float | None] = mapped_column(Float, nullable=True)  # 分值 in a 考核 table
 
 
@@ -149,11 +155,11 @@ class Assessment(Base):
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("item_revision.id"), nullable=True)
     status: Mapped[str] = mapped_column(String(10), default="未开始")
     actual: Mapped[float | None] = mapped_column(Float, nullable=True)
-    owner: Mapped[str] = mapped_column(String(100), default="")
+    owner: Mapped[str] = mapped_column(String(5000), default="")
     completed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     na_reason: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
 
 
 class ChangeLog(Base):
@@ -161,7 +167,7 @@ class ChangeLog(Base):
 
     __tablename__ = "change_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
     user: Mapped[str] = mapped_column(String(200), default="")
     item_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     year: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -177,7 +183,7 @@ class EvidenceFile(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
     mime: Mapped[str] = mapped_column(String(200), default="")
-    stored_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    stored_at: Mapped[dt.datetime] = mapped_column(Timestamp)
 
 
 class EvidenceLink(Base):
@@ -191,8 +197,8 @@ class EvidenceLink(Base):
     original_name: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
     doc_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    file_mtime: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    added_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    file_mtime: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
+    added_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     added_by: Mapped[str] = mapped_column(String(200), default="")
 
 
@@ -210,7 +216,7 @@ class AnnualReport(Base):
     __tablename__ = "annual_report"
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     submit_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # 报送日期
-    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
 
 
 class AnnualSection(Base):
@@ -221,7 +227,7 @@ class AnnualSection(Base):
     key: Mapped[str] = mapped_column(String(20), primary_key=True)
     text: Mapped[str] = mapped_column(Text, default="")
     draft: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
 
 
 class IndicatorRow(Base):
@@ -231,8 +237,8 @@ class IndicatorRow(Base):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     doc_code: Mapped[str] = mapped_column(String(16), default="")  # the catalogue that defined it
     name: Mapped[str] = mapped_column(Text, default="")
-    unit: Mapped[str] = mapped_column(String(40), default="")
-    category: Mapped[str] = mapped_column(String(100), default="")
+    unit: Mapped[str] = mapped_column(String(5000), default="")
+    category: Mapped[str] = mapped_column(String(5000), default="")
     items: Mapped[str] = mapped_column(Text, default="")  # item ids it proves, comma-separated
     linked_item: Mapped[str] = mapped_column(String(64), default="")  # item whose 实际值 is this figure
     sort_key: Mapped[int] = mapped_column(Integer, default=0)
@@ -245,7 +251,7 @@ class StatisticValue(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
-    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
 
 
 class EvidenceTrash(Base):
@@ -265,8 +271,8 @@ class EvidenceTrash(Base):
     original_name: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
     doc_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    file_mtime: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    added_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    file_mtime: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
+    added_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     added_by: Mapped[str] = mapped_column(String(200), default="")
-    removed_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    removed_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
     removed_by: Mapped[str] = mapped_column(String(200), default="")

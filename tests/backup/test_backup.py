@@ -313,7 +313,10 @@ def test_a_backup_from_an_older_version_restores_and_migrates(ws, good, tmp_path
     con = sqlite3.connect(new.db)
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
     con.close()
-    assert sorted(state(new)[0]) == sorted(state(ws)[0]) and state(new)[1] == state(ws)[1]
+    # the same rows and files (a new store is made from the models, a migrated one by ALTERs: the same schema,
+    # tests/store/test_portable_schema.py, in other CREATE text)
+    rows = [sorted(x for x in state(d)[0] if x.startswith("INSERT")) for d in (new, ws)]
+    assert rows[0] == rows[1] and state(new)[1] == state(ws)[1]
 
 
 def test_backup_from_another_process_while_the_window_keeps_the_database_says_so(ws, tmp_path):

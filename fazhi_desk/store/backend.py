@@ -1,0 +1,378 @@
+"""Everything a database dialect decides, behind one interface: the :class:`Backend`.
+
+A :class:`~fazhi_desk.store.db.Store` and everything above it are the same on
+every dialect. Its backend:
+
+* ``open()``: checks, migrates and returns the engine (a session of use begins:
+  ``workspace_id`` is known afterwards); ``close(engine)`` ends it;
+* ``migrate()``: brings the schema to the head revision;
+* ``translate(exc)``: the dialect's refusals as Chinese :class:`UserError` messages
+  (a bug is returned as it is);
+* ``snapshot(dst, engine)``: writes a consistent copy of the data to a new SQLite
+  file, the database inside every ``.fzbak`` whatever the store;
+* ``replace(snapshot)``: makes a checked snapshot (a SQLite file at the head
+  revision) the store's data;
+* ``describe()``: where the store is (kind and location, never a password), for
+  ``store show`` and for messages.
+
+:class:`SqliteBackend` is the embedded store in a data directory, the program's
+behaviour as it always was (the order of opening is in :mod:`fazhi_desk.store.db`).
+:class:`UrlBackend` serves any other SQLAlchemy URL the plain way (migrate in one
+transaction, copy rows for a snapshot); a server backend (PostgreSQL) refines it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sqlite3
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ContextManager, Iterator, Protocol
+
+from filelock import FileLock, Timeout
+from sqlalchemy import Engine, MetaData, Table, create_engine, insert, select, text
+from sqlalchemy.engine import make_url
+
+from fazhi_desk.errors import StoreLockedError, UserError
+from fazhi_desk.fileio import fsync_dir, fsync_file, remove_stale_temps, write_bytes_atomic
+from fazhi_desk.paths import DataDir
+from fazhi_desk.store import db as _db
+from fazhi_desk.store import swap
+from fazhi_desk.store.errors import sqlite_errors
+from fazhi_desk.store.errors import translate as _sqlite_translate
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_LOCK_WAIT = 10  # seconds a snapshot waits for a read lock another process holds
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a store is: ``kind`` ("sqlite", "postgresql", …) and a place to show (no password)."""
+
+    kind: str
+    where: str  # the database file, or host:port/database
+    host: str = ""
+    port: int | None = None
+    database: str = ""
+
+    def text(self) -> str:
+        if self.kind == "sqlite":
+            return f"本机数据文件“{self.where}”"
+        return f"{self.kind} 数据库“{self.where}”"
+
+
+class Backend(Protocol):
+    """What the store asks of a dialect (see the module docstring)."""
+
+    kind: str
+    workspace_id: str | None
+
+    def describe(self) -> Location: ...
+    def open(self) -> Engine: ...
+    def close(self, engine: Engine | None) -> None: ...
+    def migrate(self) -> None: ...
+    def translate(self, exc: BaseException) -> BaseException: ...
+    def errors(self) -> ContextManager[None]: ...
+    def snapshot(self, dst: Path, engine: Engine | None = None) -> None: ...
+    def replace(self, snapshot: Path) -> None: ...
+
+
+def backend_for(url: str, data: DataDir | None = None) -> Backend:
+    """The backend of a SQLAlchemy URL: a SQLite file is a data directory's store; anything else goes by URL."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:"):
+        db = Path(u.database)
+        return SqliteBackend(db, data or DataDir(db.parent))
+    return UrlBackend(url)
+
+
+# ----------------------------------------------------------------------------- SQLite
+
+
+class SqliteBackend:
+    """The embedded store: one SQLite file in a data directory, with its lock, marker, backups and evidence."""
+
+    kind = "sqlite"
+
+    def __init__(self, db: Path, data: DataDir) -> None:
+        self.db = Path(db)
+        self.data = data
+        self.workspace_id: str | None = None
+        self._lock: FileLock | None = None
+        self._seq: int | None = None
+
+    @classmethod
+    def for_data_dir(cls, data: DataDir) -> "SqliteBackend":
+        return cls(data.db, data)
+
+    def __repr__(self) -> str:
+        return f"SqliteBackend({str(self.db)!r})"
+
+    def describe(self) -> Location:
+        return Location("sqlite", str(self.db), database=str(self.db))
+
+    def translate(self, exc: BaseException) -> BaseException:
+        return _sqlite_translate(exc, self.db)
+
+    def errors(self) -> ContextManager[None]:
+        return sqlite_errors(self.db)
+
+    def migrate(self) -> None:
+        _db.migrate(self.db, self.data.backups)
+
+    # --- open / close ---------------------------------------------------------------------------
+    def open(self) -> Engine:
+        data = self.data
+        if not data.root.is_dir():
+            data.ensure()
+        # not thread-local: the window opens the store on a worker thread and closes it on the UI thread
+        lock = FileLock(str(data.lock), timeout=0, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout as e:
+            raise StoreLockedError(
+                f"数据目录“{data.root}”已被另一个正在运行的法治政府建设检查台打开。"
+                "请切换到已打开的窗口;若确认没有其他窗口,请稍候重试。"
+            ) from e
+        except OSError as e:
+            raise UserError(f"无法在数据目录“{data.root}”创建锁文件:{e.strerror or e}。请检查该目录的写入权限。") from e
+        try:
+            swap.finish_interrupted_restore(data)  # a restore cut short: the old or the new workspace, never a mix
+            swap.remove_stale_backup_temps(data.backups)
+            for folder in (data.root, data.backups, data.evidence):
+                for p in remove_stale_temps(folder, all_but_ours=True):
+                    log.info("removed a temp file a killed run left: %s", p)
+            with sqlite_errors(data.db):
+                _db.prepare_file(data)
+                _db.migrate(data.db, data.backups)
+                engine = _db.make_engine(data.db)
+                try:
+                    with engine.connect() as c:
+                        c.execute(text("SELECT 1"))
+                    self._start(engine)
+                except BaseException:
+                    engine.dispose()
+                    raise
+            self._lock = lock
+            return engine
+        except BaseException:
+            lock.release()
+            raise
+
+    def _start(self, engine: Engine) -> None:
+        """Begin a session of use: workspace id in the database and beside the evidence, session number."""
+        data = self.data
+        marker = _db.read_marker(data) or {}
+        with engine.connect() as c:
+            stored_id = c.execute(text("SELECT value FROM setting WHERE key = :k"), {"k": _db.ID_KEY}).scalar()
+            stored_seq = int(c.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+        ws_id = stored_id or marker.get("workspace_id") or _db.read_evidence_id(data) or uuid.uuid4().hex
+        seq = max(stored_seq, _db._int(str(marker.get("session", 0)), 0)) + 1
+        try:
+            with engine.begin() as c:
+                if stored_id is None:
+                    c.execute(text("INSERT INTO setting(key, value) VALUES (:k, :v)"), {"k": _db.ID_KEY, "v": ws_id})
+                c.exec_driver_sql(f"PRAGMA user_version={int(seq)}")
+            with engine.connect() as c:
+                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            _db._write_marker(data, workspace_id=ws_id, session=seq, state="open", pid=os.getpid(),
+                              opened_at=dt.datetime.now().isoformat(timespec="seconds"))
+            if _db.read_evidence_id(data) is None and not data.evidence_id.exists():
+                data.evidence.mkdir(parents=True, exist_ok=True)
+                write_bytes_atomic(data.evidence_id, (ws_id + "\n").encode("ascii"))
+            self._seq = seq
+        except Exception as e:  # a full disk must not keep the user from reading the data
+            t = self.translate(e)
+            if t is e and not isinstance(e, (OSError, UserError)):
+                raise
+            log.warning("could not record the session start (continuing read-mostly): %s", e)
+        self.workspace_id = ws_id
+
+    def close(self, engine: Engine | None) -> None:
+        """Close cleanly: checkpoint the WAL into the database, record the clean close, release the lock."""
+        try:
+            if engine is not None:
+                try:
+                    with engine.connect() as c:
+                        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                except Exception as e:  # a full disk may refuse the checkpoint: the WAL then stays, which is safe
+                    log.warning("checkpoint at close failed: %s", e)
+                engine.dispose()
+                if self._seq is not None:
+                    try:
+                        _db._write_marker(self.data, workspace_id=self.workspace_id, session=self._seq,
+                                          state="closed", closed_at=dt.datetime.now().isoformat(timespec="seconds"))
+                    except (OSError, UserError) as e:
+                        log.warning("could not record the clean close: %s", e)
+        finally:
+            self._seq = None
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    # --- snapshot / replace ---------------------------------------------------------------------
+    @contextmanager
+    def _reader(self, engine: Engine | None) -> Iterator[sqlite3.Connection]:
+        """The open store's own connection (it keeps SQLite's lock to itself), else a read-only one."""
+        if engine is not None:
+            raw = engine.raw_connection()
+            try:
+                yield raw.driver_connection
+            finally:
+                raw.close()
+            return
+        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=SNAPSHOT_LOCK_WAIT)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def snapshot(self, dst: Path, engine: Engine | None = None) -> None:
+        """Copy the live database with the online backup API (one step: one consistent read transaction).
+
+        The read lock is taken first with an ordinary statement, which honours the busy timeout
+        and fails with "database is locked" when another process keeps the database to itself;
+        the backup API on its own would retry such a lock for ever. SQLite's errors are raised
+        as they are (the caller says what a backup could not do).
+        """
+        deadline = time.monotonic() + SNAPSHOT_LOCK_WAIT
+
+        def give_up_when_locked(status: int, _remaining: int, _total: int) -> None:
+            if status in (5, 6) and time.monotonic() > deadline:  # SQLITE_BUSY, SQLITE_LOCKED
+                raise sqlite3.OperationalError("database is locked")
+
+        with self._reader(engine) as src:
+            dst_con = sqlite3.connect(dst)
+            try:
+                if not src.in_transaction:
+                    src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                src.backup(dst_con, progress=give_up_when_locked)
+                dst_con.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            finally:
+                dst_con.close()
+
+    def replace(self, snapshot: Path) -> None:
+        """Put a checked snapshot in place of the database (the store must be closed, its lock held by the caller).
+
+        The snapshot goes to ``~restore-new`` (a restore extracts it there, with the
+        evidence folder of a full backup beside it), which is marked ``READY`` and
+        swapped in with one rename per piece (:func:`~fazhi_desk.store.swap.swap_in`):
+        a kill at any point is finished by the next start, and a stale ``-wal`` of the
+        old database moves away with it.
+        """
+        staging = self.data.root / swap.NEW_DIR
+        staged = staging / self.db.name
+        if Path(snapshot).resolve() != staged.resolve():
+            staging.mkdir(exist_ok=True)
+            tmp = staging / (self.db.name + ".part")
+            with open(snapshot, "rb") as f_in, open(tmp, "wb") as f_out:
+                while chunk := f_in.read(1 << 20):
+                    f_out.write(chunk)
+            fsync_file(tmp)
+            os.replace(tmp, staged)
+            fsync_dir(staging)
+        if not (staging / swap.READY).is_file():
+            swap._mark(staging / swap.READY)
+        swap.swap_in(self.data)
+
+
+# ----------------------------------------------------------------------------- any other URL
+
+
+class UrlBackend:
+    """A store at any other SQLAlchemy URL: migrated in one transaction, snapshots by copying rows.
+
+    Its errors are not classified yet (a server backend adds its dialect's
+    classifier); :meth:`replace` is the server store's to write.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = str(url)
+        self.kind = make_url(self.url).get_backend_name()
+        self.workspace_id: str | None = None
+
+    def __repr__(self) -> str:
+        return f"UrlBackend({self.describe().where!r})"
+
+    def describe(self) -> Location:
+        u = make_url(self.url)
+        if self.kind == "sqlite":
+            return Location("sqlite", u.database or ":memory:", database=u.database or "")
+        where = f"{u.host or 'localhost'}{f':{u.port}' if u.port else ''}/{u.database or ''}"
+        return Location(self.kind, where, host=u.host or "", port=u.port, database=u.database or "")
+
+    def translate(self, exc: BaseException) -> BaseException:
+        return exc
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        yield
+
+    def _upgrade(self, conn) -> None:  # noqa: ANN001
+        from alembic import command
+
+        cfg = _db._alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+    def migrate(self) -> None:
+        engine = create_engine(self.url, future=True)
+        try:
+            with engine.begin() as conn:
+                self._upgrade(conn)
+        finally:
+            engine.dispose()
+
+    def open(self) -> Engine:
+        engine = create_engine(self.url, future=True)
+        try:
+            with engine.begin() as conn:
+                self._upgrade(conn)
+            with engine.begin() as c:
+                ws = c.execute(text("SELECT value FROM setting WHERE key = :k"), {"k": _db.ID_KEY}).scalar()
+                if ws is None:
+                    ws = uuid.uuid4().hex
+                    c.execute(text("INSERT INTO setting(key, value) VALUES (:k, :v)"), {"k": _db.ID_KEY, "v": ws})
+        except BaseException:
+            engine.dispose()
+            raise
+        self.workspace_id = ws
+        return engine
+
+    def close(self, engine: Engine | None) -> None:
+        if engine is not None:
+            engine.dispose()
+
+    def snapshot(self, dst: Path, engine: Engine | None = None) -> None:
+        """Copy every table, in one read transaction, into a new SQLite file made from the models."""
+        from fazhi_desk.store.models import Base
+
+        own = engine is None
+        engine = engine or create_engine(self.url, future=True)
+        out = create_engine(f"sqlite:///{dst}", future=True)
+        try:
+            with out.begin() as w:
+                w.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                _db.create_schema(w)
+            with engine.connect() as r, r.begin(), out.begin() as w:
+                w.exec_driver_sql("DELETE FROM alembic_version")
+                tables = [Table("alembic_version", MetaData(), autoload_with=r), *Base.metadata.sorted_tables]
+                for table in tables:
+                    rows = [dict(m) for m in r.execute(select(table)).mappings()]
+                    if rows:
+                        w.execute(insert(table), rows)
+            with out.connect() as w:
+                w.exec_driver_sql("PRAGMA journal_mode=DELETE")
+        finally:
+            out.dispose()
+            if own:
+                engine.dispose()
+
+    def replace(self, snapshot: Path) -> None:
+        raise UserError(f"{self.describe().text()}还不能从备份恢复。请在本机数据目录中恢复。")
