@@ -27,12 +27,21 @@ MAX_RATIO = 200  # uncompressed / compressed of one part (ordinary sheet XML: 5�
 RATIO_FLOOR = 10 * 1024 * 1024  # parts smaller than this may compress as they like
 MAX_CELLS = 20_000_000  # rows × columns of one sheet (a 10,000-item report: ~300,000)
 MAX_XLS = 100 * 1024 * 1024
-CHUNK = 1 << 20
+CHUNK = 4 << 20
 
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([A-Za-z$0-9:]+)[\"']")
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,7})\$?([0-9]{1,10})[\"']")
-_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br\s*=\s*[\"']([0-9]{1,10})[\"']")
+# Cell and row references (` r="B7"`, ` r="7"`). Scanning every cell of a 500,000-cell sheet with one
+# pattern cost twice calamine's own read; most cells have a one-letter column and a row number below
+# 100,000, so only the rows of <row> elements, the references with a long row number and those with a
+# column of two or more letters are collected (and, when such a wide column appears, every cell's row).
+# The patterns start with the literal "r" (not "\s"): a leading character class made each pass over a
+# 35 MB sheet take 0.9 s instead of 0.25 s. Another attribute ending in "r" can only make the guard stricter.
+_ROW_REF = re.compile(rb"""r\s*=\s*["']([0-9]{1,10})["']""")
+_CELL_ROW = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{1,7}\$?([0-9]{1,10})["']""")
+_LONG_ROW = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{1,7}\$?([0-9]{6,10})["']""")
+_WIDE_COL = re.compile(rb"""r\s*=\s*["']\$?([A-Za-z]{2,7})\$?[0-9]""")
+_ANY_CELL = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]""")
 _REF = re.compile(r"\$?([A-Za-z]{1,7})\$?([0-9]{1,10})")
 
 
@@ -68,16 +77,19 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, what: str, sheet
             if _DTD.search(buf):
                 raise _refused(name, what, f"的“{info.filename}”含有 DTD/实体声明(正常的 Excel 文件不会有)", verb)
             if sheet:
-                for m in _DIMENSION.finditer(buf):
+                for m in (_DIMENSION.finditer(buf) if b"dimension" in buf else ()):
                     r, c = _extent(m.group(1).decode("ascii"))
                     if r * c > MAX_CELLS:
                         raise _refused(name, what, f"的工作表声明的范围“{m.group(1).decode('ascii')}”过大"
                                                    f"({r:,} 行 × {c:,} 列)", verb)
-                for m in _CELL_REF.finditer(buf):
-                    cols = max(cols, _col(m.group(1).decode("ascii")))
-                    rows = max(rows, int(m.group(2)))
-                for m in _ROW_REF.finditer(buf):
-                    rows = max(rows, int(m.group(1)))
+                rows = max(rows, max(map(int, _ROW_REF.findall(buf)), default=0),
+                           max(map(int, _LONG_ROW.findall(buf)), default=0))
+                wide = _WIDE_COL.findall(buf)
+                if wide:
+                    cols = max(cols, max(_col(c.decode("ascii")) for c in set(wide)))
+                    rows = max(rows, max(map(int, _CELL_ROW.findall(buf)), default=0))
+                elif cols < 26 and _ANY_CELL.search(buf):
+                    cols = 26  # one-letter columns: at most Z
                 if rows * max(cols, 1) > MAX_CELLS:
                     raise _refused(name, what, f"的工作表有一个单元格远在数据之外(第 {rows:,} 行、第 {cols:,} 列),"
                                                f"读取它需要分配 {rows:,} × {max(cols, 1):,} 个单元格", verb)

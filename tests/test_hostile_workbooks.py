@@ -147,3 +147,18 @@ def test_a_far_cell_is_found_without_a_dimension(tmp_path):
     with pytest.raises(UserError) as e:
         check_workbook(p, "年度报告")
     assert "无范围.xlsx" in str(e.value) and "单元格远在数据之外" in str(e.value)
+
+
+@pytest.mark.parametrize("spelling", [b"r = 'XFD1048576'", b'r="$XFD$1048576"', b"\n r\t=\"ZZ200000\""])
+def test_a_far_cell_spelled_unusually_is_found(tmp_path, spelling):
+    src = _far_cell(tmp_path / "src.xlsx")
+
+    def respell(d: bytes) -> bytes:
+        d = re.sub(rb"<dimension [^>]*/>", b"", d)
+        return d.replace(b' r="XFD1048576"', b" " + spelling)
+
+    p = _edit_sheet(src, tmp_path / "怪写法.xlsx", respell)
+    with pytest.raises(UserError) as e:
+        check_workbook(p)
+    assert "怪写法.xlsx" in str(e.value)
+
