@@ -299,3 +299,17 @@ def test_an_even_mix_of_years_says_so(townships, tmp_path):
     odd = _edit(paths[1], tmp_path / "2024.xlsx", [(F.SHEET_SUMMARY_DATA, None, "年度", 2024)])
     with pytest.raises(UserError, match="2024 年 1 份、2025 年 1 份.*无法判断"):
         rollup([paths[0], odd], tmp_path / "汇总.xlsx")
+
+
+def test_cli_lists_every_disagreement_and_an_older_format_is_refused(townships, tmp_path):
+    from tests.cli.test_cli import run
+
+    paths, expected = townships
+    fake = _edit(paths[2], tmp_path / "改过.xlsx", [(F.SHEET_SUMMARY_DATA, None, "逾期", 0),
+                                                   (F.SHEET_SUMMARY_DATA, None, "已完成", 99)])
+    p = run("rollup", str(paths[0]), str(fake), "--out", str(tmp_path / "汇总.xlsx"), data=tmp_path / "d")
+    assert "[导出后被改动] 改过.xlsx(第03镇)" in p.stdout
+    assert f"[汇总数据不符] 改过.xlsx(第03镇):已完成 填报 99,按检查清单为 {expected['第03镇'][0]}" in p.stdout
+    old = _edit(paths[1], tmp_path / "格式2.xlsx", [(F.SHEET_SUMMARY_DATA, None, "格式版本", 2)])
+    with pytest.raises(UserError, match=r"格式2.xlsx.*旧版本程序导出的报告\(报表格式 2\)"):
+        rollup([paths[0], old], tmp_path / "汇总.xlsx")
