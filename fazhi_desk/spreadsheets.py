@@ -96,6 +96,82 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, what: str, sheet
             tail = buf[-512:]  # a tag cut between two chunks is seen whole in the next search
 
 
+_ODS_VALUE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0|value-type"
+_ODS_ROWS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0|number-rows-repeated"
+_ODS_COLS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0|number-columns-repeated"
+
+
+def _ods_extent(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, what: str, verb: str) -> None:
+    """An .ods sheet's extent up to its last cell with content, counting the repeat attributes.
+
+    LibreOffice writes thousands of repeated empty rows and cells at a sheet's end (harmless); a
+    cell with content after them makes calamine allocate the whole span.
+    """
+    from xml.parsers import expat
+
+    st = {"row": 0, "col": 0, "rep_r": 1, "rep_c": 1, "row_full": False, "cell": 0, "full": False,
+          "rows": 0, "cols": 0}
+
+    def count(attrs: dict[str, str], key: str) -> int:
+        try:
+            n = int(attrs.get(key, "1"))
+        except ValueError:
+            raise _refused(name, what, f"的“{info.filename}”中重复次数“{attrs.get(key)}”不是数字", verb) from None
+        return max(n, 1)
+
+    def check() -> None:
+        if st["rows"] * st["cols"] > MAX_CELLS:
+            raise _refused(name, what, f"的工作表有一个单元格远在数据之外(第 {st['rows']:,} 行、第 {st['cols']:,} 列),"
+                                       f"读取它需要分配 {st['rows']:,} × {st['cols']:,} 个单元格", verb)
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        local = tag.rsplit("|", 1)[-1]
+        if st["cell"]:
+            st["cell"] += 1
+            st["full"] = True  # a child (text:p …) is content
+        elif local == "table":
+            st["row"] = 0
+        elif local == "table-row":
+            st["rep_r"], st["col"], st["row_full"] = count(attrs, _ODS_ROWS), 0, False
+        elif local in ("table-cell", "covered-table-cell"):
+            st["rep_c"], st["cell"], st["full"] = count(attrs, _ODS_COLS), 1, _ODS_VALUE in attrs
+
+    def end(tag: str) -> None:
+        if st["cell"] > 1:
+            st["cell"] -= 1
+            return
+        local = tag.rsplit("|", 1)[-1]
+        if st["cell"] == 1 and local in ("table-cell", "covered-table-cell"):
+            st["cell"] = 0
+            if st["full"]:
+                st["cols"] = max(st["cols"], st["col"] + st["rep_c"])
+                st["row_full"] = True
+            st["col"] += st["rep_c"]
+        elif local == "table-row":
+            if st["row_full"]:
+                st["rows"] = max(st["rows"], st["row"] + st["rep_r"])
+                check()
+            st["row"] += st["rep_r"]
+
+    parser = expat.ParserCreate(namespace_separator="|")
+
+    def refuse(*_a: object) -> None:
+        raise _refused(name, what, f"的“{info.filename}”含有 DTD/实体声明(正常的表格文件不会有)", verb)
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        with z.open(info) as f:
+            while chunk := f.read(CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as e:
+        raise UserError(f"{what}“{name}”的“{info.filename}”不是有效的 XML({e}),文件已损坏。"
+                        "请在 WPS/LibreOffice 中打开并另存后再试。") from None
+
+
 def check_workbook(path: Path | str, what: str = "工作簿", verb: str = "未读取") -> None:
     """Refuse (UserError naming the file) a workbook that would exhaust memory or declares a DTD; see the module."""
     path = Path(path)
@@ -117,7 +193,9 @@ def check_workbook(path: Path | str, what: str = "工作簿", verb: str = "未�
             for info in infos:
                 low = info.filename.lower()
                 if low.endswith((".xml", ".rels", ".vml")):
-                    _scan(z, info, name, what, low.startswith("xl/worksheets/") or low == "content.xml", verb)
+                    _scan(z, info, name, what, low.startswith("xl/worksheets/"), verb)
+                    if low == "content.xml":
+                        _ods_extent(z, info, name, what, verb)
     except zipfile.BadZipFile as e:
         raise UserError(f"{what}“{name}”已损坏,不是有效的 .xlsx 文件。请在 Excel/WPS 中打开并另存为 .xlsx 后再试。") from e
     except (OSError, EOFError) as e:

@@ -162,3 +162,43 @@ def test_a_far_cell_spelled_unusually_is_found(tmp_path, spelling):
         check_workbook(p)
     assert "怪写法.xlsx" in str(e.value)
 
+
+
+def _ods(path: Path, rows_xml: str) -> Path:
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="汇总数据">'
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>序号</text:p></table:table-cell>'
+        '<table:table-cell office:value-type="string"><text:p>考核内容</text:p></table:table-cell></table:table-row>'
+        + rows_xml + "</table:table></office:spreadsheet></office:body></office:document-content>")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml",
+                   '<?xml version="1.0"?><manifest:manifest '
+                   'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                   '<manifest:file-entry manifest:full-path="/" '
+                   'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                   '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                   "</manifest:manifest>")
+        z.writestr("content.xml", content)
+    return path
+
+
+def test_an_ods_with_content_after_a_million_repeated_rows_is_refused(tmp_path):
+    far = ('<table:table-row table:number-rows-repeated="1048570"><table:table-cell '
+           'table:number-columns-repeated="16000"/></table:table-row>'
+           '<table:table-row><table:table-cell table:number-columns-repeated="16000"/>'
+           '<table:table-cell office:value-type="string"><text:p>b</text:p></table:table-cell></table:table-row>')
+    p = _ods(tmp_path / "远处.ods", far)
+    for kind in ("rollup", "draft"):
+        res = _run(kind, p)
+        assert res.returncode == 3 and "远处.ods" in res.stdout and "远在数据之外" in res.stdout, res.stdout + res.stderr
+    # LibreOffice's own trailing padding (empty repeated rows and cells) is no extent
+    pad = ('<table:table-row><table:table-cell office:value-type="float"><text:p>1</text:p></table:table-cell>'
+           '<table:table-cell table:number-columns-repeated="1022"/></table:table-row>'
+           '<table:table-row table:number-rows-repeated="1048574"><table:table-cell '
+           'table:number-columns-repeated="1024"/></table:table-row>')
+    check_workbook(_ods(tmp_path / "正常.ods", pad))
