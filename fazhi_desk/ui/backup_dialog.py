@@ -79,27 +79,32 @@ def run_op(parent: QWidget | None, title: str, text: str, fn: Callable[..., Any]
 
 def backup_now(parent: QWidget | None, data: DataDir, on_done: Callable[[], None] | None = None,
                store: Any = None) -> Op | None:
-    """立即备份…: ask where, then write the backup with progress and cancel."""
-    from fazhi_desk.backup.archive import create_backup, default_backup_name
+    """立即备份…: read the office's name (off the UI thread), ask where, then write the backup with progress
+    and cancel."""
     from fazhi_desk.backup.restore import current_summary
 
-    import datetime as dt
+    def ask(summary: Any) -> None:
+        from fazhi_desk.backup.archive import create_backup, default_backup_name
 
-    name = default_backup_name(current_summary(data, store).office, dt.datetime.now())
-    start = _last_dir(data) / name
-    path, _f = QFileDialog.getSaveFileName(parent, "备份到", str(start), FILE_FILTER)
-    if not path:
-        return None
-    if not path.lower().endswith(SUFFIX):
-        path += SUFFIX
-    _remember_dir(data, Path(path).parent)
+        import datetime as dt
 
-    def done(result: Any) -> None:
-        QMessageBox.information(parent, "备份完成", result.text())
-        if on_done:
-            on_done()
+        name = default_backup_name(summary.office, dt.datetime.now())
+        start = _last_dir(data) / name
+        path, _f = QFileDialog.getSaveFileName(parent, "备份到", str(start), FILE_FILTER)
+        if not path:
+            return
+        if not path.lower().endswith(SUFFIX):
+            path += SUFFIX
+        _remember_dir(data, Path(path).parent)
 
-    return run_op(parent, "立即备份", "正在备份……", create_backup, data, path, on_success=done, store=store)
+        def done(result: Any) -> None:
+            QMessageBox.information(parent, "备份完成", result.text())
+            if on_done:
+                on_done()
+
+        run_op(parent, "立即备份", "正在备份……", create_backup, data, path, on_success=done, store=store)
+
+    return Op(current_summary, data, store).success(ask).run(parent, "立即备份")
 
 
 def verify_interactive(parent: QWidget | None, data: DataDir, path: str | None = None) -> Op | None:
@@ -116,7 +121,11 @@ def verify_interactive(parent: QWidget | None, data: DataDir, path: str | None =
 
 def restore_interactive(parent: QWidget | None, window: Any, data: DataDir, path: str | None = None,
                         on_done: Callable[[bool], None] | None = None) -> Op | None:
-    """从备份恢复…: show the backup against the current data, confirm, then restore and reopen the window."""
+    """从备份恢复…: show the backup against the current data, confirm, then restore and reopen the window.
+
+    None when no file was chosen or it cannot be used; otherwise ``on_done`` is called in the end (False when
+    the user declines). The current data is read off the UI thread.
+    """
     from fazhi_desk.backup.restore import current_summary, describe_change, peek_backup, restore_backup
     from fazhi_desk.errors import UserError
 
@@ -129,16 +138,28 @@ def restore_interactive(parent: QWidget | None, window: Any, data: DataDir, path
     except UserError as e:
         show_error(parent, "从备份恢复", e)
         return None
-    box = QMessageBox(QMessageBox.Icon.Question, "从备份恢复",
-                      "确定用这个备份替换当前数据吗?", QMessageBox.StandardButton.NoButton, parent)
-    box.setInformativeText(describe_change(manifest, current_summary(data, getattr(window, "store", None))))
-    ok = box.addButton("恢复", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-    box.setObjectName("confirm_restore")
-    box.exec()
-    if box.clickedButton() is not ok:
-        return None
-    return run_restore(parent, window, data, restore_backup, path, on_done=on_done)
+
+    def confirm(current: Any) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "从备份恢复",
+                          "确定用这个备份替换当前数据吗?", QMessageBox.StandardButton.NoButton, parent)
+        box.setInformativeText(describe_change(manifest, current))
+        ok = box.addButton("恢复", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setObjectName("confirm_restore")
+        box.exec()
+        if box.clickedButton() is not ok:
+            if on_done:
+                on_done(False)
+            return
+        run_restore(parent, window, data, restore_backup, path, on_done=on_done)
+
+    def failed(error: BaseException) -> None:
+        show_error(parent, "从备份恢复", error)
+        if on_done:
+            on_done(False)
+
+    store = getattr(window, "store", None)
+    return Op(current_summary, data, store).success(confirm).failure(failed).run(parent, "从备份恢复")
 
 
 def run_restore(parent: QWidget | None, window: Any, data: DataDir, fn: Callable[..., Any], *args: Any,
@@ -177,25 +198,30 @@ def reopen_window(window: Any, data: DataDir) -> None:
 
 def undo_import_interactive(parent: QWidget | None, window: Any, data: DataDir,
                             on_done: Callable[[bool], None] | None = None) -> Op | None:
-    """撤销此次导入: show what is lost, confirm, then restore the before-import database."""
+    """撤销此次导入: read what is lost (off the UI thread), confirm, then restore the before-import database."""
     from fazhi_desk.backup.undo_import import undo_latest_import, undo_preview
-    from fazhi_desk.errors import UserError
 
-    try:
-        preview = undo_preview(data, getattr(window, "store", None))
-    except UserError as e:
-        show_error(parent, "撤销此次导入", e)
-        return None
-    box = QMessageBox(QMessageBox.Icon.Warning, "撤销此次导入", "确定撤销最近一次导入吗?",
-                      QMessageBox.StandardButton.NoButton, parent)
-    box.setInformativeText(preview.text())
-    ok = box.addButton("撤销此次导入", QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-    box.setObjectName("confirm_undo_import")
-    box.exec()
-    if box.clickedButton() is not ok:
-        return None
-    return run_restore(parent, window, data, undo_latest_import, preview, on_done=on_done, title="撤销此次导入")
+    def confirm(preview: Any) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "撤销此次导入", "确定撤销最近一次导入吗?",
+                          QMessageBox.StandardButton.NoButton, parent)
+        box.setInformativeText(preview.text())
+        ok = box.addButton("撤销此次导入", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setObjectName("confirm_undo_import")
+        box.exec()
+        if box.clickedButton() is not ok:
+            if on_done:
+                on_done(False)
+            return
+        run_restore(parent, window, data, undo_latest_import, preview, on_done=on_done, title="撤销此次导入")
+
+    def failed(error: BaseException) -> None:
+        show_error(parent, "撤销此次导入", error)
+        if on_done:
+            on_done(False)
+
+    return Op(undo_preview, data, getattr(window, "store", None)).success(confirm).failure(failed).run(
+        parent, "撤销此次导入")
 
 
 def _last_dir(data: DataDir) -> Path:

@@ -127,3 +127,64 @@ def test_a_lost_database_offers_the_daily_backup_it_names(qtbot, tmp_path):
     assert _offer_restore_after_open_failed(win, data, ei.value) is False
     assert daily.name in seen[0] and "没有备份" not in seen[0]
     assert seen[0].count(daily.name) == 2  # the store's message and the offer name the same file
+
+
+def test_backup_restore_and_undo_read_the_store_off_the_ui_thread(qtbot, tmp_path, monkeypatch, close_store):
+    """立即备份, 从备份恢复 and 撤销此次导入 read the current data through the runner, never on the UI thread."""
+    import threading
+
+    from PySide6.QtWidgets import QFileDialog
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool
+
+    data = make_workspace(tmp_path / "data", n_files=1)
+    other = make_workspace(tmp_path / "other", n_files=1, seed=4, office="营盘镇")
+    backup = create_backup(JobContext(), other, tmp_path / "other.fzbak").path
+    win = _window(qtbot, data, tmp_path)
+    close_store(win)
+    on_ui: list[str] = []
+
+    def checkout(*_a) -> None:
+        if threading.current_thread() is threading.main_thread():
+            on_ui.append("checkout")
+
+    infos: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text, *a, **k: infos.append(text))
+    out = tmp_path / "now.fzbak"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    seen: list[str] = []
+
+    def press(label: str) -> None:
+        w = QApplication.activeModalWidget()
+        if not isinstance(w, QMessageBox):
+            QTimer.singleShot(20, lambda: press(label))
+            return
+        seen.append(w.text() + "\n" + w.informativeText())
+        next(b for b in w.findChildren(QPushButton) if b.text().replace("&", "") == label).click()
+
+    event.listen(Pool, "checkout", checkout)
+    try:
+        bd.backup_now(win, data, store=win.store)
+        qtbot.waitUntil(lambda: any("已备份到" in t for t in infos), timeout=20000)
+        ended: list[bool] = []
+        QTimer.singleShot(0, lambda: press("取消"))
+        assert bd.restore_interactive(win, win, data, str(backup), on_done=ended.append) is not None
+        qtbot.waitUntil(lambda: ended == [False], timeout=20000)
+        assert "营盘镇" in seen[-1] and "乾佑街道办事处" in seen[-1]
+
+        def press_any() -> None:
+            w = QApplication.activeModalWidget()
+            if not isinstance(w, QMessageBox):
+                QTimer.singleShot(20, press_any)
+                return
+            seen.append(w.text())
+            w.buttons()[0].click()
+
+        QTimer.singleShot(0, press_any)
+        undone: list[bool] = []
+        bd.undo_import_interactive(win, win, data, on_done=undone.append)
+        qtbot.waitUntil(lambda: undone == [False], timeout=20000)
+        assert "没有可以撤销的导入" in seen[-1]
+    finally:
+        event.remove(Pool, "checkout", checkout)
+    assert out.is_file() and on_ui == []
