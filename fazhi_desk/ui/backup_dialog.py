@@ -283,8 +283,12 @@ class BackupDialog(QDialog):
         r2 = QHBoxLayout()
         self.btn_restore_selected = QPushButton("恢复所选备份…")
         self.btn_open_folder = QPushButton("打开备份文件夹")
+        self.btn_accept_missing = QPushButton("确认缺失的文件已无法找回…")
+        self.btn_accept_missing.setToolTip("最近的备份缺少一些佐证材料文件时,程序会一直保留仍含有这些文件的旧备份;"
+                                           "确认这些文件无法找回后,旧备份才会按正常规则轮换。")
         r2.addWidget(self.btn_restore_selected)
         r2.addWidget(self.btn_open_folder)
+        r2.addWidget(self.btn_accept_missing)
         r2.addStretch(1)
         bl.addLayout(r2)
         r3 = QHBoxLayout()
@@ -316,6 +320,7 @@ class BackupDialog(QDialog):
         self.btn_restore_selected.clicked.connect(self._restore_selected)
         self.btn_open_folder.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data.backups))))
+        self.btn_accept_missing.clicked.connect(self._accept_missing)
         self.btn_second.clicked.connect(self._choose_second)
         self.btn_second_clear.clicked.connect(self._clear_second)
         self.table.itemSelectionChanged.connect(self._update_buttons)
@@ -335,6 +340,7 @@ class BackupDialog(QDialog):
             ok = "" if st.second_folder_ok else "(当前不可用:U 盘未插入?)"
             self.second_label.setText(f"副本文件夹:{st.second_folder}{ok}")
         self.btn_second_clear.setEnabled(st.second_folder is not None)
+        self.btn_accept_missing.setVisible(bool(st.missing))
         rows = list_backups(self.data)
         self.table.setRowCount(len(rows))
         for r, e in enumerate(rows):
@@ -371,6 +377,23 @@ class BackupDialog(QDialog):
 
     def _restore(self, path: str | None) -> None:
         restore_interactive(self, self.window_, self.data, path, on_done=lambda _ok: self.refresh())
+
+    def _accept_missing(self) -> None:
+        from fazhi_desk.backup.auto import accept_missing, backup_status, missing_now
+
+        shas = missing_now(self.data)
+        if not shas:
+            self.refresh()
+            return
+        names = "、".join(backup_status(self.data).missing)
+        answer = QMessageBox.question(
+            self, "确认缺失的文件",
+            f"最近的备份缺少 {len(shas)} 个佐证材料文件:{names}。\n\n"
+            "仍含有这些文件的旧备份会一直保留,可以从中找回。确定这些文件已无法找回、不再需要保留这些旧备份吗?")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        accept_missing(self.data, shas)
+        self.refresh()
 
     def _choose_second(self) -> None:
         from fazhi_desk.backup.auto import second_folder, set_second_folder

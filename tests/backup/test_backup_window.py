@@ -80,7 +80,8 @@ def test_backup_create_on_the_command_line_is_taken_by_the_open_window(qtbot, tm
     assert verify_backup(JobContext(), out).manifest.counts.evidence_files == 2
 
 
-def test_the_status_bar_names_the_lost_files_and_the_newest_complete_backup(qtbot, tmp_path, close_store):
+def test_the_status_bar_names_the_lost_files_and_the_newest_complete_backup(qtbot, tmp_path, monkeypatch,
+                                                                             close_store):
     data = make_workspace(tmp_path / "data", n_files=3)
     good = create_backup(JobContext(), data, reason="daily",
                          now=dt.datetime.now() - dt.timedelta(days=1)).path
@@ -100,6 +101,10 @@ def test_the_status_bar_names_the_lost_files_and_the_newest_complete_backup(qtbo
     qtbot.addWidget(dlg)
     states = [dlg.table.item(r, 2).text() for r in range(dlg.table.rowCount())]
     assert states[0].startswith("不完整") and "完整" in states
+    assert dlg.btn_accept_missing.isVisibleTo(dlg)  # the user may confirm the loss: then rotation goes on
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    dlg.btn_accept_missing.click()
+    assert auto.accepted_missing(data) == {lost.name} and not dlg.btn_accept_missing.isVisibleTo(dlg)
 
 
 def test_a_lost_database_offers_the_daily_backup_it_names(qtbot, tmp_path):
