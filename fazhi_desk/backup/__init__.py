@@ -2,7 +2,9 @@
 
 * :mod:`~fazhi_desk.backup.archive` writes a backup from a live workspace and reads one back with every check;
 * :mod:`~fazhi_desk.backup.restore` puts one in place of the current workspace, atomically;
-* :mod:`~fazhi_desk.backup.auto` takes the automatic backups and prunes them.
+* :mod:`~fazhi_desk.backup.auto` takes the automatic backups, prunes them, and lists every backup of a
+  folder as one list (``.fzbak`` files and the store's pre-migration database copies alike);
+* :mod:`~fazhi_desk.backup.handoff` lets a command-line ``backup create`` be taken by the open window.
 
 The CLI (``fazhi-desk backup …``) and the window (文件 → 备份与恢复…) both call these.
 """
@@ -18,7 +20,7 @@ from fazhi_desk.backup.archive import (
     peek_manifest,
     verify_backup,
 )
-from fazhi_desk.backup.restore import RestoreResult, current_summary, describe_change, restore_backup
+from fazhi_desk.backup.restore import RestoreResult, current_summary, describe_change, peek_backup, restore_backup
 
 __all__ = [
     "BackupDamaged",
@@ -31,6 +33,7 @@ __all__ = [
     "create_backup",
     "current_summary",
     "describe_change",
+    "peek_backup",
     "peek_manifest",
     "restore_backup",
     "verify_backup",

@@ -430,12 +430,16 @@ class BackupStatus:
     missing: tuple[str, ...] = ()  # labels of evidence files missing as of the newest backup
     last_complete: BackupEntry | None = None
     future: tuple[BackupEntry, ...] = ()
+    newest_any: BackupEntry | None = None  # the newest of either kind (a database-only copy counts here)
 
     def warning(self, now: dt.datetime | None = None) -> str:
         """The status bar text when something needs the user's attention, else ""."""
         now = now or _now()
         parts: list[str] = []
-        if self.last is None:
+        if self.last is None and self.newest_any is not None and self.newest_any.made_at is not None:
+            e = self.newest_any
+            parts.append(f"还没有包含佐证材料的完整备份(只有 {e.made_at:%Y-%m-%d %H:%M} 的数据库备份“{e.path.name}”)")
+        elif self.last is None:
             parts.append("还没有任何备份")
         elif (now - self.last).days >= OLD_AFTER_DAYS:
             parts.append(f"最近一次备份是 {(now - self.last).days} 天前")
@@ -489,7 +493,8 @@ def backup_status(data: DataDir, now: dt.datetime | None = None) -> BackupStatus
     future = tuple(e for e in entries if e.manifest is not None and e.is_future(now))
     second = second_folder(data)
     return BackupStatus(last.made_at if last else None, last.path if last else None, second,
-                        second is not None and second.is_dir(), missing, complete, future)
+                        second is not None and second.is_dir(), missing, complete, future,
+                        usable[0] if usable else None)
 
 
 def _free(folder: Path) -> int | None:

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from fazhi_desk.backup import create_backup, restore_backup
-from fazhi_desk.backup.auto import list_backups, newest_backup
+from fazhi_desk.backup.auto import backup_status, list_backups, newest_backup
 from fazhi_desk.backup.restore import peek_backup
 from fazhi_desk.cli import run as cli_run
 from fazhi_desk.errors import WorkspaceDamagedError
@@ -73,3 +73,10 @@ def test_the_pre_migration_copy_is_listed_named_and_restored_like_any_backup(tmp
         assert get_profile(store).office_name == "乾佑街道办事处"
     finally:
         store.close()
+
+
+def test_with_only_the_pre_migration_copy_the_status_names_it(tmp_path):
+    ws = make_workspace(tmp_path / "data", n_files=1)
+    copy = backup_db(ws.db, ws.backups, "before-9999")
+    w = backup_status(ws).warning()
+    assert "还没有任何备份" not in w and copy.name in w and "完整备份" in w
