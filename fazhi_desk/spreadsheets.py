@@ -25,7 +25,7 @@ from fazhi_desk.errors import UserError
 MAX_UNCOMPRESSED = 400 * 1024 * 1024  # all parts together
 MAX_RATIO = 200  # uncompressed / compressed of one part (ordinary sheet XML: 5–30)
 RATIO_FLOOR = 10 * 1024 * 1024  # parts smaller than this may compress as they like
-MAX_CELLS = 20_000_000  # rows × columns of one sheet (a 10,000-item report: ~300,000)
+MAX_CELLS = 5_000_000  # rows × columns of one sheet (a 10,000-item report: ~300,000; 5M cells read ≈ 400 MB)
 MAX_XLS = 100 * 1024 * 1024
 CHUNK = 4 << 20
 
@@ -172,6 +172,91 @@ def _ods_extent(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, what: str,
                         "请在 WPS/LibreOffice 中打开并另存后再试。") from None
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_END_OF_CHAIN = 0xFFFFFFFE
+# BIFF8 records that hold one cell (row u16, column u16 first) and the two that hold a run of cells
+_CELL_RECORDS = {0x0006, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6}
+_RUN_RECORDS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, …, last column (u16 at the end)
+_DIMENSIONS, _BOF = 0x0200, 0x0809
+
+
+def _xls_extent(path: Path) -> tuple[int, int]:
+    """Largest (rows, columns) of any sheet of an .xls (BIFF8 in an OLE2 file), from its DIMENSIONS records and
+    its cell records; (0, 0) for a file that is not one. A damaged container counts as nothing here: the
+    reader refuses it with its own message."""
+    import struct
+
+    data = path.read_bytes()
+    if not data.startswith(_OLE_MAGIC) or len(data) < 512:
+        return 0, 0
+    try:
+        shift, mini_shift = struct.unpack_from("<HH", data, 30)
+        size, mini = 1 << shift, 1 << mini_shift
+        n_fat, first_dir, _tx, cutoff, first_minifat, n_minifat, first_difat, n_difat = struct.unpack_from(
+            "<IIIIIIII", data, 44)
+        if not 7 <= shift <= 16:
+            return 0, 0
+
+        def sector(n: int) -> bytes:
+            return data[512 + n * size: 512 + (n + 1) * size] if shift == 9 else data[(n + 1) * size:(n + 2) * size]
+
+        difat = list(struct.unpack_from("<109I", data, 76))
+        d, seen = first_difat, 0
+        while d < _END_OF_CHAIN and seen < n_difat + 1 and seen < 10_000:
+            block = struct.unpack(f"<{size // 4}I", sector(d))
+            difat += block[:-1]
+            d, seen = block[-1], seen + 1
+        fat: list[int] = []
+        for f in difat[:n_fat]:
+            if f < _END_OF_CHAIN:
+                fat += struct.unpack(f"<{size // 4}I", sector(f))
+
+        def chain(start: int, table: list[int], read) -> bytes:  # noqa: ANN001
+            out, n, hops = [], start, 0
+            while n < _END_OF_CHAIN and n < len(table) and hops <= len(table):
+                out.append(read(n))
+                n, hops = table[n], hops + 1
+            return b"".join(out)
+
+        directory = chain(first_dir, fat, sector)
+        entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
+        root = entries[0]
+        book = None
+        for e in entries:
+            length = min(struct.unpack_from("<H", e, 64)[0], 64)
+            if e[:max(length - 2, 0)].decode("utf-16-le", "replace") in ("Workbook", "Book") and e[66] == 2:
+                book = e
+                break
+        if book is None:
+            return 0, 0
+        start, stream_size = struct.unpack_from("<II", book, 116)
+        if stream_size < cutoff:
+            minifat = list(struct.unpack(f"<{len(chain(first_minifat, fat, sector)) // 4}I",
+                                         chain(first_minifat, fat, sector))) if n_minifat else []
+            ministream = chain(struct.unpack_from("<I", root, 116)[0], fat, sector)
+            stream = chain(start, minifat, lambda n: ministream[n * mini:(n + 1) * mini])[:stream_size]
+        else:
+            stream = chain(start, fat, sector)[:stream_size]
+    except (struct.error, IndexError, ValueError):
+        return 0, 0
+    rows = cols = 0
+    i = 0
+    while i + 4 <= len(stream):
+        rtype, length = struct.unpack_from("<HH", stream, i)
+        body = stream[i + 4:i + 4 + length]
+        i += 4 + length
+        if rtype in _CELL_RECORDS and len(body) >= 4:
+            r, c = struct.unpack_from("<HH", body, 0)
+            rows, cols = max(rows, r + 1), max(cols, c + 1)
+        elif rtype in _RUN_RECORDS and len(body) >= 6:
+            r = struct.unpack_from("<H", body, 0)[0]
+            rows, cols = max(rows, r + 1), max(cols, struct.unpack_from("<H", body, len(body) - 2)[0] + 1)
+        elif rtype == _DIMENSIONS and len(body) >= 12:
+            _r0, r1, _c0, c1 = struct.unpack_from("<IIHH", body, 0)
+            rows, cols = max(rows, r1), max(cols, c1)
+    return rows, cols
+
+
 def check_workbook(path: Path | str, what: str = "工作簿", verb: str = "未读取") -> None:
     """Refuse (UserError naming the file) a workbook that would exhaust memory or declares a DTD; see the module."""
     path = Path(path)
@@ -180,7 +265,11 @@ def check_workbook(path: Path | str, what: str = "工作簿", verb: str = "未�
         if not zipfile.is_zipfile(path):
             if path.stat().st_size > MAX_XLS:
                 raise _refused(name, what, f"过大({path.stat().st_size // (1024 * 1024)} MB)", verb)
-            return  # .xls, or not a workbook at all: the reader says which
+            rows, cols = _xls_extent(path)  # (0, 0): not an .xls either; the reader says what it is
+            if rows * cols > MAX_CELLS:
+                raise _refused(name, what, f"的工作表有一个单元格远在数据之外(第 {rows:,} 行、第 {cols:,} 列),"
+                                           f"读取它需要分配 {rows:,} × {cols:,} 个单元格", verb)
+            return
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             total = sum(i.file_size for i in infos)

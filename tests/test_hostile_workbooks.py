@@ -202,3 +202,24 @@ def test_an_ods_with_content_after_a_million_repeated_rows_is_refused(tmp_path):
            '<table:table-row table:number-rows-repeated="1048574"><table:table-cell '
            'table:number-columns-repeated="1024"/></table:table-row>')
     check_workbook(_ods(tmp_path / "正常.ods", pad))
+
+
+def test_an_xls_with_a_far_cell_is_refused_and_an_ordinary_one_passes(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("汇总数据")
+    ws.write(0, 0, "序号")
+    ws.write(65535, 255, "far")  # 5 KB; calamine allocates 16.7 million cells (about 1 GB) to read it
+    far = tmp_path / "远处.xls"
+    wb.save(str(far))
+    for kind in ("rollup", "draft"):
+        res = _run(kind, far)
+        assert res.returncode == 3 and "远处.xls" in res.stdout and "远在数据之外" in res.stdout, res.stdout + res.stderr
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("考核细则")
+    for r in range(2000):
+        for c in range(6):
+            ws.write(r, c, f"内容{r}-{c}")
+    ok = tmp_path / "正常.xls"
+    wb.save(str(ok))
+    check_workbook(ok)
