@@ -8,10 +8,11 @@ and a zip member that inflates a thousandfold fills the memory before any check 
 * the zip: total declared size, and the compression ratio of each large part (a bomb);
 * every XML part, streamed: a DTD or entity declaration is refused (no Office program writes one);
 * every worksheet: the declared ``<dimension ref>`` and the largest cell reference actually present;
-  rows × columns above :data:`MAX_CELLS` is refused.
+  rows × columns above :data:`MAX_CELLS` is refused;
+* an .ods: the extent up to the last cell with content, counting the repeat attributes;
+* an .xls (OLE2, not a zip): the DIMENSIONS and cell records of its Workbook stream.
 
-Each refusal is a :class:`~fazhi_desk.errors.UserError` naming the file. An .xls (not a zip) is
-only checked for size.
+Each refusal is a :class:`~fazhi_desk.errors.UserError` naming the file.
 """
 
 from __future__ import annotations
