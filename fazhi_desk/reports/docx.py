@@ -1,13 +1,17 @@
 """The written annual report as a .docx laid out as a Chinese official document (GB/T 9704 conventions).
 
 * A4, margins 天头 37 mm, 订口 28 mm, right 26 mm, bottom 35 mm (版心 156 × 225 mm);
-  body 仿宋_GB2312 三号 (16 pt) on a fixed 28.95 pt line (22 lines a page),
-  first lines indented two characters;
+  body 仿宋_GB2312 三号 (16 pt) on a fixed 28.95 pt line (22 lines a page) and a document grid
+  of 28 characters a line (the grid's character pitch, 156 mm / 28, not only its line pitch),
+  first lines indented two characters; a heading that would leave one character on a line of
+  its own is set a little tighter;
+* ASCII , : ; ( ) ? ! next to Chinese text printed full-width (:func:`fazhi_desk.domain.annual.fullwidth`);
 * title 方正小标宋简体 二号 (22 pt), centred, broken at a meaningful place;
 * 一级标题 “一、” 黑体, 二级标题 “(一)” 楷体_GB2312, 三级 “1.” 仿宋, all 三号;
 * page numbers “— 1 —” in 宋体 四号, odd pages right, even pages left, one character in;
-* the office and the date at the end (署名 centred over the date, the date two characters
-  from the right margin, Arabic numerals), then the statistics as 附件 on a new page.
+* the office's opening paragraph and closing line (报告模板), then the office and the date
+  (署名 centred over the date; a sealed 上行文's date four characters from the right margin,
+  GB/T 9704 7.3.5.1; Arabic numerals), then the statistics as 附件 on a new page.
 
 Fonts are named as Word and WPS expect them (``w:eastAsia`` on every run, Latin
 text in Times New Roman), and the font table gives each Chinese font an
@@ -30,7 +34,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from fazhi_desk.domain.annual import HEADING2_RE, AnnualDocument, cn_number
+from fazhi_desk.domain.annual import HEADING2_RE, AnnualDocument, cn_number, fullwidth
 from fazhi_desk.reports.output import output_file
 from fazhi_desk.safetext import neutralise
 
@@ -45,6 +49,10 @@ TITLE_PT = 22  # 二号
 PAGE_NO_PT = 14  # 四号
 TABLE_PT = 12  # 小四
 LINE_PT = 28.95  # 225 mm / 22 lines
+CHARS_PER_LINE = 28
+TEXT_WIDTH_PT = 156 / 25.4 * 72  # the 版心's width
+# w:docGrid w:charSpace: the pitch's difference from the 16 pt font, in 1/4096 pt (rounded towards a narrower pitch)
+CHAR_SPACE = int((TEXT_WIDTH_PT / CHARS_PER_LINE - BODY_PT) * 4096) - 1
 TITLE_CHARS_PER_LINE = 20  # 156 mm at 22 pt
 
 # name → (altName, panose-1, family, pitch): what Word/WPS use when the named font is missing.
@@ -74,7 +82,7 @@ def _set_fonts(rpr, east_asia: str, latin: str = LATIN) -> None:  # noqa: ANN001
 
 
 def _run(par, text: str, font: str, size: float, *, bold: bool = False, latin: str = LATIN):  # noqa: ANN001, ANN202
-    r = par.add_run(neutralise(text).text)  # Word evaluates no run text: no quote needed
+    r = par.add_run(fullwidth(neutralise(text).text))  # Word evaluates no run text: no quote needed
     r.font.size = Pt(size)
     r.font.name = latin
     r.bold = bold
@@ -169,6 +177,14 @@ def _page_setup(doc) -> None:  # noqa: ANN001
     sec.header_distance = Mm(15)
     sec.footer_distance = Mm(22)
     doc.settings.odd_and_even_pages_header_footer = True
+    sect = sec._sectPr
+    grid = sect.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect.append(grid)
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))
+    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
     _page_number(sec.footer, odd=True)
     _page_number(sec.even_page_footer, odd=False)
 
@@ -194,17 +210,41 @@ def _date_text(d) -> str:  # noqa: ANN001
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def lone_last_char(text: str, indent: float = 2) -> bool:
+    """Whether ``text`` set on the grid (28 a line, first line indented) leaves one character on its last line."""
+    w = _width(fullwidth(text)) + indent
+    return w > CHARS_PER_LINE and (w - 1) % CHARS_PER_LINE == 0
+
+
+def _tighten(p, run) -> None:  # noqa: ANN001
+    """Set a heading a little tighter so its last character stays on the line above."""
+    ppr = p._p.get_or_add_pPr()
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    ppr.insert(0, snap)
+    sp = OxmlElement("w:spacing")
+    sp.set(qn("w:val"), "-20")  # −1 pt a character
+    run._element.get_or_add_rPr().append(sp)
+
+
+def _heading(doc, text: str, font: str):  # noqa: ANN001, ANN202
+    p = _para(doc)
+    p.paragraph_format.keep_with_next = True
+    r = _run(p, text, font, BODY_PT)
+    if lone_last_char(text):
+        _tighten(p, r)
+    return p
+
+
 def _body_text(doc, text: str) -> None:  # noqa: ANN001
     for line in text.splitlines():
         line = line.strip()
         if not line:
             continue
-        p = _para(doc)
         if HEADING2_RE.match(line):
-            p.paragraph_format.keep_with_next = True
-            _run(p, line, KAITI, BODY_PT)
+            _heading(doc, line, KAITI)
         else:
-            _run(p, line, FANGSONG, BODY_PT)
+            _run(_para(doc), line, FANGSONG, BODY_PT)
 
 
 def _appendix_title(doc_: AnnualDocument) -> str:
@@ -244,13 +284,16 @@ def build_docx(doc_: AnnualDocument):  # noqa: ANN201 - docx.Document
     to = addressee(doc_.county)
     if to:
         _run(_para(doc, indent_chars=0), to, FANGSONG, BODY_PT)
-    _run(_para(doc), f"根据法治政府建设年度报告制度的要求,现将{doc_.office_name}{doc_.year}年度法治政府建设情况报告如下。",
-         FANGSONG, BODY_PT)
+    opening = doc_.opening or f"根据法治政府建设年度报告制度的要求,现将{doc_.office_name}{doc_.year}年度法治政府建设情况报告如下。"
+    for line in opening.splitlines():
+        if line.strip():
+            _run(_para(doc), line.strip(), FANGSONG, BODY_PT)
     for n, sec in enumerate(doc_.sections, start=1):
-        h = _para(doc)
-        h.paragraph_format.keep_with_next = True
-        _run(h, f"{cn_number(n)}、{sec.title}", HEITI, BODY_PT)
+        _heading(doc, f"{cn_number(n)}、{sec.title}", HEITI)
         _body_text(doc, sec.text)
+    for line in doc_.closing.splitlines():
+        if line.strip():
+            _run(_para(doc), line.strip(), FANGSONG, BODY_PT)
 
     figures = [f for f in doc_.statistics if f.value is not None]
     if figures:
@@ -265,12 +308,23 @@ def build_docx(doc_: AnnualDocument):  # noqa: ANN201 - docx.Document
     return doc
 
 
-def _signature(doc, doc_: AnnualDocument) -> None:  # noqa: ANN001
-    """署名 centred over the date; the date two characters in from the right (GB/T 9704 7.3.5.2)."""
-    date = _date_text(doc_.submit_date)
-    w_date, w_office = _width(date), _width(doc_.office_name)
-    date_right = 2 + max(0.0, (w_office - w_date) / 2 - 2) if w_office > w_date + 4 else 2
+def signature_indents(office: str, date: str, sealed: bool = True) -> tuple[float, float]:
+    """Right indents (in characters) of the 署名 and the 成文日期.
+
+    Sealed (GB/T 9704 7.3.5.1): the date 右空四字, the 署名 centred over the date. Unsealed (7.3.5.2): the
+    date 右空二字, the 署名 over it. A 署名 wider than the date moves the date left so the 署名 still fits.
+    """
+    base = 4.0 if sealed else 2.0
+    w_date, w_office = _width(date), _width(office)
+    date_right = base + max(0.0, (w_office - w_date) / 2 - base)
     office_right = max(0.0, date_right + (w_date - w_office) / 2)
+    return office_right, date_right
+
+
+def _signature(doc, doc_: AnnualDocument) -> None:  # noqa: ANN001
+    """署名 centred over the date (see :func:`signature_indents`)."""
+    date = _date_text(doc_.submit_date)
+    office_right, date_right = signature_indents(doc_.office_name, date, doc_.sealed)
     for _ in range(2):
         _para(doc)
     for text, right in ((doc_.office_name, office_right), (date, date_right)):

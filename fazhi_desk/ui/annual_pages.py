@@ -32,6 +32,10 @@ def add_annual_pages(win: MainWindow) -> None:
         # a linked statistic is an item's 实际值: an edit in the checklist changes the figure shown here
         if win.tabs.currentWidget() is win.statistics and (changes.items or changes.years or changes.catalogue):
             win.statistics.reload()
+        # the drafted paragraphs of the report follow the data: read again (reading never writes)
+        if win.tabs.currentWidget() is win.annual_text and (changes.items or changes.years or changes.catalogue
+                                                            or changes.statistics or changes.profile):
+            win.annual_text.reload()
 
     win.tabs.currentChanged.connect(show_year)
     win.checklist.year_changed.connect(show_year)

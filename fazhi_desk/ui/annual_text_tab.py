@@ -1,10 +1,13 @@
 """年度报告 tab: the five sections of the year's written report, edited in place, drafted on request, exported to Word.
 
-The first time a year is opened with no text the program drafts all five
-sections from the year's data. 重新生成草稿 replaces a section only where the
-user has not changed it; for edited sections it asks first. Typing is saved
-shortly after the user stops (and when the year or tab changes), through the
-one writer, with the change log.
+Opening the tab only reads: each section shows the program's draft of the year's
+data, with the clerk's edited paragraphs kept and the drafted ones live (their
+figures follow the data until the clerk edits them). An edited paragraph whose
+figures no longer match is flagged above the text and when exporting. Typing is
+saved shortly after the user stops (and when the year or tab changes), through
+the one writer, with the change log. 重新生成草稿 puts edited sections back to
+the draft only after asking. 报告模板… edits the office's opening paragraph,
+theme headings and closing, and imports or exports them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QDialog,
+    QDialogButtonBox,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -31,7 +36,7 @@ from fazhi_desk.domain.annual import SECTIONS
 from fazhi_desk.tasks import Op
 
 if TYPE_CHECKING:
-    from fazhi_desk.services.annual_text import AnnualText, Regenerated
+    from fazhi_desk.services.annual_text import AnnualView, Regenerated
     from fazhi_desk.store.db import Store
 
 SAVE_DELAY_MS = 800
@@ -41,10 +46,10 @@ HINT = ("每部分由程序根据本年度数据起草,可自由修改。“(一
         "其他每行为一段。")
 
 
-def _load(store: Store, year: int) -> AnnualText:
-    from fazhi_desk.services.annual_text import load_annual_text
+def _load(store: Store, year: int) -> AnnualView:
+    from fazhi_desk.services.annual_text import annual_view
 
-    return load_annual_text(store, year)
+    return annual_view(store, year)
 
 
 def _regenerate(store: Store, year: int, keys: tuple[str, ...] | None, overwrite: tuple[str, ...]) -> Regenerated:
@@ -53,10 +58,16 @@ def _regenerate(store: Store, year: int, keys: tuple[str, ...] | None, overwrite
     return regenerate(store, year, keys, overwrite=overwrite)
 
 
-def _save(store: Store, year: int, key: str, text: str) -> bool:
+def _save(store: Store, year: int, key: str, text: str, base: str) -> bool:
     from fazhi_desk.services.annual_text import save_section
 
-    return save_section(store, year, key, text)
+    return save_section(store, year, key, text, draft=base)
+
+
+def _problems(store: Store, year: int):  # noqa: ANN202
+    from fazhi_desk.services.annual_text import report_problems
+
+    return report_problems(store, year)
 
 
 def _set_date(store: Store, year: int, when: dt.date | None) -> None:
@@ -71,6 +82,30 @@ def _export(ctx, store: Store, year: int, path: str):  # noqa: ANN001, ANN202
     return export_docx(ctx, store, year, path)
 
 
+def _template_text(store: Store) -> str:
+    from fazhi_desk.services.report_template import get_template
+
+    return get_template(store).to_text()
+
+
+def _set_template_text(store: Store, text: str) -> str:
+    from fazhi_desk.services.report_template import parse_template, set_template
+
+    return set_template(store, parse_template(text)).to_text()
+
+
+def _import_template(store: Store, path: str) -> str:
+    from fazhi_desk.services.report_template import import_template
+
+    return import_template(store, path).to_text()
+
+
+def _export_template(store: Store, path: str):  # noqa: ANN202
+    from fazhi_desk.services.report_template import export_template
+
+    return export_template(store, path)
+
+
 class AnnualTextTab(QWidget):
     """The year's written report; ``store_of`` returns the open store (None while it opens)."""
 
@@ -83,7 +118,8 @@ class AnnualTextTab(QWidget):
         self._year: int | None = None
         self._loading = False
         self._dirty: set[str] = set()
-        self.text: AnnualText | None = None
+        self._bases: dict[str, str] = {}  # per section: the draft the shown text is compared with
+        self.text: AnnualView | None = None
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold;")
@@ -95,11 +131,18 @@ class AnnualTextTab(QWidget):
         self.redraft = QPushButton("重新生成草稿…")
         self.redraft.setToolTip("根据本年度的完成情况、说明和统计数据重新起草;已修改的部分会先询问")
         self.export = QPushButton("导出 Word…")
+        self.template = QPushButton("报告模板…")
+        self.template.setToolTip("本单位的开头语、各方面标题和结束语;可导出、导入(.docx 或 .txt),重新生成草稿时保留")
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #a33;")
+        self.warning.hide()
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.has_date)
         top.addWidget(self.date)
         top.addWidget(self.redraft)
+        top.addWidget(self.template)
         top.addWidget(self.export)
 
         self.tabs = QTabWidget()
@@ -116,6 +159,7 @@ class AnnualTextTab(QWidget):
         self.hint.setStyleSheet("color: #666;")
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addWidget(self.warning)
         lay.addWidget(self.tabs, 1)
         lay.addWidget(self.hint)
 
@@ -125,53 +169,63 @@ class AnnualTextTab(QWidget):
         self._timer.timeout.connect(self.flush)
         self.redraft.clicked.connect(self.regenerate)
         self.export.clicked.connect(self.export_docx)
+        self.template.clicked.connect(self.edit_template)
         self.has_date.toggled.connect(self._date_changed)
         self.date.dateChanged.connect(lambda _d: self._date_changed())
 
     # ------------------------------------------------------------ loading
     def set_year(self, year: int) -> None:
-        if year == self._year and self.text is not None:
-            return
+        """Show ``year`` (read again each time: drafted figures follow the data)."""
         self.flush()
         self._year = year
         self.title.setText(f"{year} 年度法治政府建设情况报告")
         self.reload()
 
     def reload(self) -> None:
+        """Read the year's sections again (nothing is written; typing not yet saved is saved first)."""
         store = self._store_of()
         if store is None or self._year is None:
             return
-        year = self._year
-        Op(_load, store, year).success(lambda t: self._fill(t, first=True)).run(self, "读取年度报告")
+        self.flush()
+        Op(_load, store, self._year).success(self._fill).run(self, "读取年度报告")
 
-    def _fill(self, text: AnnualText, first: bool = False) -> None:
-        if text.year != self._year:
+    def _fill(self, view: AnnualView) -> None:
+        if view.year != self._year:
             return
-        if first and not any(s.text.strip() for s in text.sections):
-            self._run_regenerate(None, ())  # a year never drafted: draft it (nothing of the user's to lose)
-            return
-        self.text = text
+        self.text = view
         self._loading = True
         try:
-            for s in text.sections:
+            for s in view.sections:
+                self._bases[s.key] = s.base
+                if s.key in self._dirty:
+                    continue  # typed since the read started: the typing wins (saved next)
                 ed = self.editors[s.key]
                 if ed.toPlainText() != s.text:
                     ed.setPlainText(s.text)
-                self._mark(s.key, s.edited)
-            self.has_date.setChecked(text.submit_date is not None)
-            d = text.submit_date or dt.date.today()
+                self._mark(s.key, s.edited, bool(s.stale))
+            self.has_date.setChecked(view.submit_date is not None)
+            d = view.submit_date or dt.date.today()
             self.date.setDate(QDate(d.year, d.month, d.day))
-            self.date.setEnabled(text.submit_date is not None)
+            self.date.setEnabled(view.submit_date is not None)
         finally:
             self._loading = False
-        self._dirty.clear()
-        self.loaded.emit(text.year)
+        self._show_stale(view)
+        self.loaded.emit(view.year)
 
-    def _mark(self, key: str, edited: bool) -> None:
+    def _show_stale(self, view: AnnualView) -> None:
+        stale = view.stale
+        self.warning.setVisible(bool(stale))
+        self.warning.setText("\n".join(x.message() for x in stale[:5])
+                             + (f"\n……另有 {len(stale) - 5} 段" if len(stale) > 5 else ""))
+
+    def _mark(self, key: str, edited: bool, stale: bool = False) -> None:
         i = [k for k, _t in SECTIONS].index(key)
-        base = self.tabs.tabText(i).rstrip(" *")
-        self.tabs.setTabText(i, base + (" *" if edited else ""))
-        self.tabs.setTabToolTip(i, "已修改(重新生成草稿时会先询问)" if edited else "程序起草,尚未修改")
+        base = self.tabs.tabText(i).rstrip(" *!")
+        self.tabs.setTabText(i, base + (" !" if stale else " *" if edited else ""))
+        tip = "已修改(重新生成草稿时会先询问);未修改的段落随数据更新" if edited else "程序起草,随本年度数据更新"
+        if stale:
+            tip = "有手工修改的段落数字与最新数据不一致,请核对"
+        self.tabs.setTabToolTip(i, tip)
 
     # ------------------------------------------------------------ editing
     def _edited(self, key: str) -> None:
@@ -186,12 +240,20 @@ class AnnualTextTab(QWidget):
         store = self._store_of()
         if store is None or self._year is None or not self._dirty:
             return
+        year = self._year
         for key in sorted(self._dirty):
             text = self.editors[key].toPlainText()
-            (Op(_save, store, self._year, key, text).write(store)
-             .success(lambda _r, k=key: (self._mark(k, True), self.saved.emit(k)))
+            base = self._bases.get(key, "")
+            (Op(_save, store, year, key, text, base).write(store)
+             .success(lambda _r, k=key: self._saved(k))
              .run(self, "保存年度报告"))
         self._dirty.clear()
+
+    def _saved(self, key: str) -> None:
+        self.saved.emit(key)
+        store = self._store_of()
+        if store is not None and self._year is not None and not self._dirty:
+            Op(_load, store, self._year).success(self._fill).run(self, "读取年度报告")
 
     def hideEvent(self, event) -> None:  # noqa: ANN001, N802
         self.flush()
@@ -218,6 +280,17 @@ class AnnualTextTab(QWidget):
         self.flush()
         self._run_regenerate(None, ())
 
+    def edit_template(self) -> None:
+        store = self._store_of()
+        if store is None:
+            return
+        Op(_template_text, store).success(self._template_dialog).run(self, "读取报告模板")
+
+    def _template_dialog(self, text: str) -> None:
+        dlg = TemplateDialog(self._store_of, text, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.reload()
+
     def _run_regenerate(self, keys: tuple[str, ...] | None, overwrite: tuple[str, ...]) -> None:
         store = self._store_of()
         if store is None or self._year is None:
@@ -243,6 +316,25 @@ class AnnualTextTab(QWidget):
             Op(_load, store, self._year).success(self._fill).run(self, "读取年度报告")
 
     def export_docx(self) -> None:
+        """Ask first when placeholders, a blank 单位负责人 or stale figures remain; then export."""
+        store = self._store_of()
+        if store is None or self._year is None:
+            return
+        self.flush()
+        Op(_problems, store, self._year).success(self._export_if_confirmed).run(self, "检查年度报告")
+
+    def _export_if_confirmed(self, problems) -> None:  # noqa: ANN001
+        if problems:
+            lines = "\n".join(f"· {p.text}" for p in problems[:8])
+            more = f"\n……另有 {len(problems) - 8} 处" if len(problems) > 8 else ""
+            ans = QMessageBox.question(
+                self, "导出文字报告", f"文字报告还有以下内容需要完善:\n{lines}{more}\n\n仍要导出吗?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if ans != QMessageBox.StandardButton.Yes:
+                return
+        self._export_now()
+
+    def _export_now(self) -> None:
         from pathlib import Path
 
         from fazhi_desk.ui import filedialogs
@@ -260,3 +352,67 @@ class AnnualTextTab(QWidget):
         (Op(_export, store, self._year, path).with_progress("正在导出文字报告……")
          .success(lambda p: QMessageBox.information(self, "导出文字报告", f"文字报告已保存:{Path(p)}"))
          .run(self, "导出文字报告"))
+
+
+class TemplateDialog(QDialog):
+    """报告模板: the office's opening paragraph, theme headings and closing, as editable text."""
+
+    def __init__(self, store_of: Callable[[], Store | None], text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("报告模板")
+        self._store_of = store_of
+        self.edit = QPlainTextEdit(text)
+        self.edit.setAccessibleName("报告模板")
+        note = QLabel("“【开头】”下为正文前的一段({单位}、{年度}自动替换),“【主题标题】”下每行为“主题=标题”,"
+                      "“【结尾】”下为正文后的结束语。保存后重新生成草稿时使用。")
+        note.setWordWrap(True)
+        self.import_button = QPushButton("导入…")
+        self.export_button = QPushButton("导出…")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        row = QHBoxLayout()
+        row.addWidget(self.import_button)
+        row.addWidget(self.export_button)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        lay = QVBoxLayout(self)
+        lay.addWidget(note)
+        lay.addWidget(self.edit, 1)
+        lay.addLayout(row)
+        self.resize(640, 480)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.import_button.clicked.connect(self.import_file)
+        self.export_button.clicked.connect(self.export_file)
+
+    def save(self) -> None:
+        store = self._store_of()
+        if store is None:
+            return
+        Op(_set_template_text, store, self.edit.toPlainText()).write(store).success(lambda _t: self.accept()).run(
+            self, "保存报告模板")
+
+    def import_file(self) -> None:
+        from fazhi_desk.ui import filedialogs
+
+        store = self._store_of()
+        name, _f = QFileDialog.getOpenFileName(self, "导入报告模板", filedialogs.start_dir(filedialogs.REPORT),
+                                               "报告模板 (*.docx *.txt)")
+        if not name or store is None:
+            return
+        Op(_import_template, store, name).write(store).success(self.edit.setPlainText).run(self, "导入报告模板")
+
+    def export_file(self) -> None:
+        from fazhi_desk.ui import filedialogs
+
+        store = self._store_of()
+        name, _f = QFileDialog.getSaveFileName(self, "导出报告模板", filedialogs.start_path(filedialogs.REPORT, "报告模板.docx"),
+                                               "Word 文档 (*.docx);;文本文件 (*.txt)")
+        if not name or store is None:
+            return
+        if not name.lower().endswith((".docx", ".txt")):
+            name += ".docx"
+        Op(_set_template_text, store, self.edit.toPlainText()).write(store).run(self, "保存报告模板")
+        Op(_export_template, store, name).success(
+            lambda p: QMessageBox.information(self, "导出报告模板", f"报告模板已保存:{p}")).run(self, "导出报告模板")

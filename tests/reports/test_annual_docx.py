@@ -16,12 +16,15 @@ from fazhi_desk.domain.model import Cycle
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.reports.drafts import next_year_rows
 from fazhi_desk.services.annual_text import (
+    UnfinishedReport,
     draft_input,
     drafts,
     export_docx,
     load_annual_text,
     regenerate,
+    report_problems,
     save_section,
+    section_views,
     set_submit_date,
 )
 from fazhi_desk.services.checklist import change_log, load_year, set_fields
@@ -44,18 +47,20 @@ def office(store):
 
 
 def test_drafts_are_assembled_from_the_years_data(office):
-    regenerate(office, 2025, today=TODAY)
-    t = load_annual_text(office, 2025)
-    assert [s.key for s in t.sections] == [k for k, _ in SECTIONS]
-    measures = t.section("measures").text
-    assert "全年组织领导干部集中学法4次" in measures and "(实际完成 4次)" in measures
-    assert "人民调解件数 57 件" in measures
-    short = t.section("shortcomings").text
+    t = drafts(office, 2025, TODAY)
+    measures = t["measures"]
+    # written from what was done: the note (not the plan's wording), the statistics as phrases, by theme
+    assert "全年组织领导干部集中学法4次\uff0c邀请县司法局讲解行政处罚法。" in measures
+    assert "\uff08一\uff09抓好学法用法\uff0c提升依法行政能力" in measures
+    assert "调解矛盾纠纷57件" in measures
+    assert "每年安排领导干部集中学法不少于4次" not in measures
+    assert "因疫情推迟一次培训" not in measures  # an unfinished item's note is a reason, not a result
+    short = t["shortcomings"]
     assert "每年组织工作人员法律培训不少于40学时" in short and "因疫情推迟一次培训" in short
-    assert "专题研究法治建设 4 次" in t.section("responsibility").text
-    assert "【请填写出庭应诉件数】" in t.section("responsibility").text
-    assert "2026年" in t.section("next_year").text
-    assert not any(s.edited for s in t.sections)
+    assert "专题研究法治建设4次" in t["responsibility"]
+    assert "【请填写主要负责人学法讲法次数\u3001述法人次】" in t["responsibility"]
+    assert "2026年" in t["next_year"]
+    assert load_annual_text(office, 2025).section("measures").text == ""  # drafting stores nothing
 
 
 def test_next_year_plan_lists_the_items_judged_due_next_year(office):
@@ -72,33 +77,67 @@ def test_next_year_plan_lists_the_items_judged_due_next_year(office):
     planned = [r.item_id for r in next_year_rows(inp)]
     assert sorted(planned) == sorted(expected)
     assert expected and {i.split("-")[0] for i in expected} == {"SZ2015"}
-    # what the section says is that list: items written out plus "其余 N 项" per heading
+    # what the section says is that list: per theme, the items named in quotes or "等N项"
     text = drafts(office, 2025, TODAY)["next_year"]
-    listed = len(re.findall(r"^\d+\.", text, re.M)) + sum(map(int, re.findall(r"其余 (\d+) 项工作", text)))
+    listed = 0
+    for line in re.findall(r"^\d+\.(.*方面.*)$", text, re.M):
+        more = re.search(r"等(\d+)项工作", line)
+        listed += int(more.group(1)) if more else line.count("\u201c")
     assert listed == len(expected)
+    assert 5 <= len(re.findall(r"^\d+\.", text, re.M)) <= 8
     for r in judged:
         if r.item.doc_code == "ZS2022":
-            assert f".{r.item.requirement.rstrip('。')}" not in text
+            assert f"\u201c{r.item.requirement.rstrip('。')}" not in text
     basis = text.splitlines()[0]
-    assert basis.startswith("2026年,乾佑街道办事处将继续对照《苏州市") and "柞水县法治政府建设实施方案" not in basis
-    assert "柞法治委发〔2022〕4号)施行期限已于2025年届满" in text
+    assert basis.startswith("2026年\uff0c乾佑街道办事处将继续对照《苏州市") and "柞水县法治政府建设实施方案" not in basis
+    assert "柞法治委发〔2022〕4号\uff09施行期限已于2025年届满" in text
     # this year's work is still reported against both documents
     assert {t for t, _n in inp.documents} == {r.document.title for r in judged}
 
 
 def test_regenerating_never_overwrites_what_the_user_wrote_unless_told(office):
-    regenerate(office, 2025, today=TODAY)
-    save_section(office, 2025, "measures", "我们自己写的总结。")
+    assert regenerate(office, 2025, today=TODAY).replaced == ()  # nothing stored: the drafts are live already
+    save_section(office, 2025, "measures", "我们自己写的总结。", today=TODAY)
     set_statistic(office, 2025, "MEDIATION", 60)  # the data change: a fresh draft would differ
     r = regenerate(office, 2025, today=TODAY)
     assert r.kept_edited == ("measures",)
     assert load_annual_text(office, 2025).section("measures").text == "我们自己写的总结。"
     r = regenerate(office, 2025, ("measures",), overwrite=("measures",), today=TODAY)
     assert r.replaced == ("measures",)
-    assert "人民调解件数 60 件" in load_annual_text(office, 2025).section("measures").text
+    assert "调解矛盾纠纷60件" in section_views(office, 2025, TODAY)["measures"].text
     with office.session() as s:
         fields = [c.field for c in change_log(s, year=2025)]
-    assert "年度报告·主要举措和成效" in fields
+    assert fields.count("年度报告·主要举措和成效") == 2  # the edit, and putting the draft back
+
+
+def test_drafted_paragraphs_stay_live_and_an_edited_one_with_old_figures_is_flagged(office, tmp_path):
+    """The same export gave a workbook with one count and a .docx with another: drafted figures now follow the
+    data until the clerk edits that paragraph; an edited paragraph whose figures changed is named at export."""
+    view = section_views(office, 2025, TODAY)["measures"]
+    lines = view.text.splitlines()
+    mediation = next(n for n, ln in enumerate(lines) if "调解矛盾纠纷57件" in ln)
+    lines[mediation] = lines[mediation].replace("57件", "57件\uff0c同比增长10%")
+    save_section(office, 2025, "measures", "\n".join(lines), today=TODAY)
+    set_fields(office, "SZ2015-04-03", 2025, {"status": "已完成", "completed_on": "2025-12-20"})
+    set_statistic(office, 2025, "MEDIATION", 61)
+    now = section_views(office, 2025, TODAY)["measures"]
+    first = now.text.splitlines()[0]
+    assert "已完成2项" in first  # an untouched drafted paragraph: live
+    assert "同比增长10%" in now.text and "57件" in now.text  # the clerk's paragraph kept as written
+    assert [(x.was, x.now) for x in now.stale] == [(("57",), ("61",))]
+    problems = [p.text for p in report_problems(office, 2025, TODAY)]
+    assert any("第" in p and "已手工修改" in p and "57" in p for p in problems)
+    with pytest.raises(UnfinishedReport, match="已手工修改"):
+        export_docx(JobContext(), office, 2025, tmp_path / "r.docx", today=TODAY, allow_unfinished=False)
+    assert not (tmp_path / "r.docx").exists()
+    out = export_docx(JobContext(), office, 2025, tmp_path / "r.docx", today=TODAY)
+    body = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "已完成2项" in body and "同比增长10%" in body
+    # the workbook of the same moment has the same counts
+    from fazhi_desk.services.report import load_report_data
+
+    t = load_report_data(office, 2025, TODAY).total()
+    assert f"全年应完成检查事项{t.applicable}项\uff0c已完成{t.done}项" in body
 
 
 def test_submit_date_is_stored_and_checked(office):
@@ -132,11 +171,11 @@ def test_docx_is_laid_out_as_an_official_document(office, tmp_path):
     assert title.text == "乾佑街道办事处关于2025年度\n法治政府建设情况的报告"
     assert _fonts(title.runs[0])[0] == "方正小标宋简体" and title.runs[0].font.size == Pt(22)
     texts = [p.text for p in paras]
-    assert texts[1] == "中共柞水县委全面依法治县委员会办公室:"
+    assert texts[1] == "中共柞水县委全面依法治县委员会办公室\uff1a"
     heads = [p for p in paras if p.text[:2] in ("一、", "二、", "三、", "四、", "五、")]
     assert [h.text[2:] for h in heads] == [t for _k, t in SECTIONS]
     assert all(_fonts(h.runs[0])[0] == "黑体" for h in heads)
-    h2 = next(p for p in paras if p.text == "(一)关于机构调整")
+    h2 = next(p for p in paras if p.text == "\uff08一\uff09关于机构调整")
     assert _fonts(h2.runs[0])[0] == "楷体_GB2312"
     body = next(p for p in paras if p.text == "本年度法制办新增专职人员1名。")
     assert _fonts(body.runs[0]) == ("仿宋_GB2312", "Times New Roman") and body.runs[0].font.size == Pt(16)
@@ -145,7 +184,21 @@ def test_docx_is_laid_out_as_an_official_document(office, tmp_path):
     i = texts.index("2026年1月10日")
     assert texts[i - 1] == "乾佑街道办事处"
     assert texts[i + 1] == "附件"
-    assert any("附件:乾佑街道办事处2025年度法治政府建设主要统计数据" == t for t in texts)
+    assert any("附件\uff1a乾佑街道办事处2025年度法治政府建设主要统计数据" == t for t in texts)
+    # a sealed 上行文: the date 右空四字, the 署名 centred over it (GB/T 9704 7.3.5.1); 特此报告。 before them
+    date_p, office_p = paras[i], paras[i - 1]
+    assert date_p.paragraph_format.right_indent == Pt(16 * 4)
+    # centres line up: 署名 7 characters wide, the date 6.5 (Arabic numerals are half width)
+    assert office_p.paragraph_format.right_indent.pt / 16 + 7 / 2 == 4 + 6.5 / 2
+    assert texts.index("特此报告。") + 1 == texts.index("附件\uff1a乾佑街道办事处2025年度法治政府建设主要统计数据") < i
+    # 28 characters a line: the document grid's character pitch, not only its line pitch
+    from docx.oxml.ns import qn
+
+    grid = sec._sectPr.find(qn("w:docGrid"))
+    pitch = 16 + int(grid.get(qn("w:charSpace"))) / 4096
+    assert grid.get(qn("w:type")) == "linesAndChars" and 28 * pitch <= 156 / 25.4 * 72 < 28 * pitch + 0.5
+    # full-width punctuation in Chinese text
+    assert not any(re.search(r"[\u4e00-\u9fff][,:;()?!]|[,:;()?!][\u4e00-\u9fff]", t) for t in texts)
     table = doc.tables[0]
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0] == ["序号", "类别", "指标", "计量单位", "数值"]

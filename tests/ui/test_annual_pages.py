@@ -24,12 +24,22 @@ def win(qtbot, tt_data, tmp_path):
     store.close()
 
 
+def _log_fields(store):
+    from fazhi_desk.services.checklist import change_log
+
+    with store.session() as s:
+        return [c.field for c in change_log(s, year=2024)]
+
+
 def test_annual_text_is_drafted_edited_and_never_overwritten_silently(qtbot, win, monkeypatch):
     tab = win.annual_text
+    before = _log_fields(win.store)
     win.tabs.setCurrentWidget(tab)
     qtbot.waitUntil(lambda: "2024年" in tab.editors["measures"].toPlainText(), timeout=10000)
     wait_idle(qtbot)
-    assert load_annual_text(win.store, 2024).section("measures").text  # drafted and stored
+    # viewing never writes: nothing stored, no change-log entry nobody made
+    assert load_annual_text(win.store, 2024).section("measures").text == ""
+    assert _log_fields(win.store) == before
     ed = tab.editors["other"]
     ed.setFocus()
     ed.selectAll()
@@ -49,8 +59,42 @@ def test_annual_text_is_drafted_edited_and_never_overwritten_silently(qtbot, win
     tab.redraft.click()
     wait_idle(qtbot)
     wait_idle(qtbot)
-    assert load_annual_text(win.store, 2024).section("other").text == "无。"
+    assert load_annual_text(win.store, 2024).section("other").text == ""  # the draft again, live
     qtbot.waitUntil(lambda: tab.editors["other"].toPlainText() == "无。", timeout=5000)
+
+
+def test_drafted_figures_follow_the_data_and_an_edited_stale_paragraph_is_flagged(qtbot, win, monkeypatch):
+    from fazhi_desk.services.checklist import set_fields
+
+    tab = win.annual_text
+    win.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: "2024年" in tab.editors["measures"].toPlainText(), timeout=10000)
+    wait_idle(qtbot)
+    first = tab.editors["measures"].toPlainText().splitlines()[0]
+    assert "已完成0项" in first
+    # the clerk edits the shortcomings' opening paragraph, which carries no figure, and the measures' first
+    ed = tab.editors["measures"]
+    lines = ed.toPlainText().splitlines()
+    ed.setFocus()
+    ed.selectAll()
+    type_text(ed, "\n".join([lines[0] + "我们补充的一句。", *lines[1:]]))
+    with qtbot.waitSignal(tab.saved, timeout=10000):
+        pass
+    wait_idle(qtbot)
+    assert not tab.warning.isVisible()
+    set_fields(win.store, YEARLY, 2024, {"status": "已完成", "actual": 4, "completed_on": "2024-12-01",
+                                             "note": "全年集中学法4次。"})
+    tab.reload()
+    wait_idle(qtbot)
+    qtbot.waitUntil(lambda: not tab.warning.isHidden(), timeout=5000)
+    assert "第1段已手工修改" in tab.warning.text()
+    assert tab.tabs.tabText(0).endswith(" !")
+    # exporting asks first (the stale paragraph is named)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    tab.export.click()
+    wait_idle(qtbot)
+    assert asked and "第1段已手工修改" in asked[0]
 
 
 def test_statistics_tab_saves_and_a_linked_figure_is_the_items_actual(qtbot, win):

@@ -99,7 +99,7 @@ def test_dashboard_report_and_tree_agree(qtbot, tmp_path):
         assert dash.t_rate.value.text() == "60%"
         assert (total["不适用"], total["本年度不检查"]) == (2, 2)
         # the written report counts the same (it used to compare status words on its own)
-        assert "本年度应完成事项 5 项,已完成 3 项,完成率 60.0%" in drafts(st, YEAR, TODAY)["measures"]
+        assert "全年应完成检查事项5项\uff0c已完成3项\uff0c完成率60.0%" in drafts(st, YEAR, TODAY)["measures"]
 
         ck = wb[SHEET_CHECKLIST]
         heads = [c.value for c in ck[1]]
@@ -157,5 +157,5 @@ def test_a_one_time_item_done_last_year_is_history_in_every_view(qtbot, store, t
     # the written report: not a 2026 achievement, the same counts
     text = drafts(store, 2026, today)["measures"]
     assert "建立行政工作人员应知应会法律法规清单" not in text
-    assert f"本年度应完成事项 {tree[1]} 项,已完成 1 项" in text
+    assert f"全年应完成检查事项{tree[1]}项\uff0c已完成1项" in text
     assert not any(r.item_id == HISTORY for r in draft_input(store, 2026, today).next_year)
