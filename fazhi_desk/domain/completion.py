@@ -22,6 +22,14 @@ The rule, in the words the summary sheet of the report uses:
 * 逾期 (overdue): due this year, past its due date, and 未开始 or 进行中.
 * An item retired by a catalogue import is, from the year of that import on,
   已退役: shown only where it has an assessment of substance, never due, never counted.
+* First years: a document counts from its 施行起始年份 (else its 发布 year), an item from its
+  首次年度 (its own, else the year of the catalogue import that added it), never earlier: a plan
+  issued in 2026 or an item added by a 2026 revision leaves 2025 as it was.
+* An office that starts late (开始使用年度, ``since``): a one-time item whose deadline falls before
+  it is not overdue in every year; the office answers once: 以前年度已完成 (history, counted in no
+  year) or 仍需完成 (due in the year it chose). Until it answers the item is 开始使用前到期,待确认,
+  not counted.
+* 可选 (the 事项内容 says 可/鼓励/有条件的): never overdue, counted only when worked on.
 * Scope: only the office's own work counts, that is items of its 适用文件 that the
   township leads or takes part in (not 仅供了解). Other rows are shown on demand
   and counted only by a view that asks for :attr:`Scope.ALL`.
@@ -36,7 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from fazhi_desk.domain.model import Cycle, Item, Status, due_in_year, year_due_date
+from fazhi_desk.domain.model import Cycle, Item, Status, due_in_year, is_optional, year_due_date
 from fazhi_desk.errors import UserError
 
 YEAR_MIN = 1990
@@ -75,6 +83,13 @@ class Standing(str, enum.Enum):
     def outstanding(self) -> bool:
         """Due and not (fully) done: what the office still owes for the year."""
         return self in (Standing.NOT_STARTED, Standing.IN_PROGRESS, Standing.BELOW_TARGET)
+
+
+class Prior(str, enum.Enum):
+    """The office's one answer for a one-time item due before its 开始使用年度."""
+
+    DONE_BEFORE = "以前年度已完成"  # done before the office used the program: counted in no year
+    STILL_DUE = "仍需完成"  # still to do: due in the year the office chose
 
 
 _COUNTED = frozenset({Standing.DONE, Standing.BELOW_TARGET, Standing.IN_PROGRESS, Standing.NOT_STARTED})
@@ -135,6 +150,9 @@ class Completion:
     retired_version: str = ""  # the catalogue version that retired it (only when RETIRED)
     status: Status = Status.NOT_STARTED  # the stored status it was judged from
     in_scope: bool = True  # the office's own work: a binding document, and the township acts (see Scope)
+    optional: bool = False  # 可选 (可/鼓励/有条件的): never overdue, counted only when worked on
+    before_since: bool = False  # a one-time item due before the office's 开始使用年度
+    prior: Prior | None = None  # the office's answer for it (None: not answered yet)
 
     @property
     def counted(self) -> bool:
@@ -145,8 +163,20 @@ class Completion:
         return self.standing is Standing.DONE
 
     @property
+    def awaiting_choice(self) -> bool:
+        """Due before the office's 开始使用年度 and not answered yet (以前年度已完成 / 仍需完成)."""
+        return self.before_since and self.prior is None and self.standing is Standing.NOT_DUE
+
+    @property
     def text(self) -> str:
         """The status as the tree, the report and the command line say it."""
+        if self.standing is Standing.NOT_DUE and self.done_in_year is None:
+            if self.before_since and self.prior is Prior.DONE_BEFORE:
+                return Prior.DONE_BEFORE.value
+            if self.awaiting_choice:
+                return "开始使用前到期(待确认)"
+            if self.optional and self.due:
+                return "可选(未开展)"
         return standing_text(self.standing, self.overdue, self.done_in_year, self.retired_version, self.status)
 
 
@@ -177,22 +207,41 @@ def judge(
     retired_version: str | None = None,
     term_end: int | None = None,
     binding: bool = True,
+    added_year: int | None = None,
+    since: int | None = None,
+    prior: Prior | None = None,
+    prior_year: int | None = None,
 ) -> Completion:
     """Apply the completion rule (see the module docstring) to one item in one year.
 
-    ``retired_version`` is the version that retired the item, given only when
+    ``doc_year`` is the document's first year (:func:`~fazhi_desk.domain.model.document_start`);
+    ``added_year`` the year of the catalogue import that added the item (None: it came with the
+    document); ``retired_version`` is the version that retired the item, given only when
     ``year`` is the year of that import or later; ``done_in_year`` is the
     earlier year a one-time item was done in; nothing falls due after ``term_end``,
     the last year of the document's term; ``binding``: the item's document is
     among the office's 适用文件 (with the item's 乡镇角色 it decides the scope).
+    ``since`` is the office's 开始使用年度; ``prior`` its answer for a one-time item due before it,
+    and ``prior_year`` the year a 仍需完成 item falls due in (default ``since``).
     """
-    due = due_in_year(item, year, doc_year, term_end)
+    due = due_in_year(item, year, doc_year, term_end, added_year)
     due_date = year_due_date(item, year)
     in_scope = binding and item.township_acts
+    optional = is_optional(item)
+    before_since = (since is not None and item.cycle is Cycle.ONCE and item.deadline is not None
+                    and item.deadline.year < since)
+    if before_since:
+        if prior is Prior.STILL_DUE:
+            at = prior_year if prior_year is not None else since
+            due, due_date = year == at, dt.date(at, 12, 31)
+        else:
+            due = False
 
     def c(standing: Standing, **kw: object) -> Completion:
         kw.setdefault("due", due)
-        return Completion(standing, due_date=due_date, status=status, in_scope=in_scope, **kw)  # type: ignore[arg-type]
+        return Completion(standing, due_date=due_date, status=status, in_scope=in_scope, optional=optional,
+                          before_since=before_since, prior=prior if before_since else None,
+                          **kw)  # type: ignore[arg-type]
 
     if retired_version is not None:
         return c(Standing.RETIRED, due=False, retired_version=retired_version)
@@ -202,13 +251,15 @@ def judge(
         return c(Standing.NO_EVENT)
     if done_in_year is not None:  # history: done in an earlier year, not due nor counted again
         return c(Standing.NOT_DUE, due=False, done_in_year=done_in_year)
+    if before_since and prior is Prior.DONE_BEFORE:  # done before the office's first year: no year counts it
+        return c(Standing.NOT_DUE, due=False)
     if status is Status.DONE:
         return c(Standing.BELOW_TARGET if meets_target(item, actual) is False else Standing.DONE)
-    if not due:
+    if not due or (optional and status is Status.NOT_STARTED):
         if status is Status.NOT_STARTED:
             return c(Standing.NOT_DUE)
         return c(Standing(status.value))  # off-year work counts like any other
-    return c(Standing(status.value), overdue=today > due_date)
+    return c(Standing(status.value), overdue=today > due_date and not optional)
 
 
 def has_substance(status: Status | str, note: str, actual: float | None, evidence_count: int) -> bool:
@@ -344,5 +395,8 @@ RATE_RULE = ("完成率 = 已完成 ÷ 应完成;应完成 = 事项数 − 不�
              "未达标(已完成但实际值未达到目标值或未填写)计入应完成,不计入已完成。"
              "每两年一次的事项在非检查年度、方案施行期限届满后的事项列为“本年度不检查”,但当年已开展的工作照常统计;"
              "以前年度已完成的一次性事项显示为“已完成(某年)”,列为“本年度不检查”,不再重复计入。"
+             "文件自施行起始年份(或发布年份)起、事项自首次年度(或增加它的目录版本导入的年份)起计入,此前年度不计入;"
+             "开始使用年度以前到期的一次性事项经确认为“以前年度已完成”的不计入任何年度;"
+             "“可选”事项(可、鼓励、有条件的)从不逾期,只有开展了才计入。"
              "只统计本单位适用文件中乡镇牵头或参加的事项,“仅供了解”的事项不计入。"
              "有分值的事项:已完成得该项分值,未达标和未完成不得分,不计入完成率的事项不计入总分。")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from dataclasses import dataclass
 
 
@@ -171,17 +172,52 @@ def parse_target(text: str) -> tuple[float, float | None]:
     return v, None
 
 
-def _first_year(item: Item, doc_year: int) -> int:
-    return item.first_year if item.first_year is not None else doc_year
+def _first_year(item: Item, doc_year: int, added_year: int | None = None) -> int:
+    return first_counted_year(item, doc_year, added_year)
 
 
-def due_in_year(item: Item, year: int, doc_year: int, term_end: int | None = None) -> bool:
+def document_start(doc: SourceDocument) -> int:
+    """The first year a document counts in: its 施行起始年份, else the year of its 发布日期.
+
+    A plan issued in 2026 never counts in 2025, whatever its items say.
+    """
+    return doc.term_start if doc.term_start is not None else doc.date.year
+
+
+def first_counted_year(item: Item, doc_year: int, added_year: int | None = None) -> int:
+    """The first year an item counts in (its 首次年度).
+
+    The item's own ``first_year`` when the catalogue gives one, else the year the catalogue
+    version that added it was imported (``added_year``; None when it came with the document),
+    and never before the document's own first year (``doc_year``, :func:`document_start`).
+    """
+    if item.first_year is not None:
+        return max(item.first_year, doc_year)
+    return max(doc_year, added_year) if added_year is not None else doc_year
+
+
+# 可 / 鼓励 / 有条件的: a measure the text allows or encourages rather than requires.
+_OPTIONAL_RE = re.compile(
+    r"有条件的|鼓励|可以|(?<![不许认])可(?:探索|试行|成立|设立|建立|聘请|采取|参照|结合|根据|视情)")
+
+
+def is_optional(item: Item) -> bool:
+    """可选: the 事项内容 only allows or encourages the measure (有条件的可成立…, 鼓励…, 可以…).
+
+    Read from the short statement, not the 原文: a whole traced sentence may hold an optional
+    clause beside a duty.
+    """
+    return bool(_OPTIONAL_RE.search(item.requirement or ""))
+
+
+def due_in_year(item: Item, year: int, doc_year: int, term_end: int | None = None,
+                added_year: int | None = None) -> bool:
     """Whether the item falls due in ``year`` (biennial items only every other year).
 
-    Nothing falls due after the document's term (``term_end``, the last year its
-    plan is in force).
+    Nothing falls due before the item's first year (:func:`first_counted_year`) nor after the
+    document's term (``term_end``, the last year its plan is in force).
     """
-    start = _first_year(item, doc_year)
+    start = _first_year(item, doc_year, added_year)
     if year < start:
         return False
     if term_end is not None and year > term_end:

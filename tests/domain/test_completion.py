@@ -177,3 +177,70 @@ def test_status_words_parse_including_no_event():
     assert Status.parse("本年度未发生") is Status.NO_EVENT
     with pytest.raises(ValueError):
         Status.parse("完成")
+
+
+# ------------------------------------------------------------------ first years, a late start, optional items
+
+
+def test_a_document_counts_only_from_its_first_year():
+    from fazhi_desk.domain.model import SourceDocument, document_start
+
+    plan = SourceDocument(code="ZF2026", title="t", doc_number="柞法治委发〔2026〕1号", issuer="", version="1.0",
+                          date=dt.date(2026, 3, 1))
+    assert document_start(plan) == 2026
+    assert document_start(SourceDocument(**{**plan.__dict__, "term_start": 2027})) == 2027
+    # an item of that plan, even one claiming an earlier 首次年度, is nothing in 2025 (it was 未开始(逾期))
+    for it in (item(), item(Cycle.ONCE, deadline=dt.date(2009, 5, 31)), item(first_year=2020)):
+        c = judge(it, 2025, document_start(plan), Status.NOT_STARTED, None, dt.date(2026, 12, 7))
+        assert c.standing is Standing.NOT_DUE and not c.counted and not c.overdue, it
+        assert judge(it, 2026, 2026, Status.NOT_STARTED, None, dt.date(2026, 12, 7)).counted
+
+
+def test_an_item_added_by_a_later_catalogue_version_counts_from_that_import():
+    it = item()
+    before = j(it, year=2025, today=dt.date(2026, 2, 1), added_year=2026)
+    assert before.standing is Standing.NOT_DUE and not before.counted and not before.overdue
+    assert j(it, year=2026, today=dt.date(2026, 2, 1), added_year=2026).counted
+    # its own 首次年度 decides when the catalogue gives one
+    assert j(item(first_year=2025), year=2025, added_year=2026).counted
+
+
+def test_an_office_starting_late_answers_once_for_one_time_items_due_before_it():
+    from fazhi_desk.domain.completion import Prior
+
+    goal = item(Cycle.ONCE, deadline=dt.date(2017, 12, 31), requirement="通过2~3年努力实现总体目标")
+    late = dt.date(2025, 7, 1)
+    # without a start year: 逾期 in every year (what the office saw)
+    assert j(goal, year=2025, today=late).overdue
+    # not answered yet: grouped for one choice, neither overdue nor counted
+    waiting = j(goal, year=2025, today=late, since=2025)
+    assert waiting.awaiting_choice and not waiting.counted and not waiting.overdue
+    assert waiting.text == "开始使用前到期(待确认)"
+    # 以前年度已完成: counted in no year
+    for y in (2017, 2024, 2025, 2026):
+        c = j(goal, year=y, today=late, since=2025, prior=Prior.DONE_BEFORE)
+        assert not c.counted and not c.overdue and not c.awaiting_choice and c.text == "以前年度已完成", y
+    # 仍需完成: due in the office's first year (or the year it chose), by the end of that year
+    due = j(goal, year=2025, today=late, since=2025, prior=Prior.STILL_DUE)
+    assert due.due and due.counted and due.due_date == dt.date(2025, 12, 31) and not due.overdue
+    assert j(goal, year=2025, today=dt.date(2026, 1, 1), since=2025, prior=Prior.STILL_DUE).overdue
+    assert not j(goal, year=2026, today=late, since=2025, prior=Prior.STILL_DUE).counted
+    assert j(goal, year=2026, since=2025, prior=Prior.STILL_DUE, prior_year=2026).counted
+    # a one-time item due after the start year is untouched
+    later = item(Cycle.ONCE, deadline=dt.date(2025, 6, 30))
+    assert j(later, year=2025, today=late, since=2025).overdue
+
+
+def test_an_optional_measure_is_never_overdue_and_counts_only_when_worked_on():
+    from fazhi_desk.domain.model import is_optional
+
+    opt = item(Cycle.ONCE, deadline=dt.date(2022, 12, 31), requirement="有条件的可成立联合执法办公室")
+    assert is_optional(opt) and is_optional(item(requirement="鼓励乡镇聘请法律顾问"))
+    assert not is_optional(item(requirement="不可超过15日报送备案")) and not is_optional(item(requirement="建立学法制度"))
+    idle = j(opt, year=2022, today=dt.date(2030, 1, 1))
+    assert not idle.overdue and not idle.counted and idle.text == "可选(未开展)"
+    assert j(opt, Status.DONE, year=2022).done
+    working = j(opt, Status.IN_PROGRESS, year=2022, today=dt.date(2030, 1, 1))
+    assert working.counted and not working.overdue
+    t = Tally.of([Row(opt, idle)], Scope.OFFICE)
+    assert t.applicable == 0 and t.overdue == 0
