@@ -54,6 +54,7 @@ from fazhi_desk.fileio import read_chunks
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.paths import DataDir
 from fazhi_desk.store.swap import TEMP_PREFIX, remove_stale_backup_temps
+from fazhi_desk.testpoints import pause
 
 FORMAT = "fazhi-desk-backup"
 FORMAT_VERSION = 1
@@ -607,6 +608,7 @@ def create_backup(
         except sqlite3.DatabaseError as e:
             raise UserError(f"数据库“{data.db}”已损坏,无法备份({e})。请从较早的备份恢复。") from e
         ctx.check()
+        pause("backup.snapshot")
         _refuse_unsound_snapshot(data.db, snap)
         rev, office, cats, counts = describe_db(snap)
         ws_id = _workspace_id(snap)
@@ -652,6 +654,7 @@ def create_backup(
                     zf.writestr(_zipinfo(README_MEMBER, 0, now), README_TEXT.encode("utf-8"))
                     add(zf, DB_MEMBER, snap, db_size, None)
                     for sha, size in files:
+                        pause("backup.member")
                         src = _find_evidence(data.evidence, sha)
                         if src is None:
                             if sha in linked:
@@ -684,8 +687,10 @@ def create_backup(
                 raw.flush()
                 os.fsync(raw.fileno())
             ctx.check()
+            pause("backup.written")
             os.replace(tmp, final)
             tmp = None
+            pause("backup.renamed")
             _fsync_dir(folder)
         except OSError as e:
             if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):

@@ -69,6 +69,7 @@ from fazhi_desk.jobs import JobContext
 from fazhi_desk.paths import DataDir
 from fazhi_desk.store import swap
 from fazhi_desk.store.backend import SqliteBackend
+from fazhi_desk.testpoints import pause
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,7 @@ def _restore_locked(ctx: JobContext, data: DataDir, path: Path, backup_current: 
         if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
             raise disk_full_error(data.root, need) from e
         raise UserError(f"无法在数据目录“{data.root}”写入恢复的文件:{os_error_text(e)}。程序没有改动现有数据。") from e
+    pause("restore.staged")
     try:
         new_db = staging / DB_MEMBER
         migrated_from = _migrate_if_older(new_db, manifest)
@@ -210,6 +212,7 @@ def _restore_locked(ctx: JobContext, data: DataDir, path: Path, backup_current: 
         swap._rmtree(staging)
         raise
     # From here on the new workspace wins, even if this process dies: the next start rolls forward.
+    pause("restore.ready")
     SqliteBackend.for_data_dir(data).replace(staging / DB_MEMBER)  # READY is marked: one rename per piece
     _record_restore(data, path, new_print)
     log.info("restored %s into %s (before-restore backup %s)", path, data.root, before)
