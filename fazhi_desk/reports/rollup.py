@@ -208,11 +208,13 @@ _STANDINGS = {s.value: s for s in Standing}
 
 
 def _recompute(checklist: list[list[Any]], path: Path) -> tuple[Figures, dict[str, str], dict[str, tuple[str, str]],
-                                                               tuple[tuple[str, str, str, str], ...]]:
-    cc = _columns(checklist, ("编号", "文件", "事项内容", "状态", "逾期", "佐证材料", "不计入原因"), path,
+                                                               tuple[tuple[str, str, str, str], ...],
+                                                               dict[str, float]]:
+    cc = _columns(checklist, ("编号", "文件", "事项内容", "状态", "逾期", "佐证材料", "不计入原因", "实际值"), path,
                   F.SHEET_CHECKLIST)
-    i_id, i_doc, i_req, i_st, i_od, i_ev, i_why = (cc[c] for c in ("编号", "文件", "事项内容", "状态", "逾期", "佐证材料",
-                                                                  "不计入原因"))
+    i_id, i_doc, i_req, i_st, i_od, i_ev, i_why, i_act = (
+        cc[c] for c in ("编号", "文件", "事项内容", "状态", "逾期", "佐证材料", "不计入原因", "实际值"))
+    actuals: dict[str, float] = {}
     t = Tally()
     no_ev = 0
     statuses: dict[str, str] = {}
@@ -232,19 +234,30 @@ def _recompute(checklist: list[list[Any]], path: Path) -> tuple[Figures, dict[st
             no_ev += 1
         statuses[item_id] = word
         items[item_id] = (_text(row[i_doc]), _text(row[i_req]))
+        actual = _num(row[i_act])
+        if actual is not None:
+            actuals[item_id] = actual
         if standing in (Standing.NOT_APPLICABLE, Standing.NO_EVENT):
             excluded.append((item_id, items[item_id][1], word, _text(row[i_why])))
     figures = Figures(t.applicable, t.done, t.below_target, t.rate, t.overdue, no_ev, t.in_progress, t.not_started,
                       t.not_applicable, t.no_event)
-    return figures, statuses, items, tuple(excluded)
+    return figures, statuses, items, tuple(excluded), actuals
 
 
-def _stat_findings(figures: dict[str, tuple[str, str, str, float | None]], statuses: dict[str, str]) -> list[str]:
-    from fazhi_desk.domain.statistics import DEFAULT_INDICATORS, check_figures
+def _stat_findings(figures: dict[str, tuple[str, str, str, float | None]], statuses: dict[str, str],
+                   actuals: Mapping[str, float] = {}) -> list[str]:  # noqa: B006 - read only
+    """Figures that do not fit: declared relations, 本年度未发生 items a figure says occurred, counts that are not
+    whole, and a linked figure that is not its item's 实际值 in the checklist (they are one number when exported)."""
+    from fazhi_desk.domain.statistics import DEFAULT_INDICATORS, check_figures, show
 
     values = {code: f[3] for code, f in figures.items()}
     quiet = [i for i, s in statuses.items() if s == Standing.NO_EVENT.value]
     out = [f.text for f in check_figures(DEFAULT_INDICATORS, values, quiet)]
+    for ind in DEFAULT_INDICATORS:
+        v, actual = values.get(ind.code), actuals.get(ind.linked_item)
+        if ind.linked_item and v is not None and actual is not None and v != actual:
+            out.append(f"{ind.label} {show(v)}{ind.unit} 与检查清单中事项 {ind.linked_item} 的实际值 "
+                       f"{show(actual)}{ind.unit} 不一致(两者应是同一个数)")
     for code, (_cat, name, unit, v) in figures.items():
         ind = next((i for i in DEFAULT_INDICATORS if i.code == code), None)
         if ind is not None and v is not None and ind.whole and not float(v).is_integer():
@@ -301,7 +314,7 @@ def read_office_report(path: Path | str) -> OfficeReport:
     stated = Figures(count("应完成"), count("已完成"), count("未达标"), _num(get("完成率")), count("逾期"),
                      count("已完成无佐证"), count("进行中"), count("未开始"), count("不适用"), count("本年度未发生"))
     checklist = _sheet(wb, F.SHEET_CHECKLIST, path)
-    computed, statuses, items, excluded = _recompute(checklist, path)
+    computed, statuses, items, excluded, actuals = _recompute(checklist, path)
     stats = _sheet(wb, F.SHEET_STATISTICS, path)
     sc = _columns(stats, ("编码", "类别", "指标", "计量单位", "数值"), path, F.SHEET_STATISTICS)
     figures = {}
@@ -325,7 +338,7 @@ def read_office_report(path: Path | str) -> OfficeReport:
         office_code=_text(get("单位编码")).upper(), submit_date=_text(get("报送日期")), contact=_text(get("联系人")),
         phone=_text(get("联系电话")), export_id=_text(get("导出编号")),
         checksum_ok=bool(stated_sum) and stated_sum == computed_sum,
-        excluded=excluded, findings=tuple(_stat_findings(figures, statuses)),
+        excluded=excluded, findings=tuple(_stat_findings(figures, statuses, actuals)),
     )
 
 

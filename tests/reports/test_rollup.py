@@ -313,3 +313,16 @@ def test_cli_lists_every_disagreement_and_an_older_format_is_refused(townships, 
     old = _edit(paths[1], tmp_path / "格式2.xlsx", [(F.SHEET_SUMMARY_DATA, None, "格式版本", 2)])
     with pytest.raises(UserError, match=r"格式2.xlsx.*旧版本程序导出的报告\(报表格式 2\)"):
         rollup([paths[0], old], tmp_path / "汇总.xlsx")
+
+
+def test_a_linked_figure_is_cross_checked_with_its_items_actual(townships, tmp_path):
+    """集中学法·次数 is SZ2015-04-01's 实际值: a return where the two differ was edited by hand; say so."""
+    paths, _e = townships
+    odd = _edit(paths[1], tmp_path / "odd.xlsx", [
+        (F.SHEET_CHECKLIST, lambda r: r["编号"] == "TT2020-01-01", "实际值", 5),
+        (F.SHEET_CHECKLIST, lambda r: r["编号"] == "TT2020-01-01", "编号", "SZ2015-04-01"),
+        (F.SHEET_STATISTICS, lambda r: r["编码"] == "STUDY_SESSIONS", "数值", 3)])
+    out = tmp_path / "汇总.xlsx"
+    rollup([paths[0], odd], out)
+    hints = [r[3] for r in _sheet(out, "核对提示")[1:] if r[0] == "统计数据"]
+    assert any("集中学法·次数 3次 与检查清单中事项 SZ2015-04-01 的实际值 5次 不一致" in h for h in hints)
