@@ -6,8 +6,10 @@ wheel, installs it into a new virtualenv that cannot see the source tree, and ru
 user would run from it: ``--version``, ``--help``, ``--self-test``, ``profile set``, ``status``,
 ``list``, ``report`` and ``catalogue export``.
 
-The virtualenv borrows the already installed dependencies (``--system-site-packages``) so that the
-test needs no network; the program itself comes only from the wheel (checked by ``__file__``).
+The virtualenv borrows the dependencies installed for the Python running the tests, so that the test
+needs no network: a ``.pth`` file lists that Python's site-packages folders. (``system_site_packages``
+would borrow the *base* interpreter's packages, which inside a virtualenv lack SQLAlchemy and PySide6.)
+The program itself comes only from the wheel (checked by ``__file__``).
 """
 
 from __future__ import annotations
@@ -70,8 +72,9 @@ def installed(tmp_path_factory) -> Path:
     assert not any(n.startswith("fazhi_desk/resources/screenshots/") for n in names)
 
     env_dir = tmp / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(system_site_packages=False, with_pip=False).create(env_dir)
     py = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    _borrow_site_packages(py)
     install = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "--ignore-installed", str(wheels[0])],
         capture_output=True, text=True, cwd=tmp,
@@ -83,6 +86,26 @@ def installed(tmp_path_factory) -> Path:
         )
     assert install.returncode == 0, install.stdout + install.stderr
     return py
+
+
+def _site_packages() -> list[str]:
+    """The folders the running Python imports installed packages from (a virtualenv's, the system's, the user's)."""
+    import site
+    import sysconfig
+
+    found = [*site.getsitepackages(), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    if site.ENABLE_USER_SITE:
+        found.append(site.getusersitepackages())
+    found += [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages")]
+    return [p for p in dict.fromkeys(found) if Path(p).is_dir()]
+
+
+def _borrow_site_packages(py: Path) -> None:
+    """Let the new virtualenv import the running Python's dependencies, after its own packages."""
+    r = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                       capture_output=True, text=True, check=True)
+    own = Path(r.stdout.strip())
+    (own / "_fazhi_test_borrowed.pth").write_text("\n".join(_site_packages()) + "\n", encoding="utf-8")
 
 
 def _clean_env(tmp: Path) -> dict[str, str]:
