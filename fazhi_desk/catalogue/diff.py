@@ -13,10 +13,11 @@ do not appear in the diff.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, fields
 
 from fazhi_desk.catalogue.schema import Catalogue, version_key
-from fazhi_desk.domain.model import Item, SourceDocument
+from fazhi_desk.domain.model import Cycle, Item, SourceDocument, document_start, first_counted_year
 from fazhi_desk.domain.statistics import Indicator
 
 # Item fields a catalogue update can change, with their Chinese names (preview, change log).
@@ -286,19 +287,50 @@ def diff(installed: list[Catalogue], incoming: list[Catalogue]) -> CatalogueDiff
     return CatalogueDiff(tuple(diff_catalogue(by_code.get(c.document.code), c) for c in incoming))
 
 
-def document_headline(doc: DocumentDiff) -> str:
+def counts_from(doc: DocumentDiff, import_year: int | None = None) -> str:
+    """In which years the document's new items count: "自2026年起计入统计,2025年及以前的年度不受影响"."""
+    if not doc.added:
+        return ""
+    start = document_start(doc.new)
+    if doc.is_new_document:
+        years = sorted({first_counted_year(i, start) for i in doc.added})
+    else:
+        year = import_year if import_year is not None else dt.date.today().year
+        years = sorted({first_counted_year(i, start, year) for i in doc.added})
+    first = years[0]
+    span = f"自{first}年起计入统计" if len(years) == 1 else f"自{first}年起陆续计入统计({'、'.join(map(str, years))}年)"
+    return f"{span}\uff0c{first - 1}年及以前的年度不受影响"
+
+
+def document_headline(doc: DocumentDiff, import_year: int | None = None) -> str:
     """One line per document: what it is and what the import does to it (CLI and import preview)."""
     head = f"{doc.code} {doc.new.title}"
+    when = counts_from(doc, import_year)
+    when = f"\uff1b新增事项{when}" if when else ""
     if doc.is_new_document:
-        return f"{head}:新的来源文件,版本 {doc.new.version},{doc.summary()}"
+        return f"{head}:新的来源文件,版本 {doc.new.version},{doc.summary()}{when}"
     if doc.is_empty:
         return f"{head}:没有变化(版本 {doc.new.version})"
-    return f"{head}:版本 {doc.old_version} → {doc.new.version};{doc.summary()}"
+    return f"{head}:版本 {doc.old_version} → {doc.new.version};{doc.summary()}{when}"
+
+
+def stale_deadlines(doc: DocumentDiff) -> list[Item]:
+    """New or changed one-time items whose 截止日期 falls before the document's first year (overdue on import)."""
+    start = document_start(doc.new)
+    items = list(doc.added) + [c.new for c in doc.changed]
+    return [i for i in items if i.cycle is Cycle.ONCE and i.deadline is not None and i.deadline.year < start]
 
 
 def document_warnings(doc: DocumentDiff) -> list[str]:
-    """What the user must look at before applying: a downgrade, changes under an unchanged version."""
+    """What the user must look at before applying: a downgrade, changes under an unchanged version, one-time
+    deadlines before the document's first year."""
     out = []
+    stale = stale_deadlines(doc)
+    if stale:
+        ids = "、".join(i.item_id for i in stale[:5]) + ("等" if len(stale) > 5 else "")
+        out.append(f"注意\uff1a{doc.code} 有 {len(stale)} 项一次性事项的截止日期早于文件的首个年度 "
+                   f"{document_start(doc.new)} 年({ids})\uff0c导入后立即为逾期\uff1b请核对截止日期"
+                   "(起草时填写施行期限\uff0c早于它的期限会顺延)。")
     if doc.is_new_document or doc.is_empty:
         return out
     if doc.is_downgrade:

@@ -49,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--number", default="", help="发文字号,如 柞法治委发〔2026〕1号")
     d.add_argument("--issuer", default="", help="发文机关")
     d.add_argument("--date", default="", help="发布日期 YYYY-MM-DD(默认从正文中读取)")
+    d.add_argument("--term", default="", help="施行期限,如 2026-2030(早于起始年的期限顺延至起始年并提示复核)")
     d.add_argument("--map", default="", help="表格的列对应,如 事项内容=C,牵头单位=E,分值=F")
     d.add_argument("--out", required=True, metavar="DRAFT.xlsx", help="写出的目录模板(.xlsx)")
     d.set_defaults(handler=_draft)
@@ -178,7 +179,7 @@ def _draft(args, ctx) -> int:  # noqa: ANN001
             raise UserError(f"--date“{args.date}”应为 YYYY-MM-DD,如 2026-03-15。") from None
     result = draft_to_template(
         ctx.data, Path(args.source), out, code=args.code, title=args.title, doc_number=args.number,
-        issuer=args.issuer, date=date, map_spec=args.map,
+        issuer=args.issuer, date=date, map_spec=args.map, term=args.term,
     )
     draft = result.draft
     counts = "、".join(f"{k} {v}" for k, v in draft.counts().items())

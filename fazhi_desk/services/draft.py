@@ -79,9 +79,13 @@ def write_draft(catalogue: Catalogue, out: Path) -> Path:
 
 def draft_to_template(data: DataDir, source: Path, out: Path | None, *, code: str, title: str = "",
                       doc_number: str = "", issuer: str = "", date: dt.date | None = None,
-                      map_spec: str = "") -> DraftResult:
+                      map_spec: str = "", term: str = "") -> DraftResult:
     """Draft from ``source`` and write our template to ``out`` (the command line's ``catalogue draft``)."""
-    meta = DraftMeta(code=code, title=title, doc_number=doc_number, issuer=issuer, date=date)
+    from fazhi_desk.catalogue.draft import parse_term
+
+    start, end = parse_term(term)
+    meta = DraftMeta(code=code, title=title, doc_number=doc_number, issuer=issuer, date=date, term_start=start,
+                     term_end=end)
     result = draft_source(data, source, meta, mapping=parse_map(map_spec) if map_spec else None)
     note = result.mapping_note + ("(可用 --map 修改)" if result.draft.kind == "table" else "")
     if out is not None:

@@ -208,6 +208,8 @@ class DraftDialog(QDialog):
         self.issuer = QLineEdit()
         self.date = QLineEdit()
         self.date.setPlaceholderText("YYYY-MM-DD,留空则从正文中读取")
+        self.term = QLineEdit()
+        self.term.setPlaceholderText("如 2026-2030")
         self.btn_draft = QPushButton("起草(&D)")
         self.btn_draft.clicked.connect(self.start_draft)
 
@@ -219,10 +221,10 @@ class DraftDialog(QDialog):
         form.addRow("来源:", src_row)
         meta = QGridLayout()
         for n, (label, w) in enumerate((("文件代码", self.code), ("文件名称", self.title), ("发文字号", self.number),
-                                         ("发文机关", self.issuer), ("发布日期", self.date))):
+                                         ("发文机关", self.issuer), ("发布日期", self.date), ("施行期限", self.term))):
             meta.addWidget(QLabel(label + ":"), n // 3, (n % 3) * 2)
             meta.addWidget(w, n // 3, (n % 3) * 2 + 1)
-        meta.addWidget(self.btn_draft, 1, 5)
+        meta.addWidget(self.btn_draft, 2, 5)
         form.addRow(meta)
 
         # 列对应 (tables only)
@@ -349,8 +351,16 @@ class DraftDialog(QDialog):
             except ValueError:
                 QMessageBox.warning(self, TITLE, f"发布日期“{self.date.text()}”应为 YYYY-MM-DD,如 2026-03-15。")
                 return None
+        from fazhi_desk.catalogue.draft import parse_term
+        from fazhi_desk.errors import UserError
+
+        try:
+            start, end = parse_term(self.term.text())
+        except UserError as e:
+            QMessageBox.warning(self, TITLE, str(e))
+            return None
         return DraftMeta(code=self.code.text().strip().upper(), title=self.title.text(), doc_number=self.number.text(),
-                         issuer=self.issuer.text(), date=date)
+                         issuer=self.issuer.text(), date=date, term_start=start, term_end=end)
 
     def _mapping(self) -> dict[str, int] | None:
         if not self.mapping_box.isVisible():

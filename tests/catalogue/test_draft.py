@@ -441,3 +441,41 @@ def test_a_plan_saved_as_notepad_unicode_is_read(tmp_path, encoding):
     src.write_bytes(raw)
     meta = DraftMeta(code="WD2023", title="测试方案", date=__import__("datetime").date(2023, 1, 1))
     assert _shape(draft_catalogue(src, meta)) == _shape(draft_catalogue(text, meta, pasted=True))
+
+
+# ------------------------------------------------------------------ a 2009 plan issued again as 〔2026〕1号
+
+
+@pytest.mark.parametrize("meta", [DraftMeta(code="ZF2026", doc_number="柞法治委发〔2026〕1号"),
+                                  DraftMeta(code="ZF2026", term_start=2026, term_end=2030)])
+def test_an_old_plan_issued_again_keeps_no_deadline_before_its_first_year(meta):
+    d = draft_catalogue(CITY_2009, meta)
+    items = d.catalogue.items
+    assert d.catalogue.document.term_start == 2026
+    dated = [i for i in items if i.deadline is not None]
+    assert len(dated) >= 10
+    # every deadline lies in the plan's years: none is 逾期 the day it is imported (all were 2009)
+    assert all(i.deadline.year >= 2026 for i in dated), [(i.item_id, i.deadline) for i in dated if i.deadline.year < 2026]
+    # the months the text gives are kept, in the plan's first year
+    may = next(i for i in items if i.source_passage.startswith("5月份"))
+    assert (may.deadline.year, may.deadline.month) == (2026, 5)
+
+
+def test_a_stated_year_before_the_plan_is_moved_and_flagged_for_review():
+    text = "一、主要任务\n(一)建立学法制度。2009年12月底前,各镇要建立学法制度。\n"
+    d = draft_catalogue(text, DraftMeta(code="ZF2026", doc_number="〔2026〕1号"), pasted=True)
+    (item,) = d.catalogue.items
+    assert item.deadline == __import__("datetime").date(2026, 12, 31)
+    assert any(w.item_id == item.item_id and "早于方案的首个年度 2026 年" in w.message for w in d.warnings)
+    # without a later number or term, the plan's own year stands and nothing is flagged
+    d = draft_catalogue(text, DraftMeta(code="ZF2009"), pasted=True)
+    assert d.catalogue.items[0].deadline.year == 2009 and not any("早于" in w.message for w in d.warnings)
+
+
+def test_month_only_headings_are_not_sections_and_a_section_is_not_repeated_as_its_article():
+    d = draft_catalogue(CITY_2009, DraftMeta(code="SJ2009"))
+    items = d.catalogue.items
+    month = re.compile(r"^[((][一二三四五六七八九十]+[))]\s*\d{1,2}\s*月份?$")
+    assert not [i.section for i in items if month.match(i.section)]  # "(三)10月份" was a 节
+    assert any(i.section.startswith("(三)") and "行政复议法" in i.section for i in items)
+    assert not [i.item_id for i in items if i.section and i.article_title == i.section]

@@ -21,7 +21,7 @@ from fazhi_desk.catalogue.draft.clean import clean_text, read_text_file
 from fazhi_desk.catalogue.draft.plan import Warning, draft_items
 from fazhi_desk.catalogue.draft.table import FIELD_ORDER, draft_table, parse_map
 
-__all__ = ["Draft", "DraftMeta", "FIELD_ORDER", "Warning", "draft_catalogue", "parse_map"]
+__all__ = ["Draft", "DraftMeta", "FIELD_ORDER", "Warning", "draft_catalogue", "parse_map", "parse_term"]
 
 TEXT_SUFFIXES = {".txt", ".text"}
 WORD_SUFFIXES = {".docx"}
@@ -39,6 +39,8 @@ class DraftMeta:
     issuer: str = ""
     date: dt.date | None = None
     version: str = "1.0"
+    term_start: int | None = None  # 施行期限 (--term 2026-2030): the plan's first year…
+    term_end: int | None = None  # …and its last
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,35 @@ def _guess_date(text: str) -> dt.date | None:
     return dt.date(int(m.group(1)), 1, 1) if m else None
 
 
+def parse_term(text: str) -> tuple[int | None, int | None]:
+    """施行期限 as typed: "2026-2030", "2026—2030", "2026至2030年", "2026" (from 2026 on); "" → (None, None)."""
+    import re
+
+    t = (text or "").strip()
+    if not t:
+        return None, None
+    m = re.fullmatch(r"((?:19|20)\d{2})\s*年?\s*(?:(?:-|—|–|~|～|至|到)\s*((?:19|20)\d{2})\s*年?)?", t)
+    if not m:
+        raise UserError(f"施行期限\u201c{text}\u201d应写作\u201c起始年-截止年\u201d\uff0c如 2026-2030\uff08或只写起始年 2026\uff09。")
+    start, end = int(m.group(1)), int(m.group(2)) if m.group(2) else None
+    if end is not None and end < start:
+        raise UserError(f"施行期限\u201c{text}\u201d的截止年早于起始年\uff0c请改正(如 2026-2030)。")
+    return start, end
+
+
+def plan_first_year(meta: DraftMeta, date: dt.date) -> int | None:
+    """The plan's first year when it is not its date's: the given term, else the year of its 发文字号
+    (〔2026〕1号) when that is later than the date read from a text copied from an older plan."""
+    import re
+
+    if meta.term_start is not None:
+        return meta.term_start
+    m = re.search(r"[〔\[(（【]\s*((?:19|20)\d{2})\s*[〕\])）】]", meta.doc_number or "")
+    if m and int(m.group(1)) > date.year:
+        return int(m.group(1))
+    return None
+
+
 def draft_catalogue(source: Path | str, meta: DraftMeta, *, pasted: bool = False,
                     mapping: dict[str, int] | None = None) -> Draft:
     """Draft a catalogue from a file (or, with ``pasted``, from ``source`` as text)."""
@@ -119,13 +150,14 @@ def draft_catalogue(source: Path | str, meta: DraftMeta, *, pasted: bool = False
             raise UserError(f"不支持的文件类型“{path.suffix or path.name}”。可用:.docx、.txt(方案正文),.xlsx、.xls、.ods(考核表格)。")
         name = path.name
     date = meta.date or (_guess_date(text) if text else None) or dt.date.today()
+    term_start = plan_first_year(meta, date)
     title = meta.title.strip() or (_guess_title(text) if text else "") or (Path(str(source)).stem if not pasted else code)
     if kind == "table":
-        _sheet, td = draft_table(Path(source), code, date.year, mapping)
+        _sheet, td = draft_table(Path(source), code, term_start or date.year, mapping)
         items, warnings, scores, cols, signature = td.items, td.warnings, td.scores, td.mapping, td.signature
         columns = td.headers
     else:
-        items, warnings = draft_items(text, code, date.year)
+        items, warnings = draft_items(text, code, term_start or date.year)
         if not items:
             raise UserError(
                 f"在“{name}”中没有找到可检查的任务(没有“一、”“(一)”“1.”编号的条文,或条文中没有“要、应、建立、落实……”等要求)。"
@@ -133,7 +165,7 @@ def draft_catalogue(source: Path | str, meta: DraftMeta, *, pasted: bool = False
             )
     doc = SourceDocument(
         code=code, title=title, doc_number=meta.doc_number.strip(), issuer=meta.issuer.strip(), date=date,
-        version=meta.version, source_text="",
+        version=meta.version, source_text="", term_start=term_start, term_end=meta.term_end,
         notes=(f"由程序从“{name}”起草,事项的拆分、周期、目标值和责任单位须经人工复核。",),
     )
     return Draft(Catalogue(document=doc, items=tuple(items)), text, warnings, scores, kind, cols, signature, columns)

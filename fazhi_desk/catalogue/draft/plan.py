@@ -61,6 +61,8 @@ DEADLINE_RES = (
 YEARLY_RE = re.compile(r"每年|年度|每半年|每季度|每月|半年|季度")
 BIENNIAL_RE = re.compile(r"每两年|每2年")
 ONGOING_RE = re.compile(r"长期坚持|常态化|长效|持续|经常性|日常")
+# A heading that is only a month or a time ("10月份", "上半年"): a date, never a 节 title.
+MONTH_ONLY_RE = re.compile(r"^(?:\d{4}\s*年)?\s*(?:\d{1,2}\s*月(?:份|底|末|前|中旬|上旬|下旬)?(?:前|之前|以前)?|上半年|下半年|年内|年底前?)$")
 EVENT_RE = re.compile(r"发生|作出.{0,20}前|之日起|案件|重大行政决策|事故|突发事件|申请|投诉|举报|复议|诉讼|应诉")
 
 
@@ -164,7 +166,15 @@ def _split_heading(rest: str) -> tuple[str, str]:
     if m:
         return m.group(1), m.group(2)
     if len(rest) > 40 and OBLIGATION_RE.search(rest):
-        first = re.split(r"[,,;;。]", rest, maxsplit=1)[0]
+        clauses = [c for c in re.split(r"[,,;;。]", rest) if c.strip()]
+        num = re.match(r"^\s*(?:[((]\s*[一二三四五六七八九十\d]{1,3}\s*[))]|[一二三四五六七八九十]{1,3}\s*[、.．])\s*",
+                       clauses[0]) if clauses else None
+        prefix = num.group(0) if num else ""
+        if prefix:
+            clauses[0] = clauses[0][len(prefix):]
+        while len(clauses) > 1 and MONTH_ONLY_RE.match(clauses[0].strip()):
+            clauses = clauses[1:]  # "10月份," is when, not what: the heading is the task's first clause
+        first = prefix + clauses[0] if clauses else rest
         return (first if len(first) <= 30 else first[:30] + "…"), rest
     return rest.rstrip("。"), ""
 
@@ -205,7 +215,9 @@ def parse_plan(text: str) -> list[_Para]:
         if not body or (has_chapters and not chapter):
             return  # title, addressees and preamble before the first 章 hold no task
         if not article_open:
-            open_article(section or chapter)
+            # a 节 (or 章) whose body follows its heading stands in for an article: the 条 has no heading of
+            # its own (repeating the 节 heading as the 条 heading said the same thing twice)
+            open_article("" if section else chapter)
         p = _Para(chapter, section, article_no, article_title, body)
         paras.append(p)
         pending_units.append(p)
@@ -244,8 +256,28 @@ def parse_plan(text: str) -> list[_Para]:
     return paras
 
 
+def shift_deadline(deadline: dt.date | None, first_year: int) -> dt.date | None:
+    """A deadline before the plan's first year, moved to the same day of that year (None stays None)."""
+    if deadline is None or deadline.year >= first_year:
+        return deadline
+    try:
+        return deadline.replace(year=first_year)
+    except ValueError:  # 29 February
+        return dt.date(first_year, deadline.month, 28)
+
+
+def stale_deadline_warning(item_id: str, deadline: dt.date, first_year: int) -> Warning:
+    return Warning(item_id, f"原文期限 {deadline.isoformat()} 早于方案的首个年度 {first_year} 年,"
+                            f"已顺延至 {shift_deadline(deadline, first_year).isoformat()},请核对")
+
+
 def draft_items(text: str, code: str, plan_year: int) -> tuple[list[Item], list[Warning]]:
-    """Items and review warnings for a cleaned plan text."""
+    """Items and review warnings for a cleaned plan text.
+
+    ``plan_year`` is the plan's first year (its 施行起始年份 or the year of its 发文字号/发布日期): a month
+    without a year ("5月份") is read in it, and a deadline the text dates before it (a plan copied from
+    2009 and issued as 〔2026〕1号) is moved to it and flagged, so no item is 逾期 on the day it is imported.
+    """
     items: list[Item] = []
     warnings: list[Warning] = []
     per_article: dict[int, int] = {}
@@ -267,6 +299,9 @@ def draft_items(text: str, code: str, plan_year: int) -> tuple[list[Item], list[
             cycle = read_cycle(s, deadline)
             if deadline is None and para_deadline and cycle is Cycle.ONGOING and not ONGOING_RE.search(s):
                 cycle, deadline = Cycle.ONCE, para_deadline  # the paragraph's month governs its sentences
+            if deadline is not None and deadline.year < plan_year:
+                warnings.append(stale_deadline_warning(item_id, deadline, plan_year))
+                deadline = shift_deadline(deadline, plan_year)
             lead = p.units.get("lead", "") or read_inline_units(s)[0] or inline_lead
             part = p.units.get("participating", "") or inline_part
             requirement, cut = _short_requirement(s)
