@@ -86,8 +86,8 @@ def canon(v: Any) -> str:
         return "1" if v else "0"
     if cls is int:
         return str(v)
-    if cls is float:
-        return str(int(v)) if v.is_integer() else repr(v)
+    if cls is float:  # 10 significant digits: a program that saves 15 (Excel) or 17 does not change it
+        return str(int(v)) if v.is_integer() else f"{v:.10g}"
     if isinstance(v, dt.datetime):
         return v.date().isoformat() if v.time() == dt.time() else f"{v:%Y-%m-%d %H:%M:%S}"
     if isinstance(v, dt.date):

@@ -209,3 +209,11 @@ def test_statistics_sheet_states_each_meaning_and_what_does_not_fit(seeded, tmp_
     summary = [str(v) for r in cw.get_sheet_by_name(F.SHEET_SUMMARY).to_python() for v in r]
     line = next(v for v in summary if v.startswith("以下") and "需核对" in v)
     assert "报备件数 2件" in line
+
+
+def test_the_checksum_ignores_how_many_digits_a_program_saves():
+    """A rate saved with 15 significant digits (as Excel does) is the same figure; a changed figure is not."""
+    a = [("汇总数据", [["完成率"], [2 / 3]])]
+    b = [("汇总数据", [["完成率"], [float(f"{2 / 3:.15g}")]])]
+    c = [("汇总数据", [["完成率"], [0.6667]])]
+    assert F.checksum(a) == F.checksum(b) != F.checksum(c)
