@@ -361,6 +361,8 @@ def _notes(wb: Workbook, data: ReportData) -> BulkRows:
             bulk.add([(r.item_id, TEXT), (req, TEXT), (f"{n}/{len(parts)}", MID), (part, TEXT)],
                      _height([(part, widths[3]), (req, widths[1])]))
     _finish_table(ws, data, F.SHEET_NOTES, bulk, len(widths), len(widths))
+    if not bulk.rows:  # no long notes: the sheet stays (the same sheets every year) but prints nothing
+        ws.sheet_state = "hidden"
     return bulk
 
 
@@ -495,6 +497,8 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         ("生成时间", f"{generated:%Y-%m-%d %H:%M}(程序版本 {data.program_version or '—'})"
                   + (f";导出编号 {data.export_id}" if data.export_id else "")),
     ]
+    if data.corrects:  # a year edited after 报送: this return replaces the one sent
+        info.append(("报送版本", f"更正版\uff1a更正导出编号 {data.corrects} 的报告\uff08本次导出编号 {data.export_id}\uff09"))
     r = 3
     for label, value in info:
         _put(ws, r, 1, label, bold=True, align=WRAP_TOP, border=False)

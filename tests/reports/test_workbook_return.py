@@ -152,6 +152,9 @@ def test_an_empty_year_has_every_sheet_and_column(seeded, tmp_path):
     assert cw.sheet_names == list(F.SHEETS)
     assert tuple(cw.get_sheet_by_name(F.SHEET_EVIDENCE).to_python()[0]) == F.EVIDENCE_COLUMNS
     assert tuple(cw.get_sheet_by_name(F.SHEET_NOTES).to_python()[0])[:2] == ("编号", "事项内容")
+    wb = openpyxl.load_workbook(out)
+    assert wb[F.SHEET_NOTES].sheet_state == "hidden"  # an empty 说明全文 prints nothing
+    assert all(wb[n].sheet_state == "visible" for n in F.SHEETS if n != F.SHEET_NOTES)
 
 
 def test_dates_are_dates_versions_are_text_and_the_return_counts_what_the_county_asks(exported):
