@@ -276,3 +276,34 @@ class EvidenceTrash(Base):
     added_by: Mapped[str] = mapped_column(String(200), default="")
     removed_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
     removed_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ActivityRow(Base):
+    """活动记录: one session of counted work (a 集中学法, a 培训, a 讲座) for an item in a year.
+
+    Once an item has sessions in a year, the assessment's 实际值 is their total
+    (:func:`fazhi_desk.domain.activity.total`), kept in step by the activity service.
+    """
+
+    __tablename__ = "activity"
+    __table_args__ = (Index("ix_activity_item_year", "item_id", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("item.item_id"))
+    year: Mapped[int] = mapped_column(Integer)
+    date: Mapped[dt.date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(Text, default="")
+    people: Mapped[str] = mapped_column(Text, default="")  # 主讲/参加人员
+    quantity: Mapped[float] = mapped_column(Float, default=1.0)  # 1, or hours (学时), or attendance (人次)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
+
+
+class ActivityEvidence(Base):
+    """An evidence link (under the item and year) that belongs to one session (签到表, 照片 of that day)."""
+
+    __tablename__ = "activity_evidence"
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("evidence_link.id", ondelete="CASCADE"), primary_key=True)

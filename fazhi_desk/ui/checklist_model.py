@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from fazhi_desk.domain.activity import progress_text
 from fazhi_desk.domain.completion import Scope, Standing
 from fazhi_desk.domain.model import Status, TownshipRole
 
@@ -328,7 +329,11 @@ class ChecklistModel(QAbstractItemModel):
                     return f"{r.item_id}  {n.label}"
                 return n.label
             if col == COL_PROGRESS:
-                return "" if n.kind == "item" else f"{n.done}/{n.total}"
+                if n.kind != "item":
+                    return f"{n.done}/{n.total}"
+                if r is not None and r.actual is not None and r.item.target is not None:
+                    return progress_text(r.actual, r.item.target_text, r.item.unit)  # 3 / 4 次
+                return ""
             if r is None:
                 return ""
             if col == COL_STATUS:

@@ -105,6 +105,10 @@ class MainWindow(QMainWindow):
         self.right_tabs = QTabWidget()
         self.right_tabs.addTab(self.detail_scroll, "事项与完成情况")
         self.right_tabs.addTab(self.evidence_page, "佐证材料")
+        self.activity_panel = None  # the 活动记录 tab, built with the store (ui.activity_panel)
+        self.activity_page = QWidget()
+        QVBoxLayout(self.activity_page).setContentsMargins(0, 0, 0, 0)
+        self.right_tabs.addTab(self.activity_page, "活动记录")
 
         self.splitter = QSplitter()  # horizontal
         self.splitter.addWidget(self.checklist)
@@ -221,6 +225,14 @@ class MainWindow(QMainWindow):
             self.evidence_panel.store = store
             self.evidence_panel.set_target(None, self.year())
         self.set_profile(profile)
+        if self.activity_panel is None:
+            from fazhi_desk.ui.activity_panel import ActivityPanel
+
+            self.activity_panel = ActivityPanel(store, self.undo_stack, self)
+            self.activity_page.layout().addWidget(self.activity_panel)
+        else:
+            self.activity_panel.store = store
+            self.activity_panel.set_row(None)
         self.store_attached.emit()
 
     def detach_store(self) -> Store | None:
@@ -232,6 +244,9 @@ class MainWindow(QMainWindow):
         self.checklist.model.set_rows([], self.checklist.current_filter())
         if self.evidence_panel is not None:
             self.evidence_panel.set_target(None, self.year())
+        if self.activity_panel is not None:
+            self.activity_panel.store = None
+            self.activity_panel.set_row(None)
         self.undo_stack.clear()
         return store
 
@@ -319,6 +334,8 @@ class MainWindow(QMainWindow):
             self.detail.show_row(row)
         if self.evidence_panel is not None:
             self.evidence_panel.set_target(item_id, self.year())
+        if self.activity_panel is not None:
+            self.activity_panel.set_row(row, self.today)
 
     def _flush(self) -> None:
         """Save what the item panel still holds (a note being typed)."""

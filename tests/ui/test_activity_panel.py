@@ -1,0 +1,93 @@
+"""The 活动记录 tab in the real window: a clerk logs each session, the tree counts it, undo brings it back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from fazhi_desk.services.activity import list_activities
+from fazhi_desk.services.profile import set_profile
+from tests.conftest import wait_idle
+from tests.ui.helpers import open_window, type_text
+
+STUDY = "SZ2015-04-01"  # 每年安排领导干部集中学法不少于4次
+TODAY = dt.date(2025, 12, 20)
+
+
+@pytest.fixture
+def win(qtbot, store, tmp_path):
+    set_profile(store, office_name="营盘镇", county="柞水县")
+    w = open_window(qtbot, store, tmp_path, year=2025, today=TODAY)
+    yield w
+    w.close()
+    wait_idle(qtbot)
+
+
+def log_one(qtbot, panel, title: str, when: dt.date) -> None:
+    from PySide6.QtCore import QDate
+
+    panel.date.setDate(QDate(when.year, when.month, when.day))
+    panel.name.setFocus()
+    type_text(panel.name, title)
+    with qtbot.waitSignal(panel.loaded, timeout=10000):
+        qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot)
+
+
+def tree_actual(win) -> float | None:
+    return win.checklist.model.row_for(STUDY).actual
+
+
+def test_sessions_logged_in_the_tab_count_in_the_tree_and_undo_brings_a_removal_back(qtbot, win, store, tmp_path):
+    assert win.select_item(STUDY)
+    win.right_tabs.setCurrentWidget(win.activity_page)
+    panel = win.activity_panel
+    qtbot.waitUntil(lambda: panel.add_button.isEnabled(), timeout=10000)
+    for n, month in enumerate((3, 6, 9), start=1):
+        log_one(qtbot, panel, f"第{n}次集中学法", dt.date(2025, month, 18))
+    assert panel.table.rowCount() == 3
+    assert "3 / 4 次" in panel.title.text()
+    qtbot.waitUntil(lambda: tree_actual(win) == 3, timeout=10000)
+    assert not panel.quantity.isVisible()  # counted by sessions: no quantity to type
+
+    panel.table.selectRow(1)
+    with qtbot.waitSignal(panel.loaded, timeout=10000):
+        qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot)
+    assert [a.title for a in list_activities(store, STUDY, 2025)] == ["第1次集中学法", "第3次集中学法"]
+    with qtbot.waitSignal(panel.loaded, timeout=10000):
+        win.undo_stack.undo()
+    wait_idle(qtbot)
+    assert [a.title for a in list_activities(store, STUDY, 2025)] == ["第1次集中学法", "第2次集中学法",
+                                                                     "第3次集中学法"]
+    qtbot.waitUntil(lambda: tree_actual(win) == 3, timeout=10000)
+
+    # files dropped on a session row become that session's evidence (and the item's)
+    sign = tmp_path / "签到表.pdf"
+    sign.write_bytes(b"%PDF-1.4 sign-in of the second session")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(sign))])
+    vp = panel.table.viewport()
+    pos = panel.table.visualRect(panel.table.model().index(1, 1)).center()
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(vp, QDragEnterEvent(pos, *args))
+    move = QDragMoveEvent(pos, *args)
+    QApplication.sendEvent(vp, move)
+    assert move.isAccepted()
+    with qtbot.waitSignal(panel.loaded, timeout=15000):
+        QApplication.sendEvent(vp, QDropEvent(QPointF(pos), *args))
+    wait_idle(qtbot)
+    counts = [a.evidence_count for a in list_activities(store, STUDY, 2025)]
+    assert counts == [0, 1, 0]
+    assert panel.table.item(1, 6).text() == "1"
+
+
+def test_an_item_without_a_target_has_no_log(qtbot, win):
+    assert win.select_item("SZ2015-03-01")
+    panel = win.activity_panel
+    assert not panel.add_button.isEnabled()
+    assert "没有数值目标值" in panel.title.text()
