@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="FILE.xlsx", help="报告表格文件")
     p.add_argument("--docx", metavar="FILE.docx", help="文字报告(法治政府建设情况报告,Word 公文格式)")
     p.add_argument("--evidence-zip", metavar="FILE.zip", help="同时导出佐证材料包(需同时给出 --out)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="报送日期(成文日期):文字报告和报告表格使用同一日期")
+    p.add_argument("--allow-placeholders", action="store_true",
+                   help="文字报告中仍有【请填写…】、单位负责人为空或数字已过时的段落时也导出")
     p.set_defaults(handler=_report)
 
 
@@ -42,15 +45,29 @@ def _report(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001 - cli.Context
         raise UserError("请给出 --out 报告表格.xlsx 或 --docx 文字报告.docx(或两者)。")
     if args.evidence_zip and not args.out:
         raise UserError("佐证材料包与报告表格一起导出:请同时给出 --out 报告表格.xlsx。")
+    if args.date:
+        from fazhi_desk.services.annual_text import set_submit_date
+
+        try:
+            when = dt.date.fromisoformat(args.date.strip())
+        except ValueError:
+            raise UserError(f"报送日期“{args.date}”无法识别,请按 YYYY-MM-DD 填写,例如 2026-01-10。") from None
+        set_submit_date(ctx.store(), args.year, when)
     if args.docx:
         from fazhi_desk.services.annual_text import export_docx
 
         try:
-            path = export_docx(_ConsoleContext(), ctx.store(), args.year, Path(args.docx))
+            path = export_docx(_ConsoleContext(), ctx.store(), args.year, Path(args.docx),
+                               allow_unfinished=args.allow_placeholders)
         except (Cancelled, KeyboardInterrupt):
             print("已取消,没有写入任何文件。", file=sys.stderr)
             return 130
         print(f"文字报告:{path}")
+        if args.allow_placeholders:
+            from fazhi_desk.services.annual_text import report_problems
+
+            for pr in report_problems(ctx.store(), args.year):
+                print(f"  [待完善] {pr.text}", file=sys.stderr)
         if not args.out:
             return 0
     try:

@@ -292,10 +292,13 @@ def regenerate(store: Store, year: int, keys: tuple[str, ...] | None = None, *,
 
 
 @dataclass(frozen=True)
-class Problem:
+class Unfinished:
     """Something a reviewer should not receive: a 【请填写…】 left, a blank 单位负责人, a stale paragraph."""
 
     text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def annual_document(store: Store, year: int, today: dt.date | None = None) -> AnnualDocument:
@@ -303,7 +306,7 @@ def annual_document(store: Store, year: int, today: dt.date | None = None) -> An
     return _document(store, year, today)[0]
 
 
-def _document(store: Store, year: int, today: dt.date | None) -> tuple[AnnualDocument, tuple[Problem, ...]]:
+def _document(store: Store, year: int, today: dt.date | None) -> tuple[AnnualDocument, tuple[Unfinished, ...]]:
     from fazhi_desk.services.profile import get_profile
     from fazhi_desk.services.report_template import get_template
     from fazhi_desk.services.statistics import load_statistics
@@ -325,19 +328,19 @@ def _document(store: Store, year: int, today: dt.date | None) -> tuple[AnnualDoc
     submit = load_annual_text(store, year).submit_date
     doc = AnnualDocument(prof.office_name, prof.county, year, secs, submit or today, figs,
                          opening=fullwidth(tpl.opening_for(prof.office_name, year)), closing=fullwidth(tpl.closing))
-    problems: list[Problem] = []
+    problems: list[Unfinished] = []
     for k, _t in SECTIONS:
         left = placeholders(views[k].text)
         if left:
-            problems.append(Problem(f"“{SECTION_TITLES[k]}”中还有 {len(left)} 处待填写:{'、'.join(left[:3])}"
+            problems.append(Unfinished(f"“{SECTION_TITLES[k]}”中还有 {len(left)} 处待填写:{'、'.join(left[:3])}"
                                     f"{'等' if len(left) > 3 else ''}"))
-        problems += [Problem(x.message()) for x in views[k].stale]
+        problems += [Unfinished(x.message()) for x in views[k].stale]
     if not prof.leader.strip():
-        problems.append(Problem("单位信息中的“单位负责人”为空(设置 → 单位信息;命令行 profile set --leader 姓名)"))
+        problems.append(Unfinished("单位信息中的“单位负责人”为空(设置 → 单位信息;命令行 profile set --leader 姓名)"))
     return doc, tuple(problems)
 
 
-def report_problems(store: Store, year: int, today: dt.date | None = None) -> tuple[Problem, ...]:
+def report_problems(store: Store, year: int, today: dt.date | None = None) -> tuple[Unfinished, ...]:
     """What should be finished before the report goes to the county (the window asks, the CLI refuses)."""
     return _document(store, year, today)[1]
 
@@ -345,12 +348,9 @@ def report_problems(store: Store, year: int, today: dt.date | None = None) -> tu
 class UnfinishedReport(UserError):
     """The written report still has placeholders, a blank 单位负责人 or stale figures."""
 
-    def __init__(self, year: int, problems: tuple[Problem, ...]) -> None:
-        lines = "\n".join(f"  - {p.text}" for p in problems)
-        super().__init__(f"{year} 年度文字报告尚未完成,未导出:\n{lines}\n"
-                         "请在“年度报告”页或用 fazhi-desk report text set 修改后再导出;"
-                         "确需先导出草稿的,加 --allow-placeholders。")
-        self.problems = problems
+    def __init__(self, year: int, unfinished: tuple[Unfinished, ...]) -> None:
+        super().__init__(f"{year} 年度文字报告尚未完成,未导出。请在“年度报告”页或用 fazhi-desk report text set "
+                         "修改下列内容后再导出;确需先导出草稿的,加 --allow-placeholders:", list(unfinished))
 
 
 def export_docx(ctx: JobContext, store: Store, year: int, out_path: Path | str,

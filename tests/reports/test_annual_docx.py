@@ -226,7 +226,9 @@ def test_cli_report_docx(office, tmp_path):
 
     office.close()
     out = tmp_path / "r.docx"
-    p = run("report", "--year", "2025", "--docx", str(out), data=office.data.root)
-    assert out.exists() and "文字报告" in p.stdout
+    p = run("report", "--year", "2025", "--docx", str(out), data=office.data.root, check=False)
+    assert p.returncode == 1 and "【请补充" in p.stderr and not out.exists()  # placeholders left: refused
+    p = run("report", "--year", "2025", "--docx", str(out), "--allow-placeholders", data=office.data.root)
+    assert out.exists() and "文字报告" in p.stdout and "[待完善]" in p.stderr
     p = run("report", "--year", "2025", "--docx", str(tmp_path / "r.txt"), data=office.data.root, check=False)
     assert p.returncode == 1 and ".docx" in p.stderr
