@@ -21,8 +21,8 @@ from fazhi_desk.paths import DataDir, resolve_data_dir
 
 log = logging.getLogger("fazhi_desk")
 
-FEATURE_MODULES = ("checklist", "catalogue", "evidence", "report", "report_text", "rollup", "statistics", "backup",
-                   "selftest")
+FEATURE_MODULES = ("checklist", "catalogue", "evidence", "activity", "report", "report_text", "rollup", "statistics",
+                   "backup", "selftest")
 
 
 @dataclass
@@ -70,7 +70,14 @@ def run(argv: list[str] | None = None) -> int:
     its traceback to the data directory's log, and reported with the log's path (exit 3).
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # argparse gives an optional trailing positional (``activity add ITEM --date … [FILE…]``) nothing once
+        # it has matched ITEM; a subcommand that takes such files says so with ``trailing_files``.
+        if getattr(args, "trailing_files", False) and not any(x.startswith("-") for x in extra):
+            args.files = [*args.files, *extra]
+        else:
+            parser.error("无法识别的参数:" + " ".join(extra))
     if args.self_test:
         from fazhi_desk.cli.selftest import self_test
 
