@@ -475,22 +475,36 @@ def _alive(window: Any) -> bool:
     return isValid(window)
 
 
-def show_backup_status(window: Any) -> None:
-    """A permanent warning in the status bar when the last backup is old or the second folder is missing."""
+def show_backup_status(window: Any) -> Op | None:
+    """A permanent warning in the status bar when something about the backups needs the user: the last one is
+    old or incomplete (naming the missing files and the newest complete backup), one is dated in the future,
+    the second folder is missing. The backups' manifests are read off the UI thread."""
     from fazhi_desk.backup.auto import backup_status
 
     if not _alive(window) or window.store is None:  # the window went away while a backup ran
-        return
+        return None
     label = getattr(window, "_backup_warning", None)
     if label is None:
         label = QLabel()
         label.setObjectName("backup_warning")
         label.setStyleSheet("color:#b00020")
+        label.setWordWrap(False)
         window.statusBar().addPermanentWidget(label)
+        label.setVisible(False)
         window._backup_warning = label
-    text = backup_status(window.store.data).warning()
-    label.setText(text)
-    label.setVisible(bool(text))
+
+    def shown(status: Any) -> None:
+        if not _alive(window):
+            return
+        text = status.warning()
+        label.setText(text)
+        label.setToolTip(text)
+        label.setVisible(bool(text))
+
+    def failed(error: BaseException) -> None:
+        log.warning("reading the backups' state failed: %s", error)
+
+    return Op(backup_status, window.store.data).success(shown).failure(failed).run(window, "备份状态")
 
 
 DAILY_CHECK_MS = 30 * 60 * 1000  # a window left open for days backs up on each new day

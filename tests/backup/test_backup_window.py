@@ -94,7 +94,8 @@ def test_the_status_bar_names_the_lost_files_and_the_newest_complete_backup(qtbo
     assert job is not None
     qtbot.waitUntil(lambda: job.done.is_set(), timeout=20000)
     qtbot.waitUntil(lambda: getattr(win, "_backup_warning", None) is not None
-                    and win._backup_warning.isVisible(), timeout=20000)
+                    and "不完整" in win._backup_warning.text(), timeout=20000)
+    assert win._backup_warning.isVisible()
     text = win._backup_warning.text()
     assert "不完整" in text and "材料" in text and good.name in text
     dlg = bd.BackupDialog(data, win)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButto
 from fazhi_desk.backup import create_backup
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.paths import DataDir
+from fazhi_desk.tasks import runner
 from fazhi_desk.services.workspace import open_workspace
 from fazhi_desk.ui import backup_dialog as bd
 from fazhi_desk.ui.main_window import MainWindow
@@ -115,8 +116,9 @@ def test_first_start_offers_restore_beside_new_and_says_how_to_move(qtbot, tmp_p
 def test_status_bar_warns_until_the_daily_backup_is_taken(qtbot, tmp_path):
     data = make_workspace(tmp_path / "data", n_files=1)
     win = open_window(qtbot, data, tmp_path)
-    bd.show_backup_status(win)
-    assert "还没有任何备份" in win._backup_warning.text() and win._backup_warning.isVisible()
+    bd.show_backup_status(win)  # read off the UI thread
+    qtbot.waitUntil(lambda: "还没有任何备份" in win._backup_warning.text(), timeout=10000)
+    assert win._backup_warning.isVisible()
     job = bd.start_daily_backup(win)
     assert job is not None
     qtbot.waitUntil(lambda: not win._backup_warning.isVisible(), timeout=20000)
@@ -146,13 +148,16 @@ def test_trash_dialog_restores_a_removed_file(qtbot, tmp_path):
     ev.unlink(win.store, e.link_id)
     dlg = TrashDialog(win.store, win)
     qtbot.addWidget(dlg)
-    assert dlg.table.rowCount() == 1 and dlg.table.item(0, 0).text() == e.original_name
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == 1, timeout=10000)  # read in the background
+    assert dlg.table.item(0, 0).text() == e.original_name
     assert "可恢复" in dlg.table.item(0, 6).text()
     dlg.table.selectRow(0)
     with qtbot.waitSignal(dlg.restored):
         dlg.restore_button.click()
-    assert dlg.table.rowCount() == 0 and dlg.empty.isVisibleTo(dlg)
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == 0, timeout=10000)
+    assert dlg.empty.isVisibleTo(dlg)
     assert e.original_name in [x.original_name for x in ev.list_evidence(win.store, "SZ2015-01-01", 2025)]
+    qtbot.waitUntil(lambda: not runner().running(), timeout=10000)  # the window's refresh of the restored item
     win.store.close()
 
 
