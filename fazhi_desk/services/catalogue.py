@@ -60,6 +60,21 @@ BUNDLED = "内置目录"
 NO_REVIEW_FIELDS = frozenset({"township_role", "score"})
 
 
+def asks_review(change) -> bool:  # noqa: ANN001 - a catalogue.diff.ItemChange
+    """Whether a reworded item asks the office to review it (条文已更新,请复核).
+
+    Not for a change only to :data:`NO_REVIEW_FIELDS`, nor where the only other change is a 原文 that now
+    quotes more of the same sentence (the old passage is inside the new one): the obligation the office
+    assessed is worded as before. The change review still lists every such change.
+    """
+    rest = set(change.fields) - NO_REVIEW_FIELDS
+    if rest == {"source_passage"}:
+        old = "".join((change.old.source_passage or "").split())
+        new = "".join((change.new.source_passage or "").split())
+        return not (old and old in new)
+    return bool(rest)
+
+
 def add_version_row(
     s: Session, cat: Catalogue, *, source_file: str, file_sha256: str, summary: str, user: str | None = None
 ) -> CatalogueVersion:
@@ -379,7 +394,7 @@ def _update_document(
                                   old_value="已退役", new_value=f"恢复(版本 {dd.new.version})"))
         elif item.item_id in changed:
             need_revision.append(item)
-            if set(changed[item.item_id].fields) - NO_REVIEW_FIELDS:
+            if asks_review(changed[item.item_id]):
                 row.needs_review = True
             names = "、".join(_label(f) for f in changed[item.item_id].fields)
             logs.append(ChangeLog(at=now, user=user, item_id=item.item_id, year=None, field="catalogue",
