@@ -4,22 +4,32 @@ An operation is a plain core function called on a worker thread; its result or
 its error comes back on the UI thread::
 
     Op(ev.attach, store, item_id, year, paths) \\
-        .write(store, Changes.evidence_of((item_id, year))) \\
+        .write(store) \\
         .with_progress("正在准备……") \\
         .success(show_summary) \\
         .run(parent, "添加佐证材料")
 
-- **Reads** run on Qt's global thread pool, beside each other and beside the
-  writer. A read started after a write waits until that write has committed,
-  so it never sees the store from before an edit the user already made.
+- **Reads** run on Qt's global thread pool, never on the UI thread. The store
+  has one connection (:class:`~fazhi_desk.store.db.OneConnectionPool`), so
+  reads and writes *take turns* on it: a session waits until the one before it
+  has given the connection back. Only what a job does outside the store
+  (building rows, hashing files, writing a workbook) runs beside other jobs.
+  A read started after a write waits until that write has committed, so it
+  never sees the store from before an edit the user already made; the window
+  stays responsive meanwhile because it waits for nothing.
 - **Writes** (``.write(store, changes)``) all run on one writer thread, one
   after another, so two transactions never compete for SQLite's write lock.
   When a write succeeds the :class:`Runner` emits ``changed(store, changes)``
   first (the window refreshes exactly the views named in the
-  :class:`~fazhi_desk.changes.Changes`), then the caller's ``success``
-  callbacks run. ``changes`` may be a function of the result.
+  :class:`~fazhi_desk.changes.Changes`, reading them again off the UI thread),
+  then the caller's ``success`` callbacks run. The services say what they
+  changed: a result with a ``changes`` attribute (an edit, an attachment, a
+  profile, a statistic) needs no ``changes`` argument; a function of the result
+  or a fixed :class:`Changes` is for the rest.
 - **Errors** go through one place, :func:`show_error`, unless the caller
-  installs its own ``failure``: a :class:`UserError` is shown as its Chinese
+  installs its own ``failure``. The worker first asks the classifier the
+  command line uses (:func:`fazhi_desk.store.errors.classify`): a full disk,
+  a refused or busy store become their :class:`UserError`, shown as the Chinese
   message under the title naming the place; anything else is a bug, logged
   with its traceback and shown as 内部错误 with the log file's path.
 - **Progress and cancel**: ``with_progress`` shows a delayed
@@ -45,7 +55,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressBar, QProgressDialog, QWidget
 
-from fazhi_desk.changes import NOTHING, Changes
+from fazhi_desk.changes import NOTHING, Changes, changes_of
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import Cancelled, JobContext
 
@@ -219,12 +229,27 @@ class Op:
         self._stop.set()
 
     def changes_for(self, result: Any) -> Changes:
+        """What the write changed: as given to :meth:`write`, else what the result says (:func:`changes_of`)."""
         c = self._changes
         if callable(c):
             c = c(result)
         if c is None:
-            c = getattr(result, "changes", None)
+            c = changes_of(result)
         return c if isinstance(c, Changes) else NOTHING
+
+    def _user_error(self, error: BaseException) -> UserError | None:
+        """The one classifier (:func:`fazhi_desk.store.errors.classify`) for ``error``, naming this op's store."""
+        from fazhi_desk.store.errors import classify
+
+        db = root = None
+        for s in (self.store, self._session_of, *self.args, *self.kwargs.values()):
+            if getattr(s, "db_path", None) is not None:  # a Store (duck-typed: tasks does not import the store)
+                db, root = s.db_path, getattr(getattr(s, "data", None), "root", None)
+                break
+            if getattr(s, "db", None) is not None and getattr(s, "root", None) is not None:  # a DataDir
+                db, root = s.db, s.root
+                break
+        return classify(error, db, root)
 
     # --- worker thread -------------------------------------------------------------------
     def run_in_worker(self) -> None:
@@ -240,9 +265,15 @@ class Op:
             self.signals.cancelled.emit()
         except UserError as e:
             self.signals.failed.emit(e)
-        except Exception as e:  # a bug: keep the traceback for the log
-            log.error("%s (%s) failed:\n%s", self.where, getattr(self.fn, "__name__", self.fn), traceback.format_exc())
-            self.signals.failed.emit(e)
+        except Exception as e:
+            ue = self._user_error(e)
+            if ue is not None:  # the environment's fault (full disk, store refused or busy): say so, as the cli does
+                log.warning("%s (%s) refused: %s (%r)", self.where, getattr(self.fn, "__name__", self.fn), ue, e)
+                self.signals.failed.emit(ue)
+            else:  # a bug: keep the traceback for the log
+                log.error("%s (%s) failed:\n%s", self.where, getattr(self.fn, "__name__", self.fn),
+                          traceback.format_exc())
+                self.signals.failed.emit(e)
         else:
             self.signals.succeeded.emit(result)
         finally:

@@ -149,20 +149,10 @@ def logged_note(level: int, msg: str, *args: object) -> str:
 
 
 def as_user_error(e: BaseException, data: DataDir) -> UserError | None:
-    """``e`` as a message for the user: a UserError, a SQLite refusal, or the disk refusing a write."""
-    import errno
+    """``e`` as a message for the user (the one classifier the window uses too), or None for a bug."""
+    from fazhi_desk.store.errors import classify
 
-    from fazhi_desk.errors import DiskFullError
-    from fazhi_desk.store.errors import user_error
-
-    if isinstance(e, UserError):
-        return e
-    ue = user_error(e, data.db)
-    if ue is not None:
-        return ue
-    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), getattr(errno, "EFBIG", -1)):
-        return DiskFullError.for_path(e.filename or data.root)
-    return None
+    return classify(e, data.db, data.root)
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}

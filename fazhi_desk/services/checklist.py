@@ -11,6 +11,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from fazhi_desk.catalogue.diff import changed_item_fields
+from fazhi_desk.changes import NOTHING, Changes
 from fazhi_desk.domain.dates import check_completion_date, default_completion_date
 from fazhi_desk.domain.completion import Completion, check_year, has_substance, judge, status_allowed
 from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status
@@ -390,13 +391,26 @@ def retired_refusal(s: Session, row: ItemRow, year: int) -> str:
             "不能再填写新的内容。以前年度的记录仍保留;如县里恢复了该事项,请导入新版目录。")
 
 
+class Edited(dict):
+    """The old values of the fields an edit changed (what an undo sets back), and what it changed (``changes``)."""
+
+    def __init__(self, old: dict[str, Any], item_id: str, year: int) -> None:
+        super().__init__(old)
+        self.item_id, self.year = item_id, year
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.item(self.item_id, self.year) if self else NOTHING
+
+
 def set_fields(
     store: Store, item_id: str, year: int, changes: dict[str, Any], *, user: str | None = None,
     today: dt.date | None = None,
-) -> dict[str, Any]:
+) -> Edited:
     """Save edits to an item's assessment for a year in one transaction; log each change.
 
-    Returns the old values of the changed fields (what an undo sets back).
+    Returns the old values of the changed fields (what an undo sets back), as :class:`Edited`
+    (a dict that also says which row changed).
     Marking an item 不适用 requires a reason (given now or already stored); a reason is
     refused for any other status; 本年度未发生 is only for per-event items; an actual
     value only for items with a numeric target. A retired item takes new data only
@@ -463,7 +477,7 @@ def set_fields(
             a.updated_at = now
             if row.current_revision_id:
                 a.revision_id = row.current_revision_id
-    return {f: (Status(v) if f == "status" and v else v) for f, v in old.items()}
+    return Edited({f: (Status(v) if f == "status" and v else v) for f, v in old.items()}, item_id, year)
 
 
 def _fmt(v: float | None) -> str:

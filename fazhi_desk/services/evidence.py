@@ -45,6 +45,7 @@ from typing import Callable, Iterable, Sequence
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
+from fazhi_desk.changes import Changes
 from fazhi_desk.domain.completion import check_year
 from fazhi_desk.errors import UserError
 from fazhi_desk.evidence import FileStore, SourceChanged, SourceReadError, StoreWriteError
@@ -158,6 +159,11 @@ class EvidenceEntry:
     def kind(self) -> str:
         return kind_label(self.original_name, self.mime)
 
+    @property
+    def changes(self) -> Changes:
+        """A link made or edited: its item's year shows other attachments (and the row another count)."""
+        return Changes.evidence_of((self.item_id, self.year))
+
 
 @dataclass(frozen=True)
 class AttachedFile:
@@ -190,6 +196,10 @@ class AttachSummary:
     def ok(self) -> bool:
         return not self.failed
 
+    @property
+    def changes(self) -> Changes:
+        return Changes.evidence_of((self.item_id, self.year))
+
     def text(self) -> str:
         """A Chinese summary for a message box or the console."""
         lines = [f"事项 {self.item_id}({self.year} 年):添加 {len(self.added)} 个文件"
@@ -220,6 +230,10 @@ class AttachSummary:
 class UnlinkResult:
     entry: EvidenceEntry
     remaining_links: int  # other item-years still using the same file
+
+    @property
+    def changes(self) -> Changes:
+        return self.entry.changes
 
 
 @dataclass(frozen=True)

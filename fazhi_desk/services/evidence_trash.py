@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from fazhi_desk.changes import Changes
 from fazhi_desk.errors import UserError
 from fazhi_desk.evidence.filestore import TRASH_DIR, TRASH_KEEP_DAYS
 from fazhi_desk.jobs import JobContext
@@ -65,6 +66,10 @@ class RestoredEntry:
     year: int
     original_name: str
     already_linked: bool
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.evidence_of((self.item_id, self.year))
 
 
 def restore(ctx: JobContext, store: Store, trash_id: int, *, user: str | None = None) -> RestoredEntry:

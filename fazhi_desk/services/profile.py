@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from fazhi_desk.changes import Changes
 from fazhi_desk.domain.model import SourceDocument
 
 from fazhi_desk.errors import UserError
@@ -47,6 +48,11 @@ class OfficeProfile:
 
 
 def parse_binding(text: str) -> tuple[str, ...] | None:
+    @property
+    def changes(self) -> Changes:
+        """A saved profile: the title, and (its 适用文件 decide what counts) every view."""
+        return Changes(profile=True, catalogue=True)
+
     """The stored 适用文件 ("" = not chosen)."""
     if not text:
         return None

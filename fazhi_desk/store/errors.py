@@ -6,6 +6,11 @@ by another program, read-only (file, folder, or a read-only ``-shm`` left behind
 disk full (or a file-size limit), I/O error, damaged file, not a database.
 Everything above ``store/`` calls :func:`user_error` (or :func:`translate`) and
 never sees a ``sqlite3`` exception.
+
+:func:`classify` is the one judgement the command line and the window share: an
+exception is either a message for the user (a :class:`UserError`, a refusal of the
+store, the disk refusing a write, the store's one connection not coming free) or
+a bug (``None``: log it and say 内部错误).
 """
 
 from __future__ import annotations
@@ -121,6 +126,50 @@ def user_error(exc: BaseException, db: Path | str) -> UserError | None:
     return None
 
 
+def _pool_timeout(exc: BaseException) -> bool:
+    """SQLAlchemy's pool gave up waiting for the store's one connection (another operation kept it)."""
+    try:
+        from sqlalchemy.exc import TimeoutError as PoolTimeout
+    except ImportError:  # pragma: no cover - SQLAlchemy is a dependency
+        return False
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, PoolTimeout):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _store_busy(db: Path) -> StoreError:
+    return StoreError(
+        f"数据文件“{db}”正被本程序的另一项操作(如备份、导出或导入)长时间占用,本次操作等待超时。"
+        f"请等那项操作完成后重试。{NOTHING_CHANGED}", code="POOL_TIMEOUT")
+
+
+def classify(exc: BaseException, db: Path | str | None = None, root: Path | str | None = None) -> UserError | None:
+    """The message for the user that ``exc`` amounts to, or None when it is a bug.
+
+    ``db`` is the store's database file (named in the message), ``root`` the data directory
+    (named when a full disk has no file name of its own). The command line and the window
+    both ask this; neither decides alone.
+    """
+    import errno
+
+    if isinstance(exc, UserError):
+        return exc
+    if db is not None:
+        ue = user_error(exc, db)
+        if ue is not None:
+            return ue
+        if _pool_timeout(exc):
+            return _store_busy(Path(db))
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1),
+                                                  getattr(errno, "EFBIG", -1)):
+        return DiskFullError.for_path(exc.filename or root or db or ".")
+    return None
+
+
 def _not_writable(db: Path) -> bool:
     """The file (or, for its journal, the folder) refuses writes: mode bits, immutable flag, read-only mount."""
     import os
@@ -143,6 +192,8 @@ def translate(exc: BaseException, db: Path | str) -> BaseException:
     if isinstance(exc, UserError):
         return exc
     ue = user_error(exc, db)
+    if ue is None and _pool_timeout(exc):
+        ue = _store_busy(Path(db))
     if ue is None:
         return exc
     log.warning("SQLite error on %s: %s (%s)", db, sqlite_error_of(exc), error_code(exc)[1])

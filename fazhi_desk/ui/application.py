@@ -130,15 +130,15 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
             from fazhi_desk.backup.restore import current_summary
 
             # not when the window closed meanwhile: the store is gone and a modal box would wait for nobody
-            def ask() -> None:
-                if win.store is None or not win.isVisible():
+            def ask(summary) -> None:  # noqa: ANN001
+                if win.store is not store or not win.isVisible():
                     return
-                if current_summary(data, win.store).is_empty:  # a PC with no data: 新建, or 从备份恢复
+                if summary.is_empty:  # a PC with no data: 新建, or 从备份恢复
                     first_start(win)
                 else:
                     win.edit_profile(first_start=True)
 
-            QTimer.singleShot(0, ask)
+            Op(current_summary, data, store).success(ask).run(win, APP_TITLE)  # read off the UI thread
         after_first_paint(win)  # the day's first backup, in the background once the window is up
 
     def failed(e: BaseException) -> None:

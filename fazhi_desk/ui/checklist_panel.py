@@ -3,8 +3,8 @@
 :class:`ChecklistPanel` owns the :class:`~fazhi_desk.ui.checklist_model.ChecklistModel`,
 the tree, the filter widgets (on a toolbar the window adds) and the
 "显示 n / m 项" label (in the window's status bar). It loads a year in the
-background (a read through :mod:`fazhi_desk.tasks`), re-reads single rows when
-a write says they changed, and remembers its filters and selection in the
+background (a read through :mod:`fazhi_desk.tasks`), re-reads single rows (in
+the background too) when a write says they changed, and remembers its filters and selection in the
 window's settings. It says what happened through signals; it does not know
 the item panel, the evidence panel or the dashboard.
 
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from fazhi_desk.errors import UserError
-from fazhi_desk.tasks import Op
+from fazhi_desk.tasks import Op, show_error
 from fazhi_desk.ui.drops import dropped_paths
 
 if TYPE_CHECKING:
@@ -150,6 +150,7 @@ class ChecklistPanel(QWidget):
     year_changed = Signal(int)  # the user picked another year (before it loads)
     loaded = Signal(int)  # a year's rows are shown
     rows_changed = Signal()  # rows were replaced (an edit): the dashboard is stale
+    rows_refreshed = Signal(object)  # set of item_ids whose rows were read again and replaced
     scope_changed = Signal()  # 显示全部事项 toggled: the dashboard counts another set
     import_requested = Signal()  # 导入新的方案… pressed on the expired-term notice
     open_requested = Signal(str)  # Enter on an item (in the tree or from the search box): edit it
@@ -163,6 +164,8 @@ class ChecklistPanel(QWidget):
         self.on_error: Callable[[BaseException], Any] | None = None  # a failed load (None: the standard box)
         self._load_generation = 0
         self._refreshed_while_loading: set[str] = set()  # rows re-read after an edit while a year read ran
+        self._refresh_seq = 0  # the reads of single rows asked for, in order
+        self._row_seq: dict[str, int] = {}  # item_id → the newest read asked for it (older answers are dropped)
         self._pending_select: str | None = None
         self._hidden_item: str | None = None  # selected, then hidden by a filter
         self.loading_job: Op | None = None
@@ -487,20 +490,48 @@ class ChecklistPanel(QWidget):
         self.term_label.setText("\n".join(lines) + ("\n其事项本年度不再到期;以往年度的记录不变。" if lines else ""))
         self.term_notice.setVisible(bool(lines))
 
-    def refresh_rows(self, item_ids: Iterable[str]) -> None:
-        """Read these items of the shown year again (after a write) and show them; small: on this thread."""
+    def refresh_rows(self, item_ids: Iterable[str]) -> Op | None:
+        """Read these items of the shown year again (after a write) in the background, and show them.
+
+        Two refreshes of one row may come back out of order (reads take turns on the store's one
+        connection, in no set order): a row is replaced only by the newest read asked for it, and only
+        while its year is shown. ``rows_refreshed(ids)`` says which rows were replaced.
+        """
         if self.store is None:
-            return
+            return None
         keys = sorted(set(item_ids))
         if not keys:
-            return
+            return None
         if self.loading_job is not None:
             self._refreshed_while_loading.update(keys)
-        with self.store.session() as s:
-            rows = _load_rows(s, keys, self.year(), self.today)
-        for row in rows:
+        self._refresh_seq += 1
+        seq, gen, year = self._refresh_seq, self._load_generation, self.year()
+        for k in keys:
+            self._row_seq[k] = seq
+        store = self.store
+        op = Op(_load_rows, keys, year, self.today).in_session(store)
+        op.success(lambda rows: self._rows_read(seq, gen, year, rows))
+
+        def refused(e: BaseException) -> None:
+            if store is not self.store or not store.is_open:
+                return  # the store was let go or closed meanwhile (restore, exit): nothing here to refresh
+            (self.on_error or (lambda err: show_error(self, "无法载入检查清单", err)))(e)
+
+        op.failure(refused)
+        return op.run(self, "无法载入检查清单")
+
+    def _rows_read(self, seq: int, gen: int, year: int, rows: list[ChecklistRow]) -> None:
+        if gen != self._load_generation or year != self.year():
+            return  # another year replaced the tree meanwhile
+        # while a year is being read the tree may still show the year before: only rows of this year are replaced
+        # (the year's read reads these rows again when it arrives: _on_loaded)
+        shown = self.model.row_for
+        fresh = [r for r in rows if self._row_seq.get(r.item_id) == seq
+                 and (self.loading_job is None or getattr(shown(r.item_id), "year", None) == year)]
+        for row in fresh:
+            self._row_seq.pop(row.item_id, None)
             self.model.replace_row(row)
-        if rows:
+        if fresh:
             self.rows_changed.emit()
 
     def _fill_filter_choices(self, rows: list[ChecklistRow]) -> None:
@@ -508,6 +539,7 @@ class ChecklistPanel(QWidget):
         units: set[str] = set()
         for r in rows:
             docs.setdefault(r.item.doc_code, r.document)
+            self.rows_refreshed.emit({r.item_id for r in fresh})
             for u in r.item.lead_units.replace(",", "、").replace(",", "、").split("、"):
                 u = u.strip()
                 if u:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -55,10 +56,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fazhi_desk.changes import Changes
+from fazhi_desk.changes import Changes, changes_of
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import evidence as ev
-from fazhi_desk.services.checklist import load_year
 from fazhi_desk.store.db import Store
 from fazhi_desk.tasks import Op, runner, show_error
 from fazhi_desk.ui.drops import dropped_paths
@@ -210,7 +210,8 @@ class EvidenceModel(QAbstractTableModel):
 class EvidencePanel(QWidget):
     """The attachments of one item in one year: add (dialog or drop), open, show, save as, remove, edit."""
 
-    changed = Signal()  # attachments were added or removed (the main window refreshes counts)
+    changed = Signal()  # a write changed the shown attachments, and the panel shows them again
+    loaded = Signal()  # the shown item's attachments were read
     linked = Signal(str)  # the selected files now also prove this other item (its count changed)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
@@ -219,6 +220,9 @@ class EvidencePanel(QWidget):
         self.item_id: str | None = None
         self.year: int = dt.date.today().year
         self.current_job: Op | None = None  # the last operation started here (tests wait on it)
+        self.reading: Op | None = None  # the last read of the shown attachments
+        self._reads = 0
+        self._changed_pending = False  # a write changed the shown attachments: ``changed`` follows the read
         self.setAcceptDrops(True)
 
         self.title = QLabel()
@@ -298,34 +302,56 @@ class EvidencePanel(QWidget):
 
     # --- target -----------------------------------------------------------------
     def set_target(self, item_id: str | None, year: int) -> None:
-        """Show the attachments of ``item_id`` in ``year`` (None: nothing selected)."""
+        """Show the attachments of ``item_id`` in ``year`` (None: nothing selected); they are read in the background."""
         self.item_id, self.year = item_id, year
         if item_id is None:
+            self._reads += 1  # a read still on its way is for nothing shown
             self.title.setText("请在左侧选择一个检查事项,再添加或查看它的佐证材料。")
             self.model.set_entries([])
         else:
+            if self.model.entries() and (self.model.entry(0).item_id, self.model.entry(0).year) != (item_id, year):
+                self.model.set_entries([])  # not another item's files while this one's are read
+            self.title.setText(f"事项 {item_id}({year} 年)的佐证材料:正在读取…")
             self.reload()
         self._update_actions()
 
-    def reload(self) -> None:
+    def reload(self) -> Op | None:
+        """Read the shown item's attachments in the background; the newest read asked for is the one shown."""
         if self.item_id is None:
-            return
-        try:
-            entries = ev.list_evidence(self.store, self.item_id, self.year)
-        except UserError as e:
-            show_error(self, "读取佐证材料", e)
-            entries = []
-        self.model.set_entries(entries)
-        hh = self.view.horizontalHeader()
-        self.model.sort(hh.sortIndicatorSection(), hh.sortIndicatorOrder())
-        n = len(entries)
-        self.title.setText(f"事项 {self.item_id}({self.year} 年)的佐证材料:"
-                           + (f"{n} 个文件" if n else "还没有,请添加会议纪要、签到表、照片、通知等证明材料"))
+            return None
+        target = (self.item_id, self.year)
+        self._reads += 1
+        n = self._reads
+
+        def show(entries: list[ev.EvidenceEntry]) -> None:
+            if n != self._reads or (self.item_id, self.year) != target:
+                return  # the user moved on (or a newer read is coming)
+            self.model.set_entries(entries)
+            hh = self.view.horizontalHeader()
+            self.model.sort(hh.sortIndicatorSection(), hh.sortIndicatorOrder())
+            k = len(entries)
+            self.title.setText(f"事项 {target[0]}({target[1]} 年)的佐证材料:"
+                               + (f"{k} 个文件" if k else "还没有,请添加会议纪要、签到表、照片、通知等证明材料"))
+            self._update_actions()
+            self.loaded.emit()
+            if self._changed_pending:
+                self._changed_pending = False
+                self.changed.emit()
+
+        store = self.store
+
+        def refused(e: BaseException) -> None:
+            if n == self._reads and store is self.store and store.is_open:  # not after a restore or exit closed it
+                self.model.set_entries([])
+                show_error(self, "读取佐证材料", e)
+
+        self.reading = Op(ev.list_evidence, store, *target).success(show).failure(refused).run(self, "读取佐证材料")
+        return self.reading
 
     def _on_store_changed(self, store: Store, changes: Changes) -> None:
         if store is self.store and self.item_id is not None and (self.item_id, self.year) in changes.evidence:
+            self._changed_pending = True  # said once the new list is shown
             self.reload()
-            self.changed.emit()
 
     def selected_entries(self) -> list[ev.EvidenceEntry]:
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
@@ -430,9 +456,16 @@ class EvidencePanel(QWidget):
         sel = self.selected_entries()
         if not sel or self.item_id is None:
             return
-        with self.store.session() as s:
-            rows = load_year(s, self.year, dt.date.today())
-        choices = [(r.item_id, r.item.requirement) for r in rows if r.item_id != self.item_id]
+        item_id, year = self.item_id, self.year
+
+        def pick(choices: list[tuple[str, str]]) -> None:
+            if (self.item_id, self.year) == (item_id, year):
+                self._link_to_chosen(sel, [c for c in choices if c[0] != item_id])
+
+        self.current_job = (Op(_item_choices, year).in_session(self.store).success(pick)
+                            .run(self, "同时用于其他事项"))
+
+    def _link_to_chosen(self, sel: list[ev.EvidenceEntry], choices: list[tuple[str, str]]) -> None:
         target = ItemPickerDialog.choose(self, "同时用于其他事项",
                                          f"查找并选择 {self.year} 年的另一个事项,选中的 {len(sel)} 个文件也将作为它的佐证材料"
                                          "(文件只保存一份):", choices)
@@ -440,8 +473,8 @@ class EvidencePanel(QWidget):
             return
         year = self.year
 
-        def shown(result: tuple[int, list[str]]) -> None:
-            done, problems = result
+        def shown(result: Linked) -> None:
+            done, problems = len(result.entries), result.problems
             if done:
                 self.linked.emit(target)
             msg = f"已把 {done} 个文件同时用于事项 {target}({year} 年),文件没有重复保存。"
@@ -452,7 +485,7 @@ class EvidencePanel(QWidget):
 
         self.current_job = (
             Op(_link_all, self.store, [e.link_id for e in sel], target, year)
-            .write(self.store, lambda r: Changes.evidence_of((target, year)) if r[0] else Changes())
+            .write(self.store)
             .success(shown)
             .run(self, "同时用于其他事项")
         )
@@ -477,15 +510,14 @@ class EvidencePanel(QWidget):
             return
         self.current_job = (
             Op(_unlink_all, self.store, [e.link_id for e in sel])
-            .write(self.store, Changes.evidence_of(*{(e.item_id, e.year) for e in sel}))
+            .write(self.store)
             .run(self, "移除佐证材料")
         )
 
     def _save_field(self, link_id: int, field: str, value: str) -> None:
-        target = (self.item_id or "", self.year)
         self.current_job = (
             Op(ev.update_link, self.store, link_id, **{field: value})
-            .write(self.store, Changes(evidence=frozenset({target})))
+            .write(self.store)
             .run(self, "修改佐证材料")
         )
 
@@ -503,22 +535,39 @@ class EvidencePanel(QWidget):
 # --- helpers the main window calls ------------------------------------------------
 
 
-def _unlink_all(store: Store, link_ids: list[int]) -> int:
-    for link_id in link_ids:
-        ev.unlink(store, link_id)
-    return len(link_ids)
+def _item_choices(session, year: int) -> list[tuple[str, str]]:  # noqa: ANN001
+    """The items of ``year`` to pick from (編号, requirement): read on a worker, not on the UI thread."""
+    from fazhi_desk.services.checklist import load_year
+
+    return [(r.item_id, r.item.requirement) for r in load_year(session, year, dt.date.today(), evidence_text=False)]
 
 
-def _link_all(store: Store, link_ids: list[int], item_id: str, year: int) -> tuple[int, list[str]]:
+def _unlink_all(store: Store, link_ids: list[int]) -> list[ev.UnlinkResult]:
+    """Remove each link; the results say which item-years changed."""
+    return [ev.unlink(store, link_id) for link_id in link_ids]
+
+
+@dataclass(frozen=True)
+class Linked:
+    """What 同时用于其他事项 did: the links made (they say what changed) and the refusals."""
+
+    entries: tuple[ev.EvidenceEntry, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def changes(self) -> Changes:
+        return changes_of(list(self.entries))
+
+
+def _link_all(store: Store, link_ids: list[int], item_id: str, year: int) -> Linked:
     """Link each file to ``item_id``'s year; a refused one is reported, the others still link."""
-    done, problems = 0, []
+    made, problems = [], []
     for link_id in link_ids:
         try:
-            ev.link_existing(store, link_id, item_id, year)
-            done += 1
+            made.append(ev.link_existing(store, link_id, item_id, year))
         except UserError as err:
             problems.append(str(err))
-    return done, problems
+    return Linked(tuple(made), tuple(problems))
 
 
 def attach_paths(
@@ -546,7 +595,7 @@ def attach_paths(
 
     return (
         Op(ev.attach, store, item_id, year, list(paths))
-        .write(store, Changes.evidence_of((item_id, year)))
+        .write(store)  # the summary says what changed
         .with_progress("正在准备……")
         .success(summary_box)
         .cancelled(lambda: QMessageBox.information(parent_widget, "添加佐证材料", "已取消添加。本次没有保存任何文件。"))

@@ -309,21 +309,22 @@ class ImportFlow(_Flow):
             text += f"\n\n有 {n} 个事项条文已更新,已标记“条文已更新,请复核”。"
         QMessageBox.information(self.parent_widget, self.title, text)
         new_docs = [dd.new for dd in self.preview.diff.documents if dd.is_new_document]
-        answers = [(d.code, self._binds(d)) for d in new_docs] if new_docs and self._has_chosen() else []
+        if not new_docs:
+            self._end("applied")
+            return
+        (Op(_has_chosen, self.store).success(lambda chosen: self._ask_bindings(new_docs, chosen))
+         .failure(self._on_failed).run(self.parent_widget, self.title))
+
+    def _ask_bindings(self, new_docs: list[Any], chosen: bool) -> None:
+        answers = [(d.code, self._binds(d)) for d in new_docs] if chosen else []
         if not answers:
             self._end("applied")
             return
         (Op(_set_bindings, self.store, answers)
-         .write(self.store, Changes(profile=True, catalogue=True))
+         .write(self.store)  # the saved profile says what changed
          .success(lambda _p: self._end("applied"))
          .failure(self._on_failed)
          .run(self.parent_widget, self.title))
-
-    def _has_chosen(self) -> bool:
-        """Whether the office has chosen its 适用文件 (until it has, every document counts and nothing is asked)."""
-        from fazhi_desk.services.profile import get_profile
-
-        return get_profile(self.store).binding_documents is not None
 
     def _binds(self, doc: Any) -> bool:
         """A new document: does it bind this office? Yes adds it to the profile's 适用文件."""
@@ -334,6 +335,13 @@ class ImportFlow(_Flow):
             "选“否”:只安装,不计入;以后可在“设置 → 单位信息”中修改。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
         return answer == QMessageBox.StandardButton.Yes
+
+
+def _has_chosen(store: Store) -> bool:
+    """Whether the office has chosen its 适用文件 (until it has, every document counts and nothing is asked)."""
+    from fazhi_desk.services.profile import get_profile
+
+    return get_profile(store).binding_documents is not None
 
 
 def _set_bindings(store: Store, answers: list[tuple[str, bool]]) -> Any:

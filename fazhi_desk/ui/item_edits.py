@@ -14,6 +14,7 @@ the store; importing them here would make the UI thread wait for that import.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -24,7 +25,6 @@ from fazhi_desk.changes import Changes
 from fazhi_desk.tasks import Op, show_error
 
 if TYPE_CHECKING:
-    from fazhi_desk.services.checklist import ChecklistRow
     from fazhi_desk.store.db import Store
     from fazhi_desk.ui.checklist_panel import ChecklistPanel
     from fazhi_desk.ui.item_detail import ItemDetail
@@ -33,18 +33,26 @@ FIELD_NAMES = {"status": "状态", "actual": "实际值", "owner": "责任人", 
                "note": "说明", "na_reason": "不适用原因"}
 
 
-def _set_fields(store: Store, item_id: str, year: int, changes: dict[str, Any], today) -> dict[str, Any]:  # noqa: ANN001
-    from fazhi_desk.services.checklist import set_fields
+@dataclass(frozen=True)
+class Saved:
+    """An edit as stored: the old values (undo), the stored new ones (redo), what changed (the window refreshes)."""
 
-    return set_fields(store, item_id, year, changes, today=today)
+    old: dict[str, Any]
+    new: dict[str, Any]
+    changes: Changes
 
 
-def _stored_values(store: Store, item_id: str, year: int, names: list[str], today) -> dict[str, Any]:  # noqa: ANN001
-    from fazhi_desk.services.checklist import load_row
+def _set_fields(store: Store, item_id: str, year: int, changes: dict[str, Any], today) -> Saved:  # noqa: ANN001
+    """On the writer: save, then read back the stored new values of what changed (the service sets some itself)."""
+    from fazhi_desk.services.checklist import load_row, set_fields
 
-    with store.session() as s:
-        row = load_row(s, item_id, year, today)
-    return {k: getattr(row, k) for k in names}
+    old = set_fields(store, item_id, year, changes, today=today)
+    new: dict[str, Any] = {}
+    if old:
+        with store.session() as s:
+            row = load_row(s, old.item_id, year, today)
+        new = {k: getattr(row, k) for k in old}
+    return Saved(dict(old), new, old.changes)
 
 
 def _confirm_review(store: Store, item_id: str) -> bool:
@@ -94,16 +102,13 @@ class ItemEdits(QObject):
         if store is None:
             return None
 
-        def stored(old: dict[str, Any]) -> None:
+        def stored(result: Saved) -> None:
             self.saved.emit(item_id, year)
-            if not (record and old):
+            if not (record and result.old):
                 return
             # undo sets back every field that changed, including those the service set itself;
-            # redo sets their stored new values (the refreshed row, or a read of another year's)
-            row: ChecklistRow | None = self.checklist.model.row_for(item_id) if year == self.checklist.year() else None
-            new = ({k: getattr(row, k) for k in old} if row is not None
-                   else _stored_values(store, item_id, year, list(old), self.checklist.today))
-            self.undo_stack.push(SetFieldsCommand(self, item_id, year, new, old))
+            # redo sets their stored new values (read back on the writer, never here)
+            self.undo_stack.push(SetFieldsCommand(self, item_id, year, result.new, result.old))
 
         def refused(e: BaseException) -> None:
             self.detail.drop_pending(item_id, year)
@@ -114,7 +119,7 @@ class ItemEdits(QObject):
                     self.detail.show_row(self.checklist.current_row())
 
         return (Op(_set_fields, store, item_id, year, dict(changes), self.checklist.today)
-                .write(store, Changes.item(item_id, year))
+                .write(store)  # the service says which row changed (Saved.changes)
                 .success(stored).failure(refused)
                 .run(self.parent_widget, "无法保存"))
 

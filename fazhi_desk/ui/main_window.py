@@ -13,7 +13,9 @@ they do are in :mod:`fazhi_desk.ui.menus`. The window itself:
   :meth:`set_store` attaches the opened store and loads the year. Nothing here
   imports SQLAlchemy before that: the store is opened on a worker.
 - listens to :attr:`fazhi_desk.tasks.Runner.changed` and refreshes exactly the
-  views a write names (:meth:`apply_changes`);
+  views a write names (:meth:`apply_changes`), reading them again in the
+  background: the UI thread never opens a session of the store (a read would
+  wait behind a running write for the store's one connection);
 - on close, waits for running writes to commit (never cancels one) and saves
   its layout in the data directory's own settings.
 """
@@ -54,6 +56,12 @@ def window_settings(root: Any) -> QSettings:
     return QSettings(str(Path(root) / "window.ini"), QSettings.Format.IniFormat)
 
 
+def _get_profile(store: Store) -> OfficeProfile:
+    from fazhi_desk.services.profile import get_profile
+
+    return get_profile(store)
+
+
 class MainWindow(QMainWindow):
     """One data directory's checklist. ``store`` may come later (:meth:`set_store`); ``today`` can be fixed (tests)."""
 
@@ -67,6 +75,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.store: Store | None = None
         self.profile: OfficeProfile | None = None
+        self._profile_job: Op | None = None  # the office profile being read (the title waits for it)
         self.settings = settings
         self.today = today or dt.date.today()
         self._closing = False
@@ -119,6 +128,7 @@ class MainWindow(QMainWindow):
         self.overview = OverviewPage(self._overview_source)
         self.overview.item_activated.connect(self.select_item)
         self.checklist.rows_changed.connect(self.overview.mark_stale)
+        self.checklist.rows_refreshed.connect(self._on_rows_refreshed)
         self.checklist.scope_changed.connect(self.overview.mark_stale)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.splitter, "检查清单")
@@ -207,11 +217,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ the store
     def set_store(self, store: Store, profile: OfficeProfile | None = None) -> None:
-        """Attach an open store (at start, or a restored one after :meth:`detach_store`); then call :meth:`start`."""
-        if profile is None:
-            from fazhi_desk.services.profile import get_profile
+        """Attach an open store (at start, or a restored one after :meth:`detach_store`); then call :meth:`start`.
 
-            profile = get_profile(store)
+        Without ``profile`` the profile is read in the background (:meth:`start` loads the year after it).
+        """
         self._build_panels()
         self.store = store
         self.checklist.store = store
@@ -224,7 +233,6 @@ class MainWindow(QMainWindow):
         else:
             self.evidence_panel.store = store
             self.evidence_panel.set_target(None, self.year())
-        self.set_profile(profile)
         if self.activity_panel is None:
             from fazhi_desk.ui.activity_panel import ActivityPanel
 
@@ -233,6 +241,10 @@ class MainWindow(QMainWindow):
         else:
             self.activity_panel.store = store
             self.activity_panel.set_row(None)
+        if profile is None:
+            self.read_profile()
+        else:
+            self.set_profile(profile)
         self.store_attached.emit()
 
     def detach_store(self) -> Store | None:
@@ -251,8 +263,30 @@ class MainWindow(QMainWindow):
         return store
 
     def start(self) -> Op | None:
-        """Load the selected year in the background (call after show() and set_store())."""
+        """Load the selected year in the background (call after show() and set_store()).
+
+        While the profile is still being read the year is loaded once it has been (the title first).
+        """
+        job = self._profile_job
+        if job is not None and job in runner().running():
+            job.finally_(self.reload)
+            return None
         return self.reload()
+
+    def read_profile(self) -> Op | None:
+        """Read the office profile in the background and show it (the title); after a write changed it too."""
+        store = self.store
+        if store is None:
+            return None
+
+        def got(profile: OfficeProfile) -> None:
+            if self.store is store:
+                self.set_profile(profile)
+
+        op = Op(_get_profile, store).success(got)
+        op.finally_(lambda: setattr(self, "_profile_job", None) if self._profile_job is op else None)
+        self._profile_job = op.run(self, "读取单位信息")
+        return op
 
     def reload(self, select: str | None = None) -> Op | None:
         return self.checklist.reload(select)
@@ -303,7 +337,8 @@ class MainWindow(QMainWindow):
         change_step(self.settings, delta)
         self.settings.sync()
 
-    def edit_profile(self, first_start: bool = False) -> bool:
+    def edit_profile(self, first_start: bool = False) -> Op | None:
+        """单位信息…: the dialog shows once the document choices are read (see :func:`menus.edit_profile`)."""
         return edit_profile(self, first_start=first_start)
 
     def show_about(self) -> None:
@@ -315,17 +350,21 @@ class MainWindow(QMainWindow):
         if store is not self.store or self.store is None:
             return
         year = self.year()
+        if changes.profile:
+            self.read_profile()
         if changes.catalogue or year in changes.years:
             self.reload()
         else:
             ids = {i for i, y in changes.items | changes.evidence if y == year}
             if ids:
-                self.checklist.refresh_rows(ids)
-                current = self.current_item_id()
-                if current in ids and self.detail is not None:
-                    self.detail.show_row(self.checklist.current_row())
+                self.checklist.refresh_rows(ids)  # in the background: _on_rows_refreshed shows them
                 self.statusBar().showMessage(f"已保存 {'、'.join(sorted(ids)[:3])}", 2500)
         self.changes_applied.emit(changes)
+
+    def _on_rows_refreshed(self, ids: set[str]) -> None:
+        """Rows were read again after a write: the item panel shows the stored values of the selected one."""
+        if self.detail is not None and self.current_item_id() in ids:
+            self.detail.show_row(self.checklist.current_row())
 
     # ------------------------------------------------------------------ panels talking
     def _on_current_changed(self, item_id: str | None) -> None:

@@ -163,7 +163,19 @@ def export_report(win: MainWindow) -> None:
     if not _has_store(win):
         return
     win._flush()  # the export reads after this write (reads wait for earlier writes)
-    export_report_interactive(win, win.store, win.year(), profile=win.profile)
+    if win.profile is not None:  # the window holds the profile: the dialog reads nothing here
+        export_report_interactive(win, win.store, win.year(), profile=win.profile)
+        return
+    store, year = win.store, win.year()
+    (Op(_profile_of, store)
+     .success(lambda p: export_report_interactive(win, store, year, profile=p) if win.store is store else None)
+     .run(win, "导出年度报告"))
+
+
+def _profile_of(store):  # noqa: ANN001, ANN202
+    from fazhi_desk.services.profile import get_profile
+
+    return get_profile(store)
 
 
 def rollup_reports(win: MainWindow) -> None:
@@ -298,27 +310,36 @@ def _set_profile(store, values: dict[str, str]):  # noqa: ANN001, ANN202
     return set_profile(store, **values)
 
 
-def edit_profile(win: MainWindow, first_start: bool = False) -> bool:
-    """单位信息…: True when the user saved (the write runs in the background; the title follows)."""
+def edit_profile(win: MainWindow, first_start: bool = False) -> Op | None:
+    """单位信息…: the document choices are read in the background, then the dialog shows; saving is a write
+    (the title follows from what it changed). Returns the read (None without a store)."""
     from fazhi_desk.services.profile import OfficeProfile
     from fazhi_desk.ui.dialogs import ProfileDialog
 
     if not _has_store(win):
-        return False
+        return None
     store = win.store
-    with store.session() as s:  # two or three rows: the document choices
-        documents = _installed_documents(s)
-    profile = win.profile or OfficeProfile()
-    dlg = ProfileDialog(profile, win, first_start=first_start, documents=documents)
-    if dlg.exec() != ProfileDialog.DialogCode.Accepted:
-        return False
-    values = dlg.values()
-    binding_changed = tuple(values.get("binding_documents", ())) != (profile.binding_documents or ())
-    (Op(_set_profile, store, values)
-     .write(store, Changes(profile=True, catalogue=binding_changed))
-     .success(win.set_profile)
-     .run(win, "无法保存单位信息"))
-    return True
+
+    def ask(documents: list) -> None:  # noqa: ANN001
+        if win.store is not store:
+            return
+        profile = win.profile or OfficeProfile()
+        dlg = ProfileDialog(profile, win, first_start=first_start, documents=documents)
+        win.profile_dialog = dlg
+        if dlg.exec() != ProfileDialog.DialogCode.Accepted:
+            return
+        Op(_set_profile, store, dlg.values()).write(store).run(win, "无法保存单位信息")
+
+    return Op(_installed_documents).in_session(store).success(ask).run(win, "单位信息")
+
+
+def prior_items(win: MainWindow) -> Op | None:
+    """开始使用前到期的事项…: the one-time items due before the 开始使用年度, grouped, for one answer."""
+    from fazhi_desk.ui.prior_dialog import show_prior_items
+
+    if not _has_store(win):
+        return None
+    return show_prior_items(win, win.store, win.year(), win.today)
 
 
 def _installed_documents(session):  # noqa: ANN001, ANN202

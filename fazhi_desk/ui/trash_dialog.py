@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fazhi_desk.changes import Changes
 from fazhi_desk.evidence.filestore import TRASH_KEEP_DAYS
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services.evidence import size_text
@@ -29,6 +28,7 @@ class TrashDialog(QDialog):
 
     HEADERS = ["文件名", "事项", "年度", "大小", "移除时间", "移除人", "状态"]
     restored = Signal(str, int)  # item_id, year
+    loaded = Signal()  # the entries were read (in the background) and are shown
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,10 +58,22 @@ class TrashDialog(QDialog):
         lay.addWidget(bb)
         self.table.itemSelectionChanged.connect(self._update_button)
         self.entries: list[TrashEntry] = []
+        self._reads = 0
+        self.empty.setText("正在读取……")
         self.refresh()
 
-    def refresh(self) -> None:
-        self.entries = list_trash(self.store)
+    def refresh(self) -> Op:
+        """Read the entries in the background (never on the UI thread); the newest read is shown."""
+        self._reads += 1
+        n = self._reads
+        return (Op(list_trash, self.store).success(lambda entries: self._fill(n, entries))
+                .run(self, "佐证材料回收站"))
+
+    def _fill(self, n: int, entries: list[TrashEntry]) -> None:
+        if n != self._reads:
+            return
+        self.entries = entries
+        self.empty.setText("回收站是空的。")
         self.table.setRowCount(len(self.entries))
         for r, e in enumerate(self.entries):
             state = f"可恢复(还剩 {e.days_left()} 天)" if e.restorable else "文件已清除,无法恢复"
@@ -76,6 +88,7 @@ class TrashDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.empty.setVisible(not self.entries)
         self._update_button()
+        self.loaded.emit()
 
     def _selected(self) -> list[TrashEntry]:
         rows = sorted({i.row() for i in self.table.selectedItems()})
@@ -97,10 +110,9 @@ class TrashDialog(QDialog):
         def done(results: list) -> None:
             for r in results:
                 self.restored.emit(r.item_id, r.year)
-            self.refresh()
 
         return (Op(job, self.store, ids)
-                .write(self.store, lambda results: Changes.evidence_of(*((r.item_id, r.year) for r in results)))
+                .write(self.store)  # each RestoredEntry says which item-year changed
                 .success(done)
                 .finally_(self.refresh)
                 .run(self, "从回收站恢复"))

@@ -202,3 +202,12 @@ def test_statistics_follow_the_binding_documents(store, tmp_path):
     assert figures(store, 2025)["STUDY_SESSIONS"].value == 5
     with pytest.raises(UserError, match="XK_PERMITS"):
         set_statistic(store, 2025, "XK_PERMITS", 1)
+
+
+def test_an_event_item_cannot_be_marked_no_event_when_a_figure_counts_it(store):
+    set_statistic(store, 2025, "LITIGATION", 4)
+    with pytest.raises(UserError, match="SZ2015-22-02 2025 年不能标为“本年度未发生”.*行政应诉·案件数”为 4件"):
+        set_fields(store, "SZ2015-22-02", 2025, {"status": "本年度未发生"})
+    with store.session() as s:
+        assert load_row(s, "SZ2015-22-02", 2025).status.value != "本年度未发生"
+    set_fields(store, "SZ2015-22-02", 2024, {"status": "本年度未发生"})  # another year: no figure, allowed

@@ -44,7 +44,8 @@ def panel(qtbot, small_store):
     p.resize(800, 400)
     p.show()
     qtbot.waitExposed(p)
-    p.set_target(A, Y)
+    with qtbot.waitSignal(p.loaded, timeout=10000):  # read off the UI thread
+        p.set_target(A, Y)
     yield p
     job = p.current_job
     if job is not None:
@@ -78,6 +79,12 @@ def drop(widget, mime: QMimeData) -> bool:
 def names(panel) -> list[str]:
     m = panel.model
     return [m.index(r, COL_NAME).data() for r in range(m.rowCount())]
+
+
+def reload(panel, qtbot) -> None:
+    """Read the shown attachments again and wait for them (the read runs off the UI thread)."""
+    with qtbot.waitSignal(panel.loaded, timeout=10000):
+        panel.reload()
 
 
 def stored_files(store) -> list[Path]:
@@ -145,7 +152,7 @@ def edit_cell(panel, qtbot, row, col, text):
 def test_inline_edit_description_and_doc_date(panel, qtbot, small_store, tmp_path, boxes):
     seen, _ = boxes
     ev.attach(JobContext(), small_store, A, Y, [write(tmp_path / "纪要.pdf", b"x" * 10)])
-    panel.reload()
+    reload(panel, qtbot)
     edit_cell(panel, qtbot, 0, COL_DESC, "第一季度学法会议纪要")
     edit_cell(panel, qtbot, 0, COL_DOC_DATE, "2023年3月5日")
     e = ev.list_evidence(small_store, A, Y)[0]
@@ -161,7 +168,7 @@ def test_remove_asks_and_keeps_file_used_elsewhere(panel, qtbot, small_store, tm
     f = write(tmp_path / "共用 纪要.pdf", b"shared" * 10)
     ev.attach(JobContext(), small_store, A, Y, [f])
     ev.attach(JobContext(), small_store, B, Y, [f])
-    panel.reload()
+    reload(panel, qtbot)
     panel.view.selectRow(0)
     answer["question"] = QMessageBox.StandardButton.No
     panel.buttons["移除"].click()
@@ -179,7 +186,7 @@ def test_open_uses_a_read_only_copy_under_the_original_name(panel, qtbot, small_
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
     ev.attach(JobContext(), small_store, A, Y, [write(tmp_path / "会议 纪要.docx", b"docx bytes" * 10)])
-    panel.reload()
+    reload(panel, qtbot)
     idx = panel.model.index(0, COL_NAME)
     panel.view.doubleClicked.emit(idx)
     qtbot.waitUntil(lambda: bool(opened), timeout=10000)
@@ -192,7 +199,7 @@ def test_open_uses_a_read_only_copy_under_the_original_name(panel, qtbot, small_
 def test_save_as_writes_under_chosen_name(panel, qtbot, small_store, tmp_path, boxes, monkeypatch):
     seen, _ = boxes
     ev.attach(JobContext(), small_store, A, Y, [write(tmp_path / "照片 1.jpg", b"jpeg" * 100)])
-    panel.reload()
+    reload(panel, qtbot)
     panel.view.selectRow(0)
     dest = tmp_path / "导出 目录" / "照片 1.jpg"
     dest.parent.mkdir()
