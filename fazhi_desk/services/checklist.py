@@ -439,6 +439,12 @@ def set_fields(
             why = status_allowed(item, Status(clean["status"]))
             if why and clean["status"] != a.status:
                 raise UserError(why)
+            if clean["status"] == Status.NO_EVENT.value and clean["status"] != a.status:
+                from fazhi_desk.services.statistics import event_refusal
+
+                why = event_refusal(s, item_id, year)
+                if why:
+                    raise UserError(why)
         if new_status == Status.NOT_APPLICABLE.value and not (new_reason or "").strip():
             raise UserError("标记为“不适用”时必须填写原因。")
         if (clean.get("na_reason") or "").strip() and new_status != Status.NOT_APPLICABLE.value \

@@ -252,3 +252,16 @@ def install_indicators(s: Session, doc_code: str, defined: tuple[Indicator, ...]
             s.flush()
         s.add(IndicatorRow(code=ind.code, doc_code=doc_code, name=ind.name, unit=ind.unit, category=ind.category,
                            items=",".join(ind.items), linked_item=ind.linked_item, sort_key=n))
+
+
+def event_refusal(s: Session, item_id: str, year: int) -> str:
+    """Why ``item_id`` cannot be marked 本年度未发生 in ``year`` ("" if it can): a figure of the year that counts its
+    event is above 0 (LITIGATION 4 says 应诉 occurred, so SZ2015-22-02 cannot say it did not)."""
+    values = _values(s, year)
+    for ind in indicators(s):
+        v = values.get(ind.code)
+        if v and v > 0 and item_id in ind.items and item_id != ind.linked_item:
+            return (f"{item_id} {year} 年不能标为\u201c本年度未发生\u201d\uff1a统计数据中\u201c{ind.label}\u201d为 "
+                    f"{show(v)}{ind.unit}\uff0c说明该事件本年度已发生。请按实际情况选择已完成或进行中\uff0c"
+                    "如统计数字填错了\uff0c请先在\u201c统计数据\u201d中改正。")
+    return ""
