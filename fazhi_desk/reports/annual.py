@@ -163,6 +163,7 @@ class ReportData:
     package_root: str = ""  # the evidence package's top folder, when one was made
     export_id: str = ""
     office_code: str = ""  # 统一社会信用代码 or the county's 单位编码 (on every row of the workbook)
+    corrects: str = ""  # 更正版: the 导出编号 of the return this one corrects (a year edited after 报送)
 
     def chapter_counts(self) -> list[Counts]:
         groups: dict[tuple[str, str], list[ReportRow]] = {}
