@@ -104,6 +104,7 @@ def test_a_new_store_made_from_the_models_equals_a_migrated_one(tmp_path):
     assert schema_of(made)["alembic_version"] == [(HEAD_REVISION,)]
 
 
+@pytest.mark.system
 def test_a_new_store_needs_no_migration_tool(tmp_path):
     """The first start of an office does not import Alembic (it replays nothing)."""
     code = ("import sys; from pathlib import Path; from fazhi_desk.paths import DataDir; "
