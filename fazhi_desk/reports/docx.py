@@ -1,8 +1,11 @@
 """The written annual report as a .docx laid out as a Chinese official document (GB/T 9704 conventions).
 
 * A4, margins 天头 37 mm, 订口 28 mm, right 26 mm, bottom 35 mm (版心 156 × 225 mm);
-  body 仿宋_GB2312 三号 (16 pt) on a fixed 28.95 pt line (22 lines a page) and a document grid
-  of 28 characters a line (the grid's character pitch, 156 mm / 28, not only its line pitch),
+  body 仿宋_GB2312 三号 (16 pt) on a fixed 28.95 pt line (22 lines a page, the document grid's line
+  pitch) and 28 characters a line: 16 pt characters fit only 27 into 156 mm, so body text is set
+  0.25 pt tighter (28 × 15.75 pt = 441 pt). The grid's own character pitch (``linesAndChars`` with
+  ``w:charSpace``) would do it in Word, but LibreOffice lays such a grid out at about twice the
+  pitch (14 characters a line, measured with LibreOffice 7.4), so the spacing is on the runs;
   first lines indented two characters; a heading that would leave one character on a line of
   its own is set a little tighter;
 * ASCII , : ; ( ) ? ! next to Chinese text printed full-width (:func:`fazhi_desk.domain.annual.fullwidth`);
@@ -51,8 +54,8 @@ TABLE_PT = 12  # 小四
 LINE_PT = 28.95  # 225 mm / 22 lines
 CHARS_PER_LINE = 28
 TEXT_WIDTH_PT = 156 / 25.4 * 72  # the 版心's width
-# w:docGrid w:charSpace: the pitch's difference from the 16 pt font, in 1/4096 pt (rounded towards a narrower pitch)
-CHAR_SPACE = int((TEXT_WIDTH_PT / CHARS_PER_LINE - BODY_PT) * 4096) - 1
+# w:spacing of body runs, in 1/20 pt: the largest whole step that fits 28 characters (−0.25 pt)
+BODY_SPACING = -5
 TITLE_CHARS_PER_LINE = 20  # 156 mm at 22 pt
 
 # name → (altName, panose-1, family, pitch): what Word/WPS use when the named font is missing.
@@ -81,12 +84,39 @@ def _set_fonts(rpr, east_asia: str, latin: str = LATIN) -> None:  # noqa: ANN001
     fonts.set(qn("w:hint"), "eastAsia")
 
 
+RPR_AFTER_SPACING = ("w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+                     "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath")
+PPR_AFTER_SNAP = ("spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+                  "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
+
+
+def _insert(parent, el, after: tuple[str, ...]) -> None:  # noqa: ANN001
+    """Put ``el`` before the first child named in ``after`` (the schema's order; Word rejects others)."""
+    names = {qn(f"w:{t}") for t in after}
+    for i, child in enumerate(parent):
+        if child.tag in names:
+            parent.insert(i, el)
+            return
+    parent.append(el)
+
+
+def _spacing(rpr, twentieths: int) -> None:  # noqa: ANN001
+    sp = rpr.find(qn("w:spacing"))
+    if sp is None:
+        sp = OxmlElement("w:spacing")
+        _insert(rpr, sp, RPR_AFTER_SPACING)
+    sp.set(qn("w:val"), str(twentieths))
+
+
 def _run(par, text: str, font: str, size: float, *, bold: bool = False, latin: str = LATIN):  # noqa: ANN001, ANN202
     r = par.add_run(fullwidth(neutralise(text).text))  # Word evaluates no run text: no quote needed
     r.font.size = Pt(size)
     r.font.name = latin
     r.bold = bold
-    _set_fonts(r._element.get_or_add_rPr(), font, latin)
+    rpr = r._element.get_or_add_rPr()
+    _set_fonts(rpr, font, latin)
+    if size == BODY_PT:
+        _spacing(rpr, BODY_SPACING)
     return r
 
 
@@ -182,9 +212,8 @@ def _page_setup(doc) -> None:  # noqa: ANN001
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(round(LINE_PT * 20)))
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
     _page_number(sec.footer, odd=True)
     _page_number(sec.even_page_footer, odd=False)
 
@@ -210,21 +239,20 @@ def _date_text(d) -> str:  # noqa: ANN001
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def lone_last_char(text: str, indent: float = 2) -> bool:
-    """Whether ``text`` set on the grid (28 a line, first line indented) leaves one character on its last line."""
-    w = _width(fullwidth(text)) + indent
-    return w > CHARS_PER_LINE and (w - 1) % CHARS_PER_LINE == 0
+def lone_last_char(text: str, first: float = CHARS_PER_LINE - 2, rest: float = CHARS_PER_LINE) -> bool:
+    """Whether ``text`` (``first`` characters on its first line, ``rest`` on the others) would leave one
+    character, or its last one, alone on a line: a line filled exactly may already wrap its last character
+    (Latin digits and the spacing round differently in Word, WPS and LibreOffice)."""
+    w = _width(fullwidth(text))
+    return w >= first and (w - first) % rest <= 1
 
 
 def _tighten(p, run) -> None:  # noqa: ANN001
     """Set a heading a little tighter so its last character stays on the line above."""
-    ppr = p._p.get_or_add_pPr()
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
-    ppr.insert(0, snap)
-    sp = OxmlElement("w:spacing")
-    sp.set(qn("w:val"), "-20")  # −1 pt a character
-    run._element.get_or_add_rPr().append(sp)
+    _insert(p._p.get_or_add_pPr(), snap, PPR_AFTER_SNAP)
+    _spacing(run._element.get_or_add_rPr(), -20)  # −1 pt a character
 
 
 def _heading(doc, text: str, font: str):  # noqa: ANN001, ANN202
@@ -301,7 +329,10 @@ def build_docx(doc_: AnnualDocument):  # noqa: ANN201 - docx.Document
         note = _para(doc, indent_chars=0)  # 附件说明: 左空二字, continuation lines under the title
         note.paragraph_format.left_indent = Pt(BODY_PT * 5)
         note.paragraph_format.first_line_indent = Pt(-BODY_PT * 3)
-        _run(note, f"附件:{_appendix_title(doc_)}", FANGSONG, BODY_PT)
+        text = f"附件:{_appendix_title(doc_)}"
+        r = _run(note, text, FANGSONG, BODY_PT)
+        if lone_last_char(text, CHARS_PER_LINE - 2, CHARS_PER_LINE - 5):
+            _tighten(note, r)
     _signature(doc, doc_)
     if figures:
         _appendix(doc, doc_, figures)

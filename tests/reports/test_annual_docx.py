@@ -191,12 +191,13 @@ def test_docx_is_laid_out_as_an_official_document(office, tmp_path):
     # centres line up: 署名 7 characters wide, the date 6.5 (Arabic numerals are half width)
     assert office_p.paragraph_format.right_indent.pt / 16 + 7 / 2 == 4 + 6.5 / 2
     assert texts.index("特此报告。") + 1 == texts.index("附件\uff1a乾佑街道办事处2025年度法治政府建设主要统计数据") < i
-    # 28 characters a line: the document grid's character pitch, not only its line pitch
+    # 28 characters a line (16 pt characters fit only 27 into the 156 mm 版心): body runs set 0.25 pt tighter
     from docx.oxml.ns import qn
 
-    grid = sec._sectPr.find(qn("w:docGrid"))
-    pitch = 16 + int(grid.get(qn("w:charSpace"))) / 4096
-    assert grid.get(qn("w:type")) == "linesAndChars" and 28 * pitch <= 156 / 25.4 * 72 < 28 * pitch + 0.5
+    sp = body.runs[0]._element.rPr.find(qn("w:spacing"))
+    pitch = 16 + int(sp.get(qn("w:val"))) / 20
+    assert 28 * pitch <= 156 / 25.4 * 72 < 29 * pitch
+    assert sec._sectPr.find(qn("w:docGrid")).get(qn("w:linePitch")) == "579"  # 22 lines a page
     # full-width punctuation in Chinese text
     assert not any(re.search(r"[\u4e00-\u9fff][,:;()?!]|[,:;()?!][\u4e00-\u9fff]", t) for t in texts)
     table = doc.tables[0]
