@@ -76,7 +76,7 @@ def _office(root, n: int):
     with st.transaction() as s:
         install_new_document(s, _hostile_catalogue(), source_file="test")
     fields = {k: payload(i + n) for i, k in enumerate(FIELD_NAMES)}
-    fields["office_name"] = payload(n) + f"镇{n}"  # two offices must differ
+    fields["office_name"] = payload(n) + f"镇{n}\u202e办"  # two offices must differ; a direction control too
     for k, v in fields.items():
         try:
             set_profile(st, **{k: v})
@@ -168,4 +168,16 @@ def test_the_docx_has_no_field_and_shows_direction_controls(outputs):
         xml = z.read("word/document.xml").decode("utf-8")
     assert "fldSimple" not in xml and "instrText" not in xml
     assert "HYPERLINK(" in xml  # the text is there, as text
-    assert "\u202e" not in xml
+    assert "\u202e" not in xml and "[U+202E]办" in xml  # the office's name, its control made visible
+
+
+def test_no_output_keeps_a_direction_control(outputs):
+    for p in (*outputs["reports"], outputs["rollup"]):
+        wb = openpyxl.load_workbook(p)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    assert "\u202e" not in str(c.value or ""), (p.name, ws.title, c.coordinate)
+    with zipfile.ZipFile(outputs["zip"]) as z:
+        assert not any("\u202e" in n for n in z.namelist())
+        assert all("\u202e" not in z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".csv"))
