@@ -425,7 +425,7 @@ def create_schema(conn) -> None:  # noqa: ANN001
     """Make the schema of :data:`MODELS_REVISION` from the models on ``conn`` (an empty database) and stamp it."""
     from fazhi_desk.store.models import Base
 
-    Base.metadata.create_all(conn)
+    Base.metadata.create_all(conn, checkfirst=False)  # an empty database: no table to look for
     conn.exec_driver_sql(ALEMBIC_VERSION_DDL)
     conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": MODELS_REVISION})
 
