@@ -300,3 +300,28 @@ def test_services_use_no_sqlite_only_sql():
            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
            if re.search(r"group_concat|import sqlite3|PRAGMA ", line)]
     assert not bad, bad
+
+
+def test_undo_import_finds_its_backup_in_an_office_east_of_utc(tmp_path, east8):
+    """The import's time is read from the file in UTC; the backups beside it are named in local time."""
+    from fazhi_desk.backup.undo_import import undo_preview
+    from fazhi_desk.catalogue.schema import dump_catalogue_json
+    from fazhi_desk.services.catalogue import apply_import, preview_import
+    from fazhi_desk.services.checklist import set_fields
+    from fazhi_desk.services.workspace import open_workspace
+    from tests.backup.helpers import make_workspace
+    from tests.conftest import make_catalogue
+
+    ws = make_workspace(tmp_path / "data", n_files=0)
+    src = tmp_path / "新目录.json"
+    src.write_text(dump_catalogue_json(make_catalogue()), encoding="utf-8")
+    store = open_workspace(ws)
+    try:
+        apply_import(store, preview_import(store, src))
+        set_fields(store, "TT2020-01-01", 2025, {"owner": "导入后填写的责任人"})
+    finally:
+        store.close()
+    pv = undo_preview(ws)  # without the zone, the import looked 8 hours older than its own backup
+    local = dt.datetime.now()
+    assert abs(pv.imported_at - local) < dt.timedelta(minutes=5)
+    assert any(x.startswith(f"{local:%Y-%m-%d %H}") and "导入后填写的责任人" in x for x in pv.lost), pv.lost
