@@ -64,6 +64,12 @@ def _export(ctx, store: Store, year: int, out: Path, zip_path: Path | None, docx
     return result
 
 
+def _unfinished(store: Store, year: int):  # noqa: ANN202
+    from fazhi_desk.services.annual_text import report_problems
+
+    return report_problems(store, year)
+
+
 def zip_name_for(report: Path) -> Path:
     stem = report.stem.replace("年度报告", "佐证材料") if "年度报告" in report.stem else report.stem + "_佐证材料"
     return report.with_name(stem + ".zip")
@@ -179,6 +185,22 @@ class ReportDialog(QDialog):
             ans = QMessageBox.question(self, TITLE, f"文件“{out}”已存在,是否覆盖?")
             if ans != QMessageBox.StandardButton.Yes:
                 return
+        if self.with_docx.isChecked():  # ask first when the written report is unfinished (placeholders, stale figures)
+            Op(_unfinished, self.store, self.year.value()).success(self._confirm_docx).run(self, TITLE)
+            return
+        self._start_now()
+
+    def _confirm_docx(self, unfinished) -> None:  # noqa: ANN001 - a tuple of annual_text.Unfinished
+        if unfinished:
+            lines = "\n".join(f"· {u}" for u in unfinished[:8])
+            more = f"\n……另有 {len(unfinished) - 8} 处" if len(unfinished) > 8 else ""
+            ans = QMessageBox.question(self, TITLE, f"文字报告还有以下内容需要完善:\n{lines}{more}\n\n仍要导出吗?")
+            if ans != QMessageBox.StandardButton.Yes:
+                return
+        self._start_now()
+
+    def _start_now(self) -> None:
+        out = self.out_path()
         self.result = None
         self.progress.setRange(0, 0)
         self.status.setText("正在导出……")

@@ -12,7 +12,9 @@ from tests.reports.conftest import YEAR
 
 def test_dialog_exports_report_and_zip(seeded, tmp_path, qtbot, monkeypatch):
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    yes = QMessageBox.StandardButton.Yes  # export the unfinished written report anyway (the dialog asks first)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or (
+        yes if "仍要导出" in a[2] else QMessageBox.StandardButton.No))
     dlg = ReportDialog(seeded.store, YEAR, None)
     qtbot.addWidget(dlg)
     assert dlg.path.text().endswith("营盘镇_2025年法治政府建设年度报告.xlsx")

@@ -122,7 +122,13 @@ def test_statistics_tab_saves_and_a_linked_figure_is_the_items_actual(qtbot, win
 def test_report_dialog_also_writes_the_word_report(qtbot, win, tmp_path, monkeypatch):
     from fazhi_desk.ui.report_dialog import ReportDialog
 
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    asked = []
+
+    def answer(*a, **k):  # export the unfinished written report anyway; do not open the files afterwards
+        asked.append(a[2])
+        return QMessageBox.StandardButton.Yes if "仍要导出" in a[2] else QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
     dlg = ReportDialog(win.store, 2024, win)
     qtbot.addWidget(dlg)
     out = tmp_path / "营盘镇_2024年法治政府建设年度报告.xlsx"
@@ -132,6 +138,7 @@ def test_report_dialog_also_writes_the_word_report(qtbot, win, tmp_path, monkeyp
     qtbot.waitUntil(lambda: dlg.result is not None, timeout=20000)
     assert out.exists() and (tmp_path / "营盘镇_2024年法治政府建设情况报告.docx").exists()
     assert "文字报告" in dlg.result.summary()
+    assert "【请" in asked[0] and "仍要导出" in asked[0]  # the window asked first
 
 
 def test_rollup_dialog_from_the_file_menu(qtbot, win, tmp_path, monkeypatch):
