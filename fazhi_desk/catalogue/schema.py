@@ -339,6 +339,8 @@ def load_catalogue_json(path: Path, *, taken: Mapping[str, str] | None = None) -
         raise UserError(f"文件“{path.name}”不是 UTF-8 编码的文本,无法作为检查目录读取。") from e
     except json.JSONDecodeError as e:
         raise UserError(f"文件“{path.name}”第 {e.lineno} 行第 {e.colno} 列:JSON 格式错误({e.msg})。") from e
+    except RecursionError:
+        raise UserError(f"文件“{path.name}”的 JSON 嵌套层数过多,不是检查目录文件。请确认文件来源后重新导出。") from None
     return parse_catalogue_dict(data, path.name, taken=taken)
 
 

@@ -427,3 +427,15 @@ def test_cli_export_then_import_is_unchanged_and_bad_file_exits_non_zero(tmp_pat
     capsys.readouterr()
     assert cli_run(["--data-dir", data, "catalogue", "import", str(bad)]) == 1
     assert "错误" in capsys.readouterr().err
+
+
+
+
+def test_a_catalogue_nested_beyond_recursion_is_refused_in_chinese(tmp_path):
+    from fazhi_desk.catalogue.schema import load_catalogue_json
+    from fazhi_desk.errors import UserError
+
+    p = tmp_path / "bomb.json"
+    p.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    with pytest.raises(UserError, match="嵌套层数过多"):
+        load_catalogue_json(p)
