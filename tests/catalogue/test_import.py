@@ -429,8 +429,6 @@ def test_cli_export_then_import_is_unchanged_and_bad_file_exits_non_zero(tmp_pat
     assert "错误" in capsys.readouterr().err
 
 
-
-
 def test_a_catalogue_nested_beyond_recursion_is_refused_in_chinese(tmp_path):
     from fazhi_desk.catalogue.schema import load_catalogue_json
     from fazhi_desk.errors import UserError
