@@ -177,3 +177,34 @@ def test_rollup_dialog_from_the_file_menu(qtbot, win, tmp_path, monkeypatch):
     dlg2.start()
     wait_idle(qtbot)
     assert errors and "出现了两次" in errors[0] and not out2.exists()
+
+
+def test_the_office_template_is_edited_in_the_window_and_used_by_the_draft(qtbot, win, tmp_path, monkeypatch):
+    from fazhi_desk.services.report_template import get_template
+    from fazhi_desk.ui.annual_text_tab import TemplateDialog
+
+    tab = win.annual_text
+    win.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: "2024年" in tab.editors["measures"].toPlainText(), timeout=10000)
+    dlg = TemplateDialog(lambda: win.store, get_template(win.store).to_text(), tab)
+    qtbot.addWidget(dlg)
+    text = dlg.edit.toPlainText().replace("特此报告。", "专此报告。").replace(
+        "study=抓好学法用法\uff0c提升依法行政能力", "study=深入学法用法")
+    dlg.edit.setPlainText(text)
+    with qtbot.waitSignal(dlg.accepted, timeout=10000):
+        dlg.save()
+    t = get_template(win.store)
+    assert t.closing == "专此报告。" and t.heading("study") == "深入学法用法"
+    # exported and imported again through the dialog's buttons (file dialogs answered)
+    out = tmp_path / "模板.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    dlg.export_button.click()
+    wait_idle(qtbot)
+    assert out.exists()
+    dlg.edit.setPlainText("")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(out), ""))
+    dlg.import_button.click()
+    wait_idle(qtbot)
+    assert "study=深入学法用法" in dlg.edit.toPlainText()
+    dlg.close()
