@@ -37,7 +37,10 @@ def from_stored(value: dt.datetime | str) -> dt.datetime:
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone()
+    try:
+        return value.astimezone()
+    except (OverflowError, OSError, ValueError):  # e.g. before 1970 on Windows, whose localtime() refuses it
+        return value
 
 
 class Timestamp(TypeDecorator):
