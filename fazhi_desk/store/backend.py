@@ -7,7 +7,8 @@ every dialect. Its backend:
   ``workspace_id`` is known afterwards); ``close(engine)`` ends it;
 * ``migrate()``: brings the schema to the head revision;
 * ``translate(exc)``: the dialect's refusals as Chinese :class:`UserError` messages
-  (a bug is returned as it is);
+  (a bug is returned as it is); ``classify(exc)`` is the judgement the command line
+  and the window share (:func:`fazhi_desk.store.errors.classify`: a message, or None for a bug);
 * ``snapshot(dst, engine)``: writes a consistent copy of the data to a new SQLite
   file, the database inside every ``.fzbak`` whatever the store;
 * ``replace(snapshot)``: makes a checked snapshot (a SQLite file at the head
@@ -43,7 +44,7 @@ from fazhi_desk.fileio import fsync_dir, fsync_file, remove_stale_temps, write_b
 from fazhi_desk.paths import DataDir
 from fazhi_desk.store import db as _db
 from fazhi_desk.store import swap
-from fazhi_desk.store.errors import sqlite_errors
+from fazhi_desk.store.errors import classify, sqlite_errors
 from fazhi_desk.store.errors import translate as _sqlite_translate
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ class Backend(Protocol):
     def close(self, engine: Engine | None) -> None: ...
     def migrate(self) -> None: ...
     def translate(self, exc: BaseException) -> BaseException: ...
+    def classify(self, exc: BaseException) -> UserError | None: ...
     def errors(self) -> ContextManager[None]: ...
     def snapshot(self, dst: Path, engine: Engine | None = None) -> None: ...
     def replace(self, snapshot: Path) -> None: ...
@@ -119,6 +121,9 @@ class SqliteBackend:
 
     def translate(self, exc: BaseException) -> BaseException:
         return _sqlite_translate(exc, self.db)
+
+    def classify(self, exc: BaseException) -> UserError | None:
+        return classify(exc, self.db, self.data.root)
 
     def errors(self) -> ContextManager[None]:
         return sqlite_errors(self.db)
@@ -309,6 +314,9 @@ class UrlBackend:
 
     def translate(self, exc: BaseException) -> BaseException:
         return exc
+
+    def classify(self, exc: BaseException) -> UserError | None:
+        return classify(exc)  # the user's own errors and a full local disk; the server's refusals are bugs yet
 
     @contextmanager
     def errors(self) -> Iterator[None]:

@@ -112,3 +112,20 @@ def test_a_store_in_memory_is_served_by_url(tmp_path):
         assert get_profile(store).office_name == "营盘镇"
     finally:
         store.close()
+
+
+def test_classify_names_the_store_file_and_leaves_bugs_alone(tmp_path):
+    import errno
+    import sqlite3 as sq
+
+    from fazhi_desk.errors import DiskFullError
+
+    data = DataDir(tmp_path / "d")
+    b = SqliteBackend.for_data_dir(data)
+    full = sq.OperationalError("database or disk is full")
+    full.sqlite_errorcode, full.sqlite_errorname = 13, "SQLITE_FULL"
+    assert isinstance(b.classify(full), DiskFullError) and str(data.db) in str(b.classify(full))
+    assert b.classify(KeyError("bug")) is None
+    disk = OSError(errno.ENOSPC, "No space left on device")
+    assert isinstance(UrlBackend("sqlite://").classify(disk), DiskFullError)
+    assert UrlBackend("sqlite://").classify(KeyError("bug")) is None
