@@ -20,12 +20,11 @@ from fazhi_desk.catalogue.schema import dump_catalogue_json
 from fazhi_desk.cli import run as cli_run
 from fazhi_desk.domain.model import Status
 from fazhi_desk.errors import UserError
-from fazhi_desk.paths import DataDir, resource_path
+from fazhi_desk.paths import resource_path
 from fazhi_desk.services.catalogue import (
     apply_import,
     confirm_review,
     export_template,
-    install_new_document,
     installed_catalogues,
     items_needing_review,
     list_versions,
@@ -34,7 +33,7 @@ from fazhi_desk.services.catalogue import (
 from fazhi_desk.services.checklist import ensure_assessment, load_year, set_fields
 from fazhi_desk.store.db import open_store
 from fazhi_desk.store.models import Assessment, EvidenceFile, EvidenceLink, ItemRow
-from tests.conftest import dump_db as dump, make_catalogue
+from tests.conftest import dump_db as dump, make_catalogue, small_data_dir
 
 COL = {c.header: i + 1 for i, c in enumerate(ITEM_COLUMNS)}
 THIS_YEAR = dt.date.today().year
@@ -334,12 +333,10 @@ VALUES = st.one_of(
 @given(edits=st.lists(st.tuples(st.integers(min_value=2, max_value=6), st.sampled_from(EDITABLE), VALUES),
                       min_size=1, max_size=4),
        bump=st.booleans())
-def test_random_edits_import_correctly_or_change_nothing(tmp_path_factory, edits, bump):
+def test_random_edits_import_correctly_or_change_nothing(tmp_path_factory, templates, edits, bump):
     base = tmp_path_factory.mktemp("rand")
-    store = open_store(DataDir(base / "data").ensure())
+    store = open_store(small_data_dir(templates, base / "data"))  # the small catalogue installed
     try:
-        with store.transaction() as s:
-            install_new_document(s, make_catalogue(), source_file="test")
         set_fields(store, "TT2020-01-01", 2023, {"status": "已完成", "note": "n", "completed_on": "2023-12-01"})
         path = base / "t.xlsx"
         write_template([make_catalogue()], path)

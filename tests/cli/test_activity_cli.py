@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from tests.cli.test_cli import run
 from tests.conftest import bundled_data_dir
 
 STUDY = "SZ2015-04-01"
 
 
+@pytest.mark.system
 def test_add_list_show_and_remove(tmp_path, templates):
     data = bundled_data_dir(templates, tmp_path / "data").root
     year = dt.date.today().year - 1

@@ -222,6 +222,7 @@ def test_a_year_never_drafted_exports_fresh_drafts(office, tmp_path):
     assert load_annual_text(office, 2025).section("measures").text == ""  # exporting stores nothing
 
 
+@pytest.mark.system
 def test_cli_report_docx(office, tmp_path):
     from tests.cli.test_cli import run
 

@@ -168,6 +168,7 @@ def test_another_year_is_refused(townships, tmp_path):
         rollup([*paths[:5], odd], tmp_path / "汇总.xlsx")
 
 
+@pytest.mark.system
 def test_cli_rollup(townships, tmp_path):
     from tests.cli.test_cli import run
 
@@ -301,6 +302,7 @@ def test_an_even_mix_of_years_says_so(townships, tmp_path):
         rollup([paths[0], odd], tmp_path / "汇总.xlsx")
 
 
+@pytest.mark.system
 def test_cli_lists_every_disagreement_and_an_older_format_is_refused(townships, tmp_path):
     from tests.cli.test_cli import run
 
