@@ -533,13 +533,13 @@ class ChecklistPanel(QWidget):
             self.model.replace_row(row)
         if fresh:
             self.rows_changed.emit()
+            self.rows_refreshed.emit({r.item_id for r in fresh})
 
     def _fill_filter_choices(self, rows: list[ChecklistRow]) -> None:
         docs = {}
         units: set[str] = set()
         for r in rows:
             docs.setdefault(r.item.doc_code, r.document)
-            self.rows_refreshed.emit({r.item_id for r in fresh})
             for u in r.item.lead_units.replace(",", "、").replace(",", "、").split("、"):
                 u = u.strip()
                 if u:
