@@ -187,7 +187,7 @@ class Templates:
             shutil.copyfile(d.db, made)
             con = sqlite3.connect(made)
             try:
-                con.execute("DELETE FROM setting WHERE key = ?", (_db.ID_KEY,))
+                con.execute("DELETE FROM setting WHERE key = ?", (getattr(_db, "ID_KEY", "store.workspace_id"),))
                 con.execute("PRAGMA user_version=0")
                 con.commit()
                 con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
