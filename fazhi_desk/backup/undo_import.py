@@ -112,5 +112,11 @@ def _backup_before(data: DataDir, at: dt.datetime) -> Path | None:
 
 
 def undo_latest_import(ctx: JobContext, data: DataDir, preview: UndoPreview) -> RestoreResult:
-    """Restore the before-import backup (a full backup of the current state is taken first)."""
-    return restore_backup(ctx, data, preview.backup)
+    """Restore the before-import backup (a full backup of the current state is taken first); the years marked
+    已报送 stay as they were sent, and the version history records the undo."""
+    from fazhi_desk.backup.keep_reported import after_undo, returns_to_keep
+
+    kept = returns_to_keep(data.db)
+    result = restore_backup(ctx, data, preview.backup)
+    after_undo(data.db, preview.versions, kept)
+    return result

@@ -27,7 +27,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     ps.add_argument("--code", dest="office_code", help="单位编码:18 位统一社会信用代码或县里分配的单位编码")
     ps.add_argument("--documents", help="适用文件:约束本单位的来源文件代码,逗号分隔(如 ZS2022);"
                     "“auto”按所属县选取;其他文件仍已安装,list --all 可查看")
+    ps.add_argument("--since", type=int, help="开始使用年度:此前到期的一次性事项只需确认一次(以前年度已完成/仍需完成)")
     ps.set_defaults(handler=_profile_set)
+    pp = psub.add_parser("prior", help="开始使用年度以前到期的一次性事项:列出,或确认为以前年度已完成/仍需完成")
+    pp.add_argument("item_ids", nargs="*", metavar="ITEM_ID", help="事项编号(不给则列出待确认的事项)")
+    pp.add_argument("--done-before", dest="choice", action="store_const", const="以前年度已完成",
+                    help="以前年度已完成(不计入任何年度)")
+    pp.add_argument("--still-due", dest="choice", action="store_const", const="仍需完成", help="仍需完成(计入 --year 年度)")
+    pp.add_argument("--note", default="", help="说明(可选),如 2021年已聘请法律顾问")
+    pp.add_argument("--year", type=int, default=dt.date.today().year, help="年度(默认今年)")
+    pp.set_defaults(handler=_profile_prior)
     psh = psub.add_parser("show", help="显示单位信息")
     psh.set_defaults(handler=_profile_show)
     p.set_defaults(handler=_profile_show)
@@ -42,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--completed-on", dest="completed_on",
                    help="完成日期 YYYY-MM-DD,须在该年度内且不晚于今天;以前年度标记为已完成时必须给出")
     s.add_argument("--note", help="工作情况说明")
+    s.add_argument("--correction", help="更正原因:修改已报送年度时必须填写")
     s.set_defaults(handler=_status)
 
     ls = sub.add_parser("list", help="列出某年度的检查事项")
@@ -77,12 +87,41 @@ def _profile_set(args, ctx) -> int:
     fields = {k: getattr(args, k) for k in ("office_name", "county", "contact", "phone", "leader", "deputy", "preparer", "office_code") if getattr(args, k) is not None}
     if args.documents is not None:
         fields["binding_documents"] = _documents_arg(args.documents, ctx, fields.get("county"))
+    if args.since is not None:
+        from fazhi_desk.services.profile import set_since
+
+        prof = set_since(ctx.store(), args.since)
+        print(f"开始使用年度:{prof.since_year} 年(此前到期的一次性事项请用 fazhi-desk profile prior 确认一次)")
+        if not fields:
+            return 0
     if not fields:
         raise UserError("请至少给出一项:--office、--county、--code、--contact、--phone、--leader、--deputy、--preparer 或 --documents。")
     prof = set_profile(ctx.store(), **fields)
     print(f"已保存单位信息:{prof.office_name}({prof.county}),联系人 {prof.contact} {prof.phone}".rstrip())
     if prof.binding_documents is not None:
         print(f"适用文件:{'、'.join(prof.binding_documents) or '(无)'}")
+    return 0
+
+
+def _profile_prior(args, ctx) -> int:  # noqa: ANN001
+    from fazhi_desk.services.submission import prior_candidates, set_prior
+
+    store = ctx.store()
+    if not args.item_ids:
+        rows = prior_candidates(store, args.year)
+        if not rows:
+            print("没有待确认的事项。")
+            return 0
+        print(f"开始使用年度以前到期、尚未确认的一次性事项 {len(rows)} 项"
+              "(用 --done-before 或 --still-due 加编号确认):")
+        for r in rows:
+            print(f"  {r.item_id} 截止 {r.item.deadline} {r.item.requirement}")
+        return 0
+    if args.choice is None:
+        raise UserError("请用 --done-before(以前年度已完成)或 --still-due(仍需完成)给出确认结果。")
+    ids = [resolve(ctx, x) for x in args.item_ids]
+    n = set_prior(store, ids, args.choice, note=args.note, due_year=args.year if args.choice == "仍需完成" else None)
+    print(f"已确认 {n} 项为“{args.choice}”。")
     return 0
 
 
@@ -139,7 +178,7 @@ def _status(args, ctx) -> int:
     store = ctx.store()
     item_id = resolve(ctx, args.item_id)
     try:
-        old = set_fields(store, item_id, args.year, changes)
+        old = set_fields(store, item_id, args.year, changes, reason=args.correction)
     except CompletionDateRequired as e:
         raise UserError(f"{e.message}请用 --completed-on YYYY-MM-DD 给出,记不清具体日期时可用年末:"
                         f"--completed-on {e.year}-12-31。") from None

@@ -33,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", metavar="YYYY-MM-DD", help="报送日期(成文日期):文字报告和报告表格使用同一日期")
     p.add_argument("--allow-placeholders", action="store_true",
                    help="文字报告中仍有【请填写…】、单位负责人为空或数字已过时的段落时也导出")
+    p.add_argument("--submitted", action="store_true",
+                   help="标记为已报送:冻结该年度的数字(以本次导出编号为准);此后修改须填写更正原因,再导出更正版")
     p.set_defaults(handler=_report)
 
 
@@ -43,6 +45,8 @@ def _report(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001 - cli.Context
 
     if not args.out and not args.docx:
         raise UserError("请给出 --out 报告表格.xlsx 或 --docx 文字报告.docx(或两者)。")
+    if args.submitted and not args.out:
+        raise UserError("标记为已报送以报告表格的导出编号为准:请同时给出 --out 报告表格.xlsx。")
     if args.evidence_zip and not args.out:
         raise UserError("佐证材料包与报告表格一起导出:请同时给出 --out 报告表格.xlsx。")
     if args.date:
@@ -78,6 +82,13 @@ def _report(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001 - cli.Context
         return 130
     print(result.summary())
     print(f"报告:{result.path}")
+    if result.corrects:
+        print(f"更正版:导出编号 {result.export_id},更正导出编号 {result.corrects} 的报告。")
+    if args.submitted:
+        from fazhi_desk.services.submission import mark_submitted
+
+        st = mark_submitted(ctx.store(), args.year, result.export_id)
+        print(f"已标记为已报送:{st.text}。此后修改该年度须填写更正原因(--correction),再导出更正版报送。")
     if result.zip_path is not None:
         print(f"佐证材料包:{result.zip_path}")
     for label, names in (("缺失", result.missing), ("已变更", result.altered)):

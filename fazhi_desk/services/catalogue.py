@@ -450,15 +450,26 @@ def _label(name: str) -> str:
 
 def list_versions(store: Store) -> list[VersionInfo]:
     """The catalogue version history, newest first within each document."""
+    from fazhi_desk.services.submission import undone_imports
+
     with store.session() as s:
         current = set(s.scalars(select(Document.current_version_id)))
         vers = s.scalars(select(CatalogueVersion).order_by(CatalogueVersion.doc_code, CatalogueVersion.id.desc()))
-        return [
-            VersionInfo(id=v.id, doc_code=v.doc_code, version=v.version, title=v.title, source_file=v.source_file,
-                        file_sha256=v.file_sha256, imported_at=v.imported_at, imported_by=v.imported_by,
-                        summary=v.summary, is_current=v.id in current)
-            for v in vers
-        ]
+        undone: dict[str, list[VersionInfo]] = {}
+        for at, user, code, what, summary in undone_imports(s):  # an undone import stays in the history
+            version = what.split("版本 ", 1)[-1].split("(", 1)[0]
+            undone.setdefault(code, []).append(VersionInfo(
+                id=0, doc_code=code, version=f"{version}(已撤销)", title="", source_file=what, file_sha256="",
+                imported_at=at, imported_by=user, summary=summary, is_current=False))
+        out: list[VersionInfo] = []
+        for v in vers:
+            out.extend(undone.pop(v.doc_code, []))  # newest first: the undo is newer than what it went back to
+            out.append(VersionInfo(id=v.id, doc_code=v.doc_code, version=v.version, title=v.title,
+                                   source_file=v.source_file, file_sha256=v.file_sha256, imported_at=v.imported_at,
+                                   imported_by=v.imported_by, summary=v.summary, is_current=v.id in current))
+        for rest in undone.values():
+            out.extend(rest)
+        return out
 
 
 def items_needing_review(store: Store) -> list[Item]:

@@ -14,7 +14,7 @@ from fazhi_desk.catalogue.diff import changed_item_fields
 from fazhi_desk.changes import NOTHING, Changes
 from fazhi_desk.domain.dates import check_completion_date, default_completion_date
 from fazhi_desk.domain.completion import Completion, check_year, has_substance, judge, status_allowed
-from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status
+from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status, document_start
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import current_user
 from fazhi_desk.store.mapping import (
@@ -45,7 +45,8 @@ EDITABLE_FIELDS: dict[str, str] = {
     "na_reason": "不适用原因",
 }
 # Change-log fields that are not assessment fields.
-LOG_FIELD_NAMES: dict[str, str] = {**EDITABLE_FIELDS, "evidence": "佐证材料", "review": "复核", "catalogue": "检查目录"}
+LOG_FIELD_NAMES: dict[str, str] = {**EDITABLE_FIELDS, "evidence": "佐证材料", "review": "复核", "catalogue": "检查目录",
+                                   "correction": "更正", "submission": "报送", "prior": "开始使用前到期"}
 MAX_NOTE = 5000
 
 
@@ -82,6 +83,12 @@ class ChecklistRow:
     evidence_text: str = ""  # the year's evidence file names and descriptions (searched, not shown)
     binding: bool = True  # its document is among the office's 适用文件
     review: ReviewChange | None = None  # while 条文已更新,请复核: what changed (old → new)
+    carried: tuple[tuple[str, int], ...] = ()  # (field, year) carry-forward copied and nobody edited since
+    revision_id: int | None = None  # the wording (item revision) the row shows
+
+    def carried_from(self, field: str) -> int | None:
+        """The year carry-forward copied ``field`` from (沿用自2025年), None once it was edited."""
+        return next((y for f, y in self.carried if f == field), None)
 
     @property
     def item_id(self) -> str:
@@ -118,7 +125,31 @@ class ChecklistRow:
 
 
 def _doc_year(doc: SourceDocument) -> int:
-    return doc.date.year
+    """The document's first year: its 施行起始年份, else its 发布 year (a 2026 plan never counts in 2025)."""
+    return document_start(doc)
+
+
+def added_years(s: Session, item_ids: list[str] | None = None) -> dict[str, int]:
+    """Items added to their document by a later catalogue version: 编号 → the year that version was imported.
+
+    Items that came with the document's first version are not listed (they count from the document's year).
+    """
+    first_of_doc = dict(s.execute(select(CatalogueVersion.doc_code, func.min(CatalogueVersion.id))
+                                  .group_by(CatalogueVersion.doc_code)
+                                  .having(func.count(CatalogueVersion.id) > 1)).all())
+    if not first_of_doc:
+        return {}  # every document has its first version only: nothing was added later
+    when = {v: at for v, at in s.execute(select(CatalogueVersion.id, CatalogueVersion.imported_at))}
+    out: dict[str, int] = {}
+    q = (select(ItemRevision.item_id, ItemRow.doc_code, func.min(ItemRevision.version_id))
+         .join(ItemRow, ItemRow.item_id == ItemRevision.item_id).where(ItemRow.doc_code.in_(list(first_of_doc)))
+         .group_by(ItemRevision.item_id, ItemRow.doc_code))
+    if item_ids is not None:
+        q = q.where(ItemRevision.item_id.in_(item_ids))
+    for item_id, doc_code, first_ver in s.execute(q):
+        if first_ver is not None and first_ver != first_of_doc.get(doc_code) and first_ver in when:
+            out[item_id] = when[first_ver].year
+    return out
 
 
 def load_year(
@@ -142,8 +173,16 @@ def load_year(
     from fazhi_desk.services.profile import parse_binding
     from fazhi_desk.store.models import Profile
 
+    from fazhi_desk.services.profile import read_since
+    from fazhi_desk.services.submission import CarriedMarks, frozen_year, prior_answers
+
     prof = s.get(Profile, 1)
     binding = parse_binding(prof.binding_documents) if prof is not None else None
+    added = added_years(s, item_ids)
+    since = read_since(s)
+    priors = prior_answers(s) if since is not None else {}
+    frozen = frozen_year(s, year)  # a year marked 已报送: its figures as sent, until an edit with a reason
+    carried = CarriedMarks.read(s, year, item_ids)
 
     def only(q, col):  # noqa: ANN001, ANN202
         return q.where(col.in_(item_ids)) if item_ids is not None else q
@@ -189,6 +228,11 @@ def load_year(
             .where(Assessment.year == year, Assessment.revision_id != ItemRow.current_revision_id),
             Assessment.item_id))
     }
+    if frozen is not None:  # the wording a sealed year was sent under, for items it has no assessment of
+        want = {r for r in frozen.revisions(item_ids).values() if r not in old_revs}
+        if want:
+            for r in s.execute(select(*rev_cols).where(ItemRevision.id.in_(want))):
+                old_revs[r[0]] = r
     version_names = dict(s.execute(select(CatalogueVersion.id, CatalogueVersion.version)).all())
     # the wording before the import that is awaiting 复核: the newest revision older than the current one
     review_prev: dict[str, Any] = {}
@@ -213,14 +257,23 @@ def load_year(
         retired = retired_at is not None
         retired_version = ""
         retired_now: str | None = None  # the retiring version, from the year of the import on
+        if frozen is not None and not frozen.lists(item_id):
+            continue  # not in the year as it was sent (added or brought back by a later import)
         if retired:
             retired_version = version_names.get(retired_in, "")
-            if year >= retired_at.year:
+            if year >= retired_at.year and frozen is None:
                 if a is None or not has_substance(a.status, a.note, a.actual, n_ev):
                     continue
                 retired_now = retired_version
-        rev = old_revs.get(a.revision_id, cur_rev) if a is not None and a.revision_id else cur_rev
+        if a is not None and a.revision_id:
+            rev = old_revs.get(a.revision_id, cur_rev)
+        elif frozen is not None and frozen.revision(item_id) is not None:
+            rev = old_revs.get(frozen.revision(item_id), cur_rev)
+        else:
+            rev = cur_rev
         doc = docs[doc_code]
+        if a is None and frozen is None and year < max(_doc_year(doc), added.get(item_id, 0)):
+            continue  # before its document's (or its own catalogue version's) first year: not in that year at all
         item = item_from_values(rev[2:], doc_code)
         status = Status(a.status) if a else Status.NOT_STARTED
         done_in = None
@@ -247,8 +300,12 @@ def load_year(
                 note=a.note if a else "",
                 na_reason=a.na_reason if a else "",
                 evidence_count=n_ev,
-                completion=judge(item, year, _doc_year(doc), status, actual, today, done_in_year=done_in,
-                                 retired_version=retired_now, term_end=doc.term_end, binding=binds),
+                completion=(frozen.completion(item_id) if frozen is not None and frozen.holds(item_id) else
+                            judge(item, year, _doc_year(doc), status, actual, today, done_in_year=done_in,
+                                  retired_version=retired_now, term_end=doc.term_end, binding=binds,
+                                  added_year=added.get(item_id), since=since,
+                                  prior=priors.get(item_id, (None, None))[0],
+                                  prior_year=priors.get(item_id, (None, None))[1])),
                 needs_review=needs_review,
                 retired=retired,
                 has_assessment=a is not None,
@@ -256,8 +313,15 @@ def load_year(
                 evidence_text=ev_texts.get(item_id, ""),
                 binding=binds,
                 review=review,
+                carried=carried.of(item_id),
+                revision_id=rev[0],
             )
         )
+    if frozen is not None:  # a sealed year keeps the items it was sent with, even if an undone import removed them
+        seen = {r.item_id for r in rows}
+        for item_id in (frozen.ids() if item_ids is None else item_ids):
+            if item_id not in seen and frozen.holds(item_id):
+                rows.append(frozen.row(item_id, year))
     return rows
 
 
@@ -405,7 +469,7 @@ class Edited(dict):
 
 def set_fields(
     store: Store, item_id: str, year: int, changes: dict[str, Any], *, user: str | None = None,
-    today: dt.date | None = None,
+    today: dt.date | None = None, reason: str | None = None,
 ) -> Edited:
     """Save edits to an item's assessment for a year in one transaction; log each change.
 
@@ -419,7 +483,11 @@ def set_fields(
     the current year and needs a date for a past year; a date outside the year or
     after ``today`` is refused; only an item that is 已完成 has one, and leaving
     已完成 clears it (returned with the old values, so an undo brings it back).
+    A year marked 已报送 takes an edit only with a ``reason`` (logged as 更正; the next export is the 更正版).
+    An edit ends the 沿用 mark of the fields it changes.
     """
+    from fazhi_desk.services.submission import clear_carried, record_correction
+
     check_year(year)
     clean = {f: _coerce(f, v) for f, v in changes.items()}
     user = user or current_user()
@@ -480,6 +548,8 @@ def set_fields(
             s.add(ChangeLog(at=now, user=user, item_id=item_id, year=year, field=f,
                             old_value=_show(before), new_value=_show(v)))
         if old:
+            record_correction(s, year, item_id, reason, "事项 " + item_id, user=user, now=now)
+            clear_carried(s, item_id, year, old)
             a.updated_at = now
             if row.current_revision_id:
                 a.revision_id = row.current_revision_id
@@ -587,26 +657,34 @@ def years_with_data(s: Session) -> list[int]:
 
 def carry_forward(
     store: Store, from_year: int, to_year: int, *, owners: bool = True, notes: bool = False,
-    not_applicable: bool = False, user: str | None = None
+    not_applicable: bool = False, user: str | None = None, today: dt.date | None = None,
 ) -> int:
     """Copy 责任人 (and optionally notes) of ``from_year`` into ``to_year`` where those are empty.
 
     With ``not_applicable``, an item 不适用 in ``from_year`` (a structural reason such
     as 本街道非城关镇) becomes 不适用 with the same reason in ``to_year`` where that
-    year is still 未开始. No other status is ever carried. Returns the number of
+    year is still 未开始. No other status is ever carried. Only items due in ``to_year`` (as the
+    completion rule judges them) receive anything; each copied field is marked 沿用自<from_year>年
+    until edited. A year marked 已报送 is never changed (refused). Returns the number of
     assessments changed.
     """
+    from fazhi_desk.services.submission import mark_carried, sealed_refusal
+
     if not (owners or notes or not_applicable):
         return 0
     user = user or current_user()
     now = timestamp_now()
     n = 0
     with store.transaction() as s:
+        why = sealed_refusal(s, to_year, "沿用上年")
+        if why:
+            raise UserError(why)
+        due = {r.item_id for r in load_year(s, to_year, today, evidence_text=False)
+               if r.completion.due and not r.retired}
         src = list(s.scalars(select(Assessment).where(Assessment.year == from_year)))
         for a in src:
-            row = s.get(ItemRow, a.item_id)
-            if row is None or row.retired_at is not None:
-                continue
+            if a.item_id not in due:
+                continue  # not due that year (off year, history, after its term, retired): nothing to carry
             want = {}
             if owners and a.owner:
                 want["owner"] = a.owner
@@ -622,12 +700,14 @@ def carry_forward(
                     s.add(ChangeLog(at=now, user=user, item_id=a.item_id, year=to_year, field=f,
                                     old_value=getattr(b, f), new_value=f"{v}(沿用 {from_year} 年)"))
                     setattr(b, f, v)
+                    mark_carried(s, a.item_id, to_year, f, from_year)
                 changed = True
             for f, v in want.items():
                 if not getattr(b, f):
                     setattr(b, f, v)
                     s.add(ChangeLog(at=now, user=user, item_id=a.item_id, year=to_year, field=f,
                                     old_value="", new_value=f"{v}(沿用 {from_year} 年)"))
+                    mark_carried(s, a.item_id, to_year, f, from_year)
                     changed = True
             if changed:
                 b.updated_at = now

@@ -24,6 +24,7 @@ from fazhi_desk.store.db import Store
 from fazhi_desk.store.models import Profile, Setting
 
 OFFICE_CODE_KEY = "profile.office_code"
+SINCE_KEY = "profile.since_year"  # 开始使用年度: the first year the office keeps its records here
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class OfficeProfile:
     preparer: str = ""  # 填报人
     binding_documents: tuple[str, ...] | None = None  # 适用文件 (文件代码); None: not chosen, every document binds
     office_code: str = ""  # 统一社会信用代码 or the county's 单位编码
+    since_year: int | None = None  # 开始使用年度 (None: not given; nothing is judged as before it)
 
     @property
     def is_set(self) -> bool:
@@ -46,13 +48,13 @@ class OfficeProfile:
         """Whether the document counts for this office (every document does until the office chooses)."""
         return self.binding_documents is None or doc_code in self.binding_documents
 
-
-def parse_binding(text: str) -> tuple[str, ...] | None:
     @property
     def changes(self) -> Changes:
         """A saved profile: the title, and (its 适用文件 decide what counts) every view."""
         return Changes(profile=True, catalogue=True)
 
+
+def parse_binding(text: str) -> tuple[str, ...] | None:
     """The stored 适用文件 ("" = not chosen)."""
     if not text:
         return None
@@ -148,11 +150,40 @@ def get_profile(store: Store) -> OfficeProfile:
     with store.session() as s:
         p = s.get(Profile, 1)
         if p is None:
-            return OfficeProfile()
+            return OfficeProfile(since_year=read_since(s))
         code = s.get(Setting, OFFICE_CODE_KEY)
         return OfficeProfile(p.office_name, p.county, p.contact, p.phone, p.leader, p.deputy, p.preparer,
                              binding_documents=parse_binding(p.binding_documents),
-                             office_code=code.value if code is not None else "")
+                             office_code=code.value if code is not None else "", since_year=read_since(s))
+
+
+def read_since(s) -> int | None:  # noqa: ANN001 - a Session
+    """The office's 开始使用年度, or None when it was never given."""
+    row = s.get(Setting, SINCE_KEY)
+    try:
+        return int(row.value) if row is not None and row.value else None
+    except ValueError:
+        return None
+
+
+def set_since(store: Store, year: int | None) -> OfficeProfile:
+    """Set (or clear, with None) the office's 开始使用年度.
+
+    One-time items whose deadline falls before it are then shown once, grouped, for one answer
+    (以前年度已完成 / 仍需完成) instead of being 逾期 in every year.
+    """
+    from fazhi_desk.domain.completion import check_year
+
+    if year is not None:
+        year = check_year(year)
+    with store.transaction() as s:
+        row = s.get(Setting, SINCE_KEY)
+        value = "" if year is None else str(year)
+        if row is None:
+            s.add(Setting(key=SINCE_KEY, value=value))
+        else:
+            row.value = value
+    return get_profile(store)
 
 
 NO_PROFILE = ("尚未设置单位信息(乡镇/街道名称),报告无法注明报送单位。"
@@ -172,10 +203,19 @@ def require_profile(store: Store) -> OfficeProfile:
 
 
 def set_profile(store: Store, **fields: str) -> OfficeProfile:
-    allowed = set(FIELD_NAMES) | {"binding_documents"}
+    allowed = set(FIELD_NAMES) | {"binding_documents", "since_year"}
     bad = set(fields) - allowed
     if bad:
         raise UserError(f"未知的单位信息字段:{'、'.join(sorted(bad))}")
+    since = fields.pop("since_year", None)
+    if since is not None:  # "" clears it
+        try:
+            since_year = int(str(since).strip()) if str(since).strip() else None
+        except ValueError:
+            raise UserError(f"开始使用年度\u201c{since}\u201d应为四位年份\uff0c如 2025。") from None
+        prof = set_since(store, since_year)
+        if not fields:
+            return prof
     binding = fields.pop("binding_documents", None)
     code = fields.pop("office_code", None)
     if code is not None:

@@ -29,6 +29,7 @@ from fazhi_desk.jobs import JobContext, gc_paused
 from fazhi_desk.reports.annual import (
     DocumentInfo,
     EvidenceCheck,
+    ReportActivity,
     ReportData,
     ReportEvidence,
     ReportRow,
@@ -39,7 +40,7 @@ from fazhi_desk.reports.workbook import write_report
 from fazhi_desk.services.checklist import load_year
 from fazhi_desk.services.profile import require_profile
 from fazhi_desk.store.db import Store
-from fazhi_desk.store.models import Assessment, EvidenceFile, EvidenceLink
+from fazhi_desk.store.models import ActivityEvidence, ActivityRow, Assessment, EvidenceFile, EvidenceLink
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
@@ -67,6 +68,8 @@ class ReportResult:
     missing: tuple[str, ...] = ()  # "编号 文件名" of evidence files missing from the store
     altered: tuple[str, ...] = ()  # … whose content no longer matches its SHA-256
     docx_path: Path | None = None  # the written report, when it was exported with the workbook
+    export_id: str = ""  # 导出编号 of the return written
+    corrects: str = ""  # 更正版: the 导出编号 of the return it corrects
 
     @property
     def rate(self) -> float | None:
@@ -115,7 +118,7 @@ def gather_report(
     # releases the GIL) in a second thread while the checklist is read.
     q = (
         select(Assessment.item_id, EvidenceLink.original_name, EvidenceLink.description, EvidenceLink.doc_date,
-               EvidenceFile.size, EvidenceLink.sha256)
+               EvidenceFile.size, EvidenceLink.sha256, EvidenceLink.id)
         .join(Assessment, Assessment.id == EvidenceLink.assessment_id)
         .join(EvidenceFile, EvidenceFile.sha256 == EvidenceLink.sha256)
         .where(Assessment.year == year)
@@ -134,13 +137,27 @@ def gather_report(
         if lookup is not None:
             lookup.join()
     ctx.check()
+    # the activity log: each session, and which evidence links belong to which session
+    sessions = s.connection().execute(
+        select(ActivityRow.id, ActivityRow.item_id, ActivityRow.date, ActivityRow.title, ActivityRow.place,
+               ActivityRow.people, ActivityRow.quantity)
+        .where(ActivityRow.year == year).order_by(ActivityRow.item_id, ActivityRow.date, ActivityRow.id)).all()
+    session_of: dict[int, str] = {}
+    per_session: dict[int, int] = {}
+    if sessions:
+        labels = {a[0]: f"{a[2].isoformat()} {a[3]}" for a in sessions}
+        for act_id, link_id in s.connection().execute(
+                select(ActivityEvidence.activity_id, ActivityEvidence.link_id)
+                .join(ActivityRow, ActivityRow.id == ActivityEvidence.activity_id).where(ActivityRow.year == year)):
+            session_of[link_id] = labels[act_id]
+            per_session[act_id] = per_session.get(act_id, 0) + 1
     order = {r.item_id: n for n, r in enumerate(rows)}
     requirement = {r.item_id: r.item.requirement for r in rows}
     last = len(order)
     links.sort(key=lambda t: order.get(t[0], last))  # stable: by the checklist's order, items not listed last
     evidence: list[ReportEvidence] = []
     names: dict[str, list[str]] = {}
-    for n, (item_id, name, desc, doc_date, size, sha) in enumerate(links):
+    for n, (item_id, name, desc, doc_date, size, sha, link_id) in enumerate(links):
         if n % 1000 == 0:
             ctx.check()
         check = EvidenceCheck.OK
@@ -151,7 +168,7 @@ def gather_report(
             elif stored != size:
                 check = EvidenceCheck.ALTERED
         evidence.append(ReportEvidence(item_id, requirement.get(item_id, ""), name, desc or "", doc_date, size,
-                                       sha, check))
+                                       sha, check, session=session_of.get(link_id, "")))
         names.setdefault(item_id, []).append(name)
     documents: dict[str, DocumentInfo] = {}
     out: list[ReportRow] = []
@@ -161,6 +178,8 @@ def gather_report(
         it = r.item
         c = r.completion
         remark = below_target_reason(it, r.actual) if c.standing is Standing.BELOW_TARGET else ""
+        carried = _carried_remark(r)
+        remark = f"{remark}\n{carried}".strip() if carried else remark
         out.append(ReportRow(
             item_id=it.item_id, doc_code=it.doc_code, chapter=it.chapter, section=it.section,
             article_no=it.article_no, article_title=it.article_title, requirement=it.requirement,
@@ -172,8 +191,25 @@ def gather_report(
             retired_version=c.retired_version, remark=remark, township_role=it.township_role.value,
             score=it.score, target_value=it.target,
         ))
+    units = {r.item_id: r.unit for r in out}  # the office's items only (not 仅供了解, not other areas)
+    activities = sorted(
+        (ReportActivity(item_id, requirement.get(item_id, ""), day, title, place or "", people or "", qty,
+                        units[item_id], per_session.get(act_id, 0))
+         for act_id, item_id, day, title, place, people, qty in sessions if item_id in units),
+        key=lambda a: (order.get(a.item_id, last), a.date))
     return ReportData(office_name=office_name, county=county, year=year, generated_on=today,
-                      documents=tuple(documents.values()), rows=tuple(out), evidence=tuple(evidence))
+                      documents=tuple(documents.values()), rows=tuple(out), evidence=tuple(evidence),
+                      activities=tuple(activities))
+
+
+def _carried_remark(r) -> str:  # noqa: ANN001 - a ChecklistRow
+    """``责任人、工作情况说明沿用自2024年``: what carry-forward copied and nobody has edited since."""
+    from fazhi_desk.services.checklist import EDITABLE_FIELDS
+
+    by_year: dict[int, list[str]] = {}
+    for f, y in r.carried:
+        by_year.setdefault(y, []).append(EDITABLE_FIELDS.get(f, f))
+    return "\uff1b".join(f"{'、'.join(names)}沿用自{y}年" for y, names in sorted(by_year.items()))
 
 
 def load_report_data(store: Store, year: int, today: dt.date | None = None, ctx: JobContext | None = None) -> ReportData:
@@ -190,6 +226,9 @@ def load_report_data(store: Store, year: int, today: dt.date | None = None, ctx:
     prof = require_profile(store)
     submit = load_annual_text(store, year).submit_date
     with gc_paused(), store.session() as s:
+        from fazhi_desk.services.submission import edition
+
+        corrects = edition(s, year)[1]
         data = gather_report(s, year, office_name=prof.office_name, county=prof.county, today=today,
                              files=FileStore(store.evidence_root), ctx=ctx)
         notes: dict[str, list[str]] = {}
@@ -205,7 +244,7 @@ def load_report_data(store: Store, year: int, today: dt.date | None = None, ctx:
     # every return has an export id (the evidence package, when one is made, puts its own in its place)
     return replace(data, sign_off=SignOff(prof.leader, prof.deputy, prof.preparer, prof.contact, prof.phone, submit),
                    statistics=stats, generated_at=now, program_version=__version__,
-                   export_id=new_package_id(now.date()), office_code=prof.office_code)
+                   export_id=new_package_id(now.date()), office_code=prof.office_code, corrects=corrects)
 
 
 def export_report(
@@ -250,7 +289,7 @@ def export_report(
         path=out_path, year=year, items=t.items, applicable=t.applicable, done=t.done, below_target=t.below_target,
         in_progress=t.in_progress, not_started=t.not_started, overdue=t.overdue,
         not_applicable=t.not_applicable, not_due=t.not_due, evidence_files=len(data.evidence),
-        no_event=t.no_event, retired=t.retired,
+        no_event=t.no_event, retired=t.retired, export_id=data.export_id, corrects=data.corrects,
         zip_path=zip_path, packed_files=len(package.packed) if package else 0,
         missing=tuple(f"{e.item_id} {e.original_name}" for e in (package.missing if package else ())),
         altered=tuple(f"{e.item_id} {e.original_name}" for e in (package.altered if package else ())),

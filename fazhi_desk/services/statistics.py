@@ -170,12 +170,13 @@ def _hand_set(s: Session, ind: Indicator, year: int, v: float | None) -> float |
 
 
 def set_statistic(store: Store, year: int, code: str, value: object, *, user: str | None = None,
-                  overwrite_item: bool = False) -> float | None:
+                  overwrite_item: bool = False, reason: str | None = None) -> float | None:
     """Save one figure (None or "" clears it); returns the value stored.
 
     A linked indicator writes its item's 实际值 instead (see the module docstring); one that would replace
     an 实际值 set by hand raises :class:`ItemValueConflict` unless ``overwrite_item``. A count must be a whole
     number; a figure breaking a strict relation (出庭 > 应诉) is refused. Warnings: :func:`findings`.
+    A year marked 已报送 takes a figure only with a ``reason`` (logged as 更正).
     """
     from fazhi_desk.services.checklist import set_fields
 
@@ -204,7 +205,7 @@ def set_statistic(store: Store, year: int, code: str, value: object, *, user: st
             ind, ind.linked_item, current, v)
     user = user or current_user()
     if linked:
-        set_fields(store, ind.linked_item, year, {"actual": v}, user=user)
+        set_fields(store, ind.linked_item, year, {"actual": v}, user=user, reason=reason)
         with store.transaction() as s:  # remember what the statistics wrote (see _hand_set)
             row = s.get(StatisticValue, (year, code)) or StatisticValue(year=year, code=code)
             row.value = v
@@ -217,6 +218,9 @@ def set_statistic(store: Store, year: int, code: str, value: object, *, user: st
         before = row.value if row is not None else None
         if before == v:
             return v
+        from fazhi_desk.services.submission import record_correction
+
+        record_correction(s, year, None, reason, "统计数据\u201c" + ind.label + "\u201d", user=user, now=now)
         if row is None:
             row = StatisticValue(year=year, code=code)
             s.add(row)

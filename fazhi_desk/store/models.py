@@ -307,3 +307,42 @@ class ActivityEvidence(Base):
     __tablename__ = "activity_evidence"
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True)
     link_id: Mapped[int] = mapped_column(ForeignKey("evidence_link.id", ondelete="CASCADE"), primary_key=True)
+
+
+class YearSubmission(Base):
+    """报送: a year's return as sent to the county, its figures frozen (kind 报送), or sent again after an
+    edit with a reason (kind 更正, naming the return it corrects)."""
+
+    __tablename__ = "year_submission"
+    __table_args__ = (Index("ix_year_submission_year", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    export_id: Mapped[str] = mapped_column(Text)  # 导出编号 of the return sent
+    kind: Mapped[str] = mapped_column(Text)  # 报送 / 更正
+    previous_export_id: Mapped[str] = mapped_column(Text, default="")  # the return a 更正 replaces
+    reason: Mapped[str] = mapped_column(Text, default="")  # why a sealed year was changed
+    figures: Mapped[str] = mapped_column(Text, default="")  # JSON: the year's tally and each item's state
+    submitted_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    submitted_by: Mapped[str] = mapped_column(Text, default="")
+
+
+class PriorWork(Base):
+    """An office's one answer for a one-time item due before its 开始使用年度: 以前年度已完成 or 仍需完成."""
+
+    __tablename__ = "prior_work"
+    item_id: Mapped[str] = mapped_column(ForeignKey("item.item_id"), primary_key=True)
+    choice: Mapped[str] = mapped_column(Text)  # domain.completion.Prior value
+    due_year: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 仍需完成: the year it falls due
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    decided_by: Mapped[str] = mapped_column(Text, default="")
+
+
+class CarriedField(Base):
+    """A field carry-forward copied from an earlier year (沿用自2025年), until someone edits it."""
+
+    __tablename__ = "carried_field"
+    item_id: Mapped[str] = mapped_column(ForeignKey("item.item_id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    field: Mapped[str] = mapped_column(Text, primary_key=True)
+    from_year: Mapped[int] = mapped_column(Integer)

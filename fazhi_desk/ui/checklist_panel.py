@@ -486,6 +486,12 @@ class ChecklistPanel(QWidget):
             d = r.document
             if r.binding and d.term_end is not None and year > d.term_end:
                 ended.setdefault(d.code, d)
+        from fazhi_desk.domain.model import document_start
+
+        # a newer plan bound and in force this year is what the notice asks for: then it is not shown
+        live = {r.document.code: r.document for r in rows if r.binding and r.document.in_force(year)}
+        ended = {c: d for c, d in ended.items()
+                 if not any(document_start(n) > document_start(d) for n in live.values())}
         lines = [f"《{d.title}》施行期限已于{d.term_end}年届满,请导入新的方案。" for d in ended.values()]
         self.term_label.setText("\n".join(lines) + ("\n其事项本年度不再到期;以往年度的记录不变。" if lines else ""))
         self.term_notice.setVisible(bool(lines))

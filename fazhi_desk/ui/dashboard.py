@@ -146,7 +146,10 @@ class Dashboard(QWidget):
         self.excluded = QLabel()  # what the rate leaves out, and why (the completion rule's words)
         self.excluded.setStyleSheet("color:#555")
         self.excluded.setWordWrap(True)
+        self.year_states = QLabel()  # 填报中 / 已报送 / 已更正 of each year
+        self.year_states.setWordWrap(True)
         grid.addLayout(tiles, 0, 0, 1, 2)
+        grid.addWidget(self.year_states, 3, 0, 1, 2)
         grid.addWidget(self.excluded, 1, 0, 1, 2)
         grid.addWidget(self.chart_view, 2, 0)
         grid.addWidget(self.lists, 2, 1)
@@ -195,6 +198,11 @@ class Dashboard(QWidget):
             text += "不计入完成率:" + "、".join(parts) + "。"
         self.excluded.setText(text)
         self._draw_chart(s)
+
+    def set_year_states(self, states: list, year: int) -> None:
+        """Each year's 报送 state (services.submission.YearState), the shown year first."""
+        states = sorted(states, key=lambda st: (st.year != year, -st.year))
+        self.year_states.setText("报送情况\uff1a" + "\uff1b".join(st.text for st in states))
 
     def _draw_chart(self, s: YearSummary) -> None:
         self.chart.removeAllSeries()

@@ -58,11 +58,15 @@ class ProfileDialog(QDialog):
         self.leader = QLineEdit(profile.leader)
         self.deputy = QLineEdit(profile.deputy)
         self.preparer = QLineEdit(profile.preparer)
+        # 开始使用年度: one-time items due before it are answered once instead of being 逾期 every year
+        self.since = QLineEdit("" if profile.since_year is None else str(profile.since_year))
+        self.since.setPlaceholderText("例如\uff1a2025\uff08本单位开始用本程序记录的年度\uff09")
         form.addRow("乡镇/街道名称(必填):", self.office)
         form.addRow("所属县(市、区):", self.county)
         form.addRow("单位编码:", self.code)
         form.addRow("法制办联系人:", self.contact)
         form.addRow("联系电话:", self.phone)
+        form.addRow("开始使用年度:", self.since)
         sign = QLabel("年度报告签署栏:")
         form.addRow(sign)
         form.addRow("单位负责人:", self.leader)
@@ -135,7 +139,8 @@ class ProfileDialog(QDialog):
         out: dict = {"office_name": self.office.text().strip(), "county": self.county.text().strip(),
                      "contact": self.contact.text().strip(), "phone": self.phone.text().strip(),
                      "leader": self.leader.text().strip(), "deputy": self.deputy.text().strip(),
-                     "preparer": self.preparer.text().strip(), "office_code": self.code.text().strip()}
+                     "preparer": self.preparer.text().strip(), "office_code": self.code.text().strip(),
+                     "since_year": self.since.text().strip()}
         if self.doc_checks:
             out["binding_documents"] = self.chosen_documents()
         return out

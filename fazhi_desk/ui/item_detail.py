@@ -372,14 +372,29 @@ class ItemDetail(QWidget):
             state = ""
             if c.standing is Standing.BELOW_TARGET:
                 state = "未达标:" + below_target_reason(i, row.actual) + "(已保存)"
-            elif row.retired:
+            elif c.standing is Standing.RETIRED:
                 v = f"{i.doc_code} 目录版本 {row.retired_version}" if row.retired_version else "新版目录"
                 state = f"已退役:本事项已在 {v} 中删除,不再检查;这里保留的是已有的记录。"
+            elif row.retired:  # retired by a later import: this year it is judged as the tree shows it
+                v = f"{i.doc_code} 目录版本 {row.retired_version}" if row.retired_version else "新版目录"
+                state = f"本事项已在 {v} 中删除\uff0c此后的年度不再检查\uff1b{row.year} 年仍按原要求检查({c.text})。"
+            elif c.awaiting_choice:
+                state = ("开始使用年度以前到期的一次性事项\uff1a请在\u201c设置 → 开始使用前到期的事项\u201d中确认一次"
+                         "(以前年度已完成 / 仍需完成)\uff1b确认前不计入完成率。")
             self.standing_lbl.setText(state)
             self.standing_lbl.setVisible(bool(state))
-            self.done_before_lbl.setVisible(bool(row.done_in_year))
-            self.done_before_lbl.setText(
-                f"一次性事项,已于 {row.done_in_year} 年完成,本年无需重复。" if row.done_in_year else "")
+            notes = []
+            if row.done_in_year:
+                notes.append(f"一次性事项,已于 {row.done_in_year} 年完成,本年无需重复。")
+            if c.text in ("以前年度已完成", "可选(未开展)"):
+                notes.append(c.text + ("\uff1a开始使用前已完成\uff0c不计入任何年度。" if c.before_since
+                                       else "\uff1a可/鼓励/有条件的措施\uff0c开展了才计入\uff0c不算逾期。"))
+            from fazhi_desk.services.checklist import EDITABLE_FIELDS
+
+            for f, y in row.carried:  # what carry-forward copied and nobody has edited since
+                notes.append(f"{EDITABLE_FIELDS.get(f, f)}沿用自{y}年(修改后不再标注)。")
+            self.done_before_lbl.setVisible(bool(notes))
+            self.done_before_lbl.setText("\n".join(notes))
         finally:
             self._loading = False
 

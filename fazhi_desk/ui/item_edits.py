@@ -42,11 +42,12 @@ class Saved:
     changes: Changes
 
 
-def _set_fields(store: Store, item_id: str, year: int, changes: dict[str, Any], today) -> Saved:  # noqa: ANN001
+def _set_fields(store: Store, item_id: str, year: int, changes: dict[str, Any], today,  # noqa: ANN001
+                reason: str | None = None) -> Saved:
     """On the writer: save, then read back the stored new values of what changed (the service sets some itself)."""
     from fazhi_desk.services.checklist import load_row, set_fields
 
-    old = set_fields(store, item_id, year, changes, today=today)
+    old = set_fields(store, item_id, year, changes, today=today, reason=reason)
     new: dict[str, Any] = {}
     if old:
         with store.session() as s:
@@ -96,7 +97,8 @@ class ItemEdits(QObject):
         detail.review_confirmed.connect(self.confirm_review)
         detail.show_source_requested.connect(self.show_source)
 
-    def apply_edit(self, item_id: str, year: int, changes: dict[str, Any], record: bool = True) -> Op | None:
+    def apply_edit(self, item_id: str, year: int, changes: dict[str, Any], record: bool = True,
+                   reason: str | None = None) -> Op | None:
         """Save edits in the background; with ``record`` push them on the undo stack once stored."""
         store = self._store()
         if store is None:
@@ -111,6 +113,18 @@ class ItemEdits(QObject):
             self.undo_stack.push(SetFieldsCommand(self, item_id, year, result.new, result.old))
 
         def refused(e: BaseException) -> None:
+            from fazhi_desk.services.submission import CorrectionReasonRequired
+
+            if isinstance(e, CorrectionReasonRequired) and reason is None:
+                from PySide6.QtWidgets import QInputDialog
+
+                text, ok = QInputDialog.getText(
+                    self.parent_widget, "更正已报送的年度",
+                    f"{e.year} 年已报送县里(导出编号 {e.export_id})。\n修改将记为\u201c更正\u201d\uff0c"
+                    "之后请重新导出更正版报送。\n更正原因\uff1a")
+                if ok and text.strip():
+                    self.apply_edit(item_id, year, changes, record, reason=text.strip())
+                    return
             self.detail.drop_pending(item_id, year)
             show_error(self.parent_widget, "无法保存", e)
             if year == self.checklist.year():  # show the stored values again
@@ -118,7 +132,7 @@ class ItemEdits(QObject):
                 if self.checklist.current_item_id() == item_id:
                     self.detail.show_row(self.checklist.current_row())
 
-        return (Op(_set_fields, store, item_id, year, dict(changes), self.checklist.today)
+        return (Op(_set_fields, store, item_id, year, dict(changes), self.checklist.today, reason)
                 .write(store)  # the service says which row changed (Saved.changes)
                 .success(stored).failure(refused)
                 .run(self.parent_widget, "无法保存"))

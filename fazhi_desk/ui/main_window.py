@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
 
-        self.overview = OverviewPage(self._overview_source)
+        self.overview = OverviewPage(self._overview_source, store_source=lambda: self.store)
         self.overview.item_activated.connect(self.select_item)
         self.checklist.rows_changed.connect(self.overview.mark_stale)
         self.checklist.rows_refreshed.connect(self._on_rows_refreshed)

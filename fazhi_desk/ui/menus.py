@@ -87,6 +87,7 @@ def build_menus(win: MainWindow) -> None:
     m_set = mb.addMenu("设置(&S)")
     m_set.addAction("单位信息(&O)…", lambda: edit_profile(win))
     m_set.addAction("目录版本历史(&H)…", lambda: version_history(win))
+    m_set.addAction("开始使用前到期的事项(&P)…", lambda: prior_items(win))
 
     m_help = mb.addMenu("帮助(&H)")
     win.act_guide = m_help.addAction("使用说明(&G)", lambda: show_guide(win))

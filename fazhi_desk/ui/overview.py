@@ -23,10 +23,12 @@ class OverviewPage(QWidget):
     item_activated = Signal(str)
 
     def __init__(self, source: Callable[[], tuple[list[ChecklistRow], int, dt.date, bool]],
-                 parent: QWidget | None = None) -> None:
-        """``source()`` gives (rows, year, today, township_only) of what the checklist shows."""
+                 parent: QWidget | None = None, store_source: Callable[[], object] | None = None) -> None:
+        """``source()`` gives (rows, year, today, township_only) of what the checklist shows; ``store_source()``
+        the open store, for each year's 报送 state (read through the task runner)."""
         super().__init__(parent)
         self._source = source
+        self._store_source = store_source
         self.dashboard: Dashboard | None = None
         self.stale = True
         QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
@@ -47,6 +49,14 @@ class OverviewPage(QWidget):
         rows, year, today, township_only = self._source()
         self.dashboard.update_rows(rows, year, today, township_only=township_only)
         self.stale = False
+        store = self._store_source() if self._store_source is not None else None
+        if store is not None:
+            from fazhi_desk.services.submission import overview_states
+            from fazhi_desk.tasks import Op
+
+            dash = self.dashboard
+            Op(overview_states, store, year).success(lambda states: dash.set_year_states(states, year)).run(
+                self, "读取报送情况")
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802
         super().showEvent(event)

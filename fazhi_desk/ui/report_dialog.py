@@ -115,6 +115,9 @@ class ReportDialog(QDialog):
         self.with_docx = QCheckBox("同时导出文字报告(Word,法治政府建设情况报告)")
         self.with_docx.setChecked(True)
         form.addRow("", self.with_docx)
+        # 报送: the year's figures are frozen with this return's 导出编号; later edits need a reason (更正)
+        self.submitted = QCheckBox("标记为已报送(冻结本年度数字\uff0c此后修改须填写更正原因并导出更正版)")
+        form.addRow("", self.submitted)
         form.addRow("", self.zip_label)
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("导出", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -225,6 +228,16 @@ class ReportDialog(QDialog):
 
     def _on_done(self, result: ReportResult) -> None:
         self.result = result
+        if self.submitted.isChecked() and result.export_id:
+            from fazhi_desk.changes import Changes
+            from fazhi_desk.services.submission import mark_submitted
+
+            def sealed(state) -> None:  # noqa: ANN001 - a YearState
+                self.sealed_state = state
+                self.status.setText(f"{result.summary()}\n{state.text}")
+
+            (Op(mark_submitted, self.store, result.year, result.export_id).write(self.store, Changes.year(result.year))
+             .success(sealed).run(self, TITLE))
         self.progress.setRange(0, 100)
         self.progress.setValue(100)
         self.status.setText(result.summary())

@@ -37,7 +37,39 @@ def test_undo_the_latest_import_lists_what_is_lost_and_gives_the_state_before_it
     assert "TT2020 版本 1.0" in text and "新目录.json" in text
     assert "导入后填写的责任人" in text and "1 处修改" in text
     r = undo_latest_import(JobContext(), ws, pv)
-    assert state(ws) == before
+    rows, files = state(ws)
+    undo_lines = [x for x in rows if "撤销导入" in x]  # the version history keeps the undone import
+    assert len(undo_lines) == 1 and "TT2020 版本 1.0" in undo_lines[0]
+    assert ([x for x in rows if x not in undo_lines], files) == before
     assert r.before_backup is not None  # the undo itself can be undone
     with pytest.raises(UserError):
         undo_preview(ws)
+
+
+def test_an_undone_import_stays_in_the_history_and_a_reported_year_stays_as_sent(tmp_path):
+    from fazhi_desk.domain.completion import Scope, Tally
+    from fazhi_desk.services.catalogue import list_versions
+    from fazhi_desk.services.checklist import load_year
+    from fazhi_desk.services.submission import STATE_SUBMITTED, mark_submitted, year_state
+
+    ws = make_workspace(tmp_path / "data", n_files=0)
+    store = open_workspace(ws)
+    try:
+        src = tmp_path / "新目录.json"
+        src.write_text(dump_catalogue_json(make_catalogue()), encoding="utf-8")
+        apply_import(store, preview_import(store, src))
+        mark_submitted(store, 2025, "FZ-20260110-0001")  # reported after the import
+        with store.session() as s:
+            sent = Tally.of(load_year(s, 2025), Scope.OFFICE)
+    finally:
+        store.close()
+    undo_latest_import(JobContext(), ws, undo_preview(ws))
+    store = open_workspace(ws)
+    try:
+        history = list_versions(store)
+        assert any(v.doc_code == "TT2020" and "已撤销" in v.version and "撤销导入" in v.summary for v in history)
+        with store.session() as s:
+            assert year_state(s, 2025).state == STATE_SUBMITTED
+            assert Tally.of(load_year(s, 2025), Scope.OFFICE).applicable == sent.applicable  # its items stay
+    finally:
+        store.close()

@@ -166,12 +166,14 @@ def test_revised_template_preview_and_migration(cat_store, tmp_path):
         assert y2023[rv.reworded].status is Status.DONE and y2023[rv.reworded].note == f"{rv.reworded} 的说明"
         assert y2023[rv.reworded].evidence_count == 1
         assert rv.removed in y2023 and y2023[rv.removed].retired  # kept with its history
-        assert rv.added in y2023  # new items appear (no assessment yet)
+        # an item added by this import counts from the import's year: 2023 stays as it was reported
+        assert rv.added not in y2023
         # A later year shows the new wording and no longer lists the retired item.
         later = {r.item_id: r for r in load_year(s, THIS_YEAR + 1)}
         assert later[rv.reworded].item.requirement == rv.new_text
         assert later[rv.target_changed].item.target == rv.new_target
         assert rv.removed not in later
+        assert later[rv.added].completion.counted  # the new item counts from the import on
         # Item order follows the new file.
         new_order = [i.item_id for i in preview.catalogues[0].items]
         active = sorted((r for r in rows.values() if r.doc_code == rv.cat.document.code and r.retired_at is None),
