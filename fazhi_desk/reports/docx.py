@@ -334,6 +334,7 @@ def build_docx(doc_: AnnualDocument):  # noqa: ANN201 - docx.Document
         if lone_last_char(text, CHARS_PER_LINE - 2, CHARS_PER_LINE - 5):
             _tighten(note, r)
     _signature(doc, doc_)
+    _keep_signature_company(doc)
     if figures:
         _appendix(doc, doc_, figures)
     return doc
@@ -363,6 +364,19 @@ def _signature(doc, doc_: AnnualDocument) -> None:  # noqa: ANN001
         p.paragraph_format.right_indent = Pt(BODY_PT * right)
         p.paragraph_format.keep_with_next = True
         _run(p, text, FANGSONG, BODY_PT)
+
+
+def _keep_signature_company(doc, lines: int = 2) -> None:  # noqa: ANN001
+    """The 署名 and 成文日期 never stand alone on a page: the last ``lines`` paragraphs of text before them
+    (the closing, the 附件说明, the blank lines between) move with them."""
+    paras = doc.paragraphs
+    text_seen = 0
+    for p in reversed(paras[:-2]):  # the two signature paragraphs keep with each other already
+        p.paragraph_format.keep_with_next = True
+        if p.text.strip():
+            text_seen += 1
+            if text_seen >= lines:
+                break
 
 
 def _appendix(doc, doc_: AnnualDocument, figures) -> None:  # noqa: ANN001

@@ -33,7 +33,7 @@ OPEN = (Standing.NOT_STARTED, Standing.IN_PROGRESS)
 ORDINALS = "一二三四五六七八九十"
 PER_THEME = 4  # "一是…" sentences per theme in 主要举措和成效
 NOTE_CHARS = 70  # a note is cut at a sentence end before this many characters
-NAMED_PER_THEME = 3  # items named per theme in 不足和原因 and 下一年度主要安排
+NAMED_PER_THEME = 2  # items named per theme in 不足和原因 and 下一年度主要安排
 MAX_NEXT_POINTS = 8
 DOC_RE = re.compile(r"(关于|实施方案|工作方案|办法|制度|规定|规则|细则|意见|通知|决定|计划|要点|清单|纪要)")
 EXT_RE = re.compile(r"\.[A-Za-z0-9]{1,5}$")
@@ -149,10 +149,10 @@ def _by_theme(rows) -> dict[str, list]:  # noqa: ANN001
     return out
 
 
-def _clause(requirement: str, limit: int = 24) -> str:
+def _clause(requirement: str, limit: int = 20) -> str:
     """The first clause of a 事项内容, short enough to name the item inside a sentence."""
     head = re.split(r"[,;:。\uff0c\uff1b\uff1a]", requirement.strip(), maxsplit=1)[0]
-    if len(head) > limit and "、" in head[:limit]:
+    if len(head) > limit and head.rfind("、", 0, limit) >= 10:
         head = head[:head.rfind("、", 0, limit)]
     return head if len(head) <= limit else head[:limit] + "……"
 
@@ -316,10 +316,10 @@ def _reason(rows: list[DraftRow]) -> str:
     return ";".join(reasons[:2])
 
 
-def _named(rows: list[DraftRow]) -> str:
+def _named(rows: list[DraftRow], most: int = NAMED_PER_THEME) -> str:
     rows = sorted(rows, key=lambda r: not r.note.strip())  # those the clerk explained first
-    names = "".join(f"“{_clause(r.requirement)}”" for r in rows[:NAMED_PER_THEME])
-    return names + (f"等{len(rows)}项" if len(rows) > NAMED_PER_THEME else "")
+    names = "".join(f"“{_clause(r.requirement)}”" for r in rows[:most])
+    return names + (f"等{len(rows)}项" if len(rows) > most else "")
 
 
 def _against_target(r: DraftRow) -> str:
@@ -353,7 +353,8 @@ def draft_shortcomings(inp: DraftInput) -> str:
     if overdue or open_:
         n += 1
         lines.append(f"({cn_number(n)})部分工作未按期完成")
-        body = themed(overdue, lambda rs: f"{_named(rs)}逾期未完成") if overdue else []
+        # a theme whose delays the clerk explained names two items, one otherwise
+        body = themed(overdue, lambda rs: f"{_named(rs, 2 if _reason(rs) else 1)}逾期未完成") if overdue else []
         para = _ordinal_paragraph(body) if body else ""
         if open_:
             para += f"另有{len(open_)}项工作正在推进,尚未完成。"
