@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 SAVE_DELAY_MS = 800
 SHORT_TITLES = {"measures": "主要举措和成效", "shortcomings": "不足和原因", "responsibility": "第一责任人履职",
                 "next_year": "下一年度安排", "other": "其他情况"}
-HINT = ("每部分由程序根据本年度数据起草,可自由修改。“(一)”开头的行排为二级标题,“1.”开头的行排为三级标题,"
-        "其他每行为一段。")
+HINT = ("每部分由程序根据本年度数据起草,可自由修改;未修改的段落随数据更新,修改过的段落保留原样"
+        "(其中数字与最新数据不一致时在上方提示)。“(一)”开头的行排为二级标题,其他每行为一段。")
 
 
 def _load(store: Store, year: int) -> AnnualView:
