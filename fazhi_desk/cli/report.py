@@ -81,6 +81,12 @@ def _report(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001 - cli.Context
         print("已取消,没有写入任何文件。", file=sys.stderr)
         return 130
     print(result.summary())
+    if not args.docx:
+        from fazhi_desk.services.profile import get_profile
+
+        if not get_profile(ctx.store()).leader.strip():
+            print("注意:单位信息中的“单位负责人”为空,报告表格的签字栏将空着"
+                  "(profile set --leader 姓名,或“设置 → 单位信息”)。", file=sys.stderr)
     print(f"报告:{result.path}")
     if result.corrects:
         print(f"更正版:导出编号 {result.export_id},更正导出编号 {result.corrects} 的报告。")

@@ -204,11 +204,12 @@ ASCII_BETWEEN_CJK = re.compile(r"(?<=[\u4e00-\u9fff])[,:;()?!](?=[\u4e00-\u9fff]
 
 
 # ---------------------------------------------------------------- what a reviewer must not receive
-PLACEHOLDER_RE = re.compile(r"【请[^】]*】")
+PLACEHOLDER_RE = re.compile(r"【[^】]*】")
 
 
 def placeholders(text: str) -> list[str]:
-    """The 【请填写…】 brackets still in ``text``."""
+    """The 【…】 brackets still in ``text``: the draft's notes to the clerk (【请填写…】, 【…施行期限已届满…】),
+    which an official document never carries."""
     return PLACEHOLDER_RE.findall(text)
 
 

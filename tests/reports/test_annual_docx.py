@@ -226,11 +226,14 @@ def test_a_year_never_drafted_exports_fresh_drafts(office, tmp_path):
 def test_cli_report_docx(office, tmp_path):
     from tests.cli.test_cli import run
 
+    set_profile(office, leader="")
     office.close()
+    p = run("report", "--year", "2025", "--out", str(tmp_path / "r.xlsx"), data=office.data.root)
+    assert "“单位负责人”为空" in p.stderr  # the workbook's sign-off would be blank: said, not refused
     out = tmp_path / "r.docx"
     p = run("report", "--year", "2025", "--docx", str(out), data=office.data.root, check=False)
     assert p.returncode == 1 and "【请补充" in p.stderr and not out.exists()  # placeholders left: refused
     p = run("report", "--year", "2025", "--docx", str(out), "--allow-placeholders", data=office.data.root)
-    assert out.exists() and "文字报告" in p.stdout and "[待完善]" in p.stderr
+    assert out.exists() and "文字报告" in p.stdout and "[待完善]" in p.stderr and "单位负责人" in p.stderr
     p = run("report", "--year", "2025", "--docx", str(tmp_path / "r.txt"), data=office.data.root, check=False)
     assert p.returncode == 1 and ".docx" in p.stderr
