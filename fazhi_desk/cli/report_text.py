@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tsub = t.add_subparsers(dest="text_command", metavar="命令", required=True)
 
     def year(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--year", type=int, default=dt.date.today().year - 1, help="年度(默认上一年)")
+        p.add_argument("--year", type=int, default=dt.date.today().year, help="年度(默认今年,与 report 相同)")
 
     sh = tsub.add_parser("show", help="显示文字报告(未修改的段落按最新数据起草)")
     sh.add_argument("section", nargs="?", choices=KEYS, metavar="SECTION", help=KEY_HELP + "(默认全部)")
