@@ -39,12 +39,12 @@ from filelock import FileLock, Timeout
 from sqlalchemy import Engine, MetaData, Table, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
-from fazhi_desk.errors import StoreLockedError, UserError
+from fazhi_desk.errors import StoreLockedError, StoreTooNewError, UserError
 from fazhi_desk.fileio import fsync_dir, fsync_file, remove_stale_temps, write_bytes_atomic
 from fazhi_desk.paths import DataDir
 from fazhi_desk.store import db as _db
 from fazhi_desk.store import swap
-from fazhi_desk.store.errors import classify, sqlite_errors
+from fazhi_desk.store.errors import classify, server_error, set_current_server, sqlite_errors
 from fazhi_desk.store.errors import translate as _sqlite_translate
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,8 @@ def backend_for(url: str, data: DataDir | None = None) -> Backend:
     if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:"):
         db = Path(u.database)
         return SqliteBackend(db, data or DataDir(db.parent))
+    if u.get_backend_name() == "postgresql":
+        return PostgresBackend(url)
     return UrlBackend(url)
 
 
@@ -384,3 +386,277 @@ class UrlBackend:
 
     def replace(self, snapshot: Path) -> None:
         raise UserError(f"{self.describe().text()}还不能从备份恢复。请在本机数据目录中恢复。")
+
+
+# ----------------------------------------------------------------------------- PostgreSQL
+
+#: ``pg_advisory_xact_lock`` keys (any two bigints nobody else uses): schema changes and copies, and
+#: evidence clean-up (``gc`` never removes a file another desk is adding).
+MIGRATE_LOCK = 0x66617A6869  # "fazhi"
+EVIDENCE_LOCK = 0x66617A6865  # "fazhe"
+CONNECT_TIMEOUT = 10  # seconds to wait for a server that does not answer
+
+
+def postgres_url(url: str) -> str:
+    """``url`` with the psycopg 3 driver named (``postgresql://`` → ``postgresql+psycopg://``)."""
+    u = make_url(url)
+    if u.get_backend_name() == "postgresql" and u.get_driver_name() != "psycopg":
+        u = u.set(drivername="postgresql+psycopg")
+    return u.render_as_string(hide_password=False)
+
+
+def _use_alter_columns(table: Table) -> list[str]:
+    """The columns of ``table`` whose foreign key closes a cycle (``use_alter``): filled in a second pass."""
+    return [fk.parent.name for fk in table.foreign_keys if fk.use_alter or fk.constraint.use_alter]
+
+
+def copy_rows(src, dst, *, chunk: int = 2000) -> dict[str, int]:  # noqa: ANN001 - two SQLAlchemy connections
+    """Copy every model table's rows from ``src`` to ``dst`` (empty tables, same schema); rows per table.
+
+    Parents come before children; a foreign key that closes a cycle (``document.current_version_id``,
+    ``item.current_revision_id``) is written NULL first and set once every row is in, so no
+    constraint needs to be deferrable. A server's id sequences are moved past the copied ids.
+    """
+    from sqlalchemy import bindparam, func, update
+
+    from fazhi_desk.store.models import Base
+
+    counts: dict[str, int] = {}
+    later: list[tuple[Table, list[str], list[dict]]] = []
+    for table in Base.metadata.sorted_tables:
+        cycle_cols = _use_alter_columns(table)
+        pk = [c.name for c in table.primary_key.columns]
+        fixes: list[dict] = []
+        n = 0
+        result = src.execution_options(yield_per=chunk).execute(select(table))
+        for part in result.mappings().partitions(chunk):
+            rows = [dict(r) for r in part]
+            for r in rows:
+                if any(r.get(c) is not None for c in cycle_cols):
+                    fixes.append({**{f"k_{k}": r[k] for k in pk}, **{f"v_{c}": r[c] for c in cycle_cols}})
+                    for c in cycle_cols:
+                        r[c] = None
+            dst.execute(insert(table), rows)
+            n += len(rows)
+        counts[table.name] = n
+        if fixes:
+            later.append((table, pk, fixes))
+    for table, pk, fixes in later:
+        cols = _use_alter_columns(table)
+        stmt = update(table).where(*[table.c[k] == bindparam(f"k_{k}") for k in pk]).values(
+            {c: bindparam(f"v_{c}") for c in cols})
+        dst.execute(stmt.execution_options(synchronize_session=False), fixes)
+    if dst.dialect.name == "postgresql":
+        for table in Base.metadata.sorted_tables:
+            pk = list(table.primary_key.columns)
+            if len(pk) == 1 and pk[0].autoincrement in (True, "auto") and isinstance(pk[0].type, _Integer):
+                top = dst.execute(select(func.max(pk[0]))).scalar() or 0
+                dst.execute(text("SELECT setval(pg_get_serial_sequence(:t, :c), :v, :called)"),
+                            {"t": table.name, "c": pk[0].name, "v": max(top, 1), "called": top > 0})
+    return counts
+
+
+def count_rows(conn) -> dict[str, int]:  # noqa: ANN001
+    """Rows in every model table (to check a copy)."""
+    from sqlalchemy import func
+
+    from fazhi_desk.store.models import Base
+
+    return {t.name: conn.execute(select(func.count()).select_from(t)).scalar() or 0
+            for t in Base.metadata.sorted_tables}
+
+
+from sqlalchemy import Integer as _Integer  # noqa: E402 - used by copy_rows only
+
+
+class PostgresBackend(UrlBackend):
+    """A store on a PostgreSQL server: several desks at once, one record.
+
+    ``open`` makes a small pool (``pool_pre_ping``: a server restarted in between is met with a
+    fresh connection, not an error) and migrates once, under ``pg_advisory_xact_lock``, in one
+    transaction (PostgreSQL's DDL is transactional): an empty database gets the schema from the
+    models, stamped; a database of ours is upgraded; a newer schema, or a database that is not
+    empty and not ours, is refused and nothing is changed. Every refusal of the server becomes a
+    Chinese message naming ``host:port/database`` (:func:`fazhi_desk.store.errors.server_error`);
+    the password is never shown or logged.
+    """
+
+    kind = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(postgres_url(url))
+        self.kind = "postgresql"
+
+    def describe(self) -> Location:
+        u = make_url(self.url)
+        where = f"{u.host or 'localhost'}{f':{u.port}' if u.port else ''}/{u.database or ''}"
+        return Location("postgresql", where, host=u.host or "", port=u.port, database=u.database or "")
+
+    def translate(self, exc: BaseException) -> BaseException:
+        if isinstance(exc, UserError):
+            return exc
+        ue = server_error(exc, self.describe().where)
+        if ue is None:
+            return exc
+        log.warning("server error on %s: %s", self.describe().where, _one_line(exc))
+        return ue
+
+    def classify(self, exc: BaseException) -> UserError | None:
+        return server_error(exc, self.describe().where) or classify(exc)
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        try:
+            yield
+        except UserError:
+            raise
+        except Exception as e:
+            t = self.translate(e)
+            if t is e:
+                raise
+            raise t from e
+
+    def engine(self, **kw) -> Engine:  # noqa: ANN003
+        """An engine on the server: a small pool whose connections are checked before each use."""
+        opts = dict(future=True, pool_pre_ping=True, pool_size=4, max_overflow=4, pool_timeout=60,
+                    pool_recycle=1800, hide_parameters=True,
+                    connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "fazhi-desk"})
+        opts.update(kw)
+        return create_engine(self.url, **opts)
+
+    # --- schema ----------------------------------------------------------------------------------
+    @staticmethod
+    def _tables(conn) -> set[str]:  # noqa: ANN001
+        return set(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
+
+    def state(self, conn) -> tuple[str | None, set[str]]:  # noqa: ANN001
+        """(the stamped revision or None, the tables in the database's schema)."""
+        tables = self._tables(conn)
+        rev = None
+        if "alembic_version" in tables:
+            rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return rev, tables
+
+    def _refuse_foreign(self, tables: set[str]) -> None:
+        shown = "、".join(sorted(tables)[:5]) + (" 等" if len(tables) > 5 else "")
+        raise UserError(
+            f"{self.describe().text()}不是空的,也不是法治政府建设检查台的数据库(已有数据表:{shown})。"
+            "程序没有改动它。请管理员另建一个空数据库给本程序使用,再重新连接。")
+
+    def _migrate_locked(self, conn) -> None:  # noqa: ANN001
+        """Bring the schema to the head revision; ``conn`` is in a transaction holding :data:`MIGRATE_LOCK`."""
+        rev, tables = self.state(conn)
+        if rev is None:
+            if tables:
+                self._refuse_foreign(tables)
+            _db.create_schema(conn)
+            log.info("created the schema %s on %s", _db.MODELS_REVISION, self.describe().where)
+            return
+        if rev == _db.HEAD_REVISION:
+            return
+        if rev not in _db.known_revisions():
+            raise StoreTooNewError(
+                f"{self.describe().text()}由更新版本的法治政府建设检查台使用(数据库版本 {rev})。"
+                "本程序无法安全打开它,数据未被改动。请在这台电脑上安装与其他电脑相同(或更新)版本的程序后再连接。")
+        self._upgrade(conn)
+        log.info("migrated %s from %s to %s", self.describe().where, rev, _db.HEAD_REVISION)
+
+    def migrate(self, engine: Engine | None = None) -> None:
+        """Migrate once, whichever desk comes first: one transaction under the advisory lock."""
+        own = engine is None
+        engine = engine or self.engine()
+        try:
+            with self.errors(), engine.begin() as conn:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK})
+                self._migrate_locked(conn)
+                self.workspace_id = self._workspace_id(conn)
+        finally:
+            if own:
+                engine.dispose()
+
+    @staticmethod
+    def _workspace_id(conn) -> str:  # noqa: ANN001
+        ws = conn.execute(text("SELECT value FROM setting WHERE key = :k"), {"k": _db.ID_KEY}).scalar()
+        if ws is None:
+            ws = uuid.uuid4().hex
+            conn.execute(text("INSERT INTO setting(key, value) VALUES (:k, :v)"), {"k": _db.ID_KEY, "v": ws})
+        return ws
+
+    def open(self) -> Engine:
+        engine = self.engine()
+        try:
+            self.migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        set_current_server(self.describe().where)
+        return engine
+
+    def close(self, engine: Engine | None) -> None:
+        if engine is not None:
+            engine.dispose()
+        set_current_server(None)
+
+    # --- copies ------------------------------------------------------------------------------------
+    def snapshot(self, dst: Path, engine: Engine | None = None) -> None:
+        """Every table in one REPEATABLE READ transaction (one consistent view) into a new SQLite file."""
+        own = engine is None
+        engine = engine or self.engine()
+        try:
+            with self.errors():
+                super().snapshot(dst, engine.execution_options(isolation_level="REPEATABLE READ"))
+        finally:
+            if own:
+                engine.dispose()
+
+    def load(self, snapshot: Path, *, engine: Engine | None = None, replace: bool = False) -> dict[str, int]:
+        """Copy a checked SQLite snapshot (at the head revision) into the server database, in one transaction.
+
+        ``replace`` empties a store of ours first (a restore); without it the database must be empty
+        (no tables) or hold only our empty schema (a move), else it is refused and nothing changes.
+        Returns the rows copied per table.
+        """
+        from fazhi_desk.store.models import Base
+
+        src = create_engine(f"sqlite:///{snapshot}", future=True)
+        own = engine is None
+        engine = engine or self.engine()
+        try:
+            with src.connect() as r:
+                rev = r.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if rev != _db.HEAD_REVISION:
+                    raise UserError(f"要复制的数据(数据库版本 {rev})与本程序的版本 {_db.HEAD_REVISION} 不一致。"
+                                    "请先用本程序打开一次本机数据(会自动升级),再重试。")
+                with self.errors(), engine.begin() as w:
+                    w.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK})
+                    db_rev, tables = self.state(w)
+                    if db_rev is None and tables:
+                        self._refuse_foreign(tables)
+                    self._migrate_locked(w)
+                    if replace:
+                        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+                        w.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                    else:
+                        held = {t: n for t, n in count_rows(w).items() if n and t != "setting"}
+                        if held:
+                            raise UserError(
+                                f"{self.describe().text()}里已经有数据({'、'.join(sorted(held))} 等表不是空的)。"
+                                "程序没有改动它。要让这台电脑使用其中的数据,请用“store connect”;"
+                                "要迁入本机数据,请管理员另建一个空数据库。")
+                        w.execute(text("DELETE FROM setting"))
+                    counts = copy_rows(r, w)
+                    if count_rows(w) != counts:
+                        raise UserError("复制到服务器后各表行数与原数据不一致,已撤销本次复制。请把日志发给技术支持。")
+            return counts
+        finally:
+            src.dispose()
+            if own:
+                engine.dispose()
+
+    def replace(self, snapshot: Path) -> None:
+        """Make a checked snapshot the server store's data (a restore), in one transaction."""
+        self.load(snapshot, replace=True)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]

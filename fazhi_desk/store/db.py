@@ -670,7 +670,9 @@ class Store:
         return cls(f"sqlite:///{data.db}", data.evidence, data=data)
 
     def __repr__(self) -> str:
-        return f"Store({self.url!r}, open={self.is_open})"
+        from sqlalchemy.engine import make_url
+
+        return f"Store({make_url(self.url).render_as_string(hide_password=True)!r}, open={self.is_open})"  # no password
 
     @property
     def is_open(self) -> bool:

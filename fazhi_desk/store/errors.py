@@ -158,6 +158,9 @@ def classify(exc: BaseException, db: Path | str | None = None, root: Path | str 
 
     if isinstance(exc, UserError):
         return exc
+    ue = server_error(exc)
+    if ue is not None:
+        return ue
     if db is not None:
         ue = user_error(exc, db)
         if ue is not None:
@@ -212,3 +215,110 @@ def sqlite_errors(db: Path | str) -> Iterator[None]:
         if t is e:
             raise
         raise t from e
+
+
+# ----------------------------------------------------------------------------- a PostgreSQL server's refusals
+
+#: The server the open store is on (host:port/database), named when an error does not carry its own.
+_current_server: list[str] = []
+
+
+def set_current_server(where: str | None) -> None:
+    """Record (or forget, with None) the server of the open store, for messages about it."""
+    _current_server[:] = [where] if where else []
+
+
+def server_error_of(exc: BaseException | None):  # noqa: ANN201 - psycopg.Error | None
+    """The ``psycopg`` error inside ``exc`` (itself, SQLAlchemy's ``.orig``, or a cause), if any."""
+    import sys
+
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None:
+        return None
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, psycopg.Error):
+            return exc
+        orig = getattr(exc, "orig", None)
+        if isinstance(orig, psycopg.Error):
+            return orig
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _where_of(e, where: str | None) -> tuple[str, str]:  # noqa: ANN001
+    """(server, user) for the message: from the failed connection, else the store's (never a password)."""
+    user = ""
+    pgconn = getattr(e, "pgconn", None)
+    if pgconn is not None:
+        try:
+            host = (pgconn.host or b"").decode("utf-8", "replace")
+            port = (pgconn.port or b"").decode("utf-8", "replace")
+            db = (pgconn.db or b"").decode("utf-8", "replace")
+            user = (pgconn.user or b"").decode("utf-8", "replace")
+            if host and not where:
+                where = f"{host}{':' + port if port and port != '5432' else ''}/{db}"
+        except Exception:  # noqa: BLE001 - a finished connection may refuse; the store's place is enough
+            pass
+    if not where:
+        where = _current_server[0] if _current_server else "数据库服务器"
+    return where, user
+
+
+_UNREACHABLE = ("connection refused", "could not connect", "failed to resolve host", "name or service not known",
+                "timeout expired", "timed out", "no route to host", "network is unreachable",
+                "could not translate host name", "connection is lost", "server closed the connection",
+                "consuming input failed", "connection is closed", "the connection is closed", "ssl syscall error",
+                "connection reset", "broken pipe", "terminating connection", "server conn crashed",
+                "the database system is starting up", "the database system is shutting down",
+                "the database system is in recovery mode")
+_BAD_PASSWORD = ("password authentication failed", "no password supplied", "密码认证失败", "认证失败",
+                 "fe_sendauth", "authentication failed")
+_NO_DB = ('database "', "数据库 \"")
+
+
+def server_error(exc: BaseException, where: str | None = None) -> UserError | None:
+    """A Chinese message for a PostgreSQL server's refusal, naming the server (``host:port/db``); None if not one.
+
+    By SQLSTATE where the server sent one, else (a connection that failed before the server
+    answered) by libpq's text: unreachable or stopped, wrong password, no such database, no
+    permission, disk full, too many connections, a conflict with another desk.
+    """
+    e = server_error_of(exc)
+    if e is None:
+        return None
+    where, user = _where_of(e, where)
+    state = str(getattr(e, "sqlstate", None) or "")
+    text = str(e).lower()
+    place = f"数据库服务器“{where}”"
+    who = f"用户“{user}”" if user else "所用的数据库用户"
+    if state.startswith("53") and state != "53300" or "no space left" in text or "could not extend file" in text:
+        return DiskFullError(f"{place}的磁盘空间不足,数据没有保存。请通知服务器管理员清理或扩充磁盘后重试。{NOTHING_CHANGED}",
+                             where=where)
+    if state == "53300" or "too many connections" in text or "remaining connection slots" in text:
+        return StoreError(f"{place}的连接数已满,暂时无法连接。请稍候重试,或请管理员调大 max_connections。{NOTHING_CHANGED}",
+                          code="PG_TOO_MANY")
+    if state in ("28P01", "28000") or any(s in text for s in _BAD_PASSWORD):
+        return StoreError(
+            f"{place}拒绝了{who}的登录(用户名或密码不对)。请向管理员核对用户名和密码,"
+            "然后用“fazhi-desk store connect”重新连接(密码只保存在本机凭据中)。", code="PG_PASSWORD")
+    if state == "3D000" or ("does not exist" in text and any(s in text for s in _NO_DB)):
+        return StoreError(f"{place}上没有这个数据库。请管理员先建好数据库和用户(见说明书“Several desks on one server”),"
+                          "或检查连接地址中的数据库名。", code="PG_NO_DATABASE")
+    if state == "42501" or "permission denied" in text or "权限不够" in text:
+        return StoreError(
+            f"{who}没有使用{place}的权限({str(e).splitlines()[-1][:120] if str(e) else state})。"
+            "请管理员把这个数据库的所有者设为该用户(或授予它建表和读写的全部权限),然后重试。"
+            f"{NOTHING_CHANGED}", code="PG_PERMISSION")
+    if state == "25006":
+        return StoreError(f"{place}当前只读(可能是备用服务器),数据无法保存。请连接主服务器,或请管理员检查。{NOTHING_CHANGED}",
+                          code="PG_READ_ONLY")
+    if state in ("40001", "40P01", "55P03"):
+        return StoreError(f"另一台电脑正在同时修改相同的数据,本次保存没有生效。请稍候重试。{NOTHING_CHANGED}", code="PG_CONFLICT")
+    if state.startswith("08") or state.startswith("57P") or any(s in text for s in _UNREACHABLE):
+        return StoreError(
+            f"无法连接{place},或连接中断了(服务器未开机、数据库服务已停止、网络不通或防火墙拦截)。"
+            f"{NOTHING_CHANGED}请确认服务器和网络正常(可请信息化管理员检查)后重试;服务器恢复后无需重启本程序。",
+            code="PG_UNREACHABLE")
+    return None
