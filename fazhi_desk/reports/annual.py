@@ -119,6 +119,26 @@ class ReportEvidence:
     sha256: str
     check: EvidenceCheck = EvidenceCheck.OK
     member: str = ""  # its exact path in the evidence package ("" when not packed)
+    session: str = ""  # the activity it belongs to, "2025-03-18 学习宪法" (its sub-folder in the package)
+
+
+@dataclass(frozen=True)
+class ReportActivity:
+    """One session of the activity log (活动记录) of an item in the report year."""
+
+    item_id: str
+    requirement: str
+    date: dt.date
+    title: str
+    place: str
+    people: str
+    quantity: float
+    unit: str
+    evidence_count: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.date.isoformat()} {self.title}"
 
 
 @dataclass(frozen=True)
@@ -164,6 +184,7 @@ class ReportData:
     export_id: str = ""
     office_code: str = ""  # 统一社会信用代码 or the county's 单位编码 (on every row of the workbook)
     corrects: str = ""  # 更正版: the 导出编号 of the return this one corrects (a year edited after 报送)
+    activities: tuple[ReportActivity, ...] = ()  # the year's activity log, in checklist order then by date
 
     def chapter_counts(self) -> list[Counts]:
         groups: dict[tuple[str, str], list[ReportRow]] = {}
@@ -190,6 +211,7 @@ class ReportData:
 
 
 __all__ = [
-    "Counts", "DocumentInfo", "EvidenceCheck", "ReportData", "ReportEvidence", "ReportRow", "RowState",
+    "Counts", "DocumentInfo", "EvidenceCheck", "ReportActivity", "ReportData", "ReportEvidence", "ReportRow",
+    "RowState",
     "SUMMARY_HEADERS", "count_rows",
 ]

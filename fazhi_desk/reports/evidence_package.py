@@ -139,6 +139,7 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
     """Write the year's evidence package to ``out_path`` (temp file, fsync, replace), its export id in the zip comment."""
     out_path = Path(out_path)
     folders: dict[str, str] = {}
+    sessions: dict[tuple[str, str], str] = {}  # (item, session label) → its sub-folder's name
     taken: dict[str, set[str]] = {}
     packed: list[PackedFile] = []
     missing: list[ReportEvidence] = []
@@ -179,8 +180,15 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
                     altered.append(e)
                     checks[i] = EvidenceCheck.ALTERED
                     continue
-                name = _dedupe(safe_name(e.original_name, FILE_MAX), taken.setdefault(folder, set()))
-                arc = f"{root}/{folder}/{name}"
+                where = folder
+                if e.session:  # a session's sign-in sheet and photos: a sub-folder named by its date and title
+                    sub = sessions.get((e.item_id, e.session))
+                    if sub is None:
+                        sub = sessions[(e.item_id, e.session)] = _dedupe(
+                            safe_name(e.session, FOLDER_MAX), taken.setdefault(folder, set()))
+                    where = f"{folder}/{sub}"
+                name = _dedupe(safe_name(e.original_name, FILE_MAX), taken.setdefault(where, set()))
+                arc = f"{root}/{where}/{name}"
                 zi = _zip_info(arc, e.doc_date, size)
                 if content is not None:
                     zf.writestr(zi, content)

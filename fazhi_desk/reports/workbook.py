@@ -322,6 +322,26 @@ def _evidence(wb: Workbook, data: ReportData) -> BulkRows:
     return bulk
 
 
+def _activities(wb: Workbook, data: ReportData) -> BulkRows:
+    widths = [12, 28, 10, 30, 16, 22, 6, 7, 8, 14, 10, 6, 14, 20]
+    ws, bulk = _table_sheet(wb, data, F.SHEET_ACTIVITY, F.ACTIVITY_COLUMNS, widths, F.ACTIVITY_PRINTED)
+    docs = {r.item_id: r.doc_code for r in data.rows}
+    versions = version_texts(data)
+    for a in data.activities:
+        bulk.add(
+            [
+                (a.item_id, TEXT), (a.requirement, TEXT), (a.date, DATE), (a.title, TEXT), (a.place, TEXT),
+                (a.people, TEXT), (a.quantity, NUM), (a.unit, MID),
+                (f"{a.evidence_count} 个" if a.evidence_count else "", MID),
+                (data.office_name, TEXT), (data.county, TEXT), (data.year, MID),
+                (versions.get(docs.get(a.item_id, ""), ""), MID), (data.office_code, TEXT),
+            ],
+            _height([(a.requirement, widths[1]), (a.title, widths[3]), (a.place, widths[4]), (a.people, widths[5])]),
+        )
+    _finish_table(ws, data, F.SHEET_ACTIVITY, bulk, len(widths), F.ACTIVITY_PRINTED)
+    return bulk
+
+
 OUTSTANDING_COLUMNS = ("编号", "文件", "事项内容", "牵头单位", "应完成日期", "状态", "逾期", "责任人", "工作情况说明",
                        "佐证材料")
 
@@ -656,6 +676,7 @@ def build_workbook(data: ReportData) -> tuple[Workbook, dict[str, BulkRows]]:
         F.SHEET_CHECKLIST: _checklist(wb, data),
         F.SHEET_STATISTICS: _statistics(wb, data),
         F.SHEET_EVIDENCE: _evidence(wb, data),
+        F.SHEET_ACTIVITY: _activities(wb, data),
         F.SHEET_OUTSTANDING: _outstanding(wb, data),
         F.SHEET_NOTES: _notes(wb, data),
     }

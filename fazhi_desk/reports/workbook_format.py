@@ -14,7 +14,8 @@ Types a reader gets (openpyxl, calamine, ``pandas.read_excel``):
 * counts are integers, 完成率 a fraction (0.4375, shown as 43.8 %);
 * 单位编码 (统一社会信用代码 or the county's 单位编码) is text on every row.
 
-Format 3 added 单位编码 on every row; 进行中, 未开始, 不适用, 本年度未发生, 报送日期,
+Format 3 added the sheet 活动记录 (one row per session of the activity log);
+单位编码 on every row; 进行中, 未开始, 不适用, 本年度未发生, 报送日期,
 联系人, 联系电话, 导出编号 and 校验码 to 汇总数据; 不计入原因 to 检查清单; 口径 and 说明
 to 统计数据. The 校验码 is the SHA-256 of the data sheets (:func:`checksum`, over
 :data:`CHECKED_SHEETS` with the 校验码 cell left out) computed from the values
@@ -36,10 +37,11 @@ SHEET_SUMMARY_DATA = "汇总数据"
 SHEET_CHECKLIST = "检查清单"
 SHEET_STATISTICS = "统计数据"
 SHEET_EVIDENCE = "佐证材料"
+SHEET_ACTIVITY = "活动记录"
 SHEET_OUTSTANDING = "未完成事项"
 SHEET_NOTES = "说明全文"
 SHEETS = (SHEET_SUMMARY, SHEET_SUMMARY_DATA, SHEET_CHECKLIST, SHEET_STATISTICS, SHEET_EVIDENCE,
-          SHEET_OUTSTANDING, SHEET_NOTES)
+          SHEET_ACTIVITY, SHEET_OUTSTANDING, SHEET_NOTES)
 
 # The table of 汇总, by document, chapter and section (a header row, then one row per group).
 SUMMARY_COLUMNS = ("文件", "章 / 节", "事项数", "应完成", "已完成", "未达标", "进行中", "未开始", "已完成但无佐证材料",
@@ -63,6 +65,11 @@ STATISTICS_PRINTED = 8
 EVIDENCE_COLUMNS = ("编号", "事项内容", "文件名", "说明", "文件日期", "大小", "包内路径", "校验",
                     "字节数", "SHA-256", "单位", "县", "年度", "目录版本", "单位编码")
 EVIDENCE_PRINTED = 8
+
+# One row per session of the activity log (活动台账); 检查清单's 实际值 of a logged item is their total.
+ACTIVITY_COLUMNS = ("编号", "事项内容", "日期", "名称", "地点", "人员", "数量", "计量单位", "佐证材料",
+                    "单位", "县", "年度", "目录版本", "单位编码")
+ACTIVITY_PRINTED = 9
 
 YES = "是"
 

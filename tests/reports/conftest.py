@@ -51,6 +51,12 @@ def seeded(small_store) -> Seeded:
     set_fields(st, "TT2020-01-01", YEAR, {"status": "已完成", "actual": 4, "owner": "张三",
                                           "completed_on": "2025-11-20", "note": INJECTION})
     set_fields(st, "TT2020-03-01", YEAR, {"status": "进行中", "owner": "王五", "note": LONG_NOTE})
+    # the year's four 集中学法 sessions, logged as they happened (their total is the 实际值 4 typed above)
+    from fazhi_desk.services.activity import add_activity
+
+    for month, title in ((3, "学习宪法"), (6, INJECTION), (9, "学习民法典"), (11, "学习行政复议法")):
+        add_activity(st, "TT2020-01-01", YEAR, dt.date(YEAR, month, 10), title, people="=1+1", place="@SUM(A1)",
+                     today=dt.date(YEAR, 12, 31))
     # TT2020-01-02 (one-time, deadline 2022) stays 未开始 → overdue; TT2020-02-01 (biennial from 2020) is
     # not due in 2025; TT2020-02-02 does not apply to townships.
     sd = Seeded(st)

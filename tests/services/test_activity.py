@@ -182,3 +182,47 @@ def test_a_ledger_without_a_date_column_names_what_to_do(store, tmp_path):
         read_ledger(path, STUDY, 2025, "次", today=TODAY)
     preview = read_ledger(path, STUDY, 2025, "次", mapping=parse_map("日期=A,名称=B"), today=TODAY)
     assert not preview.rows and preview.refused
+
+
+def test_the_return_lists_each_session_and_packs_its_files_in_its_own_folder(store, tmp_path):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from fazhi_desk.reports import workbook_format as F
+    from fazhi_desk.services.profile import set_profile
+    from fazhi_desk.services.report import export_report
+
+    set_profile(store, office_name="营盘镇", county="柞水县")
+    first = add_activity(store, STUDY, 2025, "2025-03-18", "学习《宪法》", place="三楼会议室", people="张书记",
+                         today=TODAY)
+    add_activity(store, STUDY, 2025, "2025-06-18", "学习《民法典》", today=TODAY)
+    add_activity(store, TRAINING, 2025, "2025-04-01", "行政处罚法培训", quantity=16, today=TODAY)
+    sign = tmp_path / "签到表.pdf"
+    sign.write_bytes(b"%PDF-1.4 sign-in of 18 March")
+    attach_files(JobContext(), store, first.activity_id, [sign])
+    loose = tmp_path / "学法计划.docx"
+    loose.write_bytes(b"plan for the year")
+    from fazhi_desk.services.evidence import attach
+
+    attach(JobContext(), store, STUDY, 2025, [loose])
+    out, pkg = tmp_path / "报告.xlsx", tmp_path / "佐证材料.zip"
+    export_report(JobContext(), store, 2025, out, pkg, today=TODAY)
+
+    wb = load_workbook(out)
+    ws = wb[F.SHEET_ACTIVITY]
+    assert tuple(c.value for c in ws[1]) == F.ACTIVITY_COLUMNS
+    rows = [tuple(c.value for c in r) for r in ws.iter_rows(min_row=2)]
+    assert [(r[0], r[3], r[6]) for r in rows] == [(STUDY, "学习《宪法》", 1), (STUDY, "学习《民法典》", 1),
+                                                  (TRAINING, "行政处罚法培训", 16)]
+    assert rows[0][4:6] == ("三楼会议室", "张书记") and rows[0][8] == "1 个"
+    assert rows[0][9:12] == ("营盘镇", "柞水县", 2025)
+    head = [c.value for c in wb[F.SHEET_CHECKLIST][1]]
+    actual = {r[0].value: r[head.index("实际值")].value for r in wb[F.SHEET_CHECKLIST].iter_rows(min_row=2)}
+    assert actual[STUDY] == 2 and actual[TRAINING] == 16
+
+    names = zipfile.ZipFile(pkg).namelist()
+    sign_member = next(n for n in names if n.endswith("签到表.pdf"))
+    plan_member = next(n for n in names if n.endswith("学法计划.docx"))
+    assert sign_member.split("/")[-2] == "2025-03-18 学习《宪法》"  # the session's own sub-folder
+    assert sign_member.split("/")[-3] == plan_member.split("/")[-2]  # under the item's folder
