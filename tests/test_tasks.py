@@ -155,3 +155,36 @@ def test_cancelled_is_not_an_error(qtbot, boxes):
     Op(job).failure(failed.append).run(None, "测试")
     wait_idle(qtbot)
     assert failed == [] and boxes == []
+
+
+def test_the_services_say_what_they_changed_and_the_caller_declares_nothing(qtbot, small_store, tmp_path):
+    """Anki's OpChanges: an edit, an attachment, a removal and a saved profile carry what they changed."""
+    from fazhi_desk.services import evidence as ev
+    from fazhi_desk.services.checklist import set_fields
+    from fazhi_desk.services.profile import set_profile
+
+    proof = tmp_path / "签到表.pdf"
+    proof.write_bytes(b"%PDF sign-in" * 100)
+    seen: list[Changes] = []
+
+    def on_changed(store, changes) -> None:  # noqa: ANN001
+        seen.append(changes)
+
+    runner().changed.connect(on_changed)
+    try:
+        for op in (
+            Op(set_fields, small_store, "tt2020-01-01", 2024, {"status": "进行中"}),  # the id as a user types it
+            Op(set_fields, small_store, "TT2020-01-01", 2024, {"status": "进行中"}),  # nothing changes: no refresh
+            Op(ev.attach, small_store, "TT2020-01-01", 2024, [str(proof)]),
+            Op(set_profile, small_store, office_name="乾佑街道办事处"),
+        ):
+            op.write(small_store).run(None, "写入")
+            wait_idle(qtbot)
+        link_id = ev.list_evidence(small_store, "TT2020-01-01", 2024)[0].link_id
+        Op(lambda: [ev.unlink(small_store, link_id)]).write(small_store).run(None, "移除")  # a list of results
+        wait_idle(qtbot)
+    finally:
+        runner().changed.disconnect(on_changed)
+    row = frozenset({("TT2020-01-01", 2024)})
+    assert seen == [Changes(items=row), Changes(items=row, evidence=row), Changes(profile=True, catalogue=True),
+                    Changes(items=row, evidence=row)]

@@ -199,7 +199,7 @@ def translate(exc: BaseException, db: Path | str) -> BaseException:
         ue = _store_busy(Path(db))
     if ue is None:
         return exc
-    log.warning("SQLite error on %s: %s (%s)", db, sqlite_error_of(exc), error_code(exc)[1])
+    log.warning("store error on %s: %s (%s)", db, sqlite_error_of(exc) or exc, error_code(exc)[1] or type(exc).__name__)
     return ue
 
 
