@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fazhi_desk.changes import Changes
 from fazhi_desk.domain.statistics import (
     CODE_RE,
     DEFAULT_INDICATORS,
@@ -49,6 +50,22 @@ from fazhi_desk.store.types import now as timestamp_now
 from fazhi_desk.store.models import Assessment, ChangeLog, IndicatorRow, ItemRevision, ItemRow, StatisticValue
 
 LOG_PREFIX = "统计·"
+
+
+@dataclass(frozen=True)
+class SavedFigure:
+    """What :func:`set_statistic` stored (``value``) and what it changed: the year's statistics, and the linked
+    item's 实际值 when the figure is one."""
+
+    year: int
+    code: str
+    value: float | None
+    linked_item: str | None = None
+
+    @property
+    def changes(self) -> Changes:
+        c = Changes.statistics_of(self.year)
+        return c | Changes.item(self.linked_item, self.year) if self.linked_item else c
 
 
 @dataclass(frozen=True)
@@ -170,8 +187,8 @@ def _hand_set(s: Session, ind: Indicator, year: int, v: float | None) -> float |
 
 
 def set_statistic(store: Store, year: int, code: str, value: object, *, user: str | None = None,
-                  overwrite_item: bool = False, reason: str | None = None) -> float | None:
-    """Save one figure (None or "" clears it); returns the value stored.
+                  overwrite_item: bool = False, reason: str | None = None) -> SavedFigure:
+    """Save one figure (None or "" clears it); returns the value stored and what changed (:class:`SavedFigure`).
 
     A linked indicator writes its item's 实际值 instead (see the module docstring); one that would replace
     an 实际值 set by hand raises :class:`ItemValueConflict` unless ``overwrite_item``. A count must be a whole
@@ -211,13 +228,13 @@ def set_statistic(store: Store, year: int, code: str, value: object, *, user: st
             row.value = v
             row.updated_at = timestamp_now()
             s.add(row)
-        return v
+        return SavedFigure(year, code, v, ind.linked_item)
     now = timestamp_now()
     with store.transaction() as s:
         row = s.get(StatisticValue, (year, code))
         before = row.value if row is not None else None
         if before == v:
-            return v
+            return SavedFigure(year, code, v)
         from fazhi_desk.services.submission import record_correction
 
         record_correction(s, year, None, reason, "统计数据\u201c" + ind.label + "\u201d", user=user, now=now)
@@ -228,7 +245,7 @@ def set_statistic(store: Store, year: int, code: str, value: object, *, user: st
         row.updated_at = now
         s.add(ChangeLog(at=now, user=user, item_id=None, year=year, field=(LOG_PREFIX + ind.label)[:40],
                         old_value=_show(before), new_value=_show(v)))
-    return v
+    return SavedFigure(year, code, v)
 
 
 def installed_indicators(s: Session) -> dict[str, tuple[Indicator, ...]]:
