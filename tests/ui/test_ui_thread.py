@@ -166,10 +166,18 @@ def test_the_usual_actions_never_touch_the_store_on_the_ui_thread(qtbot, small_s
             win.year_combo.setCurrentIndex(win.year_combo.findData(2024))
         wait_idle(qtbot)
 
-        # the other tabs
+        # the other tabs; a figure typed into 统计数据
         for i in range(1, win.tabs.count()):
             win.tabs.setCurrentIndex(i)
             wait_idle(qtbot)
+        from fazhi_desk.ui.statistics_tab import COL_VALUE
+
+        win.tabs.setCurrentWidget(win.statistics)
+        qtbot.waitUntil(lambda: win.statistics.table.rowCount() > 0, timeout=10000)
+        row = next(r for r, e in enumerate(win.statistics.entries) if e.indicator.code == "MEDIATION")
+        win.statistics.table.item(row, COL_VALUE).setText("3")
+        qtbot.waitUntil(lambda: win.statistics.entries[row].value == 3, timeout=10000)
+        wait_idle(qtbot)
         win.tabs.setCurrentIndex(0)
 
         # dialogs: profile (saved), report, backup, trash, import (a revision, then a new document)
@@ -181,6 +189,9 @@ def test_the_usual_actions_never_touch_the_store_on_the_ui_thread(qtbot, small_s
         menus.show_backup(win)
         wait_idle(qtbot)
         backup = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "BackupDialog")
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
+        backup.btn_backup.click()  # 立即备份… reads the office's name first, then asks where (cancelled here)
+        wait_idle(qtbot)
         backup.close()
         backup.deleteLater()
         trash = TrashDialog(small_store, win)
