@@ -25,7 +25,8 @@ def test_search_finds_evidence_names_and_descriptions(qtbot, small_store, tmp_pa
     g = tmp_path / "备案报告.docx"
     g.write_bytes(b"PK docx" * 40)
     ev.attach(JobContext(), small_store, EVENT, 2024, [str(g)])
-    win.evidence_panel.set_target(EVENT, 2024)
+    with qtbot.waitSignal(win.evidence_panel.loaded, timeout=10000):  # read off the UI thread
+        win.evidence_panel.set_target(EVENT, 2024)
     idx = win.evidence_panel.model.index(0, 4)  # 说明
     win.evidence_panel.model.setData(idx, "县司法局回执")  # saved in the background; the window re-reads the row
     qtbot.waitUntil(lambda: "回执" in win.model.row_of_all(EVENT).evidence_text, timeout=10000)
