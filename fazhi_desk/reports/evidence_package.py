@@ -6,7 +6,9 @@ holds ``目录.csv``: every member with its item, original name, size and SHA-25
 cell through :func:`fazhi_desk.safetext.csv_cell`: one that Excel would evaluate gets a ``'``).
 The exact path each file got is handed back (:attr:`PackageResult.members`) and
 written into the workbook, so the two always agree. Folder names are ``<编号> <事项内容>`` shortened to a safe length, file names are
-the names the files had when they were added; both are made safe for Windows
+the names the files had when they were added (a file added from a sub-folder of a dropped folder,
+"会议/签到表.pdf", goes into that sub-folder of the item's folder, inside the session's folder when it
+belongs to a session of the activity log); all are made safe for Windows
 (reserved characters and names replaced, trailing dots and spaces removed) and
 name clashes within a folder get `` (2)``, `` (3)`` … before the extension.
 Each stored file is read and re-hashed through the evidence
@@ -39,6 +41,20 @@ FOLDER_MAX = 48  # characters of a folder name
 FILE_MAX = 80  # characters of a file name (extension included)
 IN_MEMORY_MAX = 64 * 1024 * 1024  # files up to this size are read once; larger ones are hashed, then copied
 PROBLEMS_FILE = "缺失或已变更的材料.txt"
+
+
+SUBFOLDER_SEP = "/"  # between sub-folders and the file name in an evidence link's original_name
+
+
+def base_name(original_name: str) -> str:
+    """The file name of an evidence link without the sub-folders it was found in ("会议/签到表.pdf" → "签到表.pdf")."""
+    return original_name.rsplit(SUBFOLDER_SEP, 1)[-1]
+
+
+def sub_folders(original_name: str) -> list[str]:
+    """The sub-folders of an original_name ("会议/2025/签到表.pdf" → ["会议", "2025"]); empty, "." and ".." parts
+    (which no real folder has, but a row from elsewhere might) are left out."""
+    return [p for p in original_name.split(SUBFOLDER_SEP)[:-1] if p.strip() not in ("", ".", "..")]
 
 
 def safe_name(name: str, limit: int) -> str:
@@ -140,6 +156,7 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
     out_path = Path(out_path)
     folders: dict[str, str] = {}
     sessions: dict[tuple[str, str], str] = {}  # (item, session label) → its sub-folder's name
+    subdirs: dict[tuple[str, str], str] = {}  # (folder, sub-folder as added) → its name in the zip
     taken: dict[str, set[str]] = {}
     packed: list[PackedFile] = []
     missing: list[ReportEvidence] = []
@@ -187,7 +204,13 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
                         sub = sessions[(e.item_id, e.session)] = _dedupe(
                             safe_name(e.session, FOLDER_MAX), taken.setdefault(folder, set()))
                     where = f"{folder}/{sub}"
-                name = _dedupe(safe_name(e.original_name, FILE_MAX), taken.setdefault(where, set()))
+                for part in sub_folders(e.original_name):  # the sub-folders of a dropped folder, kept
+                    sub = subdirs.get((where, part))
+                    if sub is None:
+                        sub = subdirs[(where, part)] = _dedupe(safe_name(part, FOLDER_MAX),
+                                                               taken.setdefault(where, set()))
+                    where = f"{where}/{sub}"
+                name = _dedupe(safe_name(base_name(e.original_name), FILE_MAX), taken.setdefault(where, set()))
                 arc = f"{root}/{where}/{name}"
                 zi = _zip_info(arc, e.doc_date, size)
                 if content is not None:

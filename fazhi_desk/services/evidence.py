@@ -24,6 +24,11 @@ Decisions:
   database row, after a one-hour grace period) into ``evidence/.trash/<day>/``,
   and purges trash older than 30 days. So a removal can be undone from the
   trash for a month, and a file still linked elsewhere is never touched.
+* **Sub-folders are kept**: a file found in a sub-folder of a dropped folder is
+  named with that sub-folder, relative to the dropped folder ("会议/签到表.pdf",
+  ``original_name``; "/" never occurs in a file name), and the evidence package
+  puts it in that sub-folder; lists show the whole name, copies out use the
+  file name alone.
 * **Verify repairs nothing**: :func:`verify` re-hashes every linked file and
   reports missing, altered or unreadable ones with the items and years they
   prove and the names they had.
@@ -51,6 +56,7 @@ from fazhi_desk.errors import UserError
 from fazhi_desk.evidence import FileStore, SourceChanged, SourceReadError, StoreWriteError
 from fazhi_desk.evidence.filestore import CHUNK_SIZE, STALE_TEMP_SECONDS, TRASH_KEEP_DAYS, Staged
 from fazhi_desk.fileio import safe_file_name as _safe_file_name
+from fazhi_desk.reports.evidence_package import SUBFOLDER_SEP, base_name
 from fazhi_desk.safetext import show_controls
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
@@ -60,6 +66,7 @@ from fazhi_desk.store.types import now as timestamp_now
 from fazhi_desk.store.models import Assessment, ChangeLog, EvidenceFile, EvidenceLink, EvidenceTrash
 
 MAX_DESCRIPTION = 2000
+SUBFOLDER_DEPTH = 3  # sub-folders kept below a dropped folder (deeper ones are folded into the third)
 # Files are staged (copied, hashed) and then fsynced and named in groups: parallel fsyncs.
 GROUP_FILES = 64
 GROUP_BYTES = 64 << 20
@@ -350,23 +357,37 @@ NOT_REGULAR = "不是普通文件(命名管道、设备或套接字),已跳过;�
 LINK_IN_FOLDER = "这是文件夹中的链接(快捷方式),不会被跟随;如需添加,请直接选择它指向的文件"
 
 
+def _relative_folder(root: Path, folder: str) -> str:
+    """A folder found inside a dropped folder ``root``, relative to it, as stored: parts joined by "/",
+    NFC, direction controls shown, at most :data:`SUBFOLDER_DEPTH` levels ("" for ``root`` itself)."""
+    rel = os.path.relpath(folder, root)
+    if rel in (".", ""):
+        return ""
+    parts = [show_controls(unicodedata.normalize("NFC", p)).replace(SUBFOLDER_SEP, "_")
+             for p in Path(rel).parts if p not in (".", "..")]
+    if len(parts) > SUBFOLDER_DEPTH:
+        parts = [*parts[:SUBFOLDER_DEPTH - 1], "-".join(parts[SUBFOLDER_DEPTH - 1:])]
+    return SUBFOLDER_SEP.join(parts)
+
+
 def collect_files(paths: Iterable[str | os.PathLike[str]], recursive: bool = True
-                  ) -> tuple[list[Path], list[FileOutcome], int]:
+                  ) -> tuple[list[tuple[Path, str]], list[FileOutcome], int]:
     """Expand folders (recursively, following no link, neither to a folder nor to a file) into files.
 
-    Returns (files in a stable order, paths refused with a reason, number of
+    Returns (files in a stable order, each with the sub-folder it was found in below the dropped folder
+    ("" for a file given itself or lying in the dropped folder), paths refused with a reason, number of
     system/hidden files ignored inside folders).
     """
-    files: list[Path] = []
+    files: list[tuple[Path, str]] = []
     failed: list[FileOutcome] = []
     ignored = 0
     seen: set[str] = set()
 
-    def add(p: Path) -> None:
+    def add(p: Path, folder: str = "") -> None:
         key = os.path.normcase(os.path.abspath(p))
         if key not in seen:
             seen.add(key)
-            files.append(p)
+            files.append((p, folder))
 
     for raw in paths:
         p = Path(raw)
@@ -378,6 +399,7 @@ def collect_files(paths: Iterable[str | os.PathLike[str]], recursive: bool = Tru
             errors: list[OSError] = []
             for root, dirs, names in os.walk(p, onerror=errors.append, followlinks=False):
                 dirs.sort()
+                folder = _relative_folder(p, root)
                 with os.scandir(root) as it:
                     entries = {e.name: e for e in it}
                 for name in sorted(names):
@@ -395,7 +417,7 @@ def collect_files(paths: Iterable[str | os.PathLike[str]], recursive: bool = Tru
                     if not e.is_file(follow_symlinks=False):  # a FIFO would block the copy; a device never ends
                         failed.append(FileOutcome(str(Path(root) / name), NOT_REGULAR))
                         continue
-                    add(Path(root) / name)
+                    add(Path(root) / name, folder)
                     found += 1
             for err in errors:
                 failed.append(FileOutcome(str(err.filename or p), "无法读取该文件夹(没有访问权限或已被移走)"))
@@ -531,7 +553,9 @@ def attach(
                 select(EvidenceLink.sha256, EvidenceLink.original_name).where(EvidenceLink.assessment_id == a_id)
             ).all())
 
-    files, failed, ignored = collect_files(paths, recursive)
+    found, failed, ignored = collect_files(paths, recursive)
+    files = [p for p, _folder in found]
+    folders = {p: folder for p, folder in found}
     sizes: dict[Path, int] = {}
     for p in files:
         try:
@@ -573,6 +597,8 @@ def attach(
         for i, p in enumerate(files, 1):
             ctx.check()
             name = show_controls(unicodedata.normalize("NFC", p.name))  # "\u202efdp.exe" is kept as "[U+202E]fdp.exe"
+            if folders.get(p):  # found in a sub-folder of a dropped folder: kept with it ("会议/签到表.pdf")
+                name = f"{folders[p]}{SUBFOLDER_SEP}{name}"
             ctx.progress(_permille(done, total), 1000, f"正在添加第 {i}/{n_files} 个文件:{name}")
             try:
                 st = p.stat()
@@ -771,8 +797,9 @@ def update_link(store: Store, link_id: int, *, description: object = _UNSET, doc
 # --- copies out -------------------------------------------------------------------
 
 def safe_file_name(name: str) -> str:
-    """A name every Windows and Linux file system accepts, as close to ``name`` as possible."""
-    return _safe_file_name(name, fallback="佐证材料")
+    """A name every Windows and Linux file system accepts, as close to ``name`` as possible (the file name only:
+    the sub-folders of "会议/签到表.pdf" are left out)."""
+    return _safe_file_name(base_name(name), fallback="佐证材料")
 
 
 def _copy_progress(ctx: JobContext, size: int, text: str) -> Callable[[int], None]:

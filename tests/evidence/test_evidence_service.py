@@ -59,7 +59,9 @@ def test_attach_folder_with_chinese_names_and_list(small_store, tmp_path):
     s = ev.attach(JobContext(), small_store, A, Y, [src])
     assert s.ok and len(s.added) == 2 and s.ignored == 2
     entries = ev.list_evidence(small_store, A, Y)
-    assert [e.original_name for e in entries] == ["会议纪要 第1次.pdf", "签到 表.jpg"]
+    # a file of a sub-folder keeps the sub-folder (relative to the dropped folder), so the package can too
+    assert sorted(e.original_name for e in entries) == ["会议纪要 第1次.pdf", "签到表/签到 表.jpg"]
+    entries.sort(key=lambda e: e.original_name)
     assert entries[0].mime == "application/pdf" and entries[0].kind == "PDF 文件"
     assert entries[1].kind == "图片" and entries[1].size == 600
     for e in entries:
@@ -70,6 +72,22 @@ def test_attach_folder_with_chinese_names_and_list(small_store, tmp_path):
     assert rows[A].evidence_count == 2 and rows[B].evidence_count == 0
     with small_store.session() as ses:
         assert ses.scalar(select(func.count()).select_from(ChangeLog).where(ChangeLog.field == "evidence")) == 2
+
+
+def test_sub_folders_of_a_dropped_folder_are_kept_and_copies_out_use_the_file_name(small_store, tmp_path):
+    src = tmp_path / "材料"
+    write(src / "通知.pdf", b"notice" * 10)
+    write(src / "会议" / "第1次" / "签到表.pdf", b"sign 1" * 10)
+    write(src / "会议" / "第2次" / "签到表.pdf", b"sign 2" * 10)
+    write(src / "a" / "b" / "c" / "d" / "深.txt", b"deep" * 10)
+    one = write(tmp_path / "单独" / "单个文件.pdf", b"alone" * 10)  # a file given itself: no folder
+    s = ev.attach(JobContext(), small_store, A, Y, [src, one])
+    assert s.ok and len(s.added) == 5
+    names = sorted(e.original_name for e in ev.list_evidence(small_store, A, Y))
+    assert names == ["a/b/c-d/深.txt", "会议/第1次/签到表.pdf", "会议/第2次/签到表.pdf", "单个文件.pdf", "通知.pdf"]
+    e = next(x for x in ev.list_evidence(small_store, A, Y) if x.original_name == "会议/第2次/签到表.pdf")
+    assert ev.temp_copy(JobContext(), small_store, e.link_id).name == "签到表.pdf"
+    assert ev.safe_file_name(e.original_name) == "签到表.pdf"
 
 
 def test_dedupe_and_link_to_two_items(small_store, tmp_path):

@@ -145,6 +145,28 @@ def test_every_evidence_row_names_a_member_of_the_zip(exported):
         assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"], sheet.title
 
 
+def test_a_dropped_folder_keeps_its_sub_folders_in_the_package(seeded, tmp_path):
+    from fazhi_desk.services.evidence import attach
+
+    src = tmp_path / "学法材料"
+    for rel, data in (("通知.pdf", b"notice"), ("会议/签到表.pdf", b"sign 1"), ("会议/照片/1.jpg", b"photo"),
+                      ("培训/签到表.pdf", b"sign 2")):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_bytes(data * 20)
+    attach(JobContext(), seeded.store, "TT2020-01-01", YEAR, [src])
+    out, zip_path = tmp_path / "报告.xlsx", tmp_path / "佐证材料.zip"
+    export_report(JobContext(), seeded.store, YEAR, out, zip_path, today=TODAY)
+    with zipfile.ZipFile(zip_path) as z:
+        names = z.namelist()
+    folder = next(n.rsplit("/", 1)[0] for n in names if n.endswith("/通知.pdf"))
+    assert folder.count("/") == 1  # <root>/<item folder>/通知.pdf: a file of the dropped folder itself
+    for rel, data in (("会议/签到表.pdf", b"sign 1"), ("会议/照片/1.jpg", b"photo"), ("培训/签到表.pdf", b"sign 2")):
+        assert f"{folder}/{rel}" in names, rel
+    _head, rows = _table(CalamineWorkbook.from_path(str(out)).get_sheet_by_name(F.SHEET_EVIDENCE).to_python())
+    by_name = {r["文件名"]: r["包内路径"] for r in rows}
+    assert by_name["会议/照片/1.jpg"] == f"{folder}/会议/照片/1.jpg"
+
+
 def test_an_empty_year_has_every_sheet_and_column(seeded, tmp_path):
     out = tmp_path / "空.xlsx"
     export_report(JobContext(), seeded.store, 2019, out, today=TODAY)
