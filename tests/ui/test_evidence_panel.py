@@ -99,7 +99,7 @@ def test_drop_files_and_folder(panel, qtbot, small_store, tmp_path, boxes, qtmod
     write(folder / "二月" / "二月 签到.jpg", b"feb" * 100)
     with qtbot.waitSignal(panel.changed, timeout=20000):
         assert drop(panel, mime_for(f, folder))
-    assert sorted(names(panel)) == sorted(["会议 纪要(第一次).pdf", "一月.jpg", "二月 签到.jpg"])
+    assert sorted(names(panel)) == sorted(["会议 纪要(第一次).pdf", "一月.jpg", "二月/二月 签到.jpg"])  # the sub-folder is kept
     assert seen and seen[-1][0] == "information" and "添加 3 个文件" in seen[-1][1]
     assert [e.original_name for e in ev.list_evidence(small_store, A, Y)] == names(panel)
     qtmodeltester.check(panel.model)
