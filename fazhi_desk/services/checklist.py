@@ -154,7 +154,7 @@ def added_years(s: Session, item_ids: list[str] | None = None) -> dict[str, int]
 
 def load_year(
     s: Session, year: int, today: dt.date | None = None, item_ids: list[str] | None = None, *,
-    evidence_text: bool = True,
+    evidence_text: bool = True, as_sent: bool = True,
 ) -> list[ChecklistRow]:
     """Every item visible in ``year`` with its assessment, in catalogue order.
 
@@ -181,7 +181,8 @@ def load_year(
     added = added_years(s, item_ids)
     since = read_since(s)
     priors = prior_answers(s) if since is not None else {}
-    frozen = frozen_year(s, year)  # a year marked 已报送: its figures as sent, until an edit with a reason
+    # a year marked 已报送: its figures as sent, until an edit with a reason (``as_sent=False``: judged afresh)
+    frozen = frozen_year(s, year) if as_sent else None
     carried = CarriedMarks.read(s, year, item_ids)
 
     def only(q, col):  # noqa: ANN001, ANN202

@@ -369,7 +369,9 @@ def prior_candidates(store: Store, year: int, today: dt.date | None = None) -> l
     from fazhi_desk.services.checklist import load_year
 
     with store.session() as s:
-        return [r for r in load_year(s, year, today, evidence_text=False) if r.completion.awaiting_choice]
+        # the items, not the year's figures: a year already sent keeps its figures whatever is answered here
+        return [r for r in load_year(s, year, today, evidence_text=False, as_sent=False)
+                if r.completion.awaiting_choice]
 
 
 def set_prior(store: Store, item_ids: Iterable[str], choice: Prior | str, *, note: str = "",

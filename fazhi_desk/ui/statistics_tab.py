@@ -43,10 +43,11 @@ def _load(s, year: int):  # noqa: ANN001, ANN202 - Session
     return load_statistics(s, year), [f.text for f in findings(s, year)]
 
 
-def _save(store: Store, year: int, code: str, value: str, overwrite_item: bool = False):  # noqa: ANN202
+def _save(store: Store, year: int, code: str, value: str, overwrite_item: bool = False,  # noqa: ANN202
+          reason: str | None = None):
     from fazhi_desk.services.statistics import set_statistic
 
-    return set_statistic(store, year, code, value, overwrite_item=overwrite_item)
+    return set_statistic(store, year, code, value, overwrite_item=overwrite_item, reason=reason)
 
 
 def _num(v: float | None) -> str:
@@ -144,20 +145,33 @@ class StatisticsTab(QWidget):
             return
         self._save(self.entries[item.row()], self._year, item.text().strip(), False)
 
-    def _save(self, e: StatisticEntry, year: int, text: str, overwrite: bool) -> None:
+    def _save(self, e: StatisticEntry, year: int, text: str, overwrite: bool, reason: str | None = None) -> None:
         store = self._store_of()
         if store is None:
             return
         changes = Changes.item(e.indicator.linked_item, year) if e.linked else NOTHING
-        (Op(_save, store, year, e.indicator.code, text, overwrite).write(store, changes)
+        (Op(_save, store, year, e.indicator.code, text, overwrite, reason).write(store, changes)
          .success(lambda _v, code=e.indicator.code: (self.saved.emit(code), self.reload()))
-         .failure(lambda err: self._refused(err, e, year, text))
+         .failure(lambda err: self._refused(err, e, year, text, overwrite, reason))
          .run(self, "保存统计数据"))
 
-    def _refused(self, error: BaseException, e: StatisticEntry, year: int, text: str) -> None:
+    def _refused(self, error: BaseException, e: StatisticEntry, year: int, text: str, overwrite: bool = False,
+                 reason: str | None = None) -> None:
         from fazhi_desk.services.statistics import ItemValueConflict
+        from fazhi_desk.services.submission import CorrectionReasonRequired
         from fazhi_desk.tasks import show_error
 
+        if isinstance(error, CorrectionReasonRequired) and reason is None:  # a year sent to the county: 更正
+            from PySide6.QtWidgets import QInputDialog
+
+            why, ok = QInputDialog.getText(self, "更正已报送的年度",
+                                           f"{error.year} 年已报送县里(导出编号 {error.export_id})。\n"
+                                           "修改将记为\u201c更正\u201d\uff0c之后请重新导出更正版报送。\n更正原因\uff1a")
+            if ok and why.strip():
+                self._save(e, year, text, overwrite, why.strip())
+                return
+            self.reload()
+            return
         if isinstance(error, ItemValueConflict) and year == self._year:
             ans = QMessageBox.question(
                 self, "保存统计数据",

@@ -136,6 +136,20 @@ def test_a_submitted_year_is_sealed_against_imports_carry_forward_and_edits(smal
         assert edition(s, 2025) == ("更正版", "FZ-20260110-0001")
         st = year_state(s, 2025)
     assert st.state == STATE_CORRECTED and st.pending and "重新导出更正版" in st.text
+    # the return exported now is the 更正版 and names the one it corrects
+    import openpyxl
+
+    from fazhi_desk.jobs import JobContext
+    from fazhi_desk.services.profile import set_profile
+    from fazhi_desk.services.report import export_report
+
+    set_profile(small_store, office_name="乾佑街道")
+    out = tmp_path / "更正.xlsx"
+    result = export_report(JobContext(), small_store, 2025, out, today=TODAY)
+    assert result.corrects == "FZ-20260110-0001"
+    cells = [str(c) for row in openpyxl.load_workbook(out, read_only=True)["汇总"].iter_rows(values_only=True)
+             for c in row if c]
+    assert any("更正版" in c and "FZ-20260110-0001" in c and result.export_id in c for c in cells)
     st = mark_submitted(small_store, 2025, "FZ-20260301-0002", today=TODAY)
     assert (st.state, st.export_id, st.previous_export_id, st.pending) == (
         STATE_CORRECTED, "FZ-20260301-0002", "FZ-20260110-0001", False)

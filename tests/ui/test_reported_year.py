@@ -123,3 +123,24 @@ def test_items_due_before_the_start_year_are_answered_once(qtbot, small_store, t
     wait_idle(qtbot)
     with store.session() as s:
         assert load_row(s, ONCE, 2025, TODAY).completion.text == DONE_BEFORE
+
+
+def test_a_statistic_of_a_sealed_year_asks_for_its_reason(qtbot, small_store, tmp_path, monkeypatch):
+    from fazhi_desk.services.statistics import load_statistics
+
+    set_profile(small_store, office_name="营盘镇")
+    mark_submitted(small_store, 2024, "FZ-20250110-0001")
+    win = open_window(qtbot, small_store, tmp_path, 2024, TODAY)
+    tab = win.statistics
+    win.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: bool(tab.entries), timeout=10000)
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(
+        lambda *a, **k: asked.append(a[2]) or ("县里核对后更正", True)))
+    row = [e.indicator.code for e in tab.entries].index("NORM_ISSUED")
+    tab.table.item(row, 3).setText("2")
+    qtbot.waitUntil(lambda: state(small_store, 2024).state == STATE_CORRECTED, timeout=10000)
+    assert asked and "FZ-20250110-0001" in asked[0]
+    with small_store.session() as s:
+        assert next(e.value for e in load_statistics(s, 2024) if e.indicator.code == "NORM_ISSUED") == 2
+    wait_idle(qtbot)
