@@ -22,7 +22,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -258,3 +257,75 @@ def any_store(store_kind, request, tmp_path):
     s = pg_store_of(request.getfixturevalue("pg_templates"), "bundled", tmp_path / "evidence")
     yield s
     _close_after_settling(s)
+
+
+# ----------------------------------------------------------------------------- ``store`` and ``small_store`` on both
+# A test directory whose conftest imports these runs every test that takes ``store`` or ``small_store``
+# on SQLite and on the server (``from tests.pg_fixtures import both_store, both_small_store``).
+
+
+#: Tests that need a data directory (the command line on one, or a catalogue import's automatic backup,
+#: which a server store does not take yet) run on SQLite only: name -> why.
+SQLITE_ONLY = {
+    "test_cli_profile_code": "the command line on a data directory",
+    "test_cli_stats_refuses_to_overwrite_an_item_and_warns": "the command line on a data directory",
+    "test_a_catalogue_defines_its_own_indicators": "a catalogue import backs up a data directory first",
+    "test_statistics_follow_the_binding_documents": "a catalogue import backs up a data directory first",
+    "test_an_item_added_by_a_revision_counts_from_the_year_it_was_imported":
+        "a catalogue import backs up a data directory first",
+    "test_a_submitted_year_is_sealed_against_imports_carry_forward_and_edits":
+        "a catalogue import backs up a data directory first",
+    "test_a_plan_issued_in_2026_leaves_2025_as_it_was": "a catalogue import backs up a data directory first",
+}
+
+
+def _skip_if_sqlite_only(request) -> None:  # noqa: ANN001
+    why = SQLITE_ONLY.get(getattr(request.node, "originalname", ""))
+    if why:
+        pytest.skip(f"SQLite only: {why}")
+
+
+@pytest.fixture(name="store", params=STORE_KINDS)
+def both_store(request, tmp_path, templates):
+    """``store`` (bundled catalogues) on SQLite and on the server."""
+    from tests.conftest import _close_after_settling, bundled_data_dir
+
+    if request.param == "sqlite":
+        from fazhi_desk.services.workspace import open_workspace
+
+        s = open_workspace(bundled_data_dir(templates, tmp_path / "data"))
+    else:
+        _skip_if_sqlite_only(request)
+        s = pg_store_of(request.getfixturevalue("pg_templates"), "bundled", tmp_path / "evidence")
+    yield s
+    _close_after_settling(s)
+
+
+@pytest.fixture(name="small_store", params=STORE_KINDS)
+def both_small_store(request, tmp_path, templates):
+    """``small_store`` (the small test catalogue only) on SQLite and on the server."""
+    from tests.conftest import _close_after_settling, small_data_dir
+
+    if request.param == "sqlite":
+        from fazhi_desk.store.db import open_store
+
+        s = open_store(small_data_dir(templates, tmp_path / "small"))
+    else:
+        _skip_if_sqlite_only(request)
+        s = pg_store_of(request.getfixturevalue("pg_templates"), "small", tmp_path / "evidence")
+    yield s
+    _close_after_settling(s)
+
+
+def dump_rows(store) -> list[str]:  # noqa: ANN001
+    """Every row of every model table of any store, in primary-key order, as text (``dump_db`` for a server)."""
+    from sqlalchemy import select
+
+    from fazhi_desk.store.models import Base
+
+    out: list[str] = []
+    with store.engine.connect() as c:
+        for t in Base.metadata.sorted_tables:
+            for row in c.execute(select(t).order_by(*t.primary_key.columns)):
+                out.append(f"{t.name}: {tuple(row)!r}")
+    return out

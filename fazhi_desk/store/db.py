@@ -73,6 +73,7 @@ MODELS_REVISION = HEAD_REVISION
 KEEP_BACKUPS = 10
 OPENED_LOG_LINE = "opened store"  # written to the log on every successful open (a sign of earlier use)
 ID_KEY = "store.workspace_id"
+EVIDENCE_ID_NAME = "workspace-id.txt"  # inside a server store's evidence folder: the workspace it belongs to
 BACKUP_SEQ = -1  # the session number stamped into backups: a backup never matches a live -wal
 POOL_TIMEOUT = 120  # seconds a session waits for the one connection
 
@@ -721,6 +722,8 @@ class Store:
             self.engine = engine
             self._sessions = sessionmaker(engine, expire_on_commit=False, future=True)
             self.workspace_id = self.backend.workspace_id
+            if self._sqlite_file is None and self.workspace_id:
+                self._claim_evidence_folder()
             log.info("%s %s (workspace %s, session %s)", OPENED_LOG_LINE, self.backend.describe().where, self.workspace_id,
                      getattr(self.backend, "_seq", None))
             return self
@@ -744,11 +747,36 @@ class Store:
         """Write a consistent copy of the data to the new SQLite file ``dst`` (through the open connection, if any)."""
         self.backend.snapshot(Path(dst), self.engine)
 
+    @property
+    def evidence_id_path(self) -> Path:
+        """The file that names the workspace the evidence folder belongs to: beside it in a data directory,
+        inside it for a store at another URL (a shared folder several desks reach)."""
+        if self.data is not None and self._sqlite_file is not None:
+            return self.data.evidence_id
+        return self.evidence_root / EVIDENCE_ID_NAME
+
     def evidence_belongs(self) -> bool:
         """Whether the evidence folder provably belongs to this database (same workspace id on both)."""
-        if self.data is None or self.workspace_id is None:
+        if self.workspace_id is None:
+            return False
+        if self._sqlite_file is None:
+            try:
+                return self.evidence_id_path.read_text(encoding="utf-8").strip() == self.workspace_id
+            except OSError:
+                return False
+        if self.data is None:
             return False
         return read_evidence_id(self.data) == self.workspace_id
+
+    def _claim_evidence_folder(self) -> None:
+        """A store at another URL: write its workspace id into a new evidence folder (once; never overwritten)."""
+        p = self.evidence_id_path
+        try:
+            if not p.exists():
+                p.parent.mkdir(parents=True, exist_ok=True)
+                write_bytes_atomic(p, (str(self.workspace_id) + "\n").encode("ascii"))
+        except (OSError, UserError) as e:  # an unreachable share must not keep the desk from the database
+            log.warning("could not write the evidence folder's workspace id %s: %s", p, e)
 
 
 def open_store(data: DataDir) -> Store:

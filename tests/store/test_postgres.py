@@ -11,7 +11,7 @@ import sqlite3
 import threading
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from fazhi_desk.backup.archive import check_database
 from fazhi_desk.errors import DiskFullError, StoreError, StoreTooNewError, UserError
