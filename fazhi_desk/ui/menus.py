@@ -1,8 +1,9 @@
 """The main window's menus and what each entry does.
 
 Every entry that touches the store runs through :mod:`fazhi_desk.tasks` (reads
-beside the writer, writes on it); the window refreshes itself from what a
-write changed, so no entry reloads views by hand. Feature modules are imported
+on worker threads, writes on the one writer; they take turns on the store's one
+connection, and the UI thread never waits for it); the window refreshes itself
+from what a write changed, so no entry reloads views by hand. Feature modules are imported
 when their entry is first used: they pull in the store, openpyxl or QtCharts,
 which the first paint does without.
 """
