@@ -288,7 +288,8 @@ def export_report_interactive(parent: QWidget | None, store: Store, year: int | 
                               profile: OfficeProfile | None = None) -> ReportResult | None:
     """The 导出年度报告… menu action: refuse without an office profile, else run the dialog.
 
-    ``profile`` is the one the window read at start (read from the store when not given).
+    ``profile`` is the one the window holds (read off the UI thread at start and after every change); the
+    window always passes it. Without it (tools, tests) the profile is read here, on the calling thread.
     """
     try:
         prof = check_profile(profile or get_profile(store))
