@@ -115,7 +115,8 @@ def _profile_prior(args, ctx) -> int:  # noqa: ANN001
         print(f"开始使用年度以前到期、尚未确认的一次性事项 {len(rows)} 项"
               "(用 --done-before 或 --still-due 加编号确认):")
         for r in rows:
-            print(f"  {r.item_id} 截止 {r.item.deadline} {r.item.requirement}")
+            due = f"截止 {r.item.deadline}" if r.item.deadline else "无截止日期"
+            print(f"  {r.item_id} {due} {r.item.requirement}")
         return 0
     if args.choice is None:
         raise UserError("请用 --done-before(以前年度已完成)或 --still-due(仍需完成)给出确认结果。")

@@ -25,8 +25,8 @@ The rule, in the words the summary sheet of the report uses:
 * First years: a document counts from its 施行起始年份 (else its 发布 year), an item from its
   首次年度 (its own, else the year of the catalogue import that added it), never earlier: a plan
   issued in 2026 or an item added by a 2026 revision leaves 2025 as it was.
-* An office that starts late (开始使用年度, ``since``): a one-time item whose deadline falls before
-  it is not overdue in every year; the office answers once: 以前年度已完成 (history, counted in no
+* An office that starts late (开始使用年度, ``since``): a one-time item whose deadline (or, without
+  one, its first year) falls before it is not overdue in every year; the office answers once: 以前年度已完成 (history, counted in no
   year) or 仍需完成 (due in the year it chose). Until it answers the item is 开始使用前到期,待确认,
   not counted.
 * 可选 (the 事项内容 says 可/鼓励/有条件的): never overdue, counted only when worked on.
@@ -44,7 +44,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from fazhi_desk.domain.model import Cycle, Item, Status, due_in_year, is_optional, year_due_date
+from fazhi_desk.domain.model import (
+    Cycle,
+    Item,
+    Status,
+    due_in_year,
+    first_counted_year,
+    is_optional,
+    year_due_date,
+)
 from fazhi_desk.errors import UserError
 
 YEAR_MIN = 1990
@@ -228,8 +236,9 @@ def judge(
     due_date = year_due_date(item, year)
     in_scope = binding and item.township_acts
     optional = is_optional(item)
-    before_since = (since is not None and item.cycle is Cycle.ONCE and item.deadline is not None
-                    and item.deadline.year < since)
+    # a one-time item is due by its deadline, or (none given) from its first year: before the office's start?
+    due_by = item.deadline.year if item.deadline is not None else first_counted_year(item, doc_year, added_year)
+    before_since = since is not None and item.cycle is Cycle.ONCE and due_by < since
     if before_since:
         if prior is Prior.STILL_DUE:
             at = prior_year if prior_year is not None else since

@@ -365,13 +365,13 @@ def prior_answers(s: Session) -> dict[str, tuple[Prior, int | None]]:
 
 
 def prior_candidates(store: Store, year: int, today: dt.date | None = None) -> list:
-    """The rows of ``year`` due before the office's 开始使用年度 and not answered yet (shown once, grouped)."""
+    """The office's own rows of ``year`` due before its 开始使用年度 and not answered yet (shown once, grouped)."""
     from fazhi_desk.services.checklist import load_year
 
     with store.session() as s:
         # the items, not the year's figures: a year already sent keeps its figures whatever is answered here
         return [r for r in load_year(s, year, today, evidence_text=False, as_sent=False)
-                if r.completion.awaiting_choice]
+                if r.completion.awaiting_choice and r.completion.in_scope]
 
 
 def set_prior(store: Store, item_ids: Iterable[str], choice: Prior | str, *, note: str = "",

@@ -46,7 +46,8 @@ class PriorDialog(QDialog):
         lay.addWidget(intro)
         self.list = QListWidget()
         for r in rows:
-            it = QListWidgetItem(f"{r.item_id}  截止 {r.item.deadline}  {r.item.requirement}")
+            due = f"截止 {r.item.deadline}" if r.item.deadline else "无截止日期"
+            it = QListWidgetItem(f"{r.item_id}  {due}  {r.item.requirement}")
             it.setData(Qt.ItemDataRole.UserRole, r.item_id)
             it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             it.setCheckState(Qt.CheckState.Checked)

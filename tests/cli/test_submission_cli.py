@@ -23,7 +23,7 @@ def test_report_submitted_then_a_correction_then_the_corrected_return(tmp_path):
     assert f"更正导出编号 {first}" in r.stdout and "已更正" in r.stdout
     # 开始使用年度 2025: the plan's one-time goals due before it are listed once, for one answer
     r = run("profile", "prior", "--year", "2025", data=data)
-    assert "ZS2022-17-01" in r.stdout
-    run("profile", "prior", "ZS2022-17-01", "--done-before", "--note", "2022年已完成", data=data)
+    assert "ZS2022-21-02 截止 2024-12-31" in r.stdout and "SZ2015-02-01 无截止日期" in r.stdout
+    run("profile", "prior", "ZS2022-21-02", "--done-before", "--note", "2024年已建成", data=data)
     r = run("profile", "prior", "--year", "2025", data=data)
-    assert "ZS2022-17-01" not in r.stdout
+    assert "ZS2022-21-02" not in r.stdout and "SZ2015-02-01" in r.stdout

@@ -229,6 +229,11 @@ def test_an_office_starting_late_answers_once_for_one_time_items_due_before_it()
     # a one-time item due after the start year is untouched
     later = item(Cycle.ONCE, deadline=dt.date(2025, 6, 30))
     assert j(later, year=2025, today=late, since=2025).overdue
+    # a one-time goal of a 2015 document with no deadline ("通过2~3年努力…") was due from 2015 on: the same answer
+    open_ended = item(Cycle.ONCE, requirement="通过2~3年努力实现依法行政工作总体目标")
+    assert j(open_ended, year=2025, today=dt.date(2026, 1, 1)).overdue
+    assert j(open_ended, year=2025, today=late, since=2025).awaiting_choice
+    assert not j(open_ended, year=2025, today=late, since=2020).before_since  # its document's own first year
 
 
 def test_an_optional_measure_is_never_overdue_and_counts_only_when_worked_on():
