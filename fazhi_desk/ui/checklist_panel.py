@@ -448,10 +448,10 @@ class ChecklistPanel(QWidget):
         self._pending_select = select or self.current_item_id() or self._pending_select
         self.loading_label.setText(f"正在载入 {year} 年度…")
         self.loading_label.show()
-        op = Op(_load_year, year, self.today).in_session(self.store)
+        store = self.store
+        op = Op(_load_year, year, self.today).in_session(store)
         op.success(lambda rows, g=gen, y=year: self._on_loaded(g, y, rows))
-        if self.on_error is not None:
-            op.failure(self.on_error)
+        op.failure(lambda e: self._read_refused(store, e))
         op.finally_(lambda g=gen: self._load_ended(g))
         self.loading_job = op.run(self, "无法载入检查清单")
         return op
@@ -518,13 +518,14 @@ class ChecklistPanel(QWidget):
         op = Op(_load_rows, keys, year, self.today).in_session(store)
         op.success(lambda rows: self._rows_read(seq, gen, year, rows))
 
-        def refused(e: BaseException) -> None:
-            if store is not self.store or not store.is_open:
-                return  # the store was let go or closed meanwhile (restore, exit): nothing here to refresh
-            (self.on_error or (lambda err: show_error(self, "无法载入检查清单", err)))(e)
-
-        op.failure(refused)
+        op.failure(lambda e: self._read_refused(store, e))
         return op.run(self, "无法载入检查清单")
+
+    def _read_refused(self, store: Store, e: BaseException) -> None:
+        """A read of ``store`` failed: say so, unless the store was let go or closed meanwhile (restore, exit)."""
+        if store is not self.store or not store.is_open:
+            return  # nothing shown here comes from it any more
+        (self.on_error or (lambda err: show_error(self, "无法载入检查清单", err)))(e)
 
     def _rows_read(self, seq: int, gen: int, year: int, rows: list[ChecklistRow]) -> None:
         if gen != self._load_generation or year != self.year():

@@ -110,3 +110,27 @@ def test_a_full_disk_in_a_window_operation_is_shown_as_the_command_line_says_it(
         cli = as_user_error(e, small_store.data)
     assert cli is not None and str(cli) == message == str(failed[0])  # the same words on the command line
     assert Path("/dev/full").exists()
+
+
+def test_a_read_that_comes_after_the_store_closed_shows_no_error(qtbot, tmp_path, boxes):
+    """A refresh or a year's read still queued when a restore or the exit closes the store: nothing to say."""
+    data = DataDir(tmp_path / "closing").ensure()
+    store = open_store(data)
+    with store.transaction() as s:
+        install_new_document(s, make_catalogue(), source_file="test")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("view/year", 2024)
+    win = MainWindow(store, settings, today=TODAY)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.year_loaded, timeout=10000):
+        win.start()
+    assert win.select_item(YEARLY)
+    wait_idle(qtbot)
+    store.close()
+    win.checklist.refresh_rows([YEARLY])
+    win.reload()
+    win.evidence_panel.reload()
+    wait_idle(qtbot)
+    assert boxes == []
+    win.close()
