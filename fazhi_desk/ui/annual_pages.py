@@ -29,10 +29,7 @@ def add_annual_pages(win: MainWindow) -> None:
             win.statistics.set_year(win.year())
 
     def changed(_store: object, changes: Changes) -> None:
-        # a figure saved (here or elsewhere), or an item's 实际值 a linked figure shows: the one refresh path
-        if win.tabs.currentWidget() is win.statistics and (changes.items or changes.years or changes.catalogue
-                                                           or win.year() in changes.statistics):
-            win.statistics.reload()
+        # (the 统计数据 tab follows what a write changed itself: StatisticsTab listens to the runner)
         # the drafted paragraphs of the report follow the data: read again (reading never writes)
         if win.tabs.currentWidget() is win.annual_text and (changes.items or changes.years or changes.catalogue
                                                             or changes.statistics or changes.profile):

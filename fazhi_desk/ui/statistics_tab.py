@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fazhi_desk.changes import NOTHING, Changes
-from fazhi_desk.tasks import Op
+from fazhi_desk.changes import Changes
+from fazhi_desk.tasks import Op, runner
 
 if TYPE_CHECKING:
     from fazhi_desk.services.statistics import StatisticEntry
@@ -90,6 +90,17 @@ class StatisticsTab(QWidget):
         lay.addWidget(self.warnings)
         lay.addWidget(self.hint)
         self.table.itemChanged.connect(self._changed)
+        runner().changed.connect(self._on_store_changed)
+
+    def _on_store_changed(self, store: object, changes: Changes) -> None:
+        """The one refresh path: the year's figures changed (here or elsewhere), or, while shown, an item's
+        实际值 a linked figure is."""
+        year = self._year
+        if year is None or store is not self._store_of():
+            return
+        if year in changes.statistics or (self.isVisible() and (
+                changes.catalogue or year in changes.years or any(y == year for _i, y in changes.items))):
+            self.reload()
 
     def set_year(self, year: int) -> None:
         self._year = year
@@ -149,9 +160,9 @@ class StatisticsTab(QWidget):
         store = self._store_of()
         if store is None:
             return
-        changes = Changes.item(e.indicator.linked_item, year) if e.linked else NOTHING
-        (Op(_save, store, year, e.indicator.code, text, overwrite, reason).write(store, changes)
-         .success(lambda _v, code=e.indicator.code: (self.saved.emit(code), self.reload()))
+        # the saved figure says what changed (the year's figures, a linked item): the window reloads this tab
+        (Op(_save, store, year, e.indicator.code, text, overwrite, reason).write(store)
+         .success(lambda _v, code=e.indicator.code: self.saved.emit(code))
          .failure(lambda err: self._refused(err, e, year, text, overwrite, reason))
          .run(self, "保存统计数据"))
 
