@@ -22,7 +22,7 @@ from fazhi_desk.paths import DataDir, resolve_data_dir
 log = logging.getLogger("fazhi_desk")
 
 FEATURE_MODULES = ("checklist", "catalogue", "evidence", "activity", "report", "report_text", "rollup", "statistics",
-                   "backup", "selftest")
+                   "backup", "selftest", "store")
 
 
 @dataclass
@@ -37,6 +37,10 @@ class Context:
 
         if self._store is None:
             self._store = open_workspace(self.data)
+            if getattr(self._store.backend, "read_only", False):  # type: ignore[attr-defined]
+                from fazhi_desk.store.readonly import notice
+
+                print(notice(self.data), file=sys.stderr)
         return self._store
 
     def close(self) -> None:
@@ -103,7 +107,7 @@ def run(argv: list[str] | None = None) -> int:
             pass
         return 0
     except Exception as e:
-        return _report_error(e, ctx, argv, log_path)
+        return _report_error(e, ctx, hide_passwords(argv if argv is not None else sys.argv[1:]), log_path)
     finally:
         try:
             ctx.close()
@@ -134,6 +138,13 @@ def _report_error(e: Exception, ctx: Context, argv: list[str] | None, log_path) 
                  else "详细信息见上方。") + "请把这些信息发给技术支持。"
     print(f"程序内部错误,操作未完成。{where}", file=sys.stderr)
     return 3
+
+
+def hide_passwords(argv: list[str]) -> list[str]:
+    """``argv`` with the password of any database URL in it replaced by ``***`` (for the log)."""
+    from fazhi_desk.services.location import hide_password
+
+    return [hide_password(a) for a in argv]
 
 
 def logged_note(level: int, msg: str, *args: object) -> str:

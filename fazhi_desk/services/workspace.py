@@ -22,14 +22,16 @@ class Workspace:
     """One data directory: its store (opened, closed, reopened in place) and where its files live."""
 
     def __init__(self, data: DataDir) -> None:
+        from fazhi_desk.services.location import store_for
+
         self.data = data
-        self.store = Store.for_data_dir(data)
+        self.store = store_for(data)  # the data directory's file, or the server its store-location.json names
 
     def open(self) -> Store:
         """Open the store (creating and migrating it) and install any bundled catalogue it lacks."""
         self.store.open()
         try:
-            if _bundled_changed(self.store):
+            if not getattr(self.store.backend, "read_only", False) and _bundled_changed(self.store):
                 install_bundled(self.store)
         except BaseException:
             self.store.close()

@@ -1,0 +1,477 @@
+"""Where this desk's store lives, and who works at it: the local file, or a PostgreSQL server.
+
+A small config file in the data directory (``store-location.json``, written atomically) says where
+the store is: ``{"kind": "sqlite"}`` (the default, also when the file is missing) or
+``{"kind": "postgresql", "url": …, "evidence_dir": …}``, and the desk's 操作人 (its operator, named in
+the change log; the login name when none is set). The URL is kept WITHOUT its password: the password
+goes to the system's credential store through ``keyring`` (Windows 凭据管理器) when one works, else to a
+file in the data directory that only the user can read (0600). It is never printed or logged.
+
+* :func:`move_to`: copy this desk's whole workspace (every table, every evidence file and the evidence
+  trash) into an empty server database and an evidence folder, check every row count and every
+  evidence file's SHA-256, and only then switch this desk to it. The local database stays where it
+  was, unchanged.
+* :func:`connect` points a desk at a server store another desk moved there; :func:`disconnect` goes
+  back to the local store; :func:`show` says where the store is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy.engine import make_url
+
+from fazhi_desk.errors import UserError
+from fazhi_desk.fileio import fsync_dir, fsync_file, is_own_temp, temp_path, write_bytes_atomic
+from fazhi_desk.paths import DataDir
+
+log = logging.getLogger(__name__)
+
+CONFIG_NAME = "store-location.json"
+PASSWORD_NAME = "store-password"
+KEYRING_SERVICE = "fazhi-desk"
+OPERATOR_MAX = 200  # ChangeLog.user is String(200)
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where a desk's store is (``kind`` "sqlite" or "postgresql"), without any password."""
+
+    kind: str = "sqlite"
+    url: str = ""  # the server URL without its password
+    evidence_dir: str = ""
+    operator: str = ""
+
+    @property
+    def on_server(self) -> bool:
+        return self.kind != "sqlite"
+
+    def lines(self, data: DataDir) -> list[str]:
+        """What ``store show`` prints: kind, host, database, evidence folder, 操作人 (never a password)."""
+        from fazhi_desk.services import login_name
+
+        who = self.operator or f"{login_name()}(未设置,使用登录名)"
+        if not self.on_server:
+            return ["存放位置:本机(SQLite 数据文件)", f"数据文件:{data.db}", f"佐证材料文件夹:{data.evidence}",
+                    f"操作人:{who}"]
+        u = make_url(self.url)
+        return ["存放位置:PostgreSQL 服务器", f"服务器:{u.host or 'localhost'}{f':{u.port}' if u.port else ''}",
+                f"数据库:{u.database or ''}", f"数据库用户:{u.username or ''}",
+                f"佐证材料文件夹:{self.evidence_dir}", f"操作人:{who}"]
+
+
+def without_password(url: str) -> str:
+    """``url`` with no password in it at all (not even ``***``)."""
+    return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+
+
+def config_path(data: DataDir) -> Path:
+    return data.root / CONFIG_NAME
+
+
+def read_location(data: DataDir) -> StoreLocation:
+    """This desk's store location (the local file when no config file is there)."""
+    p = config_path(data)
+    try:
+        raw = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return StoreLocation()
+    except (OSError, ValueError) as e:
+        raise UserError(f"数据存放位置的设置文件“{p}”无法读取({e})。请用“fazhi-desk store connect”重新设置,"
+                        "或删除该文件以使用本机数据。") from e
+    if not isinstance(raw, dict):
+        raw = {}
+    return StoreLocation(kind=str(raw.get("kind") or "sqlite"), url=str(raw.get("url") or ""),
+                         evidence_dir=str(raw.get("evidence_dir") or ""), operator=str(raw.get("operator") or ""))
+
+
+def write_location(data: DataDir, loc: StoreLocation) -> None:
+    """Write the config file atomically (temp name, fsync, rename); the URL never holds a password."""
+    url = without_password(loc.url) if loc.url else ""
+    body = {"kind": loc.kind, "url": url, "evidence_dir": loc.evidence_dir, "operator": loc.operator}
+    data.root.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(config_path(data), json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+# ----------------------------------------------------------------------------- the password
+
+
+def _keyring():  # noqa: ANN202
+    """The system credential store, or None where there is none (no keyring package, or only its fail backend)."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except Exception:  # noqa: BLE001 - keyring is optional
+        return None
+    try:
+        kr = keyring.get_keyring()
+    except Exception:  # noqa: BLE001
+        return None
+    if isinstance(kr, fail.Keyring) or "null" in type(kr).__module__.lower():
+        return None
+    return keyring
+
+
+def _key(url: str) -> str:
+    u = make_url(url)
+    return f"{u.username or ''}@{u.host or 'localhost'}:{u.port or 5432}/{u.database or ''}"
+
+
+def save_password(data: DataDir, url: str, password: str) -> str:
+    """Keep ``password`` for ``url``: in the credential store, else in a 0600 file; returns where (for messages)."""
+    kr = _keyring()
+    if kr is not None:
+        try:
+            kr.set_password(KEYRING_SERVICE, _key(url), password)
+            (data.root / PASSWORD_NAME).unlink(missing_ok=True)
+            return "系统凭据管理器"
+        except Exception as e:  # noqa: BLE001 - a locked or broken credential store: fall back to the file
+            log.warning("the credential store refused the password (%s); keeping it in a private file", type(e).__name__)
+    p = data.root / PASSWORD_NAME
+    tmp = temp_path(p)
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        os.write(fd, json.dumps({_key(url): password}).encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, p)
+    fsync_dir(p.parent)
+    return f"只有本用户可读的文件“{p}”"
+
+
+def load_password(data: DataDir, url: str) -> str | None:
+    kr = _keyring()
+    if kr is not None:
+        try:
+            pw = kr.get_password(KEYRING_SERVICE, _key(url))
+            if pw is not None:
+                return pw
+        except Exception:  # noqa: BLE001
+            pass
+    try:
+        stored = json.loads((data.root / PASSWORD_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stored.get(_key(url)) if isinstance(stored, dict) else None
+
+
+def forget_password(data: DataDir, url: str) -> None:
+    kr = _keyring()
+    if kr is not None:
+        try:
+            kr.delete_password(KEYRING_SERVICE, _key(url))
+        except Exception:  # noqa: BLE001 - nothing stored there
+            pass
+    (data.root / PASSWORD_NAME).unlink(missing_ok=True)
+
+
+# ----------------------------------------------------------------------------- opening this desk's store
+
+
+def check_server_url(url: str) -> str:
+    """``url`` if it is a PostgreSQL URL with a host and a database, else a Chinese refusal."""
+    try:
+        u = make_url(url)
+    except Exception as e:  # noqa: BLE001 - sqlalchemy's ArgumentError and friends
+        raise UserError(f"无法识别数据库地址({type(e).__name__})。格式:postgresql://用户名:密码@服务器:端口/数据库名") from e
+    if u.get_backend_name() != "postgresql" or not u.host or not u.database or not u.username:
+        raise UserError("数据库地址应为 postgresql://用户名:密码@服务器[:端口]/数据库名(例如 "
+                        "postgresql://fazhi@192.168.1.10:5432/qianyou)。")
+    return url
+
+
+def full_url(data: DataDir, loc: StoreLocation) -> str:
+    """The server URL with the password kept for it (never shown)."""
+    u = make_url(loc.url)
+    if u.password is None:
+        pw = load_password(data, loc.url)
+        if pw is not None:
+            u = u.set(password=pw)
+    return u.render_as_string(hide_password=False)
+
+
+def store_for(data: DataDir):  # noqa: ANN201 - Store
+    """This desk's store (not opened): the data directory's file, or the server the config names."""
+    from fazhi_desk.store.db import Store
+
+    loc = read_location(data)
+    apply_operator(loc)
+    if not loc.on_server:
+        return Store.for_data_dir(data)
+    return Store(full_url(data, loc), Path(loc.evidence_dir))
+
+
+def apply_operator(loc: StoreLocation) -> None:
+    """Make the configured 操作人 the name every change of this process is logged under."""
+    from fazhi_desk.services import set_operator
+
+    set_operator(loc.operator or None)
+
+
+def _check_operator(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise UserError("请用 --operator 给出这台电脑的操作人(姓名),变更记录会写明每项修改是谁做的。")
+    if len(name) > OPERATOR_MAX:
+        raise UserError(f"操作人不能超过 {OPERATOR_MAX} 个字。")
+    return name
+
+
+def set_operator_name(data: DataDir, name: str) -> StoreLocation:
+    loc = replace(read_location(data), operator=_check_operator(name))
+    write_location(data, loc)
+    apply_operator(loc)
+    return loc
+
+
+# ----------------------------------------------------------------------------- evidence
+
+
+def _evidence_files(root: Path) -> list[Path]:
+    """Every file under the evidence folder (stored files, the trash), without temp files and the id file."""
+    out: list[Path] = []
+    for dirpath, _dirs, files in os.walk(root):
+        for f in files:
+            p = Path(dirpath) / f
+            if is_own_temp(p.name):
+                continue
+            out.append(p)
+    return sorted(out)
+
+
+def _copy_file(src: Path, dst: Path) -> None:
+    """Copy to a temp name beside ``dst``, fsync, rename: a second desk adding the same file stores it once."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(dst)
+    try:
+        shutil.copyfile(src, tmp)
+        fsync_file(tmp)
+        os.replace(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _sha256(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class MoveReport:
+    """What a move copied and checked."""
+
+    where: str
+    evidence_dir: Path
+    rows: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    bytes: int = 0
+    hashed: int = 0
+
+    def text(self) -> str:
+        return (f"已把本机数据迁到 {self.where}:{sum(self.rows.values())} 行数据({len(self.rows)} 个表,逐表核对行数一致),"
+                f"{self.files} 个佐证材料文件({self.bytes / (1 << 20):.1f} MB,{self.hashed} 个逐一核对 SHA-256 一致)"
+                f"复制到“{self.evidence_dir}”。这台电脑今后使用服务器上的数据;本机原数据文件保留未动。")
+
+
+def _check_evidence_folder(evidence_dir: Path, workspace_id: str | None) -> None:
+    from fazhi_desk.store.db import EVIDENCE_ID_NAME
+
+    idp = evidence_dir / EVIDENCE_ID_NAME
+    try:
+        theirs = idp.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise UserError(f"无法读取佐证材料文件夹“{evidence_dir}”:{e.strerror or e}。请检查共享文件夹的权限。") from e
+    if workspace_id and theirs != workspace_id:
+        raise UserError(f"佐证材料文件夹“{evidence_dir}”属于另一份数据(工作区编号不同)。程序没有改动任何数据。"
+                        "请另选一个空文件夹,或选与服务器数据库配套的那个文件夹。")
+
+
+def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
+            progress: Callable[[str], None] = lambda _t: None) -> MoveReport:
+    """Copy the local workspace to the server and the evidence folder, check it all, then switch this desk.
+
+    Nothing of this desk changes unless every check passes: a server database that is not empty or
+    not ours is refused before anything is written to it; evidence files are copied first (to temp
+    names, renamed; content-addressed, so a retry copies only what is missing) and each one's SHA-256
+    checked; the rows go in one transaction whose counts are checked against the snapshot, then again
+    through a new connection. Only then is the config file written.
+    """
+    import sqlite3
+    import tempfile
+
+    from fazhi_desk.backup.archive import check_database
+    from fazhi_desk.services.workspace import Workspace
+    from fazhi_desk.store.backend import PostgresBackend, count_rows
+    from fazhi_desk.store.db import EVIDENCE_ID_NAME, Store
+    from fazhi_desk.store.models import EvidenceFile
+
+    check_server_url(url)
+    operator = _check_operator(operator)
+    evidence_dir = Path(evidence_dir).expanduser()
+    loc = read_location(data)
+    if loc.on_server:
+        raise UserError(f"这台电脑已经在使用服务器上的数据({loc.lines(data)[1]})。"
+                        "要迁回本机,请先用“store disconnect”,再从备份恢复。")
+    backend = PostgresBackend(url)
+    where = backend.describe().text()
+    ws = Workspace(data)
+    local = ws.open()
+    try:
+        progress("正在检查服务器……")
+        engine = backend.engine()
+        try:
+            with backend.errors(), engine.connect() as c:
+                rev, tables = backend.state(c)
+                if rev is None and tables:
+                    backend._refuse_foreign(tables)
+                if rev is not None:
+                    held = {t: n for t, n in count_rows(c).items() if n and t != "setting"}
+                    if held:
+                        raise UserError(f"{where}里已经有数据。程序没有改动它,这台电脑仍使用本机数据。要使用服务器上的数据,"
+                                        "请用“store connect”;要迁入本机数据,请管理员另建一个空数据库。")
+        finally:
+            engine.dispose()
+        _check_evidence_folder(evidence_dir, local.workspace_id)
+        try:
+            evidence_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise UserError(f"无法创建佐证材料文件夹“{evidence_dir}”:{e.strerror or e}。"
+                            "请确认共享文件夹已连接且可写。这台电脑仍使用本机数据。") from e
+        with tempfile.TemporaryDirectory(dir=data.root, prefix="~move-") as tmpd:
+            snap = Path(tmpd) / "snapshot.sqlite3"
+            progress("正在复制数据库快照……")
+            local.snapshot(snap)
+            bad = check_database(snap)
+            if bad:
+                raise UserError(f"本机数据快照检查未通过({bad}),没有迁移。请先从备份恢复本机数据。")
+            con = sqlite3.connect(snap)
+            try:
+                shas = {sha: size for sha, size in con.execute(
+                    f"SELECT sha256, size FROM {EvidenceFile.__tablename__}")}
+            finally:
+                con.close()
+            report = MoveReport(where=where, evidence_dir=evidence_dir)
+            src_root = local.evidence_root
+            files = _evidence_files(src_root) if src_root.is_dir() else []
+            for i, src in enumerate(files, 1):
+                rel = src.relative_to(src_root)
+                if rel.name == EVIDENCE_ID_NAME and len(rel.parts) == 1:
+                    continue
+                progress(f"正在复制佐证材料 {i}/{len(files)}……")
+                dst = evidence_dir / rel
+                try:
+                    if not (dst.exists() and dst.stat().st_size == src.stat().st_size and _sha256(dst) == _sha256(src)):
+                        _copy_file(src, dst)
+                except OSError as e:
+                    raise UserError(f"复制佐证材料“{src}”到“{dst}”时出错:{e.strerror or e}。"
+                                    "这台电脑仍使用本机数据;请检查共享文件夹的空间和权限后重试。") from e
+                report.files += 1
+                report.bytes += src.stat().st_size
+            progress("正在核对佐证材料……")
+            from fazhi_desk.evidence.filestore import FileStore
+
+            target = FileStore(evidence_dir)
+            for sha, size in shas.items():
+                p = target.path(sha)
+                if not p.is_file():
+                    if FileStore(src_root).path(sha).is_file():
+                        raise UserError(f"佐证材料文件“{p}”复制后找不到。这台电脑仍使用本机数据;请重试。")
+                    continue  # missing here already: 校验 reports it on both
+                if p.stat().st_size != size or _sha256(p) != sha:
+                    raise UserError(f"佐证材料文件“{p}”复制后核对 SHA-256 不一致。这台电脑仍使用本机数据;请检查共享文件夹后重试。")
+                report.hashed += 1
+            progress("正在把数据写入服务器……")
+            report.rows = backend.load(snap)
+            con = sqlite3.connect(snap)
+            try:
+                expected = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in report.rows}
+            finally:
+                con.close()
+    finally:
+        ws.close()
+    if report.rows != expected:
+        raise UserError("写入服务器的行数与本机数据不一致,没有切换。请把日志发给技术支持。")
+    progress("正在核对服务器上的数据……")
+    full = make_url(url).render_as_string(hide_password=False)
+    check = Store(full, evidence_dir).open()
+    try:
+        with check.engine.connect() as c:
+            got = count_rows(c)
+        if got != expected:
+            raise UserError(f"重新连接后核对{where}的行数不一致,没有切换。请把日志发给技术支持。")
+        if check.workspace_id != local.workspace_id or not check.evidence_belongs():
+            raise UserError("服务器上的数据与佐证材料文件夹的工作区编号不一致,没有切换。请把日志发给技术支持。")
+    finally:
+        check.close()
+    _switch(data, url, evidence_dir, operator)
+    return report
+
+
+def _switch(data: DataDir, url: str, evidence_dir: Path, operator: str) -> StoreLocation:
+    u = make_url(url)
+    if u.password is not None:
+        save_password(data, url, u.password)
+    loc = StoreLocation(kind="postgresql", url=without_password(url),
+                        evidence_dir=str(evidence_dir), operator=operator)
+    write_location(data, loc)
+    apply_operator(loc)
+    return loc
+
+
+def connect(data: DataDir, url: str, evidence_dir: Path | str, operator: str) -> StoreLocation:
+    """Point this desk at a server store (checked by opening it, and its evidence folder's workspace id)."""
+    from fazhi_desk.store.db import Store
+
+    check_server_url(url)
+    operator = _check_operator(operator)
+    evidence_dir = Path(evidence_dir).expanduser()
+    u = make_url(url)
+    if u.password is None:
+        pw = load_password(data, url)
+        if pw is not None:
+            u = u.set(password=pw)
+    store = Store(u.render_as_string(hide_password=False), evidence_dir)
+    store.open()
+    try:
+        _check_evidence_folder(evidence_dir, store.workspace_id)
+        if not store.evidence_belongs():
+            raise UserError(f"无法确认佐证材料文件夹“{evidence_dir}”与服务器上的数据配套(文件夹不可写或工作区编号缺失)。"
+                            "请检查共享文件夹后重试。")
+    finally:
+        store.close()
+    return _switch(data, u.render_as_string(hide_password=False), evidence_dir, operator)
+
+
+def disconnect(data: DataDir) -> StoreLocation:
+    """Back to the local store (the server's data stays on the server); the kept password is removed."""
+    loc = read_location(data)
+    if loc.on_server:
+        forget_password(data, loc.url)
+    new = StoreLocation(operator=loc.operator)
+    write_location(data, new)
+    return new
+
+
+def hide_password(text: str) -> str:
+    """A URL-looking ``text`` with its password as ``***`` (anything else as it is)."""
+    if "://" not in text or "@" not in text:
+        return text
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL after all: hide everything between :// and @
+        head, _, rest = text.partition("://")
+        return f"{head}://***@{rest.rpartition('@')[2]}"
