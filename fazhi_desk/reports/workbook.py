@@ -62,6 +62,7 @@ from fazhi_desk.reports.xlsx import (
     TITLE_FONT,
     WRAP_TOP,
     BulkRows,
+    header_width,
     CellStyle,
     Link,
     put_text,
@@ -233,10 +234,12 @@ def _page_setup(ws: Worksheet, data: ReportData, sheet: str, title_rows: str | N
 
 
 def _header(ws: Worksheet, row: int, headers, widths) -> None:  # noqa: ANN001
+    """A header row; each column at least as wide as its header's longest line, so a header never wraps
+    inside a word (乡镇角/色): it is one line, or lines split where the text has a line break."""
     for c, (h, w) in enumerate(zip(headers, widths), start=1):
         cell = ws.cell(row=row, column=c, value=h)
         cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, BORDER, HEADER_ALIGN
-        ws.column_dimensions[get_column_letter(c)].width = w
+        ws.column_dimensions[get_column_letter(c)].width = max(w, header_width(h))
     ws.row_dimensions[row].height = 30
 
 
@@ -259,7 +262,7 @@ def _finish_table(ws: Worksheet, data: ReportData, name: str, bulk: BulkRows, nc
 
 
 def _checklist(wb: Workbook, data: ReportData) -> BulkRows:
-    widths = [12, 14, 10, 30, 10, 5, 5, 5, 5, 5, 7, 4, 5, 10, 6, 28, 7, 14, 10, 6, 14, 20, 24]
+    widths = [12, 17, 10, 30, 12, 5, 5, 5, 5, 5, 7, 4, 5, 10, 6, 28, 7, 14, 10, 6, 14, 20, 24]
     ws, bulk = _table_sheet(wb, data, F.SHEET_CHECKLIST, F.CHECKLIST_COLUMNS, widths, F.CHECKLIST_PRINTED)
     versions = version_texts(data)
     code = data.office_code
@@ -383,6 +386,9 @@ def _notes(wb: Workbook, data: ReportData) -> BulkRows:
     _finish_table(ws, data, F.SHEET_NOTES, bulk, len(widths), len(widths))
     if not bulk.rows:  # no long notes: the sheet stays (the same sheets every year) but prints nothing
         ws.sheet_state = "hidden"
+        # LibreOffice prints hidden sheets too: an empty print area, whose empty page it leaves out
+        ws.print_area = f"A2:{get_column_letter(len(widths))}2"
+        ws.print_title_rows = None
     return bulk
 
 
@@ -440,7 +446,8 @@ def workbook_checksum(summary_values: list, bulk: dict[str, BulkRows]) -> str:
 
 
 SUMMARY_COLUMNS = F.SUMMARY_COLUMNS
-SUMMARY_WIDTHS = (12, 40, 6, 6, 6, 6, 6, 6, 9, 5, 6, 7, 7, 6, 7)
+# each header fits on one line (已完成但无佐证材料 on two, split between words): no header breaks inside a word
+SUMMARY_WIDTHS = (15, 32, 8, 8, 8, 8, 8, 8, 12, 6, 8, 14, 14, 8, 8)
 
 
 def _no_evidence(rows: list[ReportRow]) -> int:
@@ -471,24 +478,77 @@ def _put(ws: Worksheet, row: int, col: int, value, *, bold: bool = False, align=
 
 
 def _counts_row(ws: Worksheet, row: int, doc: str, label: str, c: Counts, no_ev: int, *, bold: bool,
-                indent: int = 0) -> None:
+                indent: int = 0) -> float:
     values = [doc, label, c.items, c.applicable, c.done, c.below_target, c.in_progress, c.not_started, no_ev,
               c.overdue, c.not_applicable, c.no_event, c.not_due, c.retired, "—" if c.rate is None else c.rate]
     for col, v in enumerate(values, start=1):
         align = Alignment(wrap_text=True, vertical="top", horizontal="left", indent=indent) if col == 2 else CENTER
         _put(ws, row, col, v, bold=bold, align=align, fmt="0.0%" if col == len(values) and v != "—" else None)
-    ws.row_dimensions[row].height = _height([(label, SUMMARY_WIDTHS[1] - indent)])
+    h = ws.row_dimensions[row].height = _height([(label, SUMMARY_WIDTHS[1] - indent)])
+    return h
+
+
+# A4 landscape less the top and bottom margins of _page_setup (0.6 in each), in points
+_PAGE_HEIGHT_PT = 595.3 - 2 * 0.6 * 72
+_PAGE_WIDTH_PT = 841.9 - 2 * 0.4 * 72
+
+
+class _Pages:
+    """Where the rows of a printed sheet fall on its pages, so that a block of rows that belongs together
+    (a heading with what it heads, the sign-off with the totals) is never split by the printer: every row's
+    height is set here, and a page break is put before a block that would not fit on the rest of the page.
+
+    The page holds :data:`_PAGE_HEIGHT_PT` divided by the fit-to-width scale (estimated from the column
+    widths as Excel computes pixels), less a twentieth for readers whose scale comes out a little larger.
+    """
+
+    def __init__(self, ws: Worksheet, widths: tuple[float, ...]) -> None:
+        width_pt = sum(int(w * 7 + 5) for w in widths) * 0.75
+        scale = min(1.0, _PAGE_WIDTH_PT / width_pt)
+        self.ws = ws
+        self.height = _PAGE_HEIGHT_PT / scale * 0.95
+        self.used = 0.0
+
+    def row(self, r: int, height: float) -> None:
+        """Row ``r`` (placed): set its height and count it."""
+        self.ws.row_dimensions[r].height = height
+        self.used += height
+
+    def fits(self, height: float) -> bool:
+        return self.used + height <= self.height
+
+    def new_page(self, r: int) -> None:
+        """A page break before row ``r``."""
+        self.ws.row_breaks.append(Break(id=r - 1))
+        self.used = 0.0
+
+
+# 汇总's table headers as printed (whole words per line); the other headers fit their columns on one line
+_SUMMARY_HEADER_TEXT = {"已完成但无佐证材料": "已完成但\n无佐证材料"}
+
+
+def _summary_header(ws: Worksheet, row: int) -> float:
+    _header(ws, row, [_SUMMARY_HEADER_TEXT.get(h, h) for h in SUMMARY_COLUMNS], SUMMARY_WIDTHS)
+    return 30.0
 
 
 def _summary(ws: Worksheet, data: ReportData) -> None:
+    """汇总: the office and year, the source documents, the table by document, chapter and section, the sign-off
+    right after the totals it certifies, then the chart on a page of its own.
+
+    Printed, the table's header row is repeated at the top of every page it runs onto, a heading never ends a
+    page (it goes with the rows it heads) and the sign-off block is never split from the totals (see
+    :class:`_Pages`)."""
     ncol = len(SUMMARY_COLUMNS)
     for c, w in enumerate(SUMMARY_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
+    pages = _Pages(ws, SUMMARY_WIDTHS)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
     put_text(ws["A1"], f"{data.office_name}{data.year}年度法治政府建设工作检查情况汇总")
     ws["A1"].font = TITLE_FONT
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 32
+    pages.row(1, 32)
+    pages.row(2, 8)
     t = data.total()
     no_ev = _no_evidence(list(data.rows))
     problems = data.evidence_problems()
@@ -524,15 +584,49 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
         _put(ws, r, 1, label, bold=True, align=WRAP_TOP, border=False)
         ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=ncol)
         _put(ws, r, 2, value, align=WRAP_TOP, border=False)
-        ws.row_dimensions[r].height = _height([(value, sum(SUMMARY_WIDTHS[1:]))])
+        pages.row(r, max(_height([(value, sum(SUMMARY_WIDTHS[1:]))]), _height([(label, SUMMARY_WIDTHS[0])])))
         r += 1
+    pages.row(r, 10)
     r += 1
-    _put(ws, r, 1, "一、按文件、章、节统计", bold=True, align=WRAP_TOP, border=False)
+
+    def heading(text: str, then: float) -> None:
+        """A section heading, on a new page unless it fits with ``then`` (what must follow it) on this one."""
+        nonlocal r
+        if not pages.fits(24 + then):
+            pages.new_page(r)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+        _put(ws, r, 1, text, bold=True, align=Alignment(vertical="center", horizontal="left"), border=False)
+        pages.row(r, 24)
+        r += 1
+
+    # 一、来源文件: what the figures are counted against
+    doc_heights = [_height([(d.title, SUMMARY_WIDTHS[1]), (d.doc_number, sum(SUMMARY_WIDTHS[2:ncol - 2]))])
+                   for d in data.documents]
+    heading("一、来源文件", 24 + (doc_heights[0] if doc_heights else 0))
+    for col, h in ((1, "文件"), (2, "文件名称"), (3, "发文字号"), (ncol - 1, "目录版本")):
+        _put(ws, r, col, h, bold=True, align=HEADER_ALIGN)
+        ws.cell(row=r, column=col).fill = HEADER_FILL
+    ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=ncol - 2)
+    ws.merge_cells(start_row=r, start_column=ncol - 1, end_row=r, end_column=ncol)
+    pages.row(r, 24)
     r += 1
-    _header(ws, r, SUMMARY_COLUMNS, SUMMARY_WIDTHS)
+    for doc, h in zip(data.documents, doc_heights):
+        _put(ws, r, 1, doc.code, align=WRAP_TOP)
+        _put(ws, r, 2, doc.title, align=WRAP_TOP)
+        _put(ws, r, 3, doc.doc_number, align=WRAP_TOP)
+        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=ncol - 2)
+        _put(ws, r, ncol - 1, doc.version)
+        ws.merge_cells(start_row=r, start_column=ncol - 1, end_row=r, end_column=ncol)
+        pages.row(r, h)
+        r += 1
+    pages.row(r, 10)
     r += 1
-    chart_rows: list[tuple[str, list[ReportRow]]] = []
+
+    # 二、按文件、章、节统计: (document, label, counts, no evidence, bold, indent) per row, then laid out
+    lines: list[tuple[str, str, Counts, int, bool, int]] = []
+    heads: set[int] = set()  # rows that head the next one (a chapter with sections): never last on a page
     groups = section_groups(data)
+    chart_rows: list[tuple[str, list[ReportRow]]] = []
     for doc in data.documents:
         chapters: dict[str, list[tuple[str, list[ReportRow]]]] = {}
         for d, ch, sec, rows in groups:
@@ -540,45 +634,41 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
                 chapters.setdefault(ch, []).append((sec, rows))
         for ch, secs in chapters.items():
             ch_rows = [x for _s, rows in secs for x in rows]
-            _counts_row(ws, r, doc.code, ch or "(未分章)", count_rows(ch_rows), _no_evidence(ch_rows), bold=True)
             chart_rows.append((f"{doc.code} {strip_number(ch) or '(未分章)'}", ch_rows))
-            r += 1
+            if any(sec for sec, _rows in secs):
+                heads.add(len(lines))
+            lines.append((doc.code, ch or "(未分章)", count_rows(ch_rows), _no_evidence(ch_rows), True, 0))
             if any(sec for sec, _rows in secs):
                 for sec, rows in secs:
-                    _counts_row(ws, r, doc.code, sec or "(本章其他事项)", count_rows(rows), _no_evidence(rows),
-                                bold=False, indent=2)
-                    r += 1
+                    lines.append((doc.code, sec or "(本章其他事项)", count_rows(rows), _no_evidence(rows), False, 2))
         doc_rows = [x for d, _c, _s, rows in groups if d == doc.code for x in rows]
-        _counts_row(ws, r, doc.code, "合计", count_rows(doc_rows), _no_evidence(doc_rows), bold=True)
+        lines.append((doc.code, "合计", count_rows(doc_rows), _no_evidence(doc_rows), True, 0))
+    lines.append(("总计", "", t, no_ev, True, 0))
+    heights = [_height([(label, SUMMARY_WIDTHS[1] - indent)]) for _d, label, _c, _n, _b, indent in lines]
+    sign_off_height = 24 + 48 + 3 * 24
+    header_h = 30.0
+    heading("二、按文件、章、节统计", header_h + heights[0] + (heights[1] if 0 in heads else 0))
+    _summary_header(ws, r)
+    pages.row(r, header_h)
+    r += 1
+    last = len(lines) - 1
+    for n, (doc_code, label, c, n_ev, bold, indent) in enumerate(lines):
+        need = heights[n]
+        if n in heads and n < last:
+            need += heights[n + 1]  # a chapter row goes with its first section
+        if n >= last - 1:
+            need = sum(heights[last - 1:]) + sign_off_height  # the last 合计, 总计 and the sign-off: one page
+        if not pages.fits(need):
+            pages.new_page(r)
+            _summary_header(ws, r)  # the header again at the top of the page
+            pages.row(r, header_h)
+            r += 1
+        _counts_row(ws, r, doc_code, label, c, n_ev, bold=bold, indent=indent)
+        pages.row(r, heights[n])
         r += 1
-    _counts_row(ws, r, "总计", "", t, no_ev, bold=True)
-    r += 2
-
-    _put(ws, r, 1, "二、来源文件", bold=True, align=WRAP_TOP, border=False)
-    r += 1
-    for col, h in ((1, "文件"), (2, "文件名称"), (3, "发文字号")):
-        _put(ws, r, col, h, bold=True, align=HEADER_ALIGN)
-        ws.cell(row=r, column=col).fill = HEADER_FILL
-    ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=ncol - 2)
-    for col, h in ((ncol - 1, "目录版本"),):
-        _put(ws, r, col, h, bold=True, align=HEADER_ALIGN)
-        ws.cell(row=r, column=col).fill = HEADER_FILL
-    ws.merge_cells(start_row=r, start_column=ncol - 1, end_row=r, end_column=ncol)
-    r += 1
-    for doc in data.documents:
-        _put(ws, r, 1, doc.code, align=WRAP_TOP)
-        _put(ws, r, 2, doc.title, align=WRAP_TOP)
-        _put(ws, r, 3, doc.doc_number, align=WRAP_TOP)
-        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=ncol - 2)
-        _put(ws, r, ncol - 1, doc.version)
-        ws.merge_cells(start_row=r, start_column=ncol - 1, end_row=r, end_column=ncol)
-        ws.row_dimensions[r].height = _height([(doc.title, SUMMARY_WIDTHS[1])])
-        r += 1
-    r += 1
-    r = _sign_off(ws, data, r, ncol)
+    r = _sign_off(ws, data, r, ncol, pages)
     _page_setup(ws, data, F.SHEET_SUMMARY, None, None)
-    r += 1
-    ws.row_breaks.append(Break(id=r - 1))  # the chart starts on a page of its own
+    pages.new_page(r)  # the chart starts on a page of its own
     _chart(ws, r, chart_rows)
 
 
@@ -590,7 +680,7 @@ def _stat_findings(data: ReportData) -> str:
     return f"以下 {len(found)} 处需核对(见\u201c{F.SHEET_STATISTICS}\u201d表说明列)\uff1a" + "\uff1b".join(found) + "。"
 
 
-def _sign_off(ws: Worksheet, data: ReportData, r: int, ncol: int) -> int:
+def _sign_off(ws: Worksheet, data: ReportData, r: int, ncol: int, pages: _Pages) -> int:
     """报送单位(盖章) … 报送日期: label/value pairs, two to a row, with room for the seal."""
     s = data.sign_off
     when = s.submit_date
@@ -600,7 +690,9 @@ def _sign_off(ws: Worksheet, data: ReportData, r: int, ncol: int) -> int:
         ("填报人", s.preparer, "联系人", s.contact),
         ("联系电话", s.phone, "", ""),
     ]
-    _put(ws, r, 1, "三、报送单位签署", bold=True, align=WRAP_TOP, border=False)
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+    _put(ws, r, 1, "三、报送单位签署", bold=True, align=Alignment(vertical="bottom", horizontal="left"), border=False)
+    pages.row(r, 24)
     r += 1
     half = ncol // 2
     for n, (l1, v1, l2, v2) in enumerate(pairs):
@@ -611,7 +703,7 @@ def _sign_off(ws: Worksheet, data: ReportData, r: int, ncol: int) -> int:
         ws.merge_cells(start_row=r, start_column=half + 1, end_row=r, end_column=half + 2)
         ws.merge_cells(start_row=r, start_column=half + 3, end_row=r, end_column=ncol)
         _put(ws, r, half + 3, v2, align=Alignment(vertical="center", horizontal="left"))
-        ws.row_dimensions[r].height = 48 if n == 0 else 24  # room for the seal
+        pages.row(r, 48 if n == 0 else 24)  # room for the seal
         r += 1
     return r
 
@@ -619,9 +711,12 @@ def _sign_off(ws: Worksheet, data: ReportData, r: int, ncol: int) -> int:
 def _chart(ws: Worksheet, r: int, chart_rows: list[tuple[str, list[ReportRow]]]) -> None:
     """One stacked bar per chapter: 已完成(有佐证) / 已完成(无佐证) / 未达标 / 未完成, so a bar's length is what
     was due and its colours say how much of it is done and proven."""
-    _put(ws, r, 1, "四、各章完成情况(事项数)", bold=True, align=WRAP_TOP, border=False)
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(SUMMARY_COLUMNS))
+    _put(ws, r, 1, "四、各章完成情况(事项数)", bold=True, align=Alignment(vertical="center", horizontal="left"),
+         border=False)
+    ws.row_dimensions[r].height = 24
     r += 1
-    heads = ["章", "已完成(有佐证)", "已完成(无佐证)", "未达标", "未完成"]
+    heads = ["章", "已完成\n(有佐证)", "已完成\n(无佐证)", "未达标", "未完成"]
     # the chart's data: chapter label in A+B (merged), the four series in C..F
     _put(ws, r, 1, heads[0], bold=True, align=HEADER_ALIGN)
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)

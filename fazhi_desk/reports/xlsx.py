@@ -77,6 +77,11 @@ def text_width(text: str) -> int:
     return best
 
 
+def header_width(text: str) -> float:
+    """The column width a bold header needs to show its longest line on one line (CJK counted 2)."""
+    return text_width(text) + 2.5
+
+
 @functools.lru_cache(maxsize=65536)  # a report asks again for every repeated 事项内容 and path
 def wrapped_lines(text: str, col_width: float) -> int:
     """How many lines ``text`` takes wrapped in a column ``col_width`` characters wide (estimate)."""

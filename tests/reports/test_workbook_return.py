@@ -101,7 +101,7 @@ def test_summary_goes_down_to_sections_and_carries_the_sign_off(exported):
         assert value in [str(v) for v in row]
     assert "报送单位(盖章)" in flat
     head = next(r for r in text if r[0] == "文件" and r[1] == "章 / 节")
-    assert {"已完成", "未达标", "已完成但无佐证材料", "逾期"} <= set(head)
+    assert {"已完成", "未达标", "已完成但\n无佐证材料", "逾期"} <= set(head)  # printed in two whole words
     assert any("没有佐证材料" in v for v in flat)
     assert ws._charts and ws._charts[0].grouping == "stacked"
 
@@ -143,6 +143,68 @@ def test_every_evidence_row_names_a_member_of_the_zip(exported):
         assert cell.hyperlink is not None and cell.hyperlink.target == cell.value
     for sheet in openpyxl.load_workbook(out).worksheets:
         assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"], sheet.title
+
+
+@pytest.fixture(scope="module")
+def bundled_year(tmp_path_factory):
+    """The return of a realistic year on the bundled catalogues (200 items: 汇总's table runs over pages)."""
+    from fazhi_desk.paths import DataDir
+    from fazhi_desk.services.workspace import open_workspace
+    from tests.reports.annual_year import TODAY as DAY, YEAR as Y, build_year
+
+    tmp = tmp_path_factory.mktemp("bundled")
+    st = open_workspace(DataDir(tmp / "data").ensure())
+    try:
+        build_year(st, tmp)
+        set_submit_date(st, Y, DAY)
+        out = tmp / "报告.xlsx"
+        export_report(JobContext(), st, Y, out, today=DAY)
+    finally:
+        st.close()
+    return out
+
+
+def test_the_summary_prints_headed_pages_and_keeps_the_sign_off_with_the_totals(bundled_year):
+    from fazhi_desk.reports.workbook import SUMMARY_WIDTHS, _Pages
+
+    ws = openpyxl.load_workbook(bundled_year)[F.SHEET_SUMMARY]
+    rows = {r[0].row: [c.value for c in r] for r in ws.iter_rows()}
+    breaks = sorted(b.id for b in ws.row_breaks.brk)  # a break after each of these rows
+    head = next(n for n, v in rows.items() if v[0] == "文件" and v[1] == "章 / 节")
+    total = next(n for n, v in rows.items() if v[0] == "总计")
+    phone = next(n for n, v in rows.items() if v[0] == "联系电话" and n > total)
+    inside = [b for b in breaks if head < b < total]
+    assert inside, "a 200-item table runs over more than one page"
+    for b in inside:  # each page of the table starts with its header
+        assert rows[b + 1][:2] == ["文件", "章 / 节"], b
+    for b in breaks:  # no heading ends a page: 一、… 二、… 三、… and a chapter whose sections follow
+        last = rows[b]
+        assert not (isinstance(last[0], str) and last[0][1:2] == "、"), last
+        assert not (ws.cell(b, 2).font.b and rows[b + 1][0] == last[0] and ws.cell(b + 1, 2).alignment.indent), last
+    # the sign-off is on the page of the totals it certifies
+    assert not [b for b in breaks if total <= b < phone]
+    # every page's rows fit the page (rows as tall as set, none left to the reader's own break)
+    height = _Pages(ws, SUMMARY_WIDTHS).height
+    starts = [1, *(b + 1 for b in breaks)]
+    ends = [*breaks, phone]
+    for a, z in zip(starts, ends):
+        assert sum(ws.row_dimensions[r].height or 15 for r in range(a, z + 1)) <= height, (a, z)
+
+
+def test_no_header_breaks_inside_a_word(bundled_year):
+    from fazhi_desk.reports.xlsx import header_width
+
+    wb = openpyxl.load_workbook(bundled_year)
+    for name in (F.SHEET_CHECKLIST, F.SHEET_STATISTICS, F.SHEET_EVIDENCE, F.SHEET_ACTIVITY, F.SHEET_OUTSTANDING,
+                 F.SHEET_SUMMARY_DATA):
+        ws = wb[name]
+        for cell in ws[1]:
+            width = ws.column_dimensions[cell.column_letter].width
+            assert width >= header_width(cell.value), (name, cell.value, width)
+    sm = wb[F.SHEET_SUMMARY]
+    head = next(r for r in sm.iter_rows() if r[0].value == "文件" and r[1].value == "章 / 节")
+    for cell in head:  # one line, or whole words a line ("已完成但" / "无佐证材料")
+        assert sm.column_dimensions[cell.column_letter].width >= header_width(cell.value), cell.value
 
 
 def test_a_dropped_folder_keeps_its_sub_folders_in_the_package(seeded, tmp_path):
