@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fazhi_desk.catalogue.diff import CatalogueDiff, DocumentDiff, diff, format_diff
+from fazhi_desk.changes import Changes
 from fazhi_desk.catalogue.schema import Catalogue, bundled_catalogues, dump_catalogue_json, version_key
 from fazhi_desk.domain.completion import has_substance
 from fazhi_desk.domain.model import Item, SourceDocument
@@ -229,6 +230,11 @@ class ImportResult:
     changed: bool
     documents: tuple[tuple[str, str], ...]  # (文件代码, new version) of each document written
     summary: str
+
+    @property
+    def changes(self) -> Changes:
+        """Documents or items installed or changed: every view reads again."""
+        return Changes(catalogue=True)
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,6 @@ from fazhi_desk.services.catalogue import (
     list_versions,
     preview_import,
 )
-from fazhi_desk.changes import Changes
 from fazhi_desk.store.db import Store
 from fazhi_desk.tasks import Op, show_error
 from fazhi_desk.ui import filedialogs
@@ -298,7 +297,7 @@ class ImportFlow(_Flow):
                 self._end("cancelled")
                 return
             allow = True
-        op = Op(apply_import, self.store, self.preview, allow_downgrade=allow).write(self.store, Changes(catalogue=True))
+        op = Op(apply_import, self.store, self.preview, allow_downgrade=allow).write(self.store)  # ImportResult.changes
         self._run("正在导入……", op, self._applied)
 
     def _applied(self, result: ImportResult) -> None:
