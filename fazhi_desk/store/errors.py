@@ -141,9 +141,10 @@ def _pool_timeout(exc: BaseException) -> bool:
     return False
 
 
-def _store_busy(db: Path) -> StoreError:
+def _store_busy(db: Path | None) -> StoreError:
+    place = f"数据文件“{db}”" if db is not None else "数据库"
     return StoreError(
-        f"数据文件“{db}”正被本程序的另一项操作(如备份、导出或导入)长时间占用,本次操作等待超时。"
+        f"{place}正被本程序的另一项操作(如备份、导出或导入)长时间占用,本次操作等待超时。"
         f"请等那项操作完成后重试。{NOTHING_CHANGED}", code="POOL_TIMEOUT")
 
 
@@ -165,8 +166,8 @@ def classify(exc: BaseException, db: Path | str | None = None, root: Path | str 
         ue = user_error(exc, db)
         if ue is not None:
             return ue
-        if _pool_timeout(exc):
-            return _store_busy(Path(db))
+    if _pool_timeout(exc):  # any store: its connections did not come free in time
+        return _store_busy(Path(db) if db is not None else None)
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1),
                                                   getattr(errno, "EFBIG", -1)):
         return DiskFullError.for_path(exc.filename or root or db or ".")
