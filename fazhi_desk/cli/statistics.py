@@ -11,7 +11,7 @@ from fazhi_desk.errors import UserError
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("stats", help="查看或填写某年度的统计数据(如 MEDIATION=57)")
     p.add_argument("--year", type=int, default=dt.date.today().year, help="年度(默认今年)")
-    p.add_argument("--correction", help="更正原因:修改已报送年度的统计数据时必须填写")
+    p.add_argument("--correction", "--reason", dest="correction", help="更正原因:修改已报送年度的统计数据时必须填写")
     p.add_argument("values", nargs="*", metavar="编码=数值", help="要填写的指标,数值留空表示清除")
     p.set_defaults(handler=_stats)
 
