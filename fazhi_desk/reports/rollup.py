@@ -16,10 +16,12 @@ export) is recomputed from what was read: a workbook whose data were edited
 after export is still read, and flagged. Statistics are summed from each
 office's 统计数据 and checked against the declared relations (出庭 ≤ 应诉 …).
 
-The result's sheets: 排名 (ranked within each 县 on the recomputed 完成率, tied
-rates sharing a rank; the machine columns outside the print area), 排名简表 (the
-same on one printed page, for leaders), 事项矩阵 (item × office in catalogue order, coloured by
-状态, with 应完成单位数), 统计汇总 (each indicator summed, with every office's
+The result's sheets: 排名 (a title naming the 县 and year above the table; ranked within each 县 on
+the recomputed 完成率, tied rates sharing a rank; the machine columns outside the print area), 排名简表
+(the same on one printed page, for leaders), 事项矩阵 (item × office in the catalogues' order
+(:func:`catalogue_order`), one character a 状态 (:data:`STATUS_CODES`, the legend above the table and in
+the footer), coloured, office names top to bottom in narrow columns: 30 offices read on A3 landscape,
+with 应完成单位数), 统计汇总 (each indicator summed, with every office's
 figure), 不计入事项 (every 不适用 and 本年度未发生 with its reason, per office),
 汇总数据核对 (stated ≠ computed, edited after export), 核对提示 (offices whose
 names differ only by 人民政府/办事处/街道/镇, the same 导出编号 twice, figures that
@@ -453,6 +455,33 @@ def rank(reports: list[OfficeReport]) -> list[tuple[int, bool, OfficeReport]]:
     return out
 
 
+def catalogue_order(lists: Sequence[Sequence[str]]) -> list[str]:
+    """Every item id of ``lists`` (each office's checklist, in its catalogue's order) in one catalogue order:
+    an item first met in a later list goes right after the item before it in that list (not at the end, and
+    never by its text), so offices bound by different documents still list each document's items in order."""
+    order: list[str] = []
+    placed: set[str] = set()
+    for ids in lists:
+        prev: str | None = None
+        for i in ids:
+            if i not in placed:
+                at = order.index(prev) + 1 if prev is not None else 0
+                if prev is None and order:  # before the first item this list shares with the others
+                    nxt = next((x for x in ids if x in placed), None)
+                    at = order.index(nxt) if nxt is not None else len(order)
+                order.insert(at, i)
+                placed.add(i)
+            prev = i
+    return order
+
+
+# 事项矩阵: one character a status (the colours say the rest; the legend is on every printed page)
+STATUS_CODES = {Standing.DONE.value: "完", Standing.BELOW_TARGET.value: "欠", Standing.IN_PROGRESS.value: "进",
+                Standing.NOT_STARTED.value: "未", Standing.NOT_APPLICABLE.value: "免", Standing.NO_EVENT.value: "无",
+                Standing.NOT_DUE.value: "不", Standing.RETIRED.value: "退"}
+STATUS_LEGEND = "  ".join(f"{c}={w}" for w, c in STATUS_CODES.items()) + "  空白=该单位不适用此文件"
+
+
 def _fmt(v: Any) -> Any:
     if isinstance(v, float):
         return round(v, 4)
@@ -462,10 +491,11 @@ def _fmt(v: Any) -> Any:
 def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetime | None = None,
                  county_versions: Mapping[str, str] | None = None, version_basis: str = "") -> RollupResult:
     from openpyxl import Workbook
-    from openpyxl.styles import PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from fazhi_desk.reports.xlsx import BODY_FONT, BORDER, HEADER_ALIGN, HEADER_FILL, HEADER_FONT, put_text
+    from fazhi_desk.reports.xlsx import (BODY_FONT, BORDER, HEADER_ALIGN, HEADER_FILL, HEADER_FONT, MAX_ROW_HEIGHT_PT,
+                                         TITLE_FONT, header_width, put_text, row_height, wrapped_lines)
 
     check_set(reports)
     now = now or dt.datetime.now()
@@ -487,16 +517,38 @@ def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetim
         return st
 
     def table(ws, headers: list[str], rows: list[list[Any]], widths: list[float], pct_cols: tuple[int, ...] = (),  # noqa: ANN001
-              printed: int | None = None, title: str = "") -> None:
+              printed: int | None = None, title: str = "", vertical_from: int | None = None,
+              wrap_cols: tuple[int, ...] = (), top: int = 1) -> None:
+        """A table with its header in row ``top``: every header fits its column on one line (the columns from
+        ``vertical_from`` on, office names, are written top to bottom), text wraps in ``wrap_cols``, and every
+        row is as tall as its wrapped text."""
+        head_row = top
+        vertical = Alignment(textRotation=255, horizontal="center", vertical="top", wrap_text=False)
+        longest = 0
         for c, h in enumerate(headers, start=1):  # office names are headers: text from outside
-            put_text(ws.cell(row=1, column=c), h)
+            cell = ws.cell(row=head_row, column=c)
+            put_text(cell, h)
+            cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
+            if vertical_from is not None and c >= vertical_from:
+                cell.alignment = vertical
+                longest = max(longest, len(h))
+            else:
+                cell.alignment = HEADER_ALIGN
+        widths = [w if vertical_from is not None and c >= vertical_from else max(w, header_width(h))
+                  for c, (h, w) in enumerate(zip(headers, widths), start=1)]
         for c, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(c)].width = w
-        for cell in ws[1]:
-            cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, HEADER_ALIGN, BORDER
-        body = style_of(ws, font=BODY_FONT, border=BORDER)
-        pct = style_of(ws, font=BODY_FONT, border=BORDER, number_format="0.0%")
-        for n, row in enumerate(rows, start=2):
+        ws.row_dimensions[head_row].height = max(30.0, min(MAX_ROW_HEIGHT_PT, 12.0 * longest + 8))
+        wrap = Alignment(wrap_text=True, vertical="top")  # text to the left, numbers to the right
+        body = style_of(ws, font=BODY_FONT, border=BORDER, alignment=wrap)
+        pct = style_of(ws, font=BODY_FONT, border=BORDER, number_format="0.0%", alignment=wrap)
+        for n, row in enumerate(rows, start=head_row + 1):
+            lines = 1
+            for c in wrap_cols:
+                v = row[c - 1]
+                if v.__class__ is str and v:
+                    lines = max(lines, wrapped_lines(v, widths[c - 1]))
+            ws.row_dimensions[n].height = row_height(lines)
             for c, v in enumerate(row, start=1):
                 cell = ws.cell(row=n, column=c)
                 if v.__class__ is str:
@@ -510,20 +562,31 @@ def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetim
                 else:
                     cell.value = v
                 cell._style = copy(pct if c in pct_cols else body)
-        ws.freeze_panes = "B2" if len(headers) > 6 else "A2"
-        last = max(1, len(rows) + 1)
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
+        ws.freeze_panes = f"B{head_row + 1}" if len(headers) > 6 else f"A{head_row + 1}"
+        last = max(head_row, len(rows) + head_row)
+        ws.auto_filter.ref = f"A{head_row}:{get_column_letter(len(headers))}{last}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = "1:1"
-        if printed:
-            ws.print_area = f"A1:{get_column_letter(printed)}{last}"
+        ws.print_title_rows = f"{head_row}:{head_row}"
+        ws.print_area = f"A1:{get_column_letter(printed or len(headers))}{last}"
         ws.oddHeader.center.text = (f"{title_county}{year}年度法治政府建设年度报告汇总 · {title or ws.title}"
                                     .replace("&", "&&"))
+        ws.oddHeader.center.size = 12
+        ws.oddHeader.center.font = "宋体,Bold"
         ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+
+    def title_row(ws, text: str, ncols: int, row: int = 1, *, font: Any = None, height: float = 30) -> None:  # noqa: ANN001
+        """A line above the table, across all its columns (the county is text from outside)."""
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        put_text(ws.cell(row=row, column=1), text)
+        ws.cell(row=row, column=1).font = font or TITLE_FONT
+        ws.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.row_dimensions[row].height = height
+
+    heading = f"{title_county}{year}年度法治政府建设完成情况排名"
 
     def flags(r: OfficeReport) -> str:
         out = []
@@ -546,38 +609,57 @@ def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetim
                      r.submit_date, r.contact, r.phone, flags(r),
                      r.office_code, r.year, r.export_id, r.catalogue_versions, r.program_version, r.generated_at,
                      r.path.name])
+    printed = head.index("核对") + 1
+    title_row(ws, f"{heading}(按各单位检查清单重新计算)", printed)
     table(ws, head, rows, [10, 6, 6, 18, 7, 7, 7, 8, 6, 8, 7, 7, 7, 8, 11, 8, 13, 18, 20, 6, 20, 22, 10, 18, 30],
-          pct_cols=(8,), printed=head.index("核对") + 1, title="完成情况排名(按检查清单重新计算)")
+          pct_cols=(8,), printed=printed, title="完成情况排名(按检查清单重新计算)", wrap_cols=(1, 4, 16, 18), top=2)
 
     ws = wb.create_sheet("排名简表")  # for leaders: one printed page
-    table(ws, ["县", "名次", "单位", "应完成", "已完成", "完成率", "逾期"],
-          [[r.county, f"{place}(并列)" if tied else place, r.office, r.applicable, r.done, r.rate, r.overdue]
-           for place, tied, r in ranked], [10, 9, 20, 8, 8, 9, 6], pct_cols=(6,), title="完成情况排名")
+    brief = ["县", "名次", "单位", "应完成", "已完成", "完成率", "逾期"]
+    title_row(ws, heading, len(brief), height=40)
+    table(ws, brief,
+          [[r.county, f"{place}(并列)" if tied else str(place), r.office, r.applicable, r.done, r.rate, r.overdue]
+           for place, tied, r in ranked], [10, 9, 22, 8, 8, 9, 6], pct_cols=(6,), title="完成情况排名",
+          wrap_cols=(1, 3), top=2)
     ws.page_setup.orientation = "portrait"
     ws.page_setup.fitToHeight = 1
 
     items: dict[str, tuple[str, str]] = {}
-    for r in order:  # catalogue order: each checklist lists its items in its catalogue's order
+    for r in order:
         for k, v in r.items.items():
             items.setdefault(k, v)
+    # catalogue order: each checklist lists its items in its catalogue's order; merged, not sorted by text
+    ordered = catalogue_order([list(r.items) for r in order])
     ws = wb.create_sheet("事项矩阵")
     offices = [r.office for r in order]
     counted = {s.value for s in Standing if s.counted}
     rows = []
-    for item_id, (doc, req) in items.items():
+    for item_id in ordered:
+        doc, req = items[item_id]
         sts = [r.statuses.get(item_id, "") for r in order]
         rows.append([item_id, doc, req, sum(1 for s in sts if s in counted), sum(1 for s in sts if s == "已完成"),
-                     *sts])
-    table(ws, ["编号", "文件", "事项内容", "应完成单位数", "已完成单位数", *offices], rows,
-          [16, 14, 40, 8, 8, *([9] * len(offices))])
-    ws.freeze_panes = "F2"
+                     *(STATUS_CODES.get(s, s) for s in sts)])
+    matrix_head = ["编号", "文件", "事项内容", "应完成单位数", "已完成单位数", *offices]
+    title_row(ws, f"{title_county}{year}年度各单位检查事项完成情况", len(matrix_head))
+    title_row(ws, f"图例：{STATUS_LEGEND}", len(matrix_head), row=2, font=Font(name=BODY_FONT.name, size=10),
+              height=18)
+    ws.cell(row=2, column=1).alignment = Alignment(horizontal="left", vertical="center")
+    # readable on A3 landscape at 30 offices: one character a status, office names written top to bottom
+    table(ws, matrix_head, rows, [14, 17, 38, 5, 5, *([4] * len(offices))], vertical_from=4, wrap_cols=(2, 3),
+          top=3)
+    ws.freeze_panes = "F4"
+    ws.print_title_rows = "2:3"
+    ws.oddFooter.left.text = STATUS_LEGEND
+    ws.oddFooter.left.size = 8
     ws.page_setup.paperSize = ws.PAPERSIZE_A3
-    fills = {s.value: style_of(ws, font=BODY_FONT, border=BORDER, fill=PatternFill("solid", fgColor=c))
+    centre = Alignment(horizontal="center", vertical="top")
+    fills = {STATUS_CODES[s.value]: style_of(ws, font=BODY_FONT, border=BORDER, alignment=centre,
+                                             fill=PatternFill("solid", fgColor=c))
              for s, c in ((Standing.DONE, "C6EFCE"), (Standing.BELOW_TARGET, "F8CBAD"),
                           (Standing.IN_PROGRESS, "FFEB9C"), (Standing.NOT_STARTED, "FFC7CE"),
                           (Standing.NOT_APPLICABLE, "D9D9D9"), (Standing.NO_EVENT, "DDEBF7"),
                           (Standing.NOT_DUE, "EDEDED"), (Standing.RETIRED, "D9D9D9"))}
-    for row in ws.iter_rows(min_row=2, min_col=6):
+    for row in ws.iter_rows(min_row=4, min_col=4):
         for cell in row:
             st = fills.get(cell.value)
             if st is not None:
@@ -594,14 +676,16 @@ def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetim
         filled = [v for v in vals if v is not None]
         rows.append([code, cat, name, unit, sum(filled) if filled else None, len(filled), *vals])
     table(ws, ["编码", "类别", "指标", "计量单位", "合计", "填报单位数", *offices], rows,
-          [18, 12, 30, 8, 9, 8, *([10] * len(offices))])
+          [18, 12, 30, 8, 9, 8, *([5] * len(offices))], vertical_from=7, wrap_cols=(1, 2, 3))
     ws.freeze_panes = "G2"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3  # a column an office, like the matrix
 
     ws = wb.create_sheet("不计入事项")
     rows = [[r.county, r.office, item_id, req, status, why or "(未填写)"]
             for r in order for item_id, req, status, why in r.excluded]
     table(ws, ["县", "单位", "编号", "事项内容", "状态", "原因"],
-          rows or [["", "各单位均没有标为不适用或本年度未发生的事项", "", "", "", ""]], [10, 18, 16, 40, 12, 50])
+          rows or [["", "各单位均没有标为不适用或本年度未发生的事项", "", "", "", ""]], [10, 18, 16, 40, 12, 50],
+          wrap_cols=(2, 4, 6))
 
     ws = wb.create_sheet("汇总数据核对")
     rows = []
@@ -613,17 +697,19 @@ def write_rollup(reports: list[OfficeReport], out_path: Path, *, now: dt.datetim
             rows.append([r.office, r.path.name, label, _fmt(stated), _fmt(computed), "汇总数据与检查清单不符;排名按检查清单"])
     table(ws, ["单位", "文件", "项目", "汇总数据填报值", "按检查清单重算值", "说明"],
           rows or [["各单位的汇总数据均与其检查清单一致,且导出后未被改动", "", "", "", "", ""]],
-          [18, 30, 12, 14, 14, 50])
+          [18, 30, 12, 14, 14, 50], wrap_cols=(1, 2, 6))
 
     warnings = set_warnings(order)
     ws = wb.create_sheet("核对提示")
-    table(ws, ["类别", "单位", "文件", "说明"], [list(w) for w in warnings] or [["无", "", "", ""]], [12, 18, 30, 80])
+    table(ws, ["类别", "单位", "文件", "说明"], [list(w) for w in warnings] or [["无", "", "", ""]], [12, 18, 30, 80],
+          wrap_cols=(2, 3, 4))
 
     ws = wb.create_sheet("目录版本")
     mism = version_mismatches(order, county_versions)
     basis = version_basis or ("县里发布的检查目录" if county_versions else "多数单位使用的版本")
     table(ws, ["单位", "文件代码", "本单位目录版本", "县发布版本" if county_versions else "多数单位目录版本"],
-          [list(m) for m in mism] or [[f"各单位适用文件的检查目录版本与{basis}一致", "", "", ""]], [20, 12, 16, 16])
+          [list(m) for m in mism] or [[f"各单位适用文件的检查目录版本与{basis}一致", "", "", ""]], [20, 12, 16, 16],
+          wrap_cols=(1,))
     wb.properties.title = f"{year}年度各单位法治政府建设年度报告汇总"
     wb.properties.creator = "法治政府建设检查台"
     out_path = Path(out_path)

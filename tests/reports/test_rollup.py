@@ -73,8 +73,9 @@ def test_rollup_ranks_builds_the_matrix_and_sums_statistics(townships, tmp_path)
     res = rollup(paths, out)
     assert (res.offices, res.year, res.mismatches) == (N, YEAR, 0)
     rank = _sheet(out, "排名")
-    head = rank[0]
-    rows = [dict(zip(head, r)) for r in rank[1:]]
+    assert rank[0][0] == f"柞水县{YEAR}年度法治政府建设完成情况排名(按各单位检查清单重新计算)"  # the title
+    head = rank[1]
+    rows = [dict(zip(head, r)) for r in rank[2:]]
     assert len(rows) == N
     rates = [r["完成率"] if r["完成率"] != "" else -1 for r in rows]
     assert rates == sorted(rates, reverse=True)
@@ -86,12 +87,14 @@ def test_rollup_ranks_builds_the_matrix_and_sums_statistics(townships, tmp_path)
         assert r["已完成"] == expected[r["单位"]][0] and r["核对"] == ""
         assert r["单位编码"].startswith("ZS-") and r["导出编号"]
     matrix = _sheet(out, "事项矩阵")
+    assert matrix[1][0].startswith("图例") and "完=已完成" in matrix[1][0]
+    matrix = matrix[2:]
     assert matrix[0][:5] == ["编号", "文件", "事项内容", "应完成单位数", "已完成单位数"] and len(matrix[0]) == 5 + N
     # catalogue order, not text order
     assert [m[0] for m in matrix[1:]] == ["TT2020-01-01", "TT2020-01-02", "TT2020-02-01", "TT2020-03-01"]
-    for m in matrix[1:]:
-        assert m[4] == sum(1 for s in m[5:] if s == "已完成")
-        assert m[3] == sum(1 for s in m[5:] if s in ("已完成", "未达标", "进行中", "未开始"))
+    for m in matrix[1:]:  # one character a status
+        assert m[4] == sum(1 for s in m[5:] if s == "完")
+        assert m[3] == sum(1 for s in m[5:] if s in ("完", "欠", "进", "未"))
     stats = _sheet(out, "统计汇总")
     med = next(r for r in stats[1:] if r[0] == "MEDIATION")
     assert med[4] == sum(range(N)) and med[5] == N
@@ -102,8 +105,28 @@ def test_rollup_ranks_builds_the_matrix_and_sums_statistics(townships, tmp_path)
     assert all(r[4] == "本年度未发生" and r[5].startswith("本年度未制发规范性文件") for r in excluded[1:])
     wb = openpyxl.load_workbook(out)  # openpyxl reads it too
     brief = wb["排名简表"]
-    assert brief.page_setup.fitToHeight == 1 and brief.max_row == N + 1
+    assert brief.page_setup.fitToHeight == 1 and brief.page_setup.fitToWidth == 1 and brief.max_row == N + 2
+    assert brief["A1"].value == f"柞水县{YEAR}年度法治政府建设完成情况排名"
     assert wb["排名"].print_area.replace("$", "").split("!")[-1].startswith("A1:R")  # no machine columns
+    assert wb["排名"].print_title_rows.replace("$", "") == "2:2"
+    m = wb["事项矩阵"]  # A3 landscape, office names top to bottom in narrow columns, legend and header on each page
+    assert int(m.page_setup.paperSize) == 8 and m.page_setup.orientation == "landscape"
+    assert m.cell(3, 6).alignment.textRotation == 255 and m.column_dimensions["F"].width <= 5
+    assert m.print_title_rows.replace("$", "") == "2:3"
+    for ws in wb.worksheets:  # every row as tall as its text: no row left at the default height
+        heights = [ws.row_dimensions[r].height for r in range(1, ws.max_row + 1)]
+        assert all(h for h in heights), ws.title
+
+
+def test_the_matrix_merges_the_offices_catalogue_orders():
+    from fazhi_desk.reports.rollup import catalogue_order
+
+    a = ["A-01", "A-02", "A-03"]  # an office bound by document A
+    b = ["B-01", "B-02"]  # one bound by B only
+    c = ["A-01", "A-02", "A-02b", "A-03", "B-01", "B-02"]  # one on a later version of A, bound by both
+    assert catalogue_order([b, a, c]) == ["B-01", "B-02", "A-01", "A-02", "A-02b", "A-03"]
+    assert catalogue_order([a, b]) == ["A-01", "A-02", "A-03", "B-01", "B-02"]
+    assert catalogue_order([["X-10", "X-02"]]) == ["X-10", "X-02"]  # the catalogue's order, never the text's
 
 
 def test_a_township_on_another_catalogue_version_is_listed(townships, tmp_path):
@@ -202,7 +225,7 @@ def _edit(src, dst, edits):
 
 def _ranking(out):
     rank = _sheet(out, "排名")
-    return [dict(zip(rank[0], r)) for r in rank[1:]]
+    return [dict(zip(rank[1], r)) for r in rank[2:]]
 
 
 def test_a_resaved_return_still_matches_its_checksum(townships, tmp_path):
@@ -251,9 +274,9 @@ def test_an_edited_checklist_changes_the_ranking_and_is_flagged(townships, tmp_p
     assert me["名次"] == 1 and me["完成率"] == 1 and me["逾期"] == 0  # ranked on what the checklist now says
     assert "导出后被改动" in me["核对"] and "汇总数据与清单不符" in me["核对"]
     assert res.edited == ("edited.xlsx",)
-    matrix = _sheet(out, "事项矩阵")
+    matrix = _sheet(out, "事项矩阵")[2:]
     col = matrix[0].index(office)
-    assert all(m[col] in ("已完成", "本年度不检查", "本年度未发生") for m in matrix[1:])
+    assert all(m[col] in ("完", "不", "无") for m in matrix[1:])
 
 
 def test_a_renamed_resubmission_is_refused_by_its_code(townships, tmp_path):
