@@ -60,6 +60,7 @@ from fazhi_desk.errors import (
 )
 from fazhi_desk.fileio import fsync_dir, fsync_file, remove_stale_temps, temp_path, write_bytes_atomic
 from fazhi_desk.paths import DataDir
+from fazhi_desk.testpoints import pause
 
 log = logging.getLogger(__name__)
 
@@ -403,14 +404,17 @@ def migrate(db_path: Path, backups: Path | None = None, *, replay: bool = False)
         if where is None:
             where = backup_db(db_path, backups, f"before-{head}")
         log.info("backup before migrating %s to %s: %s", db_path, head, where)
+        pause("migrate.backed_up")
     tmp = temp_path(db_path)
     leftovers = [tmp.with_name(tmp.name + x) for x in ("-journal", "-wal", "-shm")]
     try:
         if has_data:
             _sqlite_backup(db_path, tmp)
         _migrate_file(tmp, head, backups)
+        pause("migrate.migrated")
         fsync_file(tmp)
         os.replace(tmp, db_path)
+        pause("migrate.replaced")
         fsync_dir(db_path.parent)
         log.info("migrated %s from %s to %s", db_path, current, head)
     finally:

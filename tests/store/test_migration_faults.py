@@ -1,30 +1,27 @@
 """An interrupted or failed schema upgrade recovers (issue 18 §2), with a test-only migration t0002.
 
 The migration runs in its own process (tests/store/migration_driver.py) on a store
-of ~25 MB, and is killed with SIGKILL at random moments; every next start must open
+of ~25 MB, and is killed with SIGKILL at named pause points (fazhi_desk.testpoints); every next start must open
 the data, old or migrated, with every row, no ``_alembic_tmp_*`` table, one backup
 taken before the migration and no temp file left.
 """
 
 from __future__ import annotations
 
-import random
 import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from fazhi_desk.paths import DataDir
-from tests.faultkit import env, kill9, start
+from tests.faultkit import env, kill9, start, wait_paused
 
 pytestmark = pytest.mark.system  # a separate process of the program (see pyproject.toml)
 
 DRIVER = Path(__file__).with_name("migration_driver.py")
-KILL_RUNS = 20
 LOG_ROWS = 120_000
 
 
@@ -77,26 +74,28 @@ def _leftovers(data: DataDir) -> list[str]:
                   if ".~fazhi-desk-" in p.name or p.name.endswith((".tmp", ".tmp-journal")))
 
 
+# Where a start is killed while it migrates (fazhi_desk.testpoints): the backup taken, half-way through the
+# migration's batch operations on the private copy, the copy migrated, the copy renamed over the original.
+KILL_POINTS = ["migrate.backed_up", "migrate.t0002_half_way", "migrate.migrated", "migrate.replaced"]
+
+
+def _kill_at(data: DataDir, point: str, tmp: Path) -> None:
+    p = start([sys.executable, str(DRIVER), str(data.root)], cwd=tmp, pause=point)
+    assert wait_paused(p), f"never reached {point}: {p.communicate()}"
+    kill9(p)
+
+
 def test_killed_migration_recovers_on_the_next_start(big_store, tmp_path):
-    probe = _copy(big_store, tmp_path / "probe")
-    t0 = time.monotonic()
-    assert _check_opens(probe) == "t0002"
-    duration = time.monotonic() - t0
-    rng = random.Random(18)
-    outcomes = {"t0002": 0, "old": 0}
-    for run in range(KILL_RUNS):
+    # one kill at each point, then two kills in a row over what the first one left
+    for run, points in enumerate([[p] for p in KILL_POINTS] + [["migrate.t0002_half_way", "migrate.migrated"]]):
         data = _copy(big_store, tmp_path / f"run{run}")
-        p = start([sys.executable, str(DRIVER), str(data.root)], cwd=tmp_path)
-        time.sleep(rng.uniform(0.05, duration))
-        killed = p.poll() is None
-        kill9(p)
-        outcomes["old" if killed else "t0002"] += 1
-        assert _check_opens(data) == "t0002", f"run {run}"
-        assert _leftovers(data) == [], f"run {run}"
+        for point in points:
+            _kill_at(data, point, tmp_path)
+        assert _check_opens(data) == "t0002", f"run {run} {points}"
+        assert _leftovers(data) == [], f"run {run} {points}"
         befores = [b for b in data.backups.iterdir() if "-before-t0002" in b.name]
         assert len(befores) <= 1, befores
         shutil.rmtree(data.root)
-    print(f"killed {KILL_RUNS} migrations ({outcomes['old']} while running); every next start opened the data")
 
 
 def test_failing_migration_leaves_the_original_and_keeps_its_one_backup(big_store, tmp_path):
