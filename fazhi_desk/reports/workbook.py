@@ -3,10 +3,12 @@
 Sheets, always all of them and always with the same columns
 (:mod:`fazhi_desk.reports.workbook_format`):
 
-* 汇总 — the office, the year, overall completion, a table down to 节 (section) with
-  已完成, 未达标, 已完成但无佐证材料 and 逾期, the source documents, the sign-off
-  block (报送单位(盖章), 单位负责人, 分管领导, 填报人, 联系人, 联系电话, 报送日期), and
-  on a page of its own a stacked chart of each chapter's items;
+* 汇总 — the office, the year, overall completion, the source documents, a table down
+  to 节 (section) with 已完成, 未达标, 已完成但无佐证材料 and 逾期, right after its totals
+  the sign-off block (报送单位(盖章), 单位负责人, 分管领导, 填报人, 联系人, 联系电话,
+  报送日期), and on a page of its own a stacked chart of each chapter's items. Its pages
+  are laid out here (:class:`_Pages`): the table's header on every page, no heading
+  at the foot of a page, the sign-off on the page of the totals;
 * 汇总数据 — one machine-readable row (fixed columns) a roll-up stacks, ending in the
   校验码: the SHA-256 of the data sheets (:func:`workbook_format.checksum`) with the
   导出编号, so a county can tell a return edited after export;
@@ -91,7 +93,7 @@ _LINK_FONT = Font(name=BODY_FONT.name, size=10, color="0563C1", underline="singl
 TEXT = CellStyle()
 MID = CellStyle(alignment=CENTER)
 DATE = CellStyle(alignment=CENTER, number_format="yyyy-mm-dd")
-NUM = CellStyle(alignment=CENTER, number_format="0.##")
+NUM = CellStyle(alignment=CENTER)  # General: 3 shows "3" (Excel shows "0.##" as "3."), 2.5 "2.5", 0 "0"
 INT = CellStyle(alignment=Alignment(vertical="top", horizontal="right"), number_format="#,##0")
 MONO = CellStyle(font=Font(name="Consolas", size=8), alignment=WRAP_TOP)
 LINK = CellStyle(font=_LINK_FONT, alignment=WRAP_TOP)
@@ -296,10 +298,11 @@ def _statistics(wb: Workbook, data: ReportData) -> BulkRows:
     widths = [18, 12, 28, 7, 8, 34, 20, 34, 14, 10, 6, 20]
     ws, bulk = _table_sheet(wb, data, F.SHEET_STATISTICS, F.STATISTICS_COLUMNS, widths, F.STATISTICS_PRINTED)
     for s in data.statistics:
+        items = s.items.replace("、", "\n")  # one item id a line: an id never wraps at its hyphens
         bulk.add([(s.code, TEXT), (s.category, TEXT), (s.name, TEXT), (s.unit, MID), (s.value, NUM), (s.scope, TEXT),
-                  (s.items, TEXT), (s.note or ("未填报" if s.value is None else ""), FLAG_TEXT if s.note else TEXT),
+                  (items, TEXT), (s.note or ("未填报" if s.value is None else ""), FLAG_TEXT if s.note else TEXT),
                   (data.office_name, TEXT), (data.county, TEXT), (data.year, MID), (data.office_code, TEXT)],
-                 _height([(s.name, widths[2]), (s.scope, widths[5]), (s.items, widths[6]), (s.note, widths[7])]))
+                 _height([(s.name, widths[2]), (s.scope, widths[5]), (items, widths[6]), (s.note, widths[7])]))
     _finish_table(ws, data, F.SHEET_STATISTICS, bulk, len(widths), F.STATISTICS_PRINTED)
     return bulk
 
@@ -409,7 +412,7 @@ def _summary_data(wb: Workbook, data: ReportData) -> list:
     }
     values = [by_name[c] for c in F.SUMMARY_DATA_COLUMNS]
     _header(ws, 1, F.SUMMARY_DATA_COLUMNS, [max(8, 2 + 2 * len(c)) for c in F.SUMMARY_DATA_COLUMNS])
-    for name, w in (("单位", 16), ("单位编码", 20), ("目录版本", 24), ("生成时间", 20), ("导出编号", 20),
+    for name, w in (("单位", 16), ("县", 10), ("单位编码", 20), ("目录版本", 24), ("生成时间", 20), ("导出编号", 20),
                     ("联系电话", 14), ("报送日期", 12), ("校验码", 66)):
         ws.column_dimensions[get_column_letter(F.SUMMARY_DATA_COLUMNS.index(name) + 1)].width = w
     formats = {"完成率": "0.0000", "报送日期": "yyyy-mm-dd", "生成时间": "yyyy-mm-dd hh:mm:ss"}
