@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from fazhi_desk.domain.statistics import DEFAULT_INDICATORS
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.reports import workbook_format as F
 from fazhi_desk.services.annual_text import set_submit_date
@@ -296,6 +297,42 @@ def test_statistics_sheet_states_each_meaning_and_what_does_not_fit(seeded, tmp_
     summary = [str(v) for r in cw.get_sheet_by_name(F.SHEET_SUMMARY).to_python() for v in r]
     line = next(v for v in summary if v.startswith("以下") and "需核对" in v)
     assert "报备件数 2件" in line
+
+
+def test_statistics_sheet_lists_the_binding_documents_indicators_only(seeded, tmp_path):
+    """The default indicators and those of documents that bind the office; 0 is shown as 0, an empty figure as
+    未填报 (General format: Excel shows "0.##" as "0.")."""
+    import json
+
+    from fazhi_desk.catalogue.schema import catalogue_to_dict
+    from fazhi_desk.services.catalogue import apply_import, preview_import
+    from tests.conftest import make_catalogue
+
+    st = seeded.store
+    data = catalogue_to_dict(make_catalogue("XK2024", year=2024))
+    data["indicators"] = [{"code": "XK_PERMITS", "category": "行政许可", "name": "办理件数", "unit": "件",
+                           "items": ["XK2024-01-01"], "linked_item": ""}]
+    path = tmp_path / "xk.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    apply_import(st, preview_import(st, path))
+    set_statistic(st, YEAR, "MEDIATION", 0)
+
+    def sheet(binding):
+        set_profile(st, office_name="营盘镇", county="柞水县", binding_documents=binding)
+        out = tmp_path / f"{'-'.join(binding)}.xlsx"
+        export_report(JobContext(), st, YEAR, out, today=TODAY)
+        ws = openpyxl.load_workbook(out)[F.SHEET_STATISTICS]
+        head = [c.value for c in ws[1]]
+        return {r[0].value: dict(zip(head, r)) for r in ws.iter_rows(min_row=2)}
+
+    bound = sheet(["TT2020", "XK2024"])
+    assert "XK_PERMITS" in bound and bound["XK_PERMITS"]["说明"].value == "未填报"
+    by = sheet(["TT2020"])
+    assert "XK_PERMITS" not in by  # a document the office is not bound by: not its figure
+    assert {i.code for i in DEFAULT_INDICATORS} <= set(by)
+    zero, empty = by["MEDIATION"], by["RECONSIDERATION"]
+    assert zero["数值"].value == 0 and zero["数值"].number_format == "General" and zero["说明"].value is None
+    assert empty["数值"].value is None and empty["说明"].value == "未填报"
 
 
 def test_the_checksum_ignores_how_many_digits_a_program_saves():
