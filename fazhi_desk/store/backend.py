@@ -660,3 +660,25 @@ class PostgresBackend(UrlBackend):
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]
+
+
+def file_counts(snapshot: Path) -> dict[str, int]:
+    """Rows in every model table of a SQLite snapshot file."""
+    engine = create_engine(f"sqlite:///{snapshot}", future=True)
+    try:
+        with engine.connect() as c:
+            return count_rows(c)
+    finally:
+        engine.dispose()
+
+
+def file_evidence(snapshot: Path) -> dict[str, int]:
+    """The evidence files (SHA-256 → size) a SQLite snapshot file records."""
+    from fazhi_desk.store.models import EvidenceFile
+
+    engine = create_engine(f"sqlite:///{snapshot}", future=True)
+    try:
+        with engine.connect() as c:
+            return {sha: size for sha, size in c.execute(select(EvidenceFile.sha256, EvidenceFile.size))}
+    finally:
+        engine.dispose()

@@ -21,7 +21,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtGui import QDoubleValidator, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -84,6 +84,37 @@ class _DateEdit(QDateEdit):
         return QWidget.focusNextPrevChild(self, next)
 
 
+class _TypedDateEdit(QDateEdit):
+    """A date field a whole date can be typed into: '2025-06-18' gives that date.
+
+    Qt moves on to the next section by itself once a section is full (4 digits of the year); the '-' typed
+    next would then skip the month. A separator right after such a move is taken as that move, and so is a Tab.
+    """
+
+    _SEPARATORS = frozenset("-/.年月 ")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._moved_by_itself = False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        text = event.text()
+        if text and text in self._SEPARATORS and self._moved_by_itself:
+            self._moved_by_itself = False
+            event.accept()
+            return
+        before = self.currentSection()
+        super().keyPressEvent(event)
+        self._moved_by_itself = bool(text) and text.isdigit() and self.currentSection() != before
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802
+        if next and self._moved_by_itself:  # Tab right after the move: stay in the section moved to
+            self._moved_by_itself = False
+            return True
+        self._moved_by_itself = False
+        return super().focusNextPrevChild(next)
+
+
 class CompletionDateDialog(QDialog):
     """Asks for the completion date when a past year's item is marked 已完成 (proposing the year's last day)."""
 
@@ -97,7 +128,7 @@ class CompletionDateDialog(QDialog):
         lb.setWordWrap(True)
         lay.addWidget(lb)
         first, last = year_bounds(year, today)
-        self.date_edit = _DateEdit()
+        self.date_edit = _TypedDateEdit()  # Tab steps year → month → day here (a whole date can be typed)
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.setDateRange(QDate(first.year, first.month, first.day), QDate(last.year, last.month, last.day))
@@ -110,6 +141,14 @@ class CompletionDateDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
+        self.date_edit.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Open on the year, selected: typing 2025-06-18 replaces the whole date ('-' or Tab moves on)."""
+        super().showEvent(event)
+        self.date_edit.setFocus()
+        self.date_edit.setCurrentSectionIndex(0)
+        self.date_edit.setSelectedSection(QDateEdit.Section.YearSection)
 
     @classmethod
     def ask(cls, parent: QWidget, item_id: str, year: int, today: dt.date) -> dt.date | None:

@@ -245,6 +245,9 @@ class MainWindow(QMainWindow):
             self.read_profile()
         else:
             self.set_profile(profile)
+        from fazhi_desk.ui.remote_changes import watch
+
+        watch(self)  # a server store: other desks' changes show within 5 s
         self.store_attached.emit()
 
     def detach_store(self) -> Store | None:
@@ -321,7 +324,17 @@ class MainWindow(QMainWindow):
             self.detail.flush()
         from fazhi_desk.domain.model import Status
 
-        self.apply_edit(item_id, self.year(), {"status": Status(status)})
+        changes: dict[str, Any] = {"status": Status(status)}
+        row, year = self.model.row_for(item_id), self.year()
+        if changes["status"] is Status.DONE and year < self.today.year and row is not None \
+                and row.status is not Status.DONE and row.completed_on is None:
+            from fazhi_desk.ui.item_detail import CompletionDateDialog  # a past year: ask the date, as the form does
+
+            d = CompletionDateDialog.ask(self, item_id, year, self.today)
+            if d is None:
+                return
+            changes["completed_on"] = d
+        self.apply_edit(item_id, year, changes)
 
     def step_unfinished(self, delta: int) -> None:
         self.tabs.setCurrentIndex(0)

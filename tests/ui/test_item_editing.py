@@ -396,3 +396,49 @@ def test_a_year_read_that_ends_after_an_edit_does_not_bring_back_the_older_row(
     wait_idle(qtbot)
     assert panel.model.row_for(YEARLY).status is Status.IN_PROGRESS
     assert win.detail.current().status is Status.IN_PROGRESS
+
+
+def test_ctrl_3_in_a_past_year_asks_for_the_date_as_the_form_does(qtbot, small_store, tmp_path):
+    """设为已完成 (Ctrl+3) on a past year's item asks for the date (it used to refuse)."""
+    win = focused_window(qtbot, small_store, tmp_path, year=2023)
+    proposed = []
+    answer_date_dialog(qtbot, accept=True, calls=proposed)
+    win.act_set_status[2].trigger()
+    wait_idle(qtbot)
+    assert proposed == [dt.date(2023, 12, 31)]
+    qtbot.waitUntil(lambda: stored(small_store, YEARLY, 2023).status is Status.DONE, timeout=10000)
+    assert stored(small_store, YEARLY, 2023).completed_on == dt.date(2023, 12, 31)
+
+
+def test_ctrl_3_cancelled_in_a_past_year_saves_nothing(qtbot, small_store, tmp_path):
+    win = focused_window(qtbot, small_store, tmp_path, year=2023)
+    proposed = []
+    answer_date_dialog(qtbot, accept=False, calls=proposed)
+    win.act_set_status[2].trigger()
+    wait_idle(qtbot)
+    assert proposed == [dt.date(2023, 12, 31)]
+    r = stored(small_store, YEARLY, 2023)
+    assert r.status is Status.NOT_STARTED and r.completed_on is None
+
+
+def test_a_whole_date_typed_into_the_completion_dialog_is_taken(qtbot):
+    """Typing 2023-06-18 (year, '-', month, '-', day) gives that date; Tab moves from the year to the month."""
+    from fazhi_desk.ui.item_detail import CompletionDateDialog
+
+    dlg = CompletionDateDialog(YEARLY, 2023, TODAY)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.activateWindow()
+    qtbot.waitUntil(dlg.isActiveWindow, timeout=3000)
+    de = dlg.date_edit
+    assert de.hasFocus()  # the dialog opens on the date, ready to be typed over
+    qtbot.keyClicks(de, "2023-06-18")
+    assert de.date().toPython() == dt.date(2023, 6, 18)
+    de.setCurrentSectionIndex(0)
+    qtbot.keyClick(de, Qt.Key.Key_Tab)
+    assert de.hasFocus() and de.currentSection() == de.Section.MonthSection
+    qtbot.keyClicks(de, "03")
+    qtbot.keyClick(de, Qt.Key.Key_Tab)
+    qtbot.keyClicks(de, "09")
+    assert de.date().toPython() == dt.date(2023, 3, 9)
