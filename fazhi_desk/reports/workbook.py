@@ -450,7 +450,7 @@ def workbook_checksum(summary_values: list, bulk: dict[str, BulkRows]) -> str:
 
 SUMMARY_COLUMNS = F.SUMMARY_COLUMNS
 # each header fits on one line (已完成但无佐证材料 on two, split between words): no header breaks inside a word
-SUMMARY_WIDTHS = (15, 32, 8, 8, 8, 8, 8, 8, 12, 6, 8, 14, 14, 8, 8)
+SUMMARY_WIDTHS = (16, 32, 8, 8, 8, 8, 8, 8, 12, 6, 8, 14, 14, 8, 8)
 
 
 def _no_evidence(rows: list[ReportRow]) -> int:

@@ -468,9 +468,51 @@ class Edited(dict):
         return Changes.item(self.item_id, self.year) if self else NOTHING
 
 
+class StaleEdit(UserError):
+    """Another desk changed the item since this one read it; nothing was saved (the view must re-read it)."""
+
+    def __init__(self, item_id: str, year: int, who: str) -> None:
+        super().__init__(f"另一台电脑\uff08操作人 {who or '未知'}\uff09刚刚修改了此事项\uff08{item_id} {year} 年\uff09\uff0c"
+                         "本次修改没有保存\u3002已显示最新内容\uff0c请核对后重新修改\u3002")
+        self.item_id, self.year, self.who = item_id, year, who
+
+
+def _last_editor(s: Session, item_id: str, year: int) -> str:
+    return s.scalar(select(ChangeLog.user).where(ChangeLog.item_id == item_id, ChangeLog.year == year)
+                    .order_by(ChangeLog.id.desc()).limit(1)) or ""
+
+
+def assessment_version(store: Store, item_id: str, year: int) -> int:
+    """The version of an item's assessment row in a year (0: none yet), to pass back as ``seen_version``."""
+    with store.session() as s:
+        return s.scalar(select(Assessment.version).where(Assessment.item_id == item_id, Assessment.year == year)) or 0
+
+
 def set_fields(
     store: Store, item_id: str, year: int, changes: dict[str, Any], *, user: str | None = None,
-    today: dt.date | None = None, reason: str | None = None,
+    today: dt.date | None = None, reason: str | None = None, seen_version: int | None = None,
+) -> Edited:
+    """:func:`_set_fields`, refusing a stale write: ``seen_version`` is the row's version the caller's view
+    showed (:func:`assessment_version`); a row another desk changed since, or changes while this write is on
+    its way (SQLAlchemy's ``version_id_col`` raises), is a :class:`StaleEdit` naming that desk's 操作人."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    try:
+        return _set_fields(store, item_id, year, changes, user=user, today=today, reason=reason,
+                           seen_version=seen_version)
+    except (StaleDataError, IntegrityError) as e:
+        with store.session() as s:
+            rid = resolve_item_id(s, item_id)
+            exists = s.scalar(select(Assessment.id).where(Assessment.item_id == rid, Assessment.year == year))
+            if isinstance(e, IntegrityError) and exists is None:
+                raise
+            raise StaleEdit(rid, year, _last_editor(s, rid, year)) from e
+
+
+def _set_fields(
+    store: Store, item_id: str, year: int, changes: dict[str, Any], *, user: str | None = None,
+    today: dt.date | None = None, reason: str | None = None, seen_version: int | None = None,
 ) -> Edited:
     """Save edits to an item's assessment for a year in one transaction; log each change.
 
@@ -501,6 +543,11 @@ def set_fields(
         why = retired_refusal(s, row, year)
         if why:
             raise UserError(why)
+        if seen_version is not None:
+            now_version = s.scalar(select(Assessment.version).where(Assessment.item_id == item_id,
+                                                                    Assessment.year == year)) or 0
+            if now_version != seen_version:
+                raise StaleEdit(item_id, year, _last_editor(s, item_id, year))
         a = ensure_assessment(s, item_id, year)
         new_status = clean.get("status", a.status)
         new_reason = clean.get("na_reason", a.na_reason)

@@ -310,14 +310,12 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
     checked; the rows go in one transaction whose counts are checked against the snapshot, then again
     through a new connection. Only then is the config file written.
     """
-    import sqlite3
     import tempfile
 
     from fazhi_desk.backup.archive import check_database
     from fazhi_desk.services.workspace import Workspace
-    from fazhi_desk.store.backend import PostgresBackend, count_rows
+    from fazhi_desk.store.backend import PostgresBackend, count_rows, file_counts, file_evidence
     from fazhi_desk.store.db import EVIDENCE_ID_NAME, Store
-    from fazhi_desk.store.models import EvidenceFile
 
     check_server_url(url)
     operator = _check_operator(operator)
@@ -358,12 +356,7 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
             bad = check_database(snap)
             if bad:
                 raise UserError(f"本机数据快照检查未通过({bad}),没有迁移。请先从备份恢复本机数据。")
-            con = sqlite3.connect(snap)
-            try:
-                shas = {sha: size for sha, size in con.execute(
-                    f"SELECT sha256, size FROM {EvidenceFile.__tablename__}")}
-            finally:
-                con.close()
+            shas = file_evidence(snap)
             report = MoveReport(where=where, evidence_dir=evidence_dir)
             src_root = local.evidence_root
             files = _evidence_files(src_root) if src_root.is_dir() else []
@@ -396,11 +389,7 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
                 report.hashed += 1
             progress("正在把数据写入服务器……")
             report.rows = backend.load(snap)
-            con = sqlite3.connect(snap)
-            try:
-                expected = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in report.rows}
-            finally:
-                con.close()
+            expected = file_counts(snap)
     finally:
         ws.close()
     if report.rows != expected:
@@ -475,3 +464,53 @@ def hide_password(text: str) -> str:
     except Exception:  # noqa: BLE001 - not a URL after all: hide everything between :// and @
         head, _, rest = text.partition("://")
         return f"{head}://***@{rest.rpartition('@')[2]}"
+
+
+# ----------------------------------------------------------------------------- other desks' changes
+
+
+@dataclass(frozen=True)
+class OtherChanges:
+    """What other desks changed since ``since`` (the change log's highest id seen before)."""
+
+    last_id: int
+    items: frozenset[tuple[str, int]] = frozenset()  # (item_id, year)
+    years: frozenset[int] = frozenset()  # years changed as a whole (statistics, a report, a submission)
+    catalogue: bool = False
+    users: frozenset[str] = frozenset()
+
+    def changes(self):  # noqa: ANN201 - fazhi_desk.changes.Changes
+        from fazhi_desk.changes import Changes
+
+        return Changes(items=self.items, evidence=self.items, catalogue=self.catalogue,
+                       statistics=self.years, profile=self.catalogue)
+
+
+def changes_since(store, since: int | None, me: str | None = None, limit: int = 2000) -> OtherChanges:  # noqa: ANN001
+    """The change log's entries after ``since`` written by others than ``me`` (None: just the highest id now).
+
+    One indexed read of the primary key: cheap enough to ask every few seconds. More than ``limit``
+    entries at once (an import on another desk) is reported as a catalogue change: read everything again.
+    """
+    from sqlalchemy import func, select
+
+    from fazhi_desk.store.models import ChangeLog
+
+    with store.session() as s:
+        if since is None:
+            return OtherChanges(last_id=s.scalar(select(func.max(ChangeLog.id))) or 0)
+        rows = s.execute(select(ChangeLog.id, ChangeLog.user, ChangeLog.item_id, ChangeLog.year)
+                         .where(ChangeLog.id > since).order_by(ChangeLog.id).limit(limit + 1)).all()
+    if not rows:
+        return OtherChanges(last_id=since)
+    last = rows[-1][0]
+    others = [r for r in rows if me is None or r[1] != me]
+    if len(rows) > limit:
+        with store.session() as s:
+            last = s.scalar(select(func.max(ChangeLog.id))) or last
+        return OtherChanges(last_id=last, catalogue=bool(others), users=frozenset(r[1] for r in others))
+    items = frozenset((r[2], r[3]) for r in others if r[2] and r[3] is not None)
+    years = frozenset(r[3] for r in others if not r[2] and r[3] is not None)
+    catalogue = any(not r[2] and r[3] is None for r in others)
+    return OtherChanges(last_id=last, items=items, years=years, catalogue=catalogue,
+                        users=frozenset(r[1] for r in others))

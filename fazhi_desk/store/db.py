@@ -67,7 +67,7 @@ log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The newest migration in store/migrations/versions (a test keeps the two equal). Knowing it without
 # loading Alembic keeps a normal start-up from importing Alembic at all (~0.2 s).
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 # The revision the ORM models describe (a test compares a store made from them with a migrated one): a new
 # store is made from the models and stamped with it, in one transaction, instead of replaying every migration.
 MODELS_REVISION = HEAD_REVISION
@@ -430,7 +430,15 @@ def create_schema(conn) -> None:  # noqa: ANN001
     """Make the schema of :data:`MODELS_REVISION` from the models on ``conn`` (an empty database) and stamp it."""
     from fazhi_desk.store.models import Base
 
-    Base.metadata.create_all(conn, checkfirst=False)  # an empty database: no table to look for
+    # On a dialect that adds the cycle's foreign keys with ALTER (PostgreSQL), SQLAlchemy marks those
+    # constraints to be left out of CREATE TABLE for good; a SQLite store made later in the same process
+    # (a snapshot) would then lack them. Put the marks back as they were.
+    rules = [(c, c.__dict__.get("_create_rule")) for t in Base.metadata.sorted_tables for c in t.constraints]
+    try:
+        Base.metadata.create_all(conn, checkfirst=False)  # an empty database: no table to look for
+    finally:
+        for c, rule in rules:
+            c._create_rule = rule
     conn.exec_driver_sql(ALEMBIC_VERSION_DDL)
     conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": MODELS_REVISION})
 

@@ -160,6 +160,11 @@ class Assessment(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     na_reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
+    # Raised on every write, checked by it (version_id_col): a desk whose row was changed by another
+    # desk since it read it gets StaleDataError instead of overwriting (migration 0009).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ChangeLog(Base):

@@ -228,6 +228,12 @@ def test_snapshot_of_a_server_store_is_a_checked_sqlite_file_that_opens_on_a_sin
     assert check_database(snap) is None
     counts = _counts_sqlite(snap)
     assert counts["item"] > 0 and counts["change_log"] >= 2
+    con = sqlite3.connect(snap)
+    try:  # the cycle's foreign keys are in the file even after the server's schema was made in this process
+        fks = {(t, r[3]) for t in ("document", "item") for r in con.execute(f"PRAGMA foreign_key_list({t})")}
+    finally:
+        con.close()
+    assert {("document", "current_version_id"), ("item", "current_revision_id")} <= fks
     data = DataDir(tmp_path / "single").ensure()
     data.db.write_bytes(snap.read_bytes())
     single = open_store(data)

@@ -1,0 +1,35 @@
+"""Another desk's change shows in this window within 5 seconds, without a restart (a server store)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from fazhi_desk.services import set_operator
+from fazhi_desk.services.checklist import set_fields
+from fazhi_desk.store.db import Store
+from tests.pg_fixtures import pg_server, pg_store_of, pg_templates  # noqa: F401
+from tests.ui.helpers import YEARLY, open_window
+
+pytestmark = pytest.mark.postgres
+
+
+def test_another_desks_edit_shows_within_5_seconds(qtbot, pg_templates, tmp_path):  # noqa: F811
+    here = pg_store_of(pg_templates, "small", tmp_path / "ev")
+    other = Store(here.url, tmp_path / "ev").open()
+    set_operator("王敏")
+    try:
+        win = open_window(qtbot, here, tmp_path, year=2024)
+        assert win.model.row_for(YEARLY).owner == ""
+        qtbot.wait(500)  # the first poll records where the change log stands
+        t0 = time.monotonic()
+        set_fields(other, YEARLY, 2024, {"owner": "李强"}, user="李强")
+        qtbot.waitUntil(lambda: win.model.row_for(YEARLY).owner == "李强", timeout=5000)
+        assert time.monotonic() - t0 < 5
+        assert "李强" in win.statusBar().currentMessage()
+        win.close()
+    finally:
+        set_operator(None)
+        other.close()
+        here.close()
