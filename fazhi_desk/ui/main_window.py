@@ -419,7 +419,8 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         avail = self.screen().availableGeometry()
         geo = self.settings.value("window/geometry")
-        if isinstance(geo, QByteArray) and not geo.isEmpty():
+        fits = self.settings.value("window/screen") == self._screen_setting()  # saved at this screen and scale
+        if isinstance(geo, QByteArray) and not geo.isEmpty() and fits:
             self.restoreGeometry(geo)
             # saved on a larger screen (or before the text grew): keep it on this one
             if self.width() > avail.width() or self.height() > avail.height():
@@ -428,7 +429,7 @@ class MainWindow(QMainWindow):
                 self.move(avail.topLeft())
         else:
             self.fit_to_screen()
-        st = self.settings.value("window/splitter")
+        st = self.settings.value("window/splitter") if fits else None
         self._split_on_first_show = not (isinstance(st, QByteArray) and not st.isEmpty())
         if not self._split_on_first_show:
             self.splitter.restoreState(st)
@@ -436,9 +437,16 @@ class MainWindow(QMainWindow):
     def _save_settings(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/screen", self._screen_setting())
         s.setValue("window/splitter", self.splitter.saveState())
         self.checklist.save_settings()
         s.sync()
+
+    def _screen_setting(self) -> str:
+        """The screen a layout is saved for: its available size (logical pixels) and scale, e.g. 1366x728@1.5."""
+        screen = self.screen()
+        avail = screen.availableGeometry()
+        return f"{avail.width()}x{avail.height()}@{screen.devicePixelRatio():g}"
 
     def fit_to_screen(self) -> None:
         """First start: on an office screen (up to 1600×900 logical pixels) the whole available screen,

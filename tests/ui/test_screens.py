@@ -156,3 +156,37 @@ def test_f1_opens_the_guide(qtbot, small_store, tmp_path):
     guide = win.findChild(HelpWindow)
     assert guide is not None and guide.isVisible() and guide.section == "routine"
     guide.close()
+
+
+def _window_on(qtbot, store, settings):
+    win = MainWindow(store, settings, today=TODAY)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.year_loaded, timeout=20000):
+        win.start()
+    return win
+
+
+def test_a_window_size_saved_at_another_screen_setting_is_dropped(qtbot, small_store, tmp_path):
+    """910×411 saved at another screen or scale is not reused: the window fits this screen as on a first start."""
+    from PySide6.QtWidgets import QWidget
+
+    other = QWidget()
+    other.resize(910, 411)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("view/year", 2024)
+    settings.setValue("window/geometry", other.saveGeometry())  # as an older version saved it: no screen noted
+    win = _window_on(qtbot, small_store, settings)
+    avail = win.screen().availableGeometry()
+    assert win.isMaximized() or (win.width(), win.height()) == (avail.width(), avail.height())
+    win.setWindowState(Qt.WindowState.WindowNoState)
+    win.resize(610, 411)
+    win.close()  # saved with this screen's setting
+    settings.sync()
+    win = _window_on(qtbot, small_store, settings)
+    assert (win.width(), win.height()) == (610, 411)  # same screen, same scale: kept
+    win.close()
+    settings.setValue("window/screen", "1366x728@2")  # saved at 200 % on another screen
+    win = _window_on(qtbot, small_store, settings)
+    assert win.isMaximized() or (win.width(), win.height()) == (avail.width(), avail.height())
+    win.close()
