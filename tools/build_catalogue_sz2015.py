@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fazhi_desk.catalogue.schema import Catalogue, dump_catalogue_json, write_catalogue_json  # noqa: E402
-from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole, parse_target  # noqa: E402
+from fazhi_desk.domain.model import MEASURE_LOGGED, Cycle, Item, SourceDocument, TownshipRole, parse_target  # noqa: E402
 
 CODE = "SZ2015"
 SOURCE = ROOT / "resources" / "sources" / f"{CODE}.txt"
@@ -51,6 +51,7 @@ COUNTY = "县市区政府"
 COUNTY_FZ = "县市区政府法制机构"
 
 ONCE, YEARLY, BIENNIAL, EVENT, ONGOING = "一次性", "每年", "每两年", "按事件", "持续"
+LOGGED = MEASURE_LOGGED  # 计量方式 逐次登记
 
 NOTES = [
     # Repairs (tools/clean_sources.py, SZ_FIRST_LINE/SZ_LAST_LINE and SZ_REPAIRS).
@@ -75,6 +76,7 @@ NOTES = [
     "版本 1.3:“原文”一律为追溯表中对应到该事项的整句(跨行的用换行连接),不再只截取一个分句;“事项内容”是简短的义务表述。句中另有义务而原先没有事项的,新增事项(编号接在该条原有编号之后,原有编号和措辞不变):03-04 重视提拔使用依法行政意识强的干部;04-04 落实领导干部学法制度;05-07 强化便民服务职责;05-08 深化试点镇改革并赋予相适应的管理权限(县市区政府赋权,试点镇参加,乡镇角色为参加);07-04 一事一议通过购买服务解决;08-04 构建镇村两级服务体系;09-07 未经征求意见、合法性审查和集体讨论不得制发规范性文件;11-03 后评估结果的运用;12-12 健全相结合的行政决策机制;18-06 丰富和创新执法培训形式;20-02 妥善处理突发性、群体性事件;21-04 探索建立个性化调解工作室(站)。",
     "版本 1.3:第28条所列法制办自身的职责单列为事项,乡镇角色为牵头(原先并入第9、12、16、21、22条的事项):28-08 组织、协调和推进依法行政;28-09 重大行政决策合法性审查;28-10 规范性文件审查备案;28-11 组织执法案卷评查和执法考核评议;28-12 承办行政复议、行政诉讼案件;28-13 参与处理重大复杂法律事务;28-14 行政调解的组织协调、业务指导和统计分析;审核合同和具体行政行为仍为 28-02。“具体工作职责由各乡镇、街道根据实际情况确定”与28-01“明确工作职责”重复,未单列。",
     "版本 1.3:逐项复核周期、目标值、期限和角色:第10条“每两年对规范性文件进行一次全面清理”为每两年(10-05、10-06);第11条“发布满2年”是后评估的范围条件,不是目标值;第13条“1~2件”、第28条“1~2名”为区间目标;第15条委托行政机关对乡镇执法人员的培训、第26条例会制度和对乡镇法制工作人员的培训,责任主体是县级机关,乡镇为仅供了解。",
+    "版本 1.4:按次数、学时或天数逐次开展的每年事项,计量方式标为“逐次登记”(每开展一次在“活动记录”中登记一条,实际值自动统计):04-01 集中学法不少于4次(按条数计)、04-02 法律培训不少于40学时(按学时相加)、18-03 和 18-04 执法人员公共和专门法律知识培训不少于6天、9天(按天数相加)。其他字段不变。",
     "未单列事项的句子:第5条试点镇“辐射带动作用”、第8条试点镇服务中心示范引领、第18条鼓励学历继续教育、第28条法制工作人员提高业务能力(鼓励性,无可检查的要求)。",
 ]
 
@@ -91,12 +93,13 @@ class Row:
     unit: str = ""
     evidence: str = ""
     no: int = 0  # explicit item number for items added after version 1.0 (0: numbered in order)
+    measure: str = ""  # 计量方式: LOGGED where each session is recorded and the year counts itself
     # ``passage``: a phrase of the item's 原文, which is the whole sentence(s) the trace assigns to it
 
 
 def r(article: int, requirement: str, passage: str, cycle: str, evidence: str, *, lead: str = T,
-      part: str = "", target: str = "", unit: str = "", no: int = 0) -> Row:
-    return Row(article, requirement, passage, cycle, lead, part, target, unit, evidence, no)
+      part: str = "", target: str = "", unit: str = "", no: int = 0, measure: str = "") -> Row:
+    return Row(article, requirement, passage, cycle, lead, part, target, unit, evidence, no, measure)
 
 
 ROWS: list[Row] = [
@@ -125,10 +128,10 @@ ROWS: list[Row] = [
       ONGOING, "建议:领导干部学法制度、会前学法和专题研讨记录", no=4),
     r(4, "每年安排领导干部集中学法不少于4次",
       "乡镇、街道每年安排领导干部集中学法不得少于4次",
-      YEARLY, "建议:学法计划、签到表、会议记录", target="4", unit="次"),
+      YEARLY, "建议:学法计划、签到表、会议记录", target="4", unit="次", measure=LOGGED),
     r(4, "每年组织工作人员法律培训不少于40学时",
       "每年组织工作人员法律培训不得少于40学时",
-      YEARLY, "建议:培训计划、课程表、签到表、学时登记", target="40", unit="学时"),
+      YEARLY, "建议:培训计划、课程表、签到表、学时登记", target="40", unit="学时", measure=LOGGED),
     r(4, "学法培训情况纳入年度考核,未达要求的不评优秀",
       "学法培训情况作为乡镇政府、街道办事处工作人员年度考核、任职、晋升和奖惩的重要依据,学法未达到要求的,当年度考核不得评为优秀等次",
       YEARLY, "建议:学法培训档案、年度考核结果"),
@@ -339,10 +342,10 @@ ROWS: list[Row] = [
       ONCE, "建议:培训制度文件"),
     r(18, "每年组织执法人员参加公共法律知识培训不少于6天",
       "每年组织行政执法人员参加不少于6天的公共法律知识培训",
-      YEARLY, "建议:培训通知、签到表、培训证明", target="6", unit="天"),
+      YEARLY, "建议:培训通知、签到表、培训证明", target="6", unit="天", measure=LOGGED),
     r(18, "每年组织执法人员参加专门法律知识培训不少于9天",
       "不少于9天的专门法律知识培训",
-      YEARLY, "建议:培训通知、签到表、培训证明", target="9", unit="天"),
+      YEARLY, "建议:培训通知、签到表、培训证明", target="9", unit="天", measure=LOGGED),
     r(18, "丰富和创新执法人员培训形式",
       "不断丰富和创新培训形式",
       ONGOING, "建议:案例评析、现场观摩、执法研讨等培训记录", no=6),
@@ -634,6 +637,7 @@ def build() -> Catalogue:
                 unit=row.unit,
                 deadline=None,  # the Suzhou text gives no dates
                 evidence_hint=row.evidence,
+                measure=row.measure,
             )
         )
     whole = passages(CODE, text, {i.item_id: i.source_passage for i in items})
@@ -646,7 +650,7 @@ def build() -> Catalogue:
         doc_number="苏府〔2015〕12号",
         issuer="苏州市人民政府",
         date=dt.date(2015, 2, 1),
-        version="1.3",
+        version="1.4",
         source_text=f"{CODE}.txt",
         notes=tuple(NOTES),
     )

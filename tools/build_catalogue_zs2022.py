@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fazhi_desk.catalogue.schema import Catalogue, dump_catalogue_json, write_catalogue_json  # noqa: E402
-from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole, parse_target  # noqa: E402
+from fazhi_desk.domain.model import MEASURE_LOGGED, Cycle, Item, SourceDocument, TownshipRole, parse_target  # noqa: E402
 
 CODE = "ZS2022"
 SOURCE = ROOT / "resources" / "sources" / f"{CODE}.txt"
@@ -41,7 +41,7 @@ DOCUMENT = dict(
     doc_number="柞法治委发〔2022〕4号",
     issuer="中共柞水县委全面依法治县委员会",
     date=dt.date(2022, 8, 5),
-    version="1.3",
+    version="1.4",
     source_text=f"{CODE}.txt",
     term_start=2022,  # the plan's title: (2022—2025年)
     term_end=2025,  # "各项工作任务应在2025年年底前完成"
@@ -69,6 +69,7 @@ NOTES: tuple[str, ...] = (
     "版本 1.1:对照逐句追溯表(tools/trace/ZS2022.tsv)重读全文;1.0 的 13-02“完善应急处置程序,加强救援队伍建设,定期开展应急演练”一项含两个可分别核查的义务,拆为 13-02(保留编号,措辞与原文前半相符:应急处置程序和救援队伍)和新增 13-05“定期开展应急演练”(“定期”按每年至少一次,周期每年);以往年度保留 1.0 的措辞。",
     "版本 1.2:施行期限 2022—2025 年(据方案标题“(2022--2025年)”和文末“各项工作任务应在2025年年底前完成”),期满后各事项不再到期;每项增加乡镇角色:单位中列有“各镇办”的为“参加”(各镇办只在参加单位中出现),其中任务28“各镇办、各部门要加大经费投入、完善保障机制”和任务30“各镇办、各部门要加强法治机构建设”句中以各镇办为责任主体,记为“牵头”;单位未列各镇办的为“仅供了解”(与适用乡镇“否”一致)。",
     "版本 1.3:“原文”一律为追溯表中对应到该事项的整句(分项开头的“(1)”等序号不计),不再只截取句中一段;句中另有义务而原先没有事项的新增事项:03-04 深入实施优化营商环境条例、营造法治化营商环境(原先并入03-01至03-03)。逐项复核周期、目标值、期限和角色:任务17“2022年年底前”、任务21“2024年年底前”为截止日期,任务29“两期”“100学时”为目标值。",
+    "版本 1.4:按期数、学时逐次开展的每年事项,计量方式标为“逐次登记”(每开展一次在“活动记录”中登记一条,实际值自动统计):29-04 每年至少举办2期法治专题讲座(按条数计)、29-06 专业人员每人每年培训不少于100学时(按学时相加,每条记该次培训的学时)。其他字段不变。",
     "周期:原文写明“每年”“年度”的记为每年;建立某项制度、机构的记为一次性;针对每一件文件、决策、案件的记为按事件;其余长期坚持的记为持续。",
 )
 
@@ -87,6 +88,7 @@ class Row:
     unit: str = ""
     deadline: str = PLAN_END
     no: int = 0  # explicit item number for items added after version 1.0 (0: numbered in order)
+    measure: str = ""  # 计量方式: MEASURE_LOGGED where each session is recorded and the year counts itself
 
 
 ROWS: list[Row] = []
@@ -495,13 +497,13 @@ it(29, 0, "健全领导干部学法用法机制,经常开展法治教育培训",
    "持续", "建议:学法计划、学法记录")
 it(29, 0, "每年至少举办2期法治专题讲座",
    "每年至少举办两期法治专题讲座。",
-   "每年", "建议:讲座通知、签到表、课件、照片", target="2", unit="期")
+   "每年", "建议:讲座通知、签到表、课件、照片", target="2", unit="期", measure=MEASURE_LOGGED)
 it(29, 0, "将法治教育纳入入职培训、晋职培训必训内容",
    "将法治教育纳入各级政府工作人员入职培训、晋职培训的必训内容。",
    "持续", "建议:培训课程表")
 it(29, 0, "执法、复议、合法性审查人员每人每年培训不少于100学时",
    "对从事行政执法、行政复议、合法性审查工作的专业人员每人每年培训不少于100学时。",
-   "每年", "建议:培训记录、个人学时统计表", target="100", unit="学时")
+   "每年", "建议:培训记录、个人学时统计表", target="100", unit="学时", measure=MEASURE_LOGGED)
 
 # 30.加强法治机构和法治人才队伍建设
 it(30, 0, "加强法治机构建设,充实法治工作力量",
@@ -652,6 +654,7 @@ def build(text: str) -> Catalogue:
                 unit=r.unit,
                 deadline=dt.date.fromisoformat(r.deadline) if r.deadline else None,
                 evidence_hint=r.evidence,
+                measure=r.measure,
             )
         )
     whole = passages(text, {i.item_id: i.source_passage for i in items})

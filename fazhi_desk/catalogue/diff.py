@@ -39,6 +39,7 @@ ITEM_FIELD_LABELS: dict[str, str] = {
     "first_year": "首次年度",
     "township_role": "乡镇角色",
     "score": "分值",
+    "measure": "计量方式",
 }
 
 DOCUMENT_FIELD_LABELS: dict[str, str] = {

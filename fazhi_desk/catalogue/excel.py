@@ -9,7 +9,8 @@ One workbook holds one or more source documents:
   (optional: 原文文件, 说明 — one note per line, 施行起始年份, 施行截止年份);
 - sheet ``检查事项``: 编号, 文件代码, 章, 节, 条, 事项内容, 原文, 牵头单位,
   参加单位, 适用乡镇, 周期, 目标值, 计量单位, 截止日期, 佐证材料
-  (optional: 条标题, 首次年度, 乡镇角色 — 牵头/参加/仅供了解);
+  (optional: 条标题, 首次年度, 乡镇角色 — 牵头/参加/仅供了解, 分值, 计量方式 — 逐次登记 or blank;
+  a template made before 计量方式 existed reads as every item typed once);
 - sheet ``统计指标`` (optional: a template without it reads as defining no
   indicators): 指标编码, 文件代码, 指标名称 (optional: 类别, 计量单位,
   证明事项 — item ids separated by 、 , or new lines, 关联事项 — the item whose
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from fazhi_desk.catalogue.schema import Catalogue
-from fazhi_desk.domain.model import Cycle, Item, TownshipRole
+from fazhi_desk.domain.model import MEASURE_LOGGED, MEASURES, Cycle, Item, TownshipRole
 from fazhi_desk.domain.statistics import DEFAULT_INDICATORS, Indicator
 
 DOC_SHEET = "来源文件"
@@ -79,6 +80,7 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     Column("首次年度", "first_year", "year", required=False, width=10),
     Column("乡镇角色", "township_role", "text", required=False, width=10),
     Column("分值", "score", "score", required=False, width=8),
+    Column("计量方式", "measure", "text", required=False, width=10),
 )
 
 INDICATOR_COLUMNS: tuple[Column, ...] = (
@@ -91,6 +93,7 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("关联事项", "linked_item", "text", required=False, width=16),
 )
 ROLE_WORDS = tuple(r.value for r in TownshipRole)
+MEASURE_WORDS = tuple(m for m in MEASURES if m)
 
 CYCLE_WORDS = tuple(c.value for c in Cycle)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -124,6 +127,7 @@ def _item_row(item: Item) -> list[Any]:
         item.cycle.value, _target_cell(item), item.unit, item.deadline, item.evidence_hint, item.article_title,
         item.first_year, item.township_role.value,
         None if item.score is None else (int(item.score) if float(item.score).is_integer() else item.score),
+        item.measure,
     ]
 
 
@@ -230,6 +234,10 @@ HELP_LINES = (
     "乡镇角色:乡镇(街道)在这件事中做什么,只能填 牵头、参加、仅供了解 之一。"
     "牵头:乡镇自己负责完成;参加:乡镇配合县级部门,做好自己的部分;仅供了解:乡镇不需要做,只作了解,不计入完成率"
     "(这时“适用乡镇”应填“否”)。不填时按“适用乡镇”:是为牵头,否为仅供了解。",
+    f"计量方式:按次数或学时计数的事项(如“每年集中学法不少于4次”“每年培训不少于40学时”“每年举办2期讲座”)填“{MEASURE_LOGGED}”,"
+    "乡镇每开展一次活动就在程序的“活动记录”中登记一条(日期、名称、人员、签到表和照片),"
+    "实际值按登记的活动自动统计(次、期、场按条数,学时、人次按各条数量相加),不用年底再汇总填写。"
+    f"填“{MEASURE_LOGGED}”的事项必须有目标值。其他事项留空,实际值年底直接填写。没有这一列的旧模板也可以照常导入。",
     "",
     "四、“统计指标”表各列",
     "指标编码:这个指标的固定代号,用大写字母、数字和下划线,以字母开头,如 ZS2022_PERMITS。"
@@ -275,6 +283,7 @@ def write_template(catalogues: list[Catalogue], path: Path | str) -> Path:
     _add_list_validation(ws_items, keys.index("cycle") + 1, CYCLE_WORDS, last, "周期")
     _add_list_validation(ws_items, keys.index("applies_to_township") + 1, ("是", "否"), last, "适用乡镇")
     _add_list_validation(ws_items, keys.index("township_role") + 1, ROLE_WORDS, last, "乡镇角色")
+    _add_list_validation(ws_items, keys.index("measure") + 1, MEASURE_WORDS, last, "计量方式")
     ws_ind = wb.create_sheet(INDICATOR_SHEET)
     _fill_sheet(ws_ind, INDICATOR_COLUMNS, (_indicator_row(c.document.code, i) for c in catalogues for i in c.indicators))
     ws_ind.freeze_panes = "B2"

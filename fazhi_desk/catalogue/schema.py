@@ -37,7 +37,9 @@ Layout (``resources/catalogues/<CODE>.json``)::
           "deadline": "2025-12-31",          # 截止日期 or ""
           "evidence": "…",                   # 佐证材料; a suggestion starts with "建议:"
           "first_year": 2016,                # optional: first year due (biennial anchor)
-          "score": 5                         # optional: 分值 of the item in a 考核 table
+          "score": 5,                        # optional: 分值 of the item in a 考核 table
+          "measure": "逐次登记"               # optional: 计量方式. 逐次登记: the 实际值 is the total of the
+                                             #   item's activity log (needs a 目标值); absent: typed once
         }
       ],
       "indicators": [                        # optional: statistics indicators this catalogue adds
@@ -68,7 +70,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from fazhi_desk.domain.completion import YEAR_MAX, YEAR_MIN
-from fazhi_desk.domain.model import Cycle, Item, SourceDocument, TownshipRole, parse_target
+from fazhi_desk.domain.model import MEASURE_LOGGED, MEASURES, Cycle, Item, SourceDocument, TownshipRole, parse_target
 from fazhi_desk.domain.statistics import CODE_RE as INDICATOR_CODE_RE
 from fazhi_desk.domain.statistics import DEFAULT_INDICATORS, Indicator
 from fazhi_desk.errors import ProblemList, UserError
@@ -240,6 +242,16 @@ def parse_catalogue_dict(data: Any, origin: str = "", *, taken: Mapping[str, str
             score = None
         else:
             score = float(score)
+        measure = it.get("measure", "")
+        if measure is None:
+            measure = ""
+        if not isinstance(measure, str) or measure.strip() not in MEASURES:
+            p.add(f"{place}.measure", f"计量方式“{measure}”应为“{MEASURE_LOGGED}”或留空(留空:年底填报实际值)")
+            measure = ""
+        measure = measure.strip()
+        if measure == MEASURE_LOGGED and t_raw in (None, ""):
+            p.add(f"{place}.measure", f"计量方式“{MEASURE_LOGGED}”需要数值目标值(如 4 次、40 学时),"
+                                      "请填写目标值和计量单位,或把计量方式留空")
         fy = it.get("first_year")
         if fy is not None and (not isinstance(fy, int) or not YEAR_MIN <= fy <= YEAR_MAX):
             p.add(f"{place}.first_year", "应为年份")
@@ -266,6 +278,7 @@ def parse_catalogue_dict(data: Any, origin: str = "", *, taken: Mapping[str, str
                 first_year=fy,
                 township_role=role,
                 score=score,
+                measure=measure,
             )
         )
     indicators = _indicators(p, data.get("indicators", []), code, set(seen), taken or {})
@@ -394,6 +407,8 @@ def _item_to_dict(i: Item) -> dict[str, Any]:
         out["first_year"] = i.first_year
     if i.score is not None:
         out["score"] = int(i.score) if float(i.score).is_integer() else i.score
+    if i.measure:
+        out["measure"] = i.measure
     return out
 
 

@@ -14,6 +14,11 @@ import re
 from dataclasses import dataclass
 
 
+# 计量方式 of an item whose 实际值 is the total of its activity log (活动记录), one entry per session.
+MEASURE_LOGGED = "逐次登记"
+MEASURES = ("", MEASURE_LOGGED)  # "": the 实际值 is typed (填报)
+
+
 class Cycle(str, enum.Enum):
     """周期: how often an item falls due. The value is the Chinese word used in files and UI."""
 
@@ -124,6 +129,9 @@ class Item:
     # 乡镇角色; 仅供了解 iff not applies_to_township. None (not given) becomes 牵头 or 仅供了解 from the flag.
     township_role: TownshipRole = None  # type: ignore[assignment]
     score: float | None = None  # 分值: the item's weight in a 考核 table (None: the document has no scores)
+    # 计量方式: MEASURE_LOGGED (逐次登记: the 实际值 is the activity log's total, session by session) or ""
+    # (the 实际值 is typed once). Last, so positional readers of the stored columns keep their order.
+    measure: str = ""
 
     def __post_init__(self) -> None:
         if self.township_role is None:
@@ -144,8 +152,13 @@ class Item:
             self.doc_code, self.chapter, self.section, self.article_no, self.article_title,
             self.requirement, self.source_passage, self.lead_units, self.participating_units,
             self.applies_to_township, self.cycle, self.target, self.target_max, self.unit,
-            self.deadline, self.evidence_hint, self.first_year, self.township_role, self.score,
+            self.deadline, self.evidence_hint, self.first_year, self.township_role, self.score, self.measure,
         )
+
+    @property
+    def logged(self) -> bool:
+        """计量方式 逐次登记: the clerk records each session in the 活动记录 and the year counts itself."""
+        return self.measure == MEASURE_LOGGED
 
     @property
     def township_acts(self) -> bool:

@@ -108,6 +108,26 @@ def _sync_actual(s: Session, item_id: str, year: int, unit: str, user: str, when
     a.updated_at = when
 
 
+def recount_after_unit_change(s: Session, item_id: str, old_unit: str, new_unit: str, from_year: int,
+                              user: str, when: dt.datetime) -> list[int]:
+    """A catalogue import moved an item's unit between counted (次) and summed (学时) units: from ``from_year``
+    on, each year with sessions gets the log's total under the new unit as its 实际值 (logged like any change).
+
+    The sessions themselves are kept as they are; earlier years keep the wording and figure they were
+    assessed under. Returns the years recounted. Runs in the caller's transaction (the import's).
+    """
+    from fazhi_desk.domain.activity import is_summed
+
+    if is_summed(old_unit) == is_summed(new_unit):
+        return []
+    years = list(s.scalars(select(ActivityRow.year).where(ActivityRow.item_id == item_id,
+                                                          ActivityRow.year >= from_year)
+                           .distinct().order_by(ActivityRow.year)))
+    for year in years:
+        _sync_actual(s, item_id, year, new_unit, user, when)
+    return years
+
+
 def _describe(a: Activity, unit: str) -> str:
     from fazhi_desk.domain.activity import is_summed
 

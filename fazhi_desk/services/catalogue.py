@@ -58,7 +58,7 @@ __all__ = [  # the mapping is re-exported for callers that still import it from 
 BUNDLED = "内置目录"
 # A change only to these fields gives the item a new revision but does not ask the office to review it:
 # the obligation's wording is the same.
-NO_REVIEW_FIELDS = frozenset({"township_role", "score"})
+NO_REVIEW_FIELDS = frozenset({"township_role", "score", "measure"})
 
 
 def asks_review(change) -> bool:  # noqa: ANN001 - a catalogue.diff.ItemChange
@@ -425,8 +425,19 @@ def _update_document(
                           old_value=f"{code} 版本 {dd.old_version}",
                           new_value=f"{code} 版本 {dd.new.version}:{summary}"))
     s.add_all(logs)
+    _recount_logs(s, changed.values(), user, now)
     _install_indicators(s, cat)
     return summary
+
+
+def _recount_logs(s: Session, changes, user: str, now: dt.datetime) -> None:  # noqa: ANN001 - ItemChanges
+    """Items whose unit moved between counted and summed units keep their activity log; its total is their
+    实际值 again from the import year on (次 counts sessions, 学时 adds their hours)."""
+    from fazhi_desk.services.activity import recount_after_unit_change
+
+    for ch in changes:
+        if "unit" in ch.fields:
+            recount_after_unit_change(s, ch.item_id, ch.old.unit, ch.new.unit, now.year, user, now)
 
 
 def _drop_empty_assessments(s: Session, item_id: str, now: dt.datetime, user: str, version: str) -> list[ChangeLog]:

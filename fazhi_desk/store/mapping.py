@@ -6,7 +6,9 @@ mapping is derived from the dataclass: a field added to ``Item`` and to
 ``ItemRevision`` (and its migration) needs no change here. Enum fields are
 stored as their value (``cycle`` as its Chinese word); ``doc_code`` lives on the
 item row; an empty ``township_role`` (stores from before it existed) is derived
-from ``applies_to_township``. A :class:`SourceDocument` is stored the same way on
+from ``applies_to_township``; an empty ``measure`` (计量方式, NULL in no store: its column has a
+server default) reads as "". New fields go last on both sides: :data:`REVISION_COLUMNS` is a
+positional tuple that callers extend (``(id, version_id, *REVISION_COLUMNS)``) and slice. A :class:`SourceDocument` is stored the same way on
 :class:`Document`, its version and notes on :class:`CatalogueVersion`.
 """
 
@@ -60,6 +62,7 @@ REVISION_COLUMNS = tuple(ItemRevision.__table__.c[n] for n in ITEM_REVISION_FIEL
 _ENUM_POSITIONS = tuple((i, _ENUMS[n]) for i, n in enumerate(ITEM_REVISION_FIELDS) if n in _ENUMS)
 _ROLE_AT = ITEM_REVISION_FIELDS.index("township_role")
 _APPLIES_AT = ITEM_REVISION_FIELDS.index("applies_to_township")
+_MEASURE_AT = ITEM_REVISION_FIELDS.index("measure")
 # Item's fields in declaration order, as positions in the values list (doc_code appended last).
 _ITEM_ARGS = tuple(len(ITEM_REVISION_FIELDS) if f.name == "doc_code" else ITEM_REVISION_FIELDS.index(f.name)
                    for f in dataclasses.fields(Item))
@@ -72,6 +75,8 @@ def item_from_values(values: typing.Sequence[object], doc_code: str) -> Item:
         v[i] = kind(v[i]) if v[i] not in (None, "") else None
     if v[_ROLE_AT] is None:
         v[_ROLE_AT] = TownshipRole.default_for(v[_APPLIES_AT])
+    if v[_MEASURE_AT] is None:
+        v[_MEASURE_AT] = ""
     v.append(doc_code)
     return Item(*[v[i] for i in _ITEM_ARGS])
 

@@ -142,6 +142,7 @@ class ItemRevision(Base):
     first_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     township_role: Mapped[str] = mapped_column(String(10), default="", server_default="")  # 乡镇角色; "" = from applies_to_township
     score: Mapped[float | None] = mapped_column(Float, nullable=True)  # 分值 in a 考核 table
+    measure: Mapped[str] = mapped_column(Text, default="", server_default="")  # 计量方式: 逐次登记 or ""
 
 
 class Assessment(Base):

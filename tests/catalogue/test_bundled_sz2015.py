@@ -109,7 +109,7 @@ def test_document_block(cat):
     assert d.doc_number == "苏府〔2015〕12号"
     assert d.issuer == "苏州市人民政府"
     assert d.date.isoformat() == "2015-02-01"
-    assert d.version == "1.3"
+    assert d.version == "1.4"
     assert d.source_text == "SZ2015.txt"
 
 
@@ -395,3 +395,11 @@ def test_cycles_targets_and_roles_read_from_the_text(items):
     for i in items.values():
         if "每年" in i.requirement or "年度计划" in i.requirement:
             assert i.cycle is Cycle.YEARLY, i.item_id
+
+
+def test_counted_yearly_items_are_logged_session_by_session(cat):
+    """1.4: 集中学法 (次), legal training (学时) and the enforcement staff's training (天) are 逐次登记."""
+    logged = {i.item_id: (i.target_text, i.unit) for i in cat.items if i.logged}
+    assert logged == {"SZ2015-04-01": ("4", "次"), "SZ2015-04-02": ("40", "学时"),
+                      "SZ2015-18-03": ("6", "天"), "SZ2015-18-04": ("9", "天")}
+    assert all(i.target is not None and i.cycle.value == "每年" for i in cat.items if i.logged)

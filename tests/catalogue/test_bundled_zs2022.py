@@ -121,7 +121,7 @@ def test_document_block(cat):
     assert d.issuer == "中共柞水县委全面依法治县委员会"
     assert d.date == dt.date(2022, 8, 5)
     assert d.title == "柞水县法治政府建设实施方案(2022—2025年)"
-    assert d.version == "1.3" and d.source_text == "ZS2022.txt"
+    assert d.version == "1.4" and d.source_text == "ZS2022.txt"
     notes = "\n".join(d.notes)
     for repair in ("乱码", "拼音", "乾佑", "着力解决", "编辑署名"):
         assert repair in notes, repair
@@ -347,3 +347,10 @@ def test_township_role_follows_the_units_and_the_text(cat):
     assert m["ZS2022-30-01"].township_role is TownshipRole.LEAD
     leads = {i.item_id for i in cat.items if i.township_role is TownshipRole.LEAD}
     assert leads == {"ZS2022-28-02", "ZS2022-30-01"}
+
+
+def test_counted_yearly_items_are_logged_session_by_session(cat):
+    """1.4: the lectures (期) and the training hours (学时) are 逐次登记; nothing else is."""
+    logged = {i.item_id: (i.target_text, i.unit) for i in cat.items if i.logged}
+    assert logged == {"ZS2022-29-04": ("2", "期"), "ZS2022-29-06": ("100", "学时")}
+    assert all(i.target is not None and i.cycle.value == "每年" for i in cat.items if i.logged)

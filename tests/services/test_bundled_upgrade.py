@@ -1,4 +1,4 @@
-"""A store made by an earlier release (bundled catalogues 1.0) upgrades cleanly to today's bundle (1.3).
+"""A store made by an earlier release (bundled catalogues 1.0) upgrades cleanly to today's bundle (1.4).
 
 The bundled files of version 1.0 are kept in tests/services/data/bundled-1.0
 exactly as that release shipped them. A store is created from them, a past year
@@ -84,7 +84,7 @@ def test_existing_store_upgrades_to_the_bundled_version(old_store):
         old = {c.document.code: c.item_map() for c in (load_catalogue_json(p) for p in OLD.glob("*.json"))}
 
         def wording(i, passage=True):
-            return replace(i, township_role=None, score=None,
+            return replace(i, township_role=None, score=None, measure="",
                            source_passage=i.source_passage if passage else "").content_key()
 
         def quotes_more(i, was):  # the only change: a 原文 that holds the old one and more of the sentence
