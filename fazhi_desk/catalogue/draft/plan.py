@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from fazhi_desk.domain.model import Cycle, Item, TownshipRole
+from fazhi_desk.domain.model import MEASURE_LOGGED, Cycle, Item, TownshipRole
 
 CN_NUM = "一二三四五六七八九十"
 CHAPTER_RE = re.compile(rf"^([{CN_NUM}]{{1,3}})\s*[、,,.．]\s*(.*)$")
@@ -50,6 +50,11 @@ TOWNSHIP_RE = re.compile(r"镇|乡|街道|办事处|镇办|各单位|各部门")
 TARGET_RE = re.compile(
     r"(?:不少于|不得少于|不低于|至少|达到|超过|≥)\s*(\d+(?:\.\d+)?)\s*(%|%|个百分点|学时|课时|小时|人次|次|期|场|件|篇|项|个|名|人|家|天|日)"
 )
+# Units of a target reached session by session (不少于4次, 2期, 3场, 40学时): the draft proposes 逐次登记.
+LOGGED_UNITS = frozenset({"次", "期", "场", "学时", "课时", "小时"})
+# 天 counts sessions only for training (培训不少于6天), not for a time limit.
+TRAINING_RE = re.compile(r"培训|学习|轮训|集训")
+MEASURE_GUESS = f"计量方式推测为“{MEASURE_LOGGED}”(每开展一次在活动记录中登记一条,实际值自动统计),请确认"
 PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(%|%)")
 DEADLINE_RES = (
     (re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:份)?(?:底|末|前|内|中旬|上旬|下旬)?(?:前|以前)?"), "ym"),
@@ -121,6 +126,18 @@ def read_target(text: str) -> tuple[float | None, str]:
     if m and re.search(r"率|覆盖|全部|达到", text):
         return float(m.group(1)), "%"
     return None, ""
+
+
+def read_measure(text: str, target: float | None, unit: str, cycle: Cycle) -> str:
+    """计量方式 the text suggests: 逐次登记 for a number of sessions (不少于4次/期/场/学时, 培训…6天), else "".
+
+    A guess: the draft marks it for review. A per-event item (15日内报送) counts no sessions.
+    """
+    if target is None or cycle is Cycle.PER_EVENT:
+        return ""
+    if unit in LOGGED_UNITS or (unit in ("天", "日") and TRAINING_RE.search(text)):
+        return MEASURE_LOGGED
+    return ""
 
 
 def read_cycle(text: str, deadline: dt.date | None) -> Cycle:
@@ -308,12 +325,13 @@ def draft_items(text: str, code: str, plan_year: int) -> tuple[list[Item], list[
             source = s.rstrip(";;")
             role = township_role(lead, part)
             applies = role is not TownshipRole.INFO
+            measure = read_measure(s, target, unit, cycle)
             items.append(Item(
                 item_id=item_id, doc_code=code, chapter=p.chapter, section=p.section,
                 article_no=p.article_no, article_title=p.article_title, requirement=requirement,
                 source_passage=source, lead_units=lead, participating_units=part,
                 applies_to_township=applies, township_role=role, cycle=cycle, target=target, unit=unit,
-                deadline=deadline,
+                deadline=deadline, measure=measure,
             ))
             if not lead:
                 warnings.append(Warning(item_id, "未找到牵头单位,请填写"))
@@ -321,6 +339,8 @@ def draft_items(text: str, code: str, plan_year: int) -> tuple[list[Item], list[
                 warnings.append(Warning(item_id, "事项内容由原文截短,请核对"))
             if target is not None and not unit:
                 warnings.append(Warning(item_id, "目标值没有计量单位"))
+            if measure:
+                warnings.append(Warning(item_id, MEASURE_GUESS))
             if lead and not applies:
                 warnings.append(Warning(item_id, "牵头和参加单位中都没有乡镇/街道,已标为“仅供了解”,请确认"))
             if in_preamble:

@@ -39,6 +39,7 @@ class DraftRow:
     score: str = ""
     evidence: str = ""
     warnings: str = ""
+    measure: str = ""  # 计量方式: 逐次登记 or ""
 
 
 # (field, header) of the columns the review grid shows, in order; 提示 is read-only.
@@ -46,7 +47,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("item_id", "编号"), ("chapter", "章"), ("section", "节"), ("article_no", "条"), ("article_title", "条标题"),
     ("requirement", "事项内容"), ("source_passage", "原文"), ("lead_units", "牵头单位"),
     ("participating_units", "参加单位"), ("township_role", "乡镇角色"), ("cycle", "周期"), ("target", "目标值"),
-    ("unit", "计量单位"), ("deadline", "截止日期"), ("score", "分值"), ("evidence", "佐证材料"), ("warnings", "提示"),
+    ("unit", "计量单位"), ("deadline", "截止日期"), ("score", "分值"), ("measure", "计量方式"), ("evidence", "佐证材料"),
+    ("warnings", "提示"),
 )
 LABELS = dict(COLUMNS)
 
@@ -68,7 +70,7 @@ def rows_from_items(items: tuple[Item, ...] | list[Item], warnings: list[Warning
             lead_units=i.lead_units, participating_units=i.participating_units,
             township_role=i.township_role.value, cycle=i.cycle.value, target=i.target_text, unit=i.unit,
             deadline=i.deadline.isoformat() if i.deadline else "", score=_num(i.score), evidence=i.evidence_hint,
-            warnings=";".join(by_item.get(i.item_id, [])),
+            warnings=";".join(by_item.get(i.item_id, [])), measure=i.measure,
         )
         for i in items
     ]
@@ -140,6 +142,7 @@ def catalogue_from_rows(document: SourceDocument, rows: list[DraftRow]) -> Catal
             "township_role": r.township_role.strip(), "cycle": r.cycle.strip(), "target": r.target.strip(),
             "unit": r.unit.strip(), "deadline": r.deadline.strip(), "evidence": r.evidence.strip(),
             **({"score": score} if score != "" else {}),
+            **({"measure": r.measure.strip()} if r.measure.strip() else {}),
         })
     data["items"] = items
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 from fazhi_desk.domain.model import Item
 from fazhi_desk.errors import UserError
 
-from fazhi_desk.catalogue.draft.plan import Warning, read_cycle, read_deadline, read_target
+from fazhi_desk.catalogue.draft.plan import MEASURE_GUESS, Warning, read_cycle, read_deadline, read_measure, read_target
 
 MAX_ROWS = 20_000
 
@@ -200,12 +200,14 @@ def draft_table(path: Path, code: str, plan_year: int, mapping: dict[str, int] |
         lead = get(row, "牵头单位")
         part = get(row, "参加单位")
         evidence = get(row, "佐证材料")
+        cycle = read_cycle(content, deadline)
+        measure = read_measure(content, target, unit, cycle)
         item = Item(
             item_id=item_id, doc_code=code, chapter=chapter, section=section, article_no=art_no,
             article_title=article or section or chapter, requirement=content.replace("\n", "")[:200],
             source_passage=content, lead_units=lead, participating_units=part,
-            applies_to_township=True, cycle=read_cycle(content, deadline), target=target, unit=unit,
-            deadline=deadline, evidence_hint=("评分标准:" + standard if standard else evidence),
+            applies_to_township=True, cycle=cycle, target=target, unit=unit,
+            deadline=deadline, evidence_hint=("评分标准:" + standard if standard else evidence), measure=measure,
         )
         score_text = get(row, "分值")
         if score_text:
@@ -219,6 +221,8 @@ def draft_table(path: Path, code: str, plan_year: int, mapping: dict[str, int] |
             warnings.append(Warning(item_id, "未找到责任单位,请填写"))
         if target is not None and not unit:
             warnings.append(Warning(item_id, "目标值没有计量单位"))
+        if measure:
+            warnings.append(Warning(item_id, MEASURE_GUESS))
     if not items:
         raise UserError(f"表格“{path.name}”工作表“{sheet}”第 {header + 1} 行是表头,但其下没有任何考核内容。")
     signature = "|".join(re.sub(r"\s+", "", c) for c in rows[header] if c.strip())
