@@ -164,6 +164,7 @@ class ItemDetail(QWidget):
     edit_requested = Signal(str, int, dict)  # item_id, year, {field: value}
     review_confirmed = Signal(str)  # item_id
     show_source_requested = Signal(str)  # item_id
+    activity_requested = Signal(str)  # item_id: the clerk follows the form's link to the 活动记录 tab
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -281,6 +282,14 @@ class ItemDetail(QWidget):
         form.addRow(self.standing_lbl)
         form.addRow("不适用原因:", self.na_reason)
         form.addRow("实际值:", ah)
+        # 逐次登记: the 实际值 is the log's total; the form sends the clerk to the 活动记录 tab
+        self.logged_hint = QLabel()
+        self.logged_hint.setWordWrap(True)
+        self.logged_hint.setTextFormat(Qt.TextFormat.RichText)
+        self.logged_hint.setStyleSheet("color:#1f4e79")
+        self.logged_hint.linkActivated.connect(lambda _l: self._row and self.activity_requested.emit(self._row.item_id))
+        self.logged_hint.hide()
+        form.addRow(self.logged_hint)
         form.addRow("责任人:", self.owner)
         form.addRow("完成日期:", dh)
         form.addRow("工作情况说明:", self.note)
@@ -399,7 +408,7 @@ class ItemDetail(QWidget):
             if self.actual not in typing:
                 self.actual.setText(_fmt(row.actual))
             self.actual.setEnabled(i.target is not None)
-            self.target_lbl.setText(f"/ 目标 {i.target_text} {i.unit}" if i.target is not None else "(本事项无数值目标)")
+            self._show_logged(row)
             if self.owner not in typing:
                 self.owner.setText(row.owner)
             self._show_date(row, keep=same_typing and self.completed_on.hasFocus())
@@ -436,6 +445,25 @@ class ItemDetail(QWidget):
             self.done_before_lbl.setText("\n".join(notes))
         finally:
             self._loading = False
+
+    def _show_logged(self, row: ChecklistRow) -> None:
+        """计量方式 逐次登记: 实际值 is read-only, "按活动记录自动统计:3 / 4 次", and a link to the 活动记录 tab."""
+        from fazhi_desk.domain.activity import progress_text
+
+        i = row.item
+        logged = i.logged and i.target is not None
+        self.actual.setReadOnly(logged)
+        self.actual.setFocusPolicy(Qt.FocusPolicy.ClickFocus if logged else Qt.FocusPolicy.StrongFocus)
+        if logged:
+            self.actual.setToolTip("本事项逐次登记：实际值按活动记录自动统计，不能直接填写")
+            self.target_lbl.setText("按活动记录自动统计：" + progress_text(row.actual, i.target_text, i.unit))
+            self.logged_hint.setText("本事项逐次登记：每开展一次活动（如一次集中学法、一期讲座），"
+                                     "就在“活动记录”中登记一条（日期、名称、人员，附签到表和照片），"
+                                     "实际值自动统计。<a href='activity'>到“活动记录”登记 →</a>")
+        else:
+            self.actual.setToolTip("")
+            self.target_lbl.setText(f"/ 目标 {i.target_text} {i.unit}" if i.target is not None else "(本事项无数值目标)")
+        self.logged_hint.setVisible(logged)
 
     def _show_review(self, row: ChecklistRow) -> None:
         """While 条文已更新,请复核: which import changed what, every changed field as old → new."""
@@ -542,6 +570,8 @@ class ItemDetail(QWidget):
 
     def _on_actual(self) -> None:
         self.actual.setModified(False)
+        if self.actual.isReadOnly():  # 逐次登记: the log's total, never typed here
+            return
         t = self.actual.text().strip()
         try:
             v = float(t) if t else None

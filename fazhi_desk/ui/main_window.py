@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
 
         self.detail = ItemDetail()
         self.detail.today = self.today
+        self.detail.activity_requested.connect(lambda _id: self.right_tabs.setCurrentWidget(self.activity_page))
         self.detail_page.layout().addWidget(self.detail)
         self.edits = ItemEdits(self.detail, self.checklist, self, lambda: self.store, self.undo_stack)
         self.checklist.complete()
