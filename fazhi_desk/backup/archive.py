@@ -129,11 +129,24 @@ def disk_full_error(where: Path | str, needed: int | None = None, *, changed: st
     return NotEnoughSpace(f"“{where}”所在磁盘空间不足。{need}后重试。{changed},没有留下不完整的文件。")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a backup may list 200,000 of them
 class Member:
     name: str
     size: int
     sha256: str
+
+
+_MEMBER_KEYS = frozenset(("name", "size", "sha256"))
+
+
+def _member_hook(d: dict) -> object:
+    """A manifest's member as its :class:`Member` while json parses (the dict is dropped at once)."""
+    if d.keys() == _MEMBER_KEYS:
+        try:
+            return Member(str(d["name"]), int(d["size"]), str(d["sha256"]))
+        except (TypeError, ValueError):
+            return d  # from_json refuses it as before
+    return d
 
 
 @dataclass(frozen=True)
@@ -200,7 +213,7 @@ class Manifest:
 
     @classmethod
     def from_json(cls, raw: bytes) -> "Manifest":
-        d = json.loads(raw.decode("utf-8"))
+        d = json.loads(raw.decode("utf-8"), object_hook=_member_hook)
         if not isinstance(d, dict) or d.get("format") != FORMAT:
             raise ValueError("not our manifest")
         c = d.get("counts") or {}
@@ -214,7 +227,8 @@ class Manifest:
             counts=Counts(int(c.get("items", 0)), int(c.get("assessments", 0)), int(c.get("evidence_files", 0)),
                           int(c.get("evidence_links", 0)), int(c.get("change_log", 0)),
                           tuple(int(y) for y in c.get("years") or ())),
-            members=tuple(Member(str(m["name"]), int(m["size"]), str(m["sha256"])) for m in d["members"]),
+            members=tuple(m if isinstance(m, Member) else Member(str(m["name"]), int(m["size"]), str(m["sha256"]))
+                          for m in d["members"]),
             evidence_included=bool(d.get("evidence_included", True)),
             missing_evidence=tuple(str(x) for x in d.get("missing_evidence") or ()),
             missing_labels=tuple(str(x) for x in d.get("missing_labels") or ()),
@@ -463,6 +477,21 @@ def _snapshot_on_a_full_disk(data: DataDir, snap: Path) -> None:
         lock.release()
 
 
+def _locked_error(data: DataDir) -> UserError:
+    """SQLite refused to let the snapshot read: say who keeps the database, by the lock's recorded holder."""
+    from fazhi_desk.store.holder import holder_of
+
+    h = holder_of(data)
+    if h is not None and h.kind == "window":
+        return UserError(f"数据库“{data.db}”正被打开的法治政府建设检查台窗口独占使用(进程 {h.pid}),无法从这里读取。"
+                         "请在窗口中选择“文件 → 备份与恢复… → 立即备份…”,或关闭窗口后再运行本命令。")
+    if h is not None:
+        return UserError(f"数据库“{data.db}”正被另一个法治政府建设检查台命令独占使用(进程 {h.pid}),无法从这里读取。"
+                         "请等它结束后重试。没有写入备份。")
+    return UserError(f"数据库“{data.db}”被其他程序锁定(不是法治政府建设检查台:没有正在运行的本程序在使用这个数据目录;"
+                     "例如数据库工具、备份或同步软件正在读写它),无法读取。请关闭那个程序后重试。没有写入备份。")
+
+
 def _too_large_error(final: Path | None, folder: Path) -> UserError:
     """EFBIG: the target's file system caps one file's size (FAT32: 4 GB)."""
     return UserError(f"备份文件“{final or folder}”超过了“{folder}”所在磁盘允许的单个文件大小"
@@ -526,6 +555,21 @@ def estimate_size(data: DataDir, include_evidence: bool = True) -> int:
     return total
 
 
+def check_backup_name(out: Path | str) -> None:
+    """Refuse a backup path that cannot be what was meant: one ending in a folder separator (a folder typed
+    after the suggested name) or a file name starting with a dot (hidden, e.g. ``.fzbak``). Raises UserError."""
+    text = str(out).strip()
+    name = text.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    if text.endswith(("/", "\\")):
+        why = f"以文件夹分隔符结尾,“{name}”会被当作文件夹"
+    elif name.startswith("."):
+        why = f"文件名“{name}”以“.”开头,会成为隐藏文件"
+    else:
+        return
+    raise UserError(f"备份文件名“{text}”{why},没有写入备份。请只修改文件名(如“单位-日期.fzbak”),"
+                    "要换文件夹请在对话框中进入该文件夹。")
+
+
 def create_backup(
     ctx: JobContext,
     data: DataDir,
@@ -554,6 +598,8 @@ def create_backup(
     if not data.db.is_file() or data.db.stat().st_size == 0:
         raise UserError(f"数据目录“{data.root}”中还没有数据(找不到“{data.db.name}”),无需备份。")
     out_path = Path(out) if out is not None else None
+    if out_path is not None and not out_path.is_dir():
+        check_backup_name(out)  # type: ignore[arg-type]
     if out_path is not None and out_path.is_dir():
         folder, final = out_path, None
     elif out_path is not None:
@@ -602,8 +648,7 @@ def create_backup(
             if "full" in str(e).lower() or ("i/o" in str(e).lower() and _nearly_full(snap_dir)):
                 raise disk_full_error(snap_dir, changed="没有写入备份") from e
             if "locked" in str(e).lower() or "busy" in str(e).lower():
-                raise UserError(f"数据库“{data.db}”正被打开的法治政府建设检查台窗口独占使用,无法从这里读取。"
-                                "请在窗口中选择“文件 → 备份与恢复… → 立即备份…”,或关闭窗口后再运行本命令。") from e
+                raise _locked_error(data) from e
             raise UserError(f"无法读取数据库“{data.db}”制作快照:{e}。请稍后重试;若反复出现,请运行“校验”并联系技术支持。") from e
         except sqlite3.DatabaseError as e:
             raise UserError(f"数据库“{data.db}”已损坏,无法备份({e})。请从较早的备份恢复。") from e
@@ -764,15 +809,17 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
     except OSError as e:
         raise UserError(f"无法读取备份文件“{path}”:{os_error_text(e)}。") from e
     try:
-        infos: dict[str, zipfile.ZipInfo] = {}
+        infos: dict[str, zipfile.ZipInfo] = zf.NameToInfo  # zipfile's own index (the last of two same names)
         problems: list[Problem] = []
-        for zi in zf.infolist():
+        seen: set[str] | None = set() if len(zf.filelist) != len(infos) else None  # only when names repeat
+        for zi in zf.filelist:
             if _unsafe_name(zi.filename):
                 problems.append(Problem(zi.filename, "文件名含有不安全的路径(“..”、绝对路径或盘符),"
                                                      "可能试图写到数据目录之外"))
-            elif zi.filename in infos:
+            elif seen is not None and zi.filename in seen:
                 problems.append(Problem(zi.filename, "同名文件出现了两次"))
-            infos[zi.filename] = zi
+            if seen is not None:
+                seen.add(zi.filename)
         if problems:
             raise _damaged(path, problems, f"备份文件“{path}”含有不安全的内容,已拒绝")
         if MANIFEST not in infos:
@@ -987,14 +1034,16 @@ def read_backup(
         if not problems:  # a row whose hash is no hash would become a path outside the store: refuse
             problems += [Problem(DB_MEMBER, f"数据库中佐证材料的编号“{str(sha)[:80]}”不是有效的 SHA-256"
                                             "(可能是恶意构造的备份,试图读写数据目录之外的文件)")
-                         for sha in _all_evidence_refs(db_path) if not is_sha256(sha)]
-        names = _evidence_names(db_path) if not problems else {}
-        stored = {m.name for m in r.manifest.members}
+                         for sha in _bad_evidence_refs(db_path)]
+        names = _Labels(db_path if not problems else None)
+        missing_then = set(r.manifest.missing_evidence)
         if r.manifest.evidence_included and not problems:
-            for sha, _size in _referenced_files(db_path):
+            stored = {m.name for m in r.manifest.members}  # the members' own strings: a small set
+            for sha in _linked_referenced(db_path):
                 name = EVIDENCE_PREFIX + f"{sha[:2]}/{sha}"
-                if name not in stored and sha not in r.manifest.missing_evidence and sha in names:
-                    problems.append(Problem(name, f"数据库引用的佐证材料({names[sha]})不在备份中"))
+                if name not in stored and sha not in missing_then:
+                    problems.append(Problem(name, f"数据库引用的佐证材料({names.get(sha, len(problems)) or sha})不在备份中"))
+            del stored
         for m in r.manifest.members:
             if m.name == DB_MEMBER:
                 continue
@@ -1002,13 +1051,14 @@ def read_backup(
             target = (work / m.name) if dest is not None else None
             what = _stream_member(ctx, r, m, target, on_bytes)
             if what:
-                label = f"{m.name}({names[sha]})" if sha in names else m.name
+                label = names.label(m.name, sha, len(problems))
                 problems.append(Problem(label, what))
-            elif m.sha256 != sha and sha not in r.manifest.missing_evidence:
-                label = f"{m.name}({names[sha]})" if sha in names else m.name
+            elif m.sha256 != sha and sha not in missing_then:
+                label = names.label(m.name, sha, len(problems))
                 problems.append(Problem(label, "内容与文件名(SHA-256)不符,而清单没有把它记为备份时已改动:备份被改动过"))
             elif target is not None and m.sha256 != sha:
                 target.unlink()  # flagged as altered when backed up: never put it in the store under its name
+        names.close()
         if problems:
             raise _damaged(path, problems)
         if dest is not None:
@@ -1034,19 +1084,87 @@ def _fsync_tree(root: Path) -> None:
     """fsync every file, then every folder, under ``root`` (in parallel: one after another costs ms each)."""
     from fazhi_desk.evidence.filestore import _fsync_path, _parallel
 
-    files: list[str] = []
     dirs: list[Path] = []
-    for d, _sub, names in os.walk(root):
-        dirs.append(Path(d))
-        files += [os.path.join(d, n) for n in names]
-    for err in _parallel(_fsync_path, files):
-        if err is not None:
-            raise err
     evidence = str(root / "evidence")
-    for f in files:
-        if f.startswith(evidence):  # stored evidence is read-only, as the file store keeps it
-            os.chmod(f, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
+    for d, _sub, names in os.walk(root):  # folder by folder (a shard holds 1/256 of the files), in batches:
+        dirs.append(Path(d))  # never a list of every file nor a future for each at once
+        for i in range(0, len(names), FSYNC_BATCH):
+            batch = [os.path.join(d, n) for n in names[i:i + FSYNC_BATCH]]
+            for err in _parallel(_fsync_path, batch):
+                if err is not None:
+                    raise err
+            if d.startswith(evidence):  # stored evidence is read-only, as the file store keeps it
+                for f in batch:
+                    os.chmod(f, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
     _parallel(_fsync_dir, dirs)
+
+
+FSYNC_BATCH = 512
+
+
+def _bad_evidence_refs(db: Path) -> Iterator[str]:
+    """Values the database uses as an evidence file's hash that are no SHA-256 (read row by row)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = _table_names(con)
+        for t in ("evidence_file", "evidence_link", "evidence_trash"):
+            if t in tables:
+                for (sha,) in con.execute(f"SELECT DISTINCT sha256 FROM {t}"):  # noqa: S608 - fixed names
+                    if not is_sha256(sha):
+                        yield sha
+    finally:
+        con.close()
+
+
+def _linked_referenced(db: Path) -> Iterator[str]:
+    """Hashes of the evidence files the database knows that an item's year links (row by row, no list)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = _table_names(con)
+        if not {"evidence_link", "assessment"} <= tables:
+            return
+        known = [f"SELECT sha256 FROM {t}" for t in ("evidence_file", "evidence_trash") if t in tables]
+        if not known:
+            return
+        yield from (r[0] for r in con.execute(
+            "SELECT DISTINCT l.sha256 FROM evidence_link l JOIN assessment a ON a.id = l.assessment_id "
+            f"WHERE l.sha256 IN ({' UNION '.join(known)})"))  # noqa: S608 - fixed names
+    finally:
+        con.close()
+
+
+class _Labels:
+    """“原名”,事项 X,Y 年 of a damaged member, looked up one by one (a backup may hold 200,000 files: no dict of
+    them all); only the first :data:`LABELLED` problems are labelled (a message lists no more)."""
+
+    LABELLED = 200
+
+    def __init__(self, db: Path | None) -> None:
+        self.db = db
+        self._con: sqlite3.Connection | None = None
+
+    def get(self, sha: str, n_problems: int = 0) -> str | None:
+        if self.db is None or n_problems >= self.LABELLED:
+            return None
+        try:
+            if self._con is None:
+                self._con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+            row = self._con.execute(
+                "SELECT l.original_name, a.item_id, a.year FROM evidence_link l "
+                "JOIN assessment a ON a.id = l.assessment_id WHERE l.sha256 = ? ORDER BY l.id LIMIT 1", (sha,)
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        return f"“{row[0]}”,事项 {row[1]},{row[2]} 年" if row else None
+
+    def label(self, name: str, sha: str, n_problems: int) -> str:
+        what = self.get(sha, n_problems)
+        return f"{name}({what})" if what else name
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
 
 def _evidence_names(db: Path) -> dict[str, str]:

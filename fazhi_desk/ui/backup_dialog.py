@@ -84,15 +84,23 @@ def backup_now(parent: QWidget | None, data: DataDir, on_done: Callable[[], None
     from fazhi_desk.backup.restore import current_summary
 
     def ask(summary: Any) -> None:
-        from fazhi_desk.backup.archive import create_backup, default_backup_name
+        from fazhi_desk.backup.archive import check_backup_name, create_backup, default_backup_name
+        from fazhi_desk.errors import UserError
 
         import datetime as dt
 
         name = default_backup_name(summary.office, dt.datetime.now())
-        start = _last_dir(data) / name
-        path, _f = QFileDialog.getSaveFileName(parent, "备份到", str(start), FILE_FILTER)
-        if not path:
-            return
+        start = str(_last_dir(data) / name)
+        while True:
+            path, _f = QFileDialog.getSaveFileName(parent, "备份到", start, FILE_FILTER)
+            if not path:
+                return
+            try:
+                check_backup_name(path)
+                break
+            except UserError as e:  # a folder typed after the name, a hidden name: say so and ask again
+                QMessageBox.warning(parent, "备份文件名有误", str(e))
+                start = str(_last_dir(data) / name)
         if not path.lower().endswith(SUFFIX):
             path += SUFFIX
         _remember_dir(data, Path(path).parent)

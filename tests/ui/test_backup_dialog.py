@@ -171,3 +171,33 @@ def test_render_the_dialog(qtbot, tmp_path):
     assert dlg.table.rowCount() == 1 and "每日自动备份" in dlg.table.item(0, 1).text()
     out = Path(tmp_path / "dialog.png")
     assert dlg.grab().save(str(out)) and out.stat().st_size > 0
+
+
+@pytest.mark.parametrize("typed", ["备份.fzbak/U盘/", ".fzbak", "U盘/.hidden"])
+def test_a_mistyped_backup_name_is_refused_and_asked_again(qtbot, tmp_path, monkeypatch, quiet_boxes, typed):
+    """A folder typed after the suggested name, or a name starting with a dot, writes nothing and says why."""
+    data = make_workspace(tmp_path / "data", n_files=1)
+    win = open_window(qtbot, data, tmp_path)
+    usb = tmp_path / "U盘"
+    usb.mkdir()
+    answers = [str(usb) + "/" + typed, str(usb / "好.fzbak")]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (answers.pop(0), ""))
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: warnings.append(text))
+    bd.backup_now(win, data, store=win.store)
+    qtbot.waitUntil(lambda: any("已备份到" in t for t in quiet_boxes), timeout=20000)
+    assert len(warnings) == 1 and "备份文件名" in warnings[0], warnings
+    assert sorted(p.name for p in usb.iterdir()) == ["好.fzbak"]  # no folder made, no hidden file
+    win.store.close()
+
+
+@pytest.mark.parametrize("typed", ["备份.fzbak/U盘/", ".fzbak", "sub/.x.fzbak"])
+def test_create_backup_refuses_a_name_ending_in_a_separator_or_starting_with_a_dot(tmp_path, typed):
+    from fazhi_desk.errors import UserError
+
+    data = make_workspace(tmp_path / "data", n_files=1)
+    usb = tmp_path / "U盘"
+    usb.mkdir()
+    with pytest.raises(UserError, match="备份文件名"):
+        create_backup(JobContext(), data, str(usb) + "/" + typed)
+    assert list(usb.iterdir()) == []
