@@ -35,8 +35,8 @@ PASSWORD = "desk-test-pw"
 def find_bin_dir() -> Path | None:
     """The newest ``/usr/lib/postgresql/<v>/bin`` holding initdb and pg_ctl (or PG_BIN_DIR)."""
     env = os.environ.get("PG_BIN_DIR")
-    if env and (Path(env) / "initdb").exists():
-        return Path(env)
+    if env:  # told where: only there (a folder without initdb means the server is missing)
+        return Path(env) if (Path(env) / "initdb").exists() else None
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name)
                    if Path(p).parent.parent.name.isdigit() else 0)
     if found:
