@@ -93,7 +93,7 @@ def undo_preview(data: DataDir, store: Any = None) -> UndoPreview:
     if backup is None:
         raise UserError(f"找不到 {at:%Y-%m-%d %H:%M} 那次导入之前的自动备份(只保留最近 4 次导入前的备份),无法撤销。")
     lost = tuple(
-        f"{from_stored(a):%Y-%m-%d %H:%M} {user}:" + (f"事项 {item} {year} 年 " if item else "")
+        f"{from_stored(a):%Y-%m-%d %H:%M} {user}:" + (f"事项 {item} " + (f"{year} 年 " if year is not None else "") if item else "")
         + f"{FIELD_NAMES.get(field, field)} {old or '(空)'} → {new or '(空)'}"
         for a, user, item, year, field, old, new in lost_rows
     )

@@ -201,3 +201,27 @@ def test_create_backup_refuses_a_name_ending_in_a_separator_or_starting_with_a_d
     with pytest.raises(UserError, match="备份文件名"):
         create_backup(JobContext(), data, str(usb) + "/" + typed)
     assert list(usb.iterdir()) == []
+
+
+def test_undo_import_confirmation_never_says_none_year(tmp_path):
+    """An item-wide change after the import (its review confirmed: no year) is listed without 'None 年'."""
+    from fazhi_desk.backup.undo_import import undo_preview
+    from fazhi_desk.catalogue.schema import dump_catalogue_json
+    from fazhi_desk.services.catalogue import apply_import, confirm_review, preview_import
+    from tests.conftest import make_catalogue
+
+    ws = make_workspace(tmp_path / "data", n_files=0)
+    src = tmp_path / "新目录.json"
+    src.write_text(dump_catalogue_json(make_catalogue()), encoding="utf-8")
+    store = open_workspace(ws)
+    try:
+        apply_import(store, preview_import(store, src))
+        from fazhi_desk.store.models import ItemRow
+
+        with store.transaction() as s:
+            s.get(ItemRow, "TT2020-01-01").needs_review = True  # as a reworded item arrives
+        assert confirm_review(store, "TT2020-01-01")
+    finally:
+        store.close()
+    text = undo_preview(ws).text()
+    assert "TT2020-01-01" in text and "None" not in text, text
