@@ -390,8 +390,9 @@ class Tally:
         """已完成 ÷ 应完成; None when nothing is counted."""
         return self.done / self.applicable if self.applicable else None
 
-    def rate_text(self, digits: int = 1) -> str:
-        return "—" if self.rate is None else f"{self.rate:.{digits}%}"
+    def rate_text(self) -> str:
+        """完成率 as every view and the report print it: one decimal (4.7%), "—" when nothing is counted."""
+        return "—" if self.rate is None else f"{self.rate:.1%}"
 
     def score_text(self) -> str:
         """``得分 37/45``, or "" when no counted item carries a 分值."""

@@ -176,7 +176,7 @@ class Dashboard(QWidget):
                       soon_days=max(days_left, 0))
         self.summary = s
         t = s.total
-        self.t_rate.value.setText(t.rate_text(0))
+        self.t_rate.value.setText(t.rate_text())
         self.t_score.setVisible(bool(t.scored))
         self.t_score.value.setText(t.score_text().removeprefix("得分 "))
         self.t_done.value.setText(f"{t.done}/{t.applicable}")

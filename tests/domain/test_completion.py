@@ -157,7 +157,7 @@ def test_tally_counts_and_rate():
         t.add(st)
     t.add(Standing.NOT_STARTED, overdue=True)
     assert (t.items, t.applicable, t.excluded, t.done, t.below_target, t.overdue) == (10, 6, 4, 2, 1, 1)
-    assert t.rate == pytest.approx(2 / 6) and t.rate_text(0) == "33%"
+    assert t.rate == pytest.approx(2 / 6) and t.rate_text() == "33.3%"
     assert Tally().rate is None and Tally().rate_text() == "—"
 
 

@@ -96,7 +96,7 @@ def test_dashboard_report_and_tree_agree(qtbot, tmp_path):
         # 03-01 (done in 2022) is history, not counted again
         assert tree == board == report == (3, 5, 2)
         assert total["完成率"] == dash.summary.total.rate
-        assert dash.t_rate.value.text() == "60%"
+        assert dash.t_rate.value.text() == "60.0%"
         assert (total["不适用"], total["本年度不检查"]) == (2, 2)
         # the written report counts the same (it used to compare status words on its own)
         assert "全年应完成检查事项5项\uff0c已完成3项\uff0c完成率60.0%" in drafts(st, YEAR, TODAY)["measures"]

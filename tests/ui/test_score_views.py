@@ -70,7 +70,7 @@ def test_dashboard_and_report_show_the_same_points(qtbot, tmp_path):
         dash = win.show_dashboard()
         assert not dash.t_score.isHidden()
         assert dash.t_score.value.text() == "5/12"
-        assert dash.t_rate.value.text() == "33%"  # 1 done of 3 counted
+        assert dash.t_rate.value.text() == "33.3%"  # 1 done of 3 counted
 
         out = tmp_path / "报告.xlsx"
         export_report(JobContext(), st, YEAR, out, today=TODAY)
