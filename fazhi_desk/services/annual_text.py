@@ -36,6 +36,7 @@ from fazhi_desk.domain.completion import Scope
 from fazhi_desk.domain.model import Cycle, SourceDocument
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
+from fazhi_desk.reports.evidence_package import base_name
 from fazhi_desk.reports.drafts import DraftActivity, DraftFigure, DraftInput, DraftRow, draft_all
 from fazhi_desk.services import current_user
 from fazhi_desk.store.db import Store
@@ -187,7 +188,7 @@ def draft_input(store: Store, year: int, today: dt.date | None = None) -> DraftI
         for item_id, name in s.execute(select(Assessment.item_id, EvidenceLink.original_name)
                                        .join(EvidenceLink, EvidenceLink.assessment_id == Assessment.id)
                                        .where(Assessment.year == year).order_by(EvidenceLink.id)):
-            evidence.setdefault(item_id, []).append(name)
+            evidence.setdefault(item_id, []).append(base_name(name))  # "会议/通知.pdf": the file name
         template = read_template(s)
     names = {}
     for e in stats:  # a linked indicator names its item's sessions (集中学法)

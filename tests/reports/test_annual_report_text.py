@@ -65,6 +65,18 @@ def test_a_realistic_year_drafts_a_short_report_by_theme(year_store, tmp_path):
     assert not ASCII_BETWEEN_CJK.search(body)
 
 
+def test_a_document_filed_from_a_sub_folder_is_named_without_the_folder(year_store, tmp_path):
+    from fazhi_desk.jobs import JobContext
+    from fazhi_desk.services.evidence import attach
+
+    src = tmp_path / "决策材料"
+    (src / "制度").mkdir(parents=True)
+    (src / "制度" / "关于印发营盘镇重大行政决策程序规定的通知.pdf").write_bytes("规定正文".encode())
+    attach(JobContext(), year_store, "SZ2015-12-02", YEAR, [src])
+    body = _body(drafts(year_store, YEAR, TODAY))
+    assert "《营盘镇重大行政决策程序规定》" in body and "制度/" not in body
+
+
 def test_every_figure_in_the_text_is_the_workbooks(year_store, tmp_path):
     text = _body(drafts(year_store, YEAR, TODAY))
     data = load_report_data(year_store, YEAR, TODAY)
