@@ -373,7 +373,7 @@ class ExportFlow(_Flow):
 
     def _exported(self, counts: tuple[int, int]) -> None:
         docs, items = counts
-        what = "空白检查目录模板" if self.empty else f"{docs} 个来源文件、{items} 个检查事项"
+        what = "空白检查目录模板" if self.empty else f" {docs} 个来源文件、{items} 个检查事项"  # 已导出 2 个
         QMessageBox.information(self.parent_widget, self.title, f"已导出{what}:\n{self.path}")
         self._end("exported")
 

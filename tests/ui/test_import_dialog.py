@@ -4,6 +4,7 @@ no-change, bad file, downgrade, export, version history."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from PySide6.QtCore import Qt
@@ -174,6 +175,7 @@ def test_export_template(qtbot, parent, small_store, tmp_path, monkeypatch, mess
         assert openpyxl.load_workbook(out)["检查事项"].max_row == 1 and "空白" in messages[-1]
     else:
         assert read_template(out) == [make_catalogue()] and "5 个检查事项" in messages[-1]
+        assert re.search(r"已导出 \d+ 个来源文件", messages[-1]), messages[-1]  # not "已导出2 个"
 
 
 def test_version_history_dialog_lists_versions(qtbot, small_store, tmp_path):
