@@ -16,7 +16,8 @@ PLAN = """关于加强法治建设的实施方案
 一、主要任务
 1.加强学法。各镇每年安排领导干部集中学法不少于4次。每年组织工作人员法律培训不少于40学时。
 2.普法宣传。各镇每年至少举办2期法治讲座,开展普法活动不少于3场。每年组织执法人员参加培训不少于6天。
-3.备案审查。规范性文件备案率达到100%。规范性文件发布后15日内报送备案。各镇要建立法律顾问制度,聘请法律顾问不少于1名。
+3.普法工作。每年至少召开两次普法工作会议。
+4.备案审查。规范性文件备案率达到100%。规范性文件发布后15日内报送备案。各镇要建立法律顾问制度,聘请法律顾问不少于1名。
 """
 
 
@@ -33,6 +34,7 @@ def test_counted_targets_are_proposed_as_logged_and_flagged_for_review():
 
     for phrase in ("集中学法不少于4次", "不少于40学时", "举办2期法治讲座", "不少于3场", "培训不少于6天"):
         assert measure(phrase) == MEASURE_LOGGED, phrase
+    assert next(i for text, i in got.items() if "召开两次" in text).target == 2  # a number written in words
     for phrase in ("备案率达到100%", "15日内报送备案", "聘请法律顾问不少于1名"):
         assert measure(phrase) == "", phrase
     flagged = {w.item_id for w in d.warnings if MEASURE_LOGGED in w.message and "请确认" in w.message}
@@ -49,11 +51,14 @@ def test_counted_targets_are_proposed_as_logged_and_flagged_for_review():
     assert not any(i.logged for i in catalogue_from_rows(d.catalogue.document, cleared).items)
 
 
-def test_the_bundled_source_drafts_its_logged_items():
-    text = resource_path("sources", "SZ2015.txt").read_text("utf-8")
-    d = draft_catalogue(text, DraftMeta(code="SZ2015", date=None), pasted=True)
-    logged = [i for i in d.catalogue.items if i.logged]
-    assert {(i.target, i.unit) for i in logged} >= {(4, "次"), (40, "学时")}
+def test_the_bundled_sources_draft_their_logged_items():
+    def logged(code: str) -> set[tuple[float, str]]:
+        text = resource_path("sources", f"{code}.txt").read_text("utf-8")
+        d = draft_catalogue(text, DraftMeta(code=code, date=None), pasted=True)
+        return {(i.target, i.unit) for i in d.catalogue.items if i.logged}
+
+    assert logged("SZ2015") >= {(4, "次"), (40, "学时"), (6, "天")}
+    assert logged("ZS2022") == {(2, "期"), (100, "学时")}  # 每年至少举办两期法治专题讲座
 
 
 def test_a_county_table_row_with_a_count_is_proposed_as_logged(tmp_path):

@@ -48,8 +48,10 @@ LEAD_INLINE_RES = (
 TOWNSHIP_RE = re.compile(r"镇|乡|街道|办事处|镇办|各单位|各部门")
 
 TARGET_RE = re.compile(
-    r"(?:不少于|不得少于|不低于|至少|达到|超过|≥)\s*(\d+(?:\.\d+)?)\s*(%|%|个百分点|学时|课时|小时|人次|次|期|场|件|篇|项|个|名|人|家|天|日)"
+    r"(?:不少于|不得少于|不低于|至少|达到|超过|≥)\s*(?:举办|开展|组织|召开|安排|参加)?\s*(\d+(?:\.\d+)?|[一二两三四五六七八九十])\s*"
+    r"(%|%|个百分点|学时|课时|小时|人次|次|期|场|件|篇|项|个|名|人|家|天|日)"
 )
+CN_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}  # 至少举办两期
 # Units of a target reached session by session (不少于4次, 2期, 3场, 40学时): the draft proposes 逐次登记.
 LOGGED_UNITS = frozenset({"次", "期", "场", "学时", "课时", "小时"})
 # 天 counts sessions only for training (培训不少于6天), not for a time limit.
@@ -121,7 +123,7 @@ def read_target(text: str) -> tuple[float | None, str]:
     m = TARGET_RE.search(text)
     if m:
         unit = m.group(2).replace("%", "%")
-        return float(m.group(1)), unit
+        return float(CN_DIGITS.get(m.group(1)) or m.group(1)), unit
     m = PERCENT_RE.search(text)
     if m and re.search(r"率|覆盖|全部|达到", text):
         return float(m.group(1)), "%"
