@@ -105,6 +105,7 @@ class ReportDialog(QDialog):
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.progress.setTextVisible(False)  # Fusion draws it mid-bar, half covered; the percentage goes in the text
+        self.progress.hide()  # shown while exporting only (an empty bar read as an empty input box)
         self.status = QLabel("")
         self.status.setWordWrap(True)
 
@@ -206,6 +207,7 @@ class ReportDialog(QDialog):
         out = self.out_path()
         self.result = None
         self.progress.setRange(0, 0)
+        self.progress.show()
         self.status.setText("正在导出……")
         self._set_running(True)
         docx = docx_name_for(out) if self.with_docx.isChecked() else None
@@ -249,12 +251,14 @@ class ReportDialog(QDialog):
     def _on_failed(self, error: BaseException) -> None:
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
+        self.progress.hide()
         self.status.setText("导出失败,没有写入文件。")
         show_error(self, "导出年度报告失败", error)
 
     def _on_cancelled(self) -> None:
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
+        self.progress.hide()
         self.status.setText("已取消,没有写入文件。")
 
     def _on_finished(self) -> None:
