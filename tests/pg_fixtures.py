@@ -54,7 +54,8 @@ def _free_port() -> int:
 class PgServer:
     """One private server: ``start()``, ``url(db)``, ``create_database()``, ``stop()``."""
 
-    def __init__(self, bin_dir: Path, root: Path) -> None:
+    def __init__(self, bin_dir: Path, root: Path, *, durable: bool = False) -> None:
+        self.durable = durable  # fsync on (a bench's figures); tests run without it
         self.bin = bin_dir
         self.root = root
         self.data = root / "data"
@@ -98,8 +99,9 @@ class PgServer:
         return self
 
     def start_server(self) -> None:
-        opts = (f"-p {self.port} -k {self.sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=on -c full_page_writes=off -c max_connections=200")
+        fast = "" if self.durable else "-c fsync=off -c full_page_writes=off "
+        opts = (f"-p {self.port} -k {self.sock} -c listen_addresses=127.0.0.1 {fast}"
+                "-c synchronous_commit=on -c max_connections=200")
         r = self._run(self.bin / "pg_ctl", "-D", self.data, "-o", opts, "-l", self.root / "server.log",
                       "-w", "-t", "60", "start", check=False)
         if r.returncode:

@@ -596,11 +596,11 @@ def _set_fields(
             s.add(ChangeLog(at=now, user=user, item_id=item_id, year=year, field=f,
                             old_value=_show(before), new_value=_show(v)))
         if old:
-            record_correction(s, year, item_id, reason, "事项 " + item_id, user=user, now=now)
-            clear_carried(s, item_id, year, old)
-            a.updated_at = now
+            a.updated_at = now  # before the queries below flush: one UPDATE of the row, one version step
             if row.current_revision_id:
                 a.revision_id = row.current_revision_id
+            record_correction(s, year, item_id, reason, "事项 " + item_id, user=user, now=now)
+            clear_carried(s, item_id, year, old)
     return Edited({f: (Status(v) if f == "status" and v else v) for f, v in old.items()}, item_id, year)
 
 
