@@ -82,7 +82,7 @@ class ProfileDialog(QDialog):
             box = QGroupBox("适用文件(约束本单位的来源文件;只有勾选的文件计入清单、概览、年度报告和统计)")
             box_lay = QVBoxLayout(box)
             for d in self.documents:
-                cb = QCheckBox(f"{d.doc_number or d.code} {d.title}({d.issuer})" if d.issuer else f"{d.code} {d.title}")
+                cb = QCheckBox(f"{d.doc_number or d.code} {d.title}" + (f"({d.issuer})" if d.issuer else ""))
                 cb.setProperty("doc_code", d.code)
                 cb.toggled.connect(self._doc_toggled)
                 self.doc_checks[d.code] = cb

@@ -384,7 +384,8 @@ class ItemDetail(QWidget):
             self._show_review(row)
             pos = " / ".join(x for x in (i.chapter, i.section, f"第{i.article_no}条 {i.article_title}".strip()
                                           if i.article_no else "") if x)
-            self.lbl_source.setText(f"{row.document.title}({row.document.doc_number})\n{pos}")
+            number = f"({row.document.doc_number})" if row.document.doc_number else ""
+            self.lbl_source.setText(f"{row.document.title}{number}\n{pos}")
             self.lbl_units.setText(i.lead_units or "—")
             self.lbl_part.setText(i.participating_units or "—")
             self.lbl_role.setText(ROLE_TEXT.get(i.township_role.value, i.township_role.value)

@@ -98,3 +98,14 @@ def test_a_newly_imported_document_asks_whether_it_binds(qtbot, store, tmp_path,
     assert len(questions) == 1 and "测试文件" in questions[0] and "约束本单位" in questions[0]
     want = ("AA2026", "ZS2022") if answer == QMessageBox.StandardButton.Yes else ("ZS2022",)
     assert get_profile(store).binding_documents == want
+
+
+def test_a_drafted_document_without_issuer_is_listed_with_its_doc_number(qtbot):
+    """A plan drafted with its 发文字号 but no 发文机关 is listed as 〔2026〕1号, not by its code alone."""
+    import dataclasses
+
+    docs = [dataclasses.replace(c.document, code="ZS2026", doc_number="柞法治委发〔2026〕1号", issuer="")
+            for c in bundled_catalogues()][:1]
+    dlg = ProfileDialog(OfficeProfile(), None, first_start=True, documents=docs)
+    qtbot.addWidget(dlg)
+    assert "柞法治委发〔2026〕1号" in dlg.doc_checks["ZS2026"].text()
