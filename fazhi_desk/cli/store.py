@@ -46,13 +46,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=lambda args, ctx: (p.print_help(), 2)[1])
 
 
+def _with_password(url: str, data) -> str:  # noqa: ANN001
+    """``url``, asking for the password at the terminal when it has none and none is kept for it."""
+    from sqlalchemy.engine import make_url
+
+    from fazhi_desk.services.location import check_server_url, load_password
+
+    check_server_url(url)
+    u = make_url(url)
+    if u.password is not None or load_password(data, url) is not None or not (sys.stdin and sys.stdin.isatty()):
+        return url
+    import getpass
+
+    pw = getpass.getpass(f"数据库用户“{u.username}”的密码(输入时不显示):")
+    return u.set(password=pw).render_as_string(hide_password=False)
+
+
 def _move_to(args, ctx) -> int:
     from sqlalchemy.engine import make_url
 
-    from fazhi_desk.services.location import check_server_url, move_to
+    from fazhi_desk.services.location import move_to
 
     data = ctx.data.ensure()
-    check_server_url(args.url)
+    args.url = _with_password(args.url, data)
     u = make_url(args.url)
     where = f"{u.host}{f':{u.port}' if u.port else ''}/{u.database}"
     print(printable(f"将把数据目录“{data.root}”中的全部数据复制到 PostgreSQL 数据库“{where}”,"
@@ -75,7 +91,7 @@ def _connect(args, ctx) -> int:
     from fazhi_desk.services.location import connect
 
     data = ctx.data.ensure()
-    loc = connect(data, args.url, args.evidence_dir, args.operator)
+    loc = connect(data, _with_password(args.url, data), args.evidence_dir, args.operator)
     print("已连接。这台电脑今后使用服务器上的数据:")
     for line in loc.lines(data):
         print(printable(line))
