@@ -353,7 +353,7 @@ OUTSTANDING_COLUMNS = ("编号", "文件", "事项内容", "牵头单位", "应�
 
 
 def _outstanding(wb: Workbook, data: ReportData) -> BulkRows:
-    widths = [12, 12, 36, 12, 10, 7, 5, 7, 40, 8]
+    widths = [12, 17, 36, 12, 10, 7, 5, 7, 38, 8]
     ws, bulk = _table_sheet(wb, data, F.SHEET_OUTSTANDING, OUTSTANDING_COLUMNS, widths, len(widths))
     numbers = {d.code: d.doc_number or d.code for d in data.documents}
     for r in data.outstanding():
