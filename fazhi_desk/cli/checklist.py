@@ -234,11 +234,12 @@ def _list(args, ctx) -> int:
 
 
 def _show(args, ctx) -> int:
+    from fazhi_desk.services.activity import activity_lines
     from fazhi_desk.services.checklist import item_record
 
     store = ctx.store()
     item_id = resolve(ctx, args.item_id)
-    for line in item_record(store, item_id, args.year):
+    for line in [*item_record(store, item_id, args.year), *activity_lines(store, item_id, args.year)]:
         print(line)
     return 0
 

@@ -60,9 +60,12 @@ class Activity:
 
 def total(activities: list[Activity] | tuple[Activity, ...], unit: str) -> float:
     """The year's 实际值 from its sessions: their number, or the sum of their 数量 for 学时/人次 units."""
-    if is_summed(unit):
-        return float(sum(a.quantity for a in activities))
-    return float(len(activities))
+    return total_of([a.quantity for a in activities], unit)
+
+
+def total_of(quantities: list[float], unit: str) -> float:
+    """:func:`total` from the sessions' 数量 alone (what a plain query of the log gives)."""
+    return float(sum(quantities)) if is_summed(unit) else float(len(quantities))
 
 
 def _num(x: float) -> str:

@@ -290,10 +290,22 @@ def attach_files(ctx, store: Store, activity_id: int, paths: Sequence[str | os.P
     return summary
 
 
-def typed_actual_refusal(s: Session, item_id: str, year: int, unit: str, value: float | None) -> str:
-    """Why a typed 实际值 cannot be saved (it differs from the log's total), or "" when it can."""
-    got = log_total(s, item_id, year, unit)
-    if got is None or value == got:
-        return ""
-    return (f"实际值按活动记录自动统计:{item_id} {year} 年已登记活动,合计 {got:g}{unit}。"
-            "如需更改,请在“活动记录”中增加、修改或删除活动(命令行:fazhi-desk activity)。")
+def activity_lines(store: Store, item_id: str, year: int) -> list[str]:
+    """The year's sessions and the 实际值 they add up to, as Chinese lines (``fazhi-desk show``)."""
+    from fazhi_desk.domain.activity import progress_text
+    from fazhi_desk.services.checklist import current_item, resolve_item_id
+
+    with store.session() as s:
+        item_id = resolve_item_id(s, item_id)
+        _row, item, _doc = current_item(s, item_id)
+        acts = _activities(s, item_id, year)
+    if item.target is None:
+        return []
+    if not acts:
+        return ["活动记录:无(实际值按填写的数值统计)"]
+    lines = [f"活动记录:{len(acts)} 次,实际值按活动记录自动统计为 "
+             f"{progress_text(total(acts, item.unit), item.target_text, item.unit)}"]
+    for a in acts:
+        q = f",{a.quantity:g}{item.unit}" if a.quantity != 1 else ""
+        lines.append(f"  {a.activity_id}. {a.date.isoformat()} {a.title}{q}")
+    return lines

@@ -570,9 +570,7 @@ def _set_fields(
         if clean.get("actual") is not None and item.target is None:
             raise UserError(f"{item_id} 没有数值目标值,不能填写实际值。请把完成情况写在工作情况说明中。")
         if "actual" in clean and clean["actual"] != a.actual:
-            from fazhi_desk.services.activity import typed_actual_refusal
-
-            why = typed_actual_refusal(s, item_id, year, item.unit, clean["actual"])
+            why = _logged_actual_refusal(s, item_id, year, item.unit, clean["actual"])
             if why:
                 raise UserError(why)
         if new_status == Status.DONE.value:
@@ -661,7 +659,6 @@ def item_record(store: Store, item_id: str, year: int, today: dt.date | None = N
             lines.append(f"不适用原因:{r.na_reason}")
         lines.append(f"工作情况说明:{r.note}")
     lines.append(f"佐证材料:{len(names)} 个" + ("" if not names else ":" + "、".join(names)))
-    lines += _activity_lines(store, item_id, year, it)
     lines.append("复核:" + ("条文已更新,待复核" if row_db.needs_review else "无需复核"))
     if row_db.retired_at is not None:
         v = f"{row_db.doc_code} 目录版本 {retired_ver.version}" if retired_ver else "新版目录"
@@ -672,22 +669,20 @@ def item_record(store: Store, item_id: str, year: int, today: dt.date | None = N
     return lines
 
 
-def _activity_lines(store: Store, item_id: str, year: int, item: Item) -> list[str]:
-    """The year's sessions (活动记录) and the 实际值 they add up to, for ``fazhi-desk show``."""
-    from fazhi_desk.domain.activity import progress_text, total
-    from fazhi_desk.services.activity import list_activities
+def _logged_actual_refusal(s: Session, item_id: str, year: int, unit: str, value: float | None) -> str:
+    """Why a typed 实际值 cannot be saved: the item has sessions in its activity log and their total differs."""
+    from fazhi_desk.domain.activity import total_of
+    from fazhi_desk.store.models import ActivityRow
 
-    if item.target is None:
-        return []
-    acts = list_activities(store, item_id, year)
-    if not acts:
-        return ["活动记录:无(实际值按填写的数值统计)"]
-    lines = [f"活动记录:{len(acts)} 次,实际值按活动记录自动统计为 "
-             f"{progress_text(total(acts, item.unit), item.target_text, item.unit)}"]
-    for a in acts:
-        q = f",{a.quantity:g}{item.unit}" if a.quantity != 1 else ""
-        lines.append(f"  {a.activity_id}. {a.date.isoformat()} {a.title}{q}")
-    return lines
+    quantities = list(s.scalars(select(ActivityRow.quantity).where(ActivityRow.item_id == item_id,
+                                                                    ActivityRow.year == year)))
+    if not quantities:
+        return ""
+    got = total_of(quantities, unit)
+    if value == got:
+        return ""
+    return (f"实际值按活动记录自动统计:{item_id} {year} 年已登记活动,合计 {got:g}{unit}。"
+            "如需更改,请在“活动记录”中增加、修改或删除活动(命令行:fazhi-desk activity)。")
 
 
 def change_log(s: Session, item_id: str | None = None, year: int | None = None, limit: int = 500) -> list[ChangeLog]:

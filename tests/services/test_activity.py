@@ -12,6 +12,7 @@ from fazhi_desk.domain.model import Status
 from fazhi_desk.errors import UserError
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services.activity import (
+    activity_lines,
     add_activity,
     attach_files,
     list_activities,
@@ -123,7 +124,7 @@ def test_every_change_is_in_the_change_log_with_date_and_title(store):
 def test_show_lists_the_sessions_and_the_derived_actual(store):
     add_activity(store, STUDY, 2025, "2025-03-18", "学习宪法", today=TODAY)
     add_activity(store, STUDY, 2025, "2025-05-09", "学习民法典", today=TODAY)
-    lines = item_record(store, STUDY, 2025, TODAY)
+    lines = item_record(store, STUDY, 2025, TODAY) + activity_lines(store, STUDY, 2025)
     text = "\n".join(lines)
     assert "活动记录:2 次,实际值按活动记录自动统计为 2 / 4 次" in text
     assert "2025-05-09 学习民法典" in text
