@@ -38,6 +38,29 @@ START_FAILED_TITLE = "无法启动"
 STARTUP_PROBE = "FAZHI_DESK_STARTUP_PROBE"
 
 
+class _QtbaseGaps(QTranslator):
+    """What qtbase_zh_CN leaves in English in Qt's own file dialog (the one used on Linux): the labels
+    with an accelerator and the 类型 of a folder."""
+
+    TEXTS = {
+        ("QFileDialog", "&Look in:"): "查找范围(&L)\uff1a",
+        ("QFileDialog", "Files of &type:"): "文件类型(&T)\uff1a",
+        ("QAbstractFileIconProvider", "Folder"): "文件夹",
+        ("QAbstractFileIconProvider", "Drive"): "驱动器",
+        ("QAbstractFileIconProvider", "File Folder"): "文件夹",
+        ("QAbstractFileIconProvider", "Alias"): "快捷方式",
+        ("QAbstractFileIconProvider", "Shortcut"): "快捷方式",
+        ("QFileSystemModel", "Folder"): "文件夹",
+    }
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None,  # noqa: D102
+                  n: int = -1) -> str | None:
+        return self.TEXTS.get((context, source))  # None: not ours, the next translator (qtbase) answers
+
+    def isEmpty(self) -> bool:  # noqa: N802, D102
+        return False
+
+
 def make_app(argv: list[str] | None = None, icon: bool = True) -> QApplication:
     """The QApplication with our names, icon and the qtbase_zh_CN translation (确定/取消).
 
@@ -54,6 +77,9 @@ def make_app(argv: list[str] | None = None, icon: bool = True) -> QApplication:
         if tr.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
             app.installTranslator(tr)
             app._fazhi_translator = tr  # type: ignore[attr-defined]
+            gaps = _QtbaseGaps(app)  # installed last: asked first, answers only what qtbase lacks
+            app.installTranslator(gaps)
+            app._fazhi_translator_gaps = gaps  # type: ignore[attr-defined]
         else:
             log.warning("qtbase_zh_CN translation not found; Qt's own dialogs will be in English")
     if icon:

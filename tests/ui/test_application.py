@@ -104,3 +104,28 @@ def test_the_started_window_uses_its_data_directorys_settings(qtbot, tmp_path, m
     finally:
         win.close()
         close_store(win)
+
+
+def test_qts_own_file_dialog_is_chinese(qtbot):
+    """Qt's file dialog (the one Linux gets) shows no English label and calls a folder 文件夹."""
+    import re
+
+    from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
+
+    from fazhi_desk.ui.application import make_app
+
+    app = make_app(icon=False)
+    try:
+        d = QFileDialog(None, "备份到", str(Path.home()), "备份文件 (*.fzbak)")
+        d.setOption(QFileDialog.Option.DontUseNativeDialog)
+        d.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        qtbot.addWidget(d)
+        texts = [w.text() for w in d.findChildren(QLabel) + d.findChildren(QPushButton) if w.text()]
+        assert texts and not [t for t in texts if re.search(r"[A-Za-z]{2,}", t)], texts
+        assert QApplication.translate("QAbstractFileIconProvider", "Folder", "All other platforms") == "文件夹"
+    finally:
+        for name in ("_fazhi_translator", "_fazhi_translator_gaps"):  # the other tests see Qt's English
+            tr = getattr(app, name, None)
+            if tr is not None:
+                app.removeTranslator(tr)
+                setattr(app, name, None)
