@@ -8,7 +8,7 @@ proxy in front of it only sorts nothing and exists so views share one interface.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
@@ -106,18 +106,39 @@ def counts_as_done(r: ChecklistRow) -> bool:
     return r.completion.done
 
 
-@dataclass(eq=False)
 class Node:
-    kind: str  # "root", "doc", "chapter", "section", "article", "item"
-    label: str
-    parent: "Node | None" = None
-    children: list["Node"] = field(default_factory=list)
-    row_in_parent: int = 0
-    row: ChecklistRow | None = None
-    done: int = 0
-    total: int = 0
-    overdue: int = 0
-    key: str = ""
+    """One node of the tree. Plain slots: a search keystroke may lay out 10,000 of them."""
+
+    __slots__ = ("kind", "label", "parent", "children", "row_in_parent", "row", "done", "total", "overdue", "key")
+
+    def __init__(self, kind: str, label: str, parent: "Node | None" = None, children: list["Node"] | None = None,
+                 row_in_parent: int = 0, row: ChecklistRow | None = None, done: int = 0, total: int = 0,
+                 overdue: int = 0, key: str = "") -> None:
+        self.kind = kind  # "root", "doc", "chapter", "section", "article", "item"
+        self.label = label
+        self.parent = parent
+        self.children = [] if children is None else children
+        self.row_in_parent = row_in_parent
+        self.row = row
+        self.done = done
+        self.total = total
+        self.overdue = overdue
+        self.key = key
+
+
+# Flags are asked for every row the view lays out (10,000 on a search keystroke): computed once, not per call.
+_NODE_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ITEM_FLAGS = _NODE_FLAGS | Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemNeverHasChildren
+_ROOT_FLAGS = Qt.ItemFlag.ItemIsDropEnabled
+_N_COLUMNS = len(HEADERS)
+_DISPLAY, _FOREGROUND, _FONT, _TOOLTIP, _DECORATION, _ALIGN = (int(r) for r in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.TextAlignmentRole))
+_ITEM_ID, _KIND = int(ItemIdRole), int(KindRole)
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_OVERDUE_BRUSH = QBrush(OVERDUE_COLOR)
+_STANDING_BRUSHES = {k: QBrush(c) for k, c in STANDING_COLORS.items()}
+_REVIEW_COLOR = QColor("#f9a825")
 
 
 class ChecklistModel(QAbstractItemModel):
@@ -127,6 +148,8 @@ class ChecklistModel(QAbstractItemModel):
         super().__init__(parent)
         self._rows: list[ChecklistRow] = []
         self._search: list[str] = []
+        self._flat: list[Node | None] = []
+        self._shown_hits: list[int] | None = None  # the rows of the flat list of search hits now shown
         self._filter = Filter()
         self._base: tuple[tuple, list[int]] | None = None  # (filter base key, indices passing it)
         self._last_text: tuple[str, list[int]] = ("", [])  # previous keystroke's matches
@@ -143,6 +166,7 @@ class ChecklistModel(QAbstractItemModel):
             self._filter = f
         self._rows = list(rows)
         self._search = [search_text(r) for r in self._rows]
+        self._flat = [None] * len(self._rows)  # each row's leaf in the flat list of search hits, made on first hit
         self._invalidate()
         self._rebuild()
 
@@ -151,7 +175,13 @@ class ChecklistModel(QAbstractItemModel):
         self._last_text = ("", [])
 
     def set_filter(self, f: Filter) -> None:
-        self._filter = f
+        old, self._filter = self._filter, f
+        if f.text and old.text and f.base_key() == old.base_key() and self._shown_hits is not None:
+            # typing on in the search box: when the hits did not change (县司 → 县司法) the list stays as it is,
+            # without a reset (which makes the view lay out every hit again)
+            hits = self._matching()
+            if hits == self._shown_hits:
+                return
         self._rebuild()
 
     def filter(self) -> Filter:
@@ -169,6 +199,8 @@ class ChecklistModel(QAbstractItemModel):
             if r.item_id == new.item_id:
                 self._rows[k] = new
                 self._search[k] = search_text(new)
+                if self._flat[k] is not None:
+                    self._flat[k].row = new
                 self._invalidate()
                 break
         node = self._item_nodes.get(new.item_id)
@@ -204,6 +236,8 @@ class ChecklistModel(QAbstractItemModel):
         if not f.text:
             return base
         prev_text, prev = self._last_text
+        if prev_text == f.text:
+            return prev
         pool = prev if prev_text and f.text.startswith(prev_text) else base
         words = f.text.split()
         st = self._search
@@ -231,15 +265,16 @@ class ChecklistModel(QAbstractItemModel):
                 path_nodes[key] = n
             return n
 
-        flat = bool(f.text)  # search results are a flat list: nothing to expand while typing
+        self._shown_hits = None
+        if f.text:  # search results are a flat list: nothing to expand while typing
+            self._shown_hits = self._matching()
+            self._flat_list(root, self._shown_hits)
+            self._root = root
+            self.endResetModel()
+            return
         for k in self._matching():
             r = self._rows[k]
             i = r.item
-            if flat:
-                leaf = Node("item", i.requirement, parent=root, row_in_parent=len(root.children), row=r, key=i.item_id)
-                root.children.append(leaf)
-                self._item_nodes[i.item_id] = leaf
-                continue
             doc = r.document
             node = child(root, "doc", (doc.code,), f"{doc.title}({doc.doc_number})" if doc.doc_number else doc.title)
             node.key = doc.code
@@ -267,6 +302,19 @@ class ChecklistModel(QAbstractItemModel):
         self._root = root
         self.endResetModel()
 
+    def _flat_list(self, root: Node, hits: list[int]) -> None:
+        """The hits as leaves of ``root``; a row's leaf is made once per load and reused keystroke after keystroke."""
+        rows, flat, item_nodes, children = self._rows, self._flat, self._item_nodes, root.children
+        for n, k in enumerate(hits):
+            leaf = flat[k]
+            r = rows[k]
+            if leaf is None:
+                leaf = flat[k] = Node("item", r.item.requirement, root, None, n, r, key=r.item.item_id)
+            else:
+                leaf.parent, leaf.row_in_parent, leaf.row = root, n, r
+            children.append(leaf)
+            item_nodes[leaf.key] = leaf
+
     # ----- Qt model interface -----
     def _node(self, index: QModelIndex | QPersistentModelIndex) -> Node:
         if not index.isValid():
@@ -279,9 +327,9 @@ class ChecklistModel(QAbstractItemModel):
         return self.createIndex(node.row_in_parent, column, node)
 
     def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
-        p = self._node(parent)
-        if 0 <= row < len(p.children) and 0 <= column < len(HEADERS):
-            return self.createIndex(row, column, p.children[row])
+        children = (parent.internalPointer() if parent.isValid() else self._root).children
+        if 0 <= row < len(children) and 0 <= column < _N_COLUMNS:
+            return self.createIndex(row, column, children[row])
         return QModelIndex()
 
     def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
@@ -298,10 +346,12 @@ class ChecklistModel(QAbstractItemModel):
         return len(self._node(parent).children)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return len(HEADERS)
+        return _N_COLUMNS
 
     def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
-        return self.rowCount(parent) > 0
+        if not parent.isValid():
+            return bool(self._root.children)
+        return parent.column() == 0 and bool(parent.internalPointer().children)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -310,71 +360,75 @@ class ChecklistModel(QAbstractItemModel):
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemFlag.ItemIsDropEnabled
-        n = self._node(index)
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if n.kind == "item":
-            f |= Qt.ItemFlag.ItemIsDropEnabled
-        return f
+            return _ROOT_FLAGS
+        return _ITEM_FLAGS if index.internalPointer().kind == "item" else _NODE_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Asked ~8 times per painted cell: roles are compared as plain ints, brushes made once.
         if not index.isValid():
             return None
         n: Node = index.internalPointer()  # type: ignore[assignment]
-        col = index.column()
+        role = int(role)
+        if role == _DISPLAY:
+            return self._display(n, index.column())
         r = n.row
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _FOREGROUND:
+            col = index.column()
+            if r is not None:
+                if col == COL_STATUS:
+                    return _OVERDUE_BRUSH if r.overdue else _STANDING_BRUSHES[r.completion.standing]
+                if col == COL_TITLE and not counts_toward_progress(r):
+                    return _STANDING_BRUSHES[Standing.NOT_DUE]
+            elif col == COL_PROGRESS and n.overdue:
+                return _OVERDUE_BRUSH
+            return None
+        if role == _FONT:
+            return self._bold if n.kind in ("doc", "chapter") else None
+        if role == _TOOLTIP:
+            col = index.column()
+            if col == COL_STATUS and r is not None:
+                return r.status_text
             if col == COL_TITLE:
                 if r is not None:
-                    return f"{r.item_id}  {n.label}"
+                    tip = r.item.requirement
+                    if r.needs_review:
+                        tip += "\n(条文已更新,请复核)"
+                    if r.retired:
+                        tip += f"\n(已退役:{r.item.doc_code} 目录版本 {r.retired_version} 起不再检查)"
+                    return tip
                 return n.label
-            if col == COL_PROGRESS:
-                if n.kind != "item":
-                    return f"{n.done}/{n.total}"
-                if r is not None and r.actual is not None and r.item.target is not None:
-                    return progress_text(r.actual, r.item.target_text, r.item.unit)  # 3 / 4 次
-                return ""
-            if r is None:
-                return ""
-            if col == COL_STATUS:
-                return r.status_text
-            if col == COL_OWNER:
-                return r.owner
-            if col == COL_DUE:
-                return r.due_date.strftime("%Y-%m-%d") if r.due and r.completion.counted else ""
-            if col == COL_EVIDENCE:
-                return str(r.evidence_count) if r.evidence_count else ""
-            return ""
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if r is not None and col == COL_STATUS:
-                return QBrush(OVERDUE_COLOR if r.overdue else STANDING_COLORS[r.completion.standing])
-            if r is None and col == COL_PROGRESS and n.overdue:
-                return QBrush(OVERDUE_COLOR)
-            if r is not None and not counts_toward_progress(r) and col == COL_TITLE:
-                return QBrush(STANDING_COLORS[Standing.NOT_DUE])
             return None
-        if role == Qt.ItemDataRole.FontRole and n.kind in ("doc", "chapter"):
-            return self._bold
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_STATUS and r is not None:
-            return r.status_text
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_TITLE:
-            if r is not None:
-                tip = r.item.requirement
-                if r.needs_review:
-                    tip += "\n(条文已更新,请复核)"
-                if r.retired:
-                    tip += f"\n(已退役:{r.item.doc_code} 目录版本 {r.retired_version} 起不再检查)"
-                return tip
-            return n.label
-        if role == Qt.ItemDataRole.DecorationRole and col == COL_TITLE and r is not None and r.needs_review:
-            return QColor("#f9a825")
-        if role == ItemIdRole:
+        if role == _DECORATION:
+            return _REVIEW_COLOR if r is not None and r.needs_review and index.column() == COL_TITLE else None
+        if role == _ITEM_ID:
             return r.item_id if r is not None else None
-        if role == KindRole:
+        if role == _KIND:
             return n.kind
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_PROGRESS, COL_EVIDENCE):
-            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == _ALIGN:
+            return _CENTER if index.column() in (COL_PROGRESS, COL_EVIDENCE) else None
         return None
+
+    def _display(self, n: Node, col: int) -> str:
+        r = n.row
+        if col == COL_TITLE:
+            return f"{r.item_id}  {n.label}" if r is not None else n.label
+        if col == COL_PROGRESS:
+            if n.kind != "item":
+                return f"{n.done}/{n.total}"
+            if r is not None and r.actual is not None and r.item.target is not None:
+                return progress_text(r.actual, r.item.target_text, r.item.unit)  # 3 / 4 次
+            return ""
+        if r is None:
+            return ""
+        if col == COL_STATUS:
+            return r.status_text
+        if col == COL_OWNER:
+            return r.owner
+        if col == COL_DUE:
+            return r.due_date.strftime("%Y-%m-%d") if r.due and r.completion.counted else ""
+        if col == COL_EVIDENCE:
+            return str(r.evidence_count) if r.evidence_count else ""
+        return ""
 
     # ----- lookups for the window -----
     def index_for_item(self, item_id: str) -> QModelIndex:

@@ -77,7 +77,17 @@ def _load_rows(session, keys: list[str], year: int, today: dt.date) -> list[Chec
 
 
 class TitleDelegate(QStyledItemDelegate):
-    """The 检查事项 column: the 编号 always whole, the requirement elided in its middle when the column is narrow."""
+    """The 检查事项 column: the 编号 always whole, the requirement elided in its middle when the column is narrow.
+
+    Measuring a long Chinese requirement is the dearest part of painting a row: the room a cell has and the
+    text shown in it are remembered (a keystroke in the search box repaints the same rows again)."""
+
+    _CACHE_MAX = 4096
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rooms: dict[tuple, int] = {}
+        self._texts: dict[tuple, str | None] = {}
 
     def initStyleOption(self, option, index) -> None:  # noqa: ANN001, N802
         super().initStyleOption(option, index)
@@ -87,18 +97,36 @@ class TitleDelegate(QStyledItemDelegate):
         from fazhi_desk.ui.checklist_model import ItemIdRole
 
         style = option.widget.style() if option.widget is not None else None
-        if style is None or option.rect.width() <= 0:  # measuring the row (sizeHint): the text stays whole
+        width = option.rect.width()
+        if style is None or width <= 0:  # measuring the row (sizeHint): the text stays whole
             return
-        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, option.widget)
-        room = text_rect.width() - 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
-        fm = option.fontMetrics
+        font = option.font.key()
+        rk = (width, int(option.features.value if hasattr(option.features, "value") else option.features),
+              option.decorationSize.width(), font, id(style))
+        room = self._rooms.get(rk)
+        if room is None:
+            text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, option.widget)
+            room = text_rect.width() - 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+            if len(self._rooms) > self._CACHE_MAX:
+                self._rooms.clear()
+            self._rooms[rk] = room
         text = option.text
-        if fm.horizontalAdvance(text) <= room:
-            return
-        head, sep, rest = text.partition("  ") if index.data(ItemIdRole) else ("", "", text)
-        keep = fm.horizontalAdvance(head + sep)
-        option.text = head + sep + fm.elidedText(rest, Qt.TextElideMode.ElideMiddle, max(room - keep, 0))
-        option.textElideMode = Qt.TextElideMode.ElideRight  # only if even the 编号 does not fit
+        tk = (text, room, font)
+        if tk in self._texts:
+            shown = self._texts[tk]
+        else:
+            fm = option.fontMetrics
+            shown = None
+            if fm.horizontalAdvance(text) > room:
+                head, sep, rest = text.partition("  ") if index.data(ItemIdRole) else ("", "", text)
+                keep = fm.horizontalAdvance(head + sep)
+                shown = head + sep + fm.elidedText(rest, Qt.TextElideMode.ElideMiddle, max(room - keep, 0))
+            if len(self._texts) > self._CACHE_MAX:
+                self._texts.clear()
+            self._texts[tk] = shown
+        if shown is not None:
+            option.text = shown
+            option.textElideMode = Qt.TextElideMode.ElideRight  # only if even the 编号 does not fit
 
 
 class ChecklistTree(QTreeView):
