@@ -241,7 +241,16 @@ class ActivityPanel(QWidget):
             self._fill(acts)
             self.loaded.emit()
 
-        return Op(_list, self.store, *target).success(show).run(self, "无法读取活动记录")
+        store = self.store
+
+        def refused(e: BaseException) -> None:
+            if store is not self.store or not store.is_open:
+                return  # the store was let go or closed meanwhile (restore, exit): nothing shown comes from it
+            from fazhi_desk.tasks import show_error
+
+            show_error(self, "无法读取活动记录", e)
+
+        return Op(_list, store, *target).success(show).failure(refused).run(self, "无法读取活动记录")
 
     def _fill(self, acts: list[Activity]) -> None:
         from fazhi_desk.domain.activity import progress_text, total

@@ -131,6 +131,7 @@ def test_a_read_that_comes_after_the_store_closed_shows_no_error(qtbot, tmp_path
     win.checklist.refresh_rows([YEARLY])
     win.reload()
     win.evidence_panel.reload()
+    win.activity_panel.set_row(win.checklist.current_row())  # the 活动记录 tab reads too
     wait_idle(qtbot)
     assert boxes == []
     win.close()
