@@ -115,6 +115,20 @@ class _TypedDateEdit(QDateEdit):
         return super().focusNextPrevChild(next)
 
 
+def ask_na_reason(parent: QWidget) -> str:
+    """不适用原因: asked in a box wide enough for its title and a sentence (Qt's own was ~180 px); "" if cancelled."""
+    dlg = QInputDialog(parent)
+    dlg.setObjectName("na_reason_dialog")
+    dlg.setWindowTitle("不适用原因")
+    dlg.setLabelText("请说明本事项本年度不适用的原因:")
+    dlg.setOkButtonText("确定")
+    dlg.setCancelButtonText("取消")
+    dlg.setTextValue("")  # makes its line edit; the dialog's layout sizes it from that field's width
+    dlg.findChild(QLineEdit).setMinimumWidth(30 * dlg.fontMetrics().horizontalAdvance("法"))
+    ok = dlg.exec() == QDialog.DialogCode.Accepted
+    return dlg.textValue() if ok else ""
+
+
 class CompletionDateDialog(QDialog):
     """Asks for the completion date when a past year's item is marked 已完成 (proposing the year's last day)."""
 
@@ -405,6 +419,7 @@ class ItemDetail(QWidget):
             self.status.setCurrentIndex(self.status.findData(shown.value))
             if self.na_reason not in typing:
                 self.na_reason.setText(row.na_reason)
+                self.na_reason.setCursorPosition(0)  # a long reason shows from its start
             self.na_reason.setEnabled(row.status is Status.NOT_APPLICABLE)
             if self.actual not in typing:
                 self.actual.setText(_fmt(row.actual))
@@ -558,8 +573,8 @@ class ItemDetail(QWidget):
                 return
             changes["completed_on"] = d
         if st is Status.NOT_APPLICABLE and not self.na_reason.text().strip():
-            reason, ok = QInputDialog.getText(self, "不适用原因", "请说明本事项本年度不适用的原因:")
-            if not ok or not reason.strip():
+            reason = ask_na_reason(self)
+            if not reason.strip():
                 self.show_row(self._row)  # back to the stored status
                 return
             changes["na_reason"] = reason.strip()

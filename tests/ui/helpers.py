@@ -52,3 +52,24 @@ def set_status(win, qtbot, item_id, status: Status):
     combo.setCurrentIndex(combo.findData(status.value))
     combo.activated.emit(combo.currentIndex())
     wait_idle(qtbot)  # saved by the writer in the background
+
+
+def answer_na_reason(qtbot, text: str | None, seen: list | None = None):
+    """Answer the next 不适用原因 box: type ``text`` and 确定, or 取消 (None); ``seen`` gets the box's width."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QInputDialog
+
+    def answer():
+        dlg = QApplication.activeModalWidget()
+        if not isinstance(dlg, QInputDialog) or dlg.objectName() != "na_reason_dialog":
+            QTimer.singleShot(20, answer)
+            return
+        if seen is not None:
+            seen.append((dlg.width(), dlg.fontMetrics().horizontalAdvance(dlg.windowTitle())))
+        if text is None:
+            dlg.reject()
+        else:
+            dlg.setTextValue(text)
+            dlg.accept()
+
+    QTimer.singleShot(20, answer)

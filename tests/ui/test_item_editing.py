@@ -106,9 +106,9 @@ def wheel(widget, notches=1):
 
 
 def test_the_wheel_over_an_unfocused_status_box_changes_nothing(qtbot, small_store, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QInputDialog
+    from fazhi_desk.ui import item_detail
 
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("", False)))  # 不适用 asks why
+    monkeypatch.setattr(item_detail, "ask_na_reason", lambda *a: "")  # 不适用 would ask why: nothing must ask
     win = focused_window(qtbot, small_store, tmp_path)
     d = win.detail
     click(qtbot, d.owner)  # focus somewhere else in the form

@@ -61,17 +61,23 @@ def test_done_then_undo_clears_the_automatic_completion_date(qtbot, small_store,
     assert r.status is Status.NOT_STARTED and r.completed_on is None
 
 
-def test_not_applicable_asks_for_a_reason(qtbot, small_store, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QInputDialog
+def test_not_applicable_asks_for_a_reason(qtbot, small_store, tmp_path):
+    from tests.ui.helpers import answer_na_reason
 
     win = open_window(qtbot, small_store, tmp_path)
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("", False)))
+    seen: list = []
+    answer_na_reason(qtbot, None, seen)
     set_status(win, qtbot, YEARLY, Status.NOT_APPLICABLE)
     assert stored(small_store, YEARLY, 2024).status is Status.NOT_STARTED  # cancelled: nothing saved
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("本镇无此职能", True)))
+    width, title = seen[0]
+    assert width >= 30 * win.fontMetrics().horizontalAdvance("法") and width > 2 * title  # was ~180 px, title cut
+    long = "本镇不设城市管理执法队伍," * 4 + "由县城市管理执法局统一负责。"
+    answer_na_reason(qtbot, long)
     set_status(win, qtbot, YEARLY, Status.NOT_APPLICABLE)
     r = stored(small_store, YEARLY, 2024)
-    assert r.status is Status.NOT_APPLICABLE and r.na_reason == "本镇无此职能"
+    assert r.status is Status.NOT_APPLICABLE and r.na_reason == long
+    qtbot.waitUntil(lambda: win.detail.na_reason.text() == long, timeout=5000)
+    assert win.detail.na_reason.cursorPosition() == 0  # the form shows the start of a long reason
 
 
 def test_note_is_saved_when_switching_items(qtbot, small_store, tmp_path):
