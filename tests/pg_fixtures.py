@@ -278,6 +278,26 @@ SQLITE_ONLY = {
     "test_a_submitted_year_is_sealed_against_imports_carry_forward_and_edits":
         "a catalogue import backs up a data directory first",
     "test_a_plan_issued_in_2026_leaves_2025_as_it_was": "a catalogue import backs up a data directory first",
+    # tests/catalogue: an import is refused on a server store (no automatic backup there yet)
+    "test_revised_template_preview_and_migration": "a catalogue import backs up a data directory first",
+    "test_removed_then_re_added_item_is_restored_with_its_history": "a catalogue import backs up a data directory first",
+    "test_new_document_sits_beside_existing_ones": "a catalogue import backs up a data directory first",
+    "test_downgrade_refused_unless_allowed": "a catalogue import backs up a data directory first",
+    "test_stale_preview_refused_and_nothing_written": "a catalogue import backs up a data directory first",
+    "test_installed_catalogue_carries_its_indicators": "a catalogue import backs up a data directory first",
+    "test_indicator_only_change_under_a_new_version_is_imported": "a catalogue import backs up a data directory first",
+    "test_indicator_only_change_under_the_same_version_warns_and_is_imported":
+        "a catalogue import backs up a data directory first",
+    "test_removing_every_indicator_is_a_change": "a catalogue import backs up a data directory first",
+    "test_a_code_another_installed_document_defines_is_refused_in_both_formats":
+        "a catalogue import backs up a data directory first",
+    # tests/evidence: the test reads the data directory's evidence folder, or runs the command line on it
+    "test_dedupe_and_link_to_two_items": "the test looks into store.data.evidence",
+    "test_cancel_mid_batch_leaves_no_file_and_no_row": "the test looks into store.data.evidence",
+    "test_read_only_evidence_store_gives_chinese_message": "the test makes store.data.evidence read-only",
+    "test_unknown_item_and_bad_year": "the test looks into store.data.evidence",
+    "test_cli_add_list_remove_verify_gc": "the command line on a data directory",
+    "test_a_right_to_left_override_is_shown_visibly": "the test looks into store.data",
 }
 
 

@@ -277,3 +277,21 @@ def test_a_snapshot_loads_into_an_empty_server_database_with_every_row_and_seque
     # a restore (replace) puts the snapshot's rows back
     backend.replace(snap)
     assert int(pg_server.psql("SELECT count(*) FROM change_log", db=db)) == _counts_sqlite(snap)["change_log"]
+
+
+def test_a_catalogue_import_on_a_server_store_is_refused_in_chinese_not_a_crash(pg_templates, tmp_path):
+    from fazhi_desk.catalogue.schema import write_catalogue_json
+    from fazhi_desk.services.catalogue import apply_import, preview_import
+    from tests.conftest import make_catalogue
+    from tests.pg_fixtures import pg_store_of
+
+    store = pg_store_of(pg_templates, "small", tmp_path / "ev")
+    try:
+        f = tmp_path / "c.json"
+        write_catalogue_json(make_catalogue(version="1.1"), f)
+        preview = preview_import(store, f)
+        with pytest.raises(UserError) as e:
+            apply_import(store, preview)
+        assert "自动备份" in str(e.value) and "没有导入" in str(e.value)
+    finally:
+        store.close()
