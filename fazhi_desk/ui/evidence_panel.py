@@ -85,6 +85,13 @@ def _file_icon(name: str) -> QIcon:
     return icon
 
 
+# 添加文件…: what offices keep as 佐证材料 (documents, photos incl. iPhone HEIC, slides, video, text, archives)
+EVIDENCE_FILTER = ("常见材料 (*.pdf *.ofd *.doc *.docx *.wps *.xls *.xlsx *.et *.ppt *.pptx *.dps *.txt *.rtf *.csv "
+                   "*.jpg *.jpeg *.png *.heic *.heif *.bmp *.gif *.tif *.tiff *.webp "
+                   "*.mp4 *.mov *.avi *.wmv *.mkv *.m4v *.mp3 *.m4a *.wav *.amr *.zip *.rar *.7z)"
+                   ";;所有文件 (*)")
+
+
 class EvidenceModel(QAbstractTableModel):
     """The attachments of one item's year; 说明 and 文件日期 are edited in place.
 
@@ -375,7 +382,7 @@ class EvidencePanel(QWidget):
             return
         paths, _ = QFileDialog.getOpenFileNames(
             self, "选择佐证材料", filedialogs.start_dir(filedialogs.EVIDENCE),
-            "常见材料 (*.pdf *.doc *.docx *.wps *.xls *.xlsx *.et *.ofd *.jpg *.jpeg *.png *.tif *.tiff *.zip *.rar);;所有文件 (*)",
+            EVIDENCE_FILTER,
         )
         if paths:
             filedialogs.remember(filedialogs.EVIDENCE, paths[0])
@@ -539,7 +546,9 @@ def _item_choices(session, year: int) -> list[tuple[str, str]]:  # noqa: ANN001
     """The items of ``year`` to pick from (編号, requirement): read on a worker, not on the UI thread."""
     from fazhi_desk.services.checklist import load_year
 
-    return [(r.item_id, r.item.requirement) for r in load_year(session, year, dt.date.today(), evidence_text=False)]
+    rows = load_year(session, year, dt.date.today(), evidence_text=False)
+    rows.sort(key=lambda r: not r.binding)  # the office's 适用文件 first (stable: in 编号 order within each)
+    return [(r.item_id, r.item.requirement) for r in rows]
 
 
 def _unlink_all(store: Store, link_ids: list[int]) -> list[ev.UnlinkResult]:

@@ -277,3 +277,25 @@ def test_run_verify_shows_problems_by_item(panel, qtbot, small_store, tmp_path, 
     assert top.child(0).text(0) == "照片.jpg" and top.child(0).text(1) == "文件丢失"
     assert "1 个文件有问题" in dlg.summary.text()
     dlg.close()
+
+
+def test_add_files_dialog_offers_video_slides_text_and_heic_by_default(panel, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: asked.append(a) or ([], ""))
+    panel.buttons["添加文件…"].click()
+    default = asked[0][3].split(";;")[0]
+    for pattern in ("*.mp4", "*.mov", "*.ppt", "*.pptx", "*.txt", "*.heic", "*.pdf", "*.ofd"):
+        assert pattern in default, pattern
+
+
+def test_other_items_to_use_a_file_for_list_the_binding_documents_first(store):
+    from fazhi_desk.services.profile import set_profile
+    from fazhi_desk.ui.evidence_panel import _item_choices
+
+    set_profile(store, office_name="乾佑街道办事处", county="柞水县", binding_documents=["ZS2022"])
+    with store.session() as s:
+        choices = _item_choices(s, 2025)
+    codes = [item_id.split("-")[0] for item_id, _ in choices]
+    assert "SZ2015" in codes and "ZS2022" in codes
+    first_other = codes.index("SZ2015")
+    assert set(codes[:first_other]) == {"ZS2022"} and "ZS2022" not in codes[first_other:]
