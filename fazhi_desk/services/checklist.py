@@ -18,6 +18,7 @@ from fazhi_desk.domain.model import Cycle, Item, SourceDocument, Status, documen
 from fazhi_desk.errors import UserError
 from fazhi_desk.services import current_user
 from fazhi_desk.store.mapping import (
+    ITEM_REVISION_FIELDS,
     REVISION_COLUMNS,
     document_from_row,
     item_from_revision,
@@ -152,6 +153,21 @@ def added_years(s: Session, item_ids: list[str] | None = None) -> dict[str, int]
     return out
 
 
+# Item fields whose values repeat across a year's rows: shared, not one copy per row (a year of 10,000 items).
+_SHARED_AT = tuple(i for i, n in enumerate(ITEM_REVISION_FIELDS)
+                   if n in ("chapter", "section", "lead_units", "participating_units", "unit", "evidence_hint",
+                            "measure"))
+
+
+def _shared_values(values: Any, share: Any) -> list:
+    v = list(values)
+    for i in _SHARED_AT:
+        x = v[i]
+        if type(x) is str:
+            v[i] = share(x, x)
+    return v
+
+
 def load_year(
     s: Session, year: int, today: dt.date | None = None, item_ids: list[str] | None = None, *,
     evidence_text: bool = True, as_sent: bool = True,
@@ -250,6 +266,7 @@ def load_year(
         ItemRow.item_id,
     )
     rows: list[ChecklistRow] = []
+    share = {}.setdefault  # one string object for each repeated value (owners, units, chapters, document codes)
     for row in s.execute(q):
         item_id, doc_code, retired_at, retired_in, needs_review = row[:5]
         cur_rev = row[5:]
@@ -275,7 +292,7 @@ def load_year(
         doc = docs[doc_code]
         if a is None and frozen is None and year < max(_doc_year(doc), added.get(item_id, 0)):
             continue  # before its document's (or its own catalogue version's) first year: not in that year at all
-        item = item_from_values(rev[2:], doc_code)
+        item = item_from_values(_shared_values(rev[2:], share), share(doc_code, doc_code))
         status = Status(a.status) if a else Status.NOT_STARTED
         done_in = None
         if item.cycle is Cycle.ONCE and status is not Status.DONE and item_id in done_before:
@@ -296,7 +313,7 @@ def load_year(
                 year=year,
                 status=status,
                 actual=actual,
-                owner=a.owner if a else "",
+                owner=share(a.owner, a.owner) if a else "",
                 completed_on=a.completed_on if a else None,
                 note=a.note if a else "",
                 na_reason=a.na_reason if a else "",
