@@ -985,6 +985,7 @@ def read_backup(
     dest: Path | None = None,
     *,
     space_dir: Path | None = None,
+    reader: "_Reader | None" = None,
 ) -> Manifest:
     """Check a backup completely; with ``dest``, also extract it there (``dest`` must not exist).
 
@@ -995,7 +996,7 @@ def read_backup(
     database, to a temp folder.
     """
     path = Path(path)
-    r = _open(path, space_dir if dest is not None else None)
+    r = reader if reader is not None else _open(path, space_dir if dest is not None else None)
     own_tmp: Path | None = None
     try:
         if dest is None:

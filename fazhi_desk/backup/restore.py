@@ -48,13 +48,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 from fazhi_desk.backup.archive import (
     DB_MEMBER,
     SPACE_MARGIN,
     Counts,
     Manifest,
+    _open,
     _referenced_files,
     check_database,
     create_backup,
@@ -67,7 +68,7 @@ from fazhi_desk.errors import StoreLockedError, UserError
 from fazhi_desk.evidence.filestore import os_error_text
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.paths import DataDir
-from fazhi_desk.store import swap
+from fazhi_desk.store import holder, swap
 from fazhi_desk.store.backend import SqliteBackend
 from fazhi_desk.testpoints import pause
 
@@ -130,13 +131,19 @@ class RestoreResult:
 
 
 def _lock(data: DataDir) -> FileLock:
+    """The data directory's lock: another command is waited for; a window (or this process) is named at once;
+    a lock another program holds is named as such (:mod:`fazhi_desk.store.holder`)."""
     lock = FileLock(str(data.lock), timeout=0)
     try:
-        lock.acquire()
-    except Timeout as e:
-        raise StoreLockedError(
-            f"数据目录“{data.root}”正被另一个法治政府建设检查台窗口使用,不能恢复。请先关闭其他窗口后重试。"
-        ) from e
+        holder.acquire(lock, data)
+    except StoreLockedError as e:
+        h = getattr(e, "holder", None)
+        if h is not None and (h.ours or h.kind == "window"):
+            raise StoreLockedError(
+                f"数据目录“{data.root}”正被另一个法治政府建设检查台窗口使用,不能恢复。请先关闭其他窗口后重试。"
+            ) from e
+        raise
+    holder.claim(data)  # a process that waits meanwhile knows it waits for a restore of ours
     return lock
 
 
@@ -163,24 +170,31 @@ def _restore_locked(ctx: JobContext, data: DataDir, path: Path, backup_current: 
     current = current_summary(data)
     keep_current = backup_current and current.exists and not current.is_empty
 
-    # Room for the extracted backup and, first, for the backup of the current state.
-    peek = peek_backup(path)
-    need = peek.total_bytes + (estimate_size(data) if keep_current else 0)
-    import shutil
-
+    # Room for the extracted backup and, first, for the backup of the current state. A .fzbak's zip index and
+    # manifest are read once, for this check and the extraction (a backup may hold 200,000 files).
+    copy_manifest = peek_backup(path) if is_database_copy(path) else None
+    reader = _open(path, None) if copy_manifest is None else None
     try:
-        free = shutil.disk_usage(data.root).free
-    except OSError:
-        free = None
-    if free is not None and need + SPACE_MARGIN > free:
-        raise disk_full_error(data.root, need)
+        need = (copy_manifest or reader.manifest).total_bytes + (estimate_size(data) if keep_current else 0)
+        import shutil
+
+        try:
+            free = shutil.disk_usage(data.root).free
+        except OSError:
+            free = None
+        if free is not None and need + SPACE_MARGIN > free:
+            raise disk_full_error(data.root, need)
+    except BaseException:
+        if reader is not None:
+            reader.zf.close()
+        raise
 
     ctx.progress(0, 1000, "正在校验并解开备份……")
     try:
-        if is_database_copy(path):
-            manifest = _stage_database_copy(path, staging, peek)
+        if copy_manifest is not None:
+            manifest = _stage_database_copy(path, staging, copy_manifest)
         else:
-            manifest = read_backup(ctx, path, staging, space_dir=data.root)
+            manifest = read_backup(ctx, path, staging, space_dir=data.root, reader=reader)
     except OSError as e:
         if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
             raise disk_full_error(data.root, need) from e

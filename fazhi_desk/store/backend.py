@@ -35,15 +35,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ContextManager, Iterator, Protocol
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 from sqlalchemy import Engine, MetaData, Table, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
-from fazhi_desk.errors import StoreLockedError, StoreTooNewError, UserError
+from fazhi_desk.errors import StoreTooNewError, UserError
 from fazhi_desk.fileio import fsync_dir, fsync_file, remove_stale_temps, write_bytes_atomic
 from fazhi_desk.paths import DataDir
 from fazhi_desk.store import db as _db
-from fazhi_desk.store import swap
+from fazhi_desk.store import holder, readonly, swap
 from fazhi_desk.store.errors import classify, server_error, set_current_server, sqlite_errors
 from fazhi_desk.store.errors import translate as _sqlite_translate
 
@@ -110,6 +110,7 @@ class SqliteBackend:
         self.workspace_id: str | None = None
         self._lock: FileLock | None = None
         self._seq: int | None = None
+        self.read_only = False  # opened from a read-only data folder (fazhi_desk.store.readonly)
 
     @classmethod
     def for_data_dir(cls, data: DataDir) -> "SqliteBackend":
@@ -138,18 +139,18 @@ class SqliteBackend:
         data = self.data
         if not data.root.is_dir():
             data.ensure()
+        if readonly.folder_is_read_only(data.root):  # list, show and report still work; every write is refused
+            engine = readonly.open_read_only(data)
+            self.read_only, self.workspace_id = True, readonly.workspace_id(engine)
+            return engine
         # not thread-local: the window opens the store on a worker thread and closes it on the UI thread
         lock = FileLock(str(data.lock), timeout=0, thread_local=False)
         try:
-            lock.acquire()
-        except Timeout as e:
-            raise StoreLockedError(
-                f"数据目录“{data.root}”已被另一个正在运行的法治政府建设检查台打开。"
-                "请切换到已打开的窗口;若确认没有其他窗口,请稍候重试。"
-            ) from e
+            holder.acquire(lock, data)  # waits for another command; a window or another program: says which
         except OSError as e:
             raise UserError(f"无法在数据目录“{data.root}”创建锁文件:{e.strerror or e}。请检查该目录的写入权限。") from e
         try:
+            holder.claim(data)  # who holds the lock, for a process that finds it held
             swap.finish_interrupted_restore(data)  # a restore cut short: the old or the new workspace, never a mix
             swap.remove_stale_backup_temps(data.backups)
             for folder in (data.root, data.backups, data.evidence):
@@ -188,7 +189,7 @@ class SqliteBackend:
                 c.exec_driver_sql(f"PRAGMA user_version={int(seq)}")
             with engine.connect() as c:
                 c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            _db._write_marker(data, workspace_id=ws_id, session=seq, state="open", pid=os.getpid(),
+            _db._write_marker(data, workspace_id=ws_id, session=seq, state="open", **holder.fields(),
                               opened_at=dt.datetime.now().isoformat(timespec="seconds"))
             if _db.read_evidence_id(data) is None and not data.evidence_id.exists():
                 data.evidence.mkdir(parents=True, exist_ok=True)
@@ -218,7 +219,7 @@ class SqliteBackend:
                     except (OSError, UserError) as e:
                         log.warning("could not record the clean close: %s", e)
         finally:
-            self._seq = None
+            self._seq, self.read_only = None, False
             if self._lock is not None:
                 self._lock.release()
                 self._lock = None

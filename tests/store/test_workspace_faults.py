@@ -13,11 +13,13 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import pytest
 
 from fazhi_desk.paths import DataDir
-from tests.faultkit import cli, kill9, start
+from tests.faultkit import cli, cli_args, env, kill9, start
 
 pytestmark = pytest.mark.system  # a separate process of the program (see pyproject.toml)
 
@@ -260,3 +262,172 @@ def test_file_link_inside_a_dropped_folder_is_not_followed(used, tmp_path):
     import hashlib
 
     assert hashlib.sha256(b"not for the package").hexdigest() not in _evidence_files(data)
+
+
+# ----------------------------------------------------------------------------- issue 23 §3: read-only, locks, waits
+
+
+@pytest.fixture
+def read_only_mount():
+    """Make a folder read-only the way a write-protected disk is: a read-only bind mount of it (needs root)."""
+    done = []
+
+    def make(d) -> None:  # noqa: ANN001
+        if os.geteuid() != 0:
+            pytest.skip("a read-only bind mount needs root")
+        for cmd in (["mount", "--bind", str(d), str(d)], ["mount", "-o", "remount,ro,bind", str(d)]):
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            if p.returncode != 0:
+                if done or cmd[1] == "-o":
+                    subprocess.run(["umount", str(d)], check=False)
+                pytest.skip(f"cannot bind-mount read-only here: {p.stderr.strip()}")
+        done.append(d)
+
+    yield make
+    for d in done:
+        subprocess.run(["umount", "-l", str(d)], check=False)
+
+
+def _immutable_folder(d):  # noqa: ANN001, ANN202
+    if os.geteuid() != 0 or not shutil.which("chattr"):
+        pytest.skip("needs root and chattr")
+    if subprocess.run(["chattr", "+i", str(d)], capture_output=True).returncode != 0:
+        pytest.skip("this file system has no immutable attribute")
+
+
+@pytest.mark.parametrize("how", ["read-only disk", "folder without write permission"])
+def test_read_only_data_folder_with_a_leftover_shm_can_be_listed_and_reported(used, tmp_path, how, read_only_mount):
+    """A leftover -shm in a read-only folder failed every command with 程序内部错误 (or, on a read-only disk, the
+    lock file refused them all): list, show and report now work and say the data is read-only; a write is refused
+    with a message saying why and what to do."""
+    data = used
+    data.db.with_name(data.db.name + "-shm").write_bytes(b"\0" * 32768)  # left by a reader that was killed
+    before = data.db.read_bytes()
+    if how == "read-only disk":
+        read_only_mount(data.root)
+    else:
+        _immutable_folder(data.root)  # no new file, no deleted one (the lock file itself is still writable)
+    try:
+        out = tmp_path / "报告"
+        out.mkdir()
+        runs = {
+            "list": cli(data.root, "list", "--year", YEAR, "--all"),
+            "show": cli(data.root, "show", ITEM, "--year", YEAR),
+            "report": cli(data.root, "report", "--year", YEAR, "--out", str(out / "报告.xlsx")),
+            "write": cli(data.root, "status", ITEM, "--year", YEAR, "--note", "只读时写入"),
+        }
+    finally:
+        if how != "read-only disk":
+            subprocess.run(["chattr", "-i", str(data.root)], check=True)
+    for name, r in runs.items():
+        assert "程序内部错误" not in r.stderr and "Traceback" not in r.stderr, (name, r.stderr)
+        assert "只读" in r.stderr, (name, r.stderr)  # every command says the data is read-only
+    assert runs["list"].returncode == 0 and ITEM in runs["list"].stdout
+    assert runs["show"].returncode == 0 and "全年学法4次" in runs["show"].stdout
+    assert runs["report"].returncode == 0, runs["report"].stderr
+    assert (out / "报告.xlsx").is_file()
+    w = runs["write"]
+    assert w.returncode == 1 and "无法保存" in w.stderr and "写入权限" in w.stderr, w.stderr
+    assert data.db.read_bytes() == before
+
+
+_FLOCK = textwrap.dedent("""
+    import fcntl, sys, time
+    f = open(sys.argv[1], "a+")
+    fcntl.flock(f, fcntl.LOCK_EX)
+    print("locked", flush=True)
+    time.sleep(600)
+""")
+
+_WINDOW = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    import PySide6.QtWidgets  # noqa: F401 - what makes a process of ours a window
+    from fazhi_desk.paths import DataDir
+    from fazhi_desk.services.workspace import open_workspace
+    store = open_workspace(DataDir(Path(sys.argv[1])))
+    print("open", flush=True)
+    time.sleep(600)
+""")
+
+
+def test_lock_file_held_by_another_program_is_not_called_a_window(used, tmp_path):
+    data = used
+    holder = start([sys.executable, "-c", _FLOCK, str(data.lock)], cwd=tmp_path)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        r = subprocess.run(cli_args(data.root, "status", ITEM, "--year", YEAR, "--note", "被锁时写入"),
+                           capture_output=True, text=True, timeout=120, env=env(FAZHI_DESK_LOCK_WAIT="2"),
+                           cwd=str(tmp_path))
+    finally:
+        kill9(holder)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    assert "窗口" not in r.stderr and "程序内部错误" not in r.stderr, r.stderr
+    assert "其他程序" in r.stderr and data.lock.name in r.stderr, r.stderr
+
+
+def test_an_open_window_is_named_at_once(used, tmp_path):
+    data = used
+    window = start([sys.executable, "-c", _WINDOW, str(data.root)], cwd=tmp_path)
+    try:
+        assert window.stdout.readline().strip() == "open", window.stderr.read() if window.poll() is not None else ""
+        t0 = time.monotonic()
+        r = cli(data.root, "status", ITEM, "--year", YEAR, "--note", "窗口打开时写入")
+        took = time.monotonic() - t0
+    finally:
+        kill9(window)
+    assert r.returncode == 1 and "窗口" in r.stderr and str(window.pid) in r.stderr, r.stderr
+    assert took < 20, took  # refused at once (the window keeps the data open), not after the wait for a command
+
+
+@pytest.mark.parametrize("writers,per_writer", [(2, 25)])
+def test_two_command_line_writers_wait_for_each_other(used, writers, per_writer):
+    """50 `status` writes from 2 processes in parallel: every one lands (3 of 50 were refused: the lock)."""
+    data = used
+    items = _items(data, writers * per_writer)
+    results: dict[str, subprocess.CompletedProcess] = {}
+
+    def writer(k: int) -> None:
+        for item in items[k::writers]:
+            results[item] = cli(data.root, "status", item, "--year", "2025", "--note", f"并行写入{item}")
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    refused = {i: r.stderr[-300:] for i, r in results.items() if r.returncode != 0}
+    log = (data.logs / "fazhi-desk.log").read_text(encoding="utf-8", errors="replace")
+    assert not refused, (refused, log[log.find("Traceback") - 200:][:4000] if "Traceback" in log else "")
+    con = sqlite3.connect(f"file:{data.db}?immutable=1", uri=True)
+    try:
+        notes = dict(con.execute("SELECT item_id, note FROM assessment WHERE year=2025"))
+    finally:
+        con.close()
+    assert all(notes.get(i) == f"并行写入{i}" for i in items), [i for i in items if notes.get(i) != f"并行写入{i}"]
+
+
+_SQLITE_EXCLUSIVE = textwrap.dedent("""
+    import sqlite3, sys, time
+    con = sqlite3.connect(sys.argv[1], isolation_level=None)
+    con.execute("PRAGMA locking_mode=EXCLUSIVE")
+    con.execute("BEGIN EXCLUSIVE")
+    print("locked", flush=True)
+    time.sleep(600)
+""")
+
+
+def test_database_a_tool_keeps_to_itself_is_not_called_a_window_by_backup(used, tmp_path):
+    """`backup create` while a database tool (not fazhi-desk) holds SQLite's exclusive lock said
+    “正被打开的法治政府建设检查台窗口独占使用”."""
+    data = used
+    tool = start([sys.executable, "-c", _SQLITE_EXCLUSIVE, str(data.db)], cwd=tmp_path)
+    try:
+        assert tool.stdout.readline().strip() == "locked"
+        r = cli(data.root, "backup", "create", "--out", str(tmp_path / "备份.fzbak"))
+    finally:
+        kill9(tool)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    assert "窗口" not in r.stderr and "程序内部错误" not in r.stderr, r.stderr
+    assert "其他程序" in r.stderr, r.stderr
+    assert not (tmp_path / "备份.fzbak").exists()
