@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QFileInfo,
     QModelIndex,
     QPersistentModelIndex,
@@ -246,18 +247,22 @@ class EvidencePanel(QWidget):
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_ADDED, Qt.SortOrder.AscendingOrder)
         self.view.verticalHeader().setVisible(False)
-        self.view.setWordWrap(False)
+        # a name takes the lines it needs (the rows grow; the panel had most of its height empty)
+        self.view.setWordWrap(True)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hh = self.view.horizontalHeader()
-        # the file name gets the room; the others their usual width (the panel is narrow beside the tree)
+        # the file name gets the room; the others what their text needs, at the current text size
         hh.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        fm = self.view.fontMetrics()
-        pad = fm.horizontalAdvance("M") + 8
-        for c, sample in ((COL_KIND, "Word 文档"), (COL_SIZE, "88.8 MB"), (COL_DOC_DATE, "文件日期"),
-                          (COL_DESC, "会议记录"), (COL_ADDED, "2025-12-31")):
+        for c in (COL_KIND, COL_SIZE, COL_DOC_DATE, COL_DESC, COL_ADDED):
             hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
-            hh.resizeSection(c, fm.horizontalAdvance(sample) + pad)
+        self._fit_columns()
         self.view.setColumnHidden(COL_KIND, True)  # the icon and the name's extension say it already
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a long name keeps its end and extension
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # past its lines, a name keeps its extension
+        # the selected file in full: its name (with its sub-folder), dates, size and description
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setObjectName("evidence_details")
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
@@ -297,9 +302,42 @@ class EvidencePanel(QWidget):
         lay.addWidget(self.title)
         lay.addLayout(buttons)
         lay.addWidget(self.view, 1)
+        lay.addWidget(self.details)
         lay.addWidget(self.hint)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.set_target(None, self.year)
+
+    def _fit_columns(self) -> None:
+        """Give 大小, 文件日期, 说明 and 添加时间 the width of their whole text at the current font."""
+        fm = self.view.fontMetrics()
+        hh = self.view.horizontalHeader()
+        hfm = hh.fontMetrics()
+        pad = fm.horizontalAdvance("  ") + 12  # the cell's margins
+        arrow = hfm.height()  # the header's sort indicator
+        for c, sample in ((COL_KIND, "Word 文档"), (COL_SIZE, "888.8 MB"), (COL_DOC_DATE, "2025-12-31"),
+                          (COL_DESC, "会议记录"), (COL_ADDED, "2025-12-31")):
+            head = str(self.model.headerData(c, Qt.Orientation.Horizontal))
+            hh.resizeSection(c, max(fm.horizontalAdvance(sample) + pad, hfm.horizontalAdvance(head) + pad + arrow))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # 查看 → 放大/缩小: dates stay whole
+            self._fit_columns()
+
+    def _show_details(self) -> None:
+        sel = self.selected_entries() if self.item_id is not None else []
+        if len(sel) != 1:
+            self.details.setText(f"已选 {len(sel)} 个文件。" if sel else "")
+            self.details.setVisible(bool(sel))
+            return
+        e = sel[0]
+        parts = [e.original_name,
+                 f"{ev.size_text(e.size)}\uff1b文件日期 {e.doc_date.isoformat() if e.doc_date else '未填写'}"
+                 f"\uff1b{e.added_by} 于 {e.added_at:%Y-%m-%d %H:%M} 添加"]
+        if e.description:
+            parts.append(f"说明\uff1a{e.description}")
+        self.details.setText("\n".join(parts))
+        self.details.setVisible(True)
 
     def _action(self, text: str, slot: Callable[[], Any], tip: str) -> QAction:
         a = QAction(text, self)
@@ -375,6 +413,7 @@ class EvidencePanel(QWidget):
         self.act_remove.setEnabled(bool(sel))
         self.act_link.setEnabled(bool(sel))
         self.setAcceptDrops(has_target)
+        self._show_details()
 
     # --- adding -----------------------------------------------------------------
     def add_files_dialog(self) -> None:

@@ -190,3 +190,46 @@ def test_a_window_size_saved_at_another_screen_setting_is_dropped(qtbot, small_s
     win = _window_on(qtbot, small_store, settings)
     assert win.isMaximized() or (win.width(), win.height()) == (avail.width(), avail.height())
     win.close()
+
+
+@pytest.mark.parametrize("step", [0, 2, 4])
+def test_evidence_names_and_dates_are_readable_at_1366x768(qtbot, small_store, tmp_path, step):
+    """File names get the lines they need (a sub-folder too), dates are whole, at every text size."""
+    from PySide6.QtCore import QRect
+
+    from fazhi_desk.jobs import JobContext
+    from fazhi_desk.services import evidence as ev
+    from fazhi_desk.ui.evidence_panel import COL_ADDED, COL_DOC_DATE, COL_NAME
+    from fazhi_desk.ui.textsize import apply_step
+
+    long = tmp_path / "2025年法治政府建设工作领导小组会议签到表.pdf"
+    long.write_bytes(b"%PDF-1.4 sign-in")
+    sub = tmp_path / "材料" / "会议" / "签到表.pdf"
+    sub.parent.mkdir(parents=True)
+    sub.write_bytes(b"%PDF-1.4 other")
+    ev.attach(JobContext(), small_store, YEARLY, 2024, [long, tmp_path / "材料"], doc_date="2024-06-20")
+    win = open_window(qtbot, small_store, tmp_path)
+    win.setWindowState(Qt.WindowState.WindowNoState)
+    win.resize(1366, 768 - 40)
+    apply_step(step)
+    assert win.select_item(YEARLY)
+    panel = win.evidence_panel
+    with qtbot.waitSignal(panel.loaded, timeout=10000):
+        win.right_tabs.setCurrentWidget(win.evidence_page)
+        panel.reload()
+    QApplication.processEvents()
+    view, m = panel.view, panel.model
+    fm = view.fontMetrics()
+    assert m.rowCount() == 2 and any("/" in m.index(r, COL_NAME).data() for r in range(2))
+    for r in range(m.rowCount()):
+        name = m.index(r, COL_NAME).data()
+        rect = view.visualRect(m.index(r, COL_NAME))
+        room = rect.width() - view.iconSize().width() - 4 * fm.horizontalAdvance(" ") - 8
+        need = fm.boundingRect(QRect(0, 0, room, 10000), int(Qt.TextFlag.TextWrapAnywhere), name).height()
+        assert need <= rect.height(), f"{name!r}: {need} px of text in a {rect.height()} px row at +{step}"
+        for c in (COL_DOC_DATE, COL_ADDED):
+            text = m.index(r, c).data()
+            assert view.columnWidth(c) >= fm.horizontalAdvance(text) + 8, f"{text!r} cut at +{step}"
+    view.selectRow(0)
+    assert m.index(0, COL_NAME).data() in panel.details.text()  # the whole name, beside its dates
+    win.close()
