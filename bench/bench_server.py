@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from bench.synthetic import build_store  # noqa: E402
 from fazhi_desk.paths import DataDir  # noqa: E402
@@ -101,8 +101,17 @@ def main() -> int:
                     t = time.perf_counter()
                     c.exec_driver_sql("SELECT 1").scalar()
                     rtt.append(time.perf_counter() - t)
+                floor = []
+                for k in range(50):
+                    t = time.perf_counter()
+                    c.exec_driver_sql(f"INSERT INTO setting (key, value) VALUES ('bench.floor.{k}', '')")
+                    c.commit()
+                    floor.append(time.perf_counter() - t)
+                c.execute(text("DELETE FROM setting WHERE key LIKE 'bench.floor.%'"))
+                c.commit()
             print(f"one statement's round trip over the loopback, median: {ms(statistics.median(rtt)):.2f} ms "
                   "(a status change makes about 10)")
+            print(f"one durable commit of one row (the server's WAL fsync), median: {ms(statistics.median(floor)):.1f} ms")
             sl_commit = statistics.median(commits(local, ids, args.edits))
             pg_commit_s = commits(remote, ids, args.edits)
             pg_commit = statistics.median(pg_commit_s)
