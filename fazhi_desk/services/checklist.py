@@ -86,6 +86,7 @@ class ChecklistRow:
     review: ReviewChange | None = None  # while 条文已更新,请复核: what changed (old → new)
     carried: tuple[tuple[str, int], ...] = ()  # (field, year) carry-forward copied and nobody edited since
     revision_id: int | None = None  # the wording (item revision) the row shows
+    version: int = 0  # the assessment row's version as read (0: none yet); a save passes it back as seen_version
 
     def carried_from(self, field: str) -> int | None:
         """The year carry-forward copied ``field`` from (沿用自2025年), None once it was edited."""
@@ -208,7 +209,8 @@ def load_year(
     assessments = {
         a.item_id: a for a in s.execute(only(
             select(Assessment.item_id, Assessment.revision_id, Assessment.status, Assessment.actual, Assessment.owner,
-                   Assessment.completed_on, Assessment.note, Assessment.na_reason).where(Assessment.year == year),
+                   Assessment.completed_on, Assessment.note, Assessment.na_reason, Assessment.version)
+            .where(Assessment.year == year),
             Assessment.item_id))
     }
     ev_counts: dict[str, int] = {}
@@ -333,6 +335,7 @@ def load_year(
                 review=review,
                 carried=carried.of(item_id),
                 revision_id=rev[0],
+                version=a.version if a else 0,
             )
         )
     if frozen is not None:  # a sealed year keeps the items it was sent with, even if an undone import removed them

@@ -43,16 +43,26 @@ class Saved:
 
 
 def _set_fields(store: Store, item_id: str, year: int, changes: dict[str, Any], today,  # noqa: ANN001
-                reason: str | None = None) -> Saved:
-    """On the writer: save, then read back the stored new values of what changed (the service sets some itself)."""
+                reason: str | None = None, seen: tuple[dict, int] | None = None) -> Saved:
+    """On the writer: save, then read back the stored new values of what changed (the service sets some itself).
+
+    ``seen`` (a server store): the versions this window wrote itself and the version of the row it showed;
+    a row another desk changed since is refused (:class:`~fazhi_desk.services.checklist.StaleEdit`).
+    """
     from fazhi_desk.services.checklist import load_row, set_fields
 
-    old = set_fields(store, item_id, year, changes, today=today, reason=reason)
+    seen_version = None
+    if seen is not None:
+        known, shown = seen
+        seen_version = max(shown, known.get((item_id, year), 0))  # this window's own writes since it read the row
+    old = set_fields(store, item_id, year, changes, today=today, reason=reason, seen_version=seen_version)
     new: dict[str, Any] = {}
-    if old:
+    if old or seen is not None:
         with store.session() as s:
             row = load_row(s, old.item_id, year, today)
         new = {k: getattr(row, k) for k in old}
+        if seen is not None:
+            seen[0][(item_id, year)] = max(row.version, seen[0].get((item_id, year), 0))
     return Saved(dict(old), new, old.changes)
 
 
@@ -93,6 +103,7 @@ class ItemEdits(QObject):
         self.parent_widget = parent_widget
         self._store = store
         self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
+        self._versions: dict[tuple[str, int], int] = {}  # (item, year) -> the version this window's writes left
         detail.edit_requested.connect(lambda item_id, year, changes: self.apply_edit(item_id, year, changes))
         detail.review_confirmed.connect(self.confirm_review)
         detail.show_source_requested.connect(self.show_source)
@@ -132,7 +143,11 @@ class ItemEdits(QObject):
                 if self.checklist.current_item_id() == item_id:
                     self.detail.show_row(self.checklist.current_row())
 
-        return (Op(_set_fields, store, item_id, year, dict(changes), self.checklist.today, reason)
+        seen = None
+        row = self.checklist.model.row_for(item_id) if year == self.checklist.year() else None
+        if row is not None and getattr(store, "db_path", True) is None:  # a server store: other desks write too
+            seen = (self._versions, row.version)
+        return (Op(_set_fields, store, item_id, year, dict(changes), self.checklist.today, reason, seen)
                 .write(store)  # the service says which row changed (Saved.changes)
                 .success(stored).failure(refused)
                 .run(self.parent_widget, "无法保存"))

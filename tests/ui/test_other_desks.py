@@ -33,3 +33,35 @@ def test_another_desks_edit_shows_within_5_seconds(qtbot, pg_templates, tmp_path
         set_operator(None)
         other.close()
         here.close()
+
+
+def test_a_stale_view_is_told_who_changed_the_item_and_shows_the_new_values(qtbot, pg_templates, tmp_path,  # noqa: F811
+                                                                            monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.conftest import wait_idle
+
+    seen: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: seen.append(self.text()) or 0)
+    here = pg_store_of(pg_templates, "small", tmp_path / "ev")
+    other = Store(here.url, tmp_path / "ev").open()
+    try:
+        win = open_window(qtbot, here, tmp_path, year=2024)
+        win._remote_changes.timer.stop()  # the view stays as it was read (between two polls)
+        win.apply_edit(YEARLY, 2024, {"owner": "王敏"})  # this desk's own edits go through, one after another
+        win.apply_edit(YEARLY, 2024, {"note": "第一次"})
+        wait_idle(qtbot)
+        assert not seen
+        set_fields(other, YEARLY, 2024, {"note": "另一台电脑写的"}, user="李强")
+        win.apply_edit(YEARLY, 2024, {"note": "这台电脑写的"})
+        wait_idle(qtbot)
+        qtbot.waitUntil(lambda: win.model.row_for(YEARLY).note == "另一台电脑写的", timeout=5000)
+        assert len(seen) == 1 and "另一台电脑" in seen[0] and "李强" in seen[0] and "刚刚修改了此事项" in seen[0]
+        with other.session() as s:
+            from fazhi_desk.services.checklist import load_row
+
+            assert load_row(s, YEARLY, 2024).note == "另一台电脑写的"  # never overwritten
+        win.close()
+    finally:
+        other.close()
+        here.close()
