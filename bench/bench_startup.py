@@ -7,7 +7,8 @@ QMainWindow with an empty QTreeView, painted. Targets (issue 11 §6), measured i
 same run: window painted ≤ 1.3× bare, tree filled ≤ 2.5× bare.
 
 ``--frozen`` also builds the PyInstaller folder (build.spec) and a bare PySide6 window
-frozen the same way (one folder), and measures both the same way.
+frozen the same way (one folder, PyInstaller's defaults), measures both the same way, and
+compares their sizes on disk (target: ours ≤ 0.6× the bare one).
 
 Run: ``python bench/bench_startup.py [--runs N] [--frozen]``.
 """
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAINT_TARGET, READY_TARGET = 1.3, 2.5
+PAINT_TARGET, READY_TARGET, SIZE_TARGET = 1.3, 2.5, 0.6
 
 BARE = """
 import sys
@@ -110,6 +111,18 @@ def build_frozen(work: Path, env: dict[str, str]) -> tuple[list[str], list[str]]
     return [str(dist / "bare_window" / f"bare_window{exe}")], [str(dist / "fazhi-desk" / f"fazhi-desk{exe}")]
 
 
+def folder_mb(p: Path) -> float:
+    return sum(f.stat().st_size for f in p.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
+
+
+def compare_sizes(bare: list[str], app: list[str]) -> bool:
+    b, o = folder_mb(Path(bare[0]).parent), folder_mb(Path(app[0]).parent)
+    good = o / b <= SIZE_TARGET
+    print(f"[frozen] one-folder size: bare PySide6 window {b:.0f} MB, fazhi-desk {o:.0f} MB")
+    print(f"{'PASS' if good else 'FAIL'}  [frozen] size: {o / b:.2f}× bare (target ≤ {SIZE_TARGET}×)")
+    return good
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
@@ -132,6 +145,7 @@ def main() -> int:
         ok = measure("source", [sys.executable, "-c", BARE], [*source, "--data-dir", str(data)], args.runs, env)
         if args.frozen:
             bare, app = build_frozen(work, env)
+            ok &= compare_sizes(bare, app)
             fdata = work / "frozen-data"
             prepare(fdata, app, env)
             ok &= measure("frozen", bare, [*app, "--data-dir", str(fdata)], args.runs, env)
