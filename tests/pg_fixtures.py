@@ -298,6 +298,12 @@ SQLITE_ONLY = {
     "test_unknown_item_and_bad_year": "the test looks into store.data.evidence",
     "test_cli_add_list_remove_verify_gc": "the command line on a data directory",
     "test_a_right_to_left_override_is_shown_visibly": "the test looks into store.data",
+    # tests/reports
+    "test_missing_and_altered_evidence_are_reported": "the test looks into store.data.evidence",
+    "test_cli_report": "the command line on a data directory",
+    "test_cli_report_bad_year_is_a_message": "the command line on a data directory",
+    "test_statistics_sheet_lists_the_binding_documents_indicators_only":
+        "a catalogue import backs up a data directory first",
 }
 
 

@@ -12,6 +12,7 @@ import pytest
 from fazhi_desk.services.checklist import MAX_NOTE, ensure_assessment, set_fields
 from fazhi_desk.services.profile import set_profile
 from fazhi_desk.store.models import EvidenceFile, EvidenceLink
+from tests.pg_fixtures import both_small_store, both_store, pg_server, pg_templates  # noqa: F401 - SQLite and server
 
 YEAR = 2025
 TODAY = dt.date(2026, 1, 15)
@@ -30,7 +31,7 @@ def add_evidence(store, item_id: str, year: int, name: str, content: bytes, *, d
                  doc_date: dt.date | None = None) -> str:
     """Put a real file at the agreed path and link it, straight through the ORM."""
     sha = hashlib.sha256(content).hexdigest()
-    p: Path = store.data.evidence / sha[:2] / sha
+    p: Path = store.evidence_root / sha[:2] / sha
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_bytes(content)
     now = dt.datetime(2025, 6, 1, 9, 0)
