@@ -185,10 +185,29 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
         Op(open_workspace_and_profile, data).write(None).success(opened).failure(failed).run(win, APP_TITLE)
 
     win.first_painted.connect(lambda: set_app_icon(app))
+    # the last session's year, to read at once while the store opens (discarded if the store changed since)
+    win.first_painted.connect(lambda: show_snapshot(win, data))
     # the store is opened once the window has painted (or after a second, should no paint come)
     win.first_painted.connect(open_store)
     QTimer.singleShot(1000, open_store)
     return app, win
+
+
+def show_snapshot(win: MainWindow, data: DataDir) -> bool:
+    from fazhi_desk.year_snapshot import read_snapshot
+
+    snap = read_snapshot(data, win.year()) if win.store is None else None
+    return snap is not None and win.show_snapshot(snap.year, snap.rows)
+
+
+def write_snapshot(win: MainWindow, data: DataDir) -> None:
+    """After the store is closed: the year the tree showed, for the next start (fazhi_desk.year_snapshot)."""
+    from fazhi_desk.year_snapshot import write_snapshot as write
+
+    # only rows that have seen every write: an operation whose end the closed event loop never delivered
+    # (a save, the re-read of its row) may be in the store and not in them
+    current = win.checklist.loading_job is None and not win.checklist.showing_snapshot and not runner().running()
+    write(data, win.year(), win.checklist.model.rows() if current and win.checklist._model is not None else [])
 
 
 def _say(word: str) -> None:
@@ -255,6 +274,26 @@ def _install_startup_probe(win: MainWindow) -> None:
         if w is not probe:
             w.installEventFilter(probe)
 
+    def usable() -> None:  # the tree has rows to select and read, painted (the last session's or the store's)
+        if getattr(probe, "usable", False) or not win.checklist.model.rows():
+            return
+        probe.usable = True  # type: ignore[attr-defined]
+        viewport = win.checklist.tree.viewport()
+
+        class Painted(QObject):
+            def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+                if event.type() == QEvent.Type.Paint:
+                    obj.removeEventFilter(self)
+                    QTimer.singleShot(0, lambda: _say("USABLE"))
+                return False
+
+        painted = Painted(viewport)
+        viewport.installEventFilter(painted)
+        viewport.update()
+
+    win.first_painted.connect(lambda: QTimer.singleShot(0, usable))  # after the snapshot, if any, is shown
+    win.checklist.loaded.connect(lambda _y: usable())
+
     def ready(_year: int) -> None:
         _say("READY")
         QTimer.singleShot(0, win.close)
@@ -281,3 +320,4 @@ def start(data: DataDir, version: str) -> int:
         return app.exec()
     finally:
         close_store(win)
+        write_snapshot(win, data)

@@ -55,6 +55,7 @@ NARROW_COLUMN_SAMPLES = {
 }
 FIRST_YEAR = 2015
 LOADING_TEXT = "正在载入…"
+SNAPSHOT_NOTE = "下面是上次关闭时的清单\uff0c只能查看\uff1b载入完成后即可修改"
 
 
 def _load_year(session, year: int, today: dt.date) -> list[ChecklistRow]:  # noqa: ANN001
@@ -197,6 +198,7 @@ class ChecklistPanel(QWidget):
         self._pending_select: str | None = None
         self._hidden_item: str | None = None  # selected, then hidden by a filter
         self.loading_job: Op | None = None
+        self.showing_snapshot = False  # the rows shown are the last session's (year_snapshot), not the store's
 
         self._model: ChecklistModel | None = None
         self.tree = ChecklistTree()
@@ -275,7 +277,7 @@ class ChecklistPanel(QWidget):
         fm = self.tree.fontMetrics()
         h = self.tree.header()
         hfm = h.fontMetrics()
-        pad = fm.horizontalAdvance("M") + 8  # cell margins and the header's section padding
+        pad = fm.horizontalAdvance(" ") + 10  # cell margins and the header's section padding (no more: +2 on 1366)
         for col in range(self._model.columnCount()):
             head = str(self._model.headerData(col, Qt.Orientation.Horizontal))
             samples = NARROW_COLUMN_SAMPLES.get(head)
@@ -289,6 +291,21 @@ class ChecklistPanel(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # 查看 → 放大/缩小
             self.fit_columns()
+            self._fit_filter_boxes()
+
+    def _fit_filter_boxes(self) -> None:
+        """The filter bar at the current text size: 年度, 状态 and 角色 whole (never "2025 4"), the long ones a few
+        characters wide (their list shows the rest), the search box the width of its hint."""
+        from PySide6.QtWidgets import QSizePolicy
+
+        for box in (self.year_combo, self.status_combo, self.role_combo):
+            box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # the toolbar never squeezes them
+            box.updateGeometry()
+        for box, chars in ((self.doc_combo, 8), (self.unit_combo, 7)):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(chars)
+            box.updateGeometry()
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("搜索事项、说明、原文…") + 40)
 
     # ------------------------------------------------------------------ keys
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -380,7 +397,6 @@ class ChecklistPanel(QWidget):
         self.unit_combo = QComboBox()
         self.unit_combo.setAccessibleName("牵头单位筛选")
         self.unit_combo.addItem("全部牵头单位", "")
-        self.unit_combo.setMaximumWidth(180)
         self.unit_combo.currentIndexChanged.connect(self._apply_filter)
         tb.addWidget(self.unit_combo)
         self.role_combo = QComboBox()
@@ -401,6 +417,7 @@ class ChecklistPanel(QWidget):
         for box in (self.overdue_check, self.noev_check, self.review_check, self.all_check, self.other_docs_check):
             box.toggled.connect(self._apply_filter)
             tb.addWidget(box)
+        self._fit_filter_boxes()
         return tb
 
     def complete(self) -> None:
@@ -474,7 +491,7 @@ class ChecklistPanel(QWidget):
         self._refreshed_while_loading.clear()
         year = self.year()
         self._pending_select = select or self.current_item_id() or self._pending_select
-        self.loading_label.setText(f"正在载入 {year} 年度…")
+        self.loading_label.setText(f"正在载入 {year} 年度…" + (f"({SNAPSHOT_NOTE})" if self.showing_snapshot else ""))
         self.loading_label.show()
         store = self.store
         op = Op(_load_year, year, self.today).in_session(store)
@@ -483,6 +500,21 @@ class ChecklistPanel(QWidget):
         op.finally_(lambda g=gen: self._load_ended(g))
         self.loading_job = op.run(self, "无法载入检查清单")
         return op
+
+    def show_snapshot(self, year: int, rows: list) -> bool:
+        """Before the store is open: show the last session's rows of ``year`` (read-only, marked as loading).
+
+        Replaced by the store's rows when they are read (:meth:`reload`); the selection carries over.
+        """
+        if self.store is not None or year != self.year() or not rows:
+            return False
+        self.showing_snapshot = True
+        self._fill_filter_choices(rows)
+        self.model.set_rows(rows, self.current_filter())
+        self._after_filter()
+        self.loading_label.setText(f"正在载入 {year} 年度…({SNAPSHOT_NOTE})")
+        self.loading_label.show()
+        return True
 
     def _load_ended(self, gen: int) -> None:
         if gen == self._load_generation:
@@ -493,6 +525,7 @@ class ChecklistPanel(QWidget):
         if gen != self._load_generation:
             return  # a newer load is on its way
         self.loading_label.hide()
+        self.showing_snapshot = False
         self._show_term_notice(year, rows)
         self._fill_filter_choices(rows)
         self.model.set_rows(rows, self.current_filter())

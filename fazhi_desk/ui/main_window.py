@@ -350,6 +350,23 @@ class MainWindow(QMainWindow):
 
         change_step(self.settings, delta)
         self.settings.sync()
+        self.keep_requirement_room()
+
+    def keep_requirement_room(self, chars: int = 20) -> None:
+        """Move the split so the deepest item's requirement keeps ``chars`` characters after its 编号, as far as
+        the item panel's own minimum allows (larger text widens the narrow columns and the 编号)."""
+        tree = self.tree
+        fm = tree.fontMetrics()
+        from fazhi_desk.ui.checklist_model import COL_TITLE
+
+        depth = 5  # 文件 → 章 → 节 → 条 → 事项, with the root's decoration
+        need = (chars * fm.horizontalAdvance("法") + fm.horizontalAdvance("SZ2015-04-01    ")
+                + depth * tree.indentation() + 8)
+        lack = need - tree.header().sectionSize(COL_TITLE)
+        left, right = self.splitter.sizes()[:2]
+        give = min(lack, right - self.right_tabs.minimumSizeHint().width())
+        if give > 0:
+            self.splitter.setSizes([left + give, right - give])
 
     def edit_profile(self, first_start: bool = False) -> Op | None:
         """单位信息…: the dialog shows once the document choices are read (see :func:`menus.edit_profile`)."""
@@ -401,7 +418,18 @@ class MainWindow(QMainWindow):
         self.reload()
         QTimer.singleShot(0, lambda: offer_carry_forward(self))
 
+    def show_snapshot(self, year: int, rows: list) -> bool:
+        """Start-up, before the store is open: the last session's rows of ``year`` to read (:mod:`fazhi_desk.year_snapshot`)
+        in the tree and the item panel, which takes no edit until the store's rows replace them."""
+        if not self.checklist.show_snapshot(year, rows):
+            return False
+        self._build_panels()
+        self.detail.setEnabled(False)
+        return True
+
     def _on_loaded(self, year: int) -> None:
+        if self.detail is not None:
+            self.detail.setEnabled(True)  # the store's rows: editable (after a start-up snapshot)
         self.overview.mark_stale()
         self.year_loaded.emit(year)
 

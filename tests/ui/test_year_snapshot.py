@@ -1,0 +1,133 @@
+"""The last session's year, shown at start before the store is open: read-only, discarded when the store changed."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from fazhi_desk.paths import DataDir
+from fazhi_desk.services.checklist import ChecklistRow, load_year, set_fields
+from fazhi_desk.ui.main_window import MainWindow
+from fazhi_desk.year_snapshot import (
+    LOCATION_NAME,
+    SnapshotRow,
+    read_snapshot,
+    snapshot_path,
+    write_snapshot,
+)
+from tests.ui.helpers import ONCE, TODAY, YEARLY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def data_of(store) -> DataDir:
+    data = DataDir(Path(store.db_path).parent)
+    assert data.db == Path(store.db_path)
+    return data
+
+
+def year_rows(store, year=2024) -> list[ChecklistRow]:
+    with store.session() as s:
+        return load_year(s, year, TODAY)
+
+
+def test_written_and_read_back_without_sqlalchemy(small_store):
+    set_fields(small_store, YEARLY, 2024, {"owner": "王小明", "status": "进行中"})
+    rows = year_rows(small_store)
+    data = data_of(small_store)
+    assert write_snapshot(data, 2024, rows)
+    code = ("import sys; from pathlib import Path; from fazhi_desk.paths import DataDir; "
+            "from fazhi_desk.year_snapshot import read_snapshot; "
+            f"s = read_snapshot(DataDir(Path({str(data.root)!r})), 2024); "
+            "r = next(r for r in s.rows if r.item_id == sys.argv[1]); "
+            "print(len(s.rows), r.owner, r.status_text, r.item.requirement[:4], 'sqlalchemy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, YEARLY], capture_output=True, text=True, cwd=ROOT, check=True)
+    yearly = next(r for r in rows if r.item_id == YEARLY)
+    assert out.stdout.split() == [str(len(rows)), "王小明", yearly.status_text, yearly.item.requirement[:4], "False"]
+    # every value the views read is there, derived ones included
+    snap = read_snapshot(data, 2024)
+    s = next(r for r in snap.rows if r.item_id == YEARLY)
+    for name in ("item", "document", "year", "status", "owner", "completion", "evidence_count", "due", "overdue",
+                 "status_text", "in_scope", "binding", "needs_review"):
+        assert getattr(s, name) == getattr(yearly, name), name
+    assert s.carried_from("owner") == yearly.carried_from("owner")
+
+
+def test_a_store_written_since_another_year_a_server_or_a_damaged_file_shows_nothing(small_store):
+    data = data_of(small_store)
+    assert write_snapshot(data, 2024, year_rows(small_store))
+    assert read_snapshot(data, 2024) is not None
+    assert read_snapshot(data, 2025) is None  # another year
+    set_fields(small_store, ONCE, 2024, {"owner": "李强"})  # the store changed after the snapshot
+    assert read_snapshot(data, 2024) is None
+    assert write_snapshot(data, 2024, year_rows(small_store))
+    (data.root / LOCATION_NAME).write_text("{}", encoding="utf-8")  # the store is on a server now
+    assert read_snapshot(data, 2024) is None
+    (data.root / LOCATION_NAME).unlink()
+    assert read_snapshot(data, 2024) is not None
+    snapshot_path(data).write_bytes(b"\x80\x05 damaged")
+    assert read_snapshot(data, 2024) is None
+
+
+def test_only_domain_types_are_unpickled(small_store, tmp_path):
+    data = data_of(small_store)
+    assert write_snapshot(data, 2024, year_rows(small_store))
+    fmt, version, year, _rows = pickle.loads(snapshot_path(data).read_bytes())
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    snapshot_path(data).write_bytes(pickle.dumps((fmt, version, year, [Evil()])))
+    assert read_snapshot(data, 2024) is None
+    assert not marker.exists()
+
+
+def test_no_snapshot_of_rows_that_are_themselves_a_snapshot(small_store):
+    data = data_of(small_store)
+    assert write_snapshot(data, 2024, year_rows(small_store))
+    snap = read_snapshot(data, 2024)
+    assert not write_snapshot(data, 2024, snap.rows)
+    assert not snapshot_path(data).exists()
+
+
+def test_window_shows_the_snapshot_read_only_then_the_stores_rows(qtbot, small_store, tmp_path):
+    data = data_of(small_store)
+    assert write_snapshot(data, 2024, year_rows(small_store))
+    snap = read_snapshot(data, 2024)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("view/year", 2024)
+    win = MainWindow(None, settings, today=TODAY)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.show_snapshot(2024, snap.rows)
+    assert isinstance(win.model.rows()[0], SnapshotRow)
+    assert "上次关闭时" in win.checklist.loading_label.text() and win.checklist.loading_label.isVisibleTo(win)
+    assert win.select_item(YEARLY) and win.current_item_id() == YEARLY  # selected and read
+    assert win.detail._row is not None and win.detail._row.item_id == YEARLY
+    assert not win.detail.isEnabled()  # nothing to edit until the store's rows are in
+    win.set_store(small_store)
+    with qtbot.waitSignal(win.year_loaded, timeout=10000):
+        win.start()
+    assert isinstance(win.model.rows()[0], ChecklistRow)
+    assert not win.checklist.showing_snapshot and win.detail.isEnabled()
+    assert win.current_item_id() == YEARLY  # the selection carried over
+
+
+def test_the_panel_refuses_a_snapshot_of_another_year_or_once_the_store_is_open(qtbot, small_store, tmp_path):
+    data = data_of(small_store)
+    assert write_snapshot(data, 2024, year_rows(small_store))
+    snap = read_snapshot(data, 2024)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("view/year", 2023)
+    win = MainWindow(None, settings, today=TODAY)
+    qtbot.addWidget(win)
+    assert not win.show_snapshot(2024, snap.rows)
+    win.checklist.store = small_store
+    assert not win.checklist.show_snapshot(2023, snap.rows)
+    win.checklist.store = None
