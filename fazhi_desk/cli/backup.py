@@ -53,7 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _create(args, ctx) -> int:
     from fazhi_desk.backup import create_backup
     from fazhi_desk.backup.handoff import ask_window
+    from fazhi_desk.services.location import refuse_backup_on_server
 
+    refuse_backup_on_server(ctx.data.ensure())
     text = ask_window(ctx.data.ensure(), args.out)  # the open window keeps the database: it backs up for us
     if text is not None:
         print(printable(text))
@@ -83,7 +85,10 @@ def _restore(args, ctx) -> int:
     from fazhi_desk.backup import current_summary, describe_change, restore_backup
     from fazhi_desk.backup.restore import peek_backup
 
+    from fazhi_desk.services.location import refuse_backup_on_server
+
     data = ctx.data.ensure()
+    refuse_backup_on_server(data, "恢复")
     manifest = peek_backup(args.file)
     print(describe_change(manifest, current_summary(data)))
     if not args.yes:

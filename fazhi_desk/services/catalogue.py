@@ -348,7 +348,7 @@ def _backup_before_import(store: Store, ctx: JobContext) -> None:
     """The automatic backup an import is undone from (database only: an import never touches evidence)."""
     from fazhi_desk.backup.auto import auto_backup
 
-    if store.data is None:  # a store on a server: its automatic backups are not written yet
+    if store.db_path is None:  # a store on a server: its automatic backups are not written yet
         raise UserError(f"数据存放在{store.describe().text()}上,本版本还不能为服务器上的数据做导入前的自动备份,"
                         "为安全起见本次没有导入,数据没有改动。请联系技术支持,或升级到支持服务器备份的版本后再导入。")
     ctx.progress(0, 1, "导入前正在自动备份……")

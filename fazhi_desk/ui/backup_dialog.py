@@ -521,7 +521,11 @@ DAILY_CHECK_MS = 30 * 60 * 1000  # a window left open for days backs up on each 
 def after_first_paint(window: Any, delay_ms: int = 1500) -> None:
     """Once the window is shown: the day's first backup in the background, then the status bar warning;
     a timer that takes the next day's backup while the window stays open; and the hand-off that lets a
-    command-line ``backup create`` be taken by this window (it keeps the database to itself)."""
+    command-line ``backup create`` be taken by this window (it keeps the database to itself).
+
+    A store on a server is not backed up by each desk (nor is the local database it no longer uses)."""
+    if window.store is not None and window.store.db_path is None:
+        return
     QTimer.singleShot(delay_ms, window, lambda: start_daily_backup(window))  # not once the window is gone
     if getattr(window, "_daily_backup_timer", None) is None:
         timer = QTimer(window)
@@ -590,7 +594,17 @@ def start_daily_backup(window: Any) -> Op | None:
     return op.run(window, "自动备份")
 
 
-def open_dialog(window: Any) -> BackupDialog:
+def open_dialog(window: Any) -> BackupDialog | None:
+    if window.store is not None and window.store.db_path is None:  # a store on a server
+        from fazhi_desk.errors import UserError
+        from fazhi_desk.services.location import refuse_backup_on_server
+        from fazhi_desk.tasks import show_error
+
+        try:
+            refuse_backup_on_server(window.store.data, "备份或恢复")
+        except UserError as e:
+            show_error(window, "备份与恢复", e)
+        return None
     dlg = BackupDialog(window.store.data, window, window)
     dlg.finished.connect(lambda _r: show_backup_status(window))
     dlg.open()

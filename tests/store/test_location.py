@@ -90,8 +90,12 @@ def test_move_to_copies_every_row_and_file_checks_them_and_switches(pg_server, t
     assert "PostgreSQL" in shown and "127.0.0.1" in shown and db in shown and str(shared) in shown
     assert "王敏" in shown and PASSWORD not in shown
     assert PASSWORD not in caplog.text
-    # the local database was left as it was
+    # the local database was left as it was; it is not what a backup of this desk would hold any more
     assert data.db.is_file()
+    capsys.readouterr()
+    assert cli(["--data-dir", str(data.root), "backup", "create", "--out", str(tmp_path / "b.fzbak")]) == 1
+    err = capsys.readouterr().err
+    assert "服务器" in err and "pg_dump" in err and not (tmp_path / "b.fzbak").exists() and "Traceback" not in err
     # back to the local store
     assert cli(["--data-dir", str(data.root), "store", "disconnect"]) == 0
     assert not read_location(data).on_server and not pw_file.exists()

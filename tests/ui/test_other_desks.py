@@ -28,6 +28,11 @@ def test_another_desks_edit_shows_within_5_seconds(qtbot, pg_templates, tmp_path
         qtbot.waitUntil(lambda: win.model.row_for(YEARLY).owner == "李强", timeout=5000)
         assert time.monotonic() - t0 < 5
         assert "李强" in win.statusBar().currentMessage()
+        from fazhi_desk.ui.backup_dialog import after_first_paint
+
+        after_first_paint(win, delay_ms=0)  # what the program does after the first paint: nothing for a server store
+        qtbot.wait(200)
+        assert getattr(win, "_backup_handoff", None) is None and getattr(win, "_daily_backup_timer", None) is None
         win.close()
     finally:
         set_operator(None)
