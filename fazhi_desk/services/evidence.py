@@ -60,6 +60,7 @@ from fazhi_desk.reports.evidence_package import SUBFOLDER_SEP, base_name
 from fazhi_desk.safetext import show_controls
 from fazhi_desk.jobs import JobContext
 from fazhi_desk.services import current_user
+from fazhi_desk.store.backend import evidence_lock
 from fazhi_desk.services.checklist import check_item_year, current_item, ensure_assessment, retired_refusal
 from fazhi_desk.store.db import Store
 from fazhi_desk.store.types import now as timestamp_now
@@ -663,6 +664,7 @@ def _commit_links(store: Store, fs: FileStore, item_id: str, year: int, pending:
     now = timestamp_now()
     # store.transaction() turns SQLite's refusals (disk full, read-only...) into Chinese messages.
     with store.transaction() as s:
+        evidence_lock(s)  # a server store: clean-up on another desk waits for these links (and they for it)
         a = ensure_assessment(s, item_id, year)
         for x in pending:
             f = s.get(EvidenceFile, x.sha256)
@@ -907,6 +909,7 @@ def gc(store: Store, *, grace_seconds: float = STALE_TEMP_SECONDS, keep_days: in
     freed = 0
     try:
         with store.transaction() as s:
+            evidence_lock(s, exclusive=True)  # no other desk is linking a file in a transaction not yet committed
             gone = list(s.execute(
                 delete(EvidenceFile)
                 .where(~exists().where(EvidenceLink.sha256 == EvidenceFile.sha256))

@@ -683,3 +683,13 @@ def file_evidence(snapshot: Path) -> dict[str, int]:
             return {sha: size for sha, size in c.execute(select(EvidenceFile.sha256, EvidenceFile.size))}
     finally:
         engine.dispose()
+
+
+def evidence_lock(session, *, exclusive: bool = False) -> None:  # noqa: ANN001 - a Session in a transaction
+    """On a server store, hold :data:`EVIDENCE_LOCK` to the end of the transaction: shared by every desk that
+    links evidence files, exclusive for clean-up (``gc``), so clean-up never removes a file row another desk
+    is linking to in a transaction not yet committed. A SQLite store has one writer: nothing to do."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    session.execute(text(f"SELECT {fn}(:k)"), {"k": EVIDENCE_LOCK})

@@ -105,3 +105,27 @@ def test_two_desks_writing_at_once_lose_nothing(two_desks):
     # every acknowledged save of either desk is in the change log, under its 操作人; nothing else is
     assert sorted(logged) == sorted(acked) and set(acked) == {"甲", "乙"}
     assert len(acked) == 2 * 10 * len(items)
+
+
+@pytest.mark.postgres
+def test_evidence_clean_up_on_one_desk_waits_for_another_desks_links(two_desks, tmp_path):
+    """gc holds the evidence lock exclusively, an attach's transaction shares it: neither removes the other's file."""
+    from sqlalchemy import text
+
+    from fazhi_desk.jobs import JobContext
+    from fazhi_desk.services.evidence import attach
+    from fazhi_desk.store.backend import EVIDENCE_LOCK
+
+    a_desk, b_desk = two_desks
+    f = tmp_path / "签到表.pdf"
+    f.write_bytes(b"%PDF sign-in sheet")
+    done: list[object] = []
+    with b_desk.engine.connect() as gc_conn:
+        gc_conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": EVIDENCE_LOCK})  # clean-up under way
+        t = threading.Thread(target=lambda: done.append(attach(JobContext(), a_desk, ITEM, YEAR, [f])))
+        t.start()
+        t.join(1.5)
+        assert t.is_alive() and not done  # the links wait for the clean-up to finish
+        gc_conn.commit()
+    t.join(30)
+    assert done and done[0].added
