@@ -257,6 +257,7 @@ class EvidencePanel(QWidget):
             hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
         self._fit_columns()
         self.view.setColumnHidden(COL_KIND, True)  # the icon and the name's extension say it already
+        self.view.setColumnHidden(COL_SIZE, True)  # in the line below the table and the name's tooltip: room for names
         self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # past its lines, a name keeps its extension
         # the selected file in full: its name (with its sub-folder), dates, size and description
         self.details = QLabel()
@@ -283,8 +284,9 @@ class EvidencePanel(QWidget):
         # that the checklist beside it showed only a few characters of each requirement
         buttons = QVBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for row_actions in ((self.act_add_files, self.act_add_folder, self.act_open, self.act_reveal),
-                            (self.act_save_as, self.act_link, self.act_remove)):
+        # three short rows: at larger text a row of four made the panel's minimum width eat the tree's
+        for row_actions in ((self.act_add_files, self.act_add_folder, self.act_open),
+                            (self.act_reveal, self.act_save_as, self.act_remove), (self.act_link,)):
             row = QHBoxLayout()
             for act in row_actions:
                 b = QPushButton(act.text())
@@ -297,6 +299,7 @@ class EvidencePanel(QWidget):
             buttons.addLayout(row)
         self.hint = QLabel("可把文件或整个文件夹拖到这里添加。双击“文件日期”或“说明”可修改。")
         self.hint.setStyleSheet("color: #666;")
+        self.hint.setWordWrap(True)  # one long line set the panel's minimum width (the tree lost it)
 
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
@@ -312,12 +315,14 @@ class EvidencePanel(QWidget):
         fm = self.view.fontMetrics()
         hh = self.view.horizontalHeader()
         hfm = hh.fontMetrics()
-        pad = fm.horizontalAdvance("  ") + 12  # the cell's margins
-        arrow = hfm.height()  # the header's sort indicator
+        pad = fm.horizontalAdvance(" ") + 8  # the cell's margins
         for c, sample in ((COL_KIND, "Word 文档"), (COL_SIZE, "888.8 MB"), (COL_DOC_DATE, "2025-12-31"),
                           (COL_DESC, "会议记录"), (COL_ADDED, "2025-12-31")):
             head = str(self.model.headerData(c, Qt.Orientation.Horizontal))
-            hh.resizeSection(c, max(fm.horizontalAdvance(sample) + pad, hfm.horizontalAdvance(head) + pad + arrow))
+            hh.resizeSection(c, max(fm.horizontalAdvance(sample), hfm.horizontalAdvance(head)) + pad)
+        # the name keeps at least 6 characters a line: the panel asks for that room rather than squeeze it
+        others = sum(hh.sectionSize(c) for c in (COL_DOC_DATE, COL_DESC, COL_ADDED))
+        self.view.setMinimumWidth(others + 6 * fm.horizontalAdvance("法") + view_frame(self.view))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
@@ -579,6 +584,11 @@ class EvidencePanel(QWidget):
 
 
 # --- helpers the main window calls ------------------------------------------------
+
+
+def view_frame(view: QTableView) -> int:
+    """What a table's frame and vertical scroll bar take of its width."""
+    return 2 * view.frameWidth() + view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 4
 
 
 def _item_choices(session, year: int) -> list[tuple[str, str]]:  # noqa: ANN001

@@ -191,10 +191,9 @@ class ItemDetail(QWidget):
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        f = self.title.font()
-        f.setPointSizeF(f.pointSizeF() * 1.15)
-        f.setBold(True)
-        self.title.setFont(f)
+        from fazhi_desk.ui.textsize import set_relative_font
+
+        set_relative_font(self.title, 1.15, bold=True)  # grows with 查看 → 放大 like the rest
 
         self.review_banner = QFrame()
         self.review_banner.setStyleSheet("QFrame{background:#fff3cd;border:1px solid #f0c36d;border-radius:4px}")

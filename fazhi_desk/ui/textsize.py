@@ -62,6 +62,13 @@ def apply_step(step: int) -> float:
     for w in app.allWidgets():  # type: ignore[union-attr]
         if w.property(_SCALE) is not None:
             _apply_relative(w, f)
+        elif w.styleSheet():
+            # a widget given its own style sheet (a coloured hint, the 未达标 warning, a banner and what is in
+            # it) keeps the font it was polished with: polish them again, so they take the new size
+            for x in [w, *w.findChildren(QWidget)]:
+                if x.property(_SCALE) is None:
+                    x.style().unpolish(x)
+                    x.style().polish(x)
     QApplication.sendPostedEvents()  # the font changes reach every widget now (columns are refitted on them)
     return size
 

@@ -233,3 +233,74 @@ def test_evidence_names_and_dates_are_readable_at_1366x768(qtbot, small_store, t
     view.selectRow(0)
     assert m.index(0, COL_NAME).data() in panel.details.text()  # the whole name, beside its dates
     win.close()
+
+
+def _office_window(qtbot, store, tmp_path, item="SZ2015-04-01"):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("view/year", 2025)
+    win = MainWindow(store, settings, today=TODAY)
+    qtbot.addWidget(win)
+    win.setWindowState(Qt.WindowState.WindowNoState)
+    win.resize(1366, 768 - 40)  # the screen less Windows' taskbar
+    win.show()
+    with qtbot.waitSignal(win.year_loaded, timeout=20000):
+        win.start()
+    win.tree.expandAll()
+    assert win.select_item(item)
+    QApplication.processEvents()
+    return win
+
+
+def _clipped_boxes(win) -> list[str]:
+    from PySide6.QtWidgets import QComboBox
+
+    c = win.checklist
+    return [f"{b.accessibleName()}: {b.width()} < {b.sizeHint().width()}"
+            for b in (c.year_combo, c.status_combo, c.role_combo) if b.width() < b.sizeHint().width()
+            and isinstance(b, QComboBox)]
+
+
+def test_larger_text_reaches_every_widget_and_clips_no_filter_box(qtbot, store, tmp_path):
+    """Ctrl+= twice: the year box reads "2025 年" whole, the role box is whole, the item title and the coloured
+    hints grow with the rest; Ctrl+0 gives back the boxes' widths."""
+    from PySide6.QtWidgets import QWidget
+
+    from fazhi_desk.ui.textsize import base_point_size
+
+    win = _office_window(qtbot, store, tmp_path)
+    base = base_point_size()
+    widths0 = [b.width() for b in (win.checklist.year_combo, win.checklist.role_combo, win.checklist.doc_combo,
+                                   win.checklist.unit_combo)]
+    title0 = win.detail.title.font().pointSizeF()
+    win.act_zoom_in.trigger()
+    win.act_zoom_in.trigger()
+    QApplication.processEvents()
+    assert _clipped_boxes(win) == []
+    assert win.detail.title.font().pointSizeF() > title0  # the item's title grows
+    stale = [f"{type(w).__name__} {w.objectName() or ''} {getattr(w, 'text', lambda: '')()!r:.30}"
+             for w in win.findChildren(QWidget)
+             if w.property("relativeFontScale") is None and abs(w.font().pointSizeF() - (base + 2)) > 0.01]
+    assert stale == [], stale  # the 未达标 warning, the hints in colour: every widget has the new size
+    win.act_zoom_reset.trigger()
+    QApplication.processEvents()
+    assert [b.width() for b in (win.checklist.year_combo, win.checklist.role_combo, win.checklist.doc_combo,
+                                win.checklist.unit_combo)] == widths0
+    win.close()
+
+
+@pytest.mark.parametrize("step", [2])
+def test_requirement_column_keeps_20_characters_with_larger_text(qtbot, store, tmp_path, step):
+    """At +2 (Ctrl+= twice) on 1366×768 the deepest requirement still gets 20 characters."""
+    win = _office_window(qtbot, store, tmp_path)
+    for _ in range(step):
+        win.act_zoom_in.trigger()
+    QApplication.processEvents()
+    fm = win.tree.fontMetrics()
+    need = 20 * fm.horizontalAdvance("法")
+    deepest = max((win.model.index_for_item(r.item_id) for r in win.model.visible_rows()),
+                  key=lambda i: win.tree.visualRect(i).left())
+    rect = win.tree.visualRect(deepest.siblingAtColumn(COL_TITLE))
+    item_id = deepest.data(Qt.ItemDataRole.UserRole + 1)
+    room = rect.width() - fm.horizontalAdvance(item_id + "  ") - 2 * fm.horizontalAdvance(" ")
+    assert room >= need, f"{room} px for the requirement of {item_id} at +{step}, need {need} (20 characters)"
+    win.close()
