@@ -301,7 +301,7 @@ class ChecklistPanel(QWidget):
         for box in (self.year_combo, self.status_combo, self.role_combo):
             box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # the toolbar never squeezes them
             box.updateGeometry()
-        for box, chars in ((self.doc_combo, 8), (self.unit_combo, 7)):
+        for box, chars in ((self.doc_combo, 8), (self.unit_combo, 10)):  # in widths of "x"
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumContentsLength(chars)
             box.updateGeometry()
