@@ -34,7 +34,6 @@ from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QSplitter, QTabW
 from fazhi_desk.changes import Changes
 from fazhi_desk.tasks import Op, runner
 from fazhi_desk.ui.checklist_panel import ChecklistPanel, ChecklistTree  # noqa: F401 - ChecklistTree: public name
-from fazhi_desk.ui.annual_pages import add_annual_pages
 from fazhi_desk.ui.menus import add_shortcuts, build_menus, edit_profile, offer_carry_forward, show_about
 from fazhi_desk.ui.overview import OverviewPage
 
@@ -133,7 +132,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.splitter, "检查清单")
         self.tabs.addTab(self.overview, "年度概览")
-        add_annual_pages(self)  # 年度报告, 统计数据
+        # 年度报告, 统计数据: their modules cost ~80 ms to import; at start-up they come with the store
+        # (_add_annual_pages), after the first paint and the last session's year, in place of these
+        self._annual_placeholders: list[QWidget] = []
+        for title in ("年度报告", "统计数据"):
+            page = QWidget()
+            self.tabs.setTabEnabled(self.tabs.addTab(page, title), False)
+            self._annual_placeholders.append(page)
         self.setCentralWidget(self.tabs)
 
         build_menus(self)
@@ -170,6 +175,17 @@ class MainWindow(QMainWindow):
         self.edits = ItemEdits(self.detail, self.checklist, self, lambda: self.store, self.undo_stack)
         self.checklist.complete()
         add_shortcuts(self)
+
+    def _add_annual_pages(self) -> None:
+        if not self._annual_placeholders:
+            return
+        for page in self._annual_placeholders:
+            self.tabs.removeTab(self.tabs.indexOf(page))
+            page.deleteLater()
+        self._annual_placeholders = []
+        from fazhi_desk.ui.annual_pages import add_annual_pages
+
+        add_annual_pages(self)
 
     def _import_new_plan(self) -> None:
         from fazhi_desk.ui.menus import import_catalogue
@@ -225,6 +241,7 @@ class MainWindow(QMainWindow):
         self._build_panels()
         self.store = store
         self.checklist.store = store
+        self._add_annual_pages()
         self.undo_stack.clear()
         if self.evidence_panel is None:
             from fazhi_desk.ui.evidence_panel import EvidencePanel
@@ -495,6 +512,7 @@ class MainWindow(QMainWindow):
         w = self.splitter.width() or self.width()
         right = max(int(w * TREE_SHARE_REST), min(self.right_tabs.minimumSizeHint().width(), w // 2))
         self.splitter.setSizes([w - right, right])
+        self.keep_requirement_room()  # larger text at the first start: the tree keeps its 20 characters
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802
         super().showEvent(event)
