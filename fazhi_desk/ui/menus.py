@@ -89,6 +89,7 @@ def build_menus(win: MainWindow) -> None:
     m_set.addAction("单位信息(&O)…", lambda: edit_profile(win))
     m_set.addAction("目录版本历史(&H)…", lambda: version_history(win))
     m_set.addAction("开始使用前到期的事项(&P)…", lambda: prior_items(win))
+    m_set.addAction("数据存放位置(&L)…", lambda: _store_location(win))
 
     m_help = mb.addMenu("帮助(&H)")
     win.act_guide = m_help.addAction("使用说明(&G)", lambda: show_guide(win))
@@ -304,6 +305,12 @@ def offer_carry_forward(win: MainWindow, force: bool = False) -> None:
 
 
 # ---------------------------------------------------------------- 设置 and 帮助
+
+
+def _store_location(win: MainWindow) -> None:
+    from fazhi_desk.ui.store_location import show_store_location
+
+    show_store_location(win)
 
 
 def _set_profile(store, values: dict[str, str]):  # noqa: ANN001, ANN202
