@@ -634,7 +634,9 @@ def create_backup(
 
     t0 = time.perf_counter()
     now = now or dt.datetime.now()
-    if not data.db.is_file() or data.db.stat().st_size == 0:
+    on_server = store is not None and getattr(store, "db_path", True) is None  # a store on a server: its snapshot
+    evidence_root = Path(store.evidence_root) if on_server else data.evidence
+    if not on_server and (not data.db.is_file() or data.db.stat().st_size == 0):
         raise UserError(f"数据目录“{data.root}”中还没有数据(找不到“{data.db.name}”),无需备份。")
     out_path = Path(out) if out is not None else None
     if out_path is not None and not out_path.is_dir():
@@ -739,7 +741,7 @@ def create_backup(
                     add(zf, DB_MEMBER, snap, db_size, None)
                     for sha, size in files:
                         pause("backup.member")
-                        src = _find_evidence(data.evidence, sha)
+                        src = _find_evidence(evidence_root, sha)
                         if src is None:
                             if sha in linked:
                                 missing.append(sha)

@@ -53,9 +53,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _create(args, ctx) -> int:
     from fazhi_desk.backup import create_backup
     from fazhi_desk.backup.handoff import ask_window
-    from fazhi_desk.services.location import refuse_backup_on_server
+    from fazhi_desk.services.location import read_location
 
-    refuse_backup_on_server(ctx.data.ensure())
+    if read_location(ctx.data.ensure()).on_server:  # a server store: its snapshot and the shared evidence folder
+        jc = _ConsoleContext()
+        try:
+            result = create_backup(jc, ctx.data, args.out, store=ctx.store())
+        finally:
+            jc.finish()
+        print(result.text())
+        return 0
     text = ask_window(ctx.data.ensure(), args.out)  # the open window keeps the database: it backs up for us
     if text is not None:
         print(printable(text))

@@ -211,13 +211,13 @@ def store_for(data: DataDir):  # noqa: ANN201 - Store
 
 
 def refuse_backup_on_server(data: DataDir, what: str = "备份") -> None:
-    """A desk on a server store does not back it up (nor restore into it) yet: say so, instead of backing up the
-    local database this desk no longer uses."""
+    """A desk on a server store does not restore into it (nor back it up from the window) yet: say so, instead of
+    using the local database this desk no longer uses."""
     loc = read_location(data)
     if loc.on_server:
         u = make_url(loc.url)
         raise UserError(f"这台电脑的数据存放在 PostgreSQL 服务器“{u.host}/{u.database}”上,本版本还不能在这台电脑上{what}"
-                        "服务器上的数据(本机数据目录中的旧数据文件已不再使用,对它{what}没有意义)。"
+                        f"服务器上的数据(本机数据目录中的旧数据文件已不再使用,对它{what}没有意义)。"
                         "请由服务器管理员用 pg_dump 备份该数据库,或用“store disconnect”改回本机数据后再" + what + "。")
 
 

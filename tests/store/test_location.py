@@ -92,10 +92,29 @@ def test_move_to_copies_every_row_and_file_checks_them_and_switches(pg_server, t
     assert PASSWORD not in caplog.text
     # the local database was left as it was; it is not what a backup of this desk would hold any more
     assert data.db.is_file()
+    # a backup of this desk is the server's data and the shared evidence, the same .fzbak as a single PC's
     capsys.readouterr()
-    assert cli(["--data-dir", str(data.root), "backup", "create", "--out", str(tmp_path / "b.fzbak")]) == 1
+    assert cli(["--data-dir", str(data.root), "backup", "create", "--out", str(tmp_path / "b.fzbak")]) == 0
+    assert cli(["--data-dir", str(data.root), "backup", "verify", str(tmp_path / "b.fzbak")]) == 0
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "b.fzbak") as z:
+        names = z.namelist()
+        snap = tmp_path / "b.sqlite3"
+        snap.write_bytes(z.read(next(n for n in names if n.endswith(".sqlite3"))))
+    assert all(any(n.endswith(sha) for n in names) for sha in shas)
+    import sqlite3
+
+    con = sqlite3.connect(snap)
+    try:
+        assert con.execute("SELECT user FROM change_log ORDER BY id DESC LIMIT 1").fetchone()[0] == "王敏"
+    finally:
+        con.close()
+    # restoring into the server store is not done from a desk yet: refused, nothing changed
+    capsys.readouterr()
+    assert cli(["--data-dir", str(data.root), "backup", "restore", str(tmp_path / "b.fzbak"), "--yes"]) == 1
     err = capsys.readouterr().err
-    assert "服务器" in err and "pg_dump" in err and not (tmp_path / "b.fzbak").exists() and "Traceback" not in err
+    assert "服务器" in err and "pg_dump" in err and "Traceback" not in err
     # back to the local store
     assert cli(["--data-dir", str(data.root), "store", "disconnect"]) == 0
     assert not read_location(data).on_server and not pw_file.exists()
