@@ -185,12 +185,36 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
         Op(open_workspace_and_profile, data).write(None).success(opened).failure(failed).run(win, APP_TITLE)
 
     win.first_painted.connect(lambda: set_app_icon(app))
-    # the last session's year, to read at once while the store opens (discarded if the store changed since)
-    win.first_painted.connect(lambda: show_snapshot(win, data))
+    # the last session's year, to read at once while the store opens (discarded if the store changed since);
+    # the store is opened once those rows are painted: its worker's imports would hold up that paint
+    def snapshot_then_store() -> None:
+        if show_snapshot(win, data):
+            after_next_paint(win.checklist.tree.viewport(), open_store)
+        else:
+            open_store()
+
     # the store is opened once the window has painted (or after a second, should no paint come)
-    win.first_painted.connect(open_store)
+    win.first_painted.connect(snapshot_then_store)
     QTimer.singleShot(1000, open_store)
     return app, win
+
+
+class _NextPaint(QObject):
+    def __init__(self, widget: QWidget, fn) -> None:  # noqa: ANN001
+        super().__init__(widget)
+        self.fn = fn
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self.fn)
+        return False
+
+
+def after_next_paint(widget: QWidget, fn) -> None:  # noqa: ANN001
+    """Call ``fn`` once ``widget`` has painted again (asks for that paint)."""
+    widget.installEventFilter(_NextPaint(widget, fn))
+    widget.update()
 
 
 def show_snapshot(win: MainWindow, data: DataDir) -> bool:
@@ -278,18 +302,7 @@ def _install_startup_probe(win: MainWindow) -> None:
         if getattr(probe, "usable", False) or not win.checklist.model.rows():
             return
         probe.usable = True  # type: ignore[attr-defined]
-        viewport = win.checklist.tree.viewport()
-
-        class Painted(QObject):
-            def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-                if event.type() == QEvent.Type.Paint:
-                    obj.removeEventFilter(self)
-                    QTimer.singleShot(0, lambda: _say("USABLE"))
-                return False
-
-        painted = Painted(viewport)
-        viewport.installEventFilter(painted)
-        viewport.update()
+        after_next_paint(win.checklist.tree.viewport(), lambda: _say("USABLE"))
 
     win.first_painted.connect(lambda: QTimer.singleShot(0, usable))  # after the snapshot, if any, is shown
     win.checklist.loaded.connect(lambda _y: usable())

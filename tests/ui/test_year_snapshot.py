@@ -131,3 +131,48 @@ def test_the_panel_refuses_a_snapshot_of_another_year_or_once_the_store_is_open(
     win.checklist.store = small_store
     assert not win.checklist.show_snapshot(2023, snap.rows)
     win.checklist.store = None
+
+
+def test_a_start_shows_the_snapshot_before_the_store_opens_and_writes_it_again_at_close(qtbot, templates, tmp_path,
+                                                                                         monkeypatch):
+    from fazhi_desk import __version__
+    from fazhi_desk.ui.backup_dialog import FirstStartDialog
+    from fazhi_desk.ui.dialogs import ProfileDialog
+
+    monkeypatch.setattr(ProfileDialog, "exec", lambda self: 0)  # the small store has no office profile
+    monkeypatch.setattr(FirstStartDialog, "exec", lambda self: FirstStartDialog.NEW)
+    from fazhi_desk.store.db import open_store
+    from fazhi_desk.ui.application import close_store, open_main_window, write_snapshot as write_at_close
+    from tests.conftest import small_data_dir
+
+    data = small_data_dir(templates, tmp_path / "d")
+    store = open_store(data)
+    year = 2024
+    try:
+        set_fields(store, YEARLY, year, {"owner": "王小明"})
+        rows = year_rows(store, year)
+    finally:
+        store.close()
+    assert write_snapshot(data, year, rows)
+    QSettings(str(data.root / "window.ini"), QSettings.Format.IniFormat).setValue("view/year", year)
+    app, win = open_main_window(data, __version__)
+    qtbot.addWidget(win)
+    seen = []
+    win.checklist.loaded.connect(lambda _y: seen.append("store"))
+    try:
+        assert win.year() == year
+        qtbot.waitUntil(lambda: win.checklist.showing_snapshot or bool(seen), timeout=30000)
+        assert not seen and win.store is None  # the snapshot came first, before the store was open
+        assert win.checklist.model.row_for(YEARLY).owner == "王小明"
+        qtbot.waitUntil(lambda: bool(seen), timeout=30000)
+        assert not win.checklist.showing_snapshot and win.store is not None
+        from fazhi_desk.tasks import runner
+
+        qtbot.waitUntil(lambda: not runner().running(), timeout=30000)  # the day's backup, the profile …
+    finally:
+        win.close()
+        close_store(win)
+    snapshot_path(data).unlink()
+    write_at_close(win, data)  # as start() does once the store is closed
+    again = read_snapshot(data, year)
+    assert again is not None and {r.item_id for r in again.rows} == {r.item_id for r in win.model.rows()}
