@@ -92,10 +92,11 @@ def _restore(args, ctx) -> int:
     from fazhi_desk.backup import current_summary, describe_change, restore_backup
     from fazhi_desk.backup.restore import peek_backup
 
-    from fazhi_desk.services.location import refuse_backup_on_server
+    from fazhi_desk.services.location import read_location
 
     data = ctx.data.ensure()
-    refuse_backup_on_server(data, "恢复")
+    if read_location(data).on_server:
+        return _restore_to_server(args, ctx, data)
     manifest = peek_backup(args.file)
     print(describe_change(manifest, current_summary(data)))
     if not args.yes:
@@ -112,6 +113,42 @@ def _restore(args, ctx) -> int:
     finally:
         jc.finish()
     print(result.text())
+    return 0
+
+
+def _restore_to_server(args, ctx, data) -> int:  # noqa: ANN001
+    """``backup restore`` on a desk that uses a server store: the same preview, then the server's data replaced."""
+    import tempfile
+    from pathlib import Path
+
+    from fazhi_desk.backup import describe_change
+    from fazhi_desk.backup.archive import describe_db
+    from fazhi_desk.backup.restore import WorkspaceSummary, peek_backup
+    from fazhi_desk.services.location import restore_to_server
+
+    store = ctx.store()
+    manifest = peek_backup(args.file)
+    with tempfile.TemporaryDirectory(dir=data.root, prefix="~server-now-") as tmp:  # the server's data now
+        snap = Path(tmp) / "now.sqlite3"
+        store.snapshot(snap)
+        rev, office, cats, counts = describe_db(snap)
+    print(describe_change(manifest, WorkspaceSummary(True, office.get("office_name", ""), rev, counts, cats)))
+    print(f"将替换{store.describe().text()}上的数据(各台电脑共用的数据)。")
+    if not args.yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            print("未恢复:请在确认后加 --yes 再运行。", file=sys.stderr)
+            return 2
+        answer = input("确定用这个备份替换服务器上的数据吗?输入 y 确认:").strip().lower()
+        if answer not in ("y", "yes", "是"):
+            print("已取消,数据未改动。")
+            return 1
+    jc = _ConsoleContext()
+    try:
+        rows = restore_to_server(jc, data, store, args.file)
+    finally:
+        jc.finish()
+    print(f"已从备份恢复服务器上的数据:{sum(rows.values())} 行({len(rows)} 个表)。"
+          f"恢复前的数据已备份到“{data.backups}”。其他电脑稍后会看到恢复后的数据。")
     return 0
 
 

@@ -211,14 +211,14 @@ def store_for(data: DataDir):  # noqa: ANN201 - Store
 
 
 def refuse_backup_on_server(data: DataDir, what: str = "备份") -> None:
-    """A desk on a server store does not restore into it (nor back it up from the window) yet: say so, instead of
+    """The window does not back up or restore a server store yet (the command line does): say so, instead of
     using the local database this desk no longer uses."""
     loc = read_location(data)
     if loc.on_server:
         u = make_url(loc.url)
-        raise UserError(f"这台电脑的数据存放在 PostgreSQL 服务器“{u.host}/{u.database}”上,本版本还不能在这台电脑上{what}"
-                        f"服务器上的数据(本机数据目录中的旧数据文件已不再使用,对它{what}没有意义)。"
-                        "请由服务器管理员用 pg_dump 备份该数据库,或用“store disconnect”改回本机数据后再" + what + "。")
+        raise UserError(f"这台电脑的数据存放在 PostgreSQL 服务器“{u.host}/{u.database}”上,窗口中还不能{what}服务器上的数据"
+                        "(本机数据目录中的旧数据文件已不再使用)。请在命令行中运行“fazhi-desk backup create”备份,"
+                        "或“fazhi-desk backup restore 备份文件”恢复;服务器管理员也可以用 pg_dump 备份该数据库。")
 
 
 def apply_operator(loc: StoreLocation) -> None:
@@ -525,3 +525,51 @@ def changes_since(store, since: int | None, me: str | None = None, limit: int = 
     catalogue = any(not r[2] and r[3] is None for r in others)
     return OtherChanges(last_id=last, items=items, years=years, catalogue=catalogue,
                         users=frozenset(r[1] for r in others))
+
+
+# ----------------------------------------------------------------------------- restoring into a server store
+
+
+def restore_to_server(ctx, data: DataDir, store, path: Path | str) -> dict[str, int]:  # noqa: ANN001
+    """Put a ``.fzbak`` back into the server store this desk uses: checked in full first, the server's current
+    state backed up to this desk's ``backups/``, the evidence files copied into the shared folder (temp name,
+    rename; each SHA-256 checked), then every table replaced in one transaction. A failure before that
+    transaction leaves the server's data as it was. Returns the rows put back per table."""
+    import tempfile
+
+    from fazhi_desk.backup.archive import DB_MEMBER, check_database, create_backup, read_backup
+    from fazhi_desk.backup.restore import _migrate_if_older
+    from fazhi_desk.evidence.filestore import FileStore
+    from fazhi_desk.store.backend import file_evidence
+
+    data.root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=data.root, prefix="~server-restore-") as tmp:
+        staging = Path(tmp) / "new"
+        ctx.progress(0, 1000, "正在校验并解开备份……")
+        manifest = read_backup(ctx, path, staging, space_dir=data.root)
+        new_db = staging / DB_MEMBER
+        _migrate_if_older(new_db, manifest)
+        bad = check_database(new_db)
+        if bad:
+            raise UserError(f"恢复出的数据库检查未通过({bad})。服务器上的数据没有改动。请换一个备份文件。")
+        ctx.progress(0, 1000, "正在备份服务器上的当前数据……")
+        before = create_backup(ctx, data, reason="before-restore", store=store)
+        log.info("server store backed up before the restore: %s", before.path)
+        target = FileStore(store.evidence_root)
+        src = FileStore(staging / "evidence")
+        for sha, size in file_evidence(new_db).items():
+            p = src.path(sha)
+            if not p.is_file():
+                continue  # not in the backup (a database-only one): the shared folder keeps what it has
+            dst = target.path(sha)
+            if not (dst.is_file() and dst.stat().st_size == size and _sha256(dst) == sha):
+                _copy_file(p, dst)
+                if _sha256(dst) != sha:
+                    raise UserError(f"佐证材料文件“{dst}”复制后核对 SHA-256 不一致。服务器上的数据没有改动;"
+                                    "请检查共享文件夹后重试。")
+        ctx.progress(0, 1000, "正在写入服务器……")
+        store.close()
+        try:
+            return store.backend.load(new_db, replace=True)
+        finally:
+            store.open()

@@ -110,11 +110,21 @@ def test_move_to_copies_every_row_and_file_checks_them_and_switches(pg_server, t
         assert con.execute("SELECT user FROM change_log ORDER BY id DESC LIMIT 1").fetchone()[0] == "王敏"
     finally:
         con.close()
-    # restoring into the server store is not done from a desk yet: refused, nothing changed
+    # a change after the backup, then the backup restored into the server store: the change is gone,
+    # the evidence is in the shared folder, the server's state before the restore was backed up first
+    assert cli(["--data-dir", str(data.root), "status", ITEM, "--year", "2025", "--owner", "后来的修改"]) == 0
+    for sha in shas:
+        (shared / sha[:2] / sha).unlink()
     capsys.readouterr()
-    assert cli(["--data-dir", str(data.root), "backup", "restore", str(tmp_path / "b.fzbak"), "--yes"]) == 1
-    err = capsys.readouterr().err
-    assert "服务器" in err and "pg_dump" in err and "Traceback" not in err
+    assert cli(["--data-dir", str(data.root), "backup", "restore", str(tmp_path / "b.fzbak"), "--yes"]) == 0
+    out = capsys.readouterr()
+    assert "服务器" in out.out and "Traceback" not in out.err, out.err
+    owner = pg_server.psql(f"SELECT owner FROM assessment WHERE item_id = '{ITEM}' AND year = 2025", db=db)
+    assert owner != "后来的修改"
+    for sha in shas:
+        assert (shared / sha[:2] / sha).is_file()
+    assert any("恢复前" in p.name for p in data.backups.glob("*.fzbak"))  # the server before the restore
+    assert cli(["--data-dir", str(data.root), "status", ITEM, "--year", "2025", "--owner", "恢复之后"]) == 0  # ids go on
     # back to the local store
     assert cli(["--data-dir", str(data.root), "store", "disconnect"]) == 0
     assert not read_location(data).on_server and not pw_file.exists()
