@@ -573,3 +573,45 @@ def restore_to_server(ctx, data: DataDir, store, path: Path | str) -> dict[str, 
             return store.backend.load(new_db, replace=True)
         finally:
             store.open()
+
+
+# ----------------------------------------------------------------------------- one desk a day backs the server up
+
+DAILY_KEY = "store.daily_backup"  # setting: "<date>|<操作人>" of the desk that took the day's backup
+DAILY_LOCK = 0x66617A6864  # pg_advisory_xact_lock key while a desk claims the day's backup
+
+
+def server_daily_backup(ctx, data: DataDir, store, today=None):  # noqa: ANN001, ANN201 - AutoResult | None
+    """The day's automatic backup of a server store, taken by the first desk that starts that day (into its own
+    ``backups/``), not by every desk. The claim is a row in the store, written under an advisory lock; a
+    backup that fails gives the claim back, so another desk (or this one, later) tries again."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from fazhi_desk.backup.auto import auto_backup
+    from fazhi_desk.services import current_user
+    from fazhi_desk.store.models import Setting
+
+    today = today or dt.date.today()
+    with store.transaction() as s:
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": DAILY_LOCK})
+        row = s.get(Setting, DAILY_KEY)
+        before = row.value if row is not None else None
+        if before is not None and before.split("|", 1)[0] == today.isoformat():
+            return None
+        if row is None:
+            s.add(Setting(key=DAILY_KEY, value=f"{today.isoformat()}|{current_user()}"))
+        else:
+            row.value = f"{today.isoformat()}|{current_user()}"
+    try:
+        return auto_backup(ctx, data, "daily", store=store)
+    except BaseException:
+        with store.transaction() as s:
+            row = s.get(Setting, DAILY_KEY)
+            if row is not None:
+                if before is None:
+                    s.delete(row)
+                else:
+                    row.value = before
+        raise

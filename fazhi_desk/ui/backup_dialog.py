@@ -523,8 +523,12 @@ def after_first_paint(window: Any, delay_ms: int = 1500) -> None:
     a timer that takes the next day's backup while the window stays open; and the hand-off that lets a
     command-line ``backup create`` be taken by this window (it keeps the database to itself).
 
-    A store on a server is not backed up by each desk (nor is the local database it no longer uses)."""
+    A store on a server is backed up by the first desk that starts each day (nor is the local database it no
+    longer uses backed up)."""
     if window.store is not None and window.store.db_path is None:
+        from fazhi_desk.ui.store_location import start_server_daily_backup
+
+        QTimer.singleShot(delay_ms, window, lambda: start_server_daily_backup(window))
         return
     QTimer.singleShot(delay_ms, window, lambda: start_daily_backup(window))  # not once the window is gone
     if getattr(window, "_daily_backup_timer", None) is None:

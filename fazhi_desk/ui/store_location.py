@@ -40,3 +40,26 @@ def show_store_location(window: Any) -> None:
     box = QMessageBox(QMessageBox.Icon.Information, "数据存放位置", text, QMessageBox.StandardButton.Ok, window)
     box.setInformativeText(HOW)
     box.exec()
+
+
+def start_server_daily_backup(window: Any):  # noqa: ANN201 - Op | None
+    """The day's backup of a server store, if no desk took it yet today (in the background; a note in the status bar)."""
+    import logging
+
+    from fazhi_desk.services.location import server_daily_backup
+    from fazhi_desk.tasks import Op
+
+    store = window.store
+    if store is None or store.db_path is not None or store.data is None:
+        return None
+
+    def ok(result: Any) -> None:
+        if result is not None and window.store is store:
+            window.statusBar().showMessage(result.text(), 8000)
+
+    def failed(error: BaseException) -> None:
+        logging.getLogger(__name__).warning("the server store's daily backup failed: %s", error)
+        if window.store is store:
+            window.statusBar().showMessage(f"今天的自动备份没有完成:{error}", 15000)
+
+    return Op(server_daily_backup, store.data, store).success(ok).failure(failed).run(window, "自动备份")

@@ -129,3 +129,23 @@ def test_evidence_clean_up_on_one_desk_waits_for_another_desks_links(two_desks, 
         gc_conn.commit()
     t.join(30)
     assert done and done[0].added
+
+
+@pytest.mark.postgres
+def test_one_desk_a_day_backs_the_server_store_up(two_desks, tmp_path):
+    import datetime as dt
+
+    from fazhi_desk.backup import verify_backup
+    from fazhi_desk.jobs import JobContext
+    from fazhi_desk.paths import DataDir
+    from fazhi_desk.services.location import server_daily_backup
+
+    a_desk, b_desk = two_desks
+    a_data, b_data = DataDir(tmp_path / "a").ensure(), DataDir(tmp_path / "b").ensure()
+    day = dt.date(2026, 3, 2)
+    first = server_daily_backup(JobContext(), a_data, a_desk, today=day)
+    assert first is not None and verify_backup(JobContext(), first.backup.path)
+    assert server_daily_backup(JobContext(), b_data, b_desk, today=day) is None  # another desk, the same day
+    assert server_daily_backup(JobContext(), a_data, a_desk, today=day) is None
+    assert not list(b_data.backups.glob("*.fzbak"))
+    assert server_daily_backup(JobContext(), b_data, b_desk, today=day + dt.timedelta(days=1)) is not None
