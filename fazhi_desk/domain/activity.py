@@ -93,6 +93,22 @@ def behind_pace(actual: float | None, target: float | None, year: int, today: dt
     return (actual or 0) < expected
 
 
+def behind_schedule(item, actual: float | None, completion, year: int, today: dt.date) -> bool:  # noqa: ANN001
+    """进度落后: a logged item (计量方式 逐次登记) still owed this year whose total is behind an even pace.
+
+    ``item`` is a domain Item, ``completion`` its :class:`~fazhi_desk.domain.completion.Completion` for
+    ``year``. Only items the clerk logs session by session are judged by pace; a ceiling target
+    (15日内) has no pace.
+    """
+    from fazhi_desk.domain.completion import Standing, target_is_ceiling
+
+    if not getattr(item, "logged", False) or item.target is None or target_is_ceiling(item):
+        return False
+    if completion.standing not in (Standing.NOT_STARTED, Standing.IN_PROGRESS, Standing.BELOW_TARGET):
+        return False
+    return behind_pace(actual, item.target, year, today)
+
+
 def check_session(item_id: str, year: int, date: dt.date, title: str, quantity: float, unit: str,
                   today: dt.date, *, place: str = "", people: str = "", note: str = "") -> None:
     """Refuse a session the log cannot hold, with a Chinese message naming the value (nothing is written)."""

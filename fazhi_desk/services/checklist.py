@@ -125,6 +125,12 @@ class ChecklistRow:
         (not 仅供了解), as the completion rule judged it (``Scope.OFFICE``)."""
         return self.completion.in_scope
 
+    def behind_schedule(self, today: dt.date) -> bool:
+        """进度落后: a logged item whose sessions so far are behind an even pace towards its target (1 of 4 by July)."""
+        from fazhi_desk.domain.activity import behind_schedule
+
+        return behind_schedule(self.item, self.actual, self.completion, self.year, today)
+
 
 def _doc_year(doc: SourceDocument) -> int:
     """The document's first year: its 施行起始年份, else its 发布 year (a 2026 plan never counts in 2025)."""

@@ -24,6 +24,8 @@ class YearSummary:
     due_soon: list[ChecklistRow] = field(default_factory=list)
     no_evidence: list[ChecklistRow] = field(default_factory=list)
     below_target: list[ChecklistRow] = field(default_factory=list)
+    behind: list[ChecklistRow] = field(default_factory=list)  # 进度落后: logged items behind an even pace
+    this_and_next_month: list[ChecklistRow] = field(default_factory=list)  # still owed, due this month or next
 
 
 def summarize(rows: list[ChecklistRow], year: int, today: dt.date, *, scope: Scope = Scope.OFFICE,
@@ -34,6 +36,8 @@ def summarize(rows: list[ChecklistRow], year: int, today: dt.date, *, scope: Sco
     chapters: dict[tuple[str, str], Tally] = {}
     s = YearSummary(year=year, total=total)
     horizon = today + dt.timedelta(days=soon_days)
+    month_start = today.replace(day=1)
+    after_next = (month_start + dt.timedelta(days=62)).replace(day=1)  # the first day after next month
     for r in scope.select(rows):
         c = r.completion
         score = r.item.score
@@ -49,11 +53,16 @@ def summarize(rows: list[ChecklistRow], year: int, today: dt.date, *, scope: Sco
             s.due_soon.append(r)
         if c.standing is Standing.BELOW_TARGET:
             s.below_target.append(r)
+        if r.behind_schedule(today):
+            s.behind.append(r)
+        if c.standing.outstanding and c.due and month_start <= c.due_date < after_next:
+            s.this_and_next_month.append(r)
         if r.evidence_count == 0 and c.due:
             s.no_evidence.append(r)
     s.by_document = list(docs.values())
     s.by_chapter = [(code, t) for (code, _), t in chapters.items()]
     s.due_soon.sort(key=lambda r: r.due_date)
+    s.this_and_next_month.sort(key=lambda r: r.due_date)
     return s
 
 

@@ -53,11 +53,12 @@ class Filter:
     show_all: bool = False  # include items that do not apply to a township (仅供了解)
     role: str = ""  # 乡镇角色 (牵头 / 参加 / 仅供了解); "" = any
     other_documents: bool = False  # include documents that do not bind this office (not among 适用文件)
+    behind_on: dt.date | None = None  # only 进度落后 items (logged items behind an even pace) as of this day
 
     def base_key(self) -> tuple:
         """Everything but the free text: rows passing these are cached between keystrokes."""
         return (self.status, self.overdue_only, self.no_evidence_only, self.review_only, self.lead_unit,
-                self.doc_code, self.show_all, self.role, self.other_documents)
+                self.doc_code, self.show_all, self.role, self.other_documents, self.behind_on)
 
     def accepts_base(self, r: ChecklistRow) -> bool:
         # a document outside the office's 适用文件 is shown on demand: picked in the document filter, or all of them
@@ -77,6 +78,8 @@ class Filter:
             return False
         if self.review_only and not r.needs_review:
             return False
+        if self.behind_on is not None and not r.behind_schedule(self.behind_on):
+            return False
         if self.lead_unit and self.lead_unit not in r.item.lead_units and self.lead_unit not in r.item.participating_units:
             return False
         return True
@@ -84,7 +87,7 @@ class Filter:
     @property
     def narrowed(self) -> bool:
         return bool(self.text or self.status or self.overdue_only or self.no_evidence_only or self.review_only
-                    or self.lead_unit or self.role)
+                    or self.lead_unit or self.role or self.behind_on)
 
 
 def search_text(r: ChecklistRow) -> str:
@@ -421,7 +424,7 @@ class ChecklistModel(QAbstractItemModel):
         if r is None:
             return ""
         if col == COL_STATUS:
-            return r.status_text
+            return f"{r.status_text}·进度落后" if r.behind_schedule(self.today) else r.status_text
         if col == COL_OWNER:
             return r.owner
         if col == COL_DUE:

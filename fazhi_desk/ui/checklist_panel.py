@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from fazhi_desk.ui.checklist_model import ChecklistModel, Filter
 
 SEARCH_DELAY_MS = 120
+BEHIND = "进度落后"  # the status filter's last choice: logged items behind an even pace (not a stored status)
 # The widest text each narrow column (by header) normally shows: it gets that much, the requirement the rest.
 NARROW_COLUMN_SAMPLES = {
     "状态": ("本年度未发生", "进行中(逾期)", "已完成(2022年)"),
@@ -427,9 +428,10 @@ class ChecklistPanel(QWidget):
         from fazhi_desk.domain.model import Status, TownshipRole
 
         self.status_combo.blockSignals(True)
-        for st in Status:
-            self.status_combo.addItem(st.value, st.value)
-            if st.value == self._saved_status:
+        for st in (*Status, BEHIND):
+            value = st if isinstance(st, str) else st.value
+            self.status_combo.addItem(value, value)
+            if value == self._saved_status:
                 self.status_combo.setCurrentIndex(self.status_combo.count() - 1)
         self.status_combo.blockSignals(False)
         self.role_combo.blockSignals(True)
@@ -633,9 +635,11 @@ class ChecklistPanel(QWidget):
         from fazhi_desk.domain.model import Status
         from fazhi_desk.ui.checklist_model import Filter
 
+        chosen = self.status_combo.currentData()
         return Filter(
             text=self.search.text().strip().lower(),
-            status=Status(self.status_combo.currentData()) if self.status_combo.currentData() else None,
+            status=Status(chosen) if chosen and chosen != BEHIND else None,
+            behind_on=self.today if chosen == BEHIND else None,
             overdue_only=self.overdue_check.isChecked(),
             no_evidence_only=self.noev_check.isChecked(),
             review_only=self.review_check.isChecked(),

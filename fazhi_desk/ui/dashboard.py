@@ -135,10 +135,15 @@ class Dashboard(QWidget):
 
         self.lists = QTabWidget()
         self.m_over, self.m_soon, self.m_noev = RowListModel(self), RowListModel(self), RowListModel(self)
+        self.m_months, self.m_behind = RowListModel(self), RowListModel(self)
         self.v_over = self._list_view(self.m_over)
+        self.v_months = self._list_view(self.m_months)
+        self.v_behind = self._list_view(self.m_behind)
         self.v_soon = self._list_view(self.m_soon)
         self.v_noev = self._list_view(self.m_noev)
         self.lists.addTab(self.v_over, "逾期事项")
+        self.lists.addTab(self.v_months, "本月和下月到期")
+        self.lists.addTab(self.v_behind, "进度落后")
         self.lists.addTab(self.v_soon, "年底前到期")
         self.lists.addTab(self.v_noev, "无佐证材料")
 
@@ -188,9 +193,14 @@ class Dashboard(QWidget):
         self.m_over.set_rows(s.overdue)
         self.m_soon.set_rows(s.due_soon)
         self.m_noev.set_rows(s.no_evidence)
-        self.lists.setTabText(0, f"逾期事项({len(s.overdue)})")
-        self.lists.setTabText(1, f"年底前到期({len(s.due_soon)})")
-        self.lists.setTabText(2, f"无佐证材料({len(s.no_evidence)})")
+        self.m_months.set_rows(s.this_and_next_month)
+        self.m_behind.set_rows(s.behind)
+        for view, text, n in ((self.v_over, "逾期事项", len(s.overdue)),
+                              (self.v_months, "本月和下月到期", len(s.this_and_next_month)),
+                              (self.v_behind, "进度落后", len(s.behind)),
+                              (self.v_soon, "年底前到期", len(s.due_soon)),
+                              (self.v_noev, "无佐证材料", len(s.no_evidence))):
+            self.lists.setTabText(self.lists.indexOf(view), f"{text}({n})")
         parts = [f"{name} {n} 项" for name, n in (("不适用", t.not_applicable), ("本年度未发生", t.no_event),
                                                 ("本年度不检查", t.not_due), ("已退役", t.retired)) if n]
         text = f"应完成 {t.applicable} 项:已完成 {t.done},未达标 {t.below_target},进行中 {t.in_progress},未开始 {t.not_started}。"

@@ -91,3 +91,40 @@ def test_an_item_without_a_target_has_no_log(qtbot, win):
     panel = win.activity_panel
     assert not panel.add_button.isEnabled()
     assert "没有数值目标值" in panel.title.text()
+
+
+def test_a_log_behind_its_even_pace_is_marked_in_the_tree_the_filter_and_the_overview(qtbot, store, tmp_path):
+    """1 of 4 集中学法 by mid-July is 进度落后; the overview lists it and this and next month's deadlines."""
+    from fazhi_desk.services.activity import add_activity
+    from fazhi_desk.ui.checklist_model import COL_STATUS
+
+    july = dt.date(2025, 7, 15)
+    set_profile(store, office_name="营盘镇", county="柞水县")
+    add_activity(store, STUDY, 2025, "2025-03-18", "学习宪法", today=july)
+    w = open_window(qtbot, store, tmp_path, year=2025, today=july)
+    try:
+        model = w.checklist.model
+        idx = model.index_for_item(STUDY)
+        assert model.data(idx.siblingAtColumn(COL_STATUS)).endswith("·进度落后")
+        combo = w.checklist.status_combo
+        combo.setCurrentIndex(combo.findData("进度落后"))
+        shown = [r for r in model.rows() if model.index_for_item(r.item_id).isValid()]
+        assert STUDY in [r.item_id for r in shown]
+        assert all(r.item.logged and r.behind_schedule(july) for r in shown)  # only logged items behind pace
+        assert len(shown) < 10
+        w.tabs.setCurrentIndex(1)  # 年度概览
+        qtbot.waitUntil(lambda: w.overview.dashboard is not None, timeout=10000)
+        dash = w.overview.dashboard
+        assert STUDY in [dash.m_behind.item_id(i) for i in range(dash.m_behind.rowCount())]
+        assert dash.lists.tabText(dash.lists.indexOf(dash.v_behind)).startswith("进度落后(")
+        due = [dash.m_months._rows[i] for i in range(dash.m_months.rowCount())]
+        assert all(dt.date(2025, 7, 1) <= r.due_date <= dt.date(2025, 8, 31) for r in due)
+        add_activity(store, STUDY, 2025, "2025-07-01", "学习民法典", today=july)  # 2 of 4 by July: on pace
+        w.tabs.setCurrentIndex(0)
+        combo.setCurrentIndex(0)  # 全部状态
+        w.reload()
+        wait_idle(qtbot)
+        assert not model.data(model.index_for_item(STUDY).siblingAtColumn(COL_STATUS)).endswith("进度落后")
+    finally:
+        w.close()
+        wait_idle(qtbot)
