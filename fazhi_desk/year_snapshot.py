@@ -8,7 +8,9 @@ they are shown at once, read-only and marked as loading, and replaced by the row
 when it is open. A snapshot whose version is not the store's (another program, another desk, a restore
 or a crash wrote after it) is never shown; neither is one of another year or format, nor for a store
 on a server (its data changes without this PC). It is a cache: any error reading or writing it is the
-same as having none.
+same as having none. While the window is open it is also written a few seconds after the year was
+loaded or rows were read again, when no operation is unfinished (with the version of that moment: a
+later write makes it stale), so that a start after a crash has one too.
 
 The rows are plain objects with the values of :class:`fazhi_desk.services.checklist.ChecklistRow`
 (its fields and derived values), made of domain types only: reading them imports no SQLAlchemy.
@@ -18,6 +20,7 @@ Unpickling is restricted to those types.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import logging
 import os
@@ -52,6 +55,11 @@ class SnapshotRow:
 
     def carried_from(self, field: str) -> int | None:
         return next((y for f, y in self.carried if f == field), None)
+
+    def behind_schedule(self, today: dt.date) -> bool:
+        from fazhi_desk.domain.activity import behind_schedule
+
+        return behind_schedule(self.item, self.actual, self.completion, self.year, today)
 
     def __reduce__(self):  # noqa: ANN204 - pickled as its values
         return (SnapshotRow, (dict(self.__dict__),))
@@ -93,10 +101,11 @@ def row_values(row: Any) -> dict[str, Any]:
     return values
 
 
-def write_snapshot(data: DataDir, year: int, rows: list[Any]) -> bool:
-    """Write the shown year (after the store is closed: its version is final). False when none was written."""
+def write_snapshot(data: DataDir, year: int, rows: list[Any], version: Version | None = None) -> bool:
+    """Write the shown year with the store's version when ``rows`` were current (by default: now, the store
+    closed). False when none was written."""
     path = snapshot_path(data)
-    version = store_version(data)
+    version = store_version(data) if version is None else version
     live = [r for r in rows if not getattr(r, "snapshot", False)]
     try:
         if version is None or not live or len(live) != len(rows):

@@ -36,6 +36,7 @@ START_FAILED_TITLE = "无法启动"
 # bench/bench_startup.py sets this to time a real start (also of the frozen build): the window prints
 # PAINTED at its first paint and READY when the year's tree is filled, then closes.
 STARTUP_PROBE = "FAZHI_DESK_STARTUP_PROBE"
+SNAPSHOT_DELAY_MS = 3000  # after a load or a refresh, the year shown is written for the next start
 
 
 class _QtbaseGaps(QTranslator):
@@ -195,6 +196,13 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
 
     # the store is opened once the window has painted (or after a second, should no paint come)
     win.first_painted.connect(snapshot_then_store)
+    # and the year shown is kept for the next start a few seconds after it was loaded or rows were re-read
+    later = QTimer(win)
+    later.setSingleShot(True)
+    later.setInterval(SNAPSHOT_DELAY_MS)
+    later.timeout.connect(lambda: write_snapshot_in_background(win, data))
+    win.checklist.loaded.connect(lambda _y: later.start())
+    win.checklist.rows_refreshed.connect(lambda _ids: later.start())
     QTimer.singleShot(1000, open_store)
     return app, win
 
@@ -222,6 +230,20 @@ def show_snapshot(win: MainWindow, data: DataDir) -> bool:
 
     snap = read_snapshot(data, win.year()) if win.store is None else None
     return snap is not None and win.show_snapshot(snap.year, snap.rows)
+
+
+def write_snapshot_in_background(win: MainWindow, data: DataDir) -> Op | None:
+    """While the store is open: the rows shown, with the store's version now, when they have seen every write."""
+    from fazhi_desk.year_snapshot import store_version, write_snapshot as write
+
+    if (win.store is None or win.checklist.loading_job is not None or win.checklist.showing_snapshot
+            or runner().running()):
+        return None  # the next refresh, or the close, writes it
+    version = store_version(data)
+    if version is None:
+        return None
+    rows = list(win.checklist.model.rows())
+    return Op(write, data, win.year(), rows, version).run(win, "保存清单快照")
 
 
 def write_snapshot(win: MainWindow, data: DataDir) -> None:
