@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -144,6 +145,7 @@ def main() -> int:
     size = win.checklist.tree.size()
     win.close()
     store.close()
+    shutil.rmtree(tmp, ignore_errors=True)
     floor = qt_floor(app, texts, size)
 
     ok = True
