@@ -183,7 +183,6 @@ def test_check_reports_clauses_that_do_not_join_to_their_sentence(tr):
 
 
 @pytest.mark.system
-@pytest.mark.system
 def test_report_prints_the_figures():
     out = subprocess.run([sys.executable, str(REPORT)], capture_output=True, text=True, encoding="utf-8",
                          cwd=ROOT, check=False)
