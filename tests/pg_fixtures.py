@@ -280,6 +280,7 @@ SQLITE_ONLY = {
     "test_a_plan_issued_in_2026_leaves_2025_as_it_was": "a catalogue import backs up a data directory first",
     # tests/catalogue: an import is refused on a server store (no automatic backup there yet)
     "test_revised_template_preview_and_migration": "a catalogue import backs up a data directory first",
+    "test_bad_input_is_a_clear_message_and_changes_nothing": "the command line on a data directory",
     "test_removed_then_re_added_item_is_restored_with_its_history": "a catalogue import backs up a data directory first",
     "test_new_document_sits_beside_existing_ones": "a catalogue import backs up a data directory first",
     "test_downgrade_refused_unless_allowed": "a catalogue import backs up a data directory first",
@@ -302,6 +303,8 @@ SQLITE_ONLY = {
     "test_missing_and_altered_evidence_are_reported": "the test looks into store.data.evidence",
     "test_cli_report": "the command line on a data directory",
     "test_cli_report_bad_year_is_a_message": "the command line on a data directory",
+    "test_cli_report_docx": "the command line on a data directory",
+    "test_the_clerk_finishes_the_report_on_the_command_line": "the command line on a data directory",
     "test_statistics_sheet_lists_the_binding_documents_indicators_only":
         "a catalogue import backs up a data directory first",
 }

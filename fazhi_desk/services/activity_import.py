@@ -81,23 +81,6 @@ def parse_map(spec: str) -> dict[str, int]:
     return out
 
 
-def _guess(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
-    best: tuple[int, dict[str, int]] = (-1, {})
-    for r, row in enumerate(rows[:15]):
-        found: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            cell = re.sub(r"\s+", "", cell)
-            if not cell or len(cell) > 12:
-                continue
-            for fld in FIELD_ORDER:
-                if fld not in found and any(w in cell for w in FIELDS[fld]):
-                    found[fld] = c
-                    break
-        if len(found) > len(best[1]) and "日期" in found:
-            best = (r, found)
-    return best
-
-
 def _date(text: str, year: int) -> dt.date:
     t = text.strip()
     t = re.sub(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", t)  # a datetime cell: its date
@@ -115,7 +98,7 @@ def _date(text: str, year: int) -> dt.date:
 def read_ledger(path: Path | str, item_id: str, year: int, unit: str, *, mapping: dict[str, int] | None = None,
                 today: dt.date | None = None) -> LedgerPreview:
     """Read a ledger sheet into a preview (nothing written). Rows outside ``year`` or otherwise invalid are refused."""
-    from fazhi_desk.catalogue.draft.table import _read_rows, col_letter
+    from fazhi_desk.catalogue.draft.table import _read_rows, col_letter, guess_header
 
     path = Path(path)
     today = today or dt.date.today()
@@ -126,7 +109,7 @@ def read_ledger(path: Path | str, item_id: str, year: int, unit: str, *, mapping
     sheet, rows, _merged = _read_rows(path)
     if len(rows) > MAX_ROWS:
         raise UserError(f"“{path.name}”工作表“{sheet}”有 {len(rows):,} 行,超过 {MAX_ROWS:,} 行上限。")
-    header, guessed = _guess(rows)
+    header, guessed = guess_header(rows, FIELDS, required="日期")
     cols = {**guessed, **(mapping or {})}
     if "日期" not in cols or "名称" not in cols:
         missing = "、".join(f for f in ("日期", "名称") if f not in cols)

@@ -152,6 +152,10 @@ def test_the_clerk_finishes_the_report_on_the_command_line(year_store, tmp_path)
     short = [ln for ln in views["shortcomings"].text.splitlines() if "【" not in ln]
     (tmp_path / "short.txt").write_text("\n".join(short), encoding="utf-8")
     run("report", "text", "set", "shortcomings", "--file", str(tmp_path / "short.txt"), "--year", y, data=data)
+    # the next-year part says 柞水's plan ended with 2025 until the clerk has dealt with it
+    nxt = [ln for ln in views["next_year"].text.splitlines() if "【" not in ln]
+    (tmp_path / "next.txt").write_text("\n".join(nxt), encoding="utf-8")
+    run("report", "text", "set", "next_year", "--file", str(tmp_path / "next.txt"), "--year", y, data=data)
     out = tmp_path / "r.docx"
     p = run("report", "--year", y, "--docx", str(out), "--out", str(tmp_path / "r.xlsx"), "--date", "2026-01-12",
             data=data)

@@ -125,26 +125,32 @@ def _cell_text(c: object) -> str:
     return str(c).strip() if c is not None else ""
 
 
-def _guess_header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
-    best = (-1, {})
+def guess_header(rows: list[list[str]], fields: dict[str, tuple[str, ...]] = FIELDS,
+                 required: str | None = None) -> tuple[int, dict[str, int]]:
+    """The header row among the first 15 (0-based; -1 when none) and field → column, by the words of ``fields``.
+
+    The row naming the most fields wins (with ``required``, only a row naming that field); a header cell
+    names the first field, in ``fields``' order, one of whose words it contains.
+    """
+    best: tuple[int, dict[str, int]] = (-1, {})
     for r, row in enumerate(rows[:15]):
         found: dict[str, int] = {}
         for c, cell in enumerate(row):
             cell = re.sub(r"\s+", "", cell)
             if not cell or len(cell) > 12:
                 continue
-            for fld in FIELD_ORDER:
-                if fld not in found and any(w in cell for w in FIELDS[fld]):
+            for fld, words in fields.items():
+                if fld not in found and any(w in cell for w in words):
                     found[fld] = c
                     break
-        if len(found) > len(best[1]):
+        if len(found) > len(best[1]) and (required is None or required in found):
             best = (r, found)
     return best
 
 
 def draft_table(path: Path, code: str, plan_year: int, mapping: dict[str, int] | None = None) -> tuple[str, TableDraft]:
     sheet, rows, merged = _read_rows(path)
-    header, guess = _guess_header(rows)
+    header, guess = guess_header(rows)
     cols = dict(guess)
     cols.update(mapping or {})
     if "事项内容" not in cols and "条" in cols:
