@@ -41,7 +41,6 @@ import sqlite3
 import stat
 import tempfile
 import zipfile
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
@@ -66,7 +65,6 @@ EVIDENCE_PREFIX = "evidence/"
 CHUNK = 1 << 20
 MAX_MANIFEST = 64 << 20
 MAX_RATIO = 100  # a declared size more than 100× the stored bytes is a zip bomb, not a backup
-LOCK_WAIT_SECONDS = 10
 SPACE_MARGIN = 8 << 20  # the snapshot's own journal, directory entries, rounding
 
 REASONS = {
@@ -317,27 +315,12 @@ class BackupResult:
 # ---------------------------------------------------------------- reading the snapshot
 
 
-@contextmanager
-def live_connection(db: Path, store: Any = None) -> Iterator[sqlite3.Connection]:
+def live_connection(db: Path, store: Any = None):  # noqa: ANN201 - a context manager of a sqlite3.Connection
     """A connection to read the live database: the open store's own (when this process has it open), else a
-    read-only one.
+    read-only one (:func:`fazhi_desk.store.backend.sqlite_reader`)."""
+    from fazhi_desk.store.backend import sqlite_reader
 
-    Through the store's connection the read works even when the store keeps SQLite's lock to itself
-    (``locking_mode=EXCLUSIVE``); it waits its turn like any other session.
-    """
-    engine = getattr(store, "engine", None) if store is not None else None
-    if engine is not None:
-        raw = engine.raw_connection()
-        try:
-            yield raw.driver_connection
-        finally:
-            raw.close()
-        return
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=LOCK_WAIT_SECONDS)
-    try:
-        yield con
-    finally:
-        con.close()
+    return sqlite_reader(db, getattr(store, "engine", None) if store is not None else None)
 
 
 def _snapshot(src_db: Path, dst: Path, store: Any = None) -> None:

@@ -99,6 +99,27 @@ def backend_for(url: str, data: DataDir | None = None) -> Backend:
 # ----------------------------------------------------------------------------- SQLite
 
 
+@contextmanager
+def sqlite_reader(db: Path, engine: Engine | None = None) -> Iterator[sqlite3.Connection]:
+    """A connection to read the live SQLite database ``db``: the open store's own (``engine``), else a read-only one.
+
+    Through the store's connection the read works even when the store keeps SQLite's lock to itself
+    (``locking_mode=EXCLUSIVE``); it waits its turn like any other session.
+    """
+    if engine is not None:
+        raw = engine.raw_connection()
+        try:
+            yield raw.driver_connection
+        finally:
+            raw.close()
+        return
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=SNAPSHOT_LOCK_WAIT)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 class SqliteBackend:
     """The embedded store: one SQLite file in a data directory, with its lock, marker, backups and evidence."""
 
@@ -225,21 +246,8 @@ class SqliteBackend:
                 self._lock = None
 
     # --- snapshot / replace ---------------------------------------------------------------------
-    @contextmanager
-    def _reader(self, engine: Engine | None) -> Iterator[sqlite3.Connection]:
-        """The open store's own connection (it keeps SQLite's lock to itself), else a read-only one."""
-        if engine is not None:
-            raw = engine.raw_connection()
-            try:
-                yield raw.driver_connection
-            finally:
-                raw.close()
-            return
-        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=SNAPSHOT_LOCK_WAIT)
-        try:
-            yield con
-        finally:
-            con.close()
+    def _reader(self, engine: Engine | None):  # noqa: ANN202 - a context manager of a sqlite3.Connection
+        return sqlite_reader(self.db, engine)
 
     def snapshot(self, dst: Path, engine: Engine | None = None) -> None:
         """Copy the live database with the online backup API (one step: one consistent read transaction).
