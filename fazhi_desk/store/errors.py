@@ -42,18 +42,23 @@ SQLITE_NOTADB = 26
 NOTHING_CHANGED = "本次操作没有改动任何数据。"
 
 
-def sqlite_error_of(exc: BaseException | None) -> sqlite3.Error | None:
-    """The ``sqlite3`` error inside ``exc`` (itself, SQLAlchemy's ``.orig``, or a cause), if any."""
+def _driver_error(exc: BaseException | None, kind: type[BaseException]):  # noqa: ANN202 - a ``kind`` or None
+    """The ``kind`` error inside ``exc``: itself, SQLAlchemy's ``.orig``, or one of its causes."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        if isinstance(exc, sqlite3.Error):
+        if isinstance(exc, kind):
             return exc
         orig = getattr(exc, "orig", None)
-        if isinstance(orig, sqlite3.Error):
+        if isinstance(orig, kind):
             return orig
         exc = exc.__cause__ or exc.__context__
     return None
+
+
+def sqlite_error_of(exc: BaseException | None) -> sqlite3.Error | None:
+    """The ``sqlite3`` error inside ``exc`` (itself, SQLAlchemy's ``.orig``, or a cause), if any."""
+    return _driver_error(exc, sqlite3.Error)
 
 
 def error_code(exc: BaseException) -> tuple[int, str]:
@@ -234,18 +239,7 @@ def server_error_of(exc: BaseException | None):  # noqa: ANN201 - psycopg.Error 
     import sys
 
     psycopg = sys.modules.get("psycopg")
-    if psycopg is None:
-        return None
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, psycopg.Error):
-            return exc
-        orig = getattr(exc, "orig", None)
-        if isinstance(orig, psycopg.Error):
-            return orig
-        exc = exc.__cause__ or exc.__context__
-    return None
+    return None if psycopg is None else _driver_error(exc, psycopg.Error)
 
 
 def _where_of(e, where: str | None) -> tuple[str, str]:  # noqa: ANN001
