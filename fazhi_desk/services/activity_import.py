@@ -28,7 +28,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "数量": ("学时", "课时", "时长", "人次", "人数", "数量", "次数"),
     "说明": ("说明", "备注", "情况"),
 }
-FIELD_ORDER = tuple(FIELDS)
 MAX_ROWS = 5000
 
 
@@ -66,19 +65,9 @@ class LedgerPreview:
 
 def parse_map(spec: str) -> dict[str, int]:
     """``日期=A,名称=B`` → {field: column}; a clear message for a wrong part."""
-    from fazhi_desk.catalogue.draft.table import col_index
+    from fazhi_desk.catalogue.draft.table import parse_map as parse_columns
 
-    out: dict[str, int] = {}
-    for part in [p for p in re.split(r"[,\uff0c;\uff1b]", spec or "") if p.strip()]:
-        name, _, col = part.partition("=")
-        name = name.strip()
-        if name not in FIELDS:
-            raise UserError(f"--map 中的“{name}”不是活动记录的字段。可用:{'、'.join(FIELD_ORDER)}。")
-        try:
-            out[name] = col_index(col)
-        except ValueError:
-            raise UserError(f"--map 中“{part.strip()}”的列应为字母,如 B。") from None
-    return out
+    return parse_columns(spec, FIELDS, "活动记录的字段", "B")
 
 
 def _date(text: str, year: int) -> dt.date:

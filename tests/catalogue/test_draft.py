@@ -479,3 +479,11 @@ def test_month_only_headings_are_not_sections_and_a_section_is_not_repeated_as_i
     assert not [i.section for i in items if month.match(i.section)]  # "(三)10月份" was a 节
     assert any(i.section.startswith("(三)") and "行政复议法" in i.section for i in items)
     assert not [i.item_id for i in items if i.section and i.article_title == i.section]
+
+
+def test_a_column_map_typed_with_full_width_separators_reads():
+    """A clerk types ``事项内容=E，牵头单位=H；分值=G`` with a Chinese keyboard: the same map as with ASCII."""
+    from fazhi_desk.catalogue.draft.table import parse_map
+
+    assert parse_map("事项内容=E\uff0c牵头单位=H\uff1b分值=G") == parse_map("事项内容=E,牵头单位=H;分值=G") \
+        == {"事项内容": 4, "牵头单位": 7, "分值": 6}

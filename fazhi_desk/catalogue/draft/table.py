@@ -67,18 +67,23 @@ def col_index(letter: str) -> int:
     return n - 1
 
 
-def parse_map(spec: str) -> dict[str, int]:
-    """``事项内容=C,牵头单位=E`` → {field: column}; a clear message for a wrong part."""
+def parse_map(spec: str, fields: dict[str, tuple[str, ...]] = FIELDS, what: str = "可对应的字段",
+              example: str = "C") -> dict[str, int]:
+    """``事项内容=C,牵头单位=E`` → {field: column} for the names in ``fields``; a clear message for a wrong part.
+
+    Parts are separated by a comma or semicolon, half- or full-width (the escapes: text typed into source
+    files may arrive with its full-width punctuation turned into ASCII).
+    """
     out: dict[str, int] = {}
-    for part in [p for p in re.split(r"[,,;;]", spec) if p.strip()]:
+    for part in [p for p in re.split(r"[,\uff0c;\uff1b]", spec or "") if p.strip()]:
         name, _, col = part.partition("=")
         name = name.strip()
-        if name not in FIELDS:
-            raise UserError(f"--map 中的“{name}”不是可对应的字段。可用:{'、'.join(FIELD_ORDER)}。")
+        if name not in fields:
+            raise UserError(f"--map 中的“{name}”不是{what}。可用:{'、'.join(fields)}。")
         try:
             out[name] = col_index(col)
         except ValueError:
-            raise UserError(f"--map 中“{part.strip()}”的列应为字母,如 C。") from None
+            raise UserError(f"--map 中“{part.strip()}”的列应为字母,如 {example}。") from None
     return out
 
 
