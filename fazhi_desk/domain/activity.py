@@ -54,8 +54,12 @@ class Activity:
 
     @property
     def label(self) -> str:
-        """``2025-03-18 学习宪法``: how the change log and messages name a session."""
-        return f"{self.date.isoformat()} {self.title}"
+        return session_label(self.date, self.title)
+
+
+def session_label(date: dt.date, title: str) -> str:
+    """``2025-03-18 学习宪法``: how the change log, messages and the evidence package name a session."""
+    return f"{date.isoformat()} {title}"
 
 
 def total(activities: list[Activity] | tuple[Activity, ...], unit: str) -> float:

@@ -136,10 +136,6 @@ class ReportActivity:
     unit: str
     evidence_count: int = 0
 
-    @property
-    def label(self) -> str:
-        return f"{self.date.isoformat()} {self.title}"
-
 
 @dataclass(frozen=True)
 class DocumentInfo:

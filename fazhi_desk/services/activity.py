@@ -84,12 +84,6 @@ def log_total(s: Session, item_id: str, year: int, unit: str) -> float | None:
     return total(acts, unit) if acts else None
 
 
-def totals_of_year(s: Session, year: int) -> dict[str, int]:
-    """How many sessions each item has in ``year`` (items without any are absent)."""
-    return dict(s.execute(select(ActivityRow.item_id, func.count(ActivityRow.id))
-                          .where(ActivityRow.year == year).group_by(ActivityRow.item_id)).all())
-
-
 def _log(s: Session, item_id: str, year: int, user: str, when: dt.datetime, old: str, new: str) -> None:
     s.add(ChangeLog(at=when, user=user, item_id=item_id, year=year, field=LOG_FIELD, old_value=old, new_value=new))
 
@@ -264,13 +258,6 @@ def link_evidence(store: Store, activity_id: int, link_ids: Sequence[int]) -> in
         for i in new:
             s.add(ActivityEvidence(activity_id=row.id, link_id=i))
     return len(new)
-
-
-def activity_links(store: Store, activity_id: int) -> list[int]:
-    """The evidence links (ids) of a session."""
-    with store.session() as s:
-        return list(s.scalars(select(ActivityEvidence.link_id).where(ActivityEvidence.activity_id == activity_id)
-                              .order_by(ActivityEvidence.link_id)))
 
 
 def attach_files(ctx, store: Store, activity_id: int, paths: Sequence[str | os.PathLike[str]]):  # noqa: ANN001, ANN201

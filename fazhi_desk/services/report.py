@@ -145,7 +145,9 @@ def gather_report(
     session_of: dict[int, str] = {}
     per_session: dict[int, int] = {}
     if sessions:
-        labels = {a[0]: f"{a[2].isoformat()} {a[3]}" for a in sessions}
+        from fazhi_desk.domain.activity import session_label
+
+        labels = {a[0]: session_label(a[2], a[3]) for a in sessions}
         for act_id, link_id in s.connection().execute(
                 select(ActivityEvidence.activity_id, ActivityEvidence.link_id)
                 .join(ActivityRow, ActivityRow.id == ActivityEvidence.activity_id).where(ActivityRow.year == year)):
