@@ -236,15 +236,19 @@ class ActivityPanel(QWidget):
         n, target = self._reads, (self.row.item_id, self.row.year)
 
         def show(acts: list[Activity]) -> None:
-            if n != self._reads or self.row is None or (self.row.item_id, self.row.year) != target:
-                return
+            from shiboken6 import isValid
+
+            if not isValid(self) or n != self._reads or self.row is None or (self.row.item_id, self.row.year) != target:
+                return  # the window was closed meanwhile, or the user moved on (or a newer read is coming)
             self._fill(acts)
             self.loaded.emit()
 
         store = self.store
 
         def refused(e: BaseException) -> None:
-            if store is not self.store or not store.is_open:
+            from shiboken6 import isValid
+
+            if not isValid(self) or store is not self.store or not store.is_open:
                 return  # the store was let go or closed meanwhile (restore, exit): nothing shown comes from it
             from fazhi_desk.tasks import show_error
 

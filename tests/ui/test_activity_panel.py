@@ -128,3 +128,26 @@ def test_a_log_behind_its_even_pace_is_marked_in_the_tree_the_filter_and_the_ove
     finally:
         w.close()
         wait_idle(qtbot)
+
+
+def test_a_read_that_lands_after_the_window_was_deleted_does_nothing(qtbot, store, tmp_path):
+    """The 活动记录 tab is deleted (its window closed) while its read waits behind a write: no error."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from fazhi_desk.tasks import Op
+
+    set_profile(store, office_name="营盘镇", county="柞水县")
+    w = open_window(qtbot, store, tmp_path, year=2025, today=TODAY)
+    assert w.select_item(STUDY)
+    wait_idle(qtbot)
+    panel = w.activity_panel
+    Op(lambda: time.sleep(1.0)).write(store).run(None, "slow write")  # the read below waits for it
+    assert panel.reload() is not None
+    panel.deleteLater()  # as when the window it belongs to is deleted
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    wait_idle(qtbot)  # the read lands on a deleted panel: nothing happens, nothing raises
+    w.activity_panel = None
+    w.close()
+    wait_idle(qtbot)
