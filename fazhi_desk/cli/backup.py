@@ -118,22 +118,23 @@ def _restore(args, ctx) -> int:
 
 def _restore_to_server(args, ctx, data) -> int:  # noqa: ANN001
     """``backup restore`` on a desk that uses a server store: the same preview, then the server's data replaced."""
-    import tempfile
-    from pathlib import Path
+    from fazhi_desk.backup.restore import peek_backup
+    from fazhi_desk.errors import UserError
+    from fazhi_desk.jobs import JobContext
+    from fazhi_desk.services.location import (
+        describe_server_restore,
+        restore_to_server,
+        server_restore_refusal,
+        server_restored_text,
+        server_summary,
+    )
 
-    from fazhi_desk.backup import describe_change
-    from fazhi_desk.backup.archive import describe_db
-    from fazhi_desk.backup.restore import WorkspaceSummary, peek_backup
-    from fazhi_desk.services.location import restore_to_server
-
+    why = server_restore_refusal(args.file)
+    if why:
+        raise UserError(why)
     store = ctx.store()
     manifest = peek_backup(args.file)
-    with tempfile.TemporaryDirectory(dir=data.root, prefix="~server-now-") as tmp:  # the server's data now
-        snap = Path(tmp) / "now.sqlite3"
-        store.snapshot(snap)
-        rev, office, cats, counts = describe_db(snap)
-    print(describe_change(manifest, WorkspaceSummary(True, office.get("office_name", ""), rev, counts, cats)))
-    print(f"将替换{store.describe().text()}上的数据(各台电脑共用的数据)。")
+    print(describe_server_restore(manifest, server_summary(JobContext(), data, store), store))
     if not args.yes:
         if not sys.stdin or not sys.stdin.isatty():
             print("未恢复:请在确认后加 --yes 再运行。", file=sys.stderr)
@@ -147,8 +148,7 @@ def _restore_to_server(args, ctx, data) -> int:  # noqa: ANN001
         rows = restore_to_server(jc, data, store, args.file)
     finally:
         jc.finish()
-    print(f"已从备份恢复服务器上的数据:{sum(rows.values())} 行({len(rows)} 个表)。"
-          f"恢复前的数据已备份到“{data.backups}”。其他电脑稍后会看到恢复后的数据。")
+    print(server_restored_text(rows, data))
     return 0
 
 

@@ -542,6 +542,9 @@ def restore_to_server(ctx, data: DataDir, store, path: Path | str) -> dict[str, 
     from fazhi_desk.evidence.filestore import FileStore
     from fazhi_desk.store.backend import file_evidence
 
+    why = server_restore_refusal(path)
+    if why:
+        raise UserError(why)
     data.root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=data.root, prefix="~server-restore-") as tmp:
         staging = Path(tmp) / "new"
@@ -615,3 +618,56 @@ def server_daily_backup(ctx, data: DataDir, store, today=None):  # noqa: ANN001,
                 else:
                     row.value = before
         raise
+
+
+# ----------------------------------------------------------------------------- 备份与恢复 of a server store (window, command line)
+
+
+def server_summary(ctx, data: DataDir, store):  # noqa: ANN001, ANN201 - WorkspaceSummary
+    """What the server store holds now, described as a single PC's data is (shown beside a backup before a
+    restore): its snapshot (one consistent read) into a temp folder of this desk's data directory, read like a
+    database file. Raises the store's Chinese message when the server refuses, Cancelled when asked to stop."""
+    import tempfile
+
+    from fazhi_desk.backup.archive import describe_db
+    from fazhi_desk.backup.restore import WorkspaceSummary
+
+    data.root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=data.root, prefix="~server-now-") as tmp:
+        snap = Path(tmp) / "now.sqlite3"
+        store.snapshot(snap)
+        ctx.check()
+        rev, office, cats, counts = describe_db(snap)
+    return WorkspaceSummary(True, office.get("office_name", ""), rev, counts, cats)
+
+
+SERVER_RESTORE_QUESTION = "确定用这个备份替换服务器上的数据吗?"
+
+
+def describe_server_restore(manifest, current, store) -> str:  # noqa: ANN001
+    """The preview before a restore into the server store: what the backup holds against the server's data now,
+    and that it replaces the data every desk works on."""
+    from fazhi_desk.backup.restore import describe_change
+
+    return (describe_change(manifest, current) + "\n\n"
+            + f"将替换{store.describe().text()}上的数据。这是各台电脑共用的数据:恢复后,连接这个服务器的每一台电脑"
+              "都使用恢复后的数据,备份之后各台电脑所做的修改都会被替换。恢复前请先告知其他电脑的操作人。")
+
+
+def server_restored_text(rows: dict[str, int], data: DataDir) -> str:
+    """What a finished restore into the server store says (``rows``: what :func:`restore_to_server` returned)."""
+    return (f"已从备份恢复服务器上的数据:{sum(rows.values())} 行({len(rows)} 个表)。"
+            f"恢复前的数据已备份到“{data.backups}”。其他电脑稍后会看到恢复后的数据。")
+
+
+def server_restore_refusal(path: Path | str) -> str | None:
+    """Why ``path`` cannot be restored into a server store, or None: a copy of the local database the program
+    kept before migrating it is this desk's old local data (no evidence, no server's history), not a backup
+    of the server's data."""
+    from fazhi_desk.backup.restore import is_database_copy
+
+    if is_database_copy(path):
+        return (f"“{Path(path).name}”是升级本机数据库前自动保存的数据库副本(本机的旧数据,不含佐证材料),"
+                "不能恢复到服务器上,服务器上的数据没有改动。请选择 .fzbak 备份文件;要用这个副本,"
+                "请先用“fazhi-desk store disconnect”改回本机数据,再从它恢复。")
+    return None

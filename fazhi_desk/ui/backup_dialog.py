@@ -6,6 +6,14 @@ cancel. A restore detaches and closes the window's store (waiting for running
 writes), restores, and hands the window a freshly opened store
 (``set_store``), so the window shows the restored data without a restart; on
 failure it reopens the untouched old data.
+
+On a desk whose store is on a PostgreSQL server the same dialog works through the
+same core functions as the command line: 立即备份 writes the server's snapshot and
+the shared evidence folder into a ``.fzbak``; 从备份恢复 previews the backup
+against the server's data (:func:`~fazhi_desk.services.location.server_summary`),
+says it replaces the data of every desk, then runs
+:func:`~fazhi_desk.services.location.restore_to_server` with the window's store
+detached, and hands the store back (reopened on the restored data).
 """
 
 from __future__ import annotations
@@ -50,6 +58,23 @@ MOVE_HELP = (
     "</ol>"
 )
 FILE_FILTER = f"法治政府建设检查台备份 (*{SUFFIX} *.sqlite3);;所有文件 (*)"
+SERVER_FILE_FILTER = f"法治政府建设检查台备份 (*{SUFFIX});;所有文件 (*)"  # a database copy is not restored into a server
+
+
+def server_store(store: Any) -> Any:
+    """``store`` when it is a store on a server (no database file of its own), else None."""
+    return store if store is not None and getattr(store, "db_path", True) is None else None
+
+
+def _office_now(data: DataDir, store: Any = None) -> str:
+    """The office's name as the store holds it now (a server store: its profile; a single PC: its database)."""
+    if server_store(store) is not None:
+        from fazhi_desk.services.profile import get_profile
+
+        return get_profile(store).office_name
+    from fazhi_desk.backup.restore import current_summary
+
+    return current_summary(data, store).office
 
 
 def run_op(parent: QWidget | None, title: str, text: str, fn: Callable[..., Any], *args: Any,
@@ -80,16 +105,15 @@ def run_op(parent: QWidget | None, title: str, text: str, fn: Callable[..., Any]
 def backup_now(parent: QWidget | None, data: DataDir, on_done: Callable[[], None] | None = None,
                store: Any = None) -> Op | None:
     """立即备份…: read the office's name (off the UI thread), ask where, then write the backup with progress
-    and cancel."""
-    from fazhi_desk.backup.restore import current_summary
+    and cancel. On a server store (``store``) the backup holds the server's data and the shared evidence folder."""
 
-    def ask(summary: Any) -> None:
+    def ask(office: str) -> None:
         from fazhi_desk.backup.archive import check_backup_name, create_backup, default_backup_name
         from fazhi_desk.errors import UserError
 
         import datetime as dt
 
-        name = default_backup_name(summary.office, dt.datetime.now())
+        name = default_backup_name(office, dt.datetime.now())
         start = str(_last_dir(data) / name)
         while True:
             path, _f = QFileDialog.getSaveFileName(parent, "备份到", start, FILE_FILTER)
@@ -112,7 +136,7 @@ def backup_now(parent: QWidget | None, data: DataDir, on_done: Callable[[], None
 
         run_op(parent, "立即备份", "正在备份……", create_backup, data, path, on_success=done, store=store)
 
-    return Op(current_summary, data, store).success(ask).run(parent, "立即备份")
+    return Op(_office_now, data, store).success(ask).run(parent, "立即备份")
 
 
 def verify_interactive(parent: QWidget | None, data: DataDir, path: str | None = None) -> Op | None:
@@ -132,20 +156,31 @@ def restore_interactive(parent: QWidget | None, window: Any, data: DataDir, path
     """从备份恢复…: show the backup against the current data, confirm, then restore and reopen the window.
 
     None when no file was chosen or it cannot be used; otherwise ``on_done`` is called in the end (False when
-    the user declines). The current data is read off the UI thread.
+    the user declines). The current data is read off the UI thread. A window on a server store restores into
+    the server (:func:`_restore_into_server`).
     """
     from fazhi_desk.backup.restore import current_summary, describe_change, peek_backup, restore_backup
     from fazhi_desk.errors import UserError
 
+    server = server_store(getattr(window, "store", None))
     if path is None:
-        path, _f = QFileDialog.getOpenFileName(parent, "选择要恢复的备份文件", str(_last_dir(data)), FILE_FILTER)
+        path, _f = QFileDialog.getOpenFileName(parent, "选择要恢复的备份文件", str(_last_dir(data)),
+                                               SERVER_FILE_FILTER if server is not None else FILE_FILTER)
         if not path:
             return None
     try:
+        if server is not None:
+            from fazhi_desk.services.location import server_restore_refusal
+
+            why = server_restore_refusal(path)
+            if why:
+                raise UserError(why)
         manifest = peek_backup(path)
     except UserError as e:
         show_error(parent, "从备份恢复", e)
         return None
+    if server is not None:
+        return _restore_into_server(parent, window, data, server, path, manifest, on_done)
 
     def confirm(current: Any) -> None:
         box = QMessageBox(QMessageBox.Icon.Question, "从备份恢复",
@@ -168,6 +203,68 @@ def restore_interactive(parent: QWidget | None, window: Any, data: DataDir, path
 
     store = getattr(window, "store", None)
     return Op(current_summary, data, store).success(confirm).failure(failed).run(parent, "从备份恢复")
+
+
+def _restore_into_server(parent: QWidget | None, window: Any, data: DataDir, store: Any, path: str, manifest: Any,
+                         on_done: Callable[[bool], None] | None) -> Op:
+    """从备份恢复 on a server desk: the server's data now (read off the UI thread) beside the backup, a confirmation
+    that says every desk's data is replaced, then :func:`~fazhi_desk.services.location.restore_to_server`."""
+    from fazhi_desk.services.location import SERVER_RESTORE_QUESTION, describe_server_restore, server_summary
+
+    def confirm(current: Any) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "从备份恢复", SERVER_RESTORE_QUESTION,
+                          QMessageBox.StandardButton.NoButton, parent)
+        box.setInformativeText(describe_server_restore(manifest, current, store))
+        ok = box.addButton("恢复", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setObjectName("confirm_restore")
+        box.exec()
+        if box.clickedButton() is not ok:
+            if on_done:
+                on_done(False)
+            return
+        run_server_restore(parent, window, data, store, path, on_done=on_done)
+
+    def failed(error: BaseException) -> None:
+        show_error(parent, "从备份恢复", error)
+        if on_done:
+            on_done(False)
+
+    def cancelled() -> None:
+        if on_done:
+            on_done(False)
+
+    return (Op(server_summary, data, store).with_progress("正在读取服务器上的当前数据……")
+            .success(confirm).failure(failed).cancelled(cancelled).run(parent, "从备份恢复"))
+
+
+def run_server_restore(parent: QWidget | None, window: Any, data: DataDir, store: Any, path: str,
+                       on_done: Callable[[bool], None] | None = None) -> Op:
+    """Restore ``path`` into the server store the window uses: the window lets go of the store (waiting for its
+    writes), the restore closes and reopens it around replacing the tables, and the window gets it back and
+    reads the restored data; a failure hands back the store on the server's untouched data."""
+    from fazhi_desk.services.location import restore_to_server, server_restored_text
+
+    title = "从备份恢复"
+    if window is not None and getattr(window, "store", None) is store:
+        window.detach_store()  # saves the open note and waits for running writes; the store stays open
+
+    def reopen(outcome: str) -> None:
+        if window is not None and _alive(window):
+            if store.is_open:
+                window.set_store(store)
+                window.start()
+            else:  # the server went away while the store was reopened: open this desk's store anew
+                store.close()
+                reopen_window(window, data)
+        if on_done:
+            on_done(outcome == "succeeded")
+
+    def done(rows: Any) -> None:
+        QMessageBox.information(parent, title, server_restored_text(rows, data))
+
+    return run_op(parent, title, "正在恢复服务器上的数据……", restore_to_server, data, store, path,
+                  on_success=done, on_end=reopen)
 
 
 def run_restore(parent: QWidget | None, window: Any, data: DataDir, fn: Callable[..., Any], *args: Any,
@@ -248,9 +345,42 @@ def _remember_dir(_data: DataDir, d: Path) -> None:
 
 # ---------------------------------------------------------------- the dialog
 
+SERVER_LIST_TITLE = ("这台电脑保存的备份(服务器上的数据每天由当天第一台启动的电脑自动备份一次,保存在那台电脑的"
+                     "数据目录;从备份恢复前的备份保存在这里)")
+SERVER_STATUS = "数据存放在 {where}(各台电脑共用)。立即备份会备份服务器上的数据和共享的佐证材料文件夹。"
+DATABASE_COPY_ON_SERVER = ("这是升级本机数据库前自动保存的数据库副本(本机的旧数据,不含佐证材料),不能恢复到服务器上。"
+                           "要用它,请先用“fazhi-desk store disconnect”改回本机数据。")
+
+
+def _on_server(data: DataDir, window: Any) -> bool:
+    """Whether this desk's store is on a server (the window's store says so; without a window, the desk's setting)."""
+    store = getattr(window, "store", None)
+    if store is not None:
+        return server_store(store) is not None
+    from fazhi_desk.errors import UserError
+    from fazhi_desk.services.location import read_location
+
+    try:
+        return read_location(data).on_server
+    except UserError:
+        return False
+
+
+def _server_where(window: Any, data: DataDir) -> str:
+    """The server as the store describes it (host:port/database, never a password)."""
+    store = server_store(getattr(window, "store", None))
+    if store is not None:
+        return store.describe().text()
+    from fazhi_desk.services.location import read_location
+
+    try:
+        return " ".join(read_location(data).lines(data)[1:3])
+    except Exception:  # noqa: BLE001 - only a label
+        return "服务器"
+
 
 class BackupDialog(QDialog):
-    """文件 → 备份与恢复…"""
+    """文件 → 备份与恢复… (a single PC's data, or the server's on a desk whose store is on a server)"""
 
     HEADERS = ["时间", "类型", "状态", "单位", "年度", "大小", "文件"]
 
@@ -258,6 +388,8 @@ class BackupDialog(QDialog):
         super().__init__(parent)
         self.data = data
         self.window_ = window
+        self.on_server = _on_server(data, window)
+        self._kinds: dict[str, str] = {}  # a listed backup's path -> "fzbak" or "database" (a pre-migration copy)
         self.setWindowTitle("备份与恢复")
         self.resize(860, 560)
         lay = QVBoxLayout(self)
@@ -277,7 +409,8 @@ class BackupDialog(QDialog):
         row.addStretch(1)
         lay.addLayout(row)
 
-        box = QGroupBox("自动备份(每天首次启动、导入检查目录前、恢复前,保存在数据目录的 backups 文件夹)")
+        box = QGroupBox(SERVER_LIST_TITLE if self.on_server else
+                        "自动备份(每天首次启动、导入检查目录前、恢复前,保存在数据目录的 backups 文件夹)")
         bl = QVBoxLayout(box)
         self.table = QTableWidget(0, len(self.HEADERS))
         self.table.setObjectName("backups")
@@ -321,6 +454,10 @@ class BackupDialog(QDialog):
         bb.rejected.connect(self.reject)
         lay.addWidget(bb)
 
+        if self.on_server:
+            self.btn_backup.setToolTip("把服务器上的数据和共享的佐证材料文件夹备份到一个 .fzbak 文件"
+                                       "(与单机的备份相同,可在任何一台电脑上校验和恢复)。")
+            self.btn_restore.setToolTip("用 .fzbak 备份替换服务器上的数据:各台电脑共用这份数据,恢复前会先备份服务器上的当前数据。")
         self.btn_backup.clicked.connect(
             lambda: backup_now(self, self.data, self.refresh, getattr(self.window_, "store", None)))
         self.btn_verify.clicked.connect(lambda: verify_interactive(self, self.data))
@@ -340,8 +477,12 @@ class BackupDialog(QDialog):
         st = backup_status(self.data)
         warn = st.warning()
         last = f"{st.last:%Y-%m-%d %H:%M}" if st.last else "从未备份"
-        self.status.setText(f"最近一次备份:{last}。" + (f"<br><span style='color:#b00020'>{escape(warn)}</span>"
-                                                          if warn else ""))
+        where = ""
+        if self.on_server:
+            where = escape(SERVER_STATUS.format(where=_server_where(self.window_, self.data))) + "<br>"
+            last = f"{last}(这台电脑保存的备份)"
+        self.status.setText(where + f"最近一次备份:{last}。" + (f"<br><span style='color:#b00020'>{escape(warn)}</span>"
+                                                                  if warn else ""))
         if st.second_folder is None:
             self.second_label.setText("副本文件夹:未设置。建议选一个 U 盘或另一块磁盘上的文件夹,每次自动备份都会复制一份过去。")
         else:
@@ -350,6 +491,7 @@ class BackupDialog(QDialog):
         self.btn_second_clear.setEnabled(st.second_folder is not None)
         self.btn_accept_missing.setVisible(bool(st.missing))
         rows = list_backups(self.data)
+        self._kinds = {str(e.path): e.kind for e in rows}
         self.table.setRowCount(len(rows))
         for r, e in enumerate(rows):
             try:
@@ -376,7 +518,12 @@ class BackupDialog(QDialog):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        self.btn_restore_selected.setEnabled(bool(self.table.selectedItems()))
+        items = self.table.selectedItems()
+        why = ""
+        if items and self.on_server and self._kinds.get(items[0].data(Qt.ItemDataRole.UserRole)) == "database":
+            why = DATABASE_COPY_ON_SERVER  # the desk's old local data: not restored into the server
+        self.btn_restore_selected.setEnabled(bool(items) and not why)
+        self.btn_restore_selected.setToolTip(why or ("用所选备份替换服务器上的数据(各台电脑共用)。" if self.on_server else ""))
 
     def _restore_selected(self) -> None:
         items = self.table.selectedItems()
@@ -599,18 +746,17 @@ def start_daily_backup(window: Any) -> Op | None:
 
 
 def open_dialog(window: Any) -> BackupDialog | None:
-    if window.store is not None and window.store.db_path is None:  # a store on a server
+    """文件 → 备份与恢复…, on this desk's data directory (a single PC's store or a server store alike)."""
+    data = window.store.data
+    if data is None:  # a store opened without a data directory (never the window's in use): nowhere to keep backups
         from fazhi_desk.errors import UserError
-        from fazhi_desk.services.location import refuse_backup_on_server
-        from fazhi_desk.tasks import show_error
 
-        try:
-            refuse_backup_on_server(window.store.data, "备份或恢复")
-        except UserError as e:
-            show_error(window, "备份与恢复", e)
+        show_error(window, "备份与恢复", UserError("这个数据库没有对应的数据目录,无法在窗口中备份或恢复。"
+                                                  "请用“fazhi-desk --data-dir 数据目录 backup …”。"))
         return None
-    dlg = BackupDialog(window.store.data, window, window)
-    dlg.finished.connect(lambda _r: show_backup_status(window))
+    dlg = BackupDialog(data, window, window)
+    if server_store(window.store) is None:  # a server desk's status bar does not warn: one desk a day backs it up
+        dlg.finished.connect(lambda _r: show_backup_status(window))
     dlg.open()
     return dlg
 
