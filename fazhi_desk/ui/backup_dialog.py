@@ -246,13 +246,14 @@ def run_server_restore(parent: QWidget | None, window: Any, data: DataDir, store
     from fazhi_desk.services.location import restore_to_server, server_restored_text
 
     title = "从备份恢复"
+    profile = getattr(window, "profile", None)
     if window is not None and getattr(window, "store", None) is store:
         window.detach_store()  # saves the open note and waits for running writes; the store stays open
 
     def reopen(outcome: str) -> None:
         if window is not None and _alive(window):
-            if store.is_open:
-                window.set_store(store)
+            if store.is_open:  # restored, or untouched (then its profile is still the one shown: not read again)
+                window.set_store(store, None if outcome == "succeeded" else profile)
                 window.start()
             else:  # the server went away while the store was reopened: open this desk's store anew
                 store.close()

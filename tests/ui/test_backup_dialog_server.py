@@ -55,6 +55,7 @@ def boxes(monkeypatch):
     class Boxes:
         seen: list[str] = []
         answers: list[str] = []
+        before_answer = None  # called just before the answer is pressed
 
     b = Boxes()
     b.seen, b.answers = [], []
@@ -64,6 +65,8 @@ def boxes(monkeypatch):
         want = b.answers.pop(0) if b.answers else None
         for button in self.buttons():
             if want is not None and button.text().replace("&", "") == want:
+                if b.before_answer is not None:
+                    b.before_answer()
                 button.click()  # as a click on the shown box: clickedButton() is this button
                 break
         return 0
@@ -140,7 +143,7 @@ def _owner(rows: list[str]) -> list[str]:
     return [r for r in rows if r.startswith("assessment:") and ITEM in r and "2025" in r]
 
 
-def test_backup_now_in_the_window_of_a_server_desk_writes_a_fzbak_that_verifies(qtbot, pg_server, tmp_path,
+def test_backup_now_in_the_window_of_a_server_desk_writes_a_fzbak_that_verifies(qtbot, pg_server, tmp_path,  # noqa: F811
                                                                                monkeypatch, boxes):
     data, _db, shared = server_desk(pg_server, tmp_path)
     win = open_window(qtbot, data, tmp_path)
@@ -183,7 +186,7 @@ def test_backup_now_in_the_window_of_a_server_desk_writes_a_fzbak_that_verifies(
         close_all(win, dlg)
 
 
-def test_restore_in_the_window_puts_the_backup_into_the_server_for_every_desk(qtbot, pg_server, tmp_path,
+def test_restore_in_the_window_puts_the_backup_into_the_server_for_every_desk(qtbot, pg_server, tmp_path,  # noqa: F811
                                                                             monkeypatch, boxes):
     data, _db, shared = server_desk(pg_server, tmp_path)
     other = another_desk(data, shared)
@@ -221,7 +224,7 @@ def test_restore_in_the_window_puts_the_backup_into_the_server_for_every_desk(qt
         other.close()
 
 
-def test_declining_the_confirmation_changes_nothing_on_the_server(qtbot, pg_server, tmp_path, monkeypatch, boxes):
+def test_declining_the_confirmation_changes_nothing_on_the_server(qtbot, pg_server, tmp_path, monkeypatch, boxes):  # noqa: F811
     data, _db, shared = server_desk(pg_server, tmp_path)
     other = another_desk(data, shared)
     try:
@@ -241,7 +244,7 @@ def test_declining_the_confirmation_changes_nothing_on_the_server(qtbot, pg_serv
         other.close()
 
 
-def test_a_pre_migration_copy_is_listed_but_cannot_be_restored_into_the_server(qtbot, pg_server, tmp_path, boxes):
+def test_a_pre_migration_copy_is_listed_but_cannot_be_restored_into_the_server(qtbot, pg_server, tmp_path, boxes):  # noqa: F811
     data, _db, _shared = server_desk(pg_server, tmp_path)
     copy = data.backups / "fazhi-desk-20260101-120000-before-0001.sqlite3"
     data.backups.mkdir(exist_ok=True)
@@ -295,11 +298,28 @@ def test_a_stopped_server_or_a_refused_password_ends_in_the_stores_message(qtbot
         assert not out.exists()
         boxes.seen.clear()
         boxes.answers.append("恢复")
+        bd.restore_interactive(dlg, win, data, str(backup))  # the server's data cannot be read for the preview
+        qtbot.waitUntil(lambda: any("无法连接" in t for t in boxes.seen), timeout=30000)
+        wait_idle(qtbot, 30000)
+        boxes.answers.clear()
+        assert not any("内部错误" in t or "Traceback" in t for t in boxes.seen), boxes.seen
+        own_server.start_server()
+        # the server stops between the confirmation and the restore: the message, and the window keeps its store
+        store = win.store
+        boxes.seen.clear()
+        boxes.answers.append("恢复")
+        boxes.before_answer = lambda: own_server.stop_server("fast")
         bd.restore_interactive(dlg, win, data, str(backup))
         qtbot.waitUntil(lambda: any("无法连接" in t for t in boxes.seen), timeout=30000)
         wait_idle(qtbot, 30000)
-        assert not any("内部错误" in t or "Traceback" in t for t in boxes.seen), boxes.seen
+        boxes.before_answer = None
+        assert win.store is store and store.is_open
+        assert not any("内部错误" in t or "Traceback" in t or "已从备份恢复" in t for t in boxes.seen), boxes.seen
         own_server.start_server()
+        set_fields(win.store, ITEM, 2025, {"owner": "服务器回来之后"})  # works again without a restart
+        with qtbot.waitSignal(win.year_loaded, timeout=20000):
+            win.reload()
+        assert win.model.row_for(ITEM).owner == "服务器回来之后"
         # the server is back: the window works again without a restart (the same dialog backs up)
         boxes.seen.clear()
         dlg.btn_backup.click()
