@@ -216,14 +216,17 @@ def _build_bundled_pg(url: str, evidence: Path) -> None:
 
 
 def pg_store_of(pg_templates: PgTemplates, kind: str, evidence: Path):  # noqa: ANN201
-    """A new server store copied from the template ``kind`` ("small", "bundled" or "empty"), opened."""
+    """A new server store copied from the template ``kind`` ("small", "bundled" or "empty"), opened; its desk's
+    data directory (backups, logs) is ``<evidence>-desk`` beside the evidence folder, as every desk has one."""
+    from fazhi_desk.paths import DataDir
     from fazhi_desk.store.db import Store
 
     if kind == "empty":
         db = pg_templates.server.create_database()
     else:
         db = pg_templates.copy(kind, _build_small_pg if kind == "small" else _build_bundled_pg)
-    return Store(pg_templates.server.url(db), evidence).open()
+    desk = DataDir(evidence.parent / f"{evidence.name}-desk")
+    return Store(pg_templates.server.url(db), evidence, data=desk).open()
 
 
 STORE_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -266,32 +269,13 @@ def any_store(store_kind, request, tmp_path):
 # on SQLite and on the server (``from tests.pg_fixtures import both_store, both_small_store``).
 
 
-#: Tests that need a data directory (the command line on one, or a catalogue import's automatic backup,
-#: which a server store does not take yet) run on SQLite only: name -> why.
+#: Tests that need a data directory (the command line on one, or a look into its files) run on SQLite only:
+#: name -> why.
 SQLITE_ONLY = {
     "test_cli_profile_code": "the command line on a data directory",
     "test_cli_stats_refuses_to_overwrite_an_item_and_warns": "the command line on a data directory",
-    "test_a_catalogue_defines_its_own_indicators": "a catalogue import backs up a data directory first",
-    "test_statistics_follow_the_binding_documents": "a catalogue import backs up a data directory first",
-    "test_an_item_added_by_a_revision_counts_from_the_year_it_was_imported":
-        "a catalogue import backs up a data directory first",
-    "test_a_submitted_year_is_sealed_against_imports_carry_forward_and_edits":
-        "a catalogue import backs up a data directory first",
-    "test_a_plan_issued_in_2026_leaves_2025_as_it_was": "a catalogue import backs up a data directory first",
-    # tests/catalogue: an import is refused on a server store (no automatic backup there yet)
-    "test_revised_template_preview_and_migration": "a catalogue import backs up a data directory first",
+    # tests/catalogue
     "test_bad_input_is_a_clear_message_and_changes_nothing": "the command line on a data directory",
-    "test_removed_then_re_added_item_is_restored_with_its_history": "a catalogue import backs up a data directory first",
-    "test_new_document_sits_beside_existing_ones": "a catalogue import backs up a data directory first",
-    "test_downgrade_refused_unless_allowed": "a catalogue import backs up a data directory first",
-    "test_stale_preview_refused_and_nothing_written": "a catalogue import backs up a data directory first",
-    "test_installed_catalogue_carries_its_indicators": "a catalogue import backs up a data directory first",
-    "test_indicator_only_change_under_a_new_version_is_imported": "a catalogue import backs up a data directory first",
-    "test_indicator_only_change_under_the_same_version_warns_and_is_imported":
-        "a catalogue import backs up a data directory first",
-    "test_removing_every_indicator_is_a_change": "a catalogue import backs up a data directory first",
-    "test_a_code_another_installed_document_defines_is_refused_in_both_formats":
-        "a catalogue import backs up a data directory first",
     # tests/evidence: the test reads the data directory's evidence folder, or runs the command line on it
     "test_dedupe_and_link_to_two_items": "the test looks into store.data.evidence",
     "test_cancel_mid_batch_leaves_no_file_and_no_row": "the test looks into store.data.evidence",
@@ -305,8 +289,6 @@ SQLITE_ONLY = {
     "test_cli_report_bad_year_is_a_message": "the command line on a data directory",
     "test_cli_report_docx": "the command line on a data directory",
     "test_the_clerk_finishes_the_report_on_the_command_line": "the command line on a data directory",
-    "test_statistics_sheet_lists_the_binding_documents_indicators_only":
-        "a catalogue import backs up a data directory first",
 }
 
 

@@ -1,8 +1,11 @@
-"""Subcommands for catalogues: ``catalogue export|import|history|confirm|review``.
+"""Subcommands for catalogues: ``catalogue export|import|undo-import|history|confirm|review|draft``.
 
 ``import`` prints the same diff the import dialog shows and applies it unless
 ``--dry-run``; a refused import changes nothing and exits non-zero; importing a
-catalogue identical to the installed one says 没有变化 and exits 0.
+catalogue identical to the installed one says 没有变化 and exits 0. Every import is
+preceded by an automatic backup (on a server desk too, into this desk's ``backups/``);
+``undo-import`` (撤销此次导入) lists what undoing the latest import loses and, once
+confirmed, puts that backup back (into the server, on a server desk).
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--not-binding", dest="binds", action="store_const", const=False,
                    help="新增的来源文件不约束本单位(仅安装,不计入)")
     i.set_defaults(handler=_import)
+
+    u = csub.add_parser("undo-import", help="撤销最近一次导入:检查目录和各年度完成情况恢复到导入前(先列出将丢失的修改)")
+    u.add_argument("--yes", action="store_true", help="不再询问,直接撤销")
+    u.set_defaults(handler=_undo_import)
 
     h = csub.add_parser("history", help="显示检查目录的版本记录")
     h.set_defaults(handler=_history)
@@ -95,6 +102,7 @@ def _import(args, ctx) -> int:  # noqa: ANN001
         return 0
     result = apply_import(store, preview, allow_downgrade=args.allow_downgrade)
     print(f"已导入:{result.summary}")
+    print("导入前的数据已自动备份\uff1b如需撤销此次导入\uff0c运行 fazhi-desk catalogue undo-import。")
     n_review = preview.diff.count("changed")
     if n_review:
         print(f"有 {n_review} 个事项条文已更新,请复核(fazhi-desk catalogue review / confirm ITEM_ID)。")
@@ -122,6 +130,38 @@ def _ask_binding(store, doc, binds: bool | None) -> None:  # noqa: ANN001
         return
     prof = set_binding(store, doc.code, binds)
     print(f"《{doc.title}》{'已加入' if binds else '未加入'}适用文件;适用文件:{'、'.join(prof.binding_documents or ()) or '(无)'}")
+
+
+def _undo_import(args, ctx) -> int:  # noqa: ANN001
+    """撤销此次导入: the same preview as the window's, a confirmation, then the before-import backup put back."""
+    import sys
+
+    from fazhi_desk.backup.undo_import import undo_latest_import, undo_preview
+    from fazhi_desk.cli import printable
+    from fazhi_desk.cli.evidence import _ConsoleContext
+    from fazhi_desk.services.location import read_location
+
+    data = ctx.data.ensure()
+    store = ctx.store() if read_location(data).on_server else None  # a local store is restored closed
+    preview = undo_preview(data, store)
+    print(printable(preview.text(), keep_lines=True))
+    if store is not None:
+        print(f"将替换{store.describe().text()}上的数据(各台电脑共用的数据)\uff0c其他电脑稍后会看到撤销后的数据。")
+    if not args.yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            print("未撤销:请在确认后加 --yes 再运行。", file=sys.stderr)
+            return 2
+        if input("确定撤销此次导入吗?输入 y 确认:").strip().lower() not in ("y", "yes", "是"):
+            print("已取消,数据未改动。")
+            return 1
+    jc = _ConsoleContext()
+    try:
+        result = undo_latest_import(jc, data, preview, store)
+    finally:
+        jc.finish()
+    print(printable(result.text(), keep_lines=True))
+    print("已撤销此次导入。")
+    return 0
 
 
 def _history(args, ctx) -> int:  # noqa: ANN001

@@ -345,12 +345,16 @@ def apply_import(
 
 
 def _backup_before_import(store: Store, ctx: JobContext) -> None:
-    """The automatic backup an import is undone from (database only: an import never touches evidence)."""
+    """The automatic backup an import is undone from (database only: an import never touches evidence).
+
+    A store on a server is backed up the same way (its data read in one consistent snapshot) into the
+    ``backups/`` of this desk's data directory: the desk that imports keeps the backup its undo needs.
+    """
     from fazhi_desk.backup.auto import auto_backup
 
-    if store.db_path is None:  # a store on a server: its automatic backups are not written yet
-        raise UserError(f"数据存放在{store.describe().text()}上,本版本还不能为服务器上的数据做导入前的自动备份,"
-                        "为安全起见本次没有导入,数据没有改动。请联系技术支持,或升级到支持服务器备份的版本后再导入。")
+    if store.data is None:  # a server store opened without a desk's data directory: nowhere to keep the backup
+        raise UserError(f"数据存放在{store.describe().text()}上,但没有指定这台电脑的数据目录,无法做导入前的自动备份,"
+                        "为安全起见本次没有导入,数据没有改动。请在程序窗口或命令行(fazhi-desk catalogue import)中导入。")
     ctx.progress(0, 1, "导入前正在自动备份……")
     try:
         auto_backup(ctx, store.data, "before-import", store=store)
