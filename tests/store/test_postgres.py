@@ -279,19 +279,26 @@ def test_a_snapshot_loads_into_an_empty_server_database_with_every_row_and_seque
     assert int(pg_server.psql("SELECT count(*) FROM change_log", db=db)) == _counts_sqlite(snap)["change_log"]
 
 
-def test_a_catalogue_import_on_a_server_store_is_refused_in_chinese_not_a_crash(pg_templates, tmp_path):
+def test_a_catalogue_import_on_a_server_store_without_a_desk_is_refused_in_chinese_not_a_crash(pg_templates, tmp_path):
+    """A desk keeps an import's before-import backup in its data directory (tests/backup/test_undo_import.py); a
+    server store opened without one (a script) cannot take that backup: the import is refused, nothing written."""
     from fazhi_desk.catalogue.schema import write_catalogue_json
     from fazhi_desk.services.catalogue import apply_import, preview_import
     from tests.conftest import make_catalogue
-    from tests.pg_fixtures import pg_store_of
+    from tests.pg_fixtures import dump_rows, pg_store_of
 
-    store = pg_store_of(pg_templates, "small", tmp_path / "ev")
+    desk = pg_store_of(pg_templates, "small", tmp_path / "ev")
+    store = Store(desk.url, tmp_path / "ev").open()
+    assert store.data is None
     try:
         f = tmp_path / "c.json"
         write_catalogue_json(make_catalogue(version="1.1"), f)
         preview = preview_import(store, f)
+        before = dump_rows(store)
         with pytest.raises(UserError) as e:
             apply_import(store, preview)
-        assert "自动备份" in str(e.value) and "没有导入" in str(e.value)
+        assert "自动备份" in str(e.value) and "没有导入" in str(e.value) and "数据目录" in str(e.value)
+        assert dump_rows(store) == before
     finally:
         store.close()
+        desk.close()
