@@ -55,9 +55,12 @@ class RemoteChanges(QObject):
                 return
             first = self.last_id is None
             self.last_id = found.last_id
-            if first or not found.users:
+            if first or not (found.users or found.replaced):
                 return
             self.window.apply_changes(store, found.changes())
+            if found.replaced:
+                self.window.statusBar().showMessage("服务器上的数据已从备份恢复(另一台电脑),已重新读取。", 8000)
+                return
             who = "、".join(sorted(found.users))
             self.window.statusBar().showMessage(f"其他电脑(操作人 {who})刚刚修改了数据,已刷新。", 5000)
 

@@ -338,3 +338,33 @@ def test_a_stopped_server_or_a_refused_password_ends_in_the_stores_message(qtbot
     finally:
         wait_idle(qtbot, 30000)
         close_all(win, dlg)
+
+
+def test_another_desks_window_shows_a_restore_into_the_server_within_5_seconds(qtbot, pg_server, tmp_path,  # noqa: F811
+                                                                              boxes):
+    """A restore puts the backup's change log back, whose ids are below what an open window has seen: the window
+    still reads the restored data, and the changes made after it."""
+    import time
+
+    from fazhi_desk.services.location import restore_to_server
+
+    data, _db, shared = server_desk(pg_server, tmp_path)
+    other = another_desk(data, shared)
+    try:
+        set_fields(other, ITEM, 2025, {"owner": "备份时的责任人"}, user="李强")
+        backup = create_backup(JobContext(), data, tmp_path / "服务器.fzbak", store=other).path
+        for i in range(3):
+            set_fields(other, ITEM, 2025, {"owner": f"后来的修改{i}"}, user="李强")
+        win = open_window(qtbot, data, tmp_path)
+        qtbot.waitUntil(lambda: win._remote_changes.last_id is not None, timeout=10000)  # where the log stands
+        restore_to_server(JobContext(), DataDir(tmp_path / "desk2"), other, backup)  # on another desk
+        t0 = time.monotonic()
+        qtbot.waitUntil(lambda: win.model.row_for(ITEM).owner == "备份时的责任人", timeout=5000)
+        assert time.monotonic() - t0 < 5
+        set_fields(other, ITEMS[1], 2025, {"owner": "恢复之后"}, user="李强")  # an id below the one seen before
+        qtbot.waitUntil(lambda: win.model.row_for(ITEMS[1]).owner == "恢复之后", timeout=5000)
+        assert not boxes.seen, boxes.seen
+        wait_idle(qtbot, 30000)
+        close_all(win)
+    finally:
+        other.close()
