@@ -535,52 +535,17 @@ def changes_since(store, since: int | None, me: str | None = None, limit: int = 
 # ----------------------------------------------------------------------------- restoring into a server store
 
 
-def restore_to_server(ctx, data: DataDir, store, path: Path | str) -> dict[str, int]:  # noqa: ANN001
+def restore_to_server(ctx, data: DataDir, store, path: Path | str, *,  # noqa: ANN001
+                      prepare: Callable[[Path], None] | None = None) -> dict[str, int]:
     """Put a ``.fzbak`` back into the server store this desk uses: checked in full first, the server's current
     state backed up to this desk's ``backups/``, the evidence files copied into the shared folder (temp name,
     rename; each SHA-256 checked), then every table replaced in one transaction. A failure before that
-    transaction leaves the server's data as it was. Returns the rows put back per table."""
-    import tempfile
+    transaction leaves the server's data as it was. Returns the rows put back per table.
 
-    from fazhi_desk.backup.archive import DB_MEMBER, check_database, create_backup, read_backup
-    from fazhi_desk.backup.restore import _migrate_if_older
-    from fazhi_desk.evidence.filestore import FileStore
-    from fazhi_desk.store.backend import file_evidence
-
-    why = server_restore_refusal(path)
-    if why:
-        raise UserError(why)
-    data.root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=data.root, prefix="~server-restore-") as tmp:
-        staging = Path(tmp) / "new"
-        ctx.progress(0, 1000, "正在校验并解开备份……")
-        manifest = read_backup(ctx, path, staging, space_dir=data.root)
-        new_db = staging / DB_MEMBER
-        _migrate_if_older(new_db, manifest)
-        bad = check_database(new_db)
-        if bad:
-            raise UserError(f"恢复出的数据库检查未通过({bad})。服务器上的数据没有改动。请换一个备份文件。")
-        ctx.progress(0, 1000, "正在备份服务器上的当前数据……")
-        before = create_backup(ctx, data, reason="before-restore", store=store)
-        log.info("server store backed up before the restore: %s", before.path)
-        target = FileStore(store.evidence_root)
-        src = FileStore(staging / "evidence")
-        for sha, size in file_evidence(new_db).items():
-            p = src.path(sha)
-            if not p.is_file():
-                continue  # not in the backup (a database-only one): the shared folder keeps what it has
-            dst = target.path(sha)
-            if not (dst.is_file() and dst.stat().st_size == size and _sha256(dst) == sha):
-                _copy_file(p, dst)
-                if _sha256(dst) != sha:
-                    raise UserError(f"佐证材料文件“{dst}”复制后核对 SHA-256 不一致。服务器上的数据没有改动;"
-                                    "请检查共享文件夹后重试。")
-        ctx.progress(0, 1000, "正在写入服务器……")
-        store.close()
-        try:
-            return store.backend.load(new_db, replace=True)
-        finally:
-            store.open()
+    ``prepare`` is called with the backup's database (a SQLite file, checked) before anything is written,
+    to amend what goes in (undoing an import keeps the years already reported); see :func:`restore_into_server`.
+    """
+    return restore_into_server(ctx, data, store, path, prepare=prepare)[0]
 
 
 # ----------------------------------------------------------------------------- one desk a day backs the server up
@@ -623,6 +588,60 @@ def server_daily_backup(ctx, data: DataDir, store, today=None):  # noqa: ANN001,
                 else:
                     row.value = before
         raise
+
+
+# ----------------------------------------------------------------------------- restoring into a server store (body)
+
+
+def restore_into_server(ctx, data: DataDir, store, path: Path | str, *,  # noqa: ANN001, ANN201
+                        prepare: Callable[[Path], None] | None = None):
+    """:func:`restore_to_server`, returning the rows put back per table and a
+    :class:`~fazhi_desk.backup.restore.RestoreResult` (the backup restored, the backup of the server's data
+    taken first, the schema revision an older backup was upgraded from)."""
+    import tempfile
+
+    from fazhi_desk.backup.archive import DB_MEMBER, check_database, create_backup, read_backup
+    from fazhi_desk.backup.restore import RestoreResult, _migrate_if_older
+    from fazhi_desk.evidence.filestore import FileStore
+    from fazhi_desk.store.backend import file_evidence
+
+    why = server_restore_refusal(path)
+    if why:
+        raise UserError(why)
+    data.root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=data.root, prefix="~server-restore-") as tmp:
+        staging = Path(tmp) / "new"
+        ctx.progress(0, 1000, "正在校验并解开备份……")
+        manifest = read_backup(ctx, path, staging, space_dir=data.root)
+        new_db = staging / DB_MEMBER
+        migrated = _migrate_if_older(new_db, manifest)
+        bad = check_database(new_db)
+        if bad:
+            raise UserError(f"恢复出的数据库检查未通过({bad})。服务器上的数据没有改动。请换一个备份文件。")
+        if prepare is not None:
+            prepare(new_db)
+        ctx.progress(0, 1000, "正在备份服务器上的当前数据……")
+        before = create_backup(ctx, data, reason="before-restore", store=store)
+        log.info("server store backed up before the restore: %s", before.path)
+        target = FileStore(store.evidence_root)
+        src = FileStore(staging / "evidence")
+        for sha, size in file_evidence(new_db).items():
+            p = src.path(sha)
+            if not p.is_file():
+                continue  # not in the backup (a database-only one): the shared folder keeps what it has
+            dst = target.path(sha)
+            if not (dst.is_file() and dst.stat().st_size == size and _sha256(dst) == sha):
+                _copy_file(p, dst)
+                if _sha256(dst) != sha:
+                    raise UserError(f"佐证材料文件“{dst}”复制后核对 SHA-256 不一致。服务器上的数据没有改动;"
+                                    "请检查共享文件夹后重试。")
+        ctx.progress(0, 1000, "正在写入服务器……")
+        store.close()
+        try:
+            rows = store.backend.load(new_db, replace=True)
+        finally:
+            store.open()
+    return rows, RestoreResult(manifest, before.path, migrated)
 
 
 # ----------------------------------------------------------------------------- 备份与恢复 of a server store (window, command line)
