@@ -222,13 +222,33 @@ def undo_latest_import(ctx: JobContext, data: DataDir, preview: UndoPreview, sto
     try:
         data.root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=data.root, prefix="~undo-import-") as tmp:
-            now = Path(tmp) / "now.sqlite3"  # the server's data now: the reported years to keep
             ctx.progress(0, 1000, "正在读取服务器上已报送的年度……")
-            server.snapshot(now)
-            kept = returns_to_keep(now)
+            kept = returns_to_keep(_returns_file(server, Path(tmp)))
         _rows_back, result = restore_into_server(
             ctx, data, server, preview.backup, prepare=lambda db: after_undo(db, preview.versions, kept))
         return result
     finally:
         if opened:
             server.close()
+
+
+def _returns_file(server: Any, folder: Path) -> Path:
+    """The server's 报送 rows in a new SQLite file, written through the same column types as a snapshot of the
+    whole store would be (so :func:`~fazhi_desk.backup.keep_reported.returns_to_keep` reads them as from a local
+    database), without copying every other table."""
+    from sqlalchemy import create_engine, insert, select
+
+    from fazhi_desk.store.models import YearSubmission
+
+    table = YearSubmission.__table__
+    db = folder / "returns.sqlite3"
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        table.create(engine)
+        with server.backend.errors(), server.engine.connect() as r, engine.begin() as w:
+            rows = [dict(x) for x in r.execute(select(table).order_by(table.c.id)).mappings()]
+            if rows:
+                w.execute(insert(table), rows)
+    finally:
+        engine.dispose()
+    return db
