@@ -76,6 +76,26 @@ def test_an_undone_import_stays_in_the_history_and_a_reported_year_stays_as_sent
         store.close()
 
 
+def test_the_command_line_undoes_the_latest_import_after_a_confirmation(tmp_path, capsys):
+    from fazhi_desk.cli import run as cli
+
+    ws = make_workspace(tmp_path / "data", n_files=1)
+    before = state(ws)
+    src = tmp_path / "新目录.json"
+    src.write_text(dump_catalogue_json(make_catalogue()), encoding="utf-8")
+    assert cli(["--data-dir", str(ws.root), "catalogue", "import", str(src)]) == 0
+    assert "catalogue undo-import" in capsys.readouterr().out
+    assert cli(["--data-dir", str(ws.root), "catalogue", "undo-import"]) == 2  # no terminal to confirm on
+    out = capsys.readouterr()
+    assert "TT2020 版本 1.0" in out.out and "--yes" in out.err
+    assert cli(["--data-dir", str(ws.root), "catalogue", "undo-import", "--yes"]) == 0
+    assert "已撤销此次导入" in capsys.readouterr().out
+    rows, files = state(ws)
+    assert ([x for x in rows if "撤销导入" not in x], files) == before
+    assert cli(["--data-dir", str(ws.root), "catalogue", "undo-import", "--yes"]) == 1
+    assert "没有可以撤销的导入" in capsys.readouterr().err
+
+
 # ----------------------------------------------------------------------------- on a server store (several desks)
 
 ITEM = "SZ2015-01-01"
