@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 
 from fazhi_desk.backup import create_backup, verify_backup
 from fazhi_desk.jobs import JobContext
@@ -368,3 +368,40 @@ def test_another_desks_window_shows_a_restore_into_the_server_within_5_seconds(q
         close_all(win)
     finally:
         other.close()
+
+
+def test_cancelling_a_backup_of_the_server_writes_nothing(qtbot, pg_server, tmp_path, monkeypatch, boxes):  # noqa: F811
+    """立即备份 on a server desk runs off the UI thread with a progress dialog whose 取消 stops it: no file."""
+    from PySide6.QtWidgets import QProgressDialog
+
+    data, _db, _shared = server_desk(pg_server, tmp_path)
+    win = open_window(qtbot, data, tmp_path)
+    dlg = open_backup_dialog(qtbot, win)
+    try:
+        out = tmp_path / "U盘" / "服务器备份.fzbak"
+        out.parent.mkdir()
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+        paused = tmp_path / "paused"
+        monkeypatch.setenv("FAZHI_DESK_TEST_PAUSE", "backup.member:2")  # while the evidence files go in
+        monkeypatch.setenv("FAZHI_DESK_TEST_PAUSE_FILE", str(paused))
+        monkeypatch.setenv("FAZHI_DESK_TEST_PAUSE_SECONDS", "1.5")
+        dlg.btn_backup.click()
+        qtbot.waitUntil(paused.exists, timeout=30000)
+        progress = None
+
+        def shown() -> bool:
+            nonlocal progress
+            progress = next((w for w in QApplication.topLevelWidgets()
+                             if isinstance(w, QProgressDialog) and w.isVisible()), None)
+            return progress is not None
+
+        qtbot.waitUntil(shown, timeout=10000)
+        assert progress.windowTitle() == "立即备份"
+        button = next(b for b in progress.findChildren(QPushButton) if b.text().replace("&", "") == "取消")
+        button.click()
+        qtbot.waitUntil(lambda: any("已取消" in t for t in boxes.seen), timeout=30000)
+        assert not out.exists() and list(out.parent.iterdir()) == []  # not even a temp file
+        assert not any("已备份到" in t for t in boxes.seen)
+    finally:
+        wait_idle(qtbot, 30000)
+        close_all(win, dlg)
