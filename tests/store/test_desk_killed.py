@@ -76,10 +76,12 @@ def test_a_desk_killed_mid_write_loses_nothing_of_the_other_and_nothing_acknowle
     def check(store: Store) -> None:
         with store.session() as s:
             notes = list(s.scalars(select(ChangeLog.new_value).where(ChangeLog.user == "这台电脑",
-                                                                     ChangeLog.field == "note")))
+                                                                     ChangeLog.field == "note")
+                                   .order_by(ChangeLog.id)))
             assert notes == [f"mine-{i}" for i in range(1, acked_mine + 1)]
             theirs = list(s.scalars(select(ChangeLog.new_value).where(ChangeLog.user == "被终止的电脑",
-                                                                      ChangeLog.field == "note")))
+                                                                      ChangeLog.field == "note")
+                                    .order_by(ChangeLog.id)))
             assert len(theirs) in (acked_child, acked_child + 1)  # the write in flight: all of it, or nothing
             a = s.scalar(select(Assessment).where(Assessment.item_id == "TT2020-01-01", Assessment.year == YEAR))
             n = len(theirs)
