@@ -40,15 +40,18 @@ class FirstPaint(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint and not self.done:
             self.done = True
-            print("PAINTED", flush=True)
-            QTimer.singleShot(0, app.quit)
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, painted)  # once the frame (the window, then its children) is painted
         return False
+
+def painted():
+    print("PAINTED", flush=True)
+    app.quit()
 
 app = QApplication(sys.argv)
 w = QMainWindow(); w.setCentralWidget(QTreeView()); w.resize(1280, 800)
 probe = FirstPaint()
-for o in [w, *w.findChildren(QObject)]:
-    o.installEventFilter(probe)
+w.installEventFilter(probe)  # the window's first paint event, as fazhi-desk's probe sees it
 w.show()
 app.exec()
 """
