@@ -3,11 +3,17 @@
 Filtering happens here, in Python over plain rows, and the tree is rebuilt
 (measured far faster than a recursive QSortFilterProxyModel over 10k rows). The
 proxy in front of it only sorts nothing and exists so views share one interface.
+
+Search hits are a flat list handed to the view a page at a time (``canFetchMore``/``fetchMore``): a view
+lays out every row it is given, asking Python for each, so a first character with 8,000 hits would cost
+a layout of 8,000 rows before anything is painted. The first page is painted at once; the next pages
+come as the list is scrolled to its end, or when an item further down is selected.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -142,6 +148,9 @@ _CENTER = int(Qt.AlignmentFlag.AlignCenter)
 _OVERDUE_BRUSH = QBrush(OVERDUE_COLOR)
 _STANDING_BRUSHES = {k: QBrush(c) for k, c in STANDING_COLORS.items()}
 _REVIEW_COLOR = QColor("#f9a825")
+# Search hits handed to the view at first, and the least added by each fetch (a fetch at least doubles the list
+# shown, so scrolling through all hits lays rows out a bounded number of times): a page fills a tall screen.
+FIRST_PAGE = 100
 
 
 class ChecklistModel(QAbstractItemModel):
@@ -152,7 +161,8 @@ class ChecklistModel(QAbstractItemModel):
         self._rows: list[ChecklistRow] = []
         self._search: list[str] = []
         self._flat: list[Node | None] = []
-        self._shown_hits: list[int] | None = None  # the rows of the flat list of search hits now shown
+        self._shown_hits: list[int] | None = None  # all search hits (indices into _rows, ascending), or None
+        self._pos: dict[str, int] = {}  # item_id → its index in _rows
         self._filter = Filter()
         self._base: tuple[tuple, list[int]] | None = None  # (filter base key, indices passing it)
         self._last_text: tuple[str, list[int]] = ("", [])  # previous keystroke's matches
@@ -168,6 +178,7 @@ class ChecklistModel(QAbstractItemModel):
         if f is not None:
             self._filter = f
         self._rows = list(rows)
+        self._pos = {r.item_id: k for k, r in enumerate(self._rows)}
         self._search = [search_text(r) for r in self._rows]
         self._flat = [None] * len(self._rows)  # each row's leaf in the flat list of search hits, made on first hit
         self._invalidate()
@@ -194,18 +205,26 @@ class ChecklistModel(QAbstractItemModel):
         return self._rows
 
     def visible_rows(self) -> list[ChecklistRow]:
+        """The rows the filter lets through, in the order shown (all search hits, also those not yet fetched)."""
+        if self._shown_hits is not None:
+            rows = self._rows
+            return [rows[k] for k in self._shown_hits]
         return [n.row for n in self._item_nodes.values() if n.row is not None]
+
+    def visible_count(self) -> int:
+        if self._shown_hits is not None:
+            return len(self._shown_hits)
+        return len(self._item_nodes)
 
     def replace_row(self, new: ChecklistRow) -> None:
         """Update one item in place (after an edit) without rebuilding the tree."""
-        for k, r in enumerate(self._rows):
-            if r.item_id == new.item_id:
-                self._rows[k] = new
-                self._search[k] = search_text(new)
-                if self._flat[k] is not None:
-                    self._flat[k].row = new
-                self._invalidate()
-                break
+        k = self._pos.get(new.item_id)
+        if k is not None:
+            self._rows[k] = new
+            self._search[k] = search_text(new)
+            if self._flat[k] is not None:
+                self._flat[k].row = new
+            self._invalidate()
         node = self._item_nodes.get(new.item_id)
         if node is None:
             return
@@ -269,9 +288,9 @@ class ChecklistModel(QAbstractItemModel):
             return n
 
         self._shown_hits = None
-        if f.text:  # search results are a flat list: nothing to expand while typing
+        if f.text:  # search results are a flat list: nothing to expand while typing; the first page only
             self._shown_hits = self._matching()
-            self._flat_list(root, self._shown_hits)
+            self._flat_list(root, self._shown_hits, 0, min(FIRST_PAGE, len(self._shown_hits)))
             self._root = root
             self.endResetModel()
             return
@@ -305,10 +324,11 @@ class ChecklistModel(QAbstractItemModel):
         self._root = root
         self.endResetModel()
 
-    def _flat_list(self, root: Node, hits: list[int]) -> None:
-        """The hits as leaves of ``root``; a row's leaf is made once per load and reused keystroke after keystroke."""
+    def _flat_list(self, root: Node, hits: list[int], start: int, end: int) -> None:
+        """Hits ``start:end`` as leaves of ``root``; a row's leaf is made once per load and reused keystroke after
+        keystroke."""
         rows, flat, item_nodes, children = self._rows, self._flat, self._item_nodes, root.children
-        for n, k in enumerate(hits):
+        for n, k in enumerate(hits[start:end], start):
             leaf = flat[k]
             r = rows[k]
             if leaf is None:
@@ -317,6 +337,26 @@ class ChecklistModel(QAbstractItemModel):
                 leaf.parent, leaf.row_in_parent, leaf.row = root, n, r
             children.append(leaf)
             item_nodes[leaf.key] = leaf
+
+    def _fetch_to(self, count: int) -> None:
+        """Show the first ``count`` search hits (at least those shown now)."""
+        hits = self._shown_hits
+        have = len(self._root.children)
+        count = min(count, len(hits) if hits is not None else 0)
+        if count <= have:
+            return
+        self.beginInsertRows(QModelIndex(), have, count - 1)
+        self._flat_list(self._root, hits, have, count)  # type: ignore[arg-type]
+        self.endInsertRows()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        hits = self._shown_hits
+        return hits is not None and not parent.isValid() and len(self._root.children) < len(hits)
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+        if self.canFetchMore(parent):
+            have = len(self._root.children)
+            self._fetch_to(have + max(FIRST_PAGE, have))
 
     # ----- Qt model interface -----
     def _node(self, index: QModelIndex | QPersistentModelIndex) -> Node:
@@ -367,16 +407,26 @@ class ChecklistModel(QAbstractItemModel):
         return _ITEM_FLAGS if index.internalPointer().kind == "item" else _NODE_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Asked ~8 times per painted cell: roles are compared as plain ints, brushes made once.
         if not index.isValid():
             return None
+        return self._value(index.internalPointer(), index.column(), int(role))  # type: ignore[arg-type]
+
+    def cell(self, index: QModelIndex | QPersistentModelIndex) -> tuple[str, QBrush | None, QFont | None, int | None,
+                                                                     QColor | None]:
+        """A cell's text, foreground, font, alignment and decoration at once, for the tree's delegate: painting a
+        cell through data() is seven calls from Qt into Python (QStyledItemDelegate asks seven roles), this is one."""
         n: Node = index.internalPointer()  # type: ignore[assignment]
-        role = int(role)
+        col = index.column()
+        value = self._value
+        return (self._display(n, col), value(n, col, _FOREGROUND), value(n, col, _FONT), value(n, col, _ALIGN),
+                value(n, col, _DECORATION))
+
+    def _value(self, n: Node, col: int, role: int) -> Any:
+        # roles are compared as plain ints, brushes made once
         if role == _DISPLAY:
-            return self._display(n, index.column())
+            return self._display(n, col)
         r = n.row
         if role == _FOREGROUND:
-            col = index.column()
             if r is not None:
                 if col == COL_STATUS:
                     return _OVERDUE_BRUSH if r.overdue else _STANDING_BRUSHES[r.completion.standing]
@@ -387,8 +437,11 @@ class ChecklistModel(QAbstractItemModel):
             return None
         if role == _FONT:
             return self._bold if n.kind in ("doc", "chapter") else None
+        if role == _ALIGN:
+            return _CENTER if col in (COL_PROGRESS, COL_EVIDENCE) else None
+        if role == _DECORATION:
+            return _REVIEW_COLOR if r is not None and r.needs_review and col == COL_TITLE else None
         if role == _TOOLTIP:
-            col = index.column()
             if col == COL_STATUS and r is not None:
                 return r.status_text
             if col == COL_TITLE:
@@ -401,14 +454,10 @@ class ChecklistModel(QAbstractItemModel):
                     return tip
                 return n.label
             return None
-        if role == _DECORATION:
-            return _REVIEW_COLOR if r is not None and r.needs_review and index.column() == COL_TITLE else None
         if role == _ITEM_ID:
             return r.item_id if r is not None else None
         if role == _KIND:
             return n.kind
-        if role == _ALIGN:
-            return _CENTER if index.column() in (COL_PROGRESS, COL_EVIDENCE) else None
         return None
 
     def _display(self, n: Node, col: int) -> str:
@@ -434,19 +483,34 @@ class ChecklistModel(QAbstractItemModel):
         return ""
 
     # ----- lookups for the window -----
+    def _hit_position(self, item_id: str) -> int:
+        """Where the item stands among the search hits, or -1."""
+        hits, k = self._shown_hits, self._pos.get(item_id)
+        if hits is None or k is None:
+            return -1
+        n = bisect_left(hits, k)
+        return n if n < len(hits) and hits[n] == k else -1
+
     def index_for_item(self, item_id: str) -> QModelIndex:
+        """The item's index, if the filter shows it; a search hit not yet fetched is fetched (with those above)."""
         n = self._item_nodes.get(item_id)
+        if n is None and self._shown_hits is not None:
+            at = self._hit_position(item_id)
+            if at >= 0:
+                self._fetch_to(at + 1)
+                n = self._item_nodes.get(item_id)
         return self._index_of(n) if n is not None else QModelIndex()
 
     def row_for(self, item_id: str) -> ChecklistRow | None:
+        """The item's row, if the filter shows it."""
+        if self._shown_hits is not None:
+            return self._rows[self._pos[item_id]] if self._hit_position(item_id) >= 0 else None
         n = self._item_nodes.get(item_id)
         return n.row if n is not None else None
 
     def row_of_all(self, item_id: str) -> ChecklistRow | None:
-        for r in self._rows:
-            if r.item_id == item_id:
-                return r
-        return None
+        k = self._pos.get(item_id)
+        return self._rows[k] if k is not None else None
 
     def top_nodes(self) -> list[Node]:
         return self._root.children
