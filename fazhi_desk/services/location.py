@@ -210,17 +210,6 @@ def store_for(data: DataDir):  # noqa: ANN201 - Store
     return Store(full_url(data, loc), Path(loc.evidence_dir), data=data)  # data: this desk's logs, lock-free
 
 
-def refuse_backup_on_server(data: DataDir, what: str = "备份") -> None:
-    """The window does not back up or restore a server store yet (the command line does): say so, instead of
-    using the local database this desk no longer uses."""
-    loc = read_location(data)
-    if loc.on_server:
-        u = make_url(loc.url)
-        raise UserError(f"这台电脑的数据存放在 PostgreSQL 服务器“{u.host}/{u.database}”上,窗口中还不能{what}服务器上的数据"
-                        "(本机数据目录中的旧数据文件已不再使用)。请在命令行中运行“fazhi-desk backup create”备份,"
-                        "或“fazhi-desk backup restore 备份文件”恢复;服务器管理员也可以用 pg_dump 备份该数据库。")
-
-
 def apply_operator(loc: StoreLocation) -> None:
     """Make the configured 操作人 the name every change of this process is logged under."""
     from fazhi_desk.services import set_operator
@@ -312,7 +301,7 @@ def _check_evidence_folder(evidence_dir: Path, workspace_id: str | None) -> None
 
 
 def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
-            progress: Callable[[str], None] = lambda _t: None) -> MoveReport:
+            progress: Callable[[str], None] = lambda _t: None, ctx=None, store=None) -> MoveReport:  # noqa: ANN001
     """Copy the local workspace to the server and the evidence folder, check it all, then switch this desk.
 
     Nothing of this desk changes unless every check passes: a server database that is not empty or
@@ -320,6 +309,10 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
     names, renamed; content-addressed, so a retry copies only what is missing) and each one's SHA-256
     checked; the rows go in one transaction whose counts are checked against the snapshot, then again
     through a new connection. Only then is the config file written.
+
+    ``ctx`` (a :class:`~fazhi_desk.jobs.JobContext`, the window's) gets each step as progress and may stop the
+    move until the rows start going in (nothing of this desk changes). ``store`` is this desk's local store when
+    it is open already (the window's): the snapshot is taken through its connection instead of opening it again.
     """
     import tempfile
 
@@ -337,10 +330,22 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
                         "要迁回本机,请先用“store disconnect”,再从备份恢复。")
     backend = PostgresBackend(url)
     where = backend.describe().text()
-    ws = Workspace(data)
-    local = ws.open()
+
+    def say(text: str, done: int = 0, total: int = 0, can_stop: bool = True) -> None:
+        progress(text)
+        if ctx is not None:
+            if can_stop:
+                ctx.check()  # before the rows go in: stopping leaves this desk and the server's database as they were
+            ctx.progress(done, total, text)
+
+    ws = None
+    if store is not None and store.is_open and store.db_path == data.db:
+        local = store  # the window's open store: its lock is held, its connection takes the snapshot
+    else:
+        ws = Workspace(data)
+        local = ws.open()
     try:
-        progress("正在检查服务器……")
+        say("正在检查服务器……")
         engine = backend.engine()
         try:
             with backend.errors(), engine.connect() as c:
@@ -360,9 +365,16 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
         except OSError as e:
             raise UserError(f"无法创建佐证材料文件夹“{evidence_dir}”:{e.strerror or e}。"
                             "请确认共享文件夹已连接且可写。这台电脑仍使用本机数据。") from e
+        probe = temp_path(evidence_dir / "write-test")
+        try:  # before anything is written to the server: a folder we cannot write is refused now, not after the rows
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as e:
+            raise UserError(f"佐证材料文件夹“{evidence_dir}”不可写:{e.strerror or e}。"
+                            "请确认共享文件夹已连接、这台电脑的用户有写入权限。这台电脑仍使用本机数据,服务器上没有写入任何数据。") from e
         with tempfile.TemporaryDirectory(dir=data.root, prefix="~move-") as tmpd:
             snap = Path(tmpd) / "snapshot.sqlite3"
-            progress("正在复制数据库快照……")
+            say("正在复制数据库快照……")
             local.snapshot(snap)
             bad = check_database(snap)
             if bad:
@@ -375,7 +387,7 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
                 rel = src.relative_to(src_root)
                 if rel.name == EVIDENCE_ID_NAME and len(rel.parts) == 1:
                     continue
-                progress(f"正在复制佐证材料 {i}/{len(files)}……")
+                say(f"正在复制佐证材料 {i}/{len(files)}……", i, len(files))
                 dst = evidence_dir / rel
                 try:
                     if not (dst.exists() and dst.stat().st_size == src.stat().st_size and _sha256(dst) == _sha256(src)):
@@ -385,7 +397,7 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
                                     "这台电脑仍使用本机数据;请检查共享文件夹的空间和权限后重试。") from e
                 report.files += 1
                 report.bytes += src.stat().st_size
-            progress("正在核对佐证材料……")
+            say("正在核对佐证材料……")
             from fazhi_desk.evidence.filestore import FileStore
 
             target = FileStore(evidence_dir)
@@ -398,14 +410,15 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
                 if p.stat().st_size != size or _sha256(p) != sha:
                     raise UserError(f"佐证材料文件“{p}”复制后核对 SHA-256 不一致。这台电脑仍使用本机数据;请检查共享文件夹后重试。")
                 report.hashed += 1
-            progress("正在把数据写入服务器……")
+            say("正在把数据写入服务器……")
             report.rows = backend.load(snap)
             expected = file_counts(snap)
     finally:
-        ws.close()
+        if ws is not None:
+            ws.close()
     if report.rows != expected:
         raise UserError("写入服务器的行数与本机数据不一致,没有切换。请把日志发给技术支持。")
-    progress("正在核对服务器上的数据……")
+    say("正在核对服务器上的数据……", can_stop=False)
     full = make_url(url).render_as_string(hide_password=False)
     check = Store(full, evidence_dir).open()
     try:

@@ -70,15 +70,3 @@ def test_a_stale_view_is_told_who_changed_the_item_and_shows_the_new_values(qtbo
     finally:
         other.close()
         here.close()
-
-
-def test_the_settings_menu_says_where_the_store_is(qtbot, small_store, tmp_path, monkeypatch):  # noqa: F811
-    from PySide6.QtWidgets import QMessageBox
-
-    seen: list[str] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: seen.append(self.text() + "\n" + self.informativeText()) or 0)
-    win = open_window(qtbot, small_store, tmp_path, year=2024)
-    entry = next(a for m in win.menuBar().actions() for a in m.menu().actions() if a.text().startswith("数据存放位置"))
-    entry.trigger()
-    assert len(seen) == 1 and "本机" in seen[0] and str(small_store.db_path) in seen[0] and "store move-to" in seen[0]
-    win.close()
