@@ -558,16 +558,20 @@ def default_backup_name(office: str, when: dt.datetime, reason: str = "manual") 
     return f"{base}-{when:%Y%m%d-%H%M%S}{label}{SUFFIX}"
 
 
-def estimate_size(data: DataDir, include_evidence: bool = True) -> int:
-    """Roughly what a backup of ``data`` takes (database + evidence), without a snapshot."""
+def estimate_size(data: DataDir, include_evidence: bool = True, evidence_root: Path | None = None) -> int:
+    """Roughly what a backup of ``data`` takes (database + evidence), without a snapshot.
+
+    ``evidence_root`` is a server store's shared evidence folder: its files are counted, and the local
+    database (which a desk on a server no longer uses) is not; the server's rows are measured once read."""
     total = 0
-    for suffix in ("", "-wal"):
+    for suffix in ("", "-wal") if evidence_root is None else ():
         try:
             total += os.path.getsize(str(data.db) + suffix)
         except OSError:
             pass
-    if include_evidence and data.evidence.is_dir():
-        for shard in os.scandir(data.evidence):
+    evidence = data.evidence if evidence_root is None else Path(evidence_root)
+    if include_evidence and evidence.is_dir():
+        for shard in os.scandir(evidence):
             if len(shard.name) == 2 and shard.is_dir(follow_symlinks=False):
                 for e in os.scandir(shard.path):
                     try:
@@ -640,7 +644,7 @@ def create_backup(
     remove_stale_backup_temps(data.backups)
 
     # Rough check first, so a disk that is obviously too small is refused before anything is written.
-    estimate = estimate_size(data, include_evidence)
+    estimate = estimate_size(data, include_evidence, evidence_root if on_server else None)
     try:
         free = shutil.disk_usage(folder).free
     except OSError:

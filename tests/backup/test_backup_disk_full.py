@@ -76,3 +76,17 @@ def test_restore_onto_a_full_disk_leaves_the_workspace_untouched(big_ws, small_d
     assert sorted(p.name for p in target.root.iterdir()) == names
     assert temp_leftovers(target.root, target.backups) == []
     assert restore is not None
+
+
+def test_the_rough_space_check_of_a_server_desk_counts_the_shared_evidence_not_the_old_local_database(tmp_path):
+    data = DataDir(tmp_path / "desk")
+    data.root.mkdir()
+    data.db.write_bytes(b"\0" * (2 << 20))  # the local database a desk on a server no longer uses
+    (data.evidence / "ab").mkdir(parents=True)
+    (data.evidence / "ab" / "local").write_bytes(b"x" * 5000)
+    shared = tmp_path / "shared"
+    (shared / "cd").mkdir(parents=True)
+    (shared / "cd" / "one").write_bytes(b"y" * 10_000)
+    assert archive.estimate_size(data) == (2 << 20) + 5000
+    assert archive.estimate_size(data, True, shared) == 10_000
+    assert archive.estimate_size(data, False, shared) == 0
