@@ -47,7 +47,8 @@ EDITABLE_FIELDS: dict[str, str] = {
 }
 # Change-log fields that are not assessment fields.
 LOG_FIELD_NAMES: dict[str, str] = {**EDITABLE_FIELDS, "evidence": "佐证材料", "review": "复核", "catalogue": "检查目录",
-                                   "correction": "更正", "submission": "报送", "prior": "开始使用前到期"}
+                                   "correction": "更正", "submission": "报送", "prior": "开始使用前到期",
+                                   "restore": "从备份恢复"}
 MAX_NOTE = 5000
 
 

@@ -524,7 +524,7 @@ def changes_since(store, since: int | None, me: str | None = None, limit: int = 
     with store.session() as s:
         if since is None:
             return OtherChanges(last_id=s.scalar(select(func.max(ChangeLog.id))) or 0)
-        rows = s.execute(select(ChangeLog.id, ChangeLog.user, ChangeLog.item_id, ChangeLog.year)
+        rows = s.execute(select(ChangeLog.id, ChangeLog.user, ChangeLog.item_id, ChangeLog.year, ChangeLog.field)
                          .where(ChangeLog.id > since).order_by(ChangeLog.id).limit(limit + 1)).all()
     if not rows:
         with store.session() as s:  # a restore replaces the log with the backup's, whose ids may be lower
@@ -533,6 +533,11 @@ def changes_since(store, since: int | None, me: str | None = None, limit: int = 
             return OtherChanges(last_id=top, catalogue=True, replaced=True)
         return OtherChanges(last_id=since)
     last = rows[-1][0]
+    restored = [r for r in rows if r[4] == "restore"]
+    if restored:  # whoever restored (two desks may share an 操作人's name): everything is read again
+        with store.session() as s:
+            last = s.scalar(select(func.max(ChangeLog.id))) or last
+        return OtherChanges(last_id=last, catalogue=True, replaced=True, users=frozenset(r[1] for r in restored))
     others = [r for r in rows if me is None or r[1] != me]
     if len(rows) > limit:
         with store.session() as s:
@@ -648,6 +653,7 @@ def restore_into_server(ctx, data: DataDir, store, path: Path | str, *,  # noqa:
                 if _sha256(dst) != sha:
                     raise UserError(f"佐证材料文件“{dst}”复制后核对 SHA-256 不一致。服务器上的数据没有改动;"
                                     "请检查共享文件夹后重试。")
+        _log_the_restore(store, new_db, Path(path).name, manifest)
         ctx.progress(0, 1000, "正在写入服务器……")
         store.close()
         try:
@@ -655,6 +661,36 @@ def restore_into_server(ctx, data: DataDir, store, path: Path | str, *,  # noqa:
         finally:
             store.open()
     return rows, RestoreResult(manifest, before.path, migrated)
+
+
+def _log_the_restore(store, db: Path, name: str, manifest) -> None:  # noqa: ANN001
+    """Add the restore itself to the change log going into the server, above every id the server's log had.
+
+    Other desks' windows poll the log for ids above the last they saw: the backup's own log usually ends lower,
+    and a desk that saved in the seconds after the restore could lift it past that mark again unseen. An entry
+    above the old top (a catalogue-level change of another 操作人) makes every open window read everything again,
+    and the log says who restored which backup.
+    """
+    import datetime as dt
+
+    from sqlalchemy import create_engine, func, insert, select
+
+    from fazhi_desk.services import current_user
+    from fazhi_desk.store.models import ChangeLog
+
+    with store.session() as s:
+        top = s.scalar(select(func.max(ChangeLog.id))) or 0
+    made = getattr(manifest, "created_at", None)
+    when = f"(备份时间 {made.astimezone():%Y-%m-%d %H:%M})" if isinstance(made, dt.datetime) else ""
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        with engine.begin() as c:
+            mine = c.scalar(select(func.max(ChangeLog.id))) or 0
+            c.execute(insert(ChangeLog).values(
+                id=max(top, mine) + 1, at=dt.datetime.now(dt.timezone.utc), user=current_user(), item_id=None,
+                year=None, field="restore", old_value="", new_value=f"从备份“{name}”恢复服务器上的数据{when}"))
+    finally:
+        engine.dispose()
 
 
 # ----------------------------------------------------------------------------- 备份与恢复 of a server store (window, command line)

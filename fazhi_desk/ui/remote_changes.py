@@ -59,7 +59,10 @@ class RemoteChanges(QObject):
                 return
             self.window.apply_changes(store, found.changes())
             if found.replaced:
-                self.window.statusBar().showMessage("服务器上的数据已从备份恢复(另一台电脑),已重新读取。", 8000)
+                who = "、".join(sorted(found.users))
+                self.window.statusBar().showMessage(
+                    f"服务器上的数据已从备份恢复(操作人 {who}),已重新读取。" if who else
+                    "服务器上的数据已从备份恢复(另一台电脑),已重新读取。", 8000)
                 return
             who = "、".join(sorted(found.users))
             self.window.statusBar().showMessage(f"其他电脑(操作人 {who})刚刚修改了数据,已刷新。", 5000)

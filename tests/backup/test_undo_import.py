@@ -189,7 +189,9 @@ def test_an_import_on_a_server_desk_is_backed_up_there_and_undone_into_the_serve
     rows = _server_rows(first)
     undo_lines = [r for r in rows if "撤销导入" in r]
     assert len(undo_lines) == 1 and "TT2020 版本 1.0" in undo_lines[0] and "王敏" in undo_lines[0]
-    assert [r for r in rows if r not in undo_lines] == before  # the server's rows exactly as before the import
+    restored = [r for r in rows if r.startswith("change_log:") and "'restore'" in r]
+    assert len(restored) == 1 and "导入目录前自动" in restored[0]  # the backup put back, in the log too
+    assert [r for r in rows if r not in undo_lines and r not in restored] == before  # the server's rows exactly as before the import
     assert any(backup_kind(p) and backup_kind(p)[0] == "before-restore" for p in first.backups.glob("*.fzbak"))
     # both desks see it, and there is nothing left to undo
     assert cli(["--data-dir", str(second.root), "status", ITEM, "--year", "2025", "--owner", "撤销之后"]) == 0  # ids go on

@@ -216,7 +216,10 @@ def test_restore_in_the_window_puts_the_backup_into_the_server_for_every_desk(qt
         finally:
             wait_idle(qtbot, 30000)
             close_all(win, dlg)
-        assert dump_rows(other) == at_backup  # every row of every table, as another desk reads it
+        rows = dump_rows(other)
+        restored = [r for r in rows if r.startswith("change_log:") and "'restore'" in r]
+        assert len(restored) == 1 and f"从备份“{Path(backup).name}”恢复" in restored[0]  # the log says who restored what
+        assert [r for r in rows if r not in restored] == at_backup  # every other row of every table, as another desk reads it
         assert lost.is_file()  # the lost evidence file is back in the shared folder
         assert any(p.name.endswith("恢复前自动.fzbak") for p in data.backups.iterdir())  # the server before it
         assert not any("内部错误" in t for t in boxes.seen), boxes.seen
@@ -357,11 +360,15 @@ def test_another_desks_window_shows_a_restore_into_the_server_within_5_seconds(q
             set_fields(other, ITEM, 2025, {"owner": f"后来的修改{i}"}, user="李强")
         win = open_window(qtbot, data, tmp_path)
         qtbot.waitUntil(lambda: win._remote_changes.last_id is not None, timeout=10000)  # where the log stands
+        win._remote_changes.timer.stop()  # no poll between the restore and the saves after it
         restore_to_server(JobContext(), DataDir(tmp_path / "desk2"), other, backup)  # on another desk
+        for i in range(6):  # saved in the seconds after the restore: the log climbs past what the window had seen
+            set_fields(other, ITEMS[2], 2025, {"note": f"恢复后马上{i}"}, user="李强")
+        win._remote_changes.timer.start()
         t0 = time.monotonic()
         qtbot.waitUntil(lambda: win.model.row_for(ITEM).owner == "备份时的责任人", timeout=5000)
         assert time.monotonic() - t0 < 5
-        set_fields(other, ITEMS[1], 2025, {"owner": "恢复之后"}, user="李强")  # an id below the one seen before
+        set_fields(other, ITEMS[1], 2025, {"owner": "恢复之后"}, user="李强")  # a save after the restore is read too
         qtbot.waitUntil(lambda: win.model.row_for(ITEMS[1]).owner == "恢复之后", timeout=5000)
         assert not boxes.seen, boxes.seen
         wait_idle(qtbot, 30000)
