@@ -155,6 +155,75 @@ def test_bundle_leaves_out_what_a_widgets_app_never_loads(bundle):
         assert not hits, f"{unwanted}: {hits[:5]}"
 
 
+def test_bundle_leaves_out_unused_python_modules_and_system_libraries(bundle):
+    from PyInstaller.archive.readers import pkg_archive_contents
+
+    modules = set(pkg_archive_contents(str(bundle / EXE_NAME)))
+    # Kept: both store dialects and their drivers, the Chinese codecs.
+    for wanted in ("sqlalchemy.dialects.sqlite.pysqlite", "sqlalchemy.dialects.postgresql.psycopg", "psycopg",
+                   "openpyxl", "docx", "mako.template", "hashlib"):
+        assert wanted in modules, wanted
+    for unwanted in ("pygments", "pydoc", "pydoc_data.topics", "xmlrpc.client", "ssl",
+                     "sqlalchemy.dialects.mysql", "sqlalchemy.dialects.oracle", "sqlalchemy.dialects.mssql"):
+        assert unwanted not in modules, unwanted
+    internal = bundle / "_internal"
+    names = {p.name for p in internal.rglob("*")}
+    assert any(n.startswith("_codecs_cn") for n in names) and not any(n.startswith("_codecs_jp") for n in names)
+    assert not any(n.startswith("_ssl.") for n in names)
+    assert any(n.startswith("_hashlib.") for n in names)  # SHA-256 of evidence at OpenSSL's speed
+    assert (internal / "docx" / "templates" / "default.docx").is_file()
+    assert not (internal / "docx" / "templates" / "default-docx-template").exists()
+    if sys.platform.startswith("linux"):
+        # libpq and its Kerberos/LDAP/OpenSSL stay (psycopg_binary.libs); the system's Kerberos, which only
+        # QtNetwork needed, and the base-system libraries left to the host do not.
+        assert any(n.startswith("libpq-") for n in names)
+        for lib in ("libgssapi_krb5.so.2", "libkrb5.so.3", "libstdc++.so.6", "libX11.so.6", "libfontconfig.so.1",
+                    "libfreetype.so.6", "libz.so.1"):
+            assert lib not in names, lib
+
+
+# What QtCore asks ICU for (collation, time-zone names, converters, casing), printed the same way with the full ICU
+# data of the PySide6 wheel and with the bundle's trimmed one.
+ICU_PROBE = """
+from PySide6.QtCore import QCollator, QLocale, QStringDecoder, QTimeZone
+names = ["张三", "李四", "阿姨", "王五", "郑州", "文件10", "文件2", "Zebra", "apple", "ÉTÉ", "été"]
+for loc in ("zh_CN", "zh_TW", "en_US", "C"):
+    for numeric in (False, True):
+        c = QCollator(QLocale(loc))
+        c.setNumericMode(numeric)
+        print(loc, numeric, sorted(names, key=c.sortKey))
+T, N = QTimeZone.TimeType, QTimeZone.NameType
+for zone in (b"Asia/Shanghai", b"Asia/Taipei", b"America/New_York", b"Europe/London", b"UTC"):
+    for loc in ("zh_CN", "zh_TW", "en_US"):
+        print(zone, loc, [QTimeZone(zone).displayName(t, n, QLocale(loc)) for t in T for n in N])
+for enc in ("GB18030", "GBK", "GB2312", "Big5", "windows-1252", "ISO-8859-15", "IBM437"):
+    print(enc, QStringDecoder(enc).isValid())
+print(QLocale("tr_TR").toUpper("i"), QLocale("zh_CN").toUpper("straße"), QLocale("el_GR").toLower("ΣΑΣ"))
+print("ICU", [line.split()[-1] for line in open("/proc/self/maps") if "libicudata" in line][:1])
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="only PySide6's Linux wheels carry ICU")
+def test_trimmed_icu_data_gives_qt_the_same_answers(bundle):
+    icudata = next((bundle / "_internal" / "PySide6" / "Qt" / "lib").glob("libicudata.so.*"))
+    assert icudata.stat().st_size < 8e6  # the wheel's: 32 MB
+
+    def probe(**extra):
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **extra)
+        proc = subprocess.run([sys.executable, "-c", ICU_PROBE], env=env, capture_output=True, text=True,
+                              encoding="utf-8", timeout=RUN_TIMEOUT)
+        assert proc.returncode == 0, proc.stderr
+        *answers, loaded = proc.stdout.splitlines()
+        return answers, loaded
+
+    full, _ = probe()
+    trimmed, loaded = probe(LD_PRELOAD=str(icudata))  # same soname: ICU takes its data from the bundle's library
+    assert str(icudata) in loaded
+    assert trimmed == full
+    assert "['阿姨', '李四', '王五', '文件10', '文件2', '张三', '郑州'" in full[0]  # zh_CN collates by pinyin
+    assert "中国标准时间" in "".join(full)
+
+
 def test_install_guide_lies_beside_the_exe(bundle):
     guide = bundle / "安装说明.txt"
     data = guide.read_bytes()
