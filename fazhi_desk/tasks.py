@@ -53,7 +53,7 @@ import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressBar, QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from fazhi_desk.changes import NOTHING, Changes, changes_of
 from fazhi_desk.errors import UserError
@@ -97,6 +97,8 @@ def user_error_text(error: UserError) -> str:
 
 def show_error(parent: QWidget | None, title: str, error: BaseException) -> None:
     """A modal message box for a failed operation; ``title`` names the place. Never a traceback."""
+    from PySide6.QtWidgets import QMessageBox  # its type's enums cost the window's first paint
+
     if isinstance(error, UserError):
         box = QMessageBox(QMessageBox.Icon.Warning, title, user_error_text(error), QMessageBox.StandardButton.Ok,
                           parent)
@@ -404,6 +406,8 @@ class ProgressDialog(QProgressDialog):
 
     def __init__(self, label: str, cancel_text: str, minimum: int, maximum: int,
                  parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QProgressBar
+
         super().__init__(label, cancel_text, minimum, maximum, parent)
         bar = QProgressBar(self)
         bar.setTextVisible(False)

@@ -16,8 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from fazhi_desk import APP_NAME, APP_TITLE
 from fazhi_desk.errors import UserError
@@ -68,6 +67,10 @@ def make_app(argv: list[str] | None = None, icon: bool = True) -> QApplication:
     ``icon=False`` leaves the icon to :func:`set_app_icon` (the start-up sets it after the first paint:
     making a QIcon loads PySide's large icon enums).
     """
+    # Qt's raster engine hands every fill of more than 96 scan lines (a tab page's frame, the toolbar's edge) to
+    # helper threads and waits for them: ~250 hand-offs in the window's first frame, and each waits for a core,
+    # which a busy 2-core office PC does not have to spare. Our fills are small: drawn where they are asked for.
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
@@ -89,6 +92,8 @@ def make_app(argv: list[str] | None = None, icon: bool = True) -> QApplication:
 
 
 def set_app_icon(app: QApplication) -> None:
+    from PySide6.QtGui import QIcon  # its type brings 150 theme-icon enums: not before the first paint
+
     path = resource_path("icons", "fazhi-desk.png")
     if path.is_file():
         app.setWindowIcon(QIcon(str(path)))
@@ -138,6 +143,8 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
         data.ensure()
         log_path = setup_logging(data)
     except UserError as e:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, APP_TITLE, str(e))
         return 1
     log.info("fazhi-desk %s starting, data dir %s, log %s", version, data.root, log_path)
@@ -266,6 +273,8 @@ def _offer_restore_after_open_failed(win: QWidget, data: DataDir, e: UserError) 
 
     Returns True once a backup was restored (the caller opens the store again).
     """
+    from PySide6.QtWidgets import QMessageBox
+
     from fazhi_desk.errors import StoreLockedError, StoreTooNewError
 
     if isinstance(e, (StoreLockedError, StoreTooNewError)):

@@ -28,16 +28,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from fazhi_desk.changes import Changes
 from fazhi_desk.tasks import Op, runner
 from fazhi_desk.ui.checklist_panel import ChecklistPanel, ChecklistTree  # noqa: F401 - ChecklistTree: public name
-from fazhi_desk.ui.menus import add_shortcuts, build_menus, edit_profile, offer_carry_forward, show_about
 from fazhi_desk.ui.overview import OverviewPage
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
     from fazhi_desk.services.profile import OfficeProfile
     from fazhi_desk.store.db import Store
     from fazhi_desk.ui.checklist_model import ChecklistModel
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 TREE_SHARE_REST = 0.36  # the item panel's share of the first split; the tree gets the rest
+# the menu bar's menus, shown empty at the first paint; their entries come right after it (menus.build_menus)
+MENU_TITLES = ("文件(&F)", "编辑(&E)", "事项(&I)", "查看(&V)", "年度(&Y)", "设置(&S)", "帮助(&H)")
 
 
 def window_settings(root: Any) -> QSettings:
@@ -79,10 +82,9 @@ class MainWindow(QMainWindow):
         self.today = today or dt.date.today()
         self._closing = False
         self.setWindowTitle("")  # Qt adds the program's name (the application display name) itself
-        from fazhi_desk.ui.textsize import apply_step, base_point_size, current_step
+        from fazhi_desk.ui.textsize import apply_step, current_step
 
-        base_point_size()  # the system's size, before any step
-        if current_step(settings):
+        if current_step(settings):  # (apply_step keeps the system's size first; no step: nothing to read yet)
             apply_step(current_step(settings))
 
         self.checklist = ChecklistPanel(settings, self.today, self)
@@ -141,7 +143,8 @@ class MainWindow(QMainWindow):
             self._annual_placeholders.append(page)
         self.setCentralWidget(self.tabs)
 
-        build_menus(self)
+        # the entries, their actions and keys (QAction, QKeySequence and the menus' module) follow the first paint
+        self.menus = {title: self.menuBar().addMenu(title) for title in MENU_TITLES}
         self.statusBar().addPermanentWidget(self.checklist.count_label)
         self._restore_geometry()
         runner().changed.connect(self.apply_changes)
@@ -162,11 +165,14 @@ class MainWindow(QMainWindow):
         self._build_panels()
 
     def _build_panels(self) -> None:
-        """The item panel and its wiring; at start-up this runs right after the first paint."""
+        """The menus' entries, the item panel and their wiring; at start-up this runs right after the first paint."""
         if self.detail is not None:
             return
         from fazhi_desk.ui.item_detail import ItemDetail
         from fazhi_desk.ui.item_edits import ItemEdits
+        from fazhi_desk.ui.menus import add_shortcuts, build_menus
+
+        build_menus(self)
 
         self.detail = ItemDetail()
         self.detail.today = self.today
@@ -387,9 +393,13 @@ class MainWindow(QMainWindow):
 
     def edit_profile(self, first_start: bool = False) -> Op | None:
         """单位信息…: the dialog shows once the document choices are read (see :func:`menus.edit_profile`)."""
+        from fazhi_desk.ui.menus import edit_profile
+
         return edit_profile(self, first_start=first_start)
 
     def show_about(self) -> None:
+        from fazhi_desk.ui.menus import show_about
+
         show_about(self)
 
     # ------------------------------------------------------------------ refreshing from what changed
@@ -433,6 +443,8 @@ class MainWindow(QMainWindow):
         self._flush()
         self.undo_stack.clear()  # edits of another year are not undone from here
         self.reload()
+        from fazhi_desk.ui.menus import offer_carry_forward
+
         QTimer.singleShot(0, lambda: offer_carry_forward(self))
 
     def show_snapshot(self, year: int, rows: list) -> bool:

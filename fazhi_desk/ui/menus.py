@@ -26,10 +26,15 @@ WAIT_TITLE = "请稍候"
 NEED_STORE = "数据仍在载入,请稍候再试。"
 
 
+def _menu(win: MainWindow, title: str):  # noqa: ANN202
+    """The window's menu ``title``: the empty one its first paint showed (``win.menus``), or a new one."""
+    made = getattr(win, "menus", {})
+    return made[title] if title in made else win.menuBar().addMenu(title)
+
+
 def build_menus(win: MainWindow) -> None:
     """Every entry has an Alt letter (菜单(&F) then the entry's letter); shortcuts are shown beside them."""
-    mb = win.menuBar()
-    m_file = mb.addMenu("文件(&F)")
+    m_file = _menu(win, "文件(&F)")
     win.act_import = m_file.addAction("导入检查目录(&I)…", lambda: import_catalogue(win))
     win.act_draft = m_file.addAction("从文件起草检查目录(&D)…", lambda: draft_catalogue(win))
     win.act_export_template = m_file.addAction("导出目录模板(&T)…", lambda: export_template(win))
@@ -45,7 +50,7 @@ def build_menus(win: MainWindow) -> None:
     m_file.addSeparator()
     win.act_quit = m_file.addAction("退出(&X)", win.close)
 
-    m_edit = mb.addMenu("编辑(&E)")
+    m_edit = _menu(win, "编辑(&E)")
     win.act_undo = win.undo_stack.createUndoAction(win, "撤销(&U)")
     win.act_redo = win.undo_stack.createRedoAction(win, "重做(&R)")
     m_edit.addAction(win.act_undo)
@@ -59,7 +64,7 @@ def build_menus(win: MainWindow) -> None:
     m_edit.addAction("本事项变更记录(&L)…", lambda: show_item_log(win))
     m_edit.addAction("全部变更记录(&A)…", lambda: show_all_log(win))
 
-    m_item = mb.addMenu("事项(&I)")
+    m_item = _menu(win, "事项(&I)")
     win.act_next_open = m_item.addAction("下一个未完成事项(&N)", lambda: win.step_unfinished(+1))
     win.act_prev_open = m_item.addAction("上一个未完成事项(&P)", lambda: win.step_unfinished(-1))
     m_item.addSeparator()
@@ -72,25 +77,25 @@ def build_menus(win: MainWindow) -> None:
     for act in (win.act_next_open, win.act_prev_open, win.act_open_item, *win.act_set_status):
         win.addAction(act)  # the keys work wherever the focus is in the window
 
-    m_view = mb.addMenu("查看(&V)")
+    m_view = _menu(win, "查看(&V)")
     win.act_zoom_in = m_view.addAction("放大(&I)", lambda: win.change_text_size(+1))
     win.act_zoom_out = m_view.addAction("缩小(&O)", lambda: win.change_text_size(-1))
     win.act_zoom_reset = m_view.addAction("默认字号(&D)", lambda: win.change_text_size(None))
     for act in (win.act_zoom_in, win.act_zoom_out, win.act_zoom_reset):
         win.addAction(act)
 
-    m_year = mb.addMenu("年度(&Y)")
+    m_year = _menu(win, "年度(&Y)")
     m_year.addAction("上一年度(&P)", lambda: win.checklist.step_year(-1))
     m_year.addAction("下一年度(&N)", lambda: win.checklist.step_year(+1))
     m_year.addAction("沿用上一年度的责任人和说明(&C)…", lambda: offer_carry_forward(win, force=True))
 
-    m_set = mb.addMenu("设置(&S)")
+    m_set = _menu(win, "设置(&S)")
     m_set.addAction("单位信息(&O)…", lambda: edit_profile(win))
     m_set.addAction("目录版本历史(&H)…", lambda: version_history(win))
     m_set.addAction("开始使用前到期的事项(&P)…", lambda: prior_items(win))
     m_set.addAction("数据存放位置(&L)…", lambda: _store_location(win))
 
-    m_help = mb.addMenu("帮助(&H)")
+    m_help = _menu(win, "帮助(&H)")
     win.act_guide = m_help.addAction("使用说明(&G)", lambda: show_guide(win))
     win.addAction(win.act_guide)
     m_help.addAction("关于(&A)", lambda: show_about(win))

@@ -9,9 +9,13 @@ with :func:`set_relative_font` and are resized with it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QFont  # imported where used: its type's enums cost the window's first paint
 
 SETTING = "view/text_size_step"
 MIN_STEP, MAX_STEP = -2, 8
@@ -45,6 +49,8 @@ def set_relative_font(widget: QWidget, scale: float = 1.0, bold: bool = False) -
 
 
 def _apply_relative(widget: QWidget, base: QFont) -> None:
+    from PySide6.QtGui import QFont
+
     f = QFont(base)
     f.setPointSizeF(base.pointSizeF() * float(widget.property(_SCALE)))
     f.setBold(bool(widget.property(_BOLD)))
@@ -53,6 +59,8 @@ def _apply_relative(widget: QWidget, base: QFont) -> None:
 
 def apply_step(step: int) -> float:
     """Set the application font to the default size plus ``step`` points; returns the new size."""
+    from PySide6.QtGui import QFont
+
     step = max(MIN_STEP, min(MAX_STEP, step))
     app = QApplication.instance()
     f = QFont(QApplication.font())
