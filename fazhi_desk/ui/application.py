@@ -219,6 +219,8 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
         Op(open_workspace_and_profile, data).write(None).success(opened).failure(failed).run(win, APP_TITLE)
 
     win.first_painted.connect(lambda: set_app_icon(app))
+    win.first_painted.connect(_resume_gc)  # paused by __main__ for the start
+    QTimer.singleShot(1000, _resume_gc)  # should no paint come
     # the last session's year, to read at once while the store opens (discarded if the store changed since);
     # the store is opened once those rows are painted: its worker's imports would hold up that paint
     def snapshot_then_store() -> None:
@@ -238,6 +240,16 @@ def open_main_window(data: DataDir, version: str):  # noqa: ANN201
     win.checklist.rows_refreshed.connect(lambda _ids: later.start())
     QTimer.singleShot(1000, open_store)
     return app, win
+
+
+def _resume_gc() -> None:
+    """The cyclic garbage collector again, once the window is up; what the start made stays (modules, classes,
+    the window), so it is moved out of the collector's way (gc.freeze) rather than walked again and again."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 class _NextPaint(QObject):
