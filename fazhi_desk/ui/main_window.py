@@ -380,12 +380,15 @@ class MainWindow(QMainWindow):
         the item panel's own minimum allows (larger text widens the narrow columns and the 编号)."""
         tree = self.tree
         fm = tree.fontMetrics()
-        from fazhi_desk.ui.checklist_model import COL_TITLE
-
         depth = 5  # 文件 → 章 → 节 → 条 → 事项, with the root's decoration
         need = (chars * fm.horizontalAdvance("法") + fm.horizontalAdvance("SZ2015-04-01    ")
                 + depth * tree.indentation() + 8)
-        lack = need - tree.header().sectionSize(COL_TITLE)
+        title = 0  # no model yet (a first start's first show): no column; the model's module is not loaded for it
+        if tree.model() is not None:
+            from fazhi_desk.ui.checklist_model import COL_TITLE
+
+            title = tree.header().sectionSize(COL_TITLE)
+        lack = need - title
         left, right = self.splitter.sizes()[:2]
         give = min(lack, right - self.right_tabs.minimumSizeHint().width())
         if give > 0:
@@ -474,6 +477,8 @@ class MainWindow(QMainWindow):
         attach_paths(self, self.store, item_id, self.year(), paths)
 
     # ------------------------------------------------------------------ layout and closing
+    _show_maximized = False
+
     def _restore_geometry(self) -> None:
         avail = self.screen().availableGeometry()
         geo = self.settings.value("window/geometry")
@@ -509,15 +514,28 @@ class MainWindow(QMainWindow):
     def fit_to_screen(self) -> None:
         """First start: on an office screen (up to 1600×900 logical pixels) the whole available screen,
         on a larger one 1360×860; never larger than the screen, taskbar excluded."""
-        from PySide6.QtCore import Qt
-
         avail = self.screen().availableGeometry()
         if avail.width() <= 1600 or avail.height() <= 900:
             self.resize(avail.size())
             self.move(avail.topLeft())
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            # maximized by show(): a window state is a Qt namespace enum, whose type costs ~20 ms to make
+            if self.isVisible():
+                self.showMaximized()
+            else:
+                self._show_maximized = True
         else:
             self.resize(min(1360, avail.width()), min(860, avail.height()))
+
+    def show(self) -> None:  # noqa: D102 - maximized when fit_to_screen asked for it
+        if self._show_maximized:
+            self._show_maximized = False
+            self.showMaximized()
+        else:
+            super().show()
+
+    def setWindowState(self, state) -> None:  # noqa: ANN001, N802, D102 - a state set before show() wins
+        self._show_maximized = False
+        super().setWindowState(state)
 
     def split_default(self) -> None:
         """The first split favours the tree (its requirement column); the item panel keeps what its form needs."""
