@@ -52,7 +52,7 @@ class ProblemList:
 
     def raise_if_any(self, headline: str) -> None:
         if self.problems:
-            raise UserError(f"{headline}(共 {len(self.problems)} 个问题):", self.problems)
+            raise UserError(f"{headline}\uff08共 {len(self.problems)} 个问题\uff09\uff1a", self.problems)
 
 
 class StoreLockedError(UserError):

@@ -181,16 +181,16 @@ def write_error(e: OSError, path: Path) -> UserError:
     if isinstance(e, PermissionError) or e.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
         if path.exists() and not path.is_dir():
             return UserError(
-                f"无法写入“{path}”:文件正被其他程序打开(例如 Excel 或 WPS),或者是只读文件。请关闭该文件后重试。"
+                f"无法写入“{path}”\uff1a文件正被其他程序打开\uff08例如 Excel 或 WPS\uff09\uff0c或者是只读文件。请关闭该文件后重试。"
             )
-        return UserError(f"无法在文件夹“{path.parent}”中写入文件:没有写入权限。请换一个文件夹(例如“文档”)后重试。")
+        return UserError(f"无法在文件夹“{path.parent}”中写入文件\uff1a没有写入权限。请换一个文件夹\uff08例如“文档”\uff09后重试。")
     if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), getattr(errno, "EFBIG", -1)):
         return DiskFullError.for_path(path)
     if e.errno == errno.EROFS:
-        return UserError(f"“{path.parent}”所在的磁盘是只读的,无法写入。请换一个磁盘或文件夹后重试。")
+        return UserError(f"“{path.parent}”所在的磁盘是只读的\uff0c无法写入。请换一个磁盘或文件夹后重试。")
     if isinstance(e, FileNotFoundError) or e.errno == errno.ENOENT:
         return UserError(f"文件夹“{path.parent}”不存在。请选择一个已存在的文件夹。")
-    return UserError(f"无法写入“{path}”:{e.strerror or e}。请检查磁盘和权限后重试。")
+    return UserError(f"无法写入“{path}”\uff1a{e.strerror or e}。请检查磁盘和权限后重试。")
 
 
 @contextmanager

@@ -108,18 +108,18 @@ class DataDir:
         if _is_network_path(self.root):
             raise UserError(
                 f"数据目录“{self.root}”位于网络共享上。数据库放在网络盘上可能损坏。"
-                "请改用本机磁盘上的目录(例如默认目录)。"
+                "请改用本机磁盘上的目录\uff08例如默认目录\uff09。"
             )
         try:
             for d in (self.root, self.evidence, self.backups, self.logs):
                 d.mkdir(parents=True, exist_ok=True)
         except PermissionError as e:
             raise UserError(
-                f"无法在“{self.root}”创建数据目录:没有写入权限。请换一个有写入权限的目录(--data-dir),"
+                f"无法在“{self.root}”创建数据目录\uff1a没有写入权限。请换一个有写入权限的目录\uff08--data-dir\uff09\uff0c"
                 "或请管理员开放权限。"
             ) from e
         except OSError as e:
-            raise UserError(f"无法创建数据目录“{self.root}”:{e.strerror or e}。请检查磁盘空间和权限。") from e
+            raise UserError(f"无法创建数据目录“{self.root}”\uff1a{e.strerror or e}。请检查磁盘空间和权限。") from e
         return self
 
 

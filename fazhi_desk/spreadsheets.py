@@ -62,8 +62,8 @@ def _extent(ref: str) -> tuple[int, int]:
 
 
 def _refused(name: str, what: str, why: str, verb: str = "未读取") -> UserError:
-    return UserError(f"{what}“{name}”{why},可能是恶意构造或已损坏的文件,{verb}。"
-                     "请在 Excel/WPS 中打开它,只保留需要的内容,另存为新的 .xlsx 后再试。")
+    return UserError(f"{what}“{name}”{why}\uff0c可能是恶意构造或已损坏的文件\uff0c{verb}。"
+                     "请在 Excel/WPS 中打开它\uff0c只保留需要的内容\uff0c另存为新的 .xlsx 后再试。")
 
 
 def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, what: str, sheet: bool, verb: str) -> None:
@@ -169,7 +169,7 @@ def _ods_extent(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, what: str,
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except expat.ExpatError as e:
-        raise UserError(f"{what}“{name}”的“{info.filename}”不是有效的 XML({e}),文件已损坏。"
+        raise UserError(f"{what}“{name}”的“{info.filename}”不是有效的 XML\uff08{e}\uff09\uff0c文件已损坏。"
                         "请在 WPS/LibreOffice 中打开并另存后再试。") from None
 
 
@@ -287,6 +287,6 @@ def check_workbook(path: Path | str, what: str = "工作簿", verb: str = "未�
                     if low == "content.xml":
                         _ods_extent(z, info, name, what, verb)
     except zipfile.BadZipFile as e:
-        raise UserError(f"{what}“{name}”已损坏,不是有效的 .xlsx 文件。请在 Excel/WPS 中打开并另存为 .xlsx 后再试。") from e
+        raise UserError(f"{what}“{name}”已损坏\uff0c不是有效的 .xlsx 文件。请在 Excel/WPS 中打开并另存为 .xlsx 后再试。") from e
     except (OSError, EOFError) as e:
-        raise UserError(f"无法读取{what}“{path}”:{getattr(e, 'strerror', None) or e}。") from e
+        raise UserError(f"无法读取{what}“{path}”\uff1a{getattr(e, 'strerror', None) or e}。") from e

@@ -67,7 +67,7 @@ log = logging.getLogger(__name__)
 __all__ = ["Cancelled", "Changes", "JobContext", "Op", "Runner", "runner", "show_error"]
 
 PROGRESS_DELAY_MS = 400
-LOG_HINT = "详细信息已写入日志文件:{log}。请把该文件发给技术支持。"
+LOG_HINT = "详细信息已写入日志文件\uff1a{log}。请把该文件发给技术支持。"
 
 
 # ---------------------------------------------------------------- errors: the one place
@@ -78,7 +78,7 @@ def log_path_text() -> str:
         fn = getattr(h, "baseFilename", None)
         if fn:
             return str(fn)
-    return "(未能写入日志)"
+    return "\uff08未能写入日志\uff09"
 
 
 SHOWN_PROBLEMS = 5  # a refused file's first problems go in the message itself; all of them behind 显示详情
@@ -91,7 +91,7 @@ def user_error_text(error: UserError) -> str:
     lines = [error.message] + [f"  · {p}" for p in error.problems[:SHOWN_PROBLEMS]]
     more = len(error.problems) - SHOWN_PROBLEMS
     if more > 0:
-        lines.append(f"  ……另有 {more} 个问题,点“显示详情”查看全部。")
+        lines.append(f"  ……另有 {more} 个问题\uff0c点“显示详情”查看全部。")
     return "\n".join(lines)
 
 
@@ -108,7 +108,7 @@ def show_error(parent: QWidget | None, title: str, error: BaseException) -> None
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             title,
-            "程序内部错误,操作未完成,已有数据未受影响。\n" + LOG_HINT.format(log=log_path_text()),
+            "程序内部错误\uff0c操作未完成\uff0c已有数据未受影响。\n" + LOG_HINT.format(log=log_path_text()),
             QMessageBox.StandardButton.Ok,
             parent,
         )

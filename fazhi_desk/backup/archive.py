@@ -124,7 +124,7 @@ def disk_full_error(where: Path | str, needed: int | None = None, *, changed: st
         need = f"需要约 {size_text(needed)},可用 {size_text(free or 0)};请至少腾出 {size_text(short)}"
     else:
         need = "请清理磁盘空间(例如删除不需要的文件,或清空回收站)"
-    return NotEnoughSpace(f"“{where}”所在磁盘空间不足。{need}后重试。{changed},没有留下不完整的文件。")
+    return NotEnoughSpace(f"“{where}”所在磁盘空间不足。{need}后重试。{changed}\uff0c没有留下不完整的文件。")
 
 
 @dataclass(frozen=True, slots=True)  # slots: a backup may list 200,000 of them
@@ -394,8 +394,8 @@ def _refuse_unsound_snapshot(db: Path, snap: Path) -> None:
 
     bad = check_database(snap)
     if bad:
-        raise UserError(f"数据库“{db}”已损坏({bad}),备份失败,没有写入备份文件。"
-                        "请从较早的备份恢复(“文件 → 备份与恢复…”或 fazhi-desk backup list),或联系技术支持。")
+        raise UserError(f"数据库“{db}”已损坏\uff08{bad}\uff09\uff0c备份失败\uff0c没有写入备份文件。"
+                        "请从较早的备份恢复\uff08“文件 → 备份与恢复…”或 fazhi-desk backup list\uff09\uff0c或联系技术支持。")
     try:
         con = sqlite3.connect(f"file:{snap}?mode=ro", uri=True)
         try:
@@ -407,8 +407,8 @@ def _refuse_unsound_snapshot(db: Path, snap: Path) -> None:
     except sqlite3.Error:
         row = None
     if row is None or (row[0] != HEAD_REVISION and row[0] not in known_revisions()):
-        raise UserError(f"数据库“{db}”不是法治政府建设检查台的数据(其他程序的数据库,或更新版本的程序写入),"
-                        "备份失败,没有写入备份文件。请检查数据目录(--data-dir)是否选对。")
+        raise UserError(f"数据库“{db}”不是法治政府建设检查台的数据\uff08其他程序的数据库\uff0c或更新版本的程序写入\uff09\uff0c"
+                        "备份失败\uff0c没有写入备份文件。请检查数据目录\uff08--data-dir\uff09是否选对。")
 
 
 def _referenced_files(db: Path) -> list[tuple[str, int]]:
@@ -481,8 +481,8 @@ def _snapshot_on_a_full_disk(data: DataDir, snap: Path) -> None:
     try:
         lock.acquire()
     except (Timeout, OSError) as e:
-        raise UserError(f"数据目录“{data.root}”所在磁盘已满,而数据正被打开的窗口或另一个命令使用,无法从这里读取。"
-                        "请在窗口中选择“文件 → 备份与恢复… → 立即备份…”,或先在该磁盘上腾出空间后重试。") from e
+        raise UserError(f"数据目录“{data.root}”所在磁盘已满\uff0c而数据正被打开的窗口或另一个命令使用\uff0c无法从这里读取。"
+                        "请在窗口中选择“文件 → 备份与恢复… → 立即备份…”\uff0c或先在该磁盘上腾出空间后重试。") from e
     try:
         wal = Path(str(data.db) + "-wal")
         if wal.exists() and wal.stat().st_size > 0:
@@ -505,20 +505,20 @@ def _locked_error(data: DataDir) -> UserError:
 
     h = holder_of(data)
     if h is not None and h.kind == "window":
-        return UserError(f"数据库“{data.db}”正被打开的法治政府建设检查台窗口独占使用(进程 {h.pid}),无法从这里读取。"
-                         "请在窗口中选择“文件 → 备份与恢复… → 立即备份…”,或关闭窗口后再运行本命令。")
+        return UserError(f"数据库“{data.db}”正被打开的法治政府建设检查台窗口独占使用\uff08进程 {h.pid}\uff09\uff0c无法从这里读取。"
+                         "请在窗口中选择“文件 → 备份与恢复… → 立即备份…”\uff0c或关闭窗口后再运行本命令。")
     if h is not None:
-        return UserError(f"数据库“{data.db}”正被另一个法治政府建设检查台命令独占使用(进程 {h.pid}),无法从这里读取。"
+        return UserError(f"数据库“{data.db}”正被另一个法治政府建设检查台命令独占使用\uff08进程 {h.pid}\uff09\uff0c无法从这里读取。"
                          "请等它结束后重试。没有写入备份。")
-    return UserError(f"数据库“{data.db}”被其他程序锁定(不是法治政府建设检查台:没有正在运行的本程序在使用这个数据目录;"
-                     "例如数据库工具、备份或同步软件正在读写它),无法读取。请关闭那个程序后重试。没有写入备份。")
+    return UserError(f"数据库“{data.db}”被其他程序锁定\uff08不是法治政府建设检查台\uff1a没有正在运行的本程序在使用这个数据目录\uff1b"
+                     "例如数据库工具、备份或同步软件正在读写它\uff09\uff0c无法读取。请关闭那个程序后重试。没有写入备份。")
 
 
 def _too_large_error(final: Path | None, folder: Path) -> UserError:
     """EFBIG: the target's file system caps one file's size (FAT32: 4 GB)."""
     return UserError(f"备份文件“{final or folder}”超过了“{folder}”所在磁盘允许的单个文件大小"
-                     "(FAT32 格式的 U 盘每个文件最大 4 GB)。没有写入备份,没有留下不完整的文件。"
-                     "请另选一个位置(例如 NTFS 格式的移动硬盘),或把 U 盘格式化为 exFAT 或 NTFS 后重试。")
+                     "\uff08FAT32 格式的 U 盘每个文件最大 4 GB\uff09。没有写入备份\uff0c没有留下不完整的文件。"
+                     "请另选一个位置\uff08例如 NTFS 格式的移动硬盘\uff09\uff0c或把 U 盘格式化为 exFAT 或 NTFS 后重试。")
 
 
 def _temp_name(folder: Path, ext: str) -> Path:
@@ -592,7 +592,7 @@ def check_backup_name(out: Path | str) -> None:
         why = f"文件名“{name}”以“.”开头,会成为隐藏文件"
     else:
         return
-    raise UserError(f"备份文件名“{text}”{why},没有写入备份。请只修改文件名(如“单位-日期.fzbak”),"
+    raise UserError(f"备份文件名“{text}”{why}\uff0c没有写入备份。请只修改文件名\uff08如“单位-日期.fzbak”\uff09\uff0c"
                     "要换文件夹请在对话框中进入该文件夹。")
 
 
@@ -624,7 +624,7 @@ def create_backup(
     on_server = store is not None and getattr(store, "db_path", True) is None  # a store on a server: its snapshot
     evidence_root = Path(store.evidence_root) if on_server else data.evidence
     if not on_server and (not data.db.is_file() or data.db.stat().st_size == 0):
-        raise UserError(f"数据目录“{data.root}”中还没有数据(找不到“{data.db.name}”),无需备份。")
+        raise UserError(f"数据目录“{data.root}”中还没有数据\uff08找不到“{data.db.name}”\uff09\uff0c无需备份。")
     out_path = Path(out) if out is not None else None
     if out_path is not None and not out_path.is_dir():
         check_backup_name(out)  # type: ignore[arg-type]
@@ -639,7 +639,7 @@ def create_backup(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise UserError(f"无法创建备份文件夹“{folder}”:{os_error_text(e)}。请另选一个位置。") from e
+        raise UserError(f"无法创建备份文件夹“{folder}”\uff1a{os_error_text(e)}。请另选一个位置。") from e
     remove_stale_backup_temps(folder)
     remove_stale_backup_temps(data.backups)
 
@@ -662,8 +662,8 @@ def create_backup(
         except OSError as e:
             if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
                 raise disk_full_error(snap_dir, changed="没有写入备份") from e
-            raise UserError(f"无法在文件夹“{snap_dir}”中写入备份的临时文件:{os_error_text(e)}。没有写入备份。"
-                            "请检查该文件夹(及其所在磁盘)是否可写,或另选一个位置。") from e
+            raise UserError(f"无法在文件夹“{snap_dir}”中写入备份的临时文件\uff1a{os_error_text(e)}。没有写入备份。"
+                            "请检查该文件夹\uff08及其所在磁盘\uff09是否可写\uff0c或另选一个位置。") from e
         try:
             try:
                 _snapshot(data.db, snap, store)
@@ -677,9 +677,9 @@ def create_backup(
                 raise disk_full_error(snap_dir, changed="没有写入备份") from e
             if "locked" in str(e).lower() or "busy" in str(e).lower():
                 raise _locked_error(data) from e
-            raise UserError(f"无法读取数据库“{data.db}”制作快照:{e}。请稍后重试;若反复出现,请运行“校验”并联系技术支持。") from e
+            raise UserError(f"无法读取数据库“{data.db}”制作快照\uff1a{e}。请稍后重试\uff1b若反复出现\uff0c请运行“校验”并联系技术支持。") from e
         except sqlite3.DatabaseError as e:
-            raise UserError(f"数据库“{data.db}”已损坏,无法备份({e})。请从较早的备份恢复。") from e
+            raise UserError(f"数据库“{data.db}”已损坏\uff0c无法备份\uff08{e}\uff09。请从较早的备份恢复。") from e
         ctx.check()
         pause("backup.snapshot")
         _refuse_unsound_snapshot(data.db, snap)
@@ -770,7 +770,7 @@ def create_backup(
                 raise disk_full_error(folder, total, changed="没有写入备份") from e
             if e.errno == errno.EFBIG:
                 raise _too_large_error(final, folder) from e
-            raise UserError(f"无法写入备份文件“{final}”:{os_error_text(e)}。请检查该位置是否可写,或另选一个位置。"
+            raise UserError(f"无法写入备份文件“{final}”\uff1a{os_error_text(e)}。请检查该位置是否可写\uff0c或另选一个位置。"
                             "没有留下不完整的文件。") from e
     finally:
         for p in (snap, tmp):
@@ -826,7 +826,7 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise UserError(f"无法打开备份文件“{path}”:{os_error_text(e)}。") from e
+        raise UserError(f"无法打开备份文件“{path}”\uff1a{os_error_text(e)}。") from e
     if size == 0:
         raise _damaged(path, [Problem(name, "文件为空(0 字节),复制可能没有完成")])
     try:
@@ -835,7 +835,7 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
         raise _damaged(path, [Problem(name, "不是完整的备份文件:文件末尾的目录缺失,文件可能被截断(复制或下载没有完成)"
                                             "或根本不是备份文件")]) from e
     except OSError as e:
-        raise UserError(f"无法读取备份文件“{path}”:{os_error_text(e)}。") from e
+        raise UserError(f"无法读取备份文件“{path}”\uff1a{os_error_text(e)}。") from e
     try:
         infos: dict[str, zipfile.ZipInfo] = zf.NameToInfo  # zipfile's own index (the last of two same names)
         problems: list[Problem] = []
@@ -902,7 +902,7 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
                 free = None
             if free is not None and declared + SPACE_MARGIN > free:
                 raise NotEnoughSpace(
-                    f"恢复“{path.name}”需要约 {size_text(declared)} 的空间,而“{target_dir}”所在磁盘只有 "
+                    f"恢复“{path.name}”需要约 {size_text(declared)} 的空间\uff0c而“{target_dir}”所在磁盘只有 "
                     f"{size_text(free)} 可用。请至少腾出 {size_text(declared + SPACE_MARGIN - free)} 后重试。"
                     "程序没有改动现有数据。"
                 )

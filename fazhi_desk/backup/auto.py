@@ -236,7 +236,7 @@ def set_second_folder(data: DataDir, folder: Path | str | None) -> None:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as e:
-            raise UserError(f"无法写入文件夹“{folder}”:{os_error_text(e)}。请另选一个文件夹。") from e
+            raise UserError(f"无法写入文件夹“{folder}”\uff1a{os_error_text(e)}。请另选一个文件夹。") from e
         try:
             if folder.resolve() == data.backups.resolve():
                 raise UserError("副本文件夹不能是数据目录中的 backups 文件夹本身。请选择另一块磁盘或 U 盘上的文件夹。")

@@ -148,10 +148,10 @@ def ask_window(data: DataDir, out: Path | str | None) -> str | None:
         try:
             _send(conn, {"cmd": "create", "out": str(Path(out).resolve()) if out else None})
             if not conn.poll(ANSWER_WAIT_SECONDS):
-                raise UserError("打开的窗口没有在规定时间内完成备份。请在窗口中查看,或关闭窗口后重试。")
+                raise UserError("打开的窗口没有在规定时间内完成备份。请在窗口中查看\uff0c或关闭窗口后重试。")
             answer = _recv(conn)
         except (OSError, EOFError) as e:
-            raise UserError("打开的窗口在备份时关闭了连接(窗口可能已关闭)。请重试。") from e
+            raise UserError("打开的窗口在备份时关闭了连接\uff08窗口可能已关闭\uff09。请重试。") from e
     if not isinstance(answer, dict):
         raise UserError("打开的窗口给出了无法识别的回答。请重试。")
     if not answer.get("ok"):

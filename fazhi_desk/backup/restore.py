@@ -198,14 +198,14 @@ def _restore_locked(ctx: JobContext, data: DataDir, path: Path, backup_current: 
     except OSError as e:
         if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
             raise disk_full_error(data.root, need) from e
-        raise UserError(f"无法在数据目录“{data.root}”写入恢复的文件:{os_error_text(e)}。程序没有改动现有数据。") from e
+        raise UserError(f"无法在数据目录“{data.root}”写入恢复的文件\uff1a{os_error_text(e)}。程序没有改动现有数据。") from e
     pause("restore.staged")
     try:
         new_db = staging / DB_MEMBER
         migrated_from = _migrate_if_older(new_db, manifest)
         bad = check_database(new_db)
         if bad:
-            raise UserError(f"恢复出的数据库检查未通过({bad})。程序没有改动现有数据。请换一个备份文件。")
+            raise UserError(f"恢复出的数据库检查未通过\uff08{bad}\uff09。程序没有改动现有数据。请换一个备份文件。")
         if not manifest.evidence_included:
             _require_current_evidence(data, new_db)
         else:
@@ -392,7 +392,7 @@ def _migrate_if_older(db: Path, manifest: Manifest) -> str | None:
         raise
     except Exception as e:
         log.exception("migrating the restored database failed")
-        raise UserError(f"备份来自较早的程序版本,升级其数据库时出错({e})。程序没有改动现有数据。") from e
+        raise UserError(f"备份来自较早的程序版本\uff0c升级其数据库时出错\uff08{e}\uff09。程序没有改动现有数据。") from e
     return manifest.schema_revision
 
 
@@ -403,7 +403,7 @@ def _require_current_evidence(data: DataDir, new_db: Path) -> None:
     missing = [sha for sha, _s in _referenced_files(new_db) if sha in linked and _find_evidence(data.evidence, sha) is None]
     if missing:
         raise UserError(
-            f"这个备份只含数据库,它引用的 {len(missing)} 个佐证材料文件在本机已不存在,恢复后会缺失。"
+            f"这个备份只含数据库\uff0c它引用的 {len(missing)} 个佐证材料文件在本机已不存在\uff0c恢复后会缺失。"
             "程序没有改动现有数据。请改用完整备份恢复。"
         )
     # Files the snapshot references that a clean-up moved to the trash since: put them back.

@@ -131,7 +131,7 @@ def undo_preview(data: DataDir, store: Any = None) -> UndoPreview:
         with _reading(data, store, server) as con:
             latest = _latest_import(con)
             if latest is None:
-                raise UserError("没有可以撤销的导入:只能撤销最近一次从文件导入的检查目录。")
+                raise UserError("没有可以撤销的导入\uff1a只能撤销最近一次从文件导入的检查目录。")
             raw_at, versions = latest
             at = _local_time(raw_at)  # stored in UTC; backups are named in local time
             who = _rows(con, "SELECT imported_by FROM catalogue_version WHERE imported_at = ? AND source_file != ? "
@@ -169,7 +169,7 @@ def _no_backup(data: DataDir, at: dt.datetime, who: str, *, on_server: bool) -> 
     if on_server and who and who != current_user():
         return UserError(
             f"{when} 的那次导入是操作人“{who}”在另一台电脑上做的\uff0c导入前的自动备份保存在那台电脑的数据目录的 "
-            "backups 文件夹中(文件名含“导入目录前自动”)\uff0c这台电脑上没有\uff0c因此无法在这里撤销\uff0c数据没有改动。"
+            "backups 文件夹中\uff08文件名含“导入目录前自动”\uff09\uff0c这台电脑上没有\uff0c因此无法在这里撤销\uff0c数据没有改动。"
             f"请到“{who}”的电脑上撤销此次导入\uff1b或把那个备份文件复制到这台电脑的“{data.backups}”文件夹后再撤销。")
     text = f"找不到 {when} 那次导入之前的自动备份(只保留最近 4 次导入前的备份),无法撤销。"
     if on_server:

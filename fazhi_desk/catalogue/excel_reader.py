@@ -267,10 +267,10 @@ def check_xlsx_container(path: Path) -> None:
             infos = z.infolist()
             total = sum(i.file_size for i in infos)
             if total > MAX_UNCOMPRESSED:
-                raise UserError(f"文件“{name}”解压后过大({total // (1024 * 1024)} MB),不像是检查目录模板,未导入。")
+                raise UserError(f"文件“{name}”解压后过大\uff08{total // (1024 * 1024)} MB\uff09\uff0c不像是检查目录模板\uff0c未导入。")
             for info in infos:
                 if info.compress_size and info.file_size / max(info.compress_size, 1) > MAX_RATIO and info.file_size > 10_000_000:
-                    raise UserError(f"文件“{name}”中的“{info.filename}”压缩比异常,可能是恶意构造的文件,未导入。")
+                    raise UserError(f"文件“{name}”中的“{info.filename}”压缩比异常\uff0c可能是恶意构造的文件\uff0c未导入。")
                 if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
                     continue
                 with z.open(info) as f:
@@ -278,13 +278,13 @@ def check_xlsx_container(path: Path) -> None:
                 low = head.lower()
                 if b"<!doctype" in low or b"<!entity" in low:
                     raise UserError(
-                        f"文件“{name}”的“{info.filename}”含有 DTD/实体声明(正常的 Excel 文件不会有),"
-                        "可能是恶意构造的文件,未导入。请在 Excel/WPS 中打开后另存为新的 .xlsx 再导入。"
+                        f"文件“{name}”的“{info.filename}”含有 DTD/实体声明\uff08正常的 Excel 文件不会有\uff09\uff0c"
+                        "可能是恶意构造的文件\uff0c未导入。请在 Excel/WPS 中打开后另存为新的 .xlsx 再导入。"
                     )
     except zipfile.BadZipFile as e:
-        raise UserError(f"文件“{name}”已损坏,不是有效的 .xlsx 文件。请在 Excel/WPS 中打开并另存为 .xlsx 后再导入。") from e
+        raise UserError(f"文件“{name}”已损坏\uff0c不是有效的 .xlsx 文件。请在 Excel/WPS 中打开并另存为 .xlsx 后再导入。") from e
     except OSError as e:
-        raise UserError(f"无法读取文件“{path}”:{e.strerror or e}。") from e
+        raise UserError(f"无法读取文件“{path}”\uff1a{e.strerror or e}。") from e
 
 
 @dataclass(frozen=True)
@@ -549,7 +549,7 @@ def _open_workbook(path: Path) -> tuple[zipfile.ZipFile, _Workbook]:
     try:
         z = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
-        raise UserError(f"文件“{path.name}”已损坏,不是有效的 .xlsx 文件。请在 Excel/WPS 中打开并另存为 .xlsx 后再导入。") from e
+        raise UserError(f"文件“{path.name}”已损坏\uff0c不是有效的 .xlsx 文件。请在 Excel/WPS 中打开并另存为 .xlsx 后再导入。") from e
     try:
         return z, _Workbook(z)
     except BaseException as e:
@@ -561,10 +561,10 @@ def _xlsx_error(path: Path, e: BaseException) -> BaseException:
     from xml.parsers.expat import ExpatError
 
     if isinstance(e, _XmlRefused):
-        return UserError(f"文件“{path.name}”含有不安全的 XML 内容(DTD、实体或外部引用),未导入。")
+        return UserError(f"文件“{path.name}”含有不安全的 XML 内容\uff08DTD、实体或外部引用\uff09\uff0c未导入。")
     if isinstance(e, (ExpatError, KeyError, ValueError, IndexError, zipfile.BadZipFile, OSError)):
         return UserError(
-            f"文件“{path.name}”无法作为 Excel 工作簿读取(文件已损坏或格式不对)。"
+            f"文件“{path.name}”无法作为 Excel 工作簿读取\uff08文件已损坏或格式不对\uff09。"
             "请在 Excel/WPS 中打开并另存为 .xlsx 后再导入。"
         )
     return e
@@ -633,7 +633,7 @@ def read_template(path: Path | str, *, taken: Mapping[str, str] | None = None) -
             try:
                 raw[sheet] = wb.rows(sheet, MAX_ROWS + 1)
             except _TooManyRows:
-                raise UserError(f"文件“{path.name}”的工作表“{sheet}”超过 {MAX_ROWS} 行,请拆分后分别导入。") from None
+                raise UserError(f"文件“{path.name}”的工作表“{sheet}”超过 {MAX_ROWS} 行\uff0c请拆分后分别导入。") from None
             except UserError:
                 raise
             except Exception as e:

@@ -65,29 +65,29 @@ def read_catalogue_file(path: Path | str, *, taken: Mapping[str, str] | None = N
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise UserError(
-                f"文件“{path.name}”有 {size / 1024 / 1024:.1f} MB,超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限,"
+                f"文件“{path.name}”有 {size / 1024 / 1024:.1f} MB\uff0c超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限\uff0c"
                 "不像是检查目录。请确认选对了文件。"
             )
         if size == 0:
             raise UserError(f"文件“{path.name}”是空文件。请确认选对了文件。")
         kind = file_kind(path)
     except OSError as e:
-        raise UserError(f"无法读取文件“{path}”:{e.strerror or e}。请检查文件是否存在、是否有读取权限。") from e
+        raise UserError(f"无法读取文件“{path}”\uff1a{e.strerror or e}。请检查文件是否存在、是否有读取权限。") from e
     if kind == "xlsx":
         return read_template(path, taken=taken)
     if kind == "json":
         return [load_catalogue_json(path, taken=taken)]
     if kind == "encrypted":
         raise UserError(
-            f"无法读取“{path.name}”:工作簿设置了密码,请取消密码后另存,再导入"
-            "(Excel/WPS:文件 → 信息 → 保护工作簿 → 用密码进行加密,清空密码后保存)。"
+            f"无法读取“{path.name}”\uff1a工作簿设置了密码\uff0c请取消密码后另存\uff0c再导入"
+            "\uff08Excel/WPS\uff1a文件 → 信息 → 保护工作簿 → 用密码进行加密\uff0c清空密码后保存\uff09。"
         )
     if kind == "xls":
         raise UserError(
-            f"文件“{path.name}”是旧版 Excel 97-2003 格式(.xls),程序只能读取 .xlsx。"
-            "请在 Excel/WPS 中打开它,另存为“Excel 工作簿(*.xlsx)”后再导入。"
+            f"文件“{path.name}”是旧版 Excel 97-2003 格式\uff08.xls\uff09\uff0c程序只能读取 .xlsx。"
+            "请在 Excel/WPS 中打开它\uff0c另存为“Excel 工作簿(*.xlsx)”后再导入。"
         )
     raise UserError(
-        f"文件“{path.name}”既不是 Excel 工作簿(.xlsx),也不是检查目录 JSON 文件。"
-        "请选择县司法局下发的检查目录模板(.xlsx)或目录文件(.json)。"
+        f"文件“{path.name}”既不是 Excel 工作簿\uff08.xlsx\uff09\uff0c也不是检查目录 JSON 文件。"
+        "请选择县司法局下发的检查目录模板\uff08.xlsx\uff09或目录文件\uff08.json\uff09。"
     )

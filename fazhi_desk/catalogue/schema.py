@@ -134,7 +134,7 @@ def parse_catalogue_dict(data: Any, origin: str = "", *, taken: Mapping[str, str
     """
     p = ProblemList()
     if not isinstance(data, dict):
-        raise UserError(f"{origin}:不是检查目录文件(顶层应为 JSON 对象)。")
+        raise UserError(f"{origin}\uff1a不是检查目录文件\uff08顶层应为 JSON 对象\uff09。")
     if data.get("format") != FORMAT:
         p.add("format", f"应为“{FORMAT}”")
     fv = data.get("format_version")
@@ -345,15 +345,15 @@ def load_catalogue_json(path: Path, *, taken: Mapping[str, str] | None = None) -
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise UserError(f"无法读取文件“{path}”:{e.strerror or e}。") from e
+        raise UserError(f"无法读取文件“{path}”\uff1a{e.strerror or e}。") from e
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
-        raise UserError(f"文件“{path.name}”不是 UTF-8 编码的文本,无法作为检查目录读取。") from e
+        raise UserError(f"文件“{path.name}”不是 UTF-8 编码的文本\uff0c无法作为检查目录读取。") from e
     except json.JSONDecodeError as e:
-        raise UserError(f"文件“{path.name}”第 {e.lineno} 行第 {e.colno} 列:JSON 格式错误({e.msg})。") from e
+        raise UserError(f"文件“{path.name}”第 {e.lineno} 行第 {e.colno} 列\uff1aJSON 格式错误\uff08{e.msg}\uff09。") from e
     except RecursionError:
-        raise UserError(f"文件“{path.name}”的 JSON 嵌套层数过多,不是检查目录文件。请确认文件来源后重新导出。") from None
+        raise UserError(f"文件“{path.name}”的 JSON 嵌套层数过多\uff0c不是检查目录文件。请确认文件来源后重新导出。") from None
     return parse_catalogue_dict(data, path.name, taken=taken)
 
 
@@ -427,7 +427,7 @@ def write_catalogue_json(cat: Catalogue, path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(path, text.encode("utf-8"))
     if dump_catalogue_json(load_catalogue_json(path)) != text:
-        raise UserError(f"检查目录“{path.name}”写入后读回不一致(不是规范格式)。")
+        raise UserError(f"检查目录“{path.name}”写入后读回不一致\uff08不是规范格式\uff09。")
     return text
 
 

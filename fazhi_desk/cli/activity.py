@@ -75,7 +75,7 @@ def _add(args, ctx) -> int:  # noqa: ANN001
         if not Path(f).exists():
             from fazhi_desk.errors import UserError
 
-            raise UserError(f"找不到文件“{f}”,活动未登记。请检查文件名和位置后重新运行。")
+            raise UserError(f"找不到文件“{f}”\uff0c活动未登记。请检查文件名和位置后重新运行。")
     act = add_activity(store, item_id, args.year, args.date, args.title, quantity=args.quantity,
                        place=args.place, people=args.people, note=args.note)
     print(f"已登记活动 {act.activity_id}:{act.date.isoformat()} {printable(act.title)}。")

@@ -216,7 +216,7 @@ def _draft(args, ctx) -> int:  # noqa: ANN001
         try:
             date = dt.date.fromisoformat(args.date.strip())
         except ValueError:
-            raise UserError(f"--date“{args.date}”应为 YYYY-MM-DD,如 2026-03-15。") from None
+            raise UserError(f"--date“{args.date}”应为 YYYY-MM-DD\uff0c如 2026-03-15。") from None
     result = draft_to_template(
         ctx.data, Path(args.source), out, code=args.code, title=args.title, doc_number=args.number,
         issuer=args.issuer, date=date, map_spec=args.map, term=args.term,

@@ -95,7 +95,7 @@ def _profile_set(args, ctx) -> int:
         if not fields:
             return 0
     if not fields:
-        raise UserError("请至少给出一项:--office、--county、--code、--contact、--phone、--leader、--deputy、--preparer 或 --documents。")
+        raise UserError("请至少给出一项\uff1a--office、--county、--code、--contact、--phone、--leader、--deputy、--preparer 或 --documents。")
     prof = set_profile(ctx.store(), **fields)
     print(f"已保存单位信息:{prof.office_name}({prof.county}),联系人 {prof.contact} {prof.phone}".rstrip())
     if prof.binding_documents is not None:
@@ -119,7 +119,7 @@ def _profile_prior(args, ctx) -> int:  # noqa: ANN001
             print(f"  {r.item_id} {due} {r.item.requirement}")
         return 0
     if args.choice is None:
-        raise UserError("请用 --done-before(以前年度已完成)或 --still-due(仍需完成)给出确认结果。")
+        raise UserError("请用 --done-before\uff08以前年度已完成\uff09或 --still-due\uff08仍需完成\uff09给出确认结果。")
     ids = [resolve(ctx, x) for x in args.item_ids]
     n = set_prior(store, ids, args.choice, note=args.note, due_year=args.year if args.choice == "仍需完成" else None)
     print(f"已确认 {n} 项为“{args.choice}”。")
@@ -138,8 +138,8 @@ def _documents_arg(value: str, ctx, county: str | None) -> list[str]:  # noqa: A
         docs = installed_documents(s)
     codes, matched = propose_binding_documents(county, docs)
     if not matched:
-        raise UserError(f"没有找到与所属县“{county}”同一地区发布的来源文件,请用 --documents 写出文件代码"
-                        f"(已安装:{'、'.join(d.code for d in docs)})。")
+        raise UserError(f"没有找到与所属县“{county}”同一地区发布的来源文件\uff0c请用 --documents 写出文件代码"
+                        f"\uff08已安装\uff1a{'、'.join(d.code for d in docs)}\uff09。")
     return list(codes)
 
 
@@ -175,13 +175,13 @@ def _status(args, ctx) -> int:
     changes = {k: getattr(args, k) for k in ("status", "na_reason", "actual", "owner", "completed_on", "note")
                if getattr(args, k) is not None}
     if not changes:
-        raise UserError("请至少给出一项要修改的内容,如 --status 已完成。")
+        raise UserError("请至少给出一项要修改的内容\uff0c如 --status 已完成。")
     store = ctx.store()
     item_id = resolve(ctx, args.item_id)
     try:
         old = set_fields(store, item_id, args.year, changes, reason=args.correction)
     except CompletionDateRequired as e:
-        raise UserError(f"{e.message}请用 --completed-on YYYY-MM-DD 给出,记不清具体日期时可用年末:"
+        raise UserError(f"{e.message}请用 --completed-on YYYY-MM-DD 给出\uff0c记不清具体日期时可用年末\uff1a"
                         f"--completed-on {e.year}-12-31。") from None
     with store.session() as s:
         row = load_row(s, item_id, args.year)
@@ -204,7 +204,7 @@ def _wanted(text: str):  # noqa: ANN202
     for st in (Standing.BELOW_TARGET, Standing.NOT_DUE, Standing.RETIRED):
         if t == st.value:
             return st
-    raise UserError(status_error(text) + "(也可用 未达标、本年度不检查、已退役)")
+    raise UserError(status_error(text) + "\uff08也可用 未达标、本年度不检查、已退役\uff09")
 
 
 def _list(args, ctx) -> int:

@@ -137,9 +137,9 @@ def _pick(store, item_id: str, year: int, which: str):  # noqa: ANN001, ANN202
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        raise UserError(f"事项 {item_id}({year} 年)有 {len(matches)} 个名为“{which}”的佐证材料,请改用序号"
-                        f"(fazhi-desk evidence list {item_id} --year {year} 可查看)。")
-    raise UserError(f"事项 {item_id}({year} 年)没有序号或文件名为“{which}”的佐证材料。"
+        raise UserError(f"事项 {item_id}\uff08{year} 年\uff09有 {len(matches)} 个名为“{which}”的佐证材料\uff0c请改用序号"
+                        f"\uff08fazhi-desk evidence list {item_id} --year {year} 可查看\uff09。")
+    raise UserError(f"事项 {item_id}\uff08{year} 年\uff09没有序号或文件名为“{which}”的佐证材料。"
                     f"请用 fazhi-desk evidence list {item_id} --year {year} 查看。")
 
 

@@ -44,18 +44,18 @@ def _report(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001 - cli.Context
     from fazhi_desk.services.report import export_report
 
     if not args.out and not args.docx:
-        raise UserError("请给出 --out 报告表格.xlsx 或 --docx 文字报告.docx(或两者)。")
+        raise UserError("请给出 --out 报告表格.xlsx 或 --docx 文字报告.docx\uff08或两者\uff09。")
     if args.submitted and not args.out:
-        raise UserError("标记为已报送以报告表格的导出编号为准:请同时给出 --out 报告表格.xlsx。")
+        raise UserError("标记为已报送以报告表格的导出编号为准\uff1a请同时给出 --out 报告表格.xlsx。")
     if args.evidence_zip and not args.out:
-        raise UserError("佐证材料包与报告表格一起导出:请同时给出 --out 报告表格.xlsx。")
+        raise UserError("佐证材料包与报告表格一起导出\uff1a请同时给出 --out 报告表格.xlsx。")
     if args.date:
         from fazhi_desk.services.annual_text import set_submit_date
 
         try:
             when = dt.date.fromisoformat(args.date.strip())
         except ValueError:
-            raise UserError(f"报送日期“{args.date}”无法识别,请按 YYYY-MM-DD 填写,例如 2026-01-10。") from None
+            raise UserError(f"报送日期“{args.date}”无法识别\uff0c请按 YYYY-MM-DD 填写\uff0c例如 2026-01-10。") from None
         set_submit_date(ctx.store(), args.year, when)
     if args.docx:
         from fazhi_desk.services.annual_text import export_docx

@@ -78,9 +78,9 @@ def _set(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
             raw = Path(args.file).read_bytes()
             text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
     except FileNotFoundError:
-        raise UserError(f"找不到文件“{args.file}”,请检查路径。") from None
+        raise UserError(f"找不到文件“{args.file}”\uff0c请检查路径。") from None
     except UnicodeDecodeError:
-        raise UserError(f"文件“{args.file}”不是 UTF-8 文本,请用记事本另存为 UTF-8 后再试。") from None
+        raise UserError(f"文件“{args.file}”不是 UTF-8 文本\uff0c请用记事本另存为 UTF-8 后再试。") from None
     changed = save_section(ctx.store(), args.year, args.section, text.strip("\n"))
     v = section_views(ctx.store(), args.year)[args.section]
     state = "已保存" if changed else "内容未变化,未保存"

@@ -43,9 +43,9 @@ def _rollup(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001 - cli.Context
     from fazhi_desk.errors import UserError
 
     if not args.reports and not args.store:
-        raise UserError("请给出各单位的报告表格(REPORT.xlsx),或用 --store 给出各单位服务器数据库的地址。")
+        raise UserError("请给出各单位的报告表格\uff08REPORT.xlsx\uff09\uff0c或用 --store 给出各单位服务器数据库的地址。")
     if args.store and args.year is None:
-        raise UserError("用 --store 直接读取服务器上的数据时,请用 --year 指定年度。")
+        raise UserError("用 --store 直接读取服务器上的数据时\uff0c请用 --year 指定年度。")
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="fazhi-rollup-") as tmp:

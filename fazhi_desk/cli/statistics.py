@@ -25,7 +25,7 @@ def _stats(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001 - cli.Context
     for pair in args.values:
         code, sep, value = pair.partition("=")
         if not sep:
-            raise UserError(f"“{pair}”应写成 编码=数值,例如 MEDIATION=57。")
+            raise UserError(f"“{pair}”应写成 编码=数值\uff0c例如 MEDIATION=57。")
         # a linked figure that would replace an item's 实际值 set by hand is refused here (ItemValueConflict):
         # the command line cannot ask, and the message says how to change the item itself
         set_statistic(store, args.year, code.strip().upper(), value.strip(), reason=args.correction)

@@ -117,25 +117,25 @@ def check_session(item_id: str, year: int, date: dt.date, title: str, quantity: 
                   today: dt.date, *, place: str = "", people: str = "", note: str = "") -> None:
     """Refuse a session the log cannot hold, with a Chinese message naming the value (nothing is written)."""
     if date.year != year:
-        raise UserError(f"活动日期 {date.isoformat()} 不在 {year} 年度内:{item_id} {year} 年的活动记录,"
+        raise UserError(f"活动日期 {date.isoformat()} 不在 {year} 年度内\uff1a{item_id} {year} 年的活动记录\uff0c"
                         f"日期应在 {year}-01-01 至 {year}-12-31 之间。")
     if date > today:
-        raise UserError(f"活动日期 {date.isoformat()} 晚于今天({today.isoformat()}):活动记录只登记已经开展的活动,"
+        raise UserError(f"活动日期 {date.isoformat()} 晚于今天\uff08{today.isoformat()}\uff09\uff1a活动记录只登记已经开展的活动\uff0c"
                         "请在活动结束后再登记。")
     if not (title or "").strip():
-        raise UserError("请填写活动名称(例如“学习《中华人民共和国宪法》”)。")
+        raise UserError("请填写活动名称\uff08例如“学习《中华人民共和国宪法》”\uff09。")
     for name, text in (("活动名称", title), ("地点", place), ("主讲/参加人员", people), ("说明", note)):
         if len(text or "") > MAX_TEXT:
-            raise UserError(f"{name}超过 {MAX_TEXT} 字,请精简后再保存。")
+            raise UserError(f"{name}超过 {MAX_TEXT} 字\uff0c请精简后再保存。")
     try:
         q = float(quantity)
     except (TypeError, ValueError):
-        raise UserError(f"数量“{quantity}”不是数字,请填写大于 0 的数。") from None
+        raise UserError(f"数量“{quantity}”不是数字\uff0c请填写大于 0 的数。") from None
     if not math.isfinite(q) or q <= 0 or q > MAX_QUANTITY:
-        raise UserError(f"数量“{quantity}”无效:应为大于 0 的数({quantity_label(unit)})。")
+        raise UserError(f"数量“{quantity}”无效\uff1a应为大于 0 的数\uff08{quantity_label(unit)}\uff09。")
     if not is_summed(unit) and q != 1:
-        raise UserError(f"{item_id} 按活动次数统计(计量单位“{unit or '次'}”),每条活动记录计 1 次;"
-                        "如开展了多次,请逐次登记。")
+        raise UserError(f"{item_id} 按活动次数统计\uff08计量单位“{unit or '次'}”\uff09\uff0c每条活动记录计 1 次\uff1b"
+                        "如开展了多次\uff0c请逐次登记。")
 
 
 def parse_date(text: str | dt.date, what: str = "活动日期") -> dt.date:
@@ -153,4 +153,4 @@ def parse_date(text: str | dt.date, what: str = "活动日期") -> dt.date:
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             pass
-    raise UserError(f"{what}“{text}”不是有效日期,请按 YYYY-MM-DD 填写(例如 2025-03-18)。")
+    raise UserError(f"{what}“{text}”不是有效日期\uff0c请按 YYYY-MM-DD 填写\uff08例如 2025-03-18\uff09。")

@@ -64,9 +64,9 @@ def check_year(year: int) -> int:
     try:
         y = int(year)
     except (TypeError, ValueError):
-        raise UserError(f"年度“{year}”无效,应为 {YEAR_MIN}–{YEAR_MAX} 之间的年份。") from None
+        raise UserError(f"年度“{year}”无效\uff0c应为 {YEAR_MIN}–{YEAR_MAX} 之间的年份。") from None
     if not YEAR_MIN <= y <= YEAR_MAX:
-        raise UserError(f"年度“{year}”无效,应为 {YEAR_MIN}–{YEAR_MAX} 之间的年份。")
+        raise UserError(f"年度“{year}”无效\uff0c应为 {YEAR_MIN}–{YEAR_MAX} 之间的年份。")
     return y
 
 

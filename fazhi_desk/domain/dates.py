@@ -42,7 +42,7 @@ def default_completion_date(year: int, today: dt.date) -> dt.date:
     if year == today.year:
         return today
     if year > today.year:
-        raise UserError(f"{year} 年度还没有开始,不能标记为“已完成”。")
+        raise UserError(f"{year} 年度还没有开始\uff0c不能标记为“已完成”。")
     raise CompletionDateRequired(year)
 
 
@@ -50,7 +50,7 @@ def check_completion_date(d: dt.date, year: int, today: dt.date) -> None:
     """Refuse a completion date outside the assessed year or after today (a Chinese UserError)."""
     if d.year != year:
         raise UserError(
-            f"完成日期 {d.isoformat()} 不在 {year} 年度内:{year} 年度的事项,完成日期应在 "
+            f"完成日期 {d.isoformat()} 不在 {year} 年度内\uff1a{year} 年度的事项\uff0c完成日期应在 "
             f"{year}-01-01 至 {year}-12-31 之间。")
     if d > today:
-        raise UserError(f"完成日期 {d.isoformat()} 晚于今天({today.isoformat()}):不能填写将来的日期。")
+        raise UserError(f"完成日期 {d.isoformat()} 晚于今天\uff08{today.isoformat()}\uff09\uff1a不能填写将来的日期。")

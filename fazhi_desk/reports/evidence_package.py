@@ -221,7 +221,7 @@ def write_package(ctx: JobContext, data: ReportData, files: FileStore, out_path:
                             files.copy_into(ctx, e.sha256, dst)
                     except StoredFileDamaged:  # changed between checking and copying
                         raise UserError(
-                            f"佐证材料“{e.original_name}”({e.item_id})在打包过程中被修改,打包已停止。请重试。"
+                            f"佐证材料“{e.original_name}”\uff08{e.item_id}\uff09在打包过程中被修改\uff0c打包已停止。请重试。"
                         ) from None
                 packed.append(PackedFile(e.item_id, arc, e.sha256, size))
                 checks[i] = EvidenceCheck.OK

@@ -23,7 +23,7 @@ def check_writable(path: Path) -> None:
     """Refuse early (before long work) a target that is a folder, open elsewhere, or in a missing folder."""
     path = Path(path)
     if path.is_dir():
-        raise UserError(f"“{path}”是一个文件夹,请输入文件名。")
+        raise UserError(f"“{path}”是一个文件夹\uff0c请输入文件名。")
     if not path.parent.is_dir():
         raise UserError(f"文件夹“{path.parent}”不存在。请选择一个已存在的文件夹。")
     if path.exists():

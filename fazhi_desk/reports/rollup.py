@@ -163,7 +163,7 @@ class RollupResult:
 
 def _sheet(wb, name: str, path: Path) -> list[list[Any]]:  # noqa: ANN001 - CalamineWorkbook
     if name not in wb.sheet_names:
-        raise UserError(f"“{path.name}”缺少工作表“{name}”,不是本程序导出的年度报告(或已被改动)。"
+        raise UserError(f"“{path.name}”缺少工作表“{name}”\uff0c不是本程序导出的年度报告\uff08或已被改动\uff09。"
                         "请让该单位用法治政府建设检查台重新导出。")
     return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
@@ -172,8 +172,8 @@ def _columns(rows: list[list[Any]], expected: Sequence[str], path: Path, sheet: 
     head = [str(c).strip() for c in rows[0]] if rows else []
     missing = [c for c in expected if c not in head]
     if missing:
-        raise UserError(f"“{path.name}”工作表“{sheet}”第 1 行缺少列:{'、'.join(missing)}。"
-                        "该文件可能被改动过,请让该单位重新导出。")
+        raise UserError(f"“{path.name}”工作表“{sheet}”第 1 行缺少列\uff1a{'、'.join(missing)}。"
+                        "该文件可能被改动过\uff0c请让该单位重新导出。")
     return {c: head.index(c) for c in expected}
 
 
@@ -181,7 +181,7 @@ def _int(v: Any, path: Path, sheet: str, col: str, row: int = 2) -> int:
     try:
         return int(float(v))
     except (TypeError, ValueError):
-        raise UserError(f"“{path.name}”工作表“{sheet}”第 {row} 行“{col}”列应为数字,实为“{v}”。"
+        raise UserError(f"“{path.name}”工作表“{sheet}”第 {row} 行“{col}”列应为数字\uff0c实为“{v}”。"
                         "请让该单位重新导出。") from None
 
 
@@ -230,7 +230,7 @@ def _recompute(checklist: list[list[Any]], path: Path) -> tuple[Figures, dict[st
         standing = _STANDINGS.get(word)
         if standing is None:
             raise UserError(f"“{path.name}”工作表“{F.SHEET_CHECKLIST}”第 {n} 行的状态“{word}”不是本程序的状态"
-                            f"({'、'.join(_STANDINGS)})。该文件被改动过,请让该单位重新导出。")
+                            f"\uff08{'、'.join(_STANDINGS)}\uff09。该文件被改动过\uff0c请让该单位重新导出。")
         t.add(standing, _text(row[i_od]) == F.YES)
         if standing is Standing.DONE and _text(row[i_ev]) == "无":
             no_ev += 1
@@ -282,22 +282,22 @@ def read_office_report(path: Path | str) -> OfficeReport:
     except FileNotFoundError:
         raise UserError(f"找不到文件“{path}”。请检查文件名和所在文件夹。") from None
     except Exception as e:  # calamine raises its own (English) error types for damaged or foreign files
-        raise UserError(f"“{path.name}”无法作为 Excel 工作簿读取(文件已损坏,或不是 .xlsx 工作簿)。"
+        raise UserError(f"“{path.name}”无法作为 Excel 工作簿读取\uff08文件已损坏\uff0c或不是 .xlsx 工作簿\uff09。"
                         "请确认它是本程序导出的年度报告。") from e
     if F.SHEET_SUMMARY_DATA not in wb.sheet_names:
         if F.SHEET_CHECKLIST in wb.sheet_names and F.SHEET_SUMMARY in wb.sheet_names:
-            raise UserError(f"“{path.name}”是旧版本法治政府建设检查台导出的报告(没有“{F.SHEET_SUMMARY_DATA}”表),"
-                            "格式不同,无法汇总。请让该单位安装新版本后重新导出年度报告。")
-        raise UserError(f"“{path.name}”不是法治政府建设检查台导出的年度报告(没有“{F.SHEET_SUMMARY_DATA}”表)。")
+            raise UserError(f"“{path.name}”是旧版本法治政府建设检查台导出的报告\uff08没有“{F.SHEET_SUMMARY_DATA}”表\uff09\uff0c"
+                            "格式不同\uff0c无法汇总。请让该单位安装新版本后重新导出年度报告。")
+        raise UserError(f"“{path.name}”不是法治政府建设检查台导出的年度报告\uff08没有“{F.SHEET_SUMMARY_DATA}”表\uff09。")
     rows = _sheet(wb, F.SHEET_SUMMARY_DATA, path)
     head = [str(c).strip() for c in rows[0]] if rows else []
     if "格式版本" in head and len(rows) >= 2:
         fmt = _int(rows[1][head.index("格式版本")], path, F.SHEET_SUMMARY_DATA, "格式版本")
         if fmt > F.FORMAT_VERSION:
-            raise UserError(f"“{path.name}”由更新版本的程序导出(报表格式 {fmt}),本程序只认识格式 {F.FORMAT_VERSION}。"
+            raise UserError(f"“{path.name}”由更新版本的程序导出\uff08报表格式 {fmt}\uff09\uff0c本程序只认识格式 {F.FORMAT_VERSION}。"
                             "请安装最新版本后再汇总。")
         if fmt < F.FORMAT_VERSION:
-            raise UserError(f"“{path.name}”是旧版本程序导出的报告(报表格式 {fmt}),无法汇总。"
+            raise UserError(f"“{path.name}”是旧版本程序导出的报告\uff08报表格式 {fmt}\uff09\uff0c无法汇总。"
                             "请让该单位安装新版本后重新导出。")
     cols = _columns(rows, F.SUMMARY_DATA_COLUMNS, path, F.SHEET_SUMMARY_DATA)
     if len(rows) < 2:
@@ -353,9 +353,9 @@ def check_set(reports: list[OfficeReport]) -> None:
         (main_year, n1), (other, n2) = years.most_common(2)
         if n1 == n2:
             listing = "、".join(f"{y} 年 {n} 份" for y, n in sorted(years.items()))
-            raise UserError(f"所选报告的年度不一致({listing}),无法判断要汇总哪一年。请只选择同一年度的报告。")
+            raise UserError(f"所选报告的年度不一致\uff08{listing}\uff09\uff0c无法判断要汇总哪一年。请只选择同一年度的报告。")
         odd = [f"{r.path.name}({r.year}年)" for r in reports if r.year != main_year]
-        raise UserError(f"所选报告的年度不一致:多数为 {main_year} 年,以下文件不是:{'、'.join(odd)}。"
+        raise UserError(f"所选报告的年度不一致\uff1a多数为 {main_year} 年\uff0c以下文件不是\uff1a{'、'.join(odd)}。"
                         "请只选择同一年度的报告。")
     by_code: dict[str, OfficeReport] = {}
     for r in reports:
@@ -363,16 +363,16 @@ def check_set(reports: list[OfficeReport]) -> None:
             continue
         first = by_code.get(r.office_code)
         if first is not None:
-            raise UserError(f"单位编码 {r.office_code} 出现了两次:“{first.path.name}”({first.office})和"
-                            f"“{r.path.name}”({r.office})。同一单位只能汇总一份(改名后重新报送的也是同一单位),"
+            raise UserError(f"单位编码 {r.office_code} 出现了两次\uff1a“{first.path.name}”\uff08{first.office}\uff09和"
+                            f"“{r.path.name}”\uff08{r.office}\uff09。同一单位只能汇总一份\uff08改名后重新报送的也是同一单位\uff09\uff0c"
                             "请去掉其中一个文件。")
         by_code[r.office_code] = r
     seen: dict[tuple[str, str], Path] = {}
     for r in reports:
         key = (r.county, r.office)
         if key in seen:
-            raise UserError(f"“{r.office}”的报告出现了两次:“{seen[key].name}”和“{r.path.name}”。"
-                            "同一单位只能汇总一份,请去掉其中一个文件。")
+            raise UserError(f"“{r.office}”的报告出现了两次\uff1a“{seen[key].name}”和“{r.path.name}”。"
+                            "同一单位只能汇总一份\uff0c请去掉其中一个文件。")
         seen[key] = r.path
 
 
@@ -754,7 +754,7 @@ def rollup(paths: Sequence[Path | str], out_path: Path | str,
         raise UserError(f"汇总文件名“{out_path.name}”应以 .xlsx 结尾。")
     resolved = {Path(p).resolve() for p in paths}
     if out_path.resolve() in resolved:
-        raise UserError(f"汇总文件“{out_path.name}”不能与某个单位的报告同名,请另选文件名。")
+        raise UserError(f"汇总文件“{out_path.name}”不能与某个单位的报告同名\uff0c请另选文件名。")
     check_writable(out_path)
     reports = []
     for n, p in enumerate(paths):

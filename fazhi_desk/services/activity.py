@@ -47,8 +47,8 @@ def _item(s: Session, item_id: str, year: int):  # noqa: ANN202 - (item_id, Item
     item_id = resolve_item_id(s, item_id)
     row, item, doc = current_item(s, item_id)
     if item.target is None:
-        raise UserError(f"{item_id} 没有数值目标值(如“不少于4次”),不需要逐次登记活动;"
-                        "请把完成情况写在工作情况说明中,并添加佐证材料。")
+        raise UserError(f"{item_id} 没有数值目标值\uff08如“不少于4次”\uff09\uff0c不需要逐次登记活动\uff1b"
+                        "请把完成情况写在工作情况说明中\uff0c并添加佐证材料。")
     check_item_year(item_id, doc, year)
     return item_id, item, row
 
@@ -189,10 +189,10 @@ def _get(s: Session, activity_id: int) -> ActivityRow:
     try:
         n = int(activity_id)
     except (TypeError, ValueError):
-        raise UserError(f"活动记录编号“{activity_id}”无效,应为数字(见 fazhi-desk activity list)。") from None
+        raise UserError(f"活动记录编号“{activity_id}”无效\uff0c应为数字\uff08见 fazhi-desk activity list\uff09。") from None
     row = s.get(ActivityRow, n)
     if row is None:
-        raise UserError(f"没有编号为 {n} 的活动记录(可能已删除)。请用 fazhi-desk activity list 事项编号 --year 年度 查看。")
+        raise UserError(f"没有编号为 {n} 的活动记录\uff08可能已删除\uff09。请用 fazhi-desk activity list 事项编号 --year 年度 查看。")
     return row
 
 
@@ -227,7 +227,7 @@ def restore_activity(store: Store, removed: RemovedActivity, *, user: str | None
     when = utc_now()
     with store.transaction() as s:
         if s.get(ActivityRow, a.activity_id) is not None:
-            raise UserError(f"编号为 {a.activity_id} 的活动记录已经存在,无需恢复。")
+            raise UserError(f"编号为 {a.activity_id} 的活动记录已经存在\uff0c无需恢复。")
         _i, item, _r = _item(s, a.item_id, a.year)
         s.add(ActivityRow(id=a.activity_id, item_id=a.item_id, year=a.year, date=a.date, title=a.title,
                           place=a.place, people=a.people, quantity=a.quantity, note=a.note,
@@ -252,7 +252,7 @@ def link_evidence(store: Store, activity_id: int, link_ids: Sequence[int]) -> in
                    Assessment.year == row.year)))
         bad = [i for i in link_ids if i not in ok]
         if bad:
-            raise UserError(f"佐证材料 {bad[0]} 不属于事项 {row.item_id}({row.year} 年),不能归入这条活动记录。")
+            raise UserError(f"佐证材料 {bad[0]} 不属于事项 {row.item_id}\uff08{row.year} 年\uff09\uff0c不能归入这条活动记录。")
         have = set(s.scalars(select(ActivityEvidence.link_id).where(ActivityEvidence.activity_id == row.id)))
         new = [i for i in link_ids if i not in have]
         for i in new:

@@ -94,16 +94,16 @@ def read_ledger(path: Path | str, item_id: str, year: int, unit: str, *, mapping
     if not path.is_file():
         raise UserError(f"找不到文件“{path}”。请检查文件名和位置。")
     if path.suffix.lower() not in (".xlsx", ".xls", ".ods", ".xlsm"):
-        raise UserError(f"“{path.name}”不是 Excel/WPS 表格(.xlsx、.xls、.ods)。请另存为 .xlsx 后再导入。")
+        raise UserError(f"“{path.name}”不是 Excel/WPS 表格\uff08.xlsx、.xls、.ods\uff09。请另存为 .xlsx 后再导入。")
     sheet, rows, _merged = _read_rows(path)
     if len(rows) > MAX_ROWS:
-        raise UserError(f"“{path.name}”工作表“{sheet}”有 {len(rows):,} 行,超过 {MAX_ROWS:,} 行上限。")
+        raise UserError(f"“{path.name}”工作表“{sheet}”有 {len(rows):,} 行\uff0c超过 {MAX_ROWS:,} 行上限。")
     header, guessed = guess_header(rows, FIELDS, required="日期")
     cols = {**guessed, **(mapping or {})}
     if "日期" not in cols or "名称" not in cols:
         missing = "、".join(f for f in ("日期", "名称") if f not in cols)
         raise UserError(f"没有在“{path.name}”工作表“{sheet}”的表头中找到“{missing}”列。"
-                        "请用列对应指定(命令行:--map 日期=A,名称=B)。")
+                        "请用列对应指定\uff08命令行\uff1a--map 日期=A\uff0c名称=B\uff09。")
     if header < 0:
         header = 0 if not mapping else -1  # with a full --map and no header, every row is data
     accepted: list[LedgerRow] = []
@@ -156,7 +156,7 @@ def apply_ledger(store, preview: LedgerPreview, *, user: str | None = None,  # n
     from fazhi_desk.store.types import now as utc_now
 
     if not preview.rows:
-        raise UserError(f"“{preview.file}”中没有可导入的活动记录,数据未改动。")
+        raise UserError(f"“{preview.file}”中没有可导入的活动记录\uff0c数据未改动。")
     today = today or dt.date.today()
     user = user or current_user()
     when = utc_now()

@@ -70,7 +70,7 @@ class Regenerated:
 
 def _check_year(year: int) -> None:
     if not 1990 <= year <= 2100:
-        raise UserError(f"年度“{year}”无效,请输入 1990–2100 之间的年份。")
+        raise UserError(f"年度“{year}”无效\uff0c请输入 1990–2100 之间的年份。")
 
 
 def _check_key(key: str) -> None:
@@ -106,7 +106,7 @@ def save_section(store: Store, year: int, key: str, text: str, *, draft: str | N
     _check_year(year)
     _check_key(key)
     if len(text) > MAX_SECTION:
-        raise UserError(f"“{SECTION_TITLES[key]}”超过 {MAX_SECTION} 字,请精简后再保存。")
+        raise UserError(f"“{SECTION_TITLES[key]}”超过 {MAX_SECTION} 字\uff0c请精简后再保存。")
     if draft is None:
         draft = section_views(store, year, today, keys=(key,))[key].base
     user = user or current_user()
@@ -141,7 +141,7 @@ def set_submit_date(store: Store, year: int, when: dt.date | None, *, user: str 
     """报送日期 of the year's report (distinct from the date the files are generated)."""
     _check_year(year)
     if when is not None and not (dt.date(year, 1, 1) <= when <= dt.date(year + 1, 12, 31)):
-        raise UserError(f"报送日期 {when:%Y-%m-%d} 不在 {year} 年至 {year + 1} 年之间,请检查。")
+        raise UserError(f"报送日期 {when:%Y-%m-%d} 不在 {year} 年至 {year + 1} 年之间\uff0c请检查。")
     user = user or current_user()
     now = timestamp_now()
     with store.transaction() as s:
@@ -317,8 +317,8 @@ def _document(store: Store, year: int, today: dt.date | None) -> tuple[AnnualDoc
     prof = get_profile(store)
     if not prof.is_set:
         raise UserError(
-            "尚未设置单位信息(乡镇/街道名称),报告无法注明报送单位。"
-            "请先在“设置 → 单位信息”中填写(命令行:fazhi-desk profile set --office 名称 --county 县)。"
+            "尚未设置单位信息\uff08乡镇/街道名称\uff09\uff0c报告无法注明报送单位。"
+            "请先在“设置 → 单位信息”中填写\uff08命令行\uff1afazhi-desk profile set --office 名称 --county 县\uff09。"
         )
     views = section_views(store, year, today)
     secs = tuple(SectionText(k, views[k].text, views[k].base) for k, _t in SECTIONS)

@@ -280,7 +280,7 @@ def preview_import(store: Store, path: Path | str, ctx: JobContext | None = None
     try:
         sha = sha256_of(path)
     except OSError as e:
-        raise UserError(f"无法读取文件“{path}”:{e.strerror or e}。") from e
+        raise UserError(f"无法读取文件“{path}”\uff1a{e.strerror or e}。") from e
     ctx.progress(1, 3, "正在与已安装的目录比较……")
     codes = [c.document.code for c in cats]
     with store.session() as s:
@@ -314,8 +314,8 @@ def apply_import(
     if d.is_downgrade and not allow_downgrade:
         downs = [f"{x.code} 从 {x.old_version} 降为 {x.new.version}" for x in d.documents if x.is_downgrade]
         raise UserError(
-            f"“{preview.file_name}”的版本低于已安装的目录({';'.join(downs)}),未导入。"
-            "如确需换回旧版本,请在确认后再导入(命令行加 --allow-downgrade)。"
+            f"“{preview.file_name}”的版本低于已安装的目录\uff08{';'.join(downs)}\uff09\uff0c未导入。"
+            "如确需换回旧版本\uff0c请在确认后再导入\uff08命令行加 --allow-downgrade\uff09。"
         )
     _backup_before_import(store, ctx)
     user = user or current_user()
@@ -325,7 +325,7 @@ def apply_import(
     parts: list[str] = []
     with store.transaction() as s:
         if _fingerprint(s) != preview.fingerprint:
-            raise UserError("预览之后检查目录已被修改(可能刚完成了另一次导入)。本次没有导入,请重新导入该文件。")
+            raise UserError("预览之后检查目录已被修改\uff08可能刚完成了另一次导入\uff09。本次没有导入\uff0c请重新导入该文件。")
         todo = [x for x in d.documents if not x.is_empty]
         for n, dd in enumerate(todo):
             ctx.progress(n, len(todo), f"正在更新 {dd.code}……")
@@ -353,13 +353,13 @@ def _backup_before_import(store: Store, ctx: JobContext) -> None:
     from fazhi_desk.backup.auto import auto_backup
 
     if store.data is None:  # a server store opened without a desk's data directory: nowhere to keep the backup
-        raise UserError(f"数据存放在{store.describe().text()}上,但没有指定这台电脑的数据目录,无法做导入前的自动备份,"
-                        "为安全起见本次没有导入,数据没有改动。请在程序窗口或命令行(fazhi-desk catalogue import)中导入。")
+        raise UserError(f"数据存放在{store.describe().text()}上\uff0c但没有指定这台电脑的数据目录\uff0c无法做导入前的自动备份\uff0c"
+                        "为安全起见本次没有导入\uff0c数据没有改动。请在程序窗口或命令行\uff08fazhi-desk catalogue import\uff09中导入。")
     ctx.progress(0, 1, "导入前正在自动备份……")
     try:
         auto_backup(ctx, store.data, "before-import", store=store)
     except UserError as e:
-        raise UserError(f"导入前的自动备份没有完成,为安全起见本次没有导入,数据没有改动:{e}") from e
+        raise UserError(f"导入前的自动备份没有完成\uff0c为安全起见本次没有导入\uff0c数据没有改动\uff1a{e}") from e
 
 
 def _update_document(

@@ -357,7 +357,7 @@ def load_row(s: Session, item_id: str, year: int, today: dt.date | None = None) 
     """One item's row (re-read after an edit)."""
     for r in load_year(s, year, today, [item_id]):
         return r
-    raise UserError(f"找不到检查事项“{item_id}”(或它在 {year} 年已退役)。请检查编号是否正确。")
+    raise UserError(f"找不到检查事项“{item_id}”\uff08或它在 {year} 年已退役\uff09。请检查编号是否正确。")
 
 
 def _coerce(field: str, value: Any) -> Any:
@@ -380,7 +380,7 @@ def _coerce(field: str, value: Any) -> Any:
         except (TypeError, ValueError):
             raise UserError(f"实际值“{value}”不是数字。") from None
         if not math.isfinite(v):
-            raise UserError(f"实际值“{value}”不是有效的数字,请填写具体数值(如 4)。")
+            raise UserError(f"实际值“{value}”不是有效的数字\uff0c请填写具体数值\uff08如 4\uff09。")
         if v < 0:
             raise UserError(f"实际值“{value}”不能为负数。")
         return v
@@ -392,10 +392,10 @@ def _coerce(field: str, value: Any) -> Any:
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise UserError(f"完成日期“{value}”不是有效日期(格式 YYYY-MM-DD)。") from None
+            raise UserError(f"完成日期“{value}”不是有效日期\uff08格式 YYYY-MM-DD\uff09。") from None
     text = "" if value is None else str(value)
     if len(text) > MAX_NOTE:
-        raise UserError(f"{name}超过 {MAX_NOTE} 字,请精简后再保存。")
+        raise UserError(f"{name}超过 {MAX_NOTE} 字\uff0c请精简后再保存。")
     return text
 
 
@@ -437,7 +437,7 @@ def resolve_item_id(s: Session, text: str) -> str:
     found = list(s.scalars(select(ItemRow.item_id).where(func.upper(ItemRow.item_id) == t.upper()).limit(2)))
     if len(found) == 1:
         return found[0]
-    raise UserError(f"找不到检查事项“{text}”。请检查编号是否正确(可用 fazhi-desk list 查看全部编号)。")
+    raise UserError(f"找不到检查事项“{text}”。请检查编号是否正确\uff08可用 fazhi-desk list 查看全部编号\uff09。")
 
 
 def current_item(s: Session, item_id: str) -> tuple[ItemRow, Item, SourceDocument]:
@@ -461,8 +461,8 @@ def check_item_year(item_id: str, doc: SourceDocument, year: int, today: dt.date
         last = min(last, doc.term_end)
     if not first <= year <= last:
         span = f"施行期限 {doc.term_text}" if doc.term_end is not None else f"{first}—{last} 年"
-        raise UserError(f"{year} 年不在《{doc.title}》的检查年度内({span}),"
-                        f"{item_id} 在该年度不能填写。请检查年度(命令行:--year)。")
+        raise UserError(f"{year} 年不在《{doc.title}》的检查年度内\uff08{span}\uff09\uff0c"
+                        f"{item_id} 在该年度不能填写。请检查年度\uff08命令行\uff1a--year\uff09。")
 
 
 def retired_refusal(s: Session, row: ItemRow, year: int) -> str:
@@ -592,10 +592,10 @@ def _set_fields(
             raise UserError("标记为“不适用”时必须填写原因。")
         if (clean.get("na_reason") or "").strip() and new_status != Status.NOT_APPLICABLE.value \
                 and clean["na_reason"] != a.na_reason:
-            raise UserError(f"不适用原因只能在状态为“不适用”时填写({item_id} {year} 年的状态是“{new_status}”),"
-                            "原有内容未改动。如确属不适用,请同时把状态改为“不适用”。")
+            raise UserError(f"不适用原因只能在状态为“不适用”时填写\uff08{item_id} {year} 年的状态是“{new_status}”\uff09\uff0c"
+                            "原有内容未改动。如确属不适用\uff0c请同时把状态改为“不适用”。")
         if clean.get("actual") is not None and item.target is None:
-            raise UserError(f"{item_id} 没有数值目标值,不能填写实际值。请把完成情况写在工作情况说明中。")
+            raise UserError(f"{item_id} 没有数值目标值\uff0c不能填写实际值。请把完成情况写在工作情况说明中。")
         if "actual" in clean and clean["actual"] != a.actual:
             why = _logged_actual_refusal(s, item_id, year, item.unit, clean["actual"])
             if why:
@@ -605,8 +605,8 @@ def _set_fields(
                     and "completed_on" not in clean and a.completed_on is None:
                 clean["completed_on"] = default_completion_date(year, today)
         elif clean.get("completed_on") is not None:
-            raise UserError(f"只有“已完成”的事项才填写完成日期:{item_id} {year} 年的状态是“{new_status}”。"
-                            "如确已完成,请同时把状态改为“已完成”。")
+            raise UserError(f"只有“已完成”的事项才填写完成日期\uff1a{item_id} {year} 年的状态是“{new_status}”。"
+                            "如确已完成\uff0c请同时把状态改为“已完成”。")
         elif "status" in clean and clean["status"] != a.status and a.completed_on is not None:
             clean["completed_on"] = None  # the date goes with 已完成 (an undo brings it back)
         if clean.get("completed_on") is not None:

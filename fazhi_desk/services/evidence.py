@@ -468,7 +468,7 @@ def _entries(s: Session, where) -> list[EvidenceEntry]:  # noqa: ANN001
 def _get_link(s: Session, link_id: int) -> EvidenceLink:
     link = s.get(EvidenceLink, link_id)
     if link is None:
-        raise UserError(f"找不到编号为 {link_id} 的佐证材料(可能已被移除)。请刷新后重试。")
+        raise UserError(f"找不到编号为 {link_id} 的佐证材料\uff08可能已被移除\uff09。请刷新后重试。")
     return link
 
 
@@ -497,7 +497,7 @@ def get_entry(store: Store, link_id: int) -> EvidenceEntry:
     with store.session() as s:
         found = _entries(s, EvidenceLink.id == link_id)
     if not found:
-        raise UserError(f"找不到编号为 {link_id} 的佐证材料(可能已被移除)。请刷新后重试。")
+        raise UserError(f"找不到编号为 {link_id} 的佐证材料\uff08可能已被移除\uff09。请刷新后重试。")
     return found[0]
 
 
@@ -543,7 +543,7 @@ def attach(
     _check_year(year)
     when = parse_doc_date(doc_date)  # 文件日期 of every file added now (refused before anything is copied)
     if len(description) > MAX_DESCRIPTION:
-        raise UserError(f"说明超过 {MAX_DESCRIPTION} 字,请精简后再保存。")
+        raise UserError(f"说明超过 {MAX_DESCRIPTION} 字\uff0c请精简后再保存。")
     user = user or current_user()
     with store.session() as s:
         _require_item(s, item_id, year)
@@ -679,7 +679,7 @@ def _commit_links(store: Store, fs: FileStore, item_id: str, year: int, pending:
         for x in pending:
             if not fs.exists(x.sha256):
                 raise UserError(
-                    f"“{x.name}”保存后被同时运行的清理操作移走。请重新添加这些文件;本次没有添加任何文件。"
+                    f"“{x.name}”保存后被同时运行的清理操作移走。请重新添加这些文件\uff1b本次没有添加任何文件。"
                 )
 
 
@@ -709,7 +709,7 @@ def link_existing(store: Store, link_id: int, item_id: str, year: int, *, user: 
         dup = s.scalar(select(EvidenceLink).where(EvidenceLink.assessment_id == a.id,
                                                   EvidenceLink.sha256 == src.sha256))
         if dup is not None:
-            raise UserError(f"“{src.original_name}”已经是事项 {item_id}({year} 年)的佐证材料(名为“{dup.original_name}”)。")
+            raise UserError(f"“{src.original_name}”已经是事项 {item_id}\uff08{year} 年\uff09的佐证材料\uff08名为“{dup.original_name}”\uff09。")
         new = EvidenceLink(assessment_id=a.id, sha256=src.sha256, original_name=src.original_name,
                            description=src.description, doc_date=src.doc_date, file_mtime=src.file_mtime,
                            added_at=now, added_by=user)
@@ -762,7 +762,7 @@ def parse_doc_date(text: str | dt.date | None) -> dt.date | None:
         else:
             raise ValueError(t)
     except ValueError:
-        raise UserError(f"文件日期“{t}”不是有效日期。请按 2023-05-01 或 2023年5月1日 的格式填写,或留空。") from None
+        raise UserError(f"文件日期“{t}”不是有效日期。请按 2023-05-01 或 2023年5月1日 的格式填写\uff0c或留空。") from None
     if not 1949 <= d.year <= 2100:
         raise UserError(f"文件日期“{t}”的年份不合理。请检查后重新填写。")
     return d
@@ -777,7 +777,7 @@ def update_link(store: Store, link_id: int, *, description: object = _UNSET, doc
     if description is not _UNSET:
         d = "" if description is None else str(description).strip()
         if len(d) > MAX_DESCRIPTION:
-            raise UserError(f"说明超过 {MAX_DESCRIPTION} 字,请精简后再保存。")
+            raise UserError(f"说明超过 {MAX_DESCRIPTION} 字\uff0c请精简后再保存。")
         changes["description"] = d
     if doc_date is not _UNSET:
         changes["doc_date"] = parse_doc_date(doc_date)  # type: ignore[arg-type]
@@ -919,8 +919,8 @@ def gc(store: Store, *, grace_seconds: float = STALE_TEMP_SECONDS, keep_days: in
                 try:
                     t = fs.trash(sha)
                 except OSError as e:
-                    raise UserError(f"无法把不再使用的文件移入回收目录“{fs.trash_root}”:{e.strerror or e}。"
-                                    "请检查佐证材料目录的写入权限;没有删除任何文件。") from e
+                    raise UserError(f"无法把不再使用的文件移入回收目录“{fs.trash_root}”\uff1a{e.strerror or e}。"
+                                    "请检查佐证材料目录的写入权限\uff1b没有删除任何文件。") from e
                 if t is not None:
                     trashed.append(t)
                     freed += size

@@ -79,26 +79,26 @@ def restore(ctx: JobContext, store: Store, trash_id: int, *, user: str | None = 
     with store.session() as s:
         t = s.get(EvidenceTrash, trash_id)
         if t is None:
-            raise UserError("回收站中没有这一项(可能已恢复,或已超过 30 天被清空)。")
+            raise UserError("回收站中没有这一项\uff08可能已恢复\uff0c或已超过 30 天被清空\uff09。")
         sha, size, name = t.sha256, t.size, t.original_name
         if s.get(ItemRow, t.item_id) is None:
-            raise UserError(f"事项 {t.item_id} 已不在检查目录中,无法把“{name}”恢复到它名下。")
+            raise UserError(f"事项 {t.item_id} 已不在检查目录中\uff0c无法把“{name}”恢复到它名下。")
     moved_back = None
     if not fs.path(sha).is_file():
         trash = fs.root / TRASH_DIR
         found = [d / sha for d in sorted(trash.iterdir(), reverse=True) if (d / sha).is_file()] if trash.is_dir() else []
         if not found:
-            raise UserError(f"“{name}”的文件已被彻底清除(超过 {TRASH_KEEP_DAYS} 天),无法恢复。请重新添加原始文件。")
+            raise UserError(f"“{name}”的文件已被彻底清除\uff08超过 {TRASH_KEEP_DAYS} 天\uff09\uff0c无法恢复。请重新添加原始文件。")
         fs.restore_from_trash(found[0])
         moved_back = found[0]
     if fs.check(ctx, sha, size) != "ok":
-        raise UserError(f"回收站中“{name}”的文件已损坏或被改动,无法恢复。请重新添加原始文件。")
+        raise UserError(f"回收站中“{name}”的文件已损坏或被改动\uff0c无法恢复。请重新添加原始文件。")
     now = timestamp_now()
     try:
         with store.transaction() as s:
             t = s.get(EvidenceTrash, trash_id)
             if t is None:
-                raise UserError("回收站中没有这一项(可能刚被恢复)。")
+                raise UserError("回收站中没有这一项\uff08可能刚被恢复\uff09。")
             if s.get(EvidenceFile, sha) is None:
                 s.add(EvidenceFile(sha256=sha, size=size, mime=t.mime, stored_at=now))
             a = ensure_assessment(s, t.item_id, t.year)

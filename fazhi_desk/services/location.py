@@ -84,7 +84,7 @@ def read_location(data: DataDir) -> StoreLocation:
     except FileNotFoundError:
         return StoreLocation()
     except (OSError, ValueError) as e:
-        raise UserError(f"数据存放位置的设置文件“{p}”无法读取({e})。请用“fazhi-desk store connect”重新设置,"
+        raise UserError(f"数据存放位置的设置文件“{p}”无法读取\uff08{e}\uff09。请用“fazhi-desk store connect”重新设置\uff0c"
                         "或删除该文件以使用本机数据。") from e
     if not isinstance(raw, dict):
         raw = {}
@@ -182,10 +182,10 @@ def check_server_url(url: str) -> str:
     try:
         u = make_url(url)
     except Exception as e:  # noqa: BLE001 - sqlalchemy's ArgumentError and friends
-        raise UserError(f"无法识别数据库地址({type(e).__name__})。格式:postgresql://用户名:密码@服务器:端口/数据库名") from e
+        raise UserError(f"无法识别数据库地址\uff08{type(e).__name__}\uff09。格式\uff1apostgresql://用户名\uff1a密码@服务器\uff1a端口/数据库名") from e
     if u.get_backend_name() != "postgresql" or not u.host or not u.database or not u.username:
-        raise UserError("数据库地址应为 postgresql://用户名:密码@服务器[:端口]/数据库名(例如 "
-                        "postgresql://fazhi@192.168.1.10:5432/qianyou)。")
+        raise UserError("数据库地址应为 postgresql://用户名\uff1a密码@服务器[\uff1a端口]/数据库名\uff08例如 "
+                        "postgresql://fazhi@192.168.1.10:5432/qianyou\uff09。")
     return url
 
 
@@ -220,7 +220,7 @@ def apply_operator(loc: StoreLocation) -> None:
 def _check_operator(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise UserError("请用 --operator 给出这台电脑的操作人(姓名),变更记录会写明每项修改是谁做的。")
+        raise UserError("请用 --operator 给出这台电脑的操作人\uff08姓名\uff09\uff0c变更记录会写明每项修改是谁做的。")
     if len(name) > OPERATOR_MAX:
         raise UserError(f"操作人不能超过 {OPERATOR_MAX} 个字。")
     return name
@@ -294,10 +294,10 @@ def _check_evidence_folder(evidence_dir: Path, workspace_id: str | None) -> None
     except FileNotFoundError:
         return
     except OSError as e:
-        raise UserError(f"无法读取佐证材料文件夹“{evidence_dir}”:{e.strerror or e}。请检查共享文件夹的权限。") from e
+        raise UserError(f"无法读取佐证材料文件夹“{evidence_dir}”\uff1a{e.strerror or e}。请检查共享文件夹的权限。") from e
     if workspace_id and theirs != workspace_id:
-        raise UserError(f"佐证材料文件夹“{evidence_dir}”属于另一份数据(工作区编号不同)。程序没有改动任何数据。"
-                        "请另选一个空文件夹,或选与服务器数据库配套的那个文件夹。")
+        raise UserError(f"佐证材料文件夹“{evidence_dir}”属于另一份数据\uff08工作区编号不同\uff09。程序没有改动任何数据。"
+                        "请另选一个空文件夹\uff0c或选与服务器数据库配套的那个文件夹。")
 
 
 def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
@@ -326,8 +326,8 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
     evidence_dir = Path(evidence_dir).expanduser()
     loc = read_location(data)
     if loc.on_server:
-        raise UserError(f"这台电脑已经在使用服务器上的数据({loc.lines(data)[1]})。"
-                        "要迁回本机,请先用“store disconnect”,再从备份恢复。")
+        raise UserError(f"这台电脑已经在使用服务器上的数据\uff08{loc.lines(data)[1]}\uff09。"
+                        "要迁回本机\uff0c请先用“store disconnect”\uff0c再从备份恢复。")
     backend = PostgresBackend(url)
     where = backend.describe().text()
 
@@ -355,30 +355,30 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
                 if rev is not None:
                     held = {t: n for t, n in count_rows(c).items() if n and t != "setting"}
                     if held:
-                        raise UserError(f"{where}里已经有数据。程序没有改动它,这台电脑仍使用本机数据。要使用服务器上的数据,"
-                                        "请用“store connect”;要迁入本机数据,请管理员另建一个空数据库。")
+                        raise UserError(f"{where}里已经有数据。程序没有改动它\uff0c这台电脑仍使用本机数据。要使用服务器上的数据\uff0c"
+                                        "请用“store connect”\uff1b要迁入本机数据\uff0c请管理员另建一个空数据库。")
         finally:
             engine.dispose()
         _check_evidence_folder(evidence_dir, local.workspace_id)
         try:
             evidence_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise UserError(f"无法创建佐证材料文件夹“{evidence_dir}”:{e.strerror or e}。"
+            raise UserError(f"无法创建佐证材料文件夹“{evidence_dir}”\uff1a{e.strerror or e}。"
                             "请确认共享文件夹已连接且可写。这台电脑仍使用本机数据。") from e
         probe = temp_path(evidence_dir / "write-test")
         try:  # before anything is written to the server: a folder we cannot write is refused now, not after the rows
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as e:
-            raise UserError(f"佐证材料文件夹“{evidence_dir}”不可写:{e.strerror or e}。"
-                            "请确认共享文件夹已连接、这台电脑的用户有写入权限。这台电脑仍使用本机数据,服务器上没有写入任何数据。") from e
+            raise UserError(f"佐证材料文件夹“{evidence_dir}”不可写\uff1a{e.strerror or e}。"
+                            "请确认共享文件夹已连接、这台电脑的用户有写入权限。这台电脑仍使用本机数据\uff0c服务器上没有写入任何数据。") from e
         with tempfile.TemporaryDirectory(dir=data.root, prefix="~move-") as tmpd:
             snap = Path(tmpd) / "snapshot.sqlite3"
             say("正在复制数据库快照……")
             local.snapshot(snap)
             bad = check_database(snap)
             if bad:
-                raise UserError(f"本机数据快照检查未通过({bad}),没有迁移。请先从备份恢复本机数据。")
+                raise UserError(f"本机数据快照检查未通过\uff08{bad}\uff09\uff0c没有迁移。请先从备份恢复本机数据。")
             shas = file_evidence(snap)
             report = MoveReport(where=where, evidence_dir=evidence_dir)
             src_root = local.evidence_root
@@ -393,8 +393,8 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
                     if not (dst.exists() and dst.stat().st_size == src.stat().st_size and _sha256(dst) == _sha256(src)):
                         _copy_file(src, dst)
                 except OSError as e:
-                    raise UserError(f"复制佐证材料“{src}”到“{dst}”时出错:{e.strerror or e}。"
-                                    "这台电脑仍使用本机数据;请检查共享文件夹的空间和权限后重试。") from e
+                    raise UserError(f"复制佐证材料“{src}”到“{dst}”时出错\uff1a{e.strerror or e}。"
+                                    "这台电脑仍使用本机数据\uff1b请检查共享文件夹的空间和权限后重试。") from e
                 report.files += 1
                 report.bytes += src.stat().st_size
             say("正在核对佐证材料……")
@@ -405,10 +405,10 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
                 p = target.path(sha)
                 if not p.is_file():
                     if FileStore(src_root).path(sha).is_file():
-                        raise UserError(f"佐证材料文件“{p}”复制后找不到。这台电脑仍使用本机数据;请重试。")
+                        raise UserError(f"佐证材料文件“{p}”复制后找不到。这台电脑仍使用本机数据\uff1b请重试。")
                     continue  # missing here already: 校验 reports it on both
                 if p.stat().st_size != size or _sha256(p) != sha:
-                    raise UserError(f"佐证材料文件“{p}”复制后核对 SHA-256 不一致。这台电脑仍使用本机数据;请检查共享文件夹后重试。")
+                    raise UserError(f"佐证材料文件“{p}”复制后核对 SHA-256 不一致。这台电脑仍使用本机数据\uff1b请检查共享文件夹后重试。")
                 report.hashed += 1
             say("正在把数据写入服务器……")
             report.rows = backend.load(snap)
@@ -417,7 +417,7 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
         if ws is not None:
             ws.close()
     if report.rows != expected:
-        raise UserError("写入服务器的行数与本机数据不一致,没有切换。请把日志发给技术支持。")
+        raise UserError("写入服务器的行数与本机数据不一致\uff0c没有切换。请把日志发给技术支持。")
     say("正在核对服务器上的数据……", can_stop=False)
     full = make_url(url).render_as_string(hide_password=False)
     check = Store(full, evidence_dir).open()
@@ -425,9 +425,9 @@ def move_to(data: DataDir, url: str, evidence_dir: Path | str, operator: str,
         with check.engine.connect() as c:
             got = count_rows(c)
         if got != expected:
-            raise UserError(f"重新连接后核对{where}的行数不一致,没有切换。请把日志发给技术支持。")
+            raise UserError(f"重新连接后核对{where}的行数不一致\uff0c没有切换。请把日志发给技术支持。")
         if check.workspace_id != local.workspace_id or not check.evidence_belongs():
-            raise UserError("服务器上的数据与佐证材料文件夹的工作区编号不一致,没有切换。请把日志发给技术支持。")
+            raise UserError("服务器上的数据与佐证材料文件夹的工作区编号不一致\uff0c没有切换。请把日志发给技术支持。")
     finally:
         check.close()
     _switch(data, url, evidence_dir, operator)
@@ -462,7 +462,7 @@ def connect(data: DataDir, url: str, evidence_dir: Path | str, operator: str) ->
     try:
         _check_evidence_folder(evidence_dir, store.workspace_id)
         if not store.evidence_belongs():
-            raise UserError(f"无法确认佐证材料文件夹“{evidence_dir}”与服务器上的数据配套(文件夹不可写或工作区编号缺失)。"
+            raise UserError(f"无法确认佐证材料文件夹“{evidence_dir}”与服务器上的数据配套\uff08文件夹不可写或工作区编号缺失\uff09。"
                             "请检查共享文件夹后重试。")
     finally:
         store.close()
@@ -635,7 +635,7 @@ def restore_into_server(ctx, data: DataDir, store, path: Path | str, *,  # noqa:
         migrated = _migrate_if_older(new_db, manifest)
         bad = check_database(new_db)
         if bad:
-            raise UserError(f"恢复出的数据库检查未通过({bad})。服务器上的数据没有改动。请换一个备份文件。")
+            raise UserError(f"恢复出的数据库检查未通过\uff08{bad}\uff09。服务器上的数据没有改动。请换一个备份文件。")
         if prepare is not None:
             prepare(new_db)
         ctx.progress(0, 1000, "正在备份服务器上的当前数据……")
@@ -651,7 +651,7 @@ def restore_into_server(ctx, data: DataDir, store, path: Path | str, *,  # noqa:
             if not (dst.is_file() and dst.stat().st_size == size and _sha256(dst) == sha):
                 _copy_file(p, dst)
                 if _sha256(dst) != sha:
-                    raise UserError(f"佐证材料文件“{dst}”复制后核对 SHA-256 不一致。服务器上的数据没有改动;"
+                    raise UserError(f"佐证材料文件“{dst}”复制后核对 SHA-256 不一致。服务器上的数据没有改动\uff1b"
                                     "请检查共享文件夹后重试。")
         _log_the_restore(store, new_db, Path(path).name, manifest)
         ctx.progress(0, 1000, "正在写入服务器……")

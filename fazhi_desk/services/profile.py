@@ -138,11 +138,11 @@ def normalise_office_code(text: str) -> str:
     if len(code) == 18 and code[:1].isdigit() and code[:2] != "00" and all(c in _USCC_CHARS for c in code):
         if not uscc_valid(code):
             raise UserError(f"单位编码\u201c{code}\u201d像是统一社会信用代码\uff0c但校验位不对\uff1b"
-                            "请对照单位的统一社会信用代码证书逐位核对(或填写县里分配的单位编码)。")
+                            "请对照单位的统一社会信用代码证书逐位核对\uff08或填写县里分配的单位编码\uff09。")
         return code
     if not _LOCAL_CODE.match(code):
         raise UserError(f"单位编码\u201c{code}\u201d无效\uff1b请填写 18 位统一社会信用代码\uff0c"
-                        "或县里分配的单位编码(字母、数字和\u201c-\u201d\uff0c最多 40 个字符)。")
+                        "或县里分配的单位编码\uff08字母、数字和\u201c-\u201d\uff0c最多 40 个字符\uff09。")
     return code
 
 
@@ -206,7 +206,7 @@ def set_profile(store: Store, **fields: str) -> OfficeProfile:
     allowed = set(FIELD_NAMES) | {"binding_documents", "since_year"}
     bad = set(fields) - allowed
     if bad:
-        raise UserError(f"未知的单位信息字段:{'、'.join(sorted(bad))}")
+        raise UserError(f"未知的单位信息字段\uff1a{'、'.join(sorted(bad))}")
     since = fields.pop("since_year", None)
     if since is not None:  # "" clears it
         try:
@@ -222,7 +222,7 @@ def set_profile(store: Store, **fields: str) -> OfficeProfile:
         code = normalise_office_code(code)
     for k, v in fields.items():
         if v is not None and len(v) > 200:
-            raise UserError(f"单位信息“{FIELD_NAMES[k]}”过长(最多 200 字)。")
+            raise UserError(f"单位信息“{FIELD_NAMES[k]}”过长\uff08最多 200 字\uff09。")
     with store.transaction() as s:
         p = s.get(Profile, 1)
         if p is None:
@@ -253,7 +253,7 @@ def _binding_json(s, codes: Iterable[str]) -> str:  # noqa: ANN001
     chosen = [c.strip().upper() for c in codes if c.strip()]
     unknown = [c for c in chosen if c not in installed]
     if unknown:
-        raise UserError(f"没有安装文件代码为“{'、'.join(unknown)}”的来源文件(已安装:{'、'.join(installed) or '无'})。")
+        raise UserError(f"没有安装文件代码为“{'、'.join(unknown)}”的来源文件\uff08已安装\uff1a{'、'.join(installed) or '无'}\uff09。")
     return json.dumps([c for c in installed if c in chosen], ensure_ascii=False)
 
 

@@ -71,12 +71,12 @@ def set_template(store: Store, t: ReportTemplate) -> ReportTemplate:
     """Save the template (one transaction); a heading equal to the default is stored as no override."""
     for what, text in (("开头", t.opening), ("结尾", t.closing), *((k, v) for k, v in t.headings.items())):
         if len(text) > MAX_TEXT:
-            raise UserError(f"报告模板的“{what}”超过 {MAX_TEXT} 字,请精简。")
+            raise UserError(f"报告模板的“{what}”超过 {MAX_TEXT} 字\uff0c请精简。")
         if "\n" in text.strip() and what not in ("开头", "结尾"):
             raise UserError(f"报告模板中主题“{what}”的标题只能有一行。")
     unknown = [k for k in t.headings if k not in THEME_BY_KEY]
     if unknown:
-        raise UserError(f"报告模板中的主题“{'、'.join(unknown)}”不存在;可用的主题:"
+        raise UserError(f"报告模板中的主题“{'、'.join(unknown)}”不存在\uff1b可用的主题\uff1a"
                         f"{'、'.join(x.key for x in THEMES)}。")
     values = {"opening": t.opening.strip(), "closing": t.closing.strip()}
     for th in THEMES:
@@ -112,13 +112,13 @@ def parse_template(text: str, where: str = "报告模板") -> ReportTemplate:
         elif part == HEADINGS:
             key, sep, head = line.partition("=")
             if not sep or key.strip() not in THEME_BY_KEY:
-                raise UserError(f"“{where}”第{n}行“{line[:30]}”不是“主题=标题”的形式,或主题不存在;"
-                                f"可用的主题:{'、'.join(t.key for t in THEMES)}。")
+                raise UserError(f"“{where}”第{n}行“{line[:30]}”不是“主题=标题”的形式\uff0c或主题不存在\uff1b"
+                                f"可用的主题\uff1a{'、'.join(t.key for t in THEMES)}。")
             heads[key.strip()] = head.strip()
         else:
-            raise UserError(f"“{where}”第{n}行在“{OPENING}”之前;请按导出的模板格式填写。")
+            raise UserError(f"“{where}”第{n}行在“{OPENING}”之前\uff1b请按导出的模板格式填写。")
     if not (opening or closing or heads):
-        raise UserError(f"“{where}”中没有找到{OPENING}{HEADINGS}{CLOSING}三部分,请先导出模板再修改。")
+        raise UserError(f"“{where}”中没有找到{OPENING}{HEADINGS}{CLOSING}三部分\uff0c请先导出模板再修改。")
     return ReportTemplate("\n".join(opening) or DEFAULT_OPENING, "\n".join(closing) or DEFAULT_CLOSING, heads)
 
 
@@ -162,11 +162,11 @@ def import_template(store: Store, path: Path | str) -> ReportTemplate:
         else:
             raise UserError(f"报告模板文件“{path.name}”应为 .txt 或 .docx。")
     except FileNotFoundError:
-        raise UserError(f"找不到报告模板文件“{path}”,请检查路径。") from None
+        raise UserError(f"找不到报告模板文件“{path}”\uff0c请检查路径。") from None
     except UnicodeDecodeError:
-        raise UserError(f"报告模板文件“{path.name}”不是 UTF-8 文本,请用记事本另存为 UTF-8 后再导入。") from None
+        raise UserError(f"报告模板文件“{path.name}”不是 UTF-8 文本\uff0c请用记事本另存为 UTF-8 后再导入。") from None
     except UserError:
         raise
     except Exception as e:  # a damaged .docx (zip or XML error)
-        raise UserError(f"无法读取报告模板文件“{path.name}”:文件已损坏或不是 Word 文档({type(e).__name__})。") from None
+        raise UserError(f"无法读取报告模板文件“{path.name}”\uff1a文件已损坏或不是 Word 文档\uff08{type(e).__name__}\uff09。") from None
     return set_template(store, parse_template(text, path.name))

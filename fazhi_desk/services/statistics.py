@@ -198,7 +198,7 @@ def set_statistic(store: Store, year: int, code: str, value: object, *, user: st
     from fazhi_desk.services.checklist import set_fields
 
     if not 1990 <= year <= 2100:
-        raise UserError(f"年度“{year}”无效,请输入 1990–2100 之间的年份。")
+        raise UserError(f"年度“{year}”无效\uff0c请输入 1990–2100 之间的年份。")
     with store.session() as s:
         inds = indicators(s)
         by_code = {i.code: i for i in inds}

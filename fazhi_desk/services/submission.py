@@ -391,7 +391,7 @@ def set_prior(store: Store, item_ids: Iterable[str], choice: Prior | str, *, not
         since = read_since(s)
         if since is None:
             raise UserError("尚未设置开始使用年度\uff1b请先在\u201c设置 → 单位信息\u201d中填写"
-                            "(命令行\uff1afazhi-desk profile set --since 2025)。")
+                            "\uff08命令行\uff1afazhi-desk profile set --since 2025\uff09。")
         for item_id in item_ids:
             if s.get(ItemRow, item_id) is None:
                 raise UserError(f"找不到检查事项\u201c{item_id}\u201d。请检查编号是否正确。")

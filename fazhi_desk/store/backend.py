@@ -169,7 +169,7 @@ class SqliteBackend:
         try:
             holder.acquire(lock, data)  # waits for another command; a window or another program: says which
         except OSError as e:
-            raise UserError(f"无法在数据目录“{data.root}”创建锁文件:{e.strerror or e}。请检查该目录的写入权限。") from e
+            raise UserError(f"无法在数据目录“{data.root}”创建锁文件\uff1a{e.strerror or e}。请检查该目录的写入权限。") from e
         try:
             holder.claim(data)  # who holds the lock, for a process that finds it held
             swap.finish_interrupted_restore(data)  # a restore cut short: the old or the new workspace, never a mix
@@ -549,8 +549,8 @@ class PostgresBackend(UrlBackend):
     def _refuse_foreign(self, tables: set[str]) -> None:
         shown = "、".join(sorted(tables)[:5]) + (" 等" if len(tables) > 5 else "")
         raise UserError(
-            f"{self.describe().text()}不是空的,也不是法治政府建设检查台的数据库(已有数据表:{shown})。"
-            "程序没有改动它。请管理员另建一个空数据库给本程序使用,再重新连接。")
+            f"{self.describe().text()}不是空的\uff0c也不是法治政府建设检查台的数据库\uff08已有数据表\uff1a{shown}\uff09。"
+            "程序没有改动它。请管理员另建一个空数据库给本程序使用\uff0c再重新连接。")
 
     def _migrate_locked(self, conn) -> None:  # noqa: ANN001
         """Bring the schema to the head revision; ``conn`` is in a transaction holding :data:`MIGRATE_LOCK`."""
@@ -634,8 +634,8 @@ class PostgresBackend(UrlBackend):
             with src.connect() as r:
                 rev = r.execute(text("SELECT version_num FROM alembic_version")).scalar()
                 if rev != _db.HEAD_REVISION:
-                    raise UserError(f"要复制的数据(数据库版本 {rev})与本程序的版本 {_db.HEAD_REVISION} 不一致。"
-                                    "请先用本程序打开一次本机数据(会自动升级),再重试。")
+                    raise UserError(f"要复制的数据\uff08数据库版本 {rev}\uff09与本程序的版本 {_db.HEAD_REVISION} 不一致。"
+                                    "请先用本程序打开一次本机数据\uff08会自动升级\uff09\uff0c再重试。")
                 with self.errors(), engine.begin() as w:
                     w.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK})
                     db_rev, tables = self.state(w)
@@ -649,13 +649,13 @@ class PostgresBackend(UrlBackend):
                         held = {t: n for t, n in count_rows(w).items() if n and t != "setting"}
                         if held:
                             raise UserError(
-                                f"{self.describe().text()}里已经有数据({'、'.join(sorted(held))} 等表不是空的)。"
-                                "程序没有改动它。要让这台电脑使用其中的数据,请用“store connect”;"
-                                "要迁入本机数据,请管理员另建一个空数据库。")
+                                f"{self.describe().text()}里已经有数据\uff08{'、'.join(sorted(held))} 等表不是空的\uff09。"
+                                "程序没有改动它。要让这台电脑使用其中的数据\uff0c请用“store connect”\uff1b"
+                                "要迁入本机数据\uff0c请管理员另建一个空数据库。")
                         w.execute(text("DELETE FROM setting"))
                     counts = copy_rows(r, w)
                     if count_rows(w) != counts:
-                        raise UserError("复制到服务器后各表行数与原数据不一致,已撤销本次复制。请把日志发给技术支持。")
+                        raise UserError("复制到服务器后各表行数与原数据不一致\uff0c已撤销本次复制。请把日志发给技术支持。")
             return counts
         finally:
             src.dispose()

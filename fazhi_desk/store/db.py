@@ -276,8 +276,8 @@ def _check_file(db_path: Path, *, full: bool = False, backups: Path | None = Non
         log.info("integrity_check of %s (the previous session did not close cleanly): ok", db_path)
     if tables and "alembic_version" not in tables:
         raise UserError(
-            f"数据文件“{db_path}”是其他程序的 SQLite 数据库,不是法治政府建设检查台的数据。"
-            "程序没有改动它。请另选一个数据目录(--data-dir)。"
+            f"数据文件“{db_path}”是其他程序的 SQLite 数据库\uff0c不是法治政府建设检查台的数据。"
+            "程序没有改动它。请另选一个数据目录\uff08--data-dir\uff09。"
         )
 
 
@@ -496,12 +496,12 @@ def _migrate_file(path: Path, head: str, backups: Path | None) -> None:
             bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if bad:
                 raise UserError(
-                    f"数据库升级后发现 {len(bad)} 处外键不一致,升级没有生效,原数据文件未被改动。"
-                    f"请把日志发给技术支持;升级前的备份在“{backups}”。")
+                    f"数据库升级后发现 {len(bad)} 处外键不一致\uff0c升级没有生效\uff0c原数据文件未被改动。"
+                    f"请把日志发给技术支持\uff1b升级前的备份在“{backups}”。")
             ok = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchmany(20)]
             if ok != ["ok"]:
                 log.error("integrity_check after migrating: %s", ok)
-                raise UserError("数据库升级后完整性检查未通过,升级没有生效,原数据文件未被改动。请把日志发给技术支持。")
+                raise UserError("数据库升级后完整性检查未通过\uff0c升级没有生效\uff0c原数据文件未被改动。请把日志发给技术支持。")
             conn.exec_driver_sql("PRAGMA journal_mode=WAL")
             conn.commit()
     finally:
@@ -699,7 +699,7 @@ class Store:
     # --- sessions ---------------------------------------------------------------------------
     def session(self) -> Session:
         if self._sessions is None:
-            raise UserError("数据库已关闭(正在恢复或退出)。请稍候重试。")
+            raise UserError("数据库已关闭\uff08正在恢复或退出\uff09。请稍候重试。")
         return self._sessions()
 
     @contextmanager

@@ -91,7 +91,7 @@ def user_error(exc: BaseException, db: Path | str) -> UserError | None:
         return _disk_full(db)
     if primary in (SQLITE_BUSY, SQLITE_LOCKED):
         return StoreError(
-            f"数据文件“{db}”正被其他程序占用(例如另一个数据库工具或备份软件正在读写它)。"
+            f"数据文件“{db}”正被其他程序占用\uff08例如另一个数据库工具或备份软件正在读写它\uff09。"
             f"请关闭那个程序后重试。{NOTHING_CHANGED}", code=name)
     if primary in (SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_PERM) and _not_writable(db):
         primary, name = SQLITE_READONLY, name or "SQLITE_READONLY"  # e.g. IOERR_LOCK on a file opened read-only
@@ -101,33 +101,33 @@ def user_error(exc: BaseException, db: Path | str) -> UserError | None:
                 f"数据文件“{db}”在程序运行期间被移动、改名或替换。请关闭程序后重新打开。{NOTHING_CHANGED}", code=name)
         if name in ("SQLITE_READONLY_CANTINIT", "SQLITE_READONLY_RECOVERY", "SQLITE_READONLY_CANTLOCK"):
             return StoreError(
-                f"数据文件“{db}”旁的辅助文件(“{db.name}-shm”或“{db.name}-wal”)是只读的,数据无法保存。"
-                "请关闭程序,确认这两个文件和所在文件夹可写(或删除只读的“-shm”文件)后重新打开。"
+                f"数据文件“{db}”旁的辅助文件\uff08“{db.name}-shm”或“{db.name}-wal”\uff09是只读的\uff0c数据无法保存。"
+                "请关闭程序\uff0c确认这两个文件和所在文件夹可写\uff08或删除只读的“-shm”文件\uff09后重新打开。"
                 f"{NOTHING_CHANGED}", code=name)
         return StoreError(
-            f"数据文件“{db}”或它所在的文件夹是只读的,数据无法保存。请取消该文件的“只读”属性或开放文件夹的写入权限,"
-            f"然后关闭程序重新打开;也可以换一个可写的数据目录(--data-dir)。{NOTHING_CHANGED}", code=name)
+            f"数据文件“{db}”或它所在的文件夹是只读的\uff0c数据无法保存。请取消该文件的“只读”属性或开放文件夹的写入权限\uff0c"
+            f"然后关闭程序重新打开\uff1b也可以换一个可写的数据目录\uff08--data-dir\uff09。{NOTHING_CHANGED}", code=name)
     if primary == SQLITE_IOERR:
         if name in ("SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_TRUNCATE",
                     "SQLITE_IOERR_SHMSIZE", "SQLITE_IOERR_SHMMAP") and _looks_full(db):
             return _disk_full(db)
         return StoreError(
-            f"读写数据文件“{db}”时磁盘出错({name})。请检查磁盘(或 U 盘、移动硬盘)是否连接正常、空间是否充足,"
-            f"然后重试;若反复出现,请从“备份”恢复。{NOTHING_CHANGED}", code=name)
+            f"读写数据文件“{db}”时磁盘出错\uff08{name}\uff09。请检查磁盘\uff08或 U 盘、移动硬盘\uff09是否连接正常、空间是否充足\uff0c"
+            f"然后重试\uff1b若反复出现\uff0c请从“备份”恢复。{NOTHING_CHANGED}", code=name)
     if primary == SQLITE_CORRUPT:
         return StoreError(
-            f"数据文件“{db}”已损坏({name}),程序不能继续使用它。程序没有改动它。"
+            f"数据文件“{db}”已损坏\uff08{name}\uff09\uff0c程序不能继续使用它。程序没有改动它。"
             f"请从“{db.parent / 'backups'}”中的备份恢复。", code=name)
     if primary == SQLITE_NOTADB:
         return StoreError(
-            f"数据文件“{db}”不是本程序的数据库(文件已损坏或被其他文件替换)。程序没有改动它。"
-            f"请从“{db.parent / 'backups'}”中的备份恢复,或另选一个数据目录(--data-dir)。", code=name)
+            f"数据文件“{db}”不是本程序的数据库\uff08文件已损坏或被其他文件替换\uff09。程序没有改动它。"
+            f"请从“{db.parent / 'backups'}”中的备份恢复\uff0c或另选一个数据目录\uff08--data-dir\uff09。", code=name)
     if primary in (SQLITE_CANTOPEN, SQLITE_PERM):
         return StoreError(
-            f"无法打开数据文件“{db}”({name}):文件或所在文件夹不存在、没有访问权限,或被其他程序锁定。"
+            f"无法打开数据文件“{db}”\uff08{name}\uff09\uff1a文件或所在文件夹不存在、没有访问权限\uff0c或被其他程序锁定。"
             "请检查数据目录的权限后重试。", code=name)
     if primary == SQLITE_PROTOCOL:
-        return StoreError(f"数据文件“{db}”正被其他程序频繁读写,暂时无法使用。请稍候重试。{NOTHING_CHANGED}", code=name)
+        return StoreError(f"数据文件“{db}”正被其他程序频繁读写\uff0c暂时无法使用。请稍候重试。{NOTHING_CHANGED}", code=name)
     return None
 
 
@@ -149,7 +149,7 @@ def _pool_timeout(exc: BaseException) -> bool:
 def _store_busy(db: Path | None) -> StoreError:
     place = f"数据文件“{db}”" if db is not None else "数据库"
     return StoreError(
-        f"{place}正被本程序的另一项操作(如备份、导出或导入)长时间占用,本次操作等待超时。"
+        f"{place}正被本程序的另一项操作\uff08如备份、导出或导入\uff09长时间占用\uff0c本次操作等待超时。"
         f"请等那项操作完成后重试。{NOTHING_CHANGED}", code="POOL_TIMEOUT")
 
 
@@ -292,28 +292,28 @@ def server_error(exc: BaseException, where: str | None = None) -> UserError | No
         return DiskFullError(f"{place}的磁盘空间不足,数据没有保存。请通知服务器管理员清理或扩充磁盘后重试。{NOTHING_CHANGED}",
                              where=where)
     if state == "53300" or "too many connections" in text or "remaining connection slots" in text:
-        return StoreError(f"{place}的连接数已满,暂时无法连接。请稍候重试,或请管理员调大 max_connections。{NOTHING_CHANGED}",
+        return StoreError(f"{place}的连接数已满\uff0c暂时无法连接。请稍候重试\uff0c或请管理员调大 max_connections。{NOTHING_CHANGED}",
                           code="PG_TOO_MANY")
     if state in ("28P01", "28000") or any(s in text for s in _BAD_PASSWORD):
         return StoreError(
-            f"{place}拒绝了{who}的登录(用户名或密码不对)。请向管理员核对用户名和密码,"
-            "然后用“fazhi-desk store connect”重新连接(密码只保存在本机凭据中)。", code="PG_PASSWORD")
+            f"{place}拒绝了{who}的登录\uff08用户名或密码不对\uff09。请向管理员核对用户名和密码\uff0c"
+            "然后用“fazhi-desk store connect”重新连接\uff08密码只保存在本机凭据中\uff09。", code="PG_PASSWORD")
     if state == "3D000" or ("does not exist" in text and any(s in text for s in _NO_DB)):
-        return StoreError(f"{place}上没有这个数据库。请管理员先建好数据库和用户(见说明书“Several desks on one server”),"
+        return StoreError(f"{place}上没有这个数据库。请管理员先建好数据库和用户\uff08见说明书“Several desks on one server”\uff09\uff0c"
                           "或检查连接地址中的数据库名。", code="PG_NO_DATABASE")
     if state == "42501" or "permission denied" in text or "权限不够" in text:
         return StoreError(
-            f"{who}没有使用{place}的权限({str(e).splitlines()[-1][:120] if str(e) else state})。"
-            "请管理员把这个数据库的所有者设为该用户(或授予它建表和读写的全部权限),然后重试。"
+            f"{who}没有使用{place}的权限\uff08{str(e).splitlines()[-1][:120] if str(e) else state}\uff09。"
+            "请管理员把这个数据库的所有者设为该用户\uff08或授予它建表和读写的全部权限\uff09\uff0c然后重试。"
             f"{NOTHING_CHANGED}", code="PG_PERMISSION")
     if state == "25006":
-        return StoreError(f"{place}当前只读(可能是备用服务器),数据无法保存。请连接主服务器,或请管理员检查。{NOTHING_CHANGED}",
+        return StoreError(f"{place}当前只读\uff08可能是备用服务器\uff09\uff0c数据无法保存。请连接主服务器\uff0c或请管理员检查。{NOTHING_CHANGED}",
                           code="PG_READ_ONLY")
     if state in ("40001", "40P01", "55P03"):
-        return StoreError(f"另一台电脑正在同时修改相同的数据,本次保存没有生效。请稍候重试。{NOTHING_CHANGED}", code="PG_CONFLICT")
+        return StoreError(f"另一台电脑正在同时修改相同的数据\uff0c本次保存没有生效。请稍候重试。{NOTHING_CHANGED}", code="PG_CONFLICT")
     if state.startswith("08") or state.startswith("57P") or any(s in text for s in _UNREACHABLE):
         return StoreError(
-            f"无法连接{place},或连接中断了(服务器未开机、数据库服务已停止、网络不通或防火墙拦截)。"
-            f"{NOTHING_CHANGED}请确认服务器和网络正常(可请信息化管理员检查)后重试;服务器恢复后无需重启本程序。",
+            f"无法连接{place}\uff0c或连接中断了\uff08服务器未开机、数据库服务已停止、网络不通或防火墙拦截\uff09。"
+            f"{NOTHING_CHANGED}请确认服务器和网络正常\uff08可请信息化管理员检查\uff09后重试\uff1b服务器恢复后无需重启本程序。",
             code="PG_UNREACHABLE")
     return None

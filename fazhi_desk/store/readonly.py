@@ -46,8 +46,8 @@ def notice(data: DataDir) -> str:
 
 
 def _refuse(data: DataDir, why: str) -> UserError:
-    return UserError(f"数据目录“{data.root}”是只读的,{why}。程序没有改动任何文件。"
-                     "请开放该文件夹的写入权限(或把整个数据目录复制到可写的位置,用 --data-dir 指定)后重试。")
+    return UserError(f"数据目录“{data.root}”是只读的\uff0c{why}。程序没有改动任何文件。"
+                     "请开放该文件夹的写入权限\uff08或把整个数据目录复制到可写的位置\uff0c用 --data-dir 指定\uff09后重试。")
 
 
 def open_read_only(data: DataDir) -> Engine:

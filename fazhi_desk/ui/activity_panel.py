@@ -136,7 +136,7 @@ class ActivityPanel(QWidget):
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setCalendarPopup(True)
         self.name = QLineEdit()
-        self.name.setPlaceholderText("活动名称,如“学习《民法典》”")
+        self.name.setPlaceholderText("活动名称\uff0c如“学习《民法典》”")
         self.place = QLineEdit()
         self.place.setPlaceholderText("地点")
         self.people = QLineEdit()
@@ -148,7 +148,7 @@ class ActivityPanel(QWidget):
         self.note = QLineEdit()
         self.note.setPlaceholderText("说明")
         self.add_button = QPushButton("登记")
-        self.add_button.setToolTip("登记这次活动;实际值按活动记录自动统计")
+        self.add_button.setToolTip("登记这次活动\uff1b实际值按活动记录自动统计")
         self.add_button.clicked.connect(self.add_from_form)
         self.name.returnPressed.connect(self.add_from_form)
 
@@ -185,7 +185,7 @@ class ActivityPanel(QWidget):
 
         self.remove_button = QPushButton("删除所选")
         self.remove_button.clicked.connect(self.remove_selected)
-        self.hint = QLabel("双击单元格可修改;把签到表、照片拖到某一行,即作为这次活动的佐证材料。")
+        self.hint = QLabel("双击单元格可修改\uff1b把签到表、照片拖到某一行\uff0c即作为这次活动的佐证材料。")
         self.hint.setStyleSheet("color: #666;")
         self.hint.setWordWrap(True)
         bottom = QHBoxLayout()
@@ -216,8 +216,8 @@ class ActivityPanel(QWidget):
         if not usable:
             self._reads += 1
             self.table.setRowCount(0)
-            self.title.setText("请选择一个有数值目标的事项(如“每年集中学法不少于4次”),逐次登记活动。"
-                               if row is None else f"{row.item_id} 没有数值目标值,不需要逐次登记活动。")
+            self.title.setText("请选择一个有数值目标的事项\uff08如“每年集中学法不少于4次”\uff09\uff0c逐次登记活动。"
+                               if row is None else f"{row.item_id} 没有数值目标值\uff0c不需要逐次登记活动。")
             return
         year = row.year
         self.quantity.setVisible(is_summed(row.item.unit))
@@ -280,8 +280,8 @@ class ActivityPanel(QWidget):
             self._filling = False
         got = total(acts, item.unit) if acts else None
         what = progress_text(got, item.target_text, item.unit)
-        self.title.setText(f"{self.row.item_id}({self.row.year} 年)活动记录:{what}"
-                           + (",实际值按活动记录自动统计" if acts else ",尚未登记活动"))
+        self.title.setText(f"{self.row.item_id}\uff08{self.row.year} 年\uff09活动记录\uff1a{what}"
+                           + ("\uff0c实际值按活动记录自动统计" if acts else "\uff0c尚未登记活动"))
 
     # --- writes ----------------------------------------------------------------------
     def _write(self, fn, *args: Any, where: str, then=None, failure=None,  # noqa: ANN001

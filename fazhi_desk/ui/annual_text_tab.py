@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 SAVE_DELAY_MS = 800
 SHORT_TITLES = {"measures": "主要举措和成效", "shortcomings": "不足和原因", "responsibility": "第一责任人履职",
                 "next_year": "下一年度安排", "other": "其他情况"}
-HINT = ("每部分由程序根据本年度数据起草,可自由修改;未修改的段落随数据更新,修改过的段落保留原样"
-        "(其中数字与最新数据不一致时在上方提示)。“(一)”开头的行排为二级标题,其他每行为一段。")
+HINT = ("每部分由程序根据本年度数据起草\uff0c可自由修改\uff1b未修改的段落随数据更新\uff0c修改过的段落保留原样"
+        "\uff08其中数字与最新数据不一致时在上方提示\uff09。“\uff08一\uff09”开头的行排为二级标题\uff0c其他每行为一段。")
 
 
 def _load(store: Store, year: int) -> AnnualView:
@@ -129,10 +129,10 @@ class AnnualTextTab(QWidget):
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setEnabled(False)
         self.redraft = QPushButton("重新生成草稿…")
-        self.redraft.setToolTip("根据本年度的完成情况、说明和统计数据重新起草;已修改的部分会先询问")
+        self.redraft.setToolTip("根据本年度的完成情况、说明和统计数据重新起草\uff1b已修改的部分会先询问")
         self.export = QPushButton("导出 Word…")
         self.template = QPushButton("报告模板…")
-        self.template.setToolTip("本单位的开头语、各方面标题和结束语;可导出、导入(.docx 或 .txt),重新生成草稿时保留")
+        self.template.setToolTip("本单位的开头语、各方面标题和结束语\uff1b可导出、导入\uff08.docx 或 .txt\uff09\uff0c重新生成草稿时保留")
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #a33;")
@@ -222,9 +222,9 @@ class AnnualTextTab(QWidget):
         i = [k for k, _t in SECTIONS].index(key)
         base = self.tabs.tabText(i).rstrip(" *!")
         self.tabs.setTabText(i, base + (" !" if stale else " *" if edited else ""))
-        tip = "已修改(重新生成草稿时会先询问);未修改的段落随数据更新" if edited else "程序起草,随本年度数据更新"
+        tip = "已修改\uff08重新生成草稿时会先询问\uff09\uff1b未修改的段落随数据更新" if edited else "程序起草\uff0c随本年度数据更新"
         if stale:
-            tip = "有手工修改的段落数字与最新数据不一致,请核对"
+            tip = "有手工修改的段落数字与最新数据不一致\uff0c请核对"
         self.tabs.setTabToolTip(i, tip)
 
     # ------------------------------------------------------------ editing
@@ -306,7 +306,7 @@ class AnnualTextTab(QWidget):
             names = "、".join(SHORT_TITLES[k] for k in r.kept_edited)
             ans = QMessageBox.question(
                 self, "重新生成草稿",
-                f"以下部分已经修改过:{names}。\n\n是否用新生成的草稿覆盖这些部分?选“否”则保留您写的内容。",
+                f"以下部分已经修改过\uff1a{names}。\n\n是否用新生成的草稿覆盖这些部分\uff1f选“否”则保留您写的内容。",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
             if ans == QMessageBox.StandardButton.Yes:
                 self._run_regenerate(r.kept_edited, r.kept_edited)
@@ -328,7 +328,7 @@ class AnnualTextTab(QWidget):
             lines = "\n".join(f"· {p.text}" for p in problems[:8])
             more = f"\n……另有 {len(problems) - 8} 处" if len(problems) > 8 else ""
             ans = QMessageBox.question(
-                self, "导出文字报告", f"文字报告还有以下内容需要完善:\n{lines}{more}\n\n仍要导出吗?",
+                self, "导出文字报告", f"文字报告还有以下内容需要完善\uff1a\n{lines}{more}\n\n仍要导出吗\uff1f",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
             if ans != QMessageBox.StandardButton.Yes:
                 return
@@ -345,12 +345,12 @@ class AnnualTextTab(QWidget):
         self.flush()
         name, _f = QFileDialog.getSaveFileName(
             self, "导出文字报告", filedialogs.start_path(filedialogs.REPORT, f"{self._year}年度法治政府建设情况报告.docx"),
-            "Word 文档 (*.docx)")
+            "Word 文档(*.docx)")
         if not name:
             return
         path = name if name.lower().endswith(".docx") else name + ".docx"
         (Op(_export, store, self._year, path).with_progress("正在导出文字报告……")
-         .success(lambda p: QMessageBox.information(self, "导出文字报告", f"文字报告已保存:{Path(p)}"))
+         .success(lambda p: QMessageBox.information(self, "导出文字报告", f"文字报告已保存\uff1a{Path(p)}"))
          .run(self, "导出文字报告"))
 
 
@@ -363,7 +363,7 @@ class TemplateDialog(QDialog):
         self._store_of = store_of
         self.edit = QPlainTextEdit(text)
         self.edit.setAccessibleName("报告模板")
-        note = QLabel("“【开头】”下为正文前的一段({单位}、{年度}自动替换),“【主题标题】”下每行为“主题=标题”,"
+        note = QLabel("“【开头】”下为正文前的一段\uff08{单位}、{年度}自动替换\uff09\uff0c“【主题标题】”下每行为“主题=标题”\uff0c"
                       "“【结尾】”下为正文后的结束语。保存后重新生成草稿时使用。")
         note.setWordWrap(True)
         self.import_button = QPushButton("导入…")
@@ -398,7 +398,7 @@ class TemplateDialog(QDialog):
 
         store = self._store_of()
         name, _f = QFileDialog.getOpenFileName(self, "导入报告模板", filedialogs.start_dir(filedialogs.REPORT),
-                                               "报告模板 (*.docx *.txt)")
+                                               "报告模板(*.docx *.txt)")
         if not name or store is None:
             return
         Op(_import_template, store, name).write(store).success(self.edit.setPlainText).run(self, "导入报告模板")
@@ -408,11 +408,11 @@ class TemplateDialog(QDialog):
 
         store = self._store_of()
         name, _f = QFileDialog.getSaveFileName(self, "导出报告模板", filedialogs.start_path(filedialogs.REPORT, "报告模板.docx"),
-                                               "Word 文档 (*.docx);;文本文件 (*.txt)")
+                                               "Word 文档(*.docx);;文本文件(*.txt)")
         if not name or store is None:
             return
         if not name.lower().endswith((".docx", ".txt")):
             name += ".docx"
         Op(_set_template_text, store, self.edit.toPlainText()).write(store).run(self, "保存报告模板")
         Op(_export_template, store, name).success(
-            lambda p: QMessageBox.information(self, "导出报告模板", f"报告模板已保存:{p}")).run(self, "导出报告模板")
+            lambda p: QMessageBox.information(self, "导出报告模板", f"报告模板已保存\uff1a{p}")).run(self, "导出报告模板")

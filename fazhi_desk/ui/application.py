@@ -327,7 +327,7 @@ def _offer_restore_after_open_failed(win: QWidget, data: DataDir, e: UserError) 
     box.setObjectName("open_failed")
     restore_newest = None
     if newest is not None:
-        box.setInformativeText(f"可以从备份恢复。最近的备份:{newest.name}")
+        box.setInformativeText(f"可以从备份恢复。最近的备份\uff1a{newest.name}")
         restore_newest = box.addButton("从最近的备份恢复…", QMessageBox.ButtonRole.AcceptRole)
     pick = box.addButton("从备份恢复…", QMessageBox.ButtonRole.ActionRole)
     box.addButton("退出", QMessageBox.ButtonRole.RejectRole)

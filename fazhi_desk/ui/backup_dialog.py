@@ -51,14 +51,14 @@ from fazhi_desk.tasks import Op, show_error
 log = logging.getLogger(__name__)
 
 MOVE_HELP = (
-    "<b>换电脑(把数据搬到新电脑)只需三步:</b><ol>"
-    "<li>在旧电脑上打开本程序,选择“文件 → 备份与恢复… → 立即备份…”,把备份文件(.fzbak)保存到 U 盘。</li>"
-    "<li>在新电脑上安装本程序并打开,在首次启动的窗口中点“从备份恢复…”(或以后在“文件 → 备份与恢复…”中点“从备份恢复…”)。</li>"
-    "<li>选中 U 盘上的备份文件。程序会先校验备份,再显示其中的单位、年度和数量,确认后恢复,窗口随即显示恢复的数据。</li>"
+    "<b>换电脑\uff08把数据搬到新电脑\uff09只需三步\uff1a</b><ol>"
+    "<li>在旧电脑上打开本程序\uff0c选择“文件 → 备份与恢复… → 立即备份…”\uff0c把备份文件\uff08.fzbak\uff09保存到 U 盘。</li>"
+    "<li>在新电脑上安装本程序并打开\uff0c在首次启动的窗口中点“从备份恢复…”\uff08或以后在“文件 → 备份与恢复…”中点“从备份恢复…”\uff09。</li>"
+    "<li>选中 U 盘上的备份文件。程序会先校验备份\uff0c再显示其中的单位、年度和数量\uff0c确认后恢复\uff0c窗口随即显示恢复的数据。</li>"
     "</ol>"
 )
-FILE_FILTER = f"法治政府建设检查台备份 (*{SUFFIX} *.sqlite3);;所有文件 (*)"
-SERVER_FILE_FILTER = f"法治政府建设检查台备份 (*{SUFFIX});;所有文件 (*)"  # a database copy is not restored into a server
+FILE_FILTER = f"法治政府建设检查台备份(*{SUFFIX} *.sqlite3);;所有文件(*)"
+SERVER_FILE_FILTER = f"法治政府建设检查台备份(*{SUFFIX});;所有文件(*)"  # a database copy is not restored into a server
 
 
 def server_store(store: Any) -> Any:
@@ -91,7 +91,7 @@ def run_op(parent: QWidget | None, title: str, text: str, fn: Callable[..., Any]
 
     def cancelled() -> None:
         outcome["v"] = "cancelled"
-        QMessageBox.information(parent, title, "已取消,没有写入任何文件,数据未改动。")
+        QMessageBox.information(parent, title, "已取消\uff0c没有写入任何文件\uff0c数据未改动。")
 
     op = (Op(fn, *args, **kwargs).with_progress(text, delay_ms=200).success(ok).cancelled(cancelled))
     if on_end is not None:
@@ -184,7 +184,7 @@ def restore_interactive(parent: QWidget | None, window: Any, data: DataDir, path
 
     def confirm(current: Any) -> None:
         box = QMessageBox(QMessageBox.Icon.Question, "从备份恢复",
-                          "确定用这个备份替换当前数据吗?", QMessageBox.StandardButton.NoButton, parent)
+                          "确定用这个备份替换当前数据吗\uff1f", QMessageBox.StandardButton.NoButton, parent)
         box.setInformativeText(describe_change(manifest, current))
         ok = box.addButton("恢复", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
@@ -308,7 +308,7 @@ def undo_import_interactive(parent: QWidget | None, window: Any, data: DataDir,
     from fazhi_desk.backup.undo_import import undo_latest_import, undo_preview
 
     def confirm(preview: Any) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "撤销此次导入", "确定撤销最近一次导入吗?",
+        box = QMessageBox(QMessageBox.Icon.Warning, "撤销此次导入", "确定撤销最近一次导入吗\uff1f",
                           QMessageBox.StandardButton.NoButton, parent)
         box.setInformativeText(preview.text())
         ok = box.addButton("撤销此次导入", QMessageBox.ButtonRole.DestructiveRole)
@@ -346,11 +346,11 @@ def _remember_dir(_data: DataDir, d: Path) -> None:
 
 # ---------------------------------------------------------------- the dialog
 
-SERVER_LIST_TITLE = ("这台电脑保存的备份(服务器上的数据每天由当天第一台启动的电脑自动备份一次,保存在那台电脑的"
-                     "数据目录;从备份恢复前的备份保存在这里)")
-SERVER_STATUS = "数据存放在 {where}(各台电脑共用)。立即备份会备份服务器上的数据和共享的佐证材料文件夹。"
-DATABASE_COPY_ON_SERVER = ("这是升级本机数据库前自动保存的数据库副本(本机的旧数据,不含佐证材料),不能恢复到服务器上。"
-                           "要用它,请先用“fazhi-desk store disconnect”改回本机数据。")
+SERVER_LIST_TITLE = ("这台电脑保存的备份\uff08服务器上的数据每天由当天第一台启动的电脑自动备份一次\uff0c保存在那台电脑的"
+                     "数据目录\uff1b从备份恢复前的备份保存在这里\uff09")
+SERVER_STATUS = "数据存放在 {where}\uff08各台电脑共用\uff09。立即备份会备份服务器上的数据和共享的佐证材料文件夹。"
+DATABASE_COPY_ON_SERVER = ("这是升级本机数据库前自动保存的数据库副本\uff08本机的旧数据\uff0c不含佐证材料\uff09\uff0c不能恢复到服务器上。"
+                           "要用它\uff0c请先用“fazhi-desk store disconnect”改回本机数据。")
 
 
 def _on_server(data: DataDir, window: Any) -> bool:
@@ -411,7 +411,7 @@ class BackupDialog(QDialog):
         lay.addLayout(row)
 
         box = QGroupBox(SERVER_LIST_TITLE if self.on_server else
-                        "自动备份(每天首次启动、导入检查目录前、恢复前,保存在数据目录的 backups 文件夹)")
+                        "自动备份\uff08每天首次启动、导入检查目录前、恢复前\uff0c保存在数据目录的 backups 文件夹\uff09")
         bl = QVBoxLayout(box)
         self.table = QTableWidget(0, len(self.HEADERS))
         self.table.setObjectName("backups")
@@ -426,8 +426,8 @@ class BackupDialog(QDialog):
         self.btn_restore_selected = QPushButton("恢复所选备份…")
         self.btn_open_folder = QPushButton("打开备份文件夹")
         self.btn_accept_missing = QPushButton("确认缺失的文件已无法找回…")
-        self.btn_accept_missing.setToolTip("最近的备份缺少一些佐证材料文件时,程序会一直保留仍含有这些文件的旧备份;"
-                                           "确认这些文件无法找回后,旧备份才会按正常规则轮换。")
+        self.btn_accept_missing.setToolTip("最近的备份缺少一些佐证材料文件时\uff0c程序会一直保留仍含有这些文件的旧备份\uff1b"
+                                           "确认这些文件无法找回后\uff0c旧备份才会按正常规则轮换。")
         r2.addWidget(self.btn_restore_selected)
         r2.addWidget(self.btn_open_folder)
         r2.addWidget(self.btn_accept_missing)
@@ -457,8 +457,8 @@ class BackupDialog(QDialog):
 
         if self.on_server:
             self.btn_backup.setToolTip("把服务器上的数据和共享的佐证材料文件夹备份到一个 .fzbak 文件"
-                                       "(与单机的备份相同,可在任何一台电脑上校验和恢复)。")
-            self.btn_restore.setToolTip("用 .fzbak 备份替换服务器上的数据:各台电脑共用这份数据,恢复前会先备份服务器上的当前数据。")
+                                       "\uff08与单机的备份相同\uff0c可在任何一台电脑上校验和恢复\uff09。")
+            self.btn_restore.setToolTip("用 .fzbak 备份替换服务器上的数据\uff1a各台电脑共用这份数据\uff0c恢复前会先备份服务器上的当前数据。")
         self.btn_backup.clicked.connect(
             lambda: backup_now(self, self.data, self.refresh, getattr(self.window_, "store", None)))
         self.btn_verify.clicked.connect(lambda: verify_interactive(self, self.data))
@@ -481,14 +481,14 @@ class BackupDialog(QDialog):
         where = ""
         if self.on_server:
             where = escape(SERVER_STATUS.format(where=_server_where(self.window_, self.data))) + "<br>"
-            last = f"{last}(这台电脑保存的备份)"
-        self.status.setText(where + f"最近一次备份:{last}。" + (f"<br><span style='color:#b00020'>{escape(warn)}</span>"
+            last = f"{last}\uff08这台电脑保存的备份\uff09"
+        self.status.setText(where + f"最近一次备份\uff1a{last}。" + (f"<br><span style='color:#b00020'>{escape(warn)}</span>"
                                                                   if warn else ""))
         if st.second_folder is None:
-            self.second_label.setText("副本文件夹:未设置。建议选一个 U 盘或另一块磁盘上的文件夹,每次自动备份都会复制一份过去。")
+            self.second_label.setText("副本文件夹\uff1a未设置。建议选一个 U 盘或另一块磁盘上的文件夹\uff0c每次自动备份都会复制一份过去。")
         else:
-            ok = "" if st.second_folder_ok else "(当前不可用:U 盘未插入?)"
-            self.second_label.setText(f"副本文件夹:{st.second_folder}{ok}")
+            ok = "" if st.second_folder_ok else "\uff08当前不可用\uff1aU 盘未插入\uff1f\uff09"
+            self.second_label.setText(f"副本文件夹\uff1a{st.second_folder}{ok}")
         self.btn_second_clear.setEnabled(st.second_folder is not None)
         self.btn_accept_missing.setVisible(bool(st.missing))
         rows = list_backups(self.data)
@@ -501,7 +501,7 @@ class BackupDialog(QDialog):
                 size = "?"
             m = e.manifest
             if m is None:
-                cells = ["?", "无法读取(已损坏?)", e.state_text(), "", "", size, e.path.name]
+                cells = ["?", "无法读取\uff08已损坏\uff1f\uff09", e.state_text(), "", "", size, e.path.name]
             else:
                 ys = m.counts.years
                 years = f"{ys[0]}—{ys[-1]}" if len(ys) > 1 else (str(ys[0]) if ys else "")
@@ -513,7 +513,7 @@ class BackupDialog(QDialog):
                 if c == 2 and text != "完整" and text != "仅数据库":
                     item.setForeground(Qt.GlobalColor.darkRed)
                 if m is not None and m.missing_labels and c == 2:
-                    item.setToolTip("缺少:" + "、".join(m.missing_labels))
+                    item.setToolTip("缺少\uff1a" + "、".join(m.missing_labels))
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self._update_buttons()
@@ -524,7 +524,7 @@ class BackupDialog(QDialog):
         if items and self.on_server and self._kinds.get(items[0].data(Qt.ItemDataRole.UserRole)) == "database":
             why = DATABASE_COPY_ON_SERVER  # the desk's old local data: not restored into the server
         self.btn_restore_selected.setEnabled(bool(items) and not why)
-        self.btn_restore_selected.setToolTip(why or ("用所选备份替换服务器上的数据(各台电脑共用)。" if self.on_server else ""))
+        self.btn_restore_selected.setToolTip(why or ("用所选备份替换服务器上的数据\uff08各台电脑共用\uff09。" if self.on_server else ""))
 
     def _restore_selected(self) -> None:
         items = self.table.selectedItems()
@@ -544,8 +544,8 @@ class BackupDialog(QDialog):
         names = "、".join(backup_status(self.data).missing)
         answer = QMessageBox.question(
             self, "确认缺失的文件",
-            f"最近的备份缺少 {len(shas)} 个佐证材料文件:{names}。\n\n"
-            "仍含有这些文件的旧备份会一直保留,可以从中找回。确定这些文件已无法找回、不再需要保留这些旧备份吗?")
+            f"最近的备份缺少 {len(shas)} 个佐证材料文件\uff1a{names}。\n\n"
+            "仍含有这些文件的旧备份会一直保留\uff0c可以从中找回。确定这些文件已无法找回、不再需要保留这些旧备份吗\uff1f")
         if answer != QMessageBox.StandardButton.Yes:
             return
         accept_missing(self.data, shas)
@@ -555,7 +555,7 @@ class BackupDialog(QDialog):
         from fazhi_desk.backup.auto import second_folder, set_second_folder
 
         start = second_folder(self.data) or Path.home()
-        d = QFileDialog.getExistingDirectory(self, "选择副本文件夹(U 盘或另一块磁盘)", str(start))
+        d = QFileDialog.getExistingDirectory(self, "选择副本文件夹\uff08U 盘或另一块磁盘\uff09", str(start))
         if not d:
             return
         try:
@@ -584,7 +584,7 @@ class FirstStartDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"欢迎使用{APP_TITLE}")
         lay = QVBoxLayout(self)
-        intro = QLabel("这台电脑上还没有数据。<br>第一次使用请点“新建”;从另一台电脑搬过来,请点“从备份恢复…”。")
+        intro = QLabel("这台电脑上还没有数据。<br>第一次使用请点“新建”\uff1b从另一台电脑搬过来\uff0c请点“从备份恢复…”。")
         intro.setTextFormat(Qt.TextFormat.RichText)
         intro.setWordWrap(True)
         lay.addWidget(intro)
@@ -736,7 +736,7 @@ def start_daily_backup(window: Any) -> Op | None:
         if not _alive(window):
             return
         show_backup_status(window)
-        window.statusBar().showMessage(f"今天的自动备份没有完成:{error}", 15000)
+        window.statusBar().showMessage(f"今天的自动备份没有完成\uff1a{error}", 15000)
 
     op = Op(run_daily_backup, data, store=window.store).success(ok).failure(failed)
     app = QApplication.instance()
@@ -752,7 +752,7 @@ def open_dialog(window: Any) -> BackupDialog | None:
     if data is None:  # a store opened without a data directory (never the window's in use): nowhere to keep backups
         from fazhi_desk.errors import UserError
 
-        show_error(window, "备份与恢复", UserError("这个数据库没有对应的数据目录,无法在窗口中备份或恢复。"
+        show_error(window, "备份与恢复", UserError("这个数据库没有对应的数据目录\uff0c无法在窗口中备份或恢复。"
                                                   "请用“fazhi-desk --data-dir 数据目录 backup …”。"))
         return None
     dlg = BackupDialog(data, window, window)

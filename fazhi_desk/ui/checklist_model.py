@@ -448,9 +448,9 @@ class ChecklistModel(QAbstractItemModel):
                 if r is not None:
                     tip = r.item.requirement
                     if r.needs_review:
-                        tip += "\n(条文已更新,请复核)"
+                        tip += "\n\uff08条文已更新\uff0c请复核\uff09"
                     if r.retired:
-                        tip += f"\n(已退役:{r.item.doc_code} 目录版本 {r.retired_version} 起不再检查)"
+                        tip += f"\n\uff08已退役\uff1a{r.item.doc_code} 目录版本 {r.retired_version} 起不再检查\uff09"
                     return tip
                 return n.label
             return None

@@ -50,7 +50,7 @@ SEARCH_DELAY_MS = 0
 BEHIND = "进度落后"  # the status filter's last choice: logged items behind an even pace (not a stored status)
 # The widest text each narrow column (by header) normally shows: it gets that much, the requirement the rest.
 NARROW_COLUMN_SAMPLES = {
-    "状态": ("本年度未发生", "进行中(逾期)", "已完成(2022年)"),
+    "状态": ("本年度未发生", "进行中\uff08逾期\uff09", "已完成\uff082022年\uff09"),
     "进度": ("888/888",),
     "责任人": ("王小明",),
     "截止": ("2025-12-31",),
@@ -444,10 +444,10 @@ class ChecklistPanel(QWidget):
         tb.addWidget(self.year_combo)
         tb.addSeparator()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索事项、说明、原文…(Ctrl+F)")
+        self.search.setPlaceholderText("搜索事项、说明、原文…\uff08Ctrl+F\uff09")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("搜索事项、说明、原文…") + 40)
-        self.search.setToolTip("↓ 进入结果,Enter 打开事项,Esc 清空搜索")
+        self.search.setToolTip("↓ 进入结果\uff0cEnter 打开事项\uff0cEsc 清空搜索")
         self.search.installEventFilter(self)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         tb.addWidget(self.search)
@@ -468,8 +468,8 @@ class ChecklistPanel(QWidget):
         tb.addWidget(self.unit_combo)
         self.role_combo = QComboBox()
         self.role_combo.setAccessibleName("乡镇角色筛选")
-        self.role_combo.setToolTip("乡镇角色:牵头(本乡镇负责)、参加(配合县级部门,只需说明本单位承担的部分)、"
-                                   "仅供了解(无需本乡镇办理,不计入完成率)")
+        self.role_combo.setToolTip("乡镇角色\uff1a牵头\uff08本乡镇负责\uff09、参加\uff08配合县级部门\uff0c只需说明本单位承担的部分\uff09、"
+                                   "仅供了解\uff08无需本乡镇办理\uff0c不计入完成率\uff09")
         self.role_combo.addItem("全部角色", "")  # the roles follow in complete()
         self.role_combo.currentIndexChanged.connect(self._apply_filter)
         tb.addWidget(self.role_combo)
@@ -477,10 +477,10 @@ class ChecklistPanel(QWidget):
         self.noev_check = QCheckBox("无佐证")
         self.review_check = QCheckBox("待复核")
         self.all_check = QCheckBox("显示全部事项")
-        self.all_check.setToolTip("默认只显示适用于乡镇(街道)的事项;勾选后也显示由县级部门负责的事项")
+        self.all_check.setToolTip("默认只显示适用于乡镇\uff08街道\uff09的事项\uff1b勾选后也显示由县级部门负责的事项")
         self.other_docs_check = QCheckBox("显示其他文件")
-        self.other_docs_check.setToolTip("默认只显示本单位适用文件(设置 → 单位信息)中的事项;"
-                                         "勾选后也显示已安装的其他文件,它们不计入完成率和年度报告")
+        self.other_docs_check.setToolTip("默认只显示本单位适用文件\uff08设置 → 单位信息\uff09中的事项\uff1b"
+                                         "勾选后也显示已安装的其他文件\uff0c它们不计入完成率和年度报告")
         for box in (self.overdue_check, self.noev_check, self.review_check, self.all_check, self.other_docs_check):
             box.toggled.connect(self._apply_filter)
             tb.addWidget(box)
@@ -580,7 +580,7 @@ class ChecklistPanel(QWidget):
         self._fill_filter_choices(rows)
         self.model.set_rows(rows, self.current_filter())
         self._after_filter()
-        self.loading_label.setText(f"正在载入 {year} 年度…({SNAPSHOT_NOTE})")
+        self.loading_label.setText(f"正在载入 {year} 年度…\uff08{SNAPSHOT_NOTE}\uff09")
         self.loading_label.show()
         return True
 
@@ -621,8 +621,8 @@ class ChecklistPanel(QWidget):
         live = {r.document.code: r.document for r in rows if r.binding and r.document.in_force(year)}
         ended = {c: d for c, d in ended.items()
                  if not any(document_start(n) > document_start(d) for n in live.values())}
-        lines = [f"《{d.title}》施行期限已于{d.term_end}年届满,请导入新的方案。" for d in ended.values()]
-        self.term_label.setText("\n".join(lines) + ("\n其事项本年度不再到期;以往年度的记录不变。" if lines else ""))
+        lines = [f"《{d.title}》施行期限已于{d.term_end}年届满\uff0c请导入新的方案。" for d in ended.values()]
+        self.term_label.setText("\n".join(lines) + ("\n其事项本年度不再到期\uff1b以往年度的记录不变。" if lines else ""))
         self.term_notice.setVisible(bool(lines))
 
     def refresh_rows(self, item_ids: Iterable[str]) -> Op | None:

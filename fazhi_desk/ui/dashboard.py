@@ -115,13 +115,13 @@ class Dashboard(QWidget):
         super().__init__(parent)
         self.summary: YearSummary | None = None
         tiles = QHBoxLayout()
-        self.t_rate = Tile("完成率(已完成/应完成)", DONE_C)
+        self.t_rate = Tile("完成率\uff08已完成/应完成\uff09", DONE_C)
         self.t_done = Tile("已完成", DONE_C)
         self.t_over = Tile("逾期", OVER_C)
         self.t_left = Tile("未完成", PROG_C)
         self.t_noev = Tile("尚无佐证材料", "#546e7a")
         # 得分 beside the rate where the office's documents weigh their items (a county's 考核 table)
-        self.t_score = Tile("得分(已完成事项的分值/总分)", DONE_C)
+        self.t_score = Tile("得分\uff08已完成事项的分值/总分\uff09", DONE_C)
         self.t_score.setVisible(False)
         for t in (self.t_rate, self.t_score, self.t_done, self.t_over, self.t_left, self.t_noev):
             tiles.addWidget(t)
@@ -185,10 +185,10 @@ class Dashboard(QWidget):
         self.t_score.setVisible(bool(t.scored))
         self.t_score.value.setText(t.score_text().removeprefix("得分 "))
         self.t_done.value.setText(f"{t.done}/{t.applicable}")
-        self.t_done.caption.setText(f"已完成(未达标 {t.below_target} 项)" if t.below_target else "已完成")
+        self.t_done.caption.setText(f"已完成\uff08未达标 {t.below_target} 项\uff09" if t.below_target else "已完成")
         self.t_over.value.setText(str(len(s.overdue)))
         self.t_left.value.setText(str(t.applicable - t.done))
-        self.t_left.caption.setText(f"未完成,本年度剩余 {days_left} 天" if days_left > 0 else "未完成,本年度已结束")
+        self.t_left.caption.setText(f"未完成\uff0c本年度剩余 {days_left} 天" if days_left > 0 else "未完成\uff0c本年度已结束")
         self.t_noev.value.setText(str(len(s.no_evidence)))
         self.m_over.set_rows(s.overdue)
         self.m_soon.set_rows(s.due_soon)
@@ -203,9 +203,9 @@ class Dashboard(QWidget):
             self.lists.setTabText(self.lists.indexOf(view), f"{text}({n})")
         parts = [f"{name} {n} 项" for name, n in (("不适用", t.not_applicable), ("本年度未发生", t.no_event),
                                                 ("本年度不检查", t.not_due), ("已退役", t.retired)) if n]
-        text = f"应完成 {t.applicable} 项:已完成 {t.done},未达标 {t.below_target},进行中 {t.in_progress},未开始 {t.not_started}。"
+        text = f"应完成 {t.applicable} 项\uff1a已完成 {t.done}\uff0c未达标 {t.below_target}\uff0c进行中 {t.in_progress}\uff0c未开始 {t.not_started}。"
         if parts:
-            text += "不计入完成率:" + "、".join(parts) + "。"
+            text += "不计入完成率\uff1a" + "、".join(parts) + "。"
         self.excluded.setText(text)
         self._draw_chart(s)
 

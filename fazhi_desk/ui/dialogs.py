@@ -42,16 +42,16 @@ class ProfileDialog(QDialog):
         self.setWindowTitle("单位信息")
         lay = QVBoxLayout(self)
         if first_start:
-            intro = QLabel(f"欢迎使用{APP_TITLE}。请先填写本单位信息,它会出现在年度报告的标题和页眉中。以后可在“设置 → 单位信息”中修改。")
+            intro = QLabel(f"欢迎使用{APP_TITLE}。请先填写本单位信息\uff0c它会出现在年度报告的标题和页眉中。以后可在“设置 → 单位信息”中修改。")
             intro.setWordWrap(True)
             lay.addWidget(intro)
         form = QFormLayout()
         self.office = QLineEdit(profile.office_name)
-        self.office.setPlaceholderText("例如:乾佑街道办事处")
+        self.office.setPlaceholderText("例如\uff1a乾佑街道办事处")
         self.county = QLineEdit(profile.county)
-        self.county.setPlaceholderText("例如:柞水县")
+        self.county.setPlaceholderText("例如\uff1a柞水县")
         self.code = QLineEdit(profile.office_code)
-        self.code.setPlaceholderText("18 位统一社会信用代码,或县里分配的单位编码")
+        self.code.setPlaceholderText("18 位统一社会信用代码\uff0c或县里分配的单位编码")
         self.contact = QLineEdit(profile.contact)
         self.contact.setPlaceholderText("法制办联系人")
         self.phone = QLineEdit(profile.phone)
@@ -61,17 +61,17 @@ class ProfileDialog(QDialog):
         # 开始使用年度: one-time items due before it are answered once instead of being 逾期 every year
         self.since = QLineEdit("" if profile.since_year is None else str(profile.since_year))
         self.since.setPlaceholderText("例如\uff1a2025\uff08本单位开始用本程序记录的年度\uff09")
-        form.addRow("乡镇/街道名称(必填):", self.office)
-        form.addRow("所属县(市、区):", self.county)
-        form.addRow("单位编码:", self.code)
-        form.addRow("法制办联系人:", self.contact)
-        form.addRow("联系电话:", self.phone)
-        form.addRow("开始使用年度:", self.since)
-        sign = QLabel("年度报告签署栏:")
+        form.addRow("乡镇/街道名称\uff08必填\uff09\uff1a", self.office)
+        form.addRow("所属县\uff08市、区\uff09\uff1a", self.county)
+        form.addRow("单位编码\uff1a", self.code)
+        form.addRow("法制办联系人\uff1a", self.contact)
+        form.addRow("联系电话\uff1a", self.phone)
+        form.addRow("开始使用年度\uff1a", self.since)
+        sign = QLabel("年度报告签署栏\uff1a")
         form.addRow(sign)
-        form.addRow("单位负责人:", self.leader)
-        form.addRow("分管领导:", self.deputy)
-        form.addRow("填报人:", self.preparer)
+        form.addRow("单位负责人\uff1a", self.leader)
+        form.addRow("分管领导\uff1a", self.deputy)
+        form.addRow("填报人\uff1a", self.preparer)
         lay.addLayout(form)
         self.documents = list(documents)
         self.doc_checks: dict[str, QCheckBox] = {}
@@ -79,7 +79,7 @@ class ProfileDialog(QDialog):
         self.docs_hint = QLabel()
         self.docs_hint.setWordWrap(True)
         if self.documents:
-            box = QGroupBox("适用文件(约束本单位的来源文件;只有勾选的文件计入清单、概览、年度报告和统计)")
+            box = QGroupBox("适用文件\uff08约束本单位的来源文件\uff1b只有勾选的文件计入清单、概览、年度报告和统计\uff09")
             box_lay = QVBoxLayout(box)
             for d in self.documents:
                 cb = QCheckBox(f"{d.doc_number or d.code} {d.title}" + (f"({d.issuer})" if d.issuer else ""))
@@ -121,11 +121,11 @@ class ProfileDialog(QDialog):
         self._set_docs(codes)
         county = self.county.text().strip()
         if matched:
-            self.docs_hint.setText(f"已按所属县“{county}”选出该地区发布的文件,可以修改。")
+            self.docs_hint.setText(f"已按所属县“{county}”选出该地区发布的文件\uff0c可以修改。")
         elif county:
-            self.docs_hint.setText(f"没有找到“{county}”发布的文件,暂按全部文件选取;请只勾选约束本单位的文件。")
+            self.docs_hint.setText(f"没有找到“{county}”发布的文件\uff0c暂按全部文件选取\uff1b请只勾选约束本单位的文件。")
         else:
-            self.docs_hint.setText("填写所属县后,会自动选出该县发布的文件。")
+            self.docs_hint.setText("填写所属县后\uff0c会自动选出该县发布的文件。")
 
     def _doc_toggled(self, _on: bool) -> None:
         if not getattr(self, "_setting", False):
@@ -155,7 +155,7 @@ class SourceTextDialog(QDialog):
         self.resize(760, 640)
         lay = QVBoxLayout(self)
         self.browser = QTextBrowser()
-        self.browser.setPlainText(text or "(本文件未附原文)")
+        self.browser.setPlainText(text or "\uff08本文件未附原文\uff09")
         lay.addWidget(self.browser)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         bb.rejected.connect(self.reject)
@@ -214,15 +214,15 @@ class CarryForwardDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"开启 {to_year} 年度")
         lay = QVBoxLayout(self)
-        lb = QLabel(f"{to_year} 年度还没有任何记录。是否沿用 {from_year} 年的内容?\n"
-                    "(完成状态不会沿用,每年重新填写;只有“不适用”可在下面选择沿用。)")
+        lb = QLabel(f"{to_year} 年度还没有任何记录。是否沿用 {from_year} 年的内容\uff1f\n"
+                    "\uff08完成状态不会沿用\uff0c每年重新填写\uff1b只有“不适用”可在下面选择沿用。\uff09")
         lb.setWordWrap(True)
         lay.addWidget(lb)
         self.owners = QCheckBox(f"沿用 {from_year} 年的责任人")
         self.owners.setChecked(True)
-        self.notes = QCheckBox(f"沿用 {from_year} 年的工作情况说明(作为草稿)")
-        self.not_applicable = QCheckBox(f"沿用 {from_year} 年标为“不适用”的事项及其原因(如“本街道非城关镇”)")
-        self.not_applicable.setToolTip("只用于新年度仍为“未开始”的事项;其他状态不会沿用")
+        self.notes = QCheckBox(f"沿用 {from_year} 年的工作情况说明\uff08作为草稿\uff09")
+        self.not_applicable = QCheckBox(f"沿用 {from_year} 年标为“不适用”的事项及其原因\uff08如“本街道非城关镇”\uff09")
+        self.not_applicable.setToolTip("只用于新年度仍为“未开始”的事项\uff1b其他状态不会沿用")
         lay.addWidget(self.owners)
         lay.addWidget(self.notes)
         lay.addWidget(self.not_applicable)
@@ -236,10 +236,10 @@ class CarryForwardDialog(QDialog):
 
 
 def about_text(version: str, catalogues: list[tuple[str, str, str]], data_dir: str) -> str:
-    cats = "".join(f"<li>{code} {title}:目录版本 {ver}</li>" for code, title, ver in catalogues) or "<li>(无)</li>"
+    cats = "".join(f"<li>{code} {title}\uff1a目录版本 {ver}</li>" for code, title, ver in catalogues) or "<li>\uff08无\uff09</li>"
     return (
         f"<h3>{APP_TITLE}(fazhi-desk)</h3><p>版本 {version}</p>"
-        f"<p>已安装的检查目录:</p><ul>{cats}</ul>"
-        f"<p>数据目录:<br><code>{data_dir}</code></p>"
-        "<p>离线运行,不联网。支持 Windows 10(1809 及以上)和 Windows 11。</p>"
+        f"<p>已安装的检查目录\uff1a</p><ul>{cats}</ul>"
+        f"<p>数据目录\uff1a<br><code>{data_dir}</code></p>"
+        "<p>离线运行\uff0c不联网。支持 Windows 10\uff081809 及以上\uff09和 Windows 11。</p>"
     )

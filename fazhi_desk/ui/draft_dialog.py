@@ -55,10 +55,10 @@ from fazhi_desk.ui import filedialogs
 from fazhi_desk.ui.help import Section, install_help
 
 TITLE = "从文件起草检查目录"
-FILTER = "方案或考核表 (*.docx *.txt *.xlsx *.xls *.ods);;Word 文档 (*.docx);;文本 (*.txt);;表格 (*.xlsx *.xls *.ods)"
+FILTER = "方案或考核表(*.docx *.txt *.xlsx *.xls *.ods);;Word 文档(*.docx);;文本(*.txt);;表格(*.xlsx *.xls *.ods)"
 WARN_BG = QColor("#fff4d6")
 SHOWN_CHARS = 80  # a cell shows at most this much (the full text is in the editor and the tooltip)
-UNUSED = "(不用)"
+UNUSED = "\uff08不用\uff09"
 
 
 # ---------------------------------------------------------------- the grid's model
@@ -172,7 +172,7 @@ class PasteDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("粘贴方案正文")
         self.edit = QPlainTextEdit()
-        self.edit.setPlaceholderText("把实施方案的正文粘贴到这里(从“一、”开始的部分即可)")
+        self.edit.setPlaceholderText("把实施方案的正文粘贴到这里\uff08从“一、”开始的部分即可\uff09")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -207,7 +207,7 @@ class DraftDialog(QDialog):
         self.number = QLineEdit()
         self.issuer = QLineEdit()
         self.date = QLineEdit()
-        self.date.setPlaceholderText("YYYY-MM-DD,留空则从正文中读取")
+        self.date.setPlaceholderText("YYYY-MM-DD\uff0c留空则从正文中读取")
         self.term = QLineEdit()
         self.term.setPlaceholderText("如 2026-2030")
         self.btn_draft = QPushButton("起草(&D)")
@@ -218,7 +218,7 @@ class DraftDialog(QDialog):
         src_row.addWidget(self.btn_file)
         src_row.addWidget(self.btn_paste)
         src_row.addWidget(self.source_label, 1)
-        form.addRow("来源:", src_row)
+        form.addRow("来源\uff1a", src_row)
         meta = QGridLayout()
         for n, (label, w) in enumerate((("文件代码", self.code), ("文件名称", self.title), ("发文字号", self.number),
                                          ("发文机关", self.issuer), ("发布日期", self.date), ("施行期限", self.term))):
@@ -232,7 +232,7 @@ class DraftDialog(QDialog):
         self.mapping_box.setVisible(False)
         map_lay = QHBoxLayout(self.mapping_box)
         map_lay.setContentsMargins(0, 0, 0, 0)
-        map_lay.addWidget(QLabel("列对应:"))
+        map_lay.addWidget(QLabel("列对应\uff1a"))
         self.map_combos: dict[str, QComboBox] = {}
         for fld in FIELD_ORDER:
             combo = QComboBox()
@@ -263,7 +263,7 @@ class DraftDialog(QDialog):
 
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
-        self.text.setPlaceholderText("起草后这里显示清理后的原文,选中的事项的原文会高亮。")
+        self.text.setPlaceholderText("起草后这里显示清理后的原文\uff0c选中的事项的原文会高亮。")
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.text)
@@ -331,7 +331,7 @@ class DraftDialog(QDialog):
         dlg = PasteDialog(self)
         if dlg.exec() == QDialog.DialogCode.Accepted and dlg.edit.toPlainText().strip():
             self.source = dlg.edit.toPlainText()
-            self.source_label.setText(f"粘贴的文字({len(self.source):,} 字)")
+            self.source_label.setText(f"粘贴的文字\uff08{len(self.source):,} 字\uff09")
             self.mapping_box.setVisible(False)
             self._enable()
 
@@ -349,7 +349,7 @@ class DraftDialog(QDialog):
             try:
                 date = dt.date.fromisoformat(self.date.text().strip())
             except ValueError:
-                QMessageBox.warning(self, TITLE, f"发布日期“{self.date.text()}”应为 YYYY-MM-DD,如 2026-03-15。")
+                QMessageBox.warning(self, TITLE, f"发布日期“{self.date.text()}”应为 YYYY-MM-DD\uff0c如 2026-03-15。")
                 return None
         from fazhi_desk.catalogue.draft import parse_term
         from fazhi_desk.errors import UserError
@@ -380,7 +380,7 @@ class DraftDialog(QDialog):
         if meta is None or self.source is None:
             return
         if not meta.code:
-            QMessageBox.warning(self, TITLE, "请先填写文件代码(大写字母开头的字母数字,如 ZS2026)。")
+            QMessageBox.warning(self, TITLE, "请先填写文件代码\uff08大写字母开头的字母数字\uff0c如 ZS2026\uff09。")
             self.code.setFocus()
             return
         if self.model.undo.count() and QMessageBox.question(
@@ -409,8 +409,8 @@ class DraftDialog(QDialog):
             self._fill_mapping(result.columns, draft.mapping)
         counts = "、".join(f"{k} {v}" for k, v in draft.counts().items() if v or k == "事项")
         note = f" {result.mapping_note}" if result.mapping_note else ""
-        self.status.setText(f"已起草:{counts}。需复核 {len(draft.warnings)} 处(黄色行,见“提示”列)。"
-                            f"改好后按“导入…”,会先显示变化再安装。{note}")
+        self.status.setText(f"已起草\uff1a{counts}。需复核 {len(draft.warnings)} 处\uff08黄色行\uff0c见“提示”列\uff09。"
+                            f"改好后按“导入…”\uff0c会先显示变化再安装。{note}")
         self._enable()
         if self.model.rowCount():
             self.view.selectRow(0)
@@ -477,7 +477,7 @@ class DraftDialog(QDialog):
         if row >= 0:
             new = split_by_sentence(self.model.rows, row, self.model.code)
             if len(new) == len(self.model.rows):
-                self.status.setText("这一行的原文只有一句,无法再拆分。")
+                self.status.setText("这一行的原文只有一句\uff0c无法再拆分。")
                 return
             self.model.replace(f"拆分第 {row + 1} 行", new)
 
@@ -501,14 +501,14 @@ class DraftDialog(QDialog):
             return
         path, _ = QFileDialog.getSaveFileName(
             self, "另存为检查目录模板", filedialogs.start_path(filedialogs.TEMPLATE, f"{cat.document.code}-草稿.xlsx"),
-            "Excel 工作簿 (*.xlsx)")
+            "Excel 工作簿(*.xlsx)")
         if not path:
             return
         filedialogs.remember(filedialogs.TEMPLATE, path)
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         self.op = (Op(write_draft, cat, Path(path))
-                   .success(lambda p: self.status.setText(f"草稿已保存:{p}。可稍后用“导入检查目录…”导入,或发回县里核对。"))
+                   .success(lambda p: self.status.setText(f"草稿已保存\uff1a{p}。可稍后用“导入检查目录…”导入\uff0c或发回县里核对。"))
                    .run(self, "另存为模板"))
 
     def import_draft(self) -> None:

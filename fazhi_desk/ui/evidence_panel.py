@@ -87,10 +87,10 @@ def _file_icon(name: str) -> QIcon:
 
 
 # 添加文件…: what offices keep as 佐证材料 (documents, photos incl. iPhone HEIC, slides, video, text, archives)
-EVIDENCE_FILTER = ("常见材料 (*.pdf *.ofd *.doc *.docx *.wps *.xls *.xlsx *.et *.ppt *.pptx *.dps *.txt *.rtf *.csv "
+EVIDENCE_FILTER = ("常见材料(*.pdf *.ofd *.doc *.docx *.wps *.xls *.xlsx *.et *.ppt *.pptx *.dps *.txt *.rtf *.csv "
                    "*.jpg *.jpeg *.png *.heic *.heif *.bmp *.gif *.tif *.tiff *.webp "
                    "*.mp4 *.mov *.avi *.wmv *.mkv *.m4v *.mp3 *.m4a *.wav *.amr *.zip *.rar *.7z)"
-                   ";;所有文件 (*)")
+                   ";;所有文件(*)")
 
 
 class EvidenceModel(QAbstractTableModel):
@@ -169,14 +169,14 @@ class EvidenceModel(QAbstractTableModel):
             if c == COL_NAME:
                 tip = f"{e.original_name}\n{ev.size_text(e.size)},{e.added_by} 于 {e.added_at:%Y-%m-%d %H:%M} 添加"
                 if e.file_mtime:
-                    tip += f"\n原文件修改时间:{e.file_mtime:%Y-%m-%d %H:%M}"
+                    tip += f"\n原文件修改时间\uff1a{e.file_mtime:%Y-%m-%d %H:%M}"
                 if e.link_count > 1:
                     tip += f"\n同一文件还用于其他 {e.link_count - 1} 处"
-                return tip + "\n双击打开(打开的是副本,修改不会影响存档)"
+                return tip + "\n双击打开\uff08打开的是副本\uff0c修改不会影响存档\uff09"
             if c == COL_DOC_DATE:
-                return "文件上的日期(如会议日期、发文日期),格式 2023-05-01;双击修改"
+                return "文件上的日期\uff08如会议日期、发文日期\uff09\uff0c格式 2023-05-01\uff1b双击修改"
             if c == COL_DESC:
-                return (e.description + "\n" if e.description else "") + "这份材料证明了什么;双击修改"
+                return (e.description + "\n" if e.description else "") + "这份材料证明了什么\uff1b双击修改"
             if c == COL_ADDED:
                 return f"{e.added_by} 于 {e.added_at:%Y-%m-%d %H:%M} 添加"
             return None
@@ -269,13 +269,13 @@ class EvidencePanel(QWidget):
         self.view.customContextMenuRequested.connect(self._context_menu)
 
         self.act_add_files = self._action("添加文件…", self.add_files_dialog, "选择一个或多个文件作为佐证材料")
-        self.act_add_folder = self._action("添加文件夹…", self.add_folder_dialog, "添加文件夹中(含子文件夹)的所有文件")
-        self.act_open = self._action("打开", self.open_selected, "用系统默认程序打开(打开的是副本)")
+        self.act_add_folder = self._action("添加文件夹…", self.add_folder_dialog, "添加文件夹中\uff08含子文件夹\uff09的所有文件")
+        self.act_open = self._action("打开", self.open_selected, "用系统默认程序打开\uff08打开的是副本\uff09")
         self.act_reveal = self._action("在文件夹中显示", self.reveal_selected, "在文件管理器中显示一份以原文件名命名的副本")
         self.act_save_as = self._action("另存为…", self.save_selected_as, "把文件以原文件名另存到其他位置")
         self.act_link = self._action("同时用于其他事项…", self.link_selected,
-                                     "把选中的文件也作为另一个事项的佐证材料(文件只保存一份)")
-        self.act_remove = self._action("移除", self.remove_selected, "从本事项移除(其他事项仍在使用的文件不受影响)")
+                                     "把选中的文件也作为另一个事项的佐证材料\uff08文件只保存一份\uff09")
+        self.act_remove = self._action("移除", self.remove_selected, "从本事项移除\uff08其他事项仍在使用的文件不受影响\uff09")
         self.act_remove.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         self.act_remove.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(self.act_remove)
@@ -356,12 +356,12 @@ class EvidencePanel(QWidget):
         self.item_id, self.year = item_id, year
         if item_id is None:
             self._reads += 1  # a read still on its way is for nothing shown
-            self.title.setText("请在左侧选择一个检查事项,再添加或查看它的佐证材料。")
+            self.title.setText("请在左侧选择一个检查事项\uff0c再添加或查看它的佐证材料。")
             self.model.set_entries([])
         else:
             if self.model.entries() and (self.model.entry(0).item_id, self.model.entry(0).year) != (item_id, year):
                 self.model.set_entries([])  # not another item's files while this one's are read
-            self.title.setText(f"事项 {item_id}({year} 年)的佐证材料:正在读取…")
+            self.title.setText(f"事项 {item_id}\uff08{year} 年\uff09的佐证材料\uff1a正在读取…")
             self.reload()
         self._update_actions()
 
@@ -380,8 +380,8 @@ class EvidencePanel(QWidget):
             hh = self.view.horizontalHeader()
             self.model.sort(hh.sortIndicatorSection(), hh.sortIndicatorOrder())
             k = len(entries)
-            self.title.setText(f"事项 {target[0]}({target[1]} 年)的佐证材料:"
-                               + (f"{k} 个文件" if k else "还没有,请添加会议纪要、签到表、照片、通知等证明材料"))
+            self.title.setText(f"事项 {target[0]}\uff08{target[1]} 年\uff09的佐证材料\uff1a"
+                               + (f"{k} 个文件" if k else "还没有\uff0c请添加会议纪要、签到表、照片、通知等证明材料"))
             self._update_actions()
             self.loaded.emit()
             if self._changed_pending:
@@ -497,7 +497,7 @@ class EvidencePanel(QWidget):
         self.current_job = (
             Op(ev.export_copy, self.store, e.link_id, dest)
             .with_progress(f"正在复制“{e.original_name}”……")
-            .success(lambda path: QMessageBox.information(self, "另存为", f"已把“{e.original_name}”保存到:\n{path}"))
+            .success(lambda path: QMessageBox.information(self, "另存为", f"已把“{e.original_name}”保存到\uff1a\n{path}"))
             .run(self, "另存为")
         )
         filedialogs.remember(filedialogs.EVIDENCE_SAVE, dest)
@@ -518,8 +518,8 @@ class EvidencePanel(QWidget):
 
     def _link_to_chosen(self, sel: list[ev.EvidenceEntry], choices: list[tuple[str, str]]) -> None:
         target = ItemPickerDialog.choose(self, "同时用于其他事项",
-                                         f"查找并选择 {self.year} 年的另一个事项,选中的 {len(sel)} 个文件也将作为它的佐证材料"
-                                         "(文件只保存一份):", choices)
+                                         f"查找并选择 {self.year} 年的另一个事项\uff0c选中的 {len(sel)} 个文件也将作为它的佐证材料"
+                                         "\uff08文件只保存一份\uff09\uff1a", choices)
         if not target:
             return
         year = self.year
@@ -528,7 +528,7 @@ class EvidencePanel(QWidget):
             done, problems = len(result.entries), result.problems
             if done:
                 self.linked.emit(target)
-            msg = f"已把 {done} 个文件同时用于事项 {target}({year} 年),文件没有重复保存。"
+            msg = f"已把 {done} 个文件同时用于事项 {target}\uff08{year} 年\uff09\uff0c文件没有重复保存。"
             if problems:
                 QMessageBox.warning(self, "同时用于其他事项", msg + "\n\n" + "\n".join(problems))
             else:
@@ -547,13 +547,13 @@ class EvidencePanel(QWidget):
             return
         if len(sel) == 1:
             e = sel[0]
-            text = f"从事项 {e.item_id}({e.year} 年)移除佐证材料“{e.original_name}”?"
+            text = f"从事项 {e.item_id}\uff08{e.year} 年\uff09移除佐证材料“{e.original_name}”\uff1f"
         else:
-            text = f"从事项 {self.item_id}({self.year} 年)移除选中的 {len(sel)} 个佐证材料?"
+            text = f"从事项 {self.item_id}\uff08{self.year} 年\uff09移除选中的 {len(sel)} 个佐证材料\uff1f"
         shared = [e for e in sel if e.link_count > 1]
         if shared:
-            text += f"\n\n其中 {len(shared)} 个文件还用于其他事项,那些事项中的材料保持不变。"
-        text += "\n\n移除后,不再被任何事项使用的文件在“清理”时移入回收目录,30 天内可找回。"
+            text += f"\n\n其中 {len(shared)} 个文件还用于其他事项\uff0c那些事项中的材料保持不变。"
+        text += "\n\n移除后\uff0c不再被任何事项使用的文件在“清理”时移入回收目录\uff0c30 天内可找回。"
         answer = QMessageBox.question(self, "移除佐证材料", text,
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.No)
@@ -673,8 +673,8 @@ def _with_temp_copy(parent: QWidget, store: Store, e: ev.EvidenceEntry, then: Ca
 def _open_path(parent: QWidget, path: Path) -> None:
     if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
         QMessageBox.warning(parent, "打开佐证材料",
-                            f"没有找到能打开“{path.name}”的程序。文件副本在:\n{path}\n"
-                            "请安装相应的软件(如 WPS、PDF 阅读器),或用“另存为…”保存后再打开。")
+                            f"没有找到能打开“{path.name}”的程序。文件副本在\uff1a\n{path}\n"
+                            "请安装相应的软件\uff08如 WPS、PDF 阅读器\uff09\uff0c或用“另存为…”保存后再打开。")
 
 
 def reveal_in_file_manager(parent: QWidget | None, path: Path) -> None:
@@ -687,7 +687,7 @@ def reveal_in_file_manager(parent: QWidget | None, path: Path) -> None:
     else:
         ok = QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
     if not ok:
-        QMessageBox.information(parent, "在文件夹中显示", f"文件在:\n{path}")
+        QMessageBox.information(parent, "在文件夹中显示", f"文件在\uff1a\n{path}")
 
 
 # --- verify -----------------------------------------------------------------------
@@ -708,7 +708,7 @@ class VerifyDialog(QDialog):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["事项 / 文件", "问题"])
         for g in report.by_item():
-            top = QTreeWidgetItem([f"事项 {g.item_id}({g.year} 年)", f"{len(g.files)} 个文件"])
+            top = QTreeWidgetItem([f"事项 {g.item_id}\uff08{g.year} 年\uff09", f"{len(g.files)} 个文件"])
             for name, what in g.files:
                 top.addChild(QTreeWidgetItem([name, what]))
             self.tree.addTopLevelItem(top)
@@ -717,7 +717,7 @@ class VerifyDialog(QDialog):
         self.tree.setVisible(not report.ok)
         lay.addWidget(self.tree, 1)
         if not report.ok:
-            advice = QLabel("程序没有自动修复。请找到原始文件,在对应事项中移除有问题的佐证材料后重新添加。")
+            advice = QLabel("程序没有自动修复。请找到原始文件\uff0c在对应事项中移除有问题的佐证材料后重新添加。")
             advice.setWordWrap(True)
             lay.addWidget(advice)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -63,7 +63,7 @@ def guide_html() -> str:
     try:
         return p.read_text(encoding="utf-8")
     except OSError:
-        return (f"<p>找不到使用说明文件({p})。程序文件可能不完整,请重新安装(复制)程序文件夹。</p>")
+        return (f"<p>找不到使用说明文件\uff08{p}\uff09。程序文件可能不完整\uff0c请重新安装\uff08复制\uff09程序文件夹。</p>")
 
 
 def guide_anchors(html: str | None = None) -> set[str]:
@@ -134,5 +134,5 @@ def install_help(dialog: QWidget, section: str, buttons: QDialogButtonBox | None
     if buttons is not None:
         b = buttons.addButton(QDialogButtonBox.StandardButton.Help)
         b.setText("帮助")
-        b.setToolTip("打开使用说明中的相应一节(F1)")
+        b.setToolTip("打开使用说明中的相应一节\uff08F1\uff09")
         buttons.helpRequested.connect(lambda: show_help(dialog, section))

@@ -118,16 +118,16 @@ class ImportPreviewDialog(QDialog):
         removed = [(i, "退役") for x in d.documents for i in x.removed]
         unchanged = [(i, "") for x in d.documents for i in x.unchanged]
         self.changes: list[ItemChange] = [c for x in d.documents for c in x.changed]
-        self.tabs.addTab(_item_tree(added, "addedList"), f"新增 ({len(added)})")
-        self.tabs.addTab(self._changed_page(), f"修改 ({len(self.changes)})")
-        self.tabs.addTab(_item_tree(removed, "removedList"), f"退役 ({len(removed)})")
-        self.tabs.addTab(_item_tree(unchanged, "unchangedList"), f"未变 ({len(unchanged)})")
+        self.tabs.addTab(_item_tree(added, "addedList"), f"新增\uff08{len(added)}\uff09")
+        self.tabs.addTab(self._changed_page(), f"修改\uff08{len(self.changes)}\uff09")
+        self.tabs.addTab(_item_tree(removed, "removedList"), f"退役\uff08{len(removed)}\uff09")
+        self.tabs.addTab(_item_tree(unchanged, "unchangedList"), f"未变\uff08{len(unchanged)}\uff09")
         indicator_rows = self._indicator_rows()
         if indicator_rows:  # only a file whose 统计指标 differ from the installed ones gets this tab
             t = _tree(["指标编码", "说明", "指标与变化"], "indicatorList")
             t.setColumnWidth(1, 60)
             t.addTopLevelItems([QTreeWidgetItem(list(r)) for r in indicator_rows])
-            self.tabs.addTab(t, f"统计指标 ({len(indicator_rows)})")
+            self.tabs.addTab(t, f"统计指标\uff08{len(indicator_rows)}\uff09")
         for n, count in enumerate((len(added), len(self.changes), len(removed))):
             if count:
                 self.tabs.setCurrentIndex(n)
@@ -137,8 +137,8 @@ class ImportPreviewDialog(QDialog):
                 self.tabs.setCurrentIndex(self.tabs.count() - 1)
         lay.addWidget(self.tabs, 1)
 
-        note = QLabel("应用后:已填写的状态、说明和佐证材料全部保留;修改过的事项标记“条文已更新,请复核”;"
-                      "退役的事项不再出现在新年度,往年记录保留。")
+        note = QLabel("应用后\uff1a已填写的状态、说明和佐证材料全部保留\uff1b修改过的事项标记“条文已更新\uff0c请复核”\uff1b"
+                      "退役的事项不再出现在新年度\uff0c往年记录保留。")
         note.setWordWrap(True)
         lay.addWidget(note)
         self.buttons = QDialogButtonBox()
@@ -153,7 +153,7 @@ class ImportPreviewDialog(QDialog):
         lay.addWidget(self.buttons)
 
     def _headline(self) -> str:
-        lines = [f"文件:{self.preview.file_name}"]
+        lines = [f"文件\uff1a{self.preview.file_name}"]
         for x in self.preview.diff.documents:
             lines.append(document_headline(x))
             lines += [f"    {f}" for f in document_field_lines(x)]
@@ -168,7 +168,7 @@ class ImportPreviewDialog(QDialog):
                 what = ";".join(f"{INDICATOR_FIELD_LABELS[f]}:{indicator_field_text(ch.old, f) or '(空)'} → "
                                 f"{indicator_field_text(ch.new, f) or '(空)'}" for f in ch.fields)
                 rows.append((ch.code, "修改", f"{indicator_text(ch.old)}:{what}"))
-            rows += [(i.code, "删除", f"{indicator_text(i)}(已填写的数值保留,不再列出)") for i in x.indicators_removed]
+            rows += [(i.code, "删除", f"{indicator_text(i)}\uff08已填写的数值保留\uff0c不再列出\uff09") for i in x.indicators_removed]
         return rows
 
     def _warnings(self) -> list[str]:
@@ -276,7 +276,7 @@ class ImportFlow(_Flow):
         self.preview = preview
         if preview.is_empty:
             QMessageBox.information(self.parent_widget, self.title,
-                                    f"没有变化:“{preview.file_name}”与已安装的检查目录完全相同,无需导入。")
+                                    f"没有变化\uff1a“{preview.file_name}”与已安装的检查目录完全相同\uff0c无需导入。")
             self._end("unchanged")
             return
         self.dialog = ImportPreviewDialog(preview, self.parent_widget)
@@ -291,7 +291,7 @@ class ImportFlow(_Flow):
         if self.preview.diff.is_downgrade:
             answer = QMessageBox.question(
                 self.parent_widget, self.title,
-                "导入的目录版本低于已安装的版本。确定要换回旧版本吗?\n已填写的记录会保留,但部分事项会被退役或改回旧条文。",
+                "导入的目录版本低于已安装的版本。确定要换回旧版本吗\uff1f\n已填写的记录会保留\uff0c但部分事项会被退役或改回旧条文。",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
                 self._end("cancelled")
@@ -305,7 +305,7 @@ class ImportFlow(_Flow):
         n = self.preview.diff.count("changed")
         text = f"已导入“{self.preview.file_name}”。\n{result.summary}"
         if n:
-            text += f"\n\n有 {n} 个事项条文已更新,已标记“条文已更新,请复核”。"
+            text += f"\n\n有 {n} 个事项条文已更新\uff0c已标记“条文已更新\uff0c请复核”。"
         QMessageBox.information(self.parent_widget, self.title, text)
         new_docs = [dd.new for dd in self.preview.diff.documents if dd.is_new_document]
         if not new_docs:
@@ -329,9 +329,9 @@ class ImportFlow(_Flow):
         """A new document: does it bind this office? Yes adds it to the profile's 适用文件."""
         answer = QMessageBox.question(
             self.parent_widget, self.title,
-            f"《{doc.title}》({doc.doc_number or doc.code})是否约束本单位?\n\n"
-            "选“是”:加入本单位的适用文件,其事项计入检查清单、年度概览和年度报告。\n"
-            "选“否”:只安装,不计入;以后可在“设置 → 单位信息”中修改。",
+            f"《{doc.title}》\uff08{doc.doc_number or doc.code}\uff09是否约束本单位\uff1f\n\n"
+            "选“是”\uff1a加入本单位的适用文件\uff0c其事项计入检查清单、年度概览和年度报告。\n"
+            "选“否”\uff1a只安装\uff0c不计入\uff1b以后可在“设置 → 单位信息”中修改。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
         return answer == QMessageBox.StandardButton.Yes
 
@@ -356,7 +356,7 @@ def import_catalogue_interactive(parent: QWidget | None, store: Store) -> Import
     """导入检查目录…: returns the running flow (``finished`` tells how it ended), or None if no file was picked."""
     path, _ = QFileDialog.getOpenFileName(
         parent, IMPORT_TITLE, filedialogs.start_dir(filedialogs.IMPORT),
-        "检查目录 (*.xlsx *.json);;Excel 工作簿 (*.xlsx);;目录文件 (*.json);;所有文件 (*)")
+        "检查目录(*.xlsx *.json);;Excel 工作簿(*.xlsx);;目录文件(*.json);;所有文件(*)")
     if not path:
         return None
     filedialogs.remember(filedialogs.IMPORT, path)
@@ -382,14 +382,14 @@ def export_template_interactive(parent: QWidget | None, store: Store) -> ExportF
     """导出目录模板…: the installed catalogues, or an empty template, as the Excel template."""
     answer = QMessageBox.question(
         parent, EXPORT_TITLE,
-        "导出已安装的检查目录吗?\n选“是”导出全部来源文件和检查事项;选“否”只导出空白模板(只有表头)。",
+        "导出已安装的检查目录吗\uff1f\n选“是”导出全部来源文件和检查事项\uff1b选“否”只导出空白模板\uff08只有表头\uff09。",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Yes)
     if answer == QMessageBox.StandardButton.Cancel:
         return None
     empty = answer == QMessageBox.StandardButton.No
     path, _ = QFileDialog.getSaveFileName(parent, EXPORT_TITLE, filedialogs.start_path(filedialogs.TEMPLATE, "检查目录模板.xlsx"),
-                                          "Excel 工作簿 (*.xlsx)")
+                                          "Excel 工作簿(*.xlsx)")
     if not path:
         return None
     filedialogs.remember(filedialogs.TEMPLATE, path)
@@ -430,7 +430,7 @@ class VersionHistoryDialog(QDialog):
         buttons.rejected.connect(self.reject)
         install_help(self, Section.IMPORT, buttons)
         self.undo_button = buttons.addButton("撤销此次导入…", QDialogButtonBox.ButtonRole.ActionRole)
-        self.undo_button.setToolTip("把检查目录和各年度完成情况恢复到最近一次导入之前(先列出将丢失的修改,确认后才执行)")
+        self.undo_button.setToolTip("把检查目录和各年度完成情况恢复到最近一次导入之前\uff08先列出将丢失的修改\uff0c确认后才执行\uff09")
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self.undo_requested.emit)
         lay.addWidget(buttons)
@@ -439,7 +439,7 @@ class VersionHistoryDialog(QDialog):
     def _fill(self, versions: list[VersionInfo]) -> None:
         self.table.setRowCount(len(versions))
         for r, v in enumerate(versions):
-            cells = [v.doc_code, v.version + (" (当前)" if v.is_current else ""), v.title,
+            cells = [v.doc_code, v.version + ("\uff08当前\uff09" if v.is_current else ""), v.title,
                      v.imported_at.strftime("%Y-%m-%d %H:%M"), v.imported_by, v.source_file, v.summary,
                      v.file_sha256[:16]]
             for c, text in enumerate(cells):

@@ -61,9 +61,9 @@ def _fmt(x: float | None) -> str:
 
 
 ROLE_TEXT = {
-    "牵头": "牵头(本乡镇负责办理)",
-    "参加": "参加(配合县级牵头单位,说明和证明本单位承担的部分)",
-    "仅供了解": "仅供了解(无需本乡镇办理,不计入完成率)",
+    "牵头": "牵头\uff08本乡镇负责办理\uff09",
+    "参加": "参加\uff08配合县级牵头单位\uff0c说明和证明本单位承担的部分\uff09",
+    "仅供了解": "仅供了解\uff08无需本乡镇办理\uff0c不计入完成率\uff09",
 }
 
 
@@ -120,7 +120,7 @@ def ask_na_reason(parent: QWidget) -> str:
     dlg = QInputDialog(parent)
     dlg.setObjectName("na_reason_dialog")
     dlg.setWindowTitle("不适用原因")
-    dlg.setLabelText("请说明本事项本年度不适用的原因:")
+    dlg.setLabelText("请说明本事项本年度不适用的原因\uff1a")
     dlg.setOkButtonText("确定")
     dlg.setCancelButtonText("取消")
     dlg.setTextValue("")  # makes its line edit; the dialog's layout sizes it from that field's width
@@ -137,8 +137,8 @@ class CompletionDateDialog(QDialog):
         self.setWindowTitle("完成日期")
         self.setMinimumWidth(400)
         lay = QVBoxLayout(self)
-        lb = QLabel(f"{year} 年度已经过去。{item_id} 是哪一天完成的?\n请填写 {year} 年内的日期"
-                    f"(记不清具体日期时,可用年末 {year}-12-31)。")
+        lb = QLabel(f"{year} 年度已经过去。{item_id} 是哪一天完成的\uff1f\n请填写 {year} 年内的日期"
+                    f"\uff08记不清具体日期时\uff0c可用年末 {year}-12-31\uff09。")
         lb.setWordWrap(True)
         lay.addWidget(lb)
         first, last = year_bounds(year, today)
@@ -201,7 +201,7 @@ class ItemDetail(QWidget):
         outer.setContentsMargins(8, 4, 8, 4)
         rb = QHBoxLayout()
         outer.addLayout(rb)
-        self.review_title = QLabel("条文已更新,请复核本事项的要求和完成情况。")
+        self.review_title = QLabel("条文已更新\uff0c请复核本事项的要求和完成情况。")
         self.review_title.setWordWrap(True)
         self.review_title.setStyleSheet("border:none")
         rb.addWidget(self.review_title, 1)
@@ -223,12 +223,12 @@ class ItemDetail(QWidget):
         self.lbl_role = self._info_label()
         self.lbl_cycle = self._info_label()
         self.lbl_evidence_hint = self._info_label()
-        info.addRow("来源:", self.lbl_source)
-        info.addRow("牵头/责任单位:", self.lbl_units)
-        info.addRow("参加单位:", self.lbl_part)
-        info.addRow("乡镇角色:", self.lbl_role)
-        info.addRow("周期与期限:", self.lbl_cycle)
-        info.addRow("佐证材料要求:", self.lbl_evidence_hint)
+        info.addRow("来源\uff1a", self.lbl_source)
+        info.addRow("牵头/责任单位\uff1a", self.lbl_units)
+        info.addRow("参加单位\uff1a", self.lbl_part)
+        info.addRow("乡镇角色\uff1a", self.lbl_role)
+        info.addRow("周期与期限\uff1a", self.lbl_cycle)
+        info.addRow("佐证材料要求\uff1a", self.lbl_evidence_hint)
 
         self.passage = QTextBrowser()
         self.passage.setMaximumHeight(110)
@@ -238,7 +238,7 @@ class ItemDetail(QWidget):
         self.source_btn = QPushButton("查看原文全文…")
         self.source_btn.clicked.connect(lambda: self._row and self.show_source_requested.emit(self._row.item_id))
         ph = QHBoxLayout()
-        ph.addWidget(QLabel("原文:"))
+        ph.addWidget(QLabel("原文\uff1a"))
         ph.addStretch(1)
         ph.addWidget(self.source_btn)
 
@@ -279,7 +279,7 @@ class ItemDetail(QWidget):
         dh.addWidget(self.clear_date_btn)
         dh.addWidget(self.date_warning, 1)
         self.note = QPlainTextEdit()
-        self.note.setPlaceholderText("工作情况说明:做了什么、何时、成效如何(自动保存)")
+        self.note.setPlaceholderText("工作情况说明\uff1a做了什么、何时、成效如何\uff08自动保存\uff09")
         self.note.setMinimumHeight(90)
         self.note.setTabChangesFocus(True)  # a tab character in a 工作情况说明 is never meant
         self.note.installEventFilter(self)  # leaving the note saves it
@@ -287,14 +287,14 @@ class ItemDetail(QWidget):
         for box in (self.status, self.completed_on):
             box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not WheelFocus: a wheel notch must not take it
             box.installEventFilter(self._wheel_guard)
-        form.addRow("状态:", self.status)
+        form.addRow("状态\uff1a", self.status)
         self.standing_lbl = QLabel()  # 未达标 and why, 已退役 and by which version
         self.standing_lbl.setWordWrap(True)
         self.standing_lbl.setStyleSheet("color:#d84315")
         self.standing_lbl.hide()
         form.addRow(self.standing_lbl)
-        form.addRow("不适用原因:", self.na_reason)
-        form.addRow("实际值:", ah)
+        form.addRow("不适用原因\uff1a", self.na_reason)
+        form.addRow("实际值\uff1a", ah)
         # 逐次登记: the 实际值 is the log's total; the form sends the clerk to the 活动记录 tab
         self.logged_hint = QLabel()
         self.logged_hint.setWordWrap(True)
@@ -303,14 +303,14 @@ class ItemDetail(QWidget):
         self.logged_hint.linkActivated.connect(lambda _l: self._row and self.activity_requested.emit(self._row.item_id))
         self.logged_hint.hide()
         form.addRow(self.logged_hint)
-        form.addRow("责任人:", self.owner)
-        form.addRow("完成日期:", dh)
-        form.addRow("工作情况说明:", self.note)
+        form.addRow("责任人\uff1a", self.owner)
+        form.addRow("完成日期\uff1a", dh)
+        form.addRow("工作情况说明\uff1a", self.note)
         self.done_before_lbl = QLabel()
         self.done_before_lbl.setStyleSheet("color:#1b7f3b")
         form.addRow(self.done_before_lbl)
 
-        self.placeholder = QLabel("在左侧选择一个检查事项,查看要求并填写本年度完成情况。")
+        self.placeholder = QLabel("在左侧选择一个检查事项\uff0c查看要求并填写本年度完成情况。")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.placeholder.setStyleSheet("color:#777")
@@ -402,18 +402,18 @@ class ItemDetail(QWidget):
             self.lbl_units.setText(i.lead_units or "—")
             self.lbl_part.setText(i.participating_units or "—")
             self.lbl_role.setText(ROLE_TEXT.get(i.township_role.value, i.township_role.value)
-                                  + ("" if row.binding else ";本单位适用文件之外,不计入"))
+                                  + ("" if row.binding else "\uff1b本单位适用文件之外\uff0c不计入"))
             cyc = i.cycle.value
             if i.target is not None:
-                cyc += f";目标 {i.target_text} {i.unit}"
+                cyc += f"\uff1b目标 {i.target_text} {i.unit}"
             if i.deadline:
-                cyc += f";截止 {i.deadline:%Y-%m-%d}"
+                cyc += f"\uff1b截止 {i.deadline:%Y-%m-%d}"
             if not row.due:
-                cyc += f"({row.year} 年不检查)"
+                cyc += f"\uff08{row.year} 年不检查\uff09"
             self.lbl_cycle.setText(cyc)
             self.lbl_evidence_hint.setText(i.evidence_hint or "—")
-            self.passage.setPlainText(i.source_passage or "(无原文)")
-            self.edit_box.setTitle(f"{row.year} 年度完成情况" + ("(逾期)" if row.overdue else ""))
+            self.passage.setPlainText(i.source_passage or "\uff08无原文\uff09")
+            self.edit_box.setTitle(f"{row.year} 年度完成情况" + ("\uff08逾期\uff09" if row.overdue else ""))
             shown = Status.DONE if row.done_in_year else row.status
             self.status.setCurrentIndex(self.status.findData(shown.value))
             if self.na_reason not in typing:
@@ -434,28 +434,28 @@ class ItemDetail(QWidget):
             c = row.completion
             state = ""
             if c.standing is Standing.BELOW_TARGET:
-                state = "未达标:" + below_target_reason(i, row.actual) + "(已保存)"
+                state = "未达标\uff1a" + below_target_reason(i, row.actual) + "\uff08已保存\uff09"
             elif c.standing is Standing.RETIRED:
                 v = f"{i.doc_code} 目录版本 {row.retired_version}" if row.retired_version else "新版目录"
-                state = f"已退役:本事项已在 {v} 中删除,不再检查;这里保留的是已有的记录。"
+                state = f"已退役\uff1a本事项已在 {v} 中删除\uff0c不再检查\uff1b这里保留的是已有的记录。"
             elif row.retired:  # retired by a later import: this year it is judged as the tree shows it
                 v = f"{i.doc_code} 目录版本 {row.retired_version}" if row.retired_version else "新版目录"
-                state = f"本事项已在 {v} 中删除\uff0c此后的年度不再检查\uff1b{row.year} 年仍按原要求检查({c.text})。"
+                state = f"本事项已在 {v} 中删除\uff0c此后的年度不再检查\uff1b{row.year} 年仍按原要求检查\uff08{c.text}\uff09。"
             elif c.awaiting_choice:
                 state = ("开始使用年度以前到期的一次性事项\uff1a请在\u201c设置 → 开始使用前到期的事项\u201d中确认一次"
-                         "(以前年度已完成 / 仍需完成)\uff1b确认前不计入完成率。")
+                         "\uff08以前年度已完成 / 仍需完成\uff09\uff1b确认前不计入完成率。")
             self.standing_lbl.setText(state)
             self.standing_lbl.setVisible(bool(state))
             notes = []
             if row.done_in_year:
-                notes.append(f"一次性事项,已于 {row.done_in_year} 年完成,本年无需重复。")
+                notes.append(f"一次性事项\uff0c已于 {row.done_in_year} 年完成\uff0c本年无需重复。")
             if c.text in ("以前年度已完成", "可选(未开展)"):
                 notes.append(c.text + ("\uff1a开始使用前已完成\uff0c不计入任何年度。" if c.before_since
                                        else "\uff1a可/鼓励/有条件的措施\uff0c开展了才计入\uff0c不算逾期。"))
             from fazhi_desk.services.checklist import EDITABLE_FIELDS
 
             for f, y in row.carried:  # what carry-forward copied and nobody has edited since
-                notes.append(f"{EDITABLE_FIELDS.get(f, f)}沿用自{y}年(修改后不再标注)。")
+                notes.append(f"{EDITABLE_FIELDS.get(f, f)}沿用自{y}年\uff08修改后不再标注\uff09。")
             self.done_before_lbl.setVisible(bool(notes))
             self.done_before_lbl.setText("\n".join(notes))
         finally:
@@ -477,24 +477,24 @@ class ItemDetail(QWidget):
                                      "实际值自动统计。<a href='activity'>到“活动记录”登记 →</a>")
         else:
             self.actual.setToolTip("")
-            self.target_lbl.setText(f"/ 目标 {i.target_text} {i.unit}" if i.target is not None else "(本事项无数值目标)")
+            self.target_lbl.setText(f"/ 目标 {i.target_text} {i.unit}" if i.target is not None else "\uff08本事项无数值目标\uff09")
         self.logged_hint.setVisible(logged)
 
     def _show_review(self, row: ChecklistRow) -> None:
         """While 条文已更新,请复核: which import changed what, every changed field as old → new."""
         rv = row.review
         if not row.needs_review or rv is None:
-            self.review_title.setText("条文已更新,请复核本事项的要求和完成情况。")
+            self.review_title.setText("条文已更新\uff0c请复核本事项的要求和完成情况。")
             self.review_changes.clear()
             self.review_changes.hide()
             return
         from fazhi_desk.catalogue.diff import ITEM_FIELD_LABELS, item_field_text
 
-        self.review_title.setText(f"条文已更新(目录版本 {rv.old_version} → {rv.new_version}),请对照下列变化复核"
-                                  "本事项的完成情况,再点“确认已复核”。")
+        self.review_title.setText(f"条文已更新\uff08目录版本 {rv.old_version} → {rv.new_version}\uff09\uff0c请对照下列变化复核"
+                                  "本事项的完成情况\uff0c再点“确认已复核”。")
         cells = []
         for name in rv.fields:
-            old, new = (html.escape(item_field_text(x, name)) or "(空)" for x in (rv.old, rv.new))
+            old, new = (html.escape(item_field_text(x, name)) or "\uff08空\uff09" for x in (rv.old, rv.new))
             if name == "target":
                 old += html.escape(rv.old.unit) if rv.old.target is not None else ""
                 new += html.escape(rv.new.unit) if rv.new.target is not None else ""
@@ -512,7 +512,7 @@ class ItemDetail(QWidget):
         done_here = row.status is Status.DONE and not row.done_in_year
         self.completed_on.setEnabled(done_here)
         self.clear_date_btn.setEnabled(done_here and d is not None)
-        self.completed_on.setToolTip(f"{row.year} 年内的日期,不晚于今天;只有“已完成”的事项填写")
+        self.completed_on.setToolTip(f"{row.year} 年内的日期\uff0c不晚于今天\uff1b只有“已完成”的事项填写")
         warning = ""
         if d is not None:
             try:
@@ -520,7 +520,7 @@ class ItemDetail(QWidget):
             except UserError as e:  # stored before the rule existed: say so, never hide or alter it
                 warning = e.message + "请更正。"
             if row.status is not Status.DONE:
-                warning = "只有“已完成”的事项才有完成日期,请清除。"
+                warning = "只有“已完成”的事项才有完成日期\uff0c请清除。"
                 self.clear_date_btn.setEnabled(True)
         self.date_warning.setText(warning)
         self.date_warning.setVisible(bool(warning))

@@ -131,7 +131,7 @@ class ItemEdits(QObject):
 
                 text, ok = QInputDialog.getText(
                     self.parent_widget, "更正已报送的年度",
-                    f"{e.year} 年已报送县里(导出编号 {e.export_id})。\n修改将记为\u201c更正\u201d\uff0c"
+                    f"{e.year} 年已报送县里\uff08导出编号 {e.export_id}\uff09。\n修改将记为\u201c更正\u201d\uff0c"
                     "之后请重新导出更正版报送。\n更正原因\uff1a")
                 if ok and text.strip():
                     self.apply_edit(item_id, year, changes, record, reason=text.strip())

@@ -33,7 +33,7 @@ class ItemPickerDialog(QDialog):
         head.setWordWrap(True)
         lay.addWidget(head)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("输入编号或事项内容中的字词查找,多个词用空格隔开")
+        self.search.setPlaceholderText("输入编号或事项内容中的字词查找\uff0c多个词用空格隔开")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("查找事项")
         lay.addWidget(self.search)
@@ -97,7 +97,7 @@ class ItemPickerDialog(QDialog):
             shown += not hide
             if hide and it.isSelected():
                 it.setSelected(False)
-        self.count.setText(f"共 {shown} 项" + ("" if shown else ",请换个词试试"))
+        self.count.setText(f"共 {shown} 项" + ("" if shown else "\uff0c请换个词试试"))
         self._update_ok()
 
     def _update_ok(self) -> None:

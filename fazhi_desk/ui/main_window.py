@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         self.checklist.open_requested.connect(self.open_item)
         self.checklist.selection_hidden.connect(
             lambda item_id: self.statusBar().showMessage(
-                f"事项 {item_id} 不符合当前的筛选条件,已隐藏;右侧不再显示它。清除筛选后会重新选中。", 8000))
+                f"事项 {item_id} 不符合当前的筛选条件\uff0c已隐藏\uff1b右侧不再显示它。清除筛选后会重新选中。", 8000))
         self.addToolBar(self.checklist.filter_bar)
         self.undo_stack = QUndoStack(self)
 
@@ -561,7 +561,7 @@ class MainWindow(QMainWindow):
             if not self._closing:
                 self._closing = True
                 self.setEnabled(False)
-                self.statusBar().showMessage("正在保存,保存完成后关闭窗口……")
+                self.statusBar().showMessage("正在保存\uff0c保存完成后关闭窗口……")
                 runner().writes_finished.connect(self._close_after_writes)
             return
         self._save_settings()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from fazhi_desk.ui.main_window import MainWindow
 
 WAIT_TITLE = "请稍候"
-NEED_STORE = "数据仍在载入,请稍候再试。"
+NEED_STORE = "数据仍在载入\uff0c请稍候再试。"
 
 
 def _menu(win: MainWindow, title: str):  # noqa: ANN202
@@ -258,7 +258,7 @@ def show_item_log(win: MainWindow) -> None:
 
 
 def show_all_log(win: MainWindow) -> None:
-    _show_log(win, None, "全部变更记录(最近 500 条)")
+    _show_log(win, None, "全部变更记录\uff08最近 500 条\uff09")
 
 
 # ---------------------------------------------------------------- 年度: carry forward
@@ -304,7 +304,7 @@ def offer_carry_forward(win: MainWindow, force: bool = False) -> None:
         (Op(_carry_forward, store, year - 1, year, dlg.owners.isChecked(), dlg.notes.isChecked(),
             dlg.not_applicable.isChecked())
          .write(store, Changes.year(year))
-         .success(lambda n: win.statusBar().showMessage(f"已沿用 {year - 1} 年的内容:{n} 项", 5000))
+         .success(lambda n: win.statusBar().showMessage(f"已沿用 {year - 1} 年的内容\uff1a{n} 项", 5000))
          .run(win, "无法沿用上一年度"))
 
     Op(_candidates, year).in_session(store).success(decide).run(win, "沿用上一年度")

@@ -54,7 +54,7 @@ class PriorDialog(QDialog):
             self.list.addItem(it)
         lay.addWidget(self.list)
         self.note = QLineEdit()
-        self.note.setPlaceholderText("说明(可选)\uff0c如 2021年已聘请法律顾问")
+        self.note.setPlaceholderText("说明\uff08可选\uff09\uff0c如 2021年已聘请法律顾问")
         lay.addWidget(self.note)
         buttons = QDialogButtonBox()
         self.btn_done = buttons.addButton(DONE_BEFORE, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -91,7 +91,7 @@ def show_prior_items(parent: QWidget, store: Store, year: int, today: dt.date | 
 
     def ask(rows: list) -> None:  # noqa: ANN001
         if not rows:
-            QMessageBox.information(parent, TITLE, "没有需要确认的事项(或尚未在\u201c单位信息\u201d中填写开始使用年度)。")
+            QMessageBox.information(parent, TITLE, "没有需要确认的事项\uff08或尚未在\u201c单位信息\u201d中填写开始使用年度\uff09。")
             return
         dlg = PriorDialog(rows, year, parent)
         parent.prior_dialog = dlg  # type: ignore[attr-defined] - tests reach the open dialog

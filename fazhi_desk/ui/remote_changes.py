@@ -61,11 +61,11 @@ class RemoteChanges(QObject):
             if found.replaced:
                 who = "、".join(sorted(found.users))
                 self.window.statusBar().showMessage(
-                    f"服务器上的数据已从备份恢复(操作人 {who}),已重新读取。" if who else
-                    "服务器上的数据已从备份恢复(另一台电脑),已重新读取。", 8000)
+                    f"服务器上的数据已从备份恢复\uff08操作人 {who}\uff09\uff0c已重新读取。" if who else
+                    "服务器上的数据已从备份恢复\uff08另一台电脑\uff09\uff0c已重新读取。", 8000)
                 return
             who = "、".join(sorted(found.users))
-            self.window.statusBar().showMessage(f"其他电脑(操作人 {who})刚刚修改了数据,已刷新。", 5000)
+            self.window.statusBar().showMessage(f"其他电脑\uff08操作人 {who}\uff09刚刚修改了数据\uff0c已刷新。", 5000)
 
         def failed(error: BaseException) -> None:
             log.warning("polling other desks' changes failed: %s", " ".join(str(error).split())[:300])

@@ -98,7 +98,7 @@ class ReportDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(self.browse)
-        self.with_zip = QCheckBox("同时导出佐证材料包(zip,每个事项一个文件夹)")
+        self.with_zip = QCheckBox("同时导出佐证材料包\uff08zip\uff0c每个事项一个文件夹\uff09")
         self.zip_label = QLabel()
         self.zip_label.setWordWrap(True)
         self.progress = QProgressBar()
@@ -110,14 +110,14 @@ class ReportDialog(QDialog):
         self.status.setWordWrap(True)
 
         form = QFormLayout()
-        form.addRow("年度:", self.year)
-        form.addRow("报告文件:", row)
+        form.addRow("年度\uff1a", self.year)
+        form.addRow("报告文件\uff1a", row)
         form.addRow("", self.with_zip)
-        self.with_docx = QCheckBox("同时导出文字报告(Word,法治政府建设情况报告)")
+        self.with_docx = QCheckBox("同时导出文字报告\uff08Word\uff0c法治政府建设情况报告\uff09")
         self.with_docx.setChecked(True)
         form.addRow("", self.with_docx)
         # 报送: the year's figures are frozen with this return's 导出编号; later edits need a reason (更正)
-        self.submitted = QCheckBox("标记为已报送(冻结本年度数字\uff0c此后修改须填写更正原因并导出更正版)")
+        self.submitted = QCheckBox("标记为已报送\uff08冻结本年度数字\uff0c此后修改须填写更正原因并导出更正版\uff09")
         form.addRow("", self.submitted)
         form.addRow("", self.zip_label)
         self.buttons = QDialogButtonBox()
@@ -162,11 +162,11 @@ class ReportDialog(QDialog):
 
     def _update_zip_label(self, *_a: object) -> None:
         z = self.zip_path() if self.path.text().strip() else None
-        self.zip_label.setText(f"佐证材料包:{z}" if z else "")
+        self.zip_label.setText(f"佐证材料包\uff1a{z}" if z else "")
         self.zip_label.setVisible(z is not None)
 
     def _browse(self) -> None:
-        name, _f = QFileDialog.getSaveFileName(self, "保存年度报告", self.path.text(), "Excel 工作簿 (*.xlsx)")
+        name, _f = QFileDialog.getSaveFileName(self, "保存年度报告", self.path.text(), "Excel 工作簿(*.xlsx)")
         if name:
             self.path.setText(name)
             self._path_edited = True
@@ -186,7 +186,7 @@ class ReportDialog(QDialog):
             return
         out = self.out_path()
         if out.exists():
-            ans = QMessageBox.question(self, TITLE, f"文件“{out}”已存在,是否覆盖?")
+            ans = QMessageBox.question(self, TITLE, f"文件“{out}”已存在\uff0c是否覆盖\uff1f")
             if ans != QMessageBox.StandardButton.Yes:
                 return
         if self.with_docx.isChecked():  # ask first when the written report is unfinished (placeholders, stale figures)
@@ -198,7 +198,7 @@ class ReportDialog(QDialog):
         if unfinished:
             lines = "\n".join(f"· {u}" for u in unfinished[:8])
             more = f"\n……另有 {len(unfinished) - 8} 处" if len(unfinished) > 8 else ""
-            ans = QMessageBox.question(self, TITLE, f"文字报告还有以下内容需要完善:\n{lines}{more}\n\n仍要导出吗?")
+            ans = QMessageBox.question(self, TITLE, f"文字报告还有以下内容需要完善\uff1a\n{lines}{more}\n\n仍要导出吗\uff1f")
             if ans != QMessageBox.StandardButton.Yes:
                 return
         self._start_now()
@@ -226,7 +226,7 @@ class ReportDialog(QDialog):
         if text:
             self._step_text = text
         step = getattr(self, "_step_text", "")
-        self.status.setText(f"{step}(已完成 {int(100 * done / total)}%)" if total > 0 else step)
+        self.status.setText(f"{step}\uff08已完成 {int(100 * done / total)}%\uff09" if total > 0 else step)
 
     def _on_done(self, result: ReportResult) -> None:
         self.result = result
@@ -244,7 +244,7 @@ class ReportDialog(QDialog):
         self.progress.setValue(100)
         self.status.setText(result.summary())
         filedialogs.remember(filedialogs.REPORT, result.path)
-        ans = QMessageBox.question(self, TITLE, result.summary() + "\n\n是否现在打开报告?")
+        ans = QMessageBox.question(self, TITLE, result.summary() + "\n\n是否现在打开报告\uff1f")
         if ans == QMessageBox.StandardButton.Yes:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
 
@@ -252,14 +252,14 @@ class ReportDialog(QDialog):
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.progress.hide()
-        self.status.setText("导出失败,没有写入文件。")
+        self.status.setText("导出失败\uff0c没有写入文件。")
         show_error(self, "导出年度报告失败", error)
 
     def _on_cancelled(self) -> None:
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.progress.hide()
-        self.status.setText("已取消,没有写入文件。")
+        self.status.setText("已取消\uff0c没有写入文件。")
 
     def _on_finished(self) -> None:
         self.job = None

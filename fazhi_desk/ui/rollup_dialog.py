@@ -68,12 +68,12 @@ class RollupDialog(QDialog):
         self.out = QLineEdit(filedialogs.start_path(filedialogs.REPORT, "各单位法治政府建设年度报告汇总.xlsx"))
         self.browse = QPushButton("浏览…")
         out_row = QHBoxLayout()
-        out_row.addWidget(QLabel("汇总表:"))
+        out_row.addWidget(QLabel("汇总表\uff1a"))
         out_row.addWidget(self.out, 1)
         out_row.addWidget(self.browse)
-        note = QLabel("选择各乡镇(街道)用本程序导出的同一年度年度报告表格(.xlsx)。各单位的完成情况按其检查清单"
-                      "重新计算后排名(按县分别排名);汇总表还包括事项×单位状态矩阵、统计数据合计、不适用和本年度未发生"
-                      "事项及其原因、汇总数据与清单不符或导出后被改动的报告、名称相近或导出编号相同的单位,"
+        note = QLabel("选择各乡镇\uff08街道\uff09用本程序导出的同一年度年度报告表格\uff08.xlsx\uff09。各单位的完成情况按其检查清单"
+                      "重新计算后排名\uff08按县分别排名\uff09\uff1b汇总表还包括事项×单位状态矩阵、统计数据合计、不适用和本年度未发生"
+                      "事项及其原因、汇总数据与清单不符或导出后被改动的报告、名称相近或导出编号相同的单位\uff0c"
                       "以及检查目录版本与本机安装的目录不同的单位。")
         note.setWordWrap(True)
         self.buttons = QDialogButtonBox()
@@ -101,11 +101,11 @@ class RollupDialog(QDialog):
                 have.add(p)
 
     def _add(self) -> None:
-        names, _f = QFileDialog.getOpenFileNames(self, "选择各单位的年度报告", "", "Excel 工作簿 (*.xlsx)")
+        names, _f = QFileDialog.getOpenFileNames(self, "选择各单位的年度报告", "", "Excel 工作簿(*.xlsx)")
         self.add_paths(names)
 
     def _browse(self) -> None:
-        name, _f = QFileDialog.getSaveFileName(self, "保存汇总表", self.out.text(), "Excel 工作簿 (*.xlsx)")
+        name, _f = QFileDialog.getSaveFileName(self, "保存汇总表", self.out.text(), "Excel 工作簿(*.xlsx)")
         if name:
             self.out.setText(name)
 
@@ -121,7 +121,7 @@ class RollupDialog(QDialog):
 
     def _done(self, result) -> None:  # noqa: ANN001
         self.result = result
-        ans = QMessageBox.question(self, TITLE, result.summary() + "\n\n是否现在打开汇总表?")
+        ans = QMessageBox.question(self, TITLE, result.summary() + "\n\n是否现在打开汇总表\uff1f")
         if ans == QMessageBox.StandardButton.Yes:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
         self.accept()

@@ -55,7 +55,7 @@ def check_qt_gui() -> str:
     finally:
         win.close()
         win.deleteLater()
-    return f"平台插件 {platform},主窗口与图表正常 / platform '{platform}', main window and QtCharts OK"
+    return f"平台插件 {platform}\uff0c主窗口与图表正常 / platform '{platform}', main window and QtCharts OK"
 
 
 def check_qt_translation() -> str:
@@ -68,5 +68,5 @@ def check_qt_translation() -> str:
         raise SelfCheckFailed(f"在“{folder}”中找不到 qtbase_zh_CN.qm / qtbase_zh_CN.qm not found in {folder}")
     cancel = tr.translate("QPlatformTheme", "Cancel")
     if cancel != "取消":
-        raise SelfCheckFailed(f"“Cancel”被译为“{cancel}”,应为“取消” / 'Cancel' translated as {cancel!r}")
+        raise SelfCheckFailed(f"“Cancel”被译为“{cancel}”\uff0c应为“取消” / 'Cancel' translated as {cancel!r}")
     return f"Cancel → {cancel}({folder})"

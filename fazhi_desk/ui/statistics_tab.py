@@ -76,8 +76,8 @@ class StatisticsTab(QWidget):
         for c, w in ((0, 130), (2, 70), (3, 80), (4, 220)):
             h.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
             h.resizeSection(c, w)
-        self.hint = QLabel("县里汇总各乡镇(街道)时相加的年度数字。双击“数值”填写;留空表示未填。"
-                           "标注“即事项实际值”的指标与该事项的实际值是同一个数,改一处即两处同时更新。")
+        self.hint = QLabel("县里汇总各乡镇\uff08街道\uff09时相加的年度数字。双击“数值”填写\uff1b留空表示未填。"
+                           "标注“即事项实际值”的指标与该事项的实际值是同一个数\uff0c改一处即两处同时更新。")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #666;")
         self.warnings = QLabel()
@@ -128,7 +128,7 @@ class StatisticsTab(QWidget):
             for r, e in enumerate(entries):
                 ind = e.indicator
                 note = f"即事项 {ind.linked_item} 的实际值" if e.linked else (
-                    f"证明事项:{'、'.join(ind.items)}" if ind.items else "")
+                    f"证明事项\uff1a{'、'.join(ind.items)}" if ind.items else "")
                 if ind.source != "内置":
                     note = (note + ";" if note else "") + f"由目录 {ind.source} 定义"
                 if ind.scope:
@@ -176,7 +176,7 @@ class StatisticsTab(QWidget):
             from PySide6.QtWidgets import QInputDialog
 
             why, ok = QInputDialog.getText(self, "更正已报送的年度",
-                                           f"{error.year} 年已报送县里(导出编号 {error.export_id})。\n"
+                                           f"{error.year} 年已报送县里\uff08导出编号 {error.export_id}\uff09。\n"
                                            "修改将记为\u201c更正\u201d\uff0c之后请重新导出更正版报送。\n更正原因\uff1a")
             if ok and why.strip():
                 self._save(e, year, text, overwrite, why.strip())
@@ -188,7 +188,7 @@ class StatisticsTab(QWidget):
                 self, "保存统计数据",
                 f"统计指标\u201c{e.indicator.label}\u201d就是事项 {error.item_id} 的实际值。"
                 f"该事项 {year} 年度的实际值已手工填为 {_num(error.current)}{e.indicator.unit}\uff0c"
-                f"改为 {_num(error.new) or '空'} 会同时改掉事项的实际值(及其完成情况)。\n\n是否仍要修改\uff1f",
+                f"改为 {_num(error.new) or '空'} 会同时改掉事项的实际值\uff08及其完成情况\uff09。\n\n是否仍要修改\uff1f",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
             if ans == QMessageBox.StandardButton.Yes:
                 self._save(e, year, text, True)

@@ -101,7 +101,7 @@ def switch_store(window: Any, data: DataDir, on_done: Callable[[bool], Any] | No
 
     def failed(error: BaseException) -> None:
         show_error(window, OPEN_TITLE, error)
-        window.statusBar().showMessage("数据未能打开。请检查后在“设置 → 数据存放位置…”中重试,或改回本机数据。")
+        window.statusBar().showMessage("数据未能打开。请检查后在“设置 → 数据存放位置…”中重试\uff0c或改回本机数据。")
         if on_done is not None:
             on_done(False)
 
@@ -130,11 +130,11 @@ class ServerDialog(QDialog):
         self.setWindowTitle("迁到服务器" if moving else "连接服务器")
         lay = QVBoxLayout(self)
         intro = QLabel(
-            "把这台电脑上的全部数据(检查清单、变更记录、佐证材料和回收站)复制到单位的 PostgreSQL 服务器和共享文件夹,"
-            "逐项核对无误后,这台电脑改用服务器上的数据。本机原数据文件保留不动。服务器上的数据库必须是空的。"
+            "把这台电脑上的全部数据\uff08检查清单、变更记录、佐证材料和回收站\uff09复制到单位的 PostgreSQL 服务器和共享文件夹\uff0c"
+            "逐项核对无误后\uff0c这台电脑改用服务器上的数据。本机原数据文件保留不动。服务器上的数据库必须是空的。"
             if moving else
-            "让这台电脑改用服务器上的数据(另一台电脑已经迁到服务器上的那一份)。"
-            "本机的数据文件保留不动,不会合并到服务器上。")
+            "让这台电脑改用服务器上的数据\uff08另一台电脑已经迁到服务器上的那一份\uff09。"
+            "本机的数据文件保留不动\uff0c不会合并到服务器上。")
         intro.setWordWrap(True)
         lay.addWidget(intro)
         ask = QLabel("以下信息请向单位的信息化管理员索取。")
@@ -154,9 +154,9 @@ class ServerDialog(QDialog):
         self.user.setPlaceholderText("例如 fazhi")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("服务器数据库的密码(不会显示,也不会写入日志)")
+        self.password.setPlaceholderText("服务器数据库的密码\uff08不会显示\uff0c也不会写入日志\uff09")
         self.evidence = QLineEdit()
-        self.evidence.setPlaceholderText("各台电脑都能写入的共享文件夹,例如 \\\\server\\fazhi\\qianyou")
+        self.evidence.setPlaceholderText("各台电脑都能写入的共享文件夹\uff0c例如 \\\\server\\fazhi\\qianyou")
         self.browse = QPushButton("浏览…")
         self.browse.clicked.connect(self._browse)
         ev_row = QHBoxLayout()
@@ -165,14 +165,14 @@ class ServerDialog(QDialog):
         ev_row.addWidget(self.browse)
         self.operator = QLineEdit()
         self.operator.setMaxLength(OPERATOR_MAX)
-        self.operator.setPlaceholderText("这台电脑使用人的姓名,例如 王敏")
-        form.addRow("服务器地址(必填):", self.host)
-        form.addRow("端口:", self.port)
-        form.addRow("数据库名(必填):", self.database)
-        form.addRow("用户名(必填):", self.user)
-        form.addRow("密码:", self.password)
-        form.addRow("佐证材料共享文件夹(必填):", ev_row)
-        form.addRow("操作人(必填):", self.operator)
+        self.operator.setPlaceholderText("这台电脑使用人的姓名\uff0c例如 王敏")
+        form.addRow("服务器地址\uff08必填\uff09\uff1a", self.host)
+        form.addRow("端口\uff1a", self.port)
+        form.addRow("数据库名\uff08必填\uff09\uff1a", self.database)
+        form.addRow("用户名\uff08必填\uff09\uff1a", self.user)
+        form.addRow("密码\uff1a", self.password)
+        form.addRow("佐证材料共享文件夹\uff08必填\uff09\uff1a", ev_row)
+        form.addRow("操作人\uff08必填\uff09\uff1a", self.operator)
         lay.addLayout(form)
 
         self.note = QLabel()
@@ -235,18 +235,18 @@ class ServerDialog(QDialog):
     def confirm(self) -> bool:
         ev, who = self.evidence.text().strip(), " ".join(self.operator.text().split())
         if self.mode == MOVE:
-            text = f"确定把这台电脑的数据迁到服务器“{self.place()}”吗?"
-            info = ("程序将:\n"
-                    "1. 检查服务器上的数据库是空的(不是空的就停止,什么也不改);\n"
-                    f"2. 把全部数据写入该数据库,把佐证材料复制到“{ev}”;\n"
-                    "3. 逐表核对行数、逐个核对佐证材料,全部一致后,这台电脑改用服务器上的数据,"
+            text = f"确定把这台电脑的数据迁到服务器“{self.place()}”吗\uff1f"
+            info = ("程序将\uff1a\n"
+                    "1. 检查服务器上的数据库是空的\uff08不是空的就停止\uff0c什么也不改\uff09\uff1b\n"
+                    f"2. 把全部数据写入该数据库\uff0c把佐证材料复制到“{ev}”\uff1b\n"
+                    "3. 逐表核对行数、逐个核对佐证材料\uff0c全部一致后\uff0c这台电脑改用服务器上的数据\uff0c"
                     f"操作人为“{who}”。\n"
-                    "本机原数据文件保留不动。数据较多时需要几分钟,请不要关闭程序。")
+                    "本机原数据文件保留不动。数据较多时需要几分钟\uff0c请不要关闭程序。")
             yes = "迁移"
         else:
-            text = f"确定让这台电脑改用服务器“{self.place()}”上的数据吗?"
-            info = (f"这台电脑今后读写服务器上的数据,佐证材料存放在“{ev}”,操作人为“{who}”。"
-                    "本机的数据文件保留不动,不会合并到服务器上。")
+            text = f"确定让这台电脑改用服务器“{self.place()}”上的数据吗\uff1f"
+            info = (f"这台电脑今后读写服务器上的数据\uff0c佐证材料存放在“{ev}”\uff0c操作人为“{who}”。"
+                    "本机的数据文件保留不动\uff0c不会合并到服务器上。")
             yes = "连接"
         box = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(), text, QMessageBox.StandardButton.NoButton, self)
         box.setObjectName(f"confirm_{self.mode}")
@@ -262,7 +262,7 @@ class ServerDialog(QDialog):
             return None
         missing = self.missing()
         if missing:
-            self.say("请填写:" + "、".join(name for name, _w in missing) + "。")
+            self.say("请填写\uff1a" + "、".join(name for name, _w in missing) + "。")
             missing[0][1].setFocus()
             return None
         self.say("")
@@ -277,7 +277,7 @@ class ServerDialog(QDialog):
                   .write(store).with_progress("正在迁移……"))
         else:
             op = Op(location.connect, self.data, url, ev, who).with_progress("正在连接服务器……")
-        op.success(self._done).cancelled(lambda: self.say("已取消。这台电脑仍使用原来的数据,没有改动。"))
+        op.success(self._done).cancelled(lambda: self.say("已取消。这台电脑仍使用原来的数据\uff0c没有改动。"))
         op.finally_(lambda: self._busy(False))
         self._busy(True)
         self.op = op.run(self, self.windowTitle())
@@ -323,11 +323,11 @@ class StoreLocationDialog(QDialog):
 
         who_box = QGroupBox("操作人")
         who_lay = QVBoxLayout(who_box)
-        hint = QLabel("变更记录会写明每项修改是哪位操作人做的。几台电脑共用数据时,请每台电脑填写各自使用人的姓名。")
+        hint = QLabel("变更记录会写明每项修改是哪位操作人做的。几台电脑共用数据时\uff0c请每台电脑填写各自使用人的姓名。")
         hint.setWordWrap(True)
         who_lay.addWidget(hint)
         row = QHBoxLayout()
-        row.addWidget(QLabel("操作人:"))
+        row.addWidget(QLabel("操作人\uff1a"))
         self.operator = QLineEdit()
         self.operator.setMaxLength(OPERATOR_MAX)
         self.operator.returnPressed.connect(self.save_operator)
@@ -346,11 +346,11 @@ class StoreLocationDialog(QDialog):
         share_lay.addWidget(self.share_hint)
         buttons = QHBoxLayout()
         self.btn_move = QPushButton("迁到服务器…")
-        self.btn_move.setToolTip("把这台电脑的数据复制到单位的 PostgreSQL 服务器,核对后改用服务器上的数据")
+        self.btn_move.setToolTip("把这台电脑的数据复制到单位的 PostgreSQL 服务器\uff0c核对后改用服务器上的数据")
         self.btn_connect = QPushButton("连接服务器…")
         self.btn_connect.setToolTip("使用另一台电脑已经迁到服务器上的数据")
         self.btn_local = QPushButton("改回本机数据…")
-        self.btn_local.setToolTip("不再使用服务器上的数据,改回这台电脑自己的数据文件")
+        self.btn_local.setToolTip("不再使用服务器上的数据\uff0c改回这台电脑自己的数据文件")
         for b in (self.btn_move, self.btn_connect, self.btn_local):
             b.setAutoDefault(False)
             buttons.addWidget(b)
@@ -398,12 +398,12 @@ class StoreLocationDialog(QDialog):
             label.setTextInteractionFlags(label.textInteractionFlags() | _selectable())
             self.where_form.addRow(f"{head}:" if head else "", label)
         self.operator.setText(loc.operator)
-        self.operator.setPlaceholderText(f"未设置(变更记录使用登录名 {login_name()})")
+        self.operator.setPlaceholderText(f"未设置\uff08变更记录使用登录名 {login_name()}\uff09")
         self.share_hint.setText(
-            "这台电脑使用服务器上的数据,与其他电脑共用。改回本机数据后,这台电脑使用自己原来的数据文件。"
+            "这台电脑使用服务器上的数据\uff0c与其他电脑共用。改回本机数据后\uff0c这台电脑使用自己原来的数据文件。"
             if loc.on_server else
-            "单位有几个人一起记录时,可把数据放到单位的 PostgreSQL 服务器上:先在现在保存数据的这台电脑上"
-            "“迁到服务器”,再在其他电脑上“连接服务器”。只有一台电脑使用时不需要服务器。")
+            "单位有几个人一起记录时\uff0c可把数据放到单位的 PostgreSQL 服务器上\uff1a先在现在保存数据的这台电脑上"
+            "“迁到服务器”\uff0c再在其他电脑上“连接服务器”。只有一台电脑使用时不需要服务器。")
         self.btn_move.setEnabled(not loc.on_server)
         self.btn_local.setEnabled(loc.on_server)
         self.btn_connect.setEnabled(True)
@@ -430,12 +430,12 @@ class StoreLocationDialog(QDialog):
 
         name = " ".join(self.operator.text().split())
         if not name:
-            self.say("请填写操作人(姓名)。", ok=False)
+            self.say("请填写操作人\uff08姓名\uff09。", ok=False)
             self.operator.setFocus()
             return None
 
         def saved(loc: Any) -> None:
-            self.say(f"已保存。这台电脑今后的修改,变更记录中的操作人为“{loc.operator}”。")
+            self.say(f"已保存。这台电脑今后的修改\uff0c变更记录中的操作人为“{loc.operator}”。")
 
         return self._run(Op(set_operator_name, self.data, name).success(saved), "保存操作人")
 
@@ -453,7 +453,7 @@ class StoreLocationDialog(QDialog):
         if mode == MOVE:
             text = result.text()
         else:
-            text = f"这台电脑已改用服务器上的数据({self.child.place() if self.child else ''})。"
+            text = f"这台电脑已改用服务器上的数据\uff08{self.child.place() if self.child else ''}\uff09。"
         self.say(text + " 正在打开……")
         self.refresh()
         self._busy(True)
@@ -464,7 +464,7 @@ class StoreLocationDialog(QDialog):
                 self.say(text)
                 self.window_.statusBar().showMessage(text, 15000)
             else:
-                self.say(text + " 但数据未能打开,请检查后重试。", ok=False)
+                self.say(text + " 但数据未能打开\uff0c请检查后重试。", ok=False)
 
         switch_store(self.window_, self.data, opened)
 
@@ -473,14 +473,14 @@ class StoreLocationDialog(QDialog):
         from fazhi_desk.services.location import disconnect
 
         self.say("")
-        box = QMessageBox(QMessageBox.Icon.Warning, "改回本机数据", "确定让这台电脑改回使用本机的数据吗?",
+        box = QMessageBox(QMessageBox.Icon.Warning, "改回本机数据", "确定让这台电脑改回使用本机的数据吗\uff1f",
                           QMessageBox.StandardButton.NoButton, self)
         box.setObjectName("confirm_disconnect")
         box.setInformativeText(
-            f"这台电脑今后使用本机数据文件“{self.data.db}”,也就是迁到服务器之前的数据;"
+            f"这台电脑今后使用本机数据文件“{self.data.db}”\uff0c也就是迁到服务器之前的数据\uff1b"
             "之后在服务器上所做的修改不在其中。\n"
-            "服务器上的数据和佐证材料保留不变,其他电脑照常使用。这台电脑保存的服务器密码会被删除。\n"
-            "如需把服务器上的最新数据带回本机,请先备份,改回本机后再从备份恢复。")
+            "服务器上的数据和佐证材料保留不变\uff0c其他电脑照常使用。这台电脑保存的服务器密码会被删除。\n"
+            "如需把服务器上的最新数据带回本机\uff0c请先备份\uff0c改回本机后再从备份恢复。")
         ok = box.addButton("改回本机数据", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
         box.exec()
@@ -528,7 +528,7 @@ def show_store_location(window: Any) -> StoreLocationDialog | None:
     if data is None:
         store = getattr(window, "store", None)
         if store is None:
-            QMessageBox.information(window, TITLE, "数据仍在载入,请稍候再试。")
+            QMessageBox.information(window, TITLE, "数据仍在载入\uff0c请稍候再试。")
         else:  # a store opened without a data directory (a tool's): where it is, nothing to change here
             QMessageBox.information(window, TITLE, f"数据存放在{store.describe().text()}。")
         return None
@@ -553,6 +553,6 @@ def start_server_daily_backup(window: Any):  # noqa: ANN201 - Op | None
     def failed(error: BaseException) -> None:
         log.warning("the server store's daily backup failed: %s", error)
         if window.store is store:
-            window.statusBar().showMessage(f"今天的自动备份没有完成:{error}", 15000)
+            window.statusBar().showMessage(f"今天的自动备份没有完成\uff1a{error}", 15000)
 
     return Op(server_daily_backup, store.data, store).success(ok).failure(failed).run(window, "自动备份")

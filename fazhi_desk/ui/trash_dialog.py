@@ -36,8 +36,8 @@ class TrashDialog(QDialog):
         self.setWindowTitle("佐证材料回收站")
         self.resize(860, 420)
         lay = QVBoxLayout(self)
-        self.info = QLabel(f"移除的佐证材料在这里保留 {TRASH_KEEP_DAYS} 天,可以恢复到原来的事项和年度;"
-                           f"超过 {TRASH_KEEP_DAYS} 天后由“清理不再使用的佐证文件”清空,无法再恢复。")
+        self.info = QLabel(f"移除的佐证材料在这里保留 {TRASH_KEEP_DAYS} 天\uff0c可以恢复到原来的事项和年度\uff1b"
+                           f"超过 {TRASH_KEEP_DAYS} 天后由“清理不再使用的佐证文件”清空\uff0c无法再恢复。")
         self.info.setWordWrap(True)
         lay.addWidget(self.info)
         self.table = QTableWidget(0, len(self.HEADERS))
@@ -76,7 +76,7 @@ class TrashDialog(QDialog):
         self.empty.setText("回收站是空的。")
         self.table.setRowCount(len(self.entries))
         for r, e in enumerate(self.entries):
-            state = f"可恢复(还剩 {e.days_left()} 天)" if e.restorable else "文件已清除,无法恢复"
+            state = f"可恢复\uff08还剩 {e.days_left()} 天\uff09" if e.restorable else "文件已清除\uff0c无法恢复"
             cells = [e.original_name, e.item_id, str(e.year), size_text(e.size), f"{e.removed_at:%Y-%m-%d %H:%M}",
                      e.removed_by, state]
             for c, text in enumerate(cells):

@@ -179,7 +179,7 @@ def test_old_xls_says_save_as_xlsx(tmp_path):
 def test_password_protected_workbook(tmp_path):
     p = tmp_path / "目录.xlsx"
     p.write_bytes(_cfb(["EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"]))
-    assert "工作簿设置了密码,请取消密码后另存" in problems_of(p)[0]
+    assert "工作簿设置了密码\uff0c请取消密码后另存" in problems_of(p)[0]
 
 
 def test_file_over_50_mb(tmp_path):

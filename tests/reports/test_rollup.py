@@ -336,7 +336,7 @@ def test_cli_lists_every_disagreement_and_an_older_format_is_refused(townships, 
     assert "[导出后被改动] 改过.xlsx(第03镇)" in p.stdout
     assert f"[汇总数据不符] 改过.xlsx(第03镇):已完成 填报 99,按检查清单为 {expected['第03镇'][0]}" in p.stdout
     old = _edit(paths[1], tmp_path / "格式2.xlsx", [(F.SHEET_SUMMARY_DATA, None, "格式版本", 2)])
-    with pytest.raises(UserError, match=r"格式2.xlsx.*旧版本程序导出的报告\(报表格式 2\)"):
+    with pytest.raises(UserError, match=r"格式2.xlsx.*旧版本程序导出的报告\uff08报表格式 2\uff09"):
         rollup([paths[0], old], tmp_path / "汇总.xlsx")
 
 

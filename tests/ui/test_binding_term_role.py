@@ -68,7 +68,7 @@ def test_after_the_term_the_year_says_so_and_offers_the_import(qtbot, store, tmp
     win = open_window(qtbot, store, tmp_path, 2026, TODAY)
     notice = win.checklist.term_notice
     assert notice.isVisible()
-    assert "《柞水县法治政府建设实施方案(2022—2025年)》施行期限已于2025年届满,请导入新的方案" in \
+    assert "《柞水县法治政府建设实施方案(2022—2025年)》施行期限已于2025年届满\uff0c请导入新的方案" in \
         win.checklist.term_label.text()
     assert not any(r.due or r.overdue for r in win.model.visible_rows())
     asked = []

@@ -26,10 +26,10 @@ def test_on_30_november_items_due_31_december_are_shown_as_still_open(qtbot, sma
     # the yearly, biennial and per-event township items all fall due on 31 December 2024
     assert {"TT2020-01-01", "TT2020-02-01", "TT2020-03-01"} <= open_ids
     assert dash.t_left.value.text() == str(dash.summary.total.applicable - dash.summary.total.done)
-    assert dash.t_left.caption.text() == "未完成,本年度剩余 32 天"
+    assert dash.t_left.caption.text() == "未完成\uff0c本年度剩余 32 天"
     assert dash.lists.tabText(dash.lists.indexOf(dash.v_soon)) == f"年底前到期({len(open_ids)})"
     dash.update_rows(rows, 2024, dt.date(2025, 1, 5))
-    assert dash.t_left.caption.text() == "未完成,本年度已结束"
+    assert dash.t_left.caption.text() == "未完成\uff0c本年度已结束"
 
 
 def test_the_overview_gives_the_rate_at_the_precision_of_the_report(qtbot, small_store):

@@ -68,7 +68,7 @@ def test_preview_shows_counts_and_side_by_side_change_then_apply(qtbot, parent, 
     flow = import_catalogue_interactive(parent, small_store)
     dlg = wait_dialog(qtbot, flow)
     tabs = [dlg.tabs.tabText(i) for i in range(dlg.tabs.count())]
-    assert tabs == ["新增 (1)", "修改 (1)", "退役 (1)", "未变 (3)"]
+    assert tabs == ["新增\uff081\uff09", "修改\uff081\uff09", "退役\uff081\uff09", "未变\uff083\uff09"]
     assert "版本 1.0 → 1.1" in dlg.findChild(QWidget, "summary").text()
     table = dlg.change_table
     rows = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text()) for r in range(table.rowCount())}
@@ -188,7 +188,7 @@ def test_version_history_dialog_lists_versions(qtbot, small_store, tmp_path):
         dlg.show()
     t = dlg.table
     assert t.rowCount() == 2
-    assert t.item(0, 1).text() == "1.1 (当前)" and t.item(1, 1).text() == "1.0"
+    assert t.item(0, 1).text() == "1.1\uff08当前\uff09" and t.item(1, 1).text() == "1.0"
     assert t.item(0, 4).text() == "李四" and t.item(0, 5).text() == "修订-1.1.xlsx"
     assert "修改 1" in t.item(0, 6).text()
     with small_store.session() as s:

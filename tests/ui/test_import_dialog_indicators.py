@@ -28,7 +28,7 @@ def test_indicator_only_change_is_previewed_and_applied(qtbot, small_store, tmp_
     qtbot.waitUntil(lambda: flow.dialog is not None and flow.dialog.isVisible(), timeout=10000)
     dlg = flow.dialog
     tabs = [dlg.tabs.tabText(i) for i in range(dlg.tabs.count())]
-    assert tabs[-1] == "统计指标 (2)" and dlg.tabs.currentIndex() == len(tabs) - 1
+    assert tabs[-1] == "统计指标\uff082\uff09" and dlg.tabs.currentIndex() == len(tabs) - 1
     tree = dlg.findChild(QWidget, "indicatorList")
     assert [tree.topLevelItem(i).text(0) for i in range(2)] == ["TT_PERMITS", "TT_STUDY"]
     assert tree.topLevelItem(0).text(1) == "新增" and tree.topLevelItem(0).text(2) == "行政许可·办理件数(件)"

@@ -31,4 +31,4 @@ def test_report_dialog_bar_draws_no_text_and_the_status_says_the_percentage(qtbo
     assert not dlg.progress.isTextVisible()
     assert not dlg.progress.isVisible()  # no empty box before anything runs
     dlg._on_progress(3, 4, "正在写入检查清单……")
-    assert dlg.status.text() == "正在写入检查清单……(已完成 75%)"
+    assert dlg.status.text() == "正在写入检查清单……\uff08已完成 75%\uff09"

@@ -100,7 +100,7 @@ def parse_term(text: str) -> tuple[int | None, int | None]:
         raise UserError(f"施行期限\u201c{text}\u201d应写作\u201c起始年-截止年\u201d\uff0c如 2026-2030\uff08或只写起始年 2026\uff09。")
     start, end = int(m.group(1)), int(m.group(2)) if m.group(2) else None
     if end is not None and end < start:
-        raise UserError(f"施行期限\u201c{text}\u201d的截止年早于起始年\uff0c请改正(如 2026-2030)。")
+        raise UserError(f"施行期限\u201c{text}\u201d的截止年早于起始年\uff0c请改正\uff08如 2026-2030\uff09。")
     return start, end
 
 
@@ -122,7 +122,7 @@ def draft_catalogue(source: Path | str, meta: DraftMeta, *, pasted: bool = False
     """Draft a catalogue from a file (or, with ``pasted``, from ``source`` as text)."""
     code = meta.code.strip().upper()
     if not DOC_CODE_RE.match(code):
-        raise UserError(f"文件代码“{meta.code}”应为大写字母开头的 2–16 位字母数字,如 ZS2026。")
+        raise UserError(f"文件代码“{meta.code}”应为大写字母开头的 2–16 位字母数字\uff0c如 ZS2026。")
     kind = "plan"
     columns: list[str] = []
     scores: dict[str, float] = {}
@@ -137,7 +137,7 @@ def draft_catalogue(source: Path | str, meta: DraftMeta, *, pasted: bool = False
         if not path.is_file():
             raise UserError(f"找不到文件“{path}”。")
         if suffix in OLD_FORMATS:
-            raise UserError(f"“{path.name}”是{OLD_FORMATS[suffix]},本程序无法直接读取。请在 Word/WPS 中打开,另存为 .docx 后再起草。")
+            raise UserError(f"“{path.name}”是{OLD_FORMATS[suffix]}\uff0c本程序无法直接读取。请在 Word/WPS 中打开\uff0c另存为 .docx 后再起草。")
         if suffix in WORD_SUFFIXES:
             from fazhi_desk.catalogue.draft.word import read_docx_text
 
@@ -147,7 +147,7 @@ def draft_catalogue(source: Path | str, meta: DraftMeta, *, pasted: bool = False
         elif suffix in TABLE_SUFFIXES:
             text, kind = "", "table"
         else:
-            raise UserError(f"不支持的文件类型“{path.suffix or path.name}”。可用:.docx、.txt(方案正文),.xlsx、.xls、.ods(考核表格)。")
+            raise UserError(f"不支持的文件类型“{path.suffix or path.name}”。可用\uff1a.docx、.txt\uff08方案正文\uff09\uff0c.xlsx、.xls、.ods\uff08考核表格\uff09。")
         name = path.name
     date = meta.date or (_guess_date(text) if text else None) or dt.date.today()
     term_start = plan_first_year(meta, date)
@@ -160,7 +160,7 @@ def draft_catalogue(source: Path | str, meta: DraftMeta, *, pasted: bool = False
         items, warnings = draft_items(text, code, term_start or date.year)
         if not items:
             raise UserError(
-                f"在“{name}”中没有找到可检查的任务(没有“一、”“(一)”“1.”编号的条文,或条文中没有“要、应、建立、落实……”等要求)。"
+                f"在“{name}”中没有找到可检查的任务\uff08没有“一、”“\uff08一\uff09”“1.”编号的条文\uff0c或条文中没有“要、应、建立、落实……”等要求\uff09。"
                 "请确认这是方案正文。"
             )
     doc = SourceDocument(

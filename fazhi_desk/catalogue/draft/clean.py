@@ -44,12 +44,12 @@ def read_text_file(path: Path) -> str:
     Windows writes)."""
     data = path.read_bytes()
     if len(data) > MAX_CHARS * 4:
-        raise UserError(f"文件“{path.name}”过大({len(data) // 1_000_000} MB),不像是一份实施方案。请只提供方案正文。")
+        raise UserError(f"文件“{path.name}”过大\uff08{len(data) // 1_000_000} MB\uff09\uff0c不像是一份实施方案。请只提供方案正文。")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode" / "Unicode big endian"
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise UserError(f"文件“{path.name}”标明是 UTF-16(“Unicode”)编码,但内容不完整或已损坏。"
+            raise UserError(f"文件“{path.name}”标明是 UTF-16\uff08“Unicode”\uff09编码\uff0c但内容不完整或已损坏。"
                             "请用记事本打开后另存为 UTF-8 编码再重试。") from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
@@ -90,7 +90,7 @@ def to_simplified(text: str) -> str:
 def clean_text(raw: str) -> str:
     """One paragraph per line, without page debris or pinyin, in simplified characters."""
     if len(raw) > MAX_CHARS:
-        raise UserError(f"文本过长({len(raw):,} 字),不像是一份实施方案。请只提供方案正文。")
+        raise UserError(f"文本过长\uff08{len(raw):,} 字\uff09\uff0c不像是一份实施方案。请只提供方案正文。")
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = PINYIN_RE.sub("", text)
     if _has_traditional(text):
@@ -103,5 +103,5 @@ def clean_text(raw: str) -> str:
             continue
         lines.append(line)
     if not lines:
-        raise UserError("文件中没有文字。请确认选择了方案正文(.docx、.txt),而不是空白文件或图片。")
+        raise UserError("文件中没有文字。请确认选择了方案正文\uff08.docx、.txt\uff09\uff0c而不是空白文件或图片。")
     return "\n".join(lines) + "\n"

@@ -157,4 +157,4 @@ def catalogue_from_rows(document: SourceDocument, rows: list[DraftRow]) -> Catal
                 problems.append(Problem(f"第 {int(m.group(1)) + 1} 行“{label}”" if m.group(2) else f"第 {int(m.group(1)) + 1} 行", p.message))
             else:
                 problems.append(p)
-        raise UserError("草稿中有需要改正的地方,尚未保存或导入", problems) from None
+        raise UserError("草稿中有需要改正的地方\uff0c尚未保存或导入", problems) from None

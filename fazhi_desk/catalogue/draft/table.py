@@ -79,11 +79,11 @@ def parse_map(spec: str, fields: dict[str, tuple[str, ...]] = FIELDS, what: str 
         name, _, col = part.partition("=")
         name = name.strip()
         if name not in fields:
-            raise UserError(f"--map 中的“{name}”不是{what}。可用:{'、'.join(fields)}。")
+            raise UserError(f"--map 中的“{name}”不是{what}。可用\uff1a{'、'.join(fields)}。")
         try:
             out[name] = col_index(col)
         except ValueError:
-            raise UserError(f"--map 中“{part.strip()}”的列应为字母,如 {example}。") from None
+            raise UserError(f"--map 中“{part.strip()}”的列应为字母\uff0c如 {example}。") from None
     return out
 
 
@@ -105,7 +105,7 @@ def _read_rows(path: Path) -> tuple[str, list[list[str]], list[tuple[tuple[int, 
             sheet = wb.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
             if len(rows) > MAX_ROWS:
-                raise UserError(f"表格“{path.name}”工作表“{name}”有 {len(rows):,} 行,超过 {MAX_ROWS:,} 行上限。请只保留考核指标部分。")
+                raise UserError(f"表格“{path.name}”工作表“{name}”有 {len(rows):,} 行\uff0c超过 {MAX_ROWS:,} 行上限。请只保留考核指标部分。")
             filled = sum(1 for r in rows for c in r if str(c).strip())
             if best is None or filled > best[0]:
                 merged = list(sheet.merged_cell_ranges or [])
@@ -114,7 +114,7 @@ def _read_rows(path: Path) -> tuple[str, list[list[str]], list[tuple[tuple[int, 
         raise
     except Exception as e:  # calamine raises its own error types for damaged or protected files
         raise UserError(
-            f"无法读取表格“{path.name}”:文件已损坏、设置了密码或不是 Excel/WPS 表格({type(e).__name__})。"
+            f"无法读取表格“{path.name}”\uff1a文件已损坏、设置了密码或不是 Excel/WPS 表格\uff08{type(e).__name__}\uff09。"
             "请在 Excel 中打开并另存为 .xlsx 后重试。"
         ) from e
     if best is None or best[0] == 0:
@@ -162,8 +162,8 @@ def draft_table(path: Path, code: str, plan_year: int, mapping: dict[str, int] |
         cols["事项内容"] = cols["条"]
     if header < 0 or "事项内容" not in cols:
         raise UserError(
-            f"表格“{path.name}”工作表“{sheet}”:找不到表头(前 15 行中没有“考核内容”“指标”“责任单位”等列名)。"
-            "请用 --map 指定各列,如 --map 事项内容=C,牵头单位=E(窗口中可在“列对应”一步选择)。"
+            f"表格“{path.name}”工作表“{sheet}”\uff1a找不到表头\uff08前 15 行中没有“考核内容”“指标”“责任单位”等列名\uff09。"
+            "请用 --map 指定各列\uff0c如 --map 事项内容=C\uff0c牵头单位=E\uff08窗口中可在“列对应”一步选择\uff09。"
         )
     width = max(len(r) for r in rows)
     for r in rows:
@@ -235,7 +235,7 @@ def draft_table(path: Path, code: str, plan_year: int, mapping: dict[str, int] |
         if measure:
             warnings.append(Warning(item_id, MEASURE_GUESS))
     if not items:
-        raise UserError(f"表格“{path.name}”工作表“{sheet}”第 {header + 1} 行是表头,但其下没有任何考核内容。")
+        raise UserError(f"表格“{path.name}”工作表“{sheet}”第 {header + 1} 行是表头\uff0c但其下没有任何考核内容。")
     signature = "|".join(re.sub(r"\s+", "", c) for c in rows[header] if c.strip())
     headers = [re.sub(r"\s+", "", c) for c in rows[header]]
     return sheet, TableDraft(items, warnings, cols, header + 1, scores, signature, headers)

@@ -56,18 +56,18 @@ def check_zip(path: Path, what: str) -> None:
             total = sum(i.file_size for i in infos)
             packed = max(1, sum(i.compress_size for i in infos))
             if total > MAX_UNPACKED or total / packed > MAX_RATIO:
-                raise UserError(f"{what}“{path.name}”解压后异常巨大({total // 1_000_000} MB),可能是恶意文件,已拒绝。")
+                raise UserError(f"{what}“{path.name}”解压后异常巨大\uff08{total // 1_000_000} MB\uff09\uff0c可能是恶意文件\uff0c已拒绝。")
             for i in infos:
                 if i.flag_bits & 0x1:
-                    raise UserError(f"{what}“{path.name}”已加密。请在 Word/Excel 中取消密码后另存,再重试。")
+                    raise UserError(f"{what}“{path.name}”已加密。请在 Word/Excel 中取消密码后另存\uff0c再重试。")
                 if i.filename.endswith(".xml") or i.filename.endswith(".rels"):
                     with z.open(i) as f:
                         head = f.read(4096)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise UserError(f"{what}“{path.name}”的内容“{i.filename}”含有 DTD 声明,可能是恶意文件,已拒绝。")
+                        raise UserError(f"{what}“{path.name}”的内容“{i.filename}”含有 DTD 声明\uff0c可能是恶意文件\uff0c已拒绝。")
     except zipfile.BadZipFile as e:
         raise UserError(
-            f"{what}“{path.name}”已损坏或不是 Office 文件(也可能设置了打开密码)。请在 Word/Excel 中打开并另存后重试。"
+            f"{what}“{path.name}”已损坏或不是 Office 文件\uff08也可能设置了打开密码\uff09。请在 Word/Excel 中打开并另存后重试。"
         ) from e
 
 
@@ -136,13 +136,13 @@ def read_docx_text(path: Path) -> str:
     try:
         doc = docx.Document(str(path))
     except Exception as e:  # python-docx raises several kinds for a file that is not a document
-        raise UserError(f"无法读取 Word 文件“{path.name}”:文件已损坏或不是 .docx。请在 Word 中打开并另存为 .docx 后重试。") from e
+        raise UserError(f"无法读取 Word 文件“{path.name}”\uff1a文件已损坏或不是 .docx。请在 Word 中打开并另存为 .docx 后重试。") from e
     try:
         return _numbered_lines(doc)
     except _BadNumbering as e:
         raise UserError(
-            f"Word 文件“{path.name}”的自动编号定义有误(编号级别或起始值“{str(e.args[0])[:20]}”不是 Word 允许的值,"
-            "级别应为 0—8),文件可能已损坏或被改动。请在 Word 中打开并另存为新的 .docx,"
+            f"Word 文件“{path.name}”的自动编号定义有误\uff08编号级别或起始值“{str(e.args[0])[:20]}”不是 Word 允许的值\uff0c"
+            "级别应为 0—8\uff09\uff0c文件可能已损坏或被改动。请在 Word 中打开并另存为新的 .docx\uff0c"
             "或把方案正文复制到记事本另存为 .txt 后重试。"
         ) from None
 
