@@ -512,7 +512,8 @@ class OtherChanges:
 
 
 def changes_since(store, since: int | None, me: str | None = None, limit: int = 2000) -> OtherChanges:  # noqa: ANN001
-    """The change log's entries after ``since`` written by others than ``me`` (None: just the highest id now).
+    """The change log's entries after ``since`` written by other desks (None: just the highest id now): not
+    by ``store`` itself (its ``own_log_ids``), or, for a store that does not keep them, not under the name ``me``.
 
     One indexed read of the primary key: cheap enough to ask every few seconds. More than ``limit``
     entries at once (an import on another desk) is reported as a catalogue change: read everything again.
@@ -538,7 +539,11 @@ def changes_since(store, since: int | None, me: str | None = None, limit: int = 
         with store.session() as s:
             last = s.scalar(select(func.max(ChangeLog.id))) or last
         return OtherChanges(last_id=last, catalogue=True, replaced=True, users=frozenset(r[1] for r in restored))
-    others = [r for r in rows if me is None or r[1] != me]
+    own = getattr(store, "own_log_ids", None)
+    if own is not None:  # what this process wrote, by id: a desk with the same 操作人 name is still another desk
+        others = [r for r in rows if r[0] not in own]
+    else:
+        others = [r for r in rows if me is None or r[1] != me]
     if len(rows) > limit:
         with store.session() as s:
             last = s.scalar(select(func.max(ChangeLog.id))) or last

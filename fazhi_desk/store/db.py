@@ -75,6 +75,7 @@ KEEP_BACKUPS = 10
 OPENED_LOG_LINE = "opened store"  # written to the log on every successful open (a sign of earlier use)
 ID_KEY = "store.workspace_id"
 EVIDENCE_ID_NAME = "workspace-id.txt"  # inside a server store's evidence folder: the workspace it belongs to
+OWN_LOG_KEEP = 20_000  # change-log ids a store remembers writing (a poll every few seconds needs the last few)
 BACKUP_SEQ = -1  # the session number stamped into backups: a backup never matches a live -wal
 POOL_TIMEOUT = 120  # seconds a session waits for the one connection
 
@@ -677,6 +678,10 @@ class Store:
         self.workspace_id: str | None = None
         self._sessions: sessionmaker | None = None
         self._guard = threading.Lock()
+        # ids of the change-log entries this process wrote through this store (the newest OWN_LOG_KEEP): another
+        # desk's entries are the others, even when both desks record the same 操作人 name
+        self.own_log_ids: set[int] = set()
+        self._own_lock = threading.Lock()
 
     @classmethod
     def for_data_dir(cls, data: DataDir) -> "Store":
@@ -733,12 +738,23 @@ class Store:
                 raise
             self.engine = engine
             self._sessions = sessionmaker(engine, expire_on_commit=False, future=True)
+            event.listen(self._sessions, "after_flush", self._note_own_log)
             self.workspace_id = self.backend.workspace_id
             if self._sqlite_file is None and self.workspace_id:
                 self._claim_evidence_folder()
             log.info("%s %s (workspace %s, session %s)", OPENED_LOG_LINE, self.backend.describe().where, self.workspace_id,
                      getattr(self.backend, "_seq", None))
             return self
+
+    def _note_own_log(self, session: Session, _context: object) -> None:
+        from fazhi_desk.store.models import ChangeLog
+
+        ids = [o.id for o in session.new if isinstance(o, ChangeLog) and o.id is not None]
+        if ids:
+            with self._own_lock:
+                self.own_log_ids.update(ids)
+                if len(self.own_log_ids) > OWN_LOG_KEEP:
+                    self.own_log_ids = set(sorted(self.own_log_ids)[-OWN_LOG_KEEP // 2:])
 
     def close(self) -> None:
         """Close cleanly (SQLite: checkpoint the WAL into the database, record the clean close, release the lock)."""

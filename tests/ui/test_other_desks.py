@@ -40,6 +40,35 @@ def test_another_desks_edit_shows_within_5_seconds(qtbot, pg_templates, tmp_path
 
 
 @pytest.mark.postgres
+def test_a_desk_recording_the_same_name_is_another_desk_and_this_desks_own_saves_are_not(qtbot, pg_templates,  # noqa: F811
+                                                                                         tmp_path):
+    """Two desks set up with one 操作人 name (or both left at the same login name) still see each other's changes:
+    a desk knows its own change-log entries by id, not by name."""
+    from tests.conftest import wait_idle
+
+    here = pg_store_of(pg_templates, "small", tmp_path / "ev")
+    other = Store(here.url, tmp_path / "ev").open()
+    set_operator("王敏")
+    try:
+        win = open_window(qtbot, here, tmp_path, year=2024)
+        qtbot.wait(500)  # the first poll records where the change log stands
+        win.apply_edit(YEARLY, 2024, {"note": "这台电脑写的"})
+        wait_idle(qtbot)
+        assert here.own_log_ids  # this desk's own entry, by id
+        win._remote_changes.poll()
+        wait_idle(qtbot)
+        assert "其他电脑" not in win.statusBar().currentMessage()  # its own save is not another desk's
+        set_fields(other, YEARLY, 2024, {"owner": "同名的另一台电脑"}, user="王敏")
+        qtbot.waitUntil(lambda: win.model.row_for(YEARLY).owner == "同名的另一台电脑", timeout=5000)
+        assert "王敏" in win.statusBar().currentMessage()
+        win.close()
+    finally:
+        set_operator(None)
+        other.close()
+        here.close()
+
+
+@pytest.mark.postgres
 def test_a_stale_view_is_told_who_changed_the_item_and_shows_the_new_values(qtbot, pg_templates, tmp_path,  # noqa: F811
                                                                             monkeypatch):
     from PySide6.QtWidgets import QMessageBox
