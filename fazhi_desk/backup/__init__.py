@@ -9,18 +9,14 @@
 The CLI (``fazhi-desk backup …``) and the window (文件 → 备份与恢复…) both call these.
 """
 
-from fazhi_desk.backup.archive import (
-    BackupDamaged,
-    BackupResult,
-    BackupTooNew,
-    Manifest,
-    NotEnoughSpace,
-    VerifyResult,
-    create_backup,
-    peek_manifest,
-    verify_backup,
-)
-from fazhi_desk.backup.restore import RestoreResult, current_summary, describe_change, peek_backup, restore_backup
+from fazhi_desk.lazy import lazy_exports
+
+# re-exported when first asked for: importing the package imports none of its modules (see fazhi_desk.lazy)
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "fazhi_desk.backup.archive": ("BackupDamaged", "BackupResult", "BackupTooNew", "Manifest", "NotEnoughSpace", "VerifyResult", "create_backup", "peek_manifest", "verify_backup",),
+    "fazhi_desk.backup.restore": ("RestoreResult", "current_summary", "describe_change", "peek_backup", "restore_backup",),
+})
+
 
 __all__ = [
     "BackupDamaged",

@@ -1,13 +1,13 @@
 """Catalogues: the canonical JSON format, the loader that validates it, the Excel template, diffs between versions."""
 
-from fazhi_desk.catalogue.diff import CatalogueDiff, DocumentDiff, ItemChange, diff
-from fazhi_desk.catalogue.schema import (
-    Catalogue,
-    bundled_catalogues,
-    dump_catalogue_json,
-    load_catalogue_json,
-    parse_catalogue_dict,
-)
+from fazhi_desk.lazy import lazy_exports
+
+# re-exported when first asked for: importing the package imports none of its modules (see fazhi_desk.lazy)
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "fazhi_desk.catalogue.diff": ("CatalogueDiff", "DocumentDiff", "ItemChange", "diff",),
+    "fazhi_desk.catalogue.schema": ("Catalogue", "bundled_catalogues", "dump_catalogue_json", "load_catalogue_json", "parse_catalogue_dict",),
+})
+
 
 __all__ = [
     "Catalogue",

@@ -1,27 +1,13 @@
 """Domain types and rules: items, cycles, statuses, what is due, done and overdue, how a year counts. No I/O."""
 
-from fazhi_desk.domain.completion import (
-    YEAR_MAX,
-    YEAR_MIN,
-    Completion,
-    Scope,
-    Standing,
-    Tally,
-    below_target_reason,
-    check_year,
-    judge,
-    meets_target,
-    status_allowed,
-)
-from fazhi_desk.domain.model import (
-    Cycle,
-    Item,
-    SourceDocument,
-    Status,
-    TownshipRole,
-    due_in_year,
-    year_due_date,
-)
+from fazhi_desk.lazy import lazy_exports
+
+# re-exported when first asked for: importing the package imports none of its modules (see fazhi_desk.lazy)
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "fazhi_desk.domain.completion": ("YEAR_MAX", "YEAR_MIN", "Completion", "Scope", "Standing", "Tally", "below_target_reason", "check_year", "judge", "meets_target", "status_allowed",),
+    "fazhi_desk.domain.model": ("Cycle", "Item", "SourceDocument", "Status", "TownshipRole", "due_in_year", "year_due_date",),
+})
+
 
 __all__ = [
     "Completion",

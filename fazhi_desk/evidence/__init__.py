@@ -5,16 +5,13 @@ are called and which items they prove is the database's business
 (:mod:`fazhi_desk.services.evidence`). This package knows nothing about the database.
 """
 
-from fazhi_desk.evidence.filestore import (
-    CHUNK_SIZE,
-    FileStore,
-    PutResult,
-    SourceChanged,
-    SourceReadError,
-    StoredFileDamaged,
-    StoreWriteError,
-    os_error_text,
-)
+from fazhi_desk.lazy import lazy_exports
+
+# re-exported when first asked for: importing the package imports none of its modules (see fazhi_desk.lazy)
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "fazhi_desk.evidence.filestore": ("CHUNK_SIZE", "FileStore", "PutResult", "SourceChanged", "SourceReadError", "StoredFileDamaged", "StoreWriteError", "os_error_text",),
+})
+
 
 __all__ = [
     "CHUNK_SIZE",
