@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fazhi_desk.domain.annual import FULL, is_cjk  # noqa: E402
+from fazhi_desk.domain.annual import FULL, bracket_pairs, fullwidth_marks  # noqa: E402
 
 UI_CODE = ("fazhi_desk/ui/", "fazhi_desk/tasks.py")
 MESSAGE_CALLS = {"UserError", "NotEnoughSpace", "StoreError", "StoreUnavailable", "ImportRefused"}
@@ -171,13 +171,6 @@ def _parts(body: str, f: bool) -> list[tuple[bool, str]]:
 REGEX_SIGNS = ("*.", ";;", "(?", "[^", ")?", ")*", ")+", "\\s*", "\\s+", "\\s?", "\\d", "|")  # parts of a regular expression or a file dialog filter
 
 
-def _neighbour(text: str, i: int, step: int) -> str:
-    j = i + step
-    while 0 <= j < len(text) and text[j] == " ":
-        j += step
-    return text[j] if 0 <= j < len(text) else ""
-
-
 def to_convert(text: str) -> set[int]:
     """:func:`_marks`, again over the text with those made full-width, until nothing more changes: a colon after
     a bracket that became full-width (``(必填):``) is next to Chinese punctuation too."""
@@ -191,37 +184,16 @@ def to_convert(text: str) -> set[int]:
 
 
 def _marks(text: str) -> set[int]:
-    """The positions in ``text`` whose ASCII punctuation becomes full-width (the written report's rule, as
-    ``fullwidth``: next to Chinese text, a bracket pair as a pair, a colon between digits kept); a menu
-    accelerator ``(&F)`` keeps its ASCII brackets, as Chinese Windows programs write it."""
-    pairs: dict[int, int] = {}
-    stack: list[int] = []
-    for i, c in enumerate(text):
-        if c == "(":
-            stack.append(i)
-        elif c == ")" and stack:
-            j = stack.pop()
-            pairs[i], pairs[j] = j, i
+    """The positions in ``text`` whose ASCII punctuation becomes full-width: the written report's rule
+    (``fullwidth_marks``), except that a menu accelerator ``(&F)`` keeps its ASCII brackets, as Chinese Windows
+    programs write it."""
+    pairs = bracket_pairs(text)
 
-    def touches(i: int) -> bool:
-        return is_cjk(_neighbour(text, i, -1)) or is_cjk(_neighbour(text, i, 1))
+    def accelerator(i: int) -> bool:
+        opening = i if text[i] == "(" else pairs.get(i, -1)
+        return opening >= 0 and text[opening + 1:opening + 2] == "&"
 
-    out: set[int] = set()
-    for i, c in enumerate(text):
-        if c not in FULL:
-            continue
-        if c in "()":
-            opening = i if c == "(" else pairs.get(i, -1)
-            if opening >= 0 and text[opening + 1:opening + 2] == "&":
-                continue
-            conv = touches(i) or (i in pairs and touches(pairs[i]))
-        elif c == ":" and _neighbour(text, i, -1).isdigit() and _neighbour(text, i, 1).isdigit():
-            conv = False
-        else:
-            conv = touches(i)
-        if conv:
-            out.add(i)
-    return out
+    return {i for i in fullwidth_marks(text) if text[i] not in "()" or not accelerator(i)}
 
 
 class Literal:

@@ -160,40 +160,56 @@ def _neighbour(text: str, i: int, step: int) -> str:
     return text[j] if 0 <= j < len(text) else ""
 
 
+def bracket_pairs(text: str) -> dict[int, int]:
+    """Each matched ``(`` and ``)`` of ``text`` → the position of its partner."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for i, c in enumerate(text):
+        if c == "(":
+            stack.append(i)
+        elif c == ")" and stack:
+            j = stack.pop()
+            pairs[i], pairs[j] = j, i
+    return pairs
+
+
+def fullwidth_marks(text: str) -> set[int]:
+    """The positions of the ASCII , : ; ( ) ? ! in ``text`` that :func:`fullwidth` makes full-width."""
+    pairs = bracket_pairs(text)
+
+    def touches(i: int) -> bool:
+        return is_cjk(_neighbour(text, i, -1)) or is_cjk(_neighbour(text, i, 1))
+
+    marks: set[int] = set()
+    for i, c in enumerate(text):
+        if c not in FULL:
+            continue
+        if c in "()":
+            conv = touches(i) or (i in pairs and touches(pairs[i]))
+        elif c == ":" and _neighbour(text, i, -1).isdigit() and _neighbour(text, i, 1).isdigit():
+            conv = False
+        else:
+            conv = touches(i)
+        if conv:
+            marks.add(i)
+    return marks
+
+
 def fullwidth(text: str) -> str:
     """Chinese text with ASCII , : ; ( ) ? ! next to a Chinese character made full-width (GB/T 15834).
 
     A bracket pair is converted as a pair when either of its brackets touches Chinese text ("(1)检查" →
     "（1）检查"); a colon between digits (9:30) and punctuation inside Latin text stay as they are.
     """
-    chars = list(text)
-    pairs: dict[int, int] = {}
-    stack: list[int] = []
-    for i, c in enumerate(chars):
-        if c == "(":
-            stack.append(i)
-        elif c == ")" and stack:
-            j = stack.pop()
-            pairs[i], pairs[j] = j, i
-
-    def touches(i: int) -> bool:
-        return is_cjk(_neighbour(text, i, -1)) or is_cjk(_neighbour(text, i, 1))
-
+    marks = fullwidth_marks(text)
     out = []
-    for i, c in enumerate(chars):
-        if c in FULL:
-            if c in "()":
-                conv = touches(i) or (i in pairs and touches(pairs[i]))
-            elif c == ":" and _neighbour(text, i, -1).isdigit() and _neighbour(text, i, 1).isdigit():
-                conv = False
-            else:
-                conv = touches(i)
-            if conv:
-                out.append(FULL[c])
-                # a space around full-width punctuation is no longer wanted
-                while out[:-1] and out[-2] == " ":
-                    out.pop(-2)
-                continue
+    for i, c in enumerate(text):
+        if i in marks:
+            out.append(FULL[c])
+            # a space around full-width punctuation is no longer wanted
+            while out[:-1] and out[-2] == " ":
+                out.pop(-2)
+            continue
         if c == " " and out and out[-1] in FULL.values():
             continue
         out.append(c)
