@@ -53,18 +53,22 @@ class StoreLocation:
     def on_server(self) -> bool:
         return self.kind != "sqlite"
 
-    def lines(self, data: DataDir) -> list[str]:
-        """What ``store show`` prints: kind, host, database, evidence folder, 操作人 (never a password)."""
+    def fields(self, data: DataDir) -> list[tuple[str, str]]:
+        """(label, value) of where the store is: kind, host, database, evidence folder, 操作人 (never a password)."""
         from fazhi_desk.services import login_name
 
         who = self.operator or f"{login_name()}(未设置,使用登录名)"
         if not self.on_server:
-            return ["存放位置:本机(SQLite 数据文件)", f"数据文件:{data.db}", f"佐证材料文件夹:{data.evidence}",
-                    f"操作人:{who}"]
+            return [("存放位置", "本机(SQLite 数据文件)"), ("数据文件", str(data.db)),
+                    ("佐证材料文件夹", str(data.evidence)), ("操作人", who)]
         u = make_url(self.url)
-        return ["存放位置:PostgreSQL 服务器", f"服务器:{u.host or 'localhost'}{f':{u.port}' if u.port else ''}",
-                f"数据库:{u.database or ''}", f"数据库用户:{u.username or ''}",
-                f"佐证材料文件夹:{self.evidence_dir}", f"操作人:{who}"]
+        return [("存放位置", "PostgreSQL 服务器"), ("服务器", f"{u.host or 'localhost'}{f':{u.port}' if u.port else ''}"),
+                ("数据库", u.database or ""), ("数据库用户", u.username or ""),
+                ("佐证材料文件夹", self.evidence_dir), ("操作人", who)]
+
+    def lines(self, data: DataDir) -> list[str]:
+        """What ``store show`` prints: :meth:`fields`, one ``label:value`` a line."""
+        return [f"{label}:{value}" for label, value in self.fields(data)]
 
 
 def without_password(url: str) -> str:

@@ -61,14 +61,6 @@ def server_url(host: str, port: int, database: str, user: str, password: str = "
                       database=database).render_as_string(hide_password=False)
 
 
-def _split(line: str) -> tuple[str, str]:
-    for sep in ("\uff1a", ":"):
-        head, found, rest = line.partition(sep)
-        if found and len(head) <= 8:
-            return head, rest
-    return "", line
-
-
 # ---------------------------------------------------------------- switching the window's store
 
 
@@ -389,14 +381,13 @@ class StoreLocationDialog(QDialog):
             self.on_server = False
             return
         self.on_server = loc.on_server
-        for line in loc.lines(self.data):
-            head, value = _split(line)
+        for head, value in loc.fields(self.data):
             if head == "操作人":
-                continue
+                continue  # set below, in its own box
             label = QLabel(value)
             label.setWordWrap(True)
             label.setTextInteractionFlags(label.textInteractionFlags() | _selectable())
-            self.where_form.addRow(f"{head}:" if head else "", label)
+            self.where_form.addRow(f"{head}:", label)
         self.operator.setText(loc.operator)
         self.operator.setPlaceholderText(f"未设置\uff08变更记录使用登录名 {login_name()}\uff09")
         self.share_hint.setText(
