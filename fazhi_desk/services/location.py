@@ -515,9 +515,9 @@ class OtherChanges:
                        statistics=self.years, profile=self.catalogue)
 
 
-def changes_since(store, since: int | None, me: str | None = None, limit: int = 2000) -> OtherChanges:  # noqa: ANN001
-    """The change log's entries after ``since`` written by other desks (None: just the highest id now): not
-    by ``store`` itself (its ``own_log_ids``), or, for a store that does not keep them, not under the name ``me``.
+def changes_since(store, since: int | None, limit: int = 2000) -> OtherChanges:  # noqa: ANN001
+    """The change log's entries after ``since`` written by other desks (None: just the highest id now): not by
+    ``store`` itself (its ``own_log_ids``; a desk with the same 操作人 name is still another desk).
 
     One indexed read of the primary key: cheap enough to ask every few seconds. More than ``limit``
     entries at once (an import on another desk) is reported as a catalogue change: read everything again.
@@ -543,11 +543,8 @@ def changes_since(store, since: int | None, me: str | None = None, limit: int = 
         with store.session() as s:
             last = s.scalar(select(func.max(ChangeLog.id))) or last
         return OtherChanges(last_id=last, catalogue=True, replaced=True, users=frozenset(r[1] for r in restored))
-    own = getattr(store, "own_log_ids", None)
-    if own is not None:  # what this process wrote, by id: a desk with the same 操作人 name is still another desk
-        others = [r for r in rows if r[0] not in own]
-    else:
-        others = [r for r in rows if me is None or r[1] != me]
+    own = store.own_log_ids
+    others = [r for r in rows if r[0] not in own]
     if len(rows) > limit:
         with store.session() as s:
             last = s.scalar(select(func.max(ChangeLog.id))) or last

@@ -42,7 +42,6 @@ class RemoteChanges(QObject):
             self.timer.stop()
 
     def poll(self) -> None:
-        from fazhi_desk.services import current_user
         from fazhi_desk.services.location import changes_since
         from fazhi_desk.tasks import Op, runner
 
@@ -58,19 +57,18 @@ class RemoteChanges(QObject):
             if first or not (found.users or found.replaced):
                 return
             self.window.apply_changes(store, found.changes())
+            who = "、".join(sorted(found.users))
             if found.replaced:
-                who = "、".join(sorted(found.users))
                 self.window.statusBar().showMessage(
                     f"服务器上的数据已从备份恢复\uff08操作人 {who}\uff09\uff0c已重新读取。" if who else
                     "服务器上的数据已从备份恢复\uff08另一台电脑\uff09\uff0c已重新读取。", 8000)
                 return
-            who = "、".join(sorted(found.users))
             self.window.statusBar().showMessage(f"其他电脑\uff08操作人 {who}\uff09刚刚修改了数据\uff0c已刷新。", 5000)
 
         def failed(error: BaseException) -> None:
             log.warning("polling other desks' changes failed: %s", " ".join(str(error).split())[:300])
 
-        self._op = Op(changes_since, store, self.last_id, current_user()).success(got).failure(failed)
+        self._op = Op(changes_since, store, self.last_id).success(got).failure(failed)
         self._op.run(self.window, "读取其他电脑的修改")
 
 
