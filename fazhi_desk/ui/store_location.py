@@ -61,6 +61,23 @@ def server_url(host: str, port: int, database: str, user: str, password: str = "
                       database=database).render_as_string(hide_password=False)
 
 
+def _note(layout: QVBoxLayout) -> QLabel:
+    """The line under a dialog's fields that says what went wrong, or what was done (hidden while empty)."""
+    note = QLabel()
+    note.setObjectName("note")
+    note.setWordWrap(True)
+    note.setStyleSheet(NOTE_BAD)
+    note.hide()
+    layout.addWidget(note)
+    return note
+
+
+def _say(note: QLabel, text: str, ok: bool) -> None:
+    note.setStyleSheet(NOTE_OK if ok else NOTE_BAD)
+    note.setText(text)
+    note.setVisible(bool(text))
+
+
 # ---------------------------------------------------------------- switching the window's store
 
 
@@ -167,12 +184,7 @@ class ServerDialog(QDialog):
         form.addRow("操作人\uff08必填\uff09\uff1a", self.operator)
         lay.addLayout(form)
 
-        self.note = QLabel()
-        self.note.setObjectName("note")
-        self.note.setWordWrap(True)
-        self.note.setStyleSheet(NOTE_BAD)
-        self.note.hide()
-        lay.addWidget(self.note)
+        self.note = _note(lay)
 
         self.buttons = QDialogButtonBox()
         self.ok = self.buttons.addButton("迁移…" if moving else "连接…", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -210,9 +222,7 @@ class ServerDialog(QDialog):
         return f"{self.host.text().strip()}:{self.port.value()}/{self.database.text().strip()}"
 
     def say(self, text: str, ok: bool = False) -> None:
-        self.note.setStyleSheet(NOTE_OK if ok else NOTE_BAD)
-        self.note.setText(text)
-        self.note.setVisible(bool(text))
+        _say(self.note, text, ok)
 
     def _browse(self) -> None:
         start = self.evidence.text().strip()
@@ -353,11 +363,7 @@ class StoreLocationDialog(QDialog):
         self.btn_connect.clicked.connect(lambda: self.open_server_dialog(CONNECT))
         self.btn_local.clicked.connect(self.go_local)
 
-        self.note = QLabel()
-        self.note.setObjectName("note")
-        self.note.setWordWrap(True)
-        self.note.hide()
-        lay.addWidget(self.note)
+        self.note = _note(lay)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         close.rejected.connect(self.reject)
@@ -400,9 +406,7 @@ class StoreLocationDialog(QDialog):
         self.btn_connect.setEnabled(True)
 
     def say(self, text: str, ok: bool = True) -> None:
-        self.note.setStyleSheet(NOTE_OK if ok else NOTE_BAD)
-        self.note.setText(text)
-        self.note.setVisible(bool(text))
+        _say(self.note, text, ok)
 
     def _busy(self, busy: bool) -> None:
         for b in (self.btn_move, self.btn_connect, self.btn_local, self.btn_operator):
