@@ -674,8 +674,6 @@ def after_first_paint(window: Any, delay_ms: int = 1500) -> None:
     A store on a server is backed up by the first desk that starts each day (nor is the local database it no
     longer uses backed up)."""
     if window.store is not None and window.store.db_path is None:
-        from fazhi_desk.ui.store_location import start_server_daily_backup
-
         QTimer.singleShot(delay_ms, window, lambda: start_server_daily_backup(window))
         return
     QTimer.singleShot(delay_ms, window, lambda: start_daily_backup(window))  # not once the window is gone
@@ -744,6 +742,26 @@ def start_daily_backup(window: Any) -> Op | None:
         app.aboutToQuit.connect(lambda: (op.cancel(), op.done.wait(30)))
     window._daily_backup_op = op
     return op.run(window, "自动备份")
+
+
+def start_server_daily_backup(window: Any):  # noqa: ANN201 - Op | None
+    """The day's backup of a server store, if no desk took it yet today (in the background; a note in the status bar)."""
+    from fazhi_desk.services.location import server_daily_backup
+
+    store = window.store
+    if store is None or store.db_path is not None or store.data is None:
+        return None
+
+    def ok(result: Any) -> None:
+        if result is not None and window.store is store:
+            window.statusBar().showMessage(result.text(), 8000)
+
+    def failed(error: BaseException) -> None:
+        log.warning("the server store's daily backup failed: %s", error)
+        if window.store is store:
+            window.statusBar().showMessage(f"今天的自动备份没有完成\uff1a{error}", 15000)
+
+    return Op(server_daily_backup, store.data, store).success(ok).failure(failed).run(window, "自动备份")
 
 
 def open_dialog(window: Any) -> BackupDialog | None:

@@ -18,7 +18,6 @@ Chinese message (:func:`~fazhi_desk.tasks.show_error`); the form keeps what was 
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any, Callable
 
@@ -42,7 +41,6 @@ from fazhi_desk.paths import DataDir
 from fazhi_desk.tasks import Op, runner, show_error
 from fazhi_desk.ui import filedialogs
 
-log = logging.getLogger(__name__)
 
 TITLE = "数据存放位置"
 MOVE, CONNECT = "move", "connect"
@@ -531,23 +529,3 @@ def show_store_location(window: Any) -> StoreLocationDialog | None:
     dlg.setAttribute(_delete_on_close())
     dlg.open()
     return dlg
-
-
-def start_server_daily_backup(window: Any):  # noqa: ANN201 - Op | None
-    """The day's backup of a server store, if no desk took it yet today (in the background; a note in the status bar)."""
-    from fazhi_desk.services.location import server_daily_backup
-
-    store = window.store
-    if store is None or store.db_path is not None or store.data is None:
-        return None
-
-    def ok(result: Any) -> None:
-        if result is not None and window.store is store:
-            window.statusBar().showMessage(result.text(), 8000)
-
-    def failed(error: BaseException) -> None:
-        log.warning("the server store's daily backup failed: %s", error)
-        if window.store is store:
-            window.statusBar().showMessage(f"今天的自动备份没有完成\uff1a{error}", 15000)
-
-    return Op(server_daily_backup, store.data, store).success(ok).failure(failed).run(window, "自动备份")
