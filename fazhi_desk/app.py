@@ -61,6 +61,13 @@ def run_gui(args: list[str]) -> int:
     if reason:
         print(reason, file=sys.stderr)
         return 2
+    from fazhi_desk.ui import font_warmup
+
+    fonts = font_warmup.start()  # beside the imports of Qt and the window, which need no fonts yet
     from fazhi_desk.ui.application import start
 
-    return start(resolve_data_dir(gui_data_dir(args)[1]), __version__)
+    try:
+        return start(resolve_data_dir(gui_data_dir(args)[1]), __version__)
+    finally:
+        if fonts is not None:
+            fonts.join(5)

@@ -445,7 +445,6 @@ class ChecklistPanel(QWidget):
         tb.addSeparator()
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索事项、说明、原文…\uff08Ctrl+F\uff09")
-        self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("搜索事项、说明、原文…") + 40)
         self.search.setToolTip("↓ 进入结果\uff0cEnter 打开事项\uff0cEsc 清空搜索")
         self.search.installEventFilter(self)
@@ -491,6 +490,7 @@ class ChecklistPanel(QWidget):
         """What the first paint does without: the status choices (the domain model) and the tree's model."""
         if self.status_combo.count() > 1:
             return
+        self.search.setClearButtonEnabled(True)  # its icon is loaded then: ~2 ms the first paint does without
         from fazhi_desk.domain.model import Status, TownshipRole
 
         self.status_combo.blockSignals(True)
