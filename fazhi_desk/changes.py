@@ -1,7 +1,7 @@
 """What a write changed: the description a write hands back so each view refreshes exactly that.
 
 (A top-level module, not in ``domain/``: the window imports it before its first paint, and the
-domain package brings its dataclasses with it.)
+domain package brings its dataclasses with it; for the same reason a Record, not a dataclass.)
 
 A write run from the UI (``tasks.Op.write``) ends with a :class:`Changes`; the
 main window reads it and reloads only the views it names: single rows of the
@@ -17,17 +17,24 @@ caller does not declare what a write it did not write changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from fazhi_desk.record import Record
 
 
-@dataclass(frozen=True)
-class Changes:
-    items: frozenset[tuple[str, int]] = frozenset()  # (item_id, year) whose assessment changed
-    years: frozenset[int] = frozenset()  # years in which many items changed (read the whole year again)
-    evidence: frozenset[tuple[str, int]] = frozenset()  # (item_id, year) whose attachments changed
-    catalogue: bool = False  # documents or items were installed or changed: every view reloads
-    profile: bool = False  # the office profile changed
-    statistics: frozenset[int] = frozenset()  # years whose statistics (统计数据) changed
+class Changes(Record):
+    """A frozen value (a :class:`~fazhi_desk.record.Record`: imported before the first paint)."""
+
+    __slots__ = ("items", "years", "evidence", "catalogue", "profile", "statistics")
+    items: frozenset[tuple[str, int]]  # (item_id, year) whose assessment changed
+    years: frozenset[int]  # years in which many items changed (read the whole year again)
+    evidence: frozenset[tuple[str, int]]  # (item_id, year) whose attachments changed
+    catalogue: bool  # documents or items were installed or changed: every view reloads
+    profile: bool  # the office profile changed
+    statistics: frozenset[int]  # years whose statistics (统计数据) changed
+
+    def __init__(self, items: frozenset[tuple[str, int]] = frozenset(), years: frozenset[int] = frozenset(),
+                 evidence: frozenset[tuple[str, int]] = frozenset(), catalogue: bool = False, profile: bool = False,
+                 statistics: frozenset[int] = frozenset()) -> None:
+        self._init(items, years, evidence, catalogue, profile, statistics)
 
     @classmethod
     def item(cls, item_id: str, year: int) -> "Changes":

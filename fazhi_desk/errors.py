@@ -7,7 +7,7 @@ bug: it is logged with its traceback and shown as "程序内部错误" with the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from fazhi_desk.record import Record
 
 
 class UserError(Exception):
@@ -27,22 +27,33 @@ class UserError(Exception):
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem in an input file, with its place."""
+class Problem(Record):
+    """One problem in an input file, with its place (a frozen Record: imported before the first paint)."""
 
+    __slots__ = ("place", "message")
     place: str  # e.g. "工作表“检查事项”第 12 行 “周期”列" or "items[3].cycle"
     message: str
+
+    def __init__(self, place: str, message: str) -> None:
+        self._init(place, message)
 
     def __str__(self) -> str:
         return f"{self.place}:{self.message}" if self.place else self.message
 
 
-@dataclass
 class ProblemList:
     """Collects every problem of a file, so all are reported at once."""
 
-    problems: list[Problem] = field(default_factory=list)
+    def __init__(self, problems: list[Problem] | None = None) -> None:
+        self.problems: list[Problem] = [] if problems is None else problems
+
+    def __repr__(self) -> str:
+        return f"ProblemList(problems={self.problems!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return self.problems == other.problems if isinstance(other, ProblemList) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment] - mutable, as the dataclass it was
 
     def add(self, place: str, message: str) -> None:
         self.problems.append(Problem(place, message))

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from fazhi_desk.errors import UserError
+from fazhi_desk.record import Record
 
 ENV_HOME = "FAZHI_DESK_HOME"
 
@@ -68,11 +68,14 @@ def _is_network_path(p: Path) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class DataDir:
-    """The directories and files inside one data directory."""
+class DataDir(Record):
+    """The directories and files inside one data directory (a frozen Record: imported before the first paint)."""
 
+    __slots__ = ("root",)
     root: Path
+
+    def __init__(self, root: Path) -> None:
+        self._init(root)
 
     @property
     def db(self) -> Path:
