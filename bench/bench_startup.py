@@ -6,7 +6,8 @@ read (the last session's snapshot, read-only, or the store's rows, whichever is 
 first), ``READY`` when the store's rows are in (the app prints them when
 ``FAZHI_DESK_STARTUP_PROBE`` is set). The bare reference is a
 QMainWindow with an empty QTreeView, painted. Targets (issue 11 §6), measured in the
-same run: window painted ≤ 1.3× bare, tree filled ≤ 2.5× bare.
+same run: window painted ≤ 1.3× bare, tree filled ≤ 2.5× bare, each the median over the runs of one start of
+ours against the bare start just before it (the ratio of the two medians is printed too).
 
 ``--frozen`` also builds the PyInstaller folder (build.spec) and a bare PySide6 window
 frozen the same way (one folder, PyInstaller's defaults), measures both the same way, and
@@ -90,16 +91,28 @@ def measure(label: str, bare: list[str], ours: list[str], runs: int, env: dict[s
         o_usable.append(m.get("USABLE", m["READY"]))
         o_ready.append(m["READY"])
     b, p, u, r = (statistics.median(x) for x in (b_paint, o_paint, o_usable, o_ready))
+    # Each start of ours is compared with the bare start just before it: the two share the machine's state
+    # (a busy neighbour, the page cache), which a ratio of two medians taken from different runs does not.
+    # Four runs of 11-25 starts of one frozen build on a shared 2-core VM: the ratio of medians 1.26-1.51, the
+    # median of these paired ratios 1.29-1.38. The target is judged on the paired ratios; both are printed.
+    pp = [o / x for o, x in zip(o_paint, b_paint)]
+    pu = [o / x for o, x in zip(o_usable, b_paint)]
     print(f"[{label}] bare PySide6 window + empty tree, painted: median {b * 1000:.0f} ms over {runs} runs")
-    print(f"[{label}] fazhi-desk window painted:                median {p * 1000:.0f} ms ({p / b:.2f}×)")
+    print(f"[{label}] fazhi-desk window painted:                median {p * 1000:.0f} ms ({p / b:.2f}× the bare median)")
     print(f"[{label}] fazhi-desk tree usable (select, read):    median {u * 1000:.0f} ms ({u / b:.2f}×)")
     print(f"[{label}] fazhi-desk store open, its rows shown:    median {r * 1000:.0f} ms ({r / b:.2f}×)")
+    for name, ratios in (("painted", pp), ("usable", pu)):
+        q1, _, q3 = statistics.quantiles(ratios, n=4)
+        print(f"[{label}] {name} / bare, paired starts: median {statistics.median(ratios):.2f}× "
+              f"(quartiles {q1:.2f}-{q3:.2f}×)")
     print(f"[{label}] load average (1, 5, 15 min): {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     ok = True
-    for name, ratio, target in (("window painted", p / b, PAINT_TARGET), ("tree usable", u / b, READY_TARGET)):
+    for name, ratio, target in (("window painted", statistics.median(pp), PAINT_TARGET),
+                                ("tree usable", statistics.median(pu), READY_TARGET)):
         good = ratio <= target
         ok &= good
-        print(f"{'PASS' if good else 'FAIL'}  [{label}] {name}: {ratio:.2f}× bare (target ≤ {target}×)")
+        print(f"{'PASS' if good else 'FAIL'}  [{label}] {name}: {ratio:.2f}× bare, median of paired starts "
+              f"(target ≤ {target}×)")
     return ok
 
 
@@ -133,7 +146,7 @@ def compare_sizes(bare: list[str], app: list[str]) -> bool:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--frozen", action="store_true", help="also build and measure the PyInstaller folder")
     args = ap.parse_args()
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
