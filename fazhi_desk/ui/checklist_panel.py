@@ -559,7 +559,7 @@ class ChecklistPanel(QWidget):
         self._refreshed_while_loading.clear()
         year = self.year()
         self._pending_select = select or self.current_item_id() or self._pending_select
-        self.loading_label.setText(f"正在载入 {year} 年度…" + (f"({SNAPSHOT_NOTE})" if self.showing_snapshot else ""))
+        self.loading_label.setText(f"正在载入 {year} 年度…" + (f"\uff08{SNAPSHOT_NOTE}\uff09" if self.showing_snapshot else ""))
         self.loading_label.show()
         store = self.store
         op = Op(_load_year, year, self.today).in_session(store)
