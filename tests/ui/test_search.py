@@ -32,3 +32,14 @@ def test_search_finds_evidence_names_and_descriptions(qtbot, small_store, tmp_pa
     qtbot.waitUntil(lambda: "回执" in win.model.row_of_all(EVENT).evidence_text, timeout=10000)
     win.model.set_filter(Filter(text="回执"))
     assert visible_ids(win) == {EVENT}
+
+
+def test_the_search_box_has_its_clear_button_once_the_window_is_up(qtbot, small_store, tmp_path):
+    win = open_window(qtbot, small_store, tmp_path)  # made after the first paint, with the panels
+    box = win.checklist.search
+    assert box.isClearButtonEnabled()
+    box.setText("签到")
+    clear = [a for a in box.actions() if a.objectName() == "_q_qlineeditclearaction"]  # Qt's own name for it
+    assert len(clear) == 1
+    clear[0].trigger()
+    assert box.text() == ""
