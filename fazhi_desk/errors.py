@@ -38,7 +38,7 @@ class Problem(Record):
         self._init(place, message)
 
     def __str__(self) -> str:
-        return f"{self.place}:{self.message}" if self.place else self.message
+        return f"{self.place}\uff1a{self.message}" if self.place else self.message
 
 
 class ProblemList:

@@ -2,7 +2,7 @@
 
 Checks the string literals the user reads: every literal of the window's code (``fazhi_desk/ui``,
 ``fazhi_desk/tasks.py``) and, everywhere else, the messages of ``UserError`` and its kin (what the window
-and the command line show when something is refused). Left alone: docstrings, raw strings, and strings
+and the command line show when something is refused) and of each ``Problem`` listed under such a refusal. Left alone: docstrings, raw strings, and strings
 that are matched against data (compared, used as a dict key or index, passed to ``re`` or to a string
 method such as ``startswith`` or ``split``): a header or a line read from someone's file may well have
 ASCII punctuation, and exports other desks read must keep theirs.
@@ -30,7 +30,11 @@ sys.path.insert(0, str(ROOT))
 from fazhi_desk.domain.annual import FULL, bracket_pairs, fullwidth_marks  # noqa: E402
 
 UI_CODE = ("fazhi_desk/ui/", "fazhi_desk/tasks.py")
-MESSAGE_CALLS = {"UserError", "NotEnoughSpace", "StoreError", "StoreUnavailable", "ImportRefused"}
+MESSAGE_CALLS = {"UserError", "NotEnoughSpace", "StoreError", "StoreUnavailable", "ImportRefused",
+                 "Problem", "problem", "raise_if_any"}  # one problem of a refused file or backup: shown under the refusal
+# ``problems.add(place, message)`` (errors.ProblemList): the call is named by its receiver, since set.add and the
+# like take data
+PROBLEM_LISTS = {"problems", "problem_list", "p"}  # p: the catalogue readers' ProblemList
 MATCHING_METHODS = {"startswith", "endswith", "split", "rsplit", "partition", "rpartition", "replace", "find",
                     "rfind", "index", "rindex", "count", "strip", "lstrip", "rstrip", "removeprefix",
                     "removesuffix", "get", "setdefault", "pop", "translate", "maketrans"}
@@ -97,7 +101,8 @@ class Finder(ast.NodeVisitor):
         if (isinstance(owner, ast.Name) and owner.id == "re") or name in MATCHING_METHODS:
             self._skip_all(node)
             return
-        if name in MESSAGE_CALLS:
+        is_problem_list = name == "add" and isinstance(owner, (ast.Name, ast.Attribute)) and _name(owner) in PROBLEM_LISTS
+        if name in MESSAGE_CALLS or is_problem_list:
             self.message_depth += 1
             self.generic_visit(node)
             self.message_depth -= 1

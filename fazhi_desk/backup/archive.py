@@ -828,11 +828,11 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
     except OSError as e:
         raise UserError(f"无法打开备份文件“{path}”\uff1a{os_error_text(e)}。") from e
     if size == 0:
-        raise _damaged(path, [Problem(name, "文件为空(0 字节),复制可能没有完成")])
+        raise _damaged(path, [Problem(name, "文件为空\uff080 字节\uff09\uff0c复制可能没有完成")])
     try:
         zf = zipfile.ZipFile(path, "r", allowZip64=True)
     except zipfile.BadZipFile as e:
-        raise _damaged(path, [Problem(name, "不是完整的备份文件:文件末尾的目录缺失,文件可能被截断(复制或下载没有完成)"
+        raise _damaged(path, [Problem(name, "不是完整的备份文件\uff1a文件末尾的目录缺失\uff0c文件可能被截断\uff08复制或下载没有完成\uff09"
                                             "或根本不是备份文件")]) from e
     except OSError as e:
         raise UserError(f"无法读取备份文件“{path}”\uff1a{os_error_text(e)}。") from e
@@ -842,7 +842,7 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
         seen: set[str] | None = set() if len(zf.filelist) != len(infos) else None  # only when names repeat
         for zi in zf.filelist:
             if _unsafe_name(zi.filename):
-                problems.append(Problem(zi.filename, "文件名含有不安全的路径(“..”、绝对路径或盘符),"
+                problems.append(Problem(zi.filename, "文件名含有不安全的路径\uff08“..”、绝对路径或盘符\uff09\uff0c"
                                                      "可能试图写到数据目录之外"))
             elif seen is not None and zi.filename in seen:
                 problems.append(Problem(zi.filename, "同名文件出现了两次"))
@@ -851,18 +851,18 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
         if problems:
             raise _damaged(path, problems, f"备份文件“{path}”含有不安全的内容,已拒绝")
         if MANIFEST not in infos:
-            raise _damaged(path, [Problem(name, "其中没有 manifest.json:这不是法治政府建设检查台的备份文件"
-                                                "(可能是其他程序的压缩包)")],
+            raise _damaged(path, [Problem(name, "其中没有 manifest.json\uff1a这不是法治政府建设检查台的备份文件"
+                                                "\uff08可能是其他程序的压缩包\uff09")],
                            f"“{path}”不是法治政府建设检查台的备份文件")
         mi = infos[MANIFEST]
         if mi.file_size > MAX_MANIFEST:
-            raise _damaged(path, [Problem(MANIFEST, f"清单声明的大小({size_text(mi.file_size)})不合理")])
+            raise _damaged(path, [Problem(MANIFEST, f"清单声明的大小\uff08{size_text(mi.file_size)}\uff09不合理")])
         try:
             manifest = Manifest.from_json(zf.read(MANIFEST).decode("latin-1"))  # the bytes go before the parse
         except (zipfile.BadZipFile, OSError, EOFError) as e:
-            raise _damaged(path, [Problem(MANIFEST, f"清单无法读取({e})")]) from e
+            raise _damaged(path, [Problem(MANIFEST, f"清单无法读取\uff08{e}\uff09")]) from e
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:  # a list for a dict, 200k deep
-            raise _damaged(path, [Problem(MANIFEST, "清单不是本程序的格式:这不是法治政府建设检查台的备份文件")],
+            raise _damaged(path, [Problem(MANIFEST, "清单不是本程序的格式\uff1a这不是法治政府建设检查台的备份文件")],
                            f"“{path}”不是法治政府建设检查台的备份文件") from e
         _check_schema(path, manifest)
         declared = 0
@@ -883,8 +883,8 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
             if zi.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 problems.append(Problem(m.name, "使用了本程序不会写入的压缩方式"))
             if zi.file_size > max(zi.compress_size, 1) * MAX_RATIO and zi.file_size > (1 << 20):
-                problems.append(Problem(m.name, f"声明解压后 {size_text(zi.file_size)},却只占 "
-                                                f"{size_text(zi.compress_size)}:压缩比异常(疑似“压缩炸弹”)"))
+                problems.append(Problem(m.name, f"声明解压后 {size_text(zi.file_size)}\uff0c却只占 "
+                                                f"{size_text(zi.compress_size)}\uff1a压缩比异常\uff08疑似“压缩炸弹”\uff09"))
             declared += zi.file_size
         if DB_MEMBER not in expected:
             problems.append(Problem(DB_MEMBER, "清单中没有数据库"))
@@ -892,7 +892,7 @@ def _open(path: Path, target_dir: Path | None) -> _Reader:
                      for x in manifest.missing_evidence if not is_sha256(x)]
         for n in infos:
             if n not in expected and n not in (MANIFEST, README_MEMBER):
-                problems.append(Problem(n, "清单之外多出的文件(备份被改动过)"))
+                problems.append(Problem(n, "清单之外多出的文件\uff08备份被改动过\uff09"))
         if problems:
             raise _damaged(path, problems)
         if target_dir is not None:
@@ -1062,7 +1062,7 @@ def read_backup(
                     problems.append(Problem(DB_MEMBER, "数据库中的事项、记录或佐证材料数量与清单不符"))
         if not problems:  # a row whose hash is no hash would become a path outside the store: refuse
             problems += [Problem(DB_MEMBER, f"数据库中佐证材料的编号“{str(sha)[:80]}”不是有效的 SHA-256"
-                                            "(可能是恶意构造的备份,试图读写数据目录之外的文件)")
+                                            "\uff08可能是恶意构造的备份\uff0c试图读写数据目录之外的文件\uff09")
                          for sha in _bad_evidence_refs(db_path)]
         names = _Labels(db_path if not problems else None)
         missing_then = set(r.manifest.missing_evidence)
@@ -1071,7 +1071,7 @@ def read_backup(
             for sha in _linked_referenced(db_path):
                 name = EVIDENCE_PREFIX + f"{sha[:2]}/{sha}"
                 if name not in stored and sha not in missing_then:
-                    problems.append(Problem(name, f"数据库引用的佐证材料({names.get(sha, len(problems)) or sha})不在备份中"))
+                    problems.append(Problem(name, f"数据库引用的佐证材料\uff08{names.get(sha, len(problems)) or sha}\uff09不在备份中"))
             del stored
         for m in r.manifest.members:
             if m.name == DB_MEMBER:
@@ -1084,7 +1084,7 @@ def read_backup(
                 problems.append(Problem(label, what))
             elif m.sha256 != sha and sha not in missing_then:
                 label = names.label(m.name, sha, len(problems))
-                problems.append(Problem(label, "内容与文件名(SHA-256)不符,而清单没有把它记为备份时已改动:备份被改动过"))
+                problems.append(Problem(label, "内容与文件名\uff08SHA-256\uff09不符\uff0c而清单没有把它记为备份时已改动\uff1a备份被改动过"))
             elif target is not None and m.sha256 != sha:
                 target.unlink()  # flagged as altered when backed up: never put it in the store under its name
         names.close()

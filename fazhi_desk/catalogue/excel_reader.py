@@ -98,14 +98,14 @@ class _SheetReader:
         v = getattr(cell, "value", None)
         if dtype == "f":
             shown = str(v)[:40] if isinstance(v, str) else "公式"
-            self.problem(row, col, colno, f"是公式(“{shown}”),请改为直接填写内容(复制后“选择性粘贴—数值”)")
+            self.problem(row, col, colno, f"是公式\uff08“{shown}”\uff09\uff0c请改为直接填写内容\uff08复制后“选择性粘贴—数值”\uff09")
             return None
         if dtype == "e":
-            self.problem(row, col, colno, f"是错误值“{v}”,请改正")
+            self.problem(row, col, colno, f"是错误值“{v}”\uff0c请改正")
             return None
         if isinstance(v, str):
             if len(v) > MAX_TEXT:
-                self.problem(row, col, colno, f"超过 {MAX_TEXT} 个字符(现有 {len(v)} 个),请精简")
+                self.problem(row, col, colno, f"超过 {MAX_TEXT} 个字符\uff08现有 {len(v)} 个\uff09\uff0c请精简")
                 return None
             if not v.strip():
                 v = None
@@ -127,7 +127,7 @@ class _SheetReader:
                 return ""
             if isinstance(v, dt.datetime):
                 if v.time() != dt.time(0):
-                    self.problem(row, col, colno, f"“{v}”带有时刻,请只填日期")
+                    self.problem(row, col, colno, f"“{v}”带有时刻\uff0c请只填日期")
                     return None
                 return v.date().isoformat()
             if isinstance(v, dt.date):
@@ -136,7 +136,7 @@ class _SheetReader:
             try:
                 return parse_date_text(text).isoformat()
             except ValueError:
-                self.problem(row, col, colno, f"“{text}”不是有效日期(应为日期,如 2025-12-31 或 2025年12月31日)")
+                self.problem(row, col, colno, f"“{text}”不是有效日期\uff08应为日期\uff0c如 2025-12-31 或 2025年12月31日\uff09")
                 return None
         if kind == "version":
             if v is None:
@@ -165,7 +165,7 @@ class _SheetReader:
             elif isinstance(v, str) and v.strip().isdigit():
                 n = int(v.strip())
             if n is None or n < 0:
-                what = "非负整数(如 4)" if kind == "int" else "年份(如 2024)"
+                what = "非负整数\uff08如 4\uff09" if kind == "int" else "年份\uff08如 2024\uff09"
                 self.problem(row, col, colno, f"“{v}”应为{what}")
                 return None
             return n
@@ -200,7 +200,7 @@ class _SheetReader:
             try:
                 return float(str(v).strip())
             except ValueError:
-                self.problem(row, col, colno, f"“{v}”应为数字(如 5)")
+                self.problem(row, col, colno, f"“{v}”应为数字\uff08如 5\uff09")
                 return None
         raise AssertionError(kind)
 
@@ -218,12 +218,12 @@ def _header_map(rows: list[tuple[int, list[Any]]], columns: tuple[Column, ...], 
         h = v.strip().replace("*", "").replace("(必填)", "").replace("(必填)", "")
         if h in names:
             if h in found:
-                p.add(_place(sheet, 1, h, i + 1), f"“{h}”列重复出现,请删去多余的一列")
+                p.add(_place(sheet, 1, h, i + 1), f"“{h}”列重复出现\uff0c请删去多余的一列")
                 continue
             found[h] = i
     missing = [c.header for c in columns if c.required and c.header not in found]
     if missing:
-        p.add(_place(sheet, 1), "缺少列:" + "、".join(f"“{m}”" for m in missing) + "(第 1 行应为表头)")
+        p.add(_place(sheet, 1), "缺少列\uff1a" + "、".join(f"“{m}”" for m in missing) + "\uff08第 1 行应为表头\uff09")
         return None
     return {names[h].key: i for h, i in found.items()}
 
@@ -593,7 +593,7 @@ def _map_json_problem(place: str, message: str, doc_row: int, item_rows: list[in
            key: str | None) -> tuple[str, str]:
         if key not in headers:
             return _place(sheet, row), message
-        hint = f"不能为空,请填写{headers[key]}" if message == "不能为空" else message  # say what to fill
+        hint = f"不能为空\uff0c请填写{headers[key]}" if message == "不能为空" else message  # say what to fill
         return _place(sheet, row, headers[key], cols.get(key)), hint
 
     m = re.match(r"^(items|indicators)\[(\d+)\](?:\.(\w+))?$", place)
@@ -624,9 +624,9 @@ def read_template(path: Path | str, *, taken: Mapping[str, str] | None = None) -
     try:
         missing = [s for s in (DOC_SHEET, ITEM_SHEET) if s not in wb.sheets]
         for s in missing:
-            p.add(f"工作簿“{path.name}”", f"缺少工作表“{s}”(现有:{'、'.join(wb.sheets) or '无'})")
+            p.add(f"工作簿“{path.name}”", f"缺少工作表“{s}”\uff08现有\uff1a{'、'.join(wb.sheets) or '无'}\uff09")
         if missing:
-            p.raise_if_any(f"文件“{path.name}”不是检查目录模板,未导入")
+            p.raise_if_any(f"文件“{path.name}”不是检查目录模板\uff0c未导入")
         raw: dict[str, list[tuple[int, list[Any]]]] = {}
         optional = (INDICATOR_SHEET,) if INDICATOR_SHEET in wb.sheets else ()  # an older template has none
         for sheet in (DOC_SHEET, ITEM_SHEET, *optional):
@@ -654,13 +654,13 @@ def _validate(path: Path, raw: dict[str, list[tuple[int, list[Any]]]], p: Proble
     if INDICATOR_SHEET in raw:
         ind_cols = _header_map(raw[INDICATOR_SHEET], INDICATOR_COLUMNS, p, INDICATOR_SHEET)
     if doc_cols is None or item_cols is None or ind_cols is None:
-        p.raise_if_any(f"文件“{path.name}”的表头不对,未导入")
+        p.raise_if_any(f"文件“{path.name}”的表头不对\uff0c未导入")
     assert doc_cols is not None and item_cols is not None and ind_cols is not None
     doc_rows = _read_rows(raw[DOC_SHEET], DOC_COLUMNS, doc_cols, doc_reader, p)
     item_rows = _read_rows(raw[ITEM_SHEET], ITEM_COLUMNS, item_cols, item_reader, p)
     ind_rows = _read_rows(raw[INDICATOR_SHEET], INDICATOR_COLUMNS, ind_cols, ind_reader, p) if ind_cols else []
     if not doc_rows:
-        p.add(_place(DOC_SHEET), "没有任何来源文件(第 2 行起每行填写一个来源文件)")
+        p.add(_place(DOC_SHEET), "没有任何来源文件\uff08第 2 行起每行填写一个来源文件\uff09")
 
     docs: dict[str, tuple[int, dict[str, Any]]] = {}
     order: list[str] = []
@@ -690,11 +690,11 @@ def _validate(path: Path, raw: dict[str, list[tuple[int, list[Any]]]], p: Proble
         if code is None:
             continue  # already reported
         if not code:
-            item_reader.problem(r, by_key["doc"], item_col_no["doc"], "不能为空(应为“来源文件”工作表中的文件代码)")
+            item_reader.problem(r, by_key["doc"], item_col_no["doc"], "不能为空\uff08应为“来源文件”工作表中的文件代码\uff09")
             continue
         if code not in grouped:
             item_reader.problem(r, by_key["doc"], item_col_no["doc"],
-                                f"文件代码“{code}”不在“来源文件”工作表中,请先在该表添加此来源文件")
+                                f"文件代码“{code}”不在“来源文件”工作表中\uff0c请先在该表添加此来源文件")
             orphans.setdefault(code, []).append((r, v))
             continue
         grouped[code].append((r, v))
@@ -749,7 +749,7 @@ def _validate(path: Path, raw: dict[str, list[tuple[int, list[Any]]]], p: Proble
                     continue
                 p.add(place, msg)
     p.problems.sort(key=_problem_order)
-    p.raise_if_any(f"文件“{path.name}”有错误,未导入。请改正后重新导入")
+    p.raise_if_any(f"文件“{path.name}”有错误\uff0c未导入。请改正后重新导入")
     return cats
 
 
@@ -768,7 +768,7 @@ def _group_indicators(
     for r, v in rows:
         icode = v.get("code") or ""
         if icode in seen:  # across documents too: an indicator code is one figure for the whole program
-            reader.problem(r, by_key["code"], col_no["code"], f"指标编码“{icode}”与第 {seen[icode]} 行重复,请换一个编码")
+            reader.problem(r, by_key["code"], col_no["code"], f"指标编码“{icode}”与第 {seen[icode]} 行重复\uff0c请换一个编码")
         elif icode:
             seen[icode] = r
         code = v.get("doc")
@@ -776,11 +776,11 @@ def _group_indicators(
             continue  # already reported
         if not code:
             reader.problem(r, by_key["doc"], col_no["doc"],
-                           "不能为空,请填写规定这个指标的文件的文件代码(“来源文件”工作表中的文件代码)")
+                           "不能为空\uff0c请填写规定这个指标的文件的文件代码\uff08“来源文件”工作表中的文件代码\uff09")
             continue
         if code not in doc_codes:
             reader.problem(r, by_key["doc"], col_no["doc"],
-                           f"文件代码“{code}”不在“来源文件”工作表中,请改为该表中的文件代码,或先在该表添加此来源文件")
+                           f"文件代码“{code}”不在“来源文件”工作表中\uff0c请改为该表中的文件代码\uff0c或先在该表添加此来源文件")
             orphans.setdefault(code, []).append((r, v))
             continue
         grouped.setdefault(code, []).append((r, v))

@@ -122,7 +122,7 @@ def _date(p: ProblemList, value: Any, place: str, *, required: bool) -> dt.date 
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        p.add(place, f"“{value}”不是有效日期(格式 YYYY-MM-DD)")
+        p.add(place, f"“{value}”不是有效日期\uff08格式 YYYY-MM-DD\uff09")
         return None
 
 
@@ -139,17 +139,17 @@ def parse_catalogue_dict(data: Any, origin: str = "", *, taken: Mapping[str, str
         p.add("format", f"应为“{FORMAT}”")
     fv = data.get("format_version")
     if not isinstance(fv, int) or fv > FORMAT_VERSION:
-        p.add("format_version", f"不支持的格式版本“{fv}”,请升级本程序后再导入")
+        p.add("format_version", f"不支持的格式版本“{fv}”\uff0c请升级本程序后再导入")
     d = data.get("document")
     if not isinstance(d, dict):
         p.add("document", "缺少来源文件信息")
         d = {}
     code = _text(p, d, "code", "document")
     if code and not DOC_CODE_RE.match(code):
-        p.add("document.code", f"文件代码“{code}”应为大写字母开头的字母数字(如 SZ2015)")
+        p.add("document.code", f"文件代码“{code}”应为大写字母开头的字母数字\uff08如 SZ2015\uff09")
     version = str(d.get("version", "")).strip()
     if not VERSION_RE.match(version):
-        p.add("document.version", f"版本“{version}”应为数字,如 1.0、1.2")
+        p.add("document.version", f"版本“{version}”应为数字\uff0c如 1.0、1.2")
     notes = d.get("notes", [])
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
         p.add("document.notes", "应为文字列表")
@@ -192,7 +192,7 @@ def parse_catalogue_dict(data: Any, origin: str = "", *, taken: Mapping[str, str
         item_id = _text(p, it, "id", place)
         if item_id:
             if not ITEM_ID_RE.match(item_id):
-                p.add(f"{place}.id", f"编号“{item_id}”格式不对(如 SZ2015-04-01)")
+                p.add(f"{place}.id", f"编号“{item_id}”格式不对\uff08如 SZ2015-04-01\uff09")
             elif code and not item_id.startswith(code + "-"):
                 p.add(f"{place}.id", f"编号“{item_id}”应以文件代码“{code}-”开头")
             if item_id in seen:
@@ -211,7 +211,7 @@ def parse_catalogue_dict(data: Any, origin: str = "", *, taken: Mapping[str, str
             try:
                 target, target_max = parse_target(str(t_raw))
             except ValueError:
-                p.add(f"{place}.target", f"目标值“{t_raw}”应为正数或范围(如 4、1~2)")
+                p.add(f"{place}.target", f"目标值“{t_raw}”应为正数或范围\uff08如 4、1~2\uff09")
         art = it.get("article", 0)
         if not isinstance(art, int) or isinstance(art, bool) or art < 0:
             p.add(f"{place}.article", "条应为非负整数")
@@ -232,7 +232,7 @@ def parse_catalogue_dict(data: Any, origin: str = "", *, taken: Mapping[str, str
             if (role is TownshipRole.INFO) == applies:
                 p.add(f"{place}.township_role",
                       f"乡镇角色“{role.value}”与适用乡镇“{'是' if applies else '否'}”矛盾"
-                      "(仅供了解的事项适用乡镇应为“否”,牵头或参加的应为“是”)")
+                      "\uff08仅供了解的事项适用乡镇应为“否”\uff0c牵头或参加的应为“是”\uff09")
         score = it.get("score")
         if score in ("", None):
             score = None
@@ -246,12 +246,12 @@ def parse_catalogue_dict(data: Any, origin: str = "", *, taken: Mapping[str, str
         if measure is None:
             measure = ""
         if not isinstance(measure, str) or measure.strip() not in MEASURES:
-            p.add(f"{place}.measure", f"计量方式“{measure}”应为“{MEASURE_LOGGED}”或留空(留空:年底填报实际值)")
+            p.add(f"{place}.measure", f"计量方式“{measure}”应为“{MEASURE_LOGGED}”或留空\uff08留空\uff1a年底填报实际值\uff09")
             measure = ""
         measure = measure.strip()
         if measure == MEASURE_LOGGED and t_raw in (None, ""):
-            p.add(f"{place}.measure", f"计量方式“{MEASURE_LOGGED}”需要数值目标值(如 4 次、40 学时),"
-                                      "请填写目标值和计量单位,或把计量方式留空")
+            p.add(f"{place}.measure", f"计量方式“{MEASURE_LOGGED}”需要数值目标值\uff08如 4 次、40 学时\uff09\uff0c"
+                                      "请填写目标值和计量单位\uff0c或把计量方式留空")
         fy = it.get("first_year")
         if fy is not None and (not isinstance(fy, int) or not YEAR_MIN <= fy <= YEAR_MAX):
             p.add(f"{place}.first_year", "应为年份")
@@ -282,7 +282,7 @@ def parse_catalogue_dict(data: Any, origin: str = "", *, taken: Mapping[str, str
             )
         )
     indicators = _indicators(p, data.get("indicators", []), code, set(seen), taken or {})
-    p.raise_if_any(f"检查目录“{origin or code}”有错误,未导入")
+    p.raise_if_any(f"检查目录“{origin or code}”有错误\uff0c未导入")
     return Catalogue(document=doc, items=tuple(items), indicators=indicators)
 
 
@@ -309,17 +309,17 @@ def _indicators(p: ProblemList, raw: Any, code: str, item_ids: set[str],
             continue
         icode = _text(p, d, "code", place)
         if icode and not INDICATOR_CODE_RE.match(icode):
-            p.add(f"{place}.code", f"指标编码“{icode}”应为大写字母开头的大写字母、数字或下划线(2 到 40 个字符,"
-                                   f"如 {code or 'XK2024'}_PERMITS),请改正")
+            p.add(f"{place}.code", f"指标编码“{icode}”应为大写字母开头的大写字母、数字或下划线\uff082 到 40 个字符\uff0c"
+                                   f"如 {code or 'XK2024'}_PERMITS\uff09\uff0c请改正")
         elif icode in defaults:
-            p.add(f"{place}.code", f"指标编码“{icode}”是程序内置的统计指标“{defaults[icode].label}”,目录不能重新定义它;"
-                                   f"请换一个编码(如在前面加上文件代码:{code or 'XK2024'}_{icode}),"
+            p.add(f"{place}.code", f"指标编码“{icode}”是程序内置的统计指标“{defaults[icode].label}”\uff0c目录不能重新定义它\uff1b"
+                                   f"请换一个编码\uff08如在前面加上文件代码\uff1a{code or 'XK2024'}_{icode}\uff09\uff0c"
                                    "或删去这一行直接使用内置指标")
         elif taken.get(icode, code) != code:
-            p.add(f"{place}.code", f"指标编码“{icode}”已是已安装的来源文件 {taken[icode]} 的统计指标,"
-                                   f"请换一个编码(如 {code or 'XK2024'}_{icode.split('_', 1)[-1]})")
+            p.add(f"{place}.code", f"指标编码“{icode}”已是已安装的来源文件 {taken[icode]} 的统计指标\uff0c"
+                                   f"请换一个编码\uff08如 {code or 'XK2024'}_{icode.split('_', 1)[-1]}\uff09")
         elif icode in seen:
-            p.add(f"{place}.code", f"指标编码“{icode}”与 indicators[{seen[icode]}] 重复,请换一个编码")
+            p.add(f"{place}.code", f"指标编码“{icode}”与 indicators[{seen[icode]}] 重复\uff0c请换一个编码")
         if icode:
             seen.setdefault(icode, n)
         items = d.get("items", [])
@@ -329,13 +329,13 @@ def _indicators(p: ProblemList, raw: Any, code: str, item_ids: set[str],
         items = [x.strip() for x in items if x.strip()]
         for x in items:
             if x not in item_ids:
-                p.add(f"{place}.items", f"事项“{x}”不是本目录(文件代码 {code})的检查事项,请核对编号")
+                p.add(f"{place}.items", f"事项“{x}”不是本目录\uff08文件代码 {code}\uff09的检查事项\uff0c请核对编号")
         if len(set(items)) != len(items):
-            p.add(f"{place}.items", "同一事项写了两次,请删去重复的编号")
+            p.add(f"{place}.items", "同一事项写了两次\uff0c请删去重复的编号")
         linked = _text(p, d, "linked_item", place, required=False)
         if linked and linked not in item_ids:
-            p.add(f"{place}.linked_item", f"事项“{linked}”不是本目录(文件代码 {code})的检查事项,"
-                                          "请核对编号(关联事项的实际值就是这个指标的数值;没有可留空)")
+            p.add(f"{place}.linked_item", f"事项“{linked}”不是本目录\uff08文件代码 {code}\uff09的检查事项\uff0c"
+                                          "请核对编号\uff08关联事项的实际值就是这个指标的数值\uff1b没有可留空\uff09")
         out.append(Indicator(icode, _text(p, d, "name", place), _text(p, d, "unit", place, required=False),
                              _text(p, d, "category", place, required=False), tuple(items), linked, code))
     return tuple(out)

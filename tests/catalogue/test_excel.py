@@ -236,18 +236,18 @@ def test_bad_township_role_and_term(template):
 
 def test_empty_item_id(template):
     edit(template, "检查事项", {"A3": None})
-    assert problems_of(template) == ["工作表“检查事项”第 3 行 A 列“编号”:不能为空,请填写编号"]
+    assert problems_of(template) == ["工作表“检查事项”第 3 行 A 列“编号”\uff1a不能为空\uff0c请填写编号"]
 
 
 def test_duplicated_item_id(template):
     edit(template, "检查事项", {"A4": "TT2020-01-01"})
-    assert problems_of(template) == ["工作表“检查事项”第 4 行 A 列“编号”:编号“TT2020-01-01”与第 2 行重复"]
+    assert problems_of(template) == ["工作表“检查事项”第 4 行 A 列“编号”\uff1a编号“TT2020-01-01”与第 2 行重复"]
 
 
 def test_unknown_document_code(template):
     edit(template, "检查事项", {"B3": "XX2020", "A3": "XX2020-01-02"})
     msgs = problems_of(template)
-    assert msgs == ["工作表“检查事项”第 3 行 B 列“文件代码”:文件代码“XX2020”不在“来源文件”工作表中,请先在该表添加此来源文件"]
+    assert msgs == ["工作表“检查事项”第 3 行 B 列“文件代码”\uff1a文件代码“XX2020”不在“来源文件”工作表中\uff0c请先在该表添加此来源文件"]
 
 
 def test_cycle_outside_allowed_words(template):

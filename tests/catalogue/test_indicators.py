@@ -176,9 +176,9 @@ def test_json_duplicate_code_names_the_first_and_an_empty_code_is_not_a_duplicat
         {"code": "", "name": "丁"},
     ])
     assert msgs == [
-        "indicators[1].code:指标编码“TT_A”与 indicators[0] 重复,请换一个编码",
-        "indicators[2].code:不能为空",
-        "indicators[3].code:不能为空",
+        "indicators[1].code\uff1a指标编码“TT_A”与 indicators[0] 重复\uff0c请换一个编码",
+        "indicators[2].code\uff1a不能为空",
+        "indicators[3].code\uff1a不能为空",
     ]
 
 
@@ -306,19 +306,19 @@ def test_every_mistake_in_the_sheet_is_named_with_its_place_and_what_to_do(tmp_p
         "A6": "ZZ_OTHER", "B6": "ZZ2030", "D6": "其他",   # a document not in 来源文件
     })
     headline, msgs = _excel_problems(p)
-    assert headline.startswith("文件“县里的目录.xlsx”有错误,未导入。请改正后重新导入")
+    assert headline.startswith("文件“县里的目录.xlsx”有错误\uff0c未导入。请改正后重新导入")
     assert msgs == [
-        "工作表“统计指标”第 2 行 A 列“指标编码”:指标编码“tt permits”应为大写字母开头的大写字母、数字或下划线"
-        "(2 到 40 个字符,如 TT2020_PERMITS),请改正",
-        f"工作表“统计指标”第 2 行 F 列“证明事项”:事项“{CODE}-77-01”不是本目录(文件代码 {CODE})的检查事项,请核对编号",
-        f"工作表“统计指标”第 3 行 G 列“关联事项”:事项“AB2021-01-01”不是本目录(文件代码 {CODE})的检查事项,"
-        "请核对编号(关联事项的实际值就是这个指标的数值;没有可留空)",
-        "工作表“统计指标”第 4 行 A 列“指标编码”:指标编码“AB_HEARINGS”与第 3 行重复,请换一个编码",
-        "工作表“统计指标”第 4 行 D 列“指标名称”:不能为空,请填写指标名称",
-        "工作表“统计指标”第 5 行 A 列“指标编码”:指标编码“MEDIATION”是程序内置的统计指标“人民调解·件数”,"
-        f"目录不能重新定义它;请换一个编码(如在前面加上文件代码:{CODE}_MEDIATION),或删去这一行直接使用内置指标",
-        "工作表“统计指标”第 6 行 B 列“文件代码”:文件代码“ZZ2030”不在“来源文件”工作表中,"
-        "请改为该表中的文件代码,或先在该表添加此来源文件",
+        "工作表“统计指标”第 2 行 A 列“指标编码”\uff1a指标编码“tt permits”应为大写字母开头的大写字母、数字或下划线"
+        "\uff082 到 40 个字符\uff0c如 TT2020_PERMITS\uff09\uff0c请改正",
+        f"工作表“统计指标”第 2 行 F 列“证明事项”\uff1a事项“{CODE}-77-01”不是本目录\uff08文件代码 {CODE}\uff09的检查事项\uff0c请核对编号",
+        f"工作表“统计指标”第 3 行 G 列“关联事项”\uff1a事项“AB2021-01-01”不是本目录\uff08文件代码 {CODE}\uff09的检查事项\uff0c"
+        "请核对编号\uff08关联事项的实际值就是这个指标的数值\uff1b没有可留空\uff09",
+        "工作表“统计指标”第 4 行 A 列“指标编码”\uff1a指标编码“AB_HEARINGS”与第 3 行重复\uff0c请换一个编码",
+        "工作表“统计指标”第 4 行 D 列“指标名称”\uff1a不能为空\uff0c请填写指标名称",
+        "工作表“统计指标”第 5 行 A 列“指标编码”\uff1a指标编码“MEDIATION”是程序内置的统计指标“人民调解·件数”\uff0c"
+        f"目录不能重新定义它\uff1b请换一个编码\uff08如在前面加上文件代码\uff1a{CODE}_MEDIATION\uff09\uff0c或删去这一行直接使用内置指标",
+        "工作表“统计指标”第 6 行 B 列“文件代码”\uff1a文件代码“ZZ2030”不在“来源文件”工作表中\uff0c"
+        "请改为该表中的文件代码\uff0c或先在该表添加此来源文件",
     ]
 
 
@@ -333,7 +333,7 @@ def test_a_default_code_is_refused_the_same_way_in_json_and_excel(tmp_path):
     _edit(p, {"A2": "MEDIATION", "B2": CODE, "D2": "办理件数"})
     _headline, excel_msgs = _excel_problems(p)
     assert len(json_msgs) == len(excel_msgs) == 1
-    assert json_msgs[0].split(":", 1)[1] == excel_msgs[0].split(":", 1)[1]
+    assert json_msgs[0].split("\uff1a", 1)[1] == excel_msgs[0].split("\uff1a", 1)[1]
     assert excel_msgs[0].startswith("工作表“统计指标”第 2 行 A 列“指标编码”")
 
 
@@ -344,12 +344,12 @@ def test_duplicate_code_within_one_document_and_bad_headers(tmp_path):
 
     p = write_template(two_catalogues(), tmp_path / "t.xlsx")
     _edit(p, {"A3": "TT_PERMITS"})
-    assert _excel_problems(p)[1] == ["工作表“统计指标”第 3 行 A 列“指标编码”:指标编码“TT_PERMITS”与第 2 行重复,请换一个编码"]
+    assert _excel_problems(p)[1] == ["工作表“统计指标”第 3 行 A 列“指标编码”\uff1a指标编码“TT_PERMITS”与第 2 行重复\uff0c请换一个编码"]
     wb = openpyxl.load_workbook(p)
     wb["统计指标"]["D1"] = "名称"
     wb.save(p)
     headline, msgs = _excel_problems(p)
-    assert "表头不对" in headline and msgs == ["工作表“统计指标”第 1 行:缺少列:“指标名称”(第 1 行应为表头)"]
+    assert "表头不对" in headline and msgs == ["工作表“统计指标”第 1 行\uff1a缺少列\uff1a“指标名称”\uff08第 1 行应为表头\uff09"]
 
 
 def test_help_sheet_explains_every_indicator_column(tmp_path):
@@ -379,11 +379,11 @@ def test_a_code_another_installed_document_defines_is_refused_in_both_formats(sm
     before = dump(small_store)
     with pytest.raises(UserError) as e:
         preview_import(small_store, write_json(tmp_path / "ab.json", ab))
-    msg = "指标编码“TT_PERMITS”已是已安装的来源文件 TT2020 的统计指标,请换一个编码(如 AB2021_PERMITS)"
-    assert [str(x) for x in e.value.problems] == [f"indicators[0].code:{msg}"]
+    msg = "指标编码“TT_PERMITS”已是已安装的来源文件 TT2020 的统计指标\uff0c请换一个编码\uff08如 AB2021_PERMITS\uff09"
+    assert [str(x) for x in e.value.problems] == [f"indicators[0].code\uff1a{msg}"]
     with pytest.raises(UserError) as e:
         preview_import(small_store, write_template([ab], tmp_path / "ab.xlsx"))
-    assert [str(x) for x in e.value.problems] == [f"工作表“统计指标”第 2 行 A 列“指标编码”:{msg}"]
+    assert [str(x) for x in e.value.problems] == [f"工作表“统计指标”第 2 行 A 列“指标编码”\uff1a{msg}"]
     assert dump(small_store) == before
     # moving it in one file is fine: TT2020's new version no longer defines it
     tt = with_indicators(version="1.2")
