@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from fazhi_desk.paths import DataDir, resource_path
 from fazhi_desk.services.catalogue import install_bundled
+from fazhi_desk.services.profile import OfficeProfile, get_profile
 from fazhi_desk.store.db import Store, list_backups
 from fazhi_desk.store.models import CatalogueVersion
 
@@ -57,6 +58,17 @@ class Workspace:
 def open_workspace(data: DataDir) -> Store:
     """Open the store in ``data`` (creating and migrating it) and install any bundled catalogue it lacks."""
     return Workspace(data).open()
+
+
+def open_workspace_and_profile(data: DataDir) -> tuple[Store, OfficeProfile]:
+    """:func:`open_workspace` and the office profile read once: what the window needs to show a store (at its
+    start, on the writer thread, and when 数据存放位置… switches the store)."""
+    store = open_workspace(data)
+    try:
+        return store, get_profile(store)
+    except BaseException:
+        store.close()
+        raise
 
 
 def _bundled_changed(store: Store) -> bool:

@@ -146,15 +146,9 @@ def open_workspace_and_profile(data: DataDir) -> tuple[Store, OfficeProfile]:
 
     Imported here, on the worker, after the first paint: this is where SQLAlchemy is first loaded.
     """
-    from fazhi_desk.services.profile import get_profile
-    from fazhi_desk.services.workspace import open_workspace
+    from fazhi_desk.services.workspace import open_workspace_and_profile as open_both
 
-    store = open_workspace(data)
-    try:
-        return store, get_profile(store)
-    except BaseException:
-        store.close()
-        raise
+    return open_both(data)
 
 
 def open_main_window(data: DataDir, version: str):  # noqa: ANN201

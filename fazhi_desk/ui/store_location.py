@@ -81,7 +81,7 @@ def _say(note: QLabel, text: str, ok: bool) -> None:
 
 def _open_new_location(old: Any, data: DataDir) -> Any:  # noqa: ANN401 - (Store, OfficeProfile)
     """Writer thread: close the store the window let go of, open the one ``store-location.json`` names now."""
-    from fazhi_desk.ui.application import open_workspace_and_profile
+    from fazhi_desk.services.workspace import open_workspace_and_profile
 
     if old is not None:
         old.close()
