@@ -2,8 +2,8 @@
 
 Checks the string literals the user reads: every literal of the window's code (``fazhi_desk/ui``,
 ``fazhi_desk/tasks.py``) and, everywhere else, the messages of ``UserError`` and its kin (what the window
-and the command line show when something is refused) and of each ``Problem`` listed under such a refusal. Left alone: docstrings, raw strings, and strings
-that are matched against data (compared, used as a dict key or index, passed to ``re`` or to a string
+and the command line show when something is refused) and of each ``Problem`` listed under such a refusal.
+Left alone: docstrings, raw strings, and strings that are matched against data (compared, used as a dict key or index, passed to ``re`` or to a string
 method such as ``startswith`` or ``split``): a header or a line read from someone's file may well have
 ASCII punctuation, and exports other desks read must keep theirs.
 
@@ -30,11 +30,10 @@ sys.path.insert(0, str(ROOT))
 from fazhi_desk.domain.annual import FULL, bracket_pairs, fullwidth_marks  # noqa: E402
 
 UI_CODE = ("fazhi_desk/ui/", "fazhi_desk/tasks.py")
+# a refusal, and the problems of a refused file or backup listed under it (Problem, a reader's problem(),
+# ProblemList.raise_if_any's headline; ProblemList.add is told by its two arguments below)
 MESSAGE_CALLS = {"UserError", "NotEnoughSpace", "StoreError", "StoreUnavailable", "ImportRefused",
-                 "Problem", "problem", "raise_if_any"}  # one problem of a refused file or backup: shown under the refusal
-# ``problems.add(place, message)`` (errors.ProblemList): the call is named by its receiver, since set.add and the
-# like take data
-PROBLEM_LISTS = {"problems", "problem_list", "p"}  # p: the catalogue readers' ProblemList
+                 "Problem", "problem", "raise_if_any"}
 MATCHING_METHODS = {"startswith", "endswith", "split", "rsplit", "partition", "rpartition", "replace", "find",
                     "rfind", "index", "rindex", "count", "strip", "lstrip", "rstrip", "removeprefix",
                     "removesuffix", "get", "setdefault", "pop", "translate", "maketrans"}
@@ -101,8 +100,8 @@ class Finder(ast.NodeVisitor):
         if (isinstance(owner, ast.Name) and owner.id == "re") or name in MATCHING_METHODS:
             self._skip_all(node)
             return
-        is_problem_list = name == "add" and isinstance(owner, (ast.Name, ast.Attribute)) and _name(owner) in PROBLEM_LISTS
-        if name in MESSAGE_CALLS or is_problem_list:
+        problem_list_add = name == "add" and len(node.args) == 2  # (place, message); set.add and the like take one
+        if name in MESSAGE_CALLS or problem_list_add:
             self.message_depth += 1
             self.generic_visit(node)
             self.message_depth -= 1
