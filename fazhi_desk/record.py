@@ -3,7 +3,8 @@
 ``@dataclass`` writes each class's ``__init__``, ``__eq__``, ``__hash__`` and ``__repr__`` as source and
 compiles it when the module is imported: ~0.7 ms a class, ~3 ms of the first paint for ``Changes``,
 ``DataDir``, ``Problem`` and ``ProblemList`` (and the ``dataclasses`` module with them). A :class:`Record`
-gives the same behaviour from one shared implementation: fields named in ``__slots__``, set once by the
+gives the frozen ones the same behaviour from one shared implementation (``ProblemList``, mutable, is a
+plain class): fields named in ``__slots__``, set once by the
 subclass's ``__init__`` (:meth:`_init`), compared, hashed, shown and copied by value, immutable after.
 Everything else in the program keeps ``@dataclass``.
 """
